@@ -1,0 +1,193 @@
+"""The library API that the CLI is built on, usable from a notebook.
+
+>>> from argmap import Model
+>>> m = Model.load()                       # the bundled report map     # doctest: +SKIP
+>>> m.probability()                        # P(scheming) under the map's default scenario  # doctest: +SKIP
+>>> m.probability(set={"slack": "low"})    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .engine import Engine
+from .errors import QueryError, did_you_mean
+from .loader import load_map
+from .models import ArgumentMap
+from .network import Network, compile_map
+
+__all__ = ["Model", "Result", "Conditions", "parse_assignment", "DEFAULT"]
+
+DEFAULT = "default"
+"""Use the map's default scenario (pass ``scenario=None`` for none)."""
+
+_TRUE = {"true", "yes", "1", "on", "t", "y"}
+_FALSE = {"false", "no", "0", "off", "f", "n"}
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """Parse ``claim=state`` from the command line (``claim`` alone means ``claim=true``).
+
+    >>> parse_assignment("slack=low")
+    ('slack', 'low')
+    >>> parse_assignment("situational_awareness")
+    ('situational_awareness', 'true')
+    """
+    name, sep, state = text.partition("=")
+    name, state = name.strip(), state.strip()
+    if not name:
+        raise QueryError(f"'{text}' should look like claim=state")
+    return name, state if sep else "true"
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """What a query assumes: observed claims (given), intervened claims (set) and the scenario."""
+
+    given: dict[str, str] = field(default_factory=dict)
+    set: dict[str, str] = field(default_factory=dict)
+    scenario: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of propagating a map: P(target) and every claim's marginal."""
+
+    map_name: str
+    target: str
+    probability: float
+    distribution: dict[str, float]
+    marginals: dict[str, dict[str, float]]
+    conditions: Conditions
+    overlays: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """The JSON shape printed by ``argmap run --json`` (documented in the README)."""
+        return {
+            "map": self.map_name,
+            "target": self.target,
+            "probability": self.probability,
+            "distribution": self.distribution,
+            "scenario": self.conditions.scenario,
+            "given": self.conditions.given,
+            "set": self.conditions.set,
+            "overlays": list(self.overlays),
+            "marginals": self.marginals,
+        }
+
+
+class Model:
+    """A loaded map with its compiled network and inference engine.
+
+    Build with :meth:`Model.load` (files) or ``Model(argument_map)``. Compilation happens once, on
+    first use; every query after that reuses it.
+    """
+
+    def __init__(self, amap: ArgumentMap):
+        self.map = amap
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> "Model":
+        """Load the map at ``path`` (default: the bundled report map) with overlays applied in order."""
+        return cls(load_map(path, overlays))
+
+    @cached_property
+    def network(self) -> Network:
+        return compile_map(self.map)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return Engine(self.network)
+
+    def __repr__(self) -> str:
+        extra = f" with {', '.join(self.map.overlays)}" if self.map.overlays else ""
+        return f"<argmap.Model {self.map.name!r}: {len(self.map.claims)} claims{extra}>"
+
+    def _repr_svg_(self) -> str | None:
+        try:
+            from .render import render_model_svg
+        except ImportError:  # pragma: no cover - rendering is optional in a notebook
+            return None
+        return render_model_svg(self)
+
+    # ------------------------------------------------------------ conditions
+    def conditions(self, given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
+                   scenario: str | None = DEFAULT) -> Conditions:
+        """Merge a scenario with explicit conditions (explicit ones win) and normalise state names."""
+        name = self.map.default_scenario if scenario == DEFAULT else scenario
+        g: dict[str, str] = {}
+        s: dict[str, str] = {}
+        if name is not None:
+            if name not in self.map.scenarios:
+                hint = did_you_mean(name, self.map.scenarios)
+                raise QueryError(f"no scenario named '{name}'" + (f"; {hint}" if hint else
+                                 f" (scenarios: {', '.join(self.map.scenarios) or 'none'})"))
+            sc = self.map.scenarios[name]
+            g.update(sc.given)
+            s.update(sc.set)
+        for src, dst, other in ((given or {}, g, s), (set or {}, s, g)):
+            for claim, state in src.items():
+                other.pop(claim, None)
+                dst[claim] = self._state(claim, state)
+        return Conditions(g, s, name)
+
+    def _state(self, claim: str, state) -> str:
+        if claim not in self.map.claims:
+            hint = did_you_mean(claim, self.map.claims)
+            raise QueryError(f"'{claim}' is not a claim in this map" + (f"; {hint}" if hint else ""))
+        states = self.map.claims[claim].states
+        text = ("true" if state else "false") if isinstance(state, bool) else str(state).strip()
+        if states == ("false", "true"):
+            low = text.lower()
+            text = "true" if low in _TRUE else "false" if low in _FALSE else text
+        if text not in states:
+            hint = did_you_mean(text, states)
+            raise QueryError(f"'{claim}' has no state '{text}' (its states: {', '.join(states)})"
+                             + (f"; {hint}" if hint else ""))
+        return text
+
+    # ------------------------------------------------------------ queries
+    def distribution(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
+                     theta: np.ndarray | None = None) -> dict[str, float] | np.ndarray:
+        """P(target = s) for each state s; with a batch ``theta`` an array of shape (B, states)."""
+        target = target or self.map.target
+        self._state_ok(target)
+        c = self.conditions(given, set, scenario)
+        out = self.engine.query(target, c.given, c.set, theta)
+        if theta is not None and np.ndim(theta) == 2:
+            return out
+        return dict(zip(self.network.states[target], map(float, out)))
+
+    def probability(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
+                    theta: np.ndarray | None = None):
+        """P(target = true) (the last state for a categorical target); an array for a batch ``theta``."""
+        target = target or self.map.target
+        self._state_ok(target)
+        c = self.conditions(given, set, scenario)
+        out = self.engine.query(target, c.given, c.set, theta)
+        return out[..., -1] if out.ndim == 2 else float(out[-1])
+
+    def marginals(self, given=None, set=None, scenario: str | None = DEFAULT) -> dict[str, dict[str, float]]:
+        """Every claim's marginal distribution under the conditions."""
+        c = self.conditions(given, set, scenario)
+        raw = self.engine.marginals(c.given, c.set)
+        return {v: dict(zip(self.network.states[v], map(float, p))) for v, p in raw.items()}
+
+    def run(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT) -> Result:
+        """Propagate: P(target) and all marginals, as a :class:`Result`."""
+        target = target or self.map.target
+        self._state_ok(target)
+        c = self.conditions(given, set, scenario)
+        margs = self.marginals(c.given, c.set, scenario=None)
+        dist = margs[target]
+        return Result(self.map.name, target, list(dist.values())[-1], dist, margs, c, self.map.overlays)
+
+    def _state_ok(self, target: str) -> None:
+        if target not in self.map.claims:
+            hint = did_you_mean(target, self.map.claims)
+            raise QueryError(f"target '{target}' is not a claim in this map" + (f"; {hint}" if hint else ""))

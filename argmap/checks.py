@@ -1,0 +1,160 @@
+"""Map-wide checks that need every claim and relation at once.
+
+Cycles, which claims need a credence or a base, relations that tables override, kinds that a
+relation may join, fan-in limits and scenario references. Each problem is a
+:class:`~argmap.errors.Diagnostic` pointing at the claim or relation that causes it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from .errors import Diagnostic, did_you_mean
+from .models import ArgumentMap, Claim, Origin, Relation
+
+__all__ = ["check_map", "parents_of", "dependency_graph", "MAX_PARENTS", "MAX_TABLE_CELLS"]
+
+MAX_PARENTS = 20
+MAX_TABLE_CELLS = 1 << 22
+
+
+def _d(origin: Origin, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(message, origin.path, origin.line, origin.column, hint)
+
+
+def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
+    """The claims whose states the claim's conditional distribution depends on, in a stable order."""
+    claim = amap.claims[claim_id]
+    if claim.table is not None:
+        return claim.table.given
+    out: list[str] = []
+    for r in amap.relations:
+        if r.target != claim_id or r.decorative:
+            continue
+        for p in (r.source, r.modulator):
+            if p is not None and p not in out:
+                out.append(p)
+    return tuple(out)
+
+
+def dependency_graph(amap: ArgumentMap) -> nx.DiGraph:
+    """A DAG (when valid) with an edge parent -> child for every computational dependency."""
+    g = nx.DiGraph()
+    g.add_nodes_from(amap.claims)
+    for cid in amap.claims:
+        for p in parents_of(amap, cid):
+            if p in amap.claims:
+                g.add_edge(p, cid)
+    return g
+
+
+def check_map(amap: ArgumentMap) -> list[Diagnostic]:
+    """Return every map-wide problem (an empty list for a valid map)."""
+    diags: list[Diagnostic] = []
+    diags += _check_relations(amap)
+    diags += _check_claims(amap)
+    if not diags:
+        diags += _check_cycles(amap)
+    diags += _check_header(amap)
+    return diags
+
+
+def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
+    diags = []
+    seen: dict[tuple[str, str], Relation] = {}
+    for r in amap.relations:
+        src, dst = amap.claims.get(r.source), amap.claims.get(r.target)
+        if src is None or dst is None:
+            continue
+        pair = (r.source, r.target)
+        if pair in seen:
+            diags.append(_d(r.origin, f"relation {r.key} is declared twice (also at {seen[pair].origin})",
+                            "keep one relation per pair of claims; combine their strengths"))
+            continue
+        seen[pair] = r
+        if r.type == "undercuts" and dst.kind not in ("argument", "critique"):
+            diags.append(_d(r.origin, f"'{r.source}' undercuts '{r.target}', which is a {dst.kind}",
+                            "undercuts targets an argument or a critique; use opposes to bear on a claim"))
+        if dst.table is not None:
+            if r.source not in dst.table.given:
+                diags.append(_d(r.origin, f"'{r.target}' has an explicit table, which does not list '{r.source}'",
+                                f"add '{r.source}' to the table's given list, or remove this relation"))
+            elif r.ratio is not None or r.leak is not None or r.modulator is not None:
+                diags.append(_d(r.origin, f"relation {r.key} gives a strength, but '{r.target}' has an explicit "
+                                          "table, which always wins", "remove the strength (the relation is then only drawn)"))
+            continue
+        if r.type != "requires" and r.ratio is None:
+            diags.append(_d(r.origin, f"{r.type} relation {r.key} has no strength",
+                            "give ratio: (a likelihood ratio) or weight: (its log)"))
+        if not dst.binary:
+            diags.append(_d(r.origin, f"'{r.target}' has states {list(dst.states)}; relations into a categorical "
+                                      "claim cannot be composed", "give it an explicit table"))
+    return diags
+
+
+def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
+    diags = []
+    influenced = {r.target for r in amap.relations if r.type != "requires" and not r.decorative}
+    for cid, c in amap.claims.items():
+        parents = [p for p in parents_of(amap, cid) if p in amap.claims]
+        if c.table is not None and c.credence is not None:
+            diags.append(_d(c.origin, f"'{cid}' has both a credence and a table", "keep one of them"))
+        elif parents and c.credence is not None:
+            diags.append(_d(c.origin, f"'{cid}' has a credence but depends on {parents}",
+                            "a credence is for root claims; use base: for its probability when no argument holds"))
+        elif not parents and c.table is None and c.credence is None:
+            diags.append(_d(c.origin, f"'{cid}' is a root claim with no credence",
+                            "give it credence: (its probability), or relate it to other claims"))
+        if cid in influenced and c.table is None and c.base is None and c.binary:
+            diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base",
+                            "give base: its probability when none of the arguments bearing on it holds"))
+        if c.base is not None and not parents:
+            diags.append(_d(c.origin, f"'{cid}' has a base but nothing bears on it", "use credence: for a root claim"))
+        if len(parents) > MAX_PARENTS:
+            diags.append(_d(c.origin, f"'{cid}' depends on {len(parents)} claims; the engine supports at most "
+                                      f"{MAX_PARENTS}", "group related parents under an intermediate claim"))
+            continue
+        cells = len(c.states) * math.prod(len(amap.claims[p].states) for p in parents)
+        if cells > MAX_TABLE_CELLS:
+            diags.append(_d(c.origin, f"'{cid}' needs a table of {cells:,} entries (limit {MAX_TABLE_CELLS:,})",
+                            "group related parents under an intermediate claim"))
+    return diags
+
+
+def _check_cycles(amap: ArgumentMap) -> list[Diagnostic]:
+    g = dependency_graph(amap)
+    try:
+        cycle = nx.find_cycle(g)
+    except nx.NetworkXNoCycle:
+        return []
+    path = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+    u, v = cycle[-1]
+    rel = next((r for r in amap.relations if r.source == u and r.target == v), None)
+    origin = rel.origin if rel else amap.claims[v].origin
+    return [_d(origin, f"the map has a cycle: {path}",
+               "a claim cannot depend on itself; remove or reverse one of these relations")]
+
+
+def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
+    diags = []
+    ids = list(amap.claims)
+    if amap.target not in amap.claims:
+        diags.append(Diagnostic(f"target '{amap.target}' is not a claim in this map",
+                                amap.root / "map.yaml" if amap.root else None, None, None,
+                                did_you_mean(amap.target, ids)))
+    for sc in amap.scenarios.values():
+        for what, pairs in (("given", sc.given), ("set", sc.set)):
+            for cid, state in pairs:
+                if cid not in amap.claims:
+                    diags.append(_d(sc.origin, f"scenario '{sc.name}' {what} names unknown claim '{cid}'",
+                                    did_you_mean(cid, ids)))
+                elif state not in amap.claims[cid].states:
+                    diags.append(_d(sc.origin, f"scenario '{sc.name}': '{cid}' has no state '{state}'",
+                                    f"its states: {list(amap.claims[cid].states)}"))
+    if amap.default_scenario and amap.default_scenario not in amap.scenarios:
+        diags.append(Diagnostic(f"default_scenario '{amap.default_scenario}' is not a scenario",
+                                amap.root / "map.yaml" if amap.root else None,
+                                hint=did_you_mean(amap.default_scenario, amap.scenarios)))
+    return diags

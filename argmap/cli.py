@@ -1,0 +1,61 @@
+"""The ``argmap`` command line: a thin layer over :mod:`argmap.api`.
+
+Each subcommand lives in :mod:`argmap.commands` as a module with ``add_parser`` and ``run``. Only
+:class:`~argmap.errors.ArgmapError` is caught: it is printed plainly and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import ArgmapError
+
+__all__ = ["main", "COMMANDS"]
+
+COMMANDS = ("run", "check", "sections", "sensitivity", "render", "export", "compare", "new", "schema",
+            "watch", "import", "sources")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="argmap",
+        description="Argument maps with conditional credences: propagate, analyse and draw them.",
+        epilog="Run 'argmap COMMAND --help' for a command's options. With no PATH, commands use the "
+               "bundled map of Carlsmith's 'Scheming AIs' report.")
+    parser.add_argument("--version", action="version", version=f"argmap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name.replace('import', 'import_')}", __package__)
+        except ModuleNotFoundError as err:
+            if err.name and err.name.startswith(f"{__package__}.commands"):
+                continue  # command not built yet
+            raise
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except ArgmapError as err:
+        print(err.format(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

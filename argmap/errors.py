@@ -1,0 +1,99 @@
+"""Domain exceptions and diagnostics.
+
+Every problem a user can cause is an :class:`ArgmapError`. Problems found in argument files are
+:class:`Diagnostic` records (file, line, column, message, hint) gathered into one
+:class:`ValidationError`, so a single ``argmap check`` run reports all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+__all__ = [
+    "ArgmapError",
+    "Diagnostic",
+    "ValidationError",
+    "QueryError",
+    "ImpossibleEvidenceError",
+    "WidthError",
+    "did_you_mean",
+]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in an argument file, with the position it points at."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    def format(self) -> str:
+        """Render as ``path:line:col: error: message`` plus an indented hint line."""
+        where = str(self.path) if self.path is not None else "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        return (str(self.path or ""), self.line or 0, self.column or 0, self.message)
+
+
+class ArgmapError(Exception):
+    """Base class of every error argmap raises for bad input or an impossible request."""
+
+    def format(self) -> str:
+        return f"error: {self}"
+
+
+class ValidationError(ArgmapError):
+    """One or more problems in argument files; ``diagnostics`` holds them all."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        first = self.diagnostics[0].format() if self.diagnostics else "invalid input"
+        super().__init__(first)
+
+    def format(self) -> str:
+        n = sum(d.severity == "error" for d in self.diagnostics)
+        lines = [d.format() for d in self.diagnostics]
+        lines.append(f"{n} error{'s' if n != 1 else ''} found")
+        return "\n".join(lines)
+
+
+class QueryError(ArgmapError):
+    """A query names a claim or state that does not exist, or asks something ill-posed."""
+
+
+class ImpossibleEvidenceError(QueryError):
+    """The conditions of a query have probability zero, so conditioning on them is undefined."""
+
+
+class WidthError(ArgmapError):
+    """The map is too densely connected for exact elimination within the memory budget."""
+
+    def __init__(self, message: str, *, width: int, claims: tuple[str, ...]):
+        self.width = width
+        self.claims = claims
+        super().__init__(message)
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str | None:
+    """Return a ``did you mean 'x'?`` hint for the closest option, or None.
+
+    >>> did_you_mean("situational_awarenes", ["situational_awareness", "scheming"])
+    "did you mean 'situational_awareness'?"
+    """
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None

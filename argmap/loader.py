@@ -1,0 +1,277 @@
+"""Load a map folder (and overlays) into a validated :class:`~argmap.models.ArgumentMap`.
+
+Stages: read each file safely (:mod:`argmap.yamlsafe`) → validate its shape (pydantic file models)
+→ resolve claims and relations (:mod:`argmap.resolve`) → apply overlays (:mod:`argmap.overlay`) →
+map-wide checks (:mod:`argmap.checks`). Problems from every file are collected and raised together.
+"""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pydantic
+from pydantic import BaseModel
+
+from .bundled import bundled_map_path
+from .checks import check_map
+from .errors import Diagnostic, ValidationError, did_you_mean
+from .models import ArgumentMap, MapFile, Origin, OverlayFile, PartFile, Scenario
+from .resolve import Located, resolve_claims
+from .yamlsafe import YamlDoc, read_yaml
+
+__all__ = ["load_map", "read_spec", "map_files", "MAP_FILE"]
+
+MAP_FILE = "map.yaml"
+
+
+def map_files(folder: Path) -> list[Path]:
+    """The part files of a map folder, in the order they are read."""
+    return sorted(p for p in folder.glob("*.y*ml") if p.name != MAP_FILE and p.suffix in (".yaml", ".yml"))
+
+
+def _resolve_folder(path: str | Path | None) -> Path:
+    if path is None:
+        return bundled_map_path()
+    p = Path(path)
+    if p.is_file() and p.name == MAP_FILE:
+        return p.parent
+    if p.is_dir():
+        if not (p / MAP_FILE).exists():
+            raise ValidationError([Diagnostic(f"no {MAP_FILE} in this folder", p, hint=(
+                f"a map is a folder with a {MAP_FILE} header; overlays are applied with --with FILE"))])
+        return p
+    if p.exists():
+        raise ValidationError([Diagnostic("not a map folder", p, hint=(
+            f"give the folder that holds {MAP_FILE}; a critique or viewpoint file goes after --with"))])
+    raise ValidationError([Diagnostic("no such file or folder", p)])
+
+
+def load_map(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> ArgumentMap:
+    """Load the map at ``path`` (the bundled report map if None) and apply ``overlays`` in order.
+
+    Raises :class:`~argmap.errors.ValidationError` listing every problem found.
+    """
+    from .overlay import apply_overlay
+
+    folder = _resolve_folder(path)
+    diags: list[Diagnostic] = []
+    amap = _load_base(folder, diags)
+    if amap is not None and not diags:
+        diags += check_map(amap)
+    if diags:
+        raise ValidationError(diags)
+    for item in overlays:
+        doc = _read(Path(item), diags)
+        if doc is None:
+            raise ValidationError(diags)
+        spec = read_spec(doc, OverlayFile, diags)
+        if spec is None:
+            raise ValidationError(diags)
+        amap, odiags = apply_overlay(amap, spec, doc)
+        if odiags:
+            raise ValidationError(odiags)
+        odiags = check_map(amap)
+        if odiags:
+            raise ValidationError(odiags)
+    return amap
+
+
+def _read(path: Path, diags: list[Diagnostic]) -> YamlDoc | None:
+    if path.is_dir():
+        diags.append(Diagnostic("expected an overlay file, got a folder", path,
+                                hint="overlays are single YAML files, e.g. arguments/critiques/pope-2023.yaml"))
+        return None
+    try:
+        return read_yaml(path)
+    except ValidationError as err:
+        diags.extend(err.diagnostics)
+        return None
+
+
+def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
+    head_doc = _read(folder / MAP_FILE, diags)
+    head = read_spec(head_doc, MapFile, diags) if head_doc else None
+    located: list[Located] = []
+    part_of: dict[int, str | None] = {}
+    for path in map_files(folder):
+        if head and head.toc and path.name == head.toc:
+            continue
+        doc = _read(path, diags)
+        if doc is None:
+            continue
+        spec = read_spec(doc, PartFile, diags)
+        if spec is None:
+            continue
+        if head and spec.part and head.parts and spec.part not in head.parts:
+            diags.append(doc.diag(("part",), f"part '{spec.part}' is not listed in {MAP_FILE} parts",
+                                  did_you_mean(spec.part, head.parts) or f"add it under parts: in {MAP_FILE}"))
+        for i, claim in enumerate(spec.claims):
+            item = Located(claim, doc, ("claims", i))
+            part_of[id(item)] = spec.part
+            located.append(item)
+    if head is None:
+        return None
+    claims, relations, rdiags = resolve_claims(located, {}, part_of=part_of)
+    diags += rdiags
+    toc = _read_toc(folder, head, diags)
+    scenarios = {}
+    for name, sc in head.scenarios.items():
+        line, col = head_doc.pos(("scenarios", name)) or (None, None)
+        scenarios[name] = Scenario(name, sc.description, tuple(sc.given.items()), tuple(sc.set.items()),
+                                   Origin(head_doc.path, line, col))
+    return ArgumentMap(
+        name=head.name, target=head.target, claims=claims, relations=tuple(relations), title=head.title,
+        source=dict(head.source), parts=dict(head.parts), scenarios=scenarios,
+        default_scenario=head.default_scenario, context_sections=dict(head.context_sections), toc=toc,
+        coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder)
+
+
+def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
+    if not head.toc:
+        return ()
+    path = folder / head.toc
+    doc = _read(path, diags)
+    if doc is None:
+        return ()
+    data = doc.data
+    if not isinstance(data, list):
+        diags.append(doc.diag((), "a table of contents is a list of {section, title} entries"))
+        return ()
+    out = []
+    for i, entry in enumerate(data):
+        if not (isinstance(entry, dict) and set(entry) == {"section", "title"}):
+            diags.append(doc.diag((i,), "each entry needs exactly `section` and `title`"))
+            continue
+        out.append((str(entry["section"]), str(entry["title"])))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------ pydantic errors
+
+def read_spec(doc: YamlDoc, model: type[BaseModel], diags: list[Diagnostic]) -> Any:
+    """Validate a document against a file model; append positioned diagnostics and return None on error."""
+    data = doc.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        diags.append(doc.diag((), f"expected a mapping of fields at the top of the file, got a {type(data).__name__}",
+                              _top_hint(model)))
+        return None
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as err:
+        seen = set()
+        for e in err.errors():
+            d = _pydantic_diag(doc, model, e)
+            if (d.line, d.column, d.message) not in seen:
+                seen.add((d.line, d.column, d.message))
+                diags.append(d)
+        return None
+
+
+def _top_hint(model: type[BaseModel]) -> str:
+    return {
+        MapFile: "a map.yaml starts with `argmap: 1`, `name:` and `target:`",
+        PartFile: "a part file has `part:` and a list `claims:`",
+        OverlayFile: "an overlay file starts with `overlay: NAME` and `author:`",
+    }.get(model, "see docs/format.md")
+
+
+def _clean_loc(data: Any, loc: tuple) -> tuple:
+    """Keep only the loc parts that index into the data (pydantic adds union/validator labels)."""
+    out: list = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and part.endswith("_") and part[:-1] in cur:
+            out.append(part[:-1])
+            cur = cur[part[:-1]]
+        else:
+            if isinstance(part, str) and not any(c in part for c in "[]-") and not out[-1:] == [part]:
+                out.append(part)
+            break
+    return tuple(out)
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The file model that holds the field at ``loc`` (for listing allowed fields)."""
+    cur: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
+            return None
+        fields = cur.model_fields
+        name = part if part in fields else next((k for k, f in fields.items() if f.alias == part), None)
+        if name is None:
+            return None
+        cur = _unwrap(fields[name].annotation)
+    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    for _ in range(6):
+        origin = typing.get_origin(tp)
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if origin is typing.Annotated:
+            tp = args[0]
+        elif args and origin in (list, typing.Union, getattr(__import__("types"), "UnionType")):
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else args[0]
+        else:
+            return tp
+    return tp
+
+
+def _field_names(m: type[BaseModel]) -> list[str]:
+    return [f.alias or k for k, f in m.model_fields.items()]
+
+
+def _pydantic_diag(doc: YamlDoc, model: type[BaseModel], e: dict) -> Diagnostic:
+    loc = _clean_loc(doc.data, tuple(e["loc"]))
+    kind = e["type"]
+    field = loc[-1] if loc else None
+    msg = str(e.get("msg", "invalid value")).removeprefix("Value error, ")
+    hint = None
+    if kind == "extra_forbidden":
+        holder = _model_at(model, loc[:-1])
+        allowed = _field_names(holder) if holder else []
+        msg = f"unknown field '{field}'"
+        hint = did_you_mean(str(field), allowed) or (f"allowed fields: {', '.join(allowed)}" if allowed else None)
+        return doc.diag(loc, msg, hint, key=True)
+    if kind == "missing":
+        msg = f"missing required field '{field}'"
+        holder = _model_at(model, loc[:-1])
+        if holder and field in holder.model_fields and holder.model_fields[field].description:
+            hint = f"{field}: {holder.model_fields[field].description}"
+        return doc.diag(loc[:-1], msg, hint)
+    if kind == "string_pattern_mismatch" and field in ("id", "claim", "to", "from", "given") or (
+            kind == "string_pattern_mismatch" and isinstance(field, int)):
+        value = e.get("input")
+        msg = f"{value!r} is not a valid claim id"
+        hint = "ids use lowercase letters, digits and underscores, and start with a letter"
+    elif kind == "string_pattern_mismatch" and field == "section":
+        msg = f"{e.get('input')!r} is not a section number"
+        hint = "write sections like \"2.3.1.1\" (quoted)"
+    elif kind == "string_pattern_mismatch" and field == "relation":
+        msg = f"{e.get('input')!r} is not a relation"
+        hint = "write a relation as \"source_id -> target_id\""
+    elif kind == "literal_error":
+        msg = f"{e.get('input')!r} is not allowed here: {msg.removeprefix('Input should be ')}"
+    elif kind in ("dict_type", "list_type", "model_type", "string_type", "float_type", "int_type"):
+        got = type(e.get("input")).__name__
+        want = {"dict_type": "a mapping", "model_type": "a mapping", "list_type": "a list",
+                "string_type": "text", "float_type": "a number", "int_type": "a whole number"}[kind]
+        msg = f"'{field}' should be {want}, not {'a ' + got if got != 'NoneType' else 'empty'}"
+    elif kind == "string_too_short":
+        msg = f"'{field}' must not be empty"
+    if field is not None and not msg.startswith(("'", "unknown", "missing")) and kind not in ("literal_error",):
+        msg = f"{field}: {msg}" if isinstance(field, str) else msg
+    return doc.diag(loc, msg, hint)

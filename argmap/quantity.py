@@ -1,0 +1,146 @@
+"""Numbers in argument files: a point value with an optional distribution.
+
+A number may be written as ``0.3``, an exact fraction ``"1/3"``, or a mapping
+``{value: 0.3, range: [0.1, 0.5]}`` / ``{value: 0.3, beta: [3, 7]}`` / ``{beta: [3, 7]}``.
+Parsing is by regular expression and :class:`fractions.Fraction`; text is never evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+__all__ = ["Quantity", "parse_quantity"]
+
+Domain = Literal["probability", "ratio", "weight", "scale"]
+
+_FRACTION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+_DECIMAL = re.compile(r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
+_KEYS = {"value", "range", "beta"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number from a file: its point ``value`` plus, optionally, a 90% ``range`` or a ``beta``.
+
+    ``exact`` keeps the written value as a fraction so symbolic output can be exact.
+    """
+
+    value: float
+    exact: Fraction | None = None
+    range: tuple[float, float] | None = None
+    beta: tuple[float, float] | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.range is not None or self.beta is not None
+
+    def with_value(self, value: float) -> "Quantity":
+        return Quantity(float(value), None, self.range, self.beta)
+
+    def __str__(self) -> str:
+        text = _short(self.value)
+        if self.range:
+            text += f" [{_short(self.range[0])}, {_short(self.range[1])}]"
+        elif self.beta:
+            text += f" ~ beta({_short(self.beta[0])}, {_short(self.beta[1])})"
+        return text
+
+
+def _short(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _scalar(raw: Any, what: str) -> tuple[float, Fraction | None]:
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError(f"{what} must be a number, not {raw!r}")
+    if isinstance(raw, int):
+        return float(raw), Fraction(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise ValueError(f"{what} must be a finite number, not {raw}")
+        return raw, Fraction(repr(raw)) if abs(raw) < 1e15 else None
+    if isinstance(raw, str):
+        m = _FRACTION.match(raw)
+        if m:
+            num, den = Fraction(m.group(1)), Fraction(m.group(2))
+            if den == 0:
+                raise ValueError(f"{what} {raw!r} divides by zero")
+            frac = num / den
+            return float(frac), frac
+        if _DECIMAL.match(raw):
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(f"{what} must be a finite number, not {raw!r}")
+            return value, Fraction(raw.strip()) if len(raw) < 40 else None
+        raise ValueError(f"{what} must be a number or a fraction like \"1/3\", not {raw!r}")
+    raise ValueError(f"{what} must be a number, not a {type(raw).__name__}")
+
+
+def _check_domain(x: float, domain: Domain, what: str) -> None:
+    if domain == "probability" and not 0.0 <= x <= 1.0:
+        raise ValueError(f"{what} {x:g} is not a probability in [0, 1]")
+    if domain == "ratio" and not x > 0.0:
+        raise ValueError(f"{what} {x:g} must be positive (a likelihood ratio multiplies odds)")
+    if domain == "scale" and not x >= 0.0:
+        raise ValueError(f"{what} {x:g} must be zero or positive")
+
+
+def _pair(raw: Any, what: str) -> tuple[float, float]:
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise ValueError(f"{what} must be a list of two numbers, like [0.1, 0.5]")
+    a, _ = _scalar(raw[0], what)
+    b, _ = _scalar(raw[1], what)
+    return a, b
+
+
+def parse_quantity(raw: Any, domain: Domain = "probability", what: str = "value") -> Quantity:
+    """Parse one number as written in a file and check it lies in ``domain``.
+
+    >>> parse_quantity("1/3").value == 1/3
+    True
+    >>> parse_quantity({"value": 0.3, "range": [0.1, 0.5]}).range
+    (0.1, 0.5)
+    """
+    if isinstance(raw, Quantity):
+        return raw
+    if isinstance(raw, dict):
+        unknown = set(raw) - _KEYS
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(map(str, unknown))} in a number; "
+                             "use value, range (a 90% interval) or beta")
+        rng = beta = None
+        if "range" in raw:
+            lo, hi = _pair(raw["range"], "range")
+            if not lo <= hi:
+                raise ValueError(f"range [{lo:g}, {hi:g}] must go from low to high")
+            _check_domain(lo, domain, "range end")
+            _check_domain(hi, domain, "range end")
+            rng = (lo, hi)
+        if "beta" in raw:
+            if domain != "probability":
+                raise ValueError("a beta distribution is for probabilities; use range for this number")
+            a, b = _pair(raw["beta"], "beta")
+            if not (a > 0 and b > 0):
+                raise ValueError(f"beta parameters must be positive, got [{a:g}, {b:g}]")
+            beta = (a, b)
+        if rng and beta:
+            raise ValueError("give either range or beta, not both")
+        if "value" in raw:
+            value, exact = _scalar(raw["value"], what)
+        elif beta:
+            value, exact = beta[0] / (beta[0] + beta[1]), None
+        else:
+            raise ValueError(f"{what} needs a value (or a beta, whose mean is the value)")
+        _check_domain(value, domain, what)
+        if rng and not rng[0] <= value <= rng[1]:
+            raise ValueError(f"{what} {value:g} lies outside its range [{rng[0]:g}, {rng[1]:g}]")
+        if domain == "weight":
+            return Quantity(value, exact, rng, None)
+        return Quantity(value, exact, rng, beta)
+    value, exact = _scalar(raw, what)
+    _check_domain(value, domain, what)
+    return Quantity(value, exact)

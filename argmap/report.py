@@ -1,0 +1,79 @@
+"""Plain-text reports for the terminal. Formatting only: results are computed elsewhere."""
+
+from __future__ import annotations
+
+import shutil
+
+from .api import Result
+from .models import ArgumentMap
+
+__all__ = ["format_result", "bar", "fmt_p"]
+
+
+def fmt_p(p: float) -> str:
+    """A probability for humans: 3 decimals, or scientific notation when tiny."""
+    if p != 0 and abs(p) < 0.001:
+        return f"{p:.1e}"
+    return f"{p:.3f}"
+
+
+def bar(p: float, width: int = 10) -> str:
+    filled = int(round(max(0.0, min(1.0, p)) * width))
+    return "█" * filled + "·" * (width - filled)
+
+
+def _conditions_line(result: Result, amap: ArgumentMap) -> list[str]:
+    c = result.conditions
+    lines = []
+    if c.scenario:
+        sc = amap.scenarios[c.scenario]
+        lines.append(f"scenario: {c.scenario}" + (f" — {sc.description}" if sc.description else ""))
+    if c.given:
+        lines.append("given: " + ", ".join(f"{k}={v}" for k, v in c.given.items()))
+    if c.set:
+        lines.append("set: " + ", ".join(f"{k}={v}" for k, v in c.set.items()))
+    if not (c.scenario or c.given or c.set):
+        lines.append("conditions: none (unconditional)")
+    if amap.default_scenario and c.scenario is None:
+        lines.append(f"(the map's default scenario '{amap.default_scenario}' is lifted)")
+    elif amap.default_scenario and c.scenario == amap.default_scenario:
+        lines.append("(lift it with --scenario none)")
+    return lines
+
+
+def format_result(amap: ArgumentMap, result: Result) -> str:
+    """The ``argmap run`` report: headline, conditions, then every claim grouped by part."""
+    width = shutil.get_terminal_size((100, 20)).columns
+    title_w = max(24, min(56, width - 52))
+    target = amap.claims[result.target]
+    out = [amap.title or amap.name]
+    if amap.overlays:
+        out.append("overlays: " + ", ".join(amap.overlays))
+    out += _conditions_line(result, amap)
+    out.append("")
+    if target.binary:
+        out.append(f"P({result.target}) = {fmt_p(result.probability)}   {target.title}")
+    else:
+        dist = ", ".join(f"{s}: {fmt_p(p)}" for s, p in result.distribution.items())
+        out.append(f"P({result.target}) = {{{dist}}}   {target.title}")
+    out.append("")
+    by_part: dict[str | None, list[str]] = {}
+    for cid, c in amap.claims.items():
+        by_part.setdefault(c.part, []).append(cid)
+    header = f"{'claim':<34} {'title':<{title_w}} {'section':<10} {'P(true)':>8}"
+    for part, ids in by_part.items():
+        out.append(f"── {amap.parts.get(part, part) if part else 'other claims'} " + "─" * 20)
+        out.append(header)
+        for cid in ids:
+            c = amap.claims[cid]
+            m = result.marginals[cid]
+            sec = ",".join(c.sections)[:10]
+            title = c.title if len(c.title) <= title_w else c.title[: title_w - 1] + "…"
+            mark = " (given)" if cid in result.conditions.given else " (set)" if cid in result.conditions.set else ""
+            if c.binary:
+                val = f"{fmt_p(m['true']):>8} {bar(m['true'])}{mark}"
+            else:
+                val = "  " + " ".join(f"{s}={fmt_p(p)}" for s, p in m.items()) + mark
+            out.append(f"{cid:<34} {title:<{title_w}} {sec:<10} {val}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,188 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Files are composed into YAML nodes with PyYAML's ``SafeLoader`` and converted to plain Python by
+this module, never by a YAML constructor, so no tag can build an object: only strings, numbers,
+booleans, nulls, lists and mappings exist. Each value's 1-based ``(line, column)`` is kept in a
+table keyed by its path (``("claims", 3, "credence")``), which is how every later error points at
+the text. Limits on size, nesting and alias expansion keep hostile files from exhausting memory.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, ValidationError
+
+__all__ = ["YamlDoc", "read_yaml", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
+
+Pos = tuple[int, int]
+
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_T + "str", _T + "int", _T + "float", _T + "bool", _T + "null", _T + "timestamp"}
+
+
+@dataclass
+class YamlDoc:
+    """A parsed file: its data, and the position of each value and each mapping key by path."""
+
+    path: Path
+    data: Any
+    positions: dict[tuple, Pos] = field(default_factory=dict)
+    key_positions: dict[tuple, Pos] = field(default_factory=dict)
+
+    def pos(self, loc: tuple, *, key: bool = False) -> Pos | None:
+        """Position of the value at ``loc`` (or of its key), falling back to the nearest parent."""
+        loc = tuple(loc)
+        if key and loc in self.key_positions:
+            return self.key_positions[loc]
+        while loc:
+            if loc in self.positions:
+                return self.positions[loc]
+            loc = loc[:-1]
+        return self.positions.get((), (1, 1))
+
+    def diag(self, loc: tuple, message: str, hint: str | None = None, *, key: bool = False) -> Diagnostic:
+        line, col = self.pos(loc, key=key) or (None, None)
+        return Diagnostic(message, self.path, line, col, hint)
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    """Read and parse one YAML file; raise :class:`ValidationError` with a position on any problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationError([Diagnostic(
+                f"file is {size:,} bytes; argument files are limited to {MAX_FILE_BYTES:,}",
+                path, 1, 1, "split the map into several files, one per part")])
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ValidationError([Diagnostic(f"cannot read file: {err.strerror or err}", path)]) from err
+    return parse_yaml(raw, path)
+
+
+def parse_yaml(raw: bytes | str, path: Path | str = "<input>") -> YamlDoc:
+    """Parse YAML text (bytes are decoded as UTF-8) into a :class:`YamlDoc`."""
+    path = Path(path)
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValidationError([Diagnostic(
+                f"input is {len(raw):,} bytes; argument files are limited to {MAX_FILE_BYTES:,}", path, 1, 1)])
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+            raise ValidationError([Diagnostic(
+                f"file is not valid UTF-8 (byte 0x{raw[err.start]:02x})", path, line, col,
+                "save the file as UTF-8")]) from err
+    else:
+        text = raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        msg = f"YAML syntax error: {err.problem or err.context}"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ValidationError([Diagnostic(msg, path, line, col,
+                                          "check indentation, colons and quoting near this point")]) from err
+    except yaml.YAMLError as err:
+        raise ValidationError([Diagnostic(f"YAML error: {err}", path, 1, 1)]) from err
+    except RecursionError as err:
+        raise ValidationError([Diagnostic("YAML nesting is too deep", path, 1, 1)]) from err
+    if len(nodes) > 1:
+        n = nodes[1]
+        raise ValidationError([Diagnostic("file holds more than one YAML document", path,
+                                          n.start_mark.line + 1, n.start_mark.column + 1,
+                                          "remove the '---' separator; use one file per document")])
+    doc = YamlDoc(path, None)
+    if not nodes or nodes[0] is None:
+        doc.positions[()] = (1, 1)
+        return doc
+    conv = _Converter(doc)
+    doc.data = conv.convert(nodes[0], (), 0)
+    if conv.problems:
+        raise ValidationError(conv.problems)
+    return doc
+
+
+class _Converter:
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+        self.count = 0
+        self.problems: list[Diagnostic] = []
+        self._scalar_loader = yaml.SafeLoader("")
+
+    def _diag(self, node: yaml.Node, message: str, hint: str | None = None) -> Diagnostic:
+        return Diagnostic(message, self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, hint)
+
+    def convert(self, node: yaml.Node, loc: tuple, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise ValidationError([self._diag(
+                node, f"file expands to more than {MAX_VALUES:,} values",
+                "YAML aliases (*name) that repeat large blocks can explode in size; write values out")])
+        if depth > MAX_DEPTH:
+            raise ValidationError([self._diag(node, f"values nested more than {MAX_DEPTH} levels deep")])
+        self.doc.positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _T + "seq":
+                self.problems.append(self._diag(node, f"unsupported YAML tag {node.tag!r}", "remove the tag"))
+            return [self.convert(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _T + "map":
+                self.problems.append(self._diag(node, f"unsupported YAML tag {node.tag!r}", "remove the tag"))
+            out: dict = {}
+            for knode, vnode in node.value:
+                if knode.tag == _T + "merge":
+                    self.problems.append(self._diag(knode, "YAML merge keys ('<<') are not supported",
+                                                    "write the fields out in full"))
+                    continue
+                if not isinstance(knode, yaml.ScalarNode):
+                    self.problems.append(self._diag(knode, "mapping keys must be plain names"))
+                    continue
+                key = self._scalar(knode)
+                if isinstance(key, bool):
+                    key = "true" if key else "false"
+                if not isinstance(key, (str, int, float)) or key is None:
+                    self.problems.append(self._diag(knode, "mapping keys must be plain names"))
+                    continue
+                if isinstance(key, float):
+                    key = repr(key)
+                if key in out:
+                    self.problems.append(self._diag(knode, f"duplicate key {key!r}",
+                                                    "each key may appear once in a mapping"))
+                    continue
+                self.doc.key_positions[loc + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+                out[key] = self.convert(vnode, loc + (key,), depth + 1)
+            return out
+        raise ValidationError([self._diag(node, "unsupported YAML node")])  # pragma: no cover
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self.problems.append(self._diag(
+                node, f"unsupported YAML tag {node.tag!r}",
+                "argument files hold plain data: strings, numbers, true/false, lists and mappings"))
+            return node.value
+        if node.tag in (_T + "str", _T + "timestamp"):
+            return node.value
+        try:
+            value = self._scalar_loader.construct_object(node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            return node.value
+        if isinstance(value, float) and not math.isfinite(value):
+            return value  # NaN/inf reach validation, which names them
+        return value
