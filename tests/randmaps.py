@@ -1,0 +1,169 @@
+"""Seeded random argument maps for oracle and differential tests, plus a brute-force oracle.
+
+``random_map_yaml(rng)`` writes a valid map folder's files (as text) using every construct of the
+format: binary and categorical claims, requires with leaks, supports/opposes/undercuts with
+``when`` and ``modulated_by``, and explicit tables. ``brute_force`` enumerates the full joint
+distribution of a compiled network: exponential, so it lives here in the tests only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+__all__ = ["random_map_files", "write_random_map", "brute_force", "random_query"]
+
+
+def _fmt(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def _dist(rng, k: int) -> list[float]:
+    raw = rng.dirichlet(np.ones(k))
+    vals = [_fmt(v) for v in raw[:-1]]
+    vals.append(1.0 - sum(vals))
+    return vals
+
+
+def random_map_files(rng: np.random.Generator, n_min: int = 2, n_max: int = 8) -> dict[str, str]:
+    """Return {filename: yaml text} for a random valid map."""
+    n = int(rng.integers(n_min, n_max + 1))
+    ids = [f"c{i}" for i in range(n)]
+    states = {}
+    claims: dict[str, dict] = {}
+    for i, cid in enumerate(ids):
+        k = 2 if rng.random() < 0.7 else 3
+        states[cid] = ["false", "true"] if k == 2 else ["s0", "s1", "s2"]
+        c: dict = {"id": cid, "title": f"Claim {i}"}
+        if k == 3:
+            c["states"] = states[cid]
+        kind = rng.choice(["claim", "argument", "critique"])
+        c["kind"] = str(kind)
+        claims[cid] = c
+    undercut_targets = set()
+    for i, cid in enumerate(ids):
+        c = claims[cid]
+        earlier = ids[:i]
+        n_par = int(rng.integers(0, min(3, len(earlier)) + 1)) if earlier else 0
+        parents = list(rng.choice(earlier, size=n_par, replace=False)) if n_par else []
+        parents = [str(p) for p in parents]
+        k = len(states[cid])
+        if not parents:
+            if k == 2:
+                r = rng.random()
+                c["credence"] = 0.0 if r < 0.03 else 1.0 if r < 0.06 else _fmt(rng.uniform(0.02, 0.98))
+            else:
+                c["credence"] = dict(zip(states[cid], _dist(rng, k)))
+            continue
+        use_table = k == 3 or rng.random() < 0.3
+        if use_table:
+            rows = []
+            for combo in itertools.product(*(states[p] for p in parents)):
+                row = {"when": dict(zip(parents, combo))}
+                if k == 2:
+                    row["p"] = _fmt(rng.uniform(0, 1))
+                else:
+                    row["probs"] = dict(zip(states[cid], _dist(rng, k)))
+                rows.append(row)
+            c["table"] = {"given": parents, "rows": rows}
+            continue
+        influenced = False
+        modulator_pool = [p for p in earlier if p not in parents]
+        for p in parents:
+            kind = rng.choice(["requires", "supports", "opposes", "undercuts"])
+            pk = len(states[p])
+            entry: dict = {"claim": cid}
+            if pk == 3 or rng.random() < 0.2:
+                chosen = [s for s in states[p] if rng.random() < 0.5]
+                if not chosen or len(chosen) == pk:
+                    chosen = [states[p][int(rng.integers(pk))]]
+                entry["when"] = chosen if len(chosen) > 1 else chosen[0]
+            if kind == "requires":
+                req = {"claim": p}
+                if "when" in entry:
+                    req["when"] = entry["when"]
+                if rng.random() < 0.6:
+                    req["leak"] = _fmt(rng.uniform(0, 0.5))
+                c.setdefault("requires", []).append(req)
+                continue
+            if kind == "undercuts":
+                claims[cid]["kind"] = "argument"
+                undercut_targets.add(cid)
+            influenced = True
+            ratio = _fmt(np.exp(rng.uniform(0.05, 2.5)))
+            if kind != "supports":
+                ratio = _fmt(1.0 / ratio)
+            if rng.random() < 0.5:
+                entry["ratio"] = ratio
+            else:
+                entry["weight"] = _fmt(float(np.log(ratio)))
+            if modulator_pool and rng.random() < 0.25:
+                m = str(rng.choice(modulator_pool))
+                entry["modulated_by"] = {"claim": m,
+                                         "scale": {s: _fmt(rng.uniform(0, 1.5)) for s in states[m]}}
+            claims[p].setdefault(str(kind), []).append(entry)
+        if influenced:
+            r = rng.random()
+            c["base"] = 0.0 if r < 0.03 else 1.0 if r < 0.06 else _fmt(rng.uniform(0.02, 0.98))
+    # a claim with only outgoing influences keeps its root credence; undercut targets must be arguments
+    for t in undercut_targets:
+        claims[t]["kind"] = "argument"
+    target = ids[-1]
+    head = {"argmap": 1, "name": "random", "target": target}
+    return {"map.yaml": yaml.safe_dump(head, sort_keys=False),
+            "claims.yaml": yaml.safe_dump({"claims": list(claims.values())}, sort_keys=False)}
+
+
+def write_random_map(folder: Path, rng: np.random.Generator, **kw) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in random_map_files(rng, **kw).items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def random_query(network, rng: np.random.Generator):
+    """A random (target, given, set) over a network's variables."""
+    vs = list(network.variables)
+    target = str(rng.choice(vs))
+    others = [v for v in vs if v != target]
+    rng.shuffle(others)
+    given, set_ = {}, {}
+    for v in others[: int(rng.integers(0, min(3, len(others)) + 1))]:
+        st = network.states[v][int(rng.integers(len(network.states[v])))]
+        (given if rng.random() < 0.5 else set_)[v] = st
+    return target, given, set_
+
+
+def brute_force(network, target: str, given: dict, set_: dict, theta: np.ndarray | None = None) -> np.ndarray | None:
+    """P(target | given, do(set)) by enumerating every joint assignment; None if P(given) = 0."""
+    th = network.theta0 if theta is None else theta
+    cpts = {v: a[0] for v, a in network.cpts(th[None, :]).items()}
+    vs = list(network.variables)
+    idx = {v: i for i, v in enumerate(vs)}
+    ranges = []
+    for v in vs:
+        st = network.states[v]
+        if v in set_:
+            ranges.append([st.index(set_[v])])
+        elif v in given:
+            ranges.append([st.index(given[v])])
+        else:
+            ranges.append(range(len(st)))
+    out = np.zeros(len(network.states[target]))
+    for combo in itertools.product(*ranges):
+        p = 1.0
+        for v in vs:
+            if v in set_:
+                continue
+            key = tuple(combo[idx[u]] for u in network.parents[v]) + (combo[idx[v]],)
+            p *= cpts[v][key]
+            if p == 0.0:
+                break
+        out[combo[idx[target]]] += p
+    total = out.sum()
+    if total <= 0:
+        return None
+    return out / total

@@ -1,0 +1,75 @@
+"""The engine against brute-force enumeration on random maps (the oracle lives in tests only)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from argmap import Engine, ImpossibleEvidenceError, compile_map, load_map
+from randmaps import brute_force, random_query, write_random_map
+
+N_MAPS = 240
+
+
+@pytest.fixture(scope="module")
+def random_networks(tmp_path_factory):
+    rng = np.random.default_rng(20231115)
+    nets = []
+    for i in range(N_MAPS):
+        folder = write_random_map(tmp_path_factory.mktemp(f"m{i}"), rng)
+        nets.append(compile_map(load_map(folder)))
+    return nets
+
+
+def test_random_maps_cover_the_format(random_networks):
+    kinds = {p.kind for net in random_networks for p in net.params}
+    assert kinds == {"probability", "simplex", "ratio", "scale"}
+    assert any(len(s) == 3 for net in random_networks for s in net.states.values())
+    assert sum(len(net.variables) for net in random_networks) > 4 * N_MAPS
+
+
+def test_engine_matches_enumeration(random_networks):
+    rng = np.random.default_rng(7)
+    checked = 0
+    for net in random_networks:
+        engine = Engine(net)
+        for _ in range(4):
+            target, given, set_ = random_query(net, rng)
+            expected = brute_force(net, target, given, set_)
+            if expected is None:
+                with pytest.raises(ImpossibleEvidenceError):
+                    engine.query(target, given, set_)
+                continue
+            got = engine.query(target, given, set_)
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+            assert abs(got.sum() - 1) < 1e-12
+            checked += 1
+    assert checked >= 3 * N_MAPS
+
+
+def test_batched_equals_one_at_a_time(random_networks):
+    rng = np.random.default_rng(11)
+    for net in random_networks[:60]:
+        engine = Engine(net)
+        theta = np.repeat(net.theta0[None, :], 5, axis=0)
+        for j, p in enumerate(net.params):
+            if p.kind == "probability":
+                theta[:, j] = rng.uniform(0.05, 0.95, size=5)
+            elif p.kind == "ratio":
+                theta[:, j] = np.exp(rng.normal(0, 1, size=5))
+        target, given, set_ = random_query(net, rng)
+        try:
+            batch = engine.query(target, given, set_, theta)
+        except ImpossibleEvidenceError:
+            continue
+        for b in range(5):
+            expected = brute_force(net, target, given, set_, theta[b])
+            np.testing.assert_allclose(batch[b], expected, rtol=0, atol=1e-12)
+
+
+def test_marginals_of_every_claim(random_networks):
+    for net in random_networks[:40]:
+        engine = Engine(net)
+        margs = engine.marginals()
+        for v, m in margs.items():
+            np.testing.assert_allclose(m, brute_force(net, v, {}, {}), rtol=0, atol=1e-12)
