@@ -141,9 +141,8 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
     diags = []
     ids = list(amap.claims)
     if amap.target not in amap.claims:
-        diags.append(Diagnostic(f"target '{amap.target}' is not a claim in this map",
-                                amap.root / "map.yaml" if amap.root else None, None, None,
-                                did_you_mean(amap.target, ids)))
+        diags.append(_d(amap.header.get("target", Origin()), f"target '{amap.target}' is not a claim in this map",
+                        did_you_mean(amap.target, ids)))
     for sc in amap.scenarios.values():
         for what, pairs in (("given", sc.given), ("set", sc.set)):
             for cid, state in pairs:
@@ -154,7 +153,7 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
                     diags.append(_d(sc.origin, f"scenario '{sc.name}': '{cid}' has no state '{state}'",
                                     f"its states: {list(amap.claims[cid].states)}"))
     if amap.default_scenario and amap.default_scenario not in amap.scenarios:
-        diags.append(Diagnostic(f"default_scenario '{amap.default_scenario}' is not a scenario",
-                                amap.root / "map.yaml" if amap.root else None,
-                                hint=did_you_mean(amap.default_scenario, amap.scenarios)))
+        diags.append(_d(amap.header.get("default_scenario", Origin()),
+                        f"default_scenario '{amap.default_scenario}' is not a scenario",
+                        did_you_mean(amap.default_scenario, amap.scenarios)))
     return diags

@@ -381,6 +381,8 @@ class ArgumentMap:
     overlays: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     root: Path | None = None
+    header: dict[str, Origin] = field(default_factory=dict)
+    """Where header fields (target, default_scenario) were written, for diagnostics."""
 
     def relations_into(self, claim_id: str) -> list[Relation]:
         return [r for r in self.relations if r.target == claim_id]

@@ -23,6 +23,8 @@ __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "re
            "BINARY", "SUM_TOLERANCE"]
 
 BINARY = ("false", "true")
+_ROLE = {"requires": "required claim", "supports": "supported claim", "opposes": "opposed claim",
+         "undercuts": "undercut claim"}
 SUM_TOLERANCE = 1e-9
 
 
@@ -205,7 +207,9 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
     """
     for end, ref_sub in ((source, source_sub), (target, target_sub)):
         if end not in all_states:
-            diags.append(_unknown_claim(where, sub + ref_sub, end, all_states, f"{kind} relation's claim"))
+            role = ("relation source" if end == source else "relation target") if source_sub == ("from",) \
+                else _ROLE[kind]
+            diags.append(_unknown_claim(where, sub + ref_sub, end, all_states, role))
             return None
     if source == target:
         diags.append(where.diag(sub, f"'{source}' cannot bear on itself"))

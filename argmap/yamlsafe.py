@@ -127,6 +127,12 @@ class _Converter:
     def _diag(self, node: yaml.Node, message: str, hint: str | None = None) -> Diagnostic:
         return Diagnostic(message, self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, hint)
 
+    def _bad_tag(self, node: yaml.Node) -> Diagnostic:
+        tag = node.tag.replace(_T, "!!", 1)
+        return self._diag(node, f"unsupported YAML tag {tag}; it is not constructed",
+                          "argument files hold plain data (text, numbers, true/false, lists, mappings): "
+                          "remove the tag")
+
     def convert(self, node: yaml.Node, loc: tuple, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
@@ -140,11 +146,11 @@ class _Converter:
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _T + "seq":
-                self.problems.append(self._diag(node, f"unsupported YAML tag {node.tag!r}", "remove the tag"))
+                self.problems.append(self._bad_tag(node))
             return [self.convert(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             if node.tag != _T + "map":
-                self.problems.append(self._diag(node, f"unsupported YAML tag {node.tag!r}", "remove the tag"))
+                self.problems.append(self._bad_tag(node))
             out: dict = {}
             for knode, vnode in node.value:
                 if knode.tag == _T + "merge":
@@ -173,9 +179,7 @@ class _Converter:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self.problems.append(self._diag(
-                node, f"unsupported YAML tag {node.tag!r}",
-                "argument files hold plain data: strings, numbers, true/false, lists and mappings"))
+            self.problems.append(self._bad_tag(node))
             return node.value
         if node.tag in (_T + "str", _T + "timestamp"):
             return node.value

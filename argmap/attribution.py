@@ -1,0 +1,480 @@
+"""Attribute the change an overlay stack makes to P(target) to its individual edits (Shapley values).
+
+An **edit** is one entry of an overlay file: an added claim (``add[i]``, with the relations it
+declares), an added relation (``relate[i]``) or a change (``change[i]``, which may set several fields
+of one claim or relation). The game's value of a set S of edits is P(target) on the map with only
+the edits in S applied; the Shapley value of an edit is its average marginal contribution over all
+orders of applying the edits. The values add up to the whole change, whatever the interactions.
+
+How coalitions are evaluated
+----------------------------
+*θ embedding (the normal path).* The fully overlaid map is compiled once. Each edit is a change of
+some entries of its parameter vector θ, and an added claim or relation has a **neutral setting**
+exactly equivalent to its absence: a relation with likelihood ratio 1 (or a requirement with leak 1)
+does not change its target's table, so a claim whose outgoing relations are all neutral is a barren
+node and drops out of every query. A coalition is then one θ vector, and all 2^n coalitions are one
+batched engine call. Before it is trusted, the embedding is verified: the empty coalition must
+reproduce the base map's P(target) and the full coalition the overlaid map's (to 1e-9).
+
+*Re-applying (the fallback).* Where an edit cannot be written as θ entries (a table whose parents
+change, a requirement without a leak between claims added by different edits, a root turned into a
+composed claim), each coalition's map is built by re-applying only its edits, and evaluated on its own.
+
+An edit that touches a claim or relation added by an edit outside the coalition is moot there (the
+thing it edits does not exist); relations an added claim declares towards claims that are absent are
+dropped with them. Changes to ``concentration`` alone do not move a point value and get exactly 0.
+With more than ``max_exact`` edits the values are estimated from random permutations (each paired
+with its reverse), with a standard error; each sampled permutation still adds up to the whole change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .api import DEFAULT, Model
+from .errors import ArgmapError, Diagnostic, ValidationError
+from .models import ArgumentMap, ClaimSpec, Origin, OverlayFile
+
+__all__ = ["Edit", "Attribution", "attribute", "read_overlay", "shapley_exact", "shapley_sampled",
+           "MAX_EXACT"]
+
+MAX_EXACT = 12
+"""Up to this many (non-null) edits, Shapley values are computed exactly over all 2^n coalitions."""
+
+_POINT_FIELDS = ("credence", "base", "table", "ratio", "leak")
+_NEUTRAL = {"ratio": 1.0, "leak": 1.0}
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One entry of an overlay file, with its attribution."""
+
+    overlay: str
+    kind: str
+    """``add`` (a new claim), ``relate`` (a new relation) or ``change``."""
+    entry: int
+    target: str
+    """The claim id, or ``source -> target`` for a relation."""
+    fields: tuple[str, ...]
+    summary: str
+    reason: str | None = None
+    author: str | None = None
+    source: str | None = None
+    origin: Origin = Origin()
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.target}"
+
+    def to_dict(self) -> dict:
+        return {"overlay": self.overlay, "kind": self.kind, "entry": self.entry, "target": self.target,
+                "fields": list(self.fields), "summary": self.summary, "reason": self.reason,
+                "author": self.author, "source": self.source,
+                "at": str(self.origin) if self.origin.path else None}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Shapley attribution of ``probability - base_probability`` to ``edits``."""
+
+    target: str
+    base_probability: float
+    probability: float
+    edits: tuple[Edit, ...]
+    values: tuple[float, ...]
+    stderr: tuple[float, ...] | None
+    method: str
+    """``exact`` or ``sampled``."""
+    evaluation: str
+    """``theta`` (one batched call over θ vectors) or ``reapply`` (a map per coalition)."""
+    players: int
+    permutations: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def total(self) -> float:
+        return self.probability - self.base_probability
+
+    def ranked(self) -> list[tuple[Edit, float, float | None]]:
+        """(edit, value, stderr) sorted by absolute value, largest first."""
+        se = self.stderr or (None,) * len(self.values)
+        return sorted(zip(self.edits, self.values, se), key=lambda t: -abs(t[1]))
+
+    def to_dict(self) -> dict:
+        se = self.stderr or (None,) * len(self.values)
+        return {
+            "target": self.target, "base": self.base_probability, "probability": self.probability,
+            "change": self.total, "method": self.method, "evaluation": self.evaluation,
+            "players": self.players, "permutations": self.permutations, "notes": list(self.notes),
+            "edits": [{**e.to_dict(), "shapley": v, "stderr": s} for e, v, s in zip(self.edits, self.values, se)],
+        }
+
+
+# ------------------------------------------------------------------------------------ Shapley
+
+def _bits(masks: np.ndarray, n: int) -> np.ndarray:
+    return ((masks[:, None] >> np.arange(n)) & 1).astype(bool)
+
+
+def shapley_exact(values: np.ndarray, n: int) -> np.ndarray:
+    """Exact Shapley values from ``values[mask]``, the game's value for each coalition bitmask.
+
+    >>> v = np.array([0.0, 1.0, 2.0, 4.0])      # v({})=0, v({0})=1, v({1})=2, v({0,1})=4
+    >>> shapley_exact(v, 2).tolist()
+    [1.5, 2.5]
+    """
+    values = np.asarray(values, dtype=float)
+    if values.shape != (1 << n,):
+        raise ValueError(f"need {1 << n} coalition values, got {values.shape}")
+    masks = np.arange(1 << n)
+    size = _bits(masks, n).sum(axis=1)
+    w = np.array([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)])
+    out = np.empty(n)
+    for i in range(n):
+        without = masks[(masks >> i) & 1 == 0]
+        out[i] = math.fsum(w[size[without]] * (values[without | (1 << i)] - values[without]))
+    return out
+
+
+def _permutation_rows(n: int, pairs: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Coalition rows for ``pairs`` random permutations and their reverses: (perms, rows)."""
+    perms = np.empty((2 * pairs, n), dtype=int)
+    for k in range(pairs):
+        p = rng.permutation(n)
+        perms[2 * k], perms[2 * k + 1] = p, p[::-1]
+    rows = np.zeros((2 * pairs, n + 1, n), dtype=bool)
+    for t in range(1, n + 1):
+        rows[:, t] = rows[:, t - 1]
+        rows[np.arange(2 * pairs), t, perms[:, t - 1]] = True
+    return perms, rows.reshape(-1, n)
+
+
+def shapley_sampled(value: Callable[[np.ndarray], np.ndarray], n: int, permutations: int = 1000,
+                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Permutation estimate of Shapley values and their standard errors.
+
+    ``value`` maps a boolean coalition matrix (m, n) to the game's values (m,). Permutations come
+    in antithetic pairs (a random order and its reverse); the standard error is over pair means.
+    Every permutation's contributions add up to v(all) - v(none), so the estimates do too.
+    """
+    pairs = max(2, (permutations + 1) // 2)
+    perms, rows = _permutation_rows(n, pairs, np.random.default_rng(seed))
+    v = np.asarray(value(rows), dtype=float).reshape(2 * pairs, n + 1)
+    contrib = np.zeros((2 * pairs, n))
+    np.put_along_axis(contrib, perms, np.diff(v, axis=1), axis=1)
+    pair_means = contrib.reshape(pairs, 2, n).mean(axis=1)
+    return pair_means.mean(axis=0), pair_means.std(axis=0, ddof=1) / math.sqrt(pairs)
+
+
+# ------------------------------------------------------------------------------------ reading
+
+def read_overlay(path: str | Path):
+    """Read and validate one overlay file: (spec, doc). Raises ValidationError with positions."""
+    from .loader import read_spec
+    from .yamlsafe import read_yaml
+
+    path = Path(path)
+    if path.is_dir():
+        raise ValidationError([Diagnostic("expected an overlay file, got a folder", path)])
+    doc = read_yaml(path)
+    diags: list[Diagnostic] = []
+    spec = read_spec(doc, OverlayFile, diags)
+    if spec is None:
+        raise ValidationError(diags)
+    return spec, doc
+
+
+def _stages(path, overlays: Sequence[str | Path]):
+    """The base map and the map after each overlay, with the overlay specs and documents."""
+    from .checks import check_map
+    from .loader import load_map
+    from .overlay import apply_overlay
+
+    maps = [load_map(path)]
+    specs, docs = [], []
+    for item in overlays:
+        spec, doc = read_overlay(item)
+        amap, diags = apply_overlay(maps[-1], spec, doc)
+        diags = diags or check_map(amap)
+        if diags:
+            raise ValidationError(diags)
+        maps.append(amap)
+        specs.append(spec)
+        docs.append(doc)
+    return maps, specs, docs
+
+
+def _rel_key(text: str) -> str:
+    return " -> ".join(p.strip() for p in text.split("->"))
+
+
+def _declared(c: ClaimSpec) -> dict[str, tuple[str, ...]]:
+    """Relation keys a claim spec declares -> the claims each one references (incl. modulators)."""
+    out = {f"{r.claim} -> {c.id}": (r.claim,) for r in c.requires}
+    for r in (*c.supports, *c.opposes, *c.undercuts):
+        out[f"{c.id} -> {r.claim}"] = (r.claim,) + ((r.modulated_by.claim,) if r.modulated_by else ())
+    return out
+
+
+def _fmt_num(q) -> str:
+    return "?" if q is None else f"{q.value:.3g}"
+
+
+def _add_summary(c: ClaimSpec) -> str:
+    bits = [f"{t} {r.claim} ×{_fmt_num(r.ratio) if r.ratio else 'e^' + _fmt_num(r.weight)}"
+            for t, rs in (("supports", c.supports), ("opposes", c.opposes), ("undercuts", c.undercuts))
+            for r in rs]
+    bits += [f"requires {r.claim}" for r in c.requires]
+    return f"adds {c.kind} '{c.title}'" + (f" ({'; '.join(bits)})" if bits else "")
+
+
+def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit]:
+    from .resolve import Located
+
+    edits: list[Edit] = []
+    for k, (spec, doc) in enumerate(zip(specs, docs)):
+        at = lambda *loc: Located(spec, doc, loc).origin()  # noqa: E731
+        recs = [c for c in maps[k + 1].changes if c.overlay == spec.overlay]
+        for i, c in enumerate(spec.add):
+            prov = c.provenance
+            edits.append(Edit(spec.overlay, "add", i, c.id, ("claim",), _add_summary(c),
+                              (prov.rationale if prov else None) or c.text,
+                              (prov.holder if prov else None) or spec.author,
+                              (prov.source if prov else None) or spec.source, at("add", i)))
+        for i, r in enumerate(spec.relate):
+            key = f"{r.from_} -> {r.to}"
+            new = next((c.new for c in recs if c.target == key and c.field == "relation"), r.type)
+            edits.append(Edit(spec.overlay, "relate", i, key, ("relation",), f"adds {key}: {new}", r.reason,
+                              r.author or spec.author, r.source or spec.source, at("relate", i)))
+        for i, ch in enumerate(spec.change):
+            target = ch.claim or _rel_key(ch.relation or "")
+            fields = tuple(dict.fromkeys("ratio" if f == "weight" else f for f in
+                                         ("credence", "concentration", "base", "table", "ratio", "weight", "leak")
+                                         if getattr(ch, f) is not None))
+            mine = [c for c in recs if c.target == target and c.field in fields]
+            summary = "; ".join(f"{c.field} {c.old if c.old is not None else '—'} → {c.new}" for c in mine)
+            edits.append(Edit(spec.overlay, "change", i, target, fields, summary or "changes " + ", ".join(fields),
+                              ch.reason, ch.author or spec.author, ch.source or spec.source, at("change", i)))
+    return edits
+
+
+# ------------------------------------------------------------------------------------ θ game
+
+class _NotEmbeddable(Exception):
+    pass
+
+
+def _theta_by_name(amap: ArgumentMap) -> dict[str, float]:
+    net = Model(amap).network
+    return {p.name: float(v) for p, v in zip(net.params, net.theta0)}
+
+
+def _theta_game(maps, specs, edits: list[Edit], full: Model):
+    """A function from coalition matrices (m, n) to θ batches (m, P), and the edits it uses."""
+    net = full.network
+    stage = {o.overlay: k + 1 for k, o in enumerate(specs)}
+    thetas = [_theta_by_name(m) for m in maps[:-1]] + [{p.name: float(v) for p, v in zip(net.params, net.theta0)}]
+    if any(name not in thetas[-1] for name in thetas[0]):
+        raise _NotEmbeddable("a parameter of the base map is gone in the overlaid map")
+    creator: dict[str, int] = {}
+    rel_creator: dict[str, int] = {}
+    for j, e in enumerate(edits):
+        if e.kind == "add":
+            creator[e.target] = j
+            spec = specs[stage[e.overlay] - 1].add[e.entry]
+            for key in _declared(spec):
+                rel_creator.setdefault(key, j)
+        elif e.kind == "relate":
+            rel_creator[e.target] = j
+    setters: dict[tuple[str, str], list[int]] = {}
+    for j, e in enumerate(edits):
+        if e.kind == "change":
+            for f in e.fields:
+                if f in _POINT_FIELDS:
+                    setters.setdefault((e.target, f), []).append(j)
+    base_keys = {r.key for r in maps[0].relations}
+    full_rels = {r.key: r for r in full.map.relations}
+    for key, rel in full_rels.items():
+        if key in base_keys or rel.type != "requires" or rel.leak is not None:
+            continue
+        need = _rel_need(key, rel_creator, creator) - {creator.get(rel.target)}
+        if need:
+            raise _NotEmbeddable(f"requirement {key} has no leak, so its absence has no neutral setting")
+
+    used: set[int] = set()
+    plan = []  # per parameter: (creation value, [(edit, value)], presence edits, neutral value)
+    for j, p in enumerate(net.params):
+        full_v = thetas[-1][p.name]
+        if p.field in ("credence", "base", "table"):
+            slot, c = (p.claim, p.field), creator.get(p.claim)
+            need: set[int] = set()
+            neutral = full_v
+        else:
+            slot, c = (p.relation, p.field), rel_creator.get(p.relation)
+            need = _rel_need(p.relation, rel_creator, creator) - {creator.get(p.claim)}
+            neutral = _NEUTRAL.get(p.field, full_v)
+        src = thetas[0] if c is None else thetas[stage[edits[c].overlay]]
+        start = src.get(p.name)
+        if start is None:
+            start = {"base": 1.0, "leak": 0.0}.get(p.field, None if p.field != "scale" else full_v)
+            if start is None:
+                raise _NotEmbeddable(f"parameter {p.name} has no value before the overlay")
+        sets = []
+        for e in setters.get(slot, []) if p.field != "scale" else []:
+            v = thetas[stage[edits[e].overlay]].get(p.name)
+            if v is None:
+                raise _NotEmbeddable(f"parameter {p.name} is not in the map after {edits[e].overlay}")
+            sets.append((e, v))
+        if c is None and not sets and not need and start != full_v:
+            raise _NotEmbeddable(f"parameter {p.name} changed without an edit")
+        used.update(e for e, _ in sets)
+        used.update(need)
+        plan.append((start, sets, sorted(need), neutral))
+
+    def theta(rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=bool)
+        out = np.empty((rows.shape[0], len(net.params)))
+        for j, (start, sets, need, neutral) in enumerate(plan):
+            col = np.full(rows.shape[0], start)
+            for e, v in sets:
+                col = np.where(rows[:, e], v, col)
+            if need:
+                col = np.where(rows[:, need].all(axis=1), col, neutral)
+            out[:, j] = col
+        return out
+
+    return theta, used
+
+
+def _rel_need(key: str, rel_creator: Mapping[str, int], creator: Mapping[str, int]) -> set[int]:
+    src, _, dst = key.partition(" -> ")
+    return {x for x in (rel_creator.get(key), creator.get(src), creator.get(dst)) if x is not None}
+
+
+# ------------------------------------------------------------------------------------ re-apply game
+
+def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], keep: set[int]) -> ArgumentMap:
+    """The map with only the edits in ``keep`` applied (moot edits dropped, see the module doc)."""
+    from .checks import check_map
+    from .overlay import apply_overlay
+
+    index = {(e.overlay, e.kind, e.entry): j for j, e in enumerate(edits)}
+    amap = base
+    for spec in specs:
+        on = lambda kind, i: index[(spec.overlay, kind, i)] in keep  # noqa: E731
+        adds = [c for i, c in enumerate(spec.add) if on("add", i)]
+        while True:
+            ids = set(amap.claims) | {c.id for c in adds}
+            ok = [c for c in adds if c.table is None or set(c.table.given) <= ids]
+            if len(ok) == len(adds):
+                break
+            adds = ok
+        adds = [_strip(c, ids) for c in adds]
+        relate = [r for i, r in enumerate(spec.relate) if on("relate", i) and {r.from_, r.to} <= ids]
+        keys = {r.key for r in amap.relations} | {f"{r.from_} -> {r.to}" for r in relate}
+        keys |= {k for c in adds for k in _declared(c)}
+        change = [ch for i, ch in enumerate(spec.change) if on("change", i)
+                  and (ch.claim in ids if ch.claim else _rel_key(ch.relation) in keys)]
+        sub = spec.model_copy(update={"add": adds, "relate": relate, "change": change})
+        amap, diags = apply_overlay(amap, sub, None)
+        diags = diags or check_map(amap)
+        if diags:
+            raise ArgmapError(f"cannot evaluate '{spec.overlay}' with only some of its edits applied: "
+                              f"{diags[0].message}; attribution needs each subset of edits to make a valid map")
+    return amap
+
+
+def _strip(c: ClaimSpec, ids: set[str]) -> ClaimSpec:
+    keep = lambda r: r.claim in ids and (getattr(r, "modulated_by", None) is None  # noqa: E731
+                                         or r.modulated_by.claim in ids)
+    return c.model_copy(update={f: [r for r in getattr(c, f) if keep(r)]
+                                for f in ("requires", "supports", "opposes", "undercuts")})
+
+
+# ------------------------------------------------------------------------------------ driver
+
+def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (), target: str | None = None,
+              given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
+              scenario: str | None = DEFAULT, *, max_exact: int = MAX_EXACT, permutations: int = 1000,
+              seed: int = 0, method: str = "auto") -> Attribution:
+    """Shapley attribution of the change in P(target) made by ``overlays`` (applied in order).
+
+    ``method``: ``auto`` (θ embedding when it verifies, else re-applying), ``theta`` or ``reapply``.
+    """
+    overlays = list(overlays)
+    maps, specs, docs = _stages(path, overlays)
+    edits = _edits(maps, specs, docs)
+    full, base = Model(maps[-1]), Model(maps[0])
+    target = target or full.map.target
+    cond = full.conditions(given, set, scenario)
+    p_full = full.probability(target, cond.given, cond.set, scenario=None)
+    p_base = base.probability(target, cond.given, cond.set, scenario=None)
+    notes: list[str] = []
+
+    game = None
+    if method in ("auto", "theta"):
+        try:
+            to_theta, used = _theta_game(maps, specs, edits, full)
+            ends = full.probability(target, cond.given, cond.set, scenario=None,
+                                    theta=to_theta(np.array([[False] * len(edits), [True] * len(edits)])))
+            if abs(ends[0] - p_base) > _TOL or abs(ends[1] - p_full) > _TOL:
+                raise _NotEmbeddable("the neutral settings do not reproduce the base map")
+            players = sorted(used)
+            game = ("theta", players, lambda rows: full.probability(
+                target, cond.given, cond.set, scenario=None, theta=to_theta(_widen(rows, players, len(edits)))))
+        except _NotEmbeddable as why:
+            if method == "theta":
+                raise ArgmapError(f"the edits cannot be evaluated on one parameter vector: {why}") from None
+            notes.append(f"evaluated by re-applying edits ({why})")
+    if game is None:
+        players = [j for j, e in enumerate(edits) if _moves(e)]
+        cache: dict[frozenset, float] = {}
+
+        def reapply(rows: np.ndarray) -> np.ndarray:
+            out = []
+            for row in np.asarray(rows, dtype=bool):
+                key = frozenset(p for p, on in zip(players, row) if on)
+                if key not in cache:
+                    m = Model(_subset_map(maps[0], specs, edits, key))
+                    cache[key] = m.probability(target, cond.given, cond.set, scenario=None)
+                out.append(cache[key])
+            return np.array(out)
+        game = ("reapply", players, reapply)
+
+    evaluation, players, value = game
+    n = len(players)
+    values = np.zeros(len(edits))
+    stderr = None
+    perms = None
+    if n <= max_exact:
+        kind = "exact"
+        if n:
+            rows = _bits(np.arange(1 << n), n)
+            values[players] = shapley_exact(value(rows), n)
+    else:
+        kind = "sampled"
+        est, se = shapley_sampled(value, n, permutations, seed)
+        values[players] = est
+        stderr = np.zeros(len(edits))
+        stderr[players] = se
+        perms = 2 * max(2, (permutations + 1) // 2)
+    return Attribution(target, float(p_base), float(p_full), tuple(edits), tuple(map(float, values)),
+                       None if stderr is None else tuple(map(float, stderr)), kind, evaluation, n, perms,
+                       tuple(notes))
+
+
+def _moves(e: Edit) -> bool:
+    """Whether an edit can move a point value (a concentration-only change cannot)."""
+    return e.kind != "change" or any(f in _POINT_FIELDS for f in e.fields)
+
+
+def _widen(rows: np.ndarray, players: list[int], n: int) -> np.ndarray:
+    out = np.zeros((rows.shape[0], n), dtype=bool)
+    out[:, players] = rows
+    return out

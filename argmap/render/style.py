@@ -1,0 +1,173 @@
+"""The visual encoding: colour scales, shapes per kind, edge styles per relation, number formats.
+
+Everything here is a pure function of plain numbers, so the same input always gives the same
+attributes (and so byte-identical DOT). Colour scales are sampled tables (no matplotlib at run time).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "FONT", "VIRIDIS", "DIVERGING", "KIND_SHAPES", "RELATION_STYLES", "DIFF_SPAN",
+    "fill_for_probability", "fill_for_delta", "text_colour", "node_attrs", "edge_attrs",
+    "strength", "fmt_p", "fmt_delta", "fmt_ratio",
+]
+
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
+
+VIRIDIS = ("#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e",
+           "#21918c", "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219",
+           "#fde725")
+"""matplotlib's viridis at 17 evenly spaced points: perceptually uniform, and its lightness rises
+monotonically, so a greyscale print still orders the probabilities."""
+
+DIVERGING = ("#053061", "#175290", "#2a71b2", "#3f8ec0", "#6bacd1", "#9bc9e0", "#c2ddec", "#e0ecf3",
+             "#f7f6f6", "#fbe5d8", "#fbccb4", "#f5aa89", "#e48066", "#d05548", "#ba2832", "#930e26",
+             "#67001f")
+"""matplotlib's RdBu reversed at 17 points: blue = probability fell, red = rose, near-white = unmoved."""
+
+DIFF_SPAN = 0.30
+"""A change of this size or more gets the scale's end colour (fixed, so diagrams compare)."""
+
+KIND_SHAPES = {
+    "claim": {"shape": "box", "style": "rounded,filled"},
+    "argument": {"shape": "cds", "style": "filled"},
+    "critique": {"shape": "octagon", "style": "filled"},
+    "evidence": {"shape": "note", "style": "filled"},
+    "conclusion": {"shape": "box", "style": "rounded,filled,bold", "peripheries": "2"},
+    "part": {"shape": "box3d", "style": "filled"},
+}
+KIND_WORDS = {
+    "claim": "rounded box: claim",
+    "argument": "arrow box: argument",
+    "critique": "octagon: critique",
+    "evidence": "note: evidence",
+    "conclusion": "double border: conclusion",
+    "part": "3-D box: a collapsed part",
+}
+
+RELATION_STYLES = {
+    "requires": {"color": "#404040", "style": "solid", "arrowhead": "normal"},
+    "supports": {"color": "#1b7837", "style": "solid", "arrowhead": "normal"},
+    "opposes": {"color": "#c0392b", "style": "dashed", "arrowhead": "normal"},
+    "undercuts": {"color": "#8e2c5a", "style": "dotted", "arrowhead": "tee"},
+    "modulates": {"color": "#7f7f7f", "style": "dashed", "arrowhead": "odiamond"},
+    "depends": {"color": "#7f7f7f", "style": "solid", "arrowhead": "empty"},
+}
+RELATION_WORDS = {
+    "requires": "grey solid: requires",
+    "supports": "green arrow: supports",
+    "opposes": "red dashed: opposes",
+    "undercuts": "dotted, flat head: undercuts",
+    "modulates": "grey dashed, diamond: modulates strength",
+    "depends": "grey, open head: enters a table",
+}
+
+
+def _hex_rgb(h: str) -> tuple[int, int, int]:
+    return int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16)
+
+
+def _sample(table: tuple[str, ...], x: float) -> str:
+    """Interpolate ``table`` at ``x`` in [0, 1] (rounded to whole RGB steps, so deterministic)."""
+    x = min(1.0, max(0.0, float(x)))
+    pos = x * (len(table) - 1)
+    i = min(int(pos), len(table) - 2)
+    t = pos - i
+    a, b = _hex_rgb(table[i]), _hex_rgb(table[i + 1])
+    return "#" + "".join(f"{round(u + (v - u) * t):02x}" for u, v in zip(a, b))
+
+
+def fill_for_probability(p: float | None) -> str:
+    """Fill colour for a probability (viridis); light grey when there is none (categorical, parts).
+
+    >>> fill_for_probability(0.0), fill_for_probability(1.0)
+    ('#440154', '#fde725')
+    """
+    return "#eeeeee" if p is None or not math.isfinite(p) else _sample(VIRIDIS, p)
+
+
+def fill_for_delta(delta: float | None) -> str:
+    """Fill colour for a change in probability, saturating at ±:data:`DIFF_SPAN`.
+
+    >>> fill_for_delta(0.0)
+    '#f7f6f6'
+    """
+    if delta is None or not math.isfinite(delta):
+        return "#eeeeee"
+    return _sample(DIVERGING, 0.5 + 0.5 * max(-1.0, min(1.0, delta / DIFF_SPAN)))
+
+
+def _luminance(hex_colour: str) -> float:
+    def lin(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+    r, g, b = map(lin, _hex_rgb(hex_colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever has the higher WCAG contrast against ``fill``.
+
+    >>> text_colour("#440154"), text_colour("#fde725")
+    ('#ffffff', '#000000')
+    """
+    lum = _luminance(fill)
+    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+
+
+def node_attrs(kind: str) -> dict[str, str]:
+    """Shape and style for a node of ``kind`` (unknown kinds draw as claims)."""
+    return dict(KIND_SHAPES.get(kind, KIND_SHAPES["claim"]))
+
+
+def strength(ratio: float | None) -> float:
+    """|log ratio|: how strongly an influence moves its target's odds (0 for none)."""
+    if ratio is None or not ratio > 0 or not math.isfinite(ratio):
+        return 0.0
+    return abs(math.log(ratio))
+
+
+def edge_attrs(kind: str, weight: float | None = None) -> dict[str, str]:
+    """Colour, dash and head for a relation type; pen width grows with ``weight`` (|log ratio|)."""
+    attrs = dict(RELATION_STYLES.get(kind, RELATION_STYLES["requires"]))
+    if weight is None:
+        width = 1.6 if kind == "requires" else 1.0
+    else:
+        width = 1.0 + min(4.0, 1.5 * weight)
+    attrs["penwidth"] = f"{width:.2f}"
+    return attrs
+
+
+def fmt_p(p: float) -> str:
+    """A probability for a label: two decimals, three below 0.01 (never '0.00' for a non-zero).
+
+    >>> fmt_p(0.2857), fmt_p(0.004), fmt_p(1.0)
+    ('0.29', '0.004', '1.00')
+    """
+    if 0 < p < 0.01 or 0.99 < p < 1:
+        return f"{p:.3f}"
+    return f"{p:.2f}"
+
+
+def fmt_delta(d: float) -> str:
+    """A signed change with a true minus sign.
+
+    >>> fmt_delta(-0.031), fmt_delta(0.2)
+    ('\u22120.03', '+0.20')
+    """
+    text = f"{abs(d):.2f}" if abs(d) >= 0.005 else f"{abs(d):.3f}"
+    return ("\u2212" if d < 0 else "+") + text
+
+
+def fmt_ratio(r: float) -> str:
+    """A likelihood ratio as a multiplier: ×3, ×1/4 (for ratios below one), ×1.5.
+
+    >>> fmt_ratio(3.0), fmt_ratio(0.25), fmt_ratio(1.5)
+    ('×3', '×1/4', '×1.5')
+    """
+    if r >= 1:
+        return f"×{r:.3g}"
+    inv = 1 / r
+    return f"×1/{inv:.3g}"

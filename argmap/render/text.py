@@ -1,0 +1,62 @@
+"""Escaping text from argument files for DOT, and wrapping it for labels.
+
+Titles and texts come from files that anyone may write. In HTML-like labels every character is
+entity-escaped; in quoted attributes (tooltips) backslashes, quotes and newlines are escaped so no
+title can end a string early or inject attributes. Control characters are dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+
+__all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: object) -> str:
+    """``text`` as a string without control characters and with normalised line ends."""
+    s = "" if text is None else str(text)
+    return _CONTROL.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def html_text(text: object) -> str:
+    """Escape for an HTML-like label (newlines become spaces; use :func:`html_lines` to keep them).
+
+    >>> html_text('a "b" <c> & d')
+    'a &quot;b&quot; &lt;c&gt; &amp; d'
+    """
+    return html.escape(" ".join(clean(text).split()), quote=True)
+
+
+def html_lines(lines: list[str]) -> str:
+    """Escape each line and join them with ``<BR/>``."""
+    return "<BR/>".join(html_text(line) for line in lines)
+
+
+def attr_text(text: object, limit: int = 1200) -> str:
+    r"""Escape for a quoted DOT attribute such as ``tooltip``: ``\`` → ``\\``, ``"`` → ``\"``, newline → ``\n``.
+
+    >>> print(attr_text('say "hi"\\\nbye'))
+    say \"hi\"\\\nbye
+    """
+    s = clean(text)
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def wrap(text: object, width: int = 24, max_lines: int = 3) -> list[str]:
+    """Wrap ``text`` to lines of about ``width`` characters, at most ``max_lines`` (ellipsis after).
+
+    >>> wrap("Beyond-episode goals arise because of the training game", 24)
+    ['Beyond-episode goals', 'arise because of the', 'training game']
+    """
+    words = " ".join(clean(text).split())
+    lines = textwrap.wrap(words, width=width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(1, width - 1)].rstrip() + "…"
+    return lines

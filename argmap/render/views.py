@@ -1,0 +1,160 @@
+"""Which nodes and edges a diagram shows: the whole map, a focus neighbourhood, collapsed parts.
+
+A :class:`View` is computed from the map's structure alone (no numbers), so every view of a map is
+deterministic: nodes follow the map's lexicographic topological order and edges are sorted.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..errors import QueryError, did_you_mean
+from ..models import ArgumentMap, Relation
+
+__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "PART_PREFIX"]
+
+PART_PREFIX = "part:"
+"""DOT ids of collapsed parts start with this (claim ids cannot contain a colon)."""
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """A drawn node: one claim, or a collapsed part standing for its ``members``."""
+
+    id: str
+    claim: str | None = None
+    part: str | None = None
+    members: tuple[str, ...] = ()
+    heads: tuple[str, ...] = ()
+    """For a collapsed part: the members with an edge leaving the part (its outputs)."""
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    """A drawn edge of one ``type`` between two drawn nodes, standing for one or more relations."""
+
+    source: str
+    target: str
+    type: str
+    relations: tuple[Relation, ...] = ()
+
+
+@dataclass(frozen=True)
+class View:
+    nodes: tuple[ViewNode, ...]
+    edges: tuple[ViewEdge, ...]
+    clusters: tuple[tuple[str, tuple[str, ...]], ...]
+    """(part id, ids of expanded claim nodes in it), in the map's part order."""
+
+
+def claim_edges(amap: ArgumentMap) -> list[tuple[str, str, str, Relation | None]]:
+    """Every drawable edge between claims: relations, modulator links and table parents.
+
+    Each entry is ``(source, target, type, relation)``; ``type`` is a relation type, ``modulates``
+    (a claim scaling a relation's strength) or ``depends`` (a table parent with no declared relation).
+    """
+    out: list[tuple[str, str, str, Relation | None]] = []
+    declared = set()
+    for r in amap.relations:
+        out.append((r.source, r.target, r.type, r))
+        declared.add((r.source, r.target))
+        if r.modulator is not None:
+            out.append((r.modulator, r.target, "modulates", r))
+            declared.add((r.modulator, r.target))
+    for cid, claim in amap.claims.items():
+        if claim.table is not None:
+            for g in claim.table.given:
+                if (g, cid) not in declared:
+                    out.append((g, cid, "depends", None))
+    return out
+
+
+def _order(amap: ArgumentMap) -> list[str]:
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(amap.claims)
+    g.add_edges_from((s, t) for s, t, _, _ in claim_edges(amap) if s in amap.claims and t in amap.claims)
+    try:
+        return list(nx.lexicographical_topological_sort(g))
+    except nx.NetworkXUnfeasible:          # a cyclic map cannot compile, but can still be drawn
+        return sorted(amap.claims)
+
+
+def _neighbourhood(amap: ArgumentMap, focus: str, depth: int) -> set[str]:
+    if focus not in amap.claims:
+        hint = did_you_mean(focus, amap.claims)
+        raise QueryError(f"cannot focus on '{focus}': not a claim in this map" + (f"; {hint}" if hint else ""))
+    if depth < 0:
+        raise QueryError(f"--depth must be 0 or more, not {depth}")
+    adj: dict[str, set[str]] = {c: set() for c in amap.claims}
+    for s, t, _, _ in claim_edges(amap):
+        if s in adj and t in adj:
+            adj[s].add(t)
+            adj[t].add(s)
+    seen = {focus: 0}
+    queue = deque([focus])
+    while queue:
+        v = queue.popleft()
+        if seen[v] == depth:
+            continue
+        for u in sorted(adj[v]):
+            if u not in seen:
+                seen[u] = seen[v] + 1
+                queue.append(u)
+    return set(seen)
+
+
+def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None = None,
+              collapse: Iterable[str] = (), keep: Iterable[str] = ()) -> View:
+    """Select and group what to draw.
+
+    Parameters
+    ----------
+    focus, depth
+        Keep only claims within ``depth`` relations (either direction) of ``focus`` (depth default 2).
+    collapse
+        Part ids to draw as one node each (edges inside a part vanish; edges across it merge).
+    keep
+        Claims never hidden inside a collapsed part (e.g. the target, so the headline stays visible).
+    """
+    collapse = tuple(dict.fromkeys(collapse))
+    for part in collapse:
+        if part not in amap.parts and part not in {c.part for c in amap.claims.values()}:
+            hint = did_you_mean(part, amap.parts)
+            raise QueryError(f"cannot collapse '{part}': not a part of this map"
+                             + (f"; {hint}" if hint else f" (parts: {', '.join(amap.parts) or 'none'})"))
+    order = _order(amap)
+    shown = _neighbourhood(amap, focus, 2 if depth is None else depth) if focus else set(order)
+    keep = set(keep) | ({focus} if focus else set())
+    where: dict[str, str] = {}              # claim -> drawn node id
+    for cid in order:
+        if cid not in shown:
+            continue
+        part = amap.claims[cid].part
+        where[cid] = PART_PREFIX + part if part in collapse and cid not in keep else cid
+    merged: dict[tuple[str, str, str], list[Relation]] = {}
+    for s, t, kind, rel in claim_edges(amap):
+        if s not in where or t not in where or where[s] == where[t]:
+            continue
+        rels = merged.setdefault((where[s], where[t], kind), [])
+        if rel is not None and rel not in rels:
+            rels.append(rel)
+    rank = {node: i for i, node in enumerate(dict.fromkeys(where[c] for c in order if c in where))}
+    edges = tuple(ViewEdge(s, t, k, tuple(r)) for (s, t, k), r in
+                  sorted(merged.items(), key=lambda kv: (rank[kv[0][0]], rank[kv[0][1]], kv[0][2])))
+    nodes = []
+    for node in rank:
+        if node.startswith(PART_PREFIX):
+            part = node[len(PART_PREFIX):]
+            members = tuple(c for c in order if where.get(c) == node)
+            heads = tuple(c for c in members if any(s == c and where.get(t, node) != node
+                                                     for s, t, _, _ in claim_edges(amap)))
+            nodes.append(ViewNode(node, part=part, members=members, heads=heads))
+        else:
+            nodes.append(ViewNode(node, claim=node, part=amap.claims[node].part))
+    part_order = list(amap.parts) + sorted({n.part for n in nodes if n.part and n.part not in amap.parts})
+    clusters = tuple((p, tuple(n.id for n in nodes if n.claim and n.part == p)) for p in part_order)
+    return View(tuple(nodes), edges, tuple((p, ids) for p, ids in clusters if ids))

@@ -1,0 +1,100 @@
+"""A corpus of bad argument files: each must give its expected message at its line, never a traceback.
+
+Each file under tests/data/bad/ states what it expects in header comments:
+``# expect: <message fragment>``, ``# expect-line: <line>`` (0: a map-wide problem) and optionally
+``# expect-hint: <hint fragment>``. Top-level files are part files, ``overlays/`` are overlay files
+applied to the tiny map, ``headers/`` replace the tiny map's map.yaml.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from argmap import ValidationError, load_map
+from argmap.cli import main
+
+BAD = Path(__file__).parent / "data" / "bad"
+TINY = Path(__file__).parent / "data" / "maps" / "tiny"
+CASES = sorted(p for p in BAD.rglob("*.yaml"))
+
+
+def _expectations(path: Path) -> dict:
+    out = {}
+    for raw in path.read_bytes().splitlines():
+        line = raw.decode("utf-8", "replace")
+        if not line.startswith("# expect"):
+            break
+        key, _, value = line[2:].partition(":")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _arrange(case: Path, tmp: Path) -> tuple[Path, list[Path], Path]:
+    """Return (map folder, overlays, the path diagnostics should name)."""
+    if case.parent.name == "overlays":
+        return TINY, [case], case
+    folder = tmp / "map"
+    if case.parent.name == "headers":
+        folder.mkdir()
+        shutil.copy(TINY / "claims.yaml", folder / "claims.yaml")
+        shutil.copy(case, folder / "map.yaml")
+        return folder, [], folder / "map.yaml"
+    folder.mkdir()
+    (folder / "map.yaml").write_text("argmap: 1\nname: bad\ntarget: a\n")
+    shutil.copy(case, folder / "claims.yaml")
+    return folder, [], folder / "claims.yaml"
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_file_reports_message_and_line(case, tmp_path):
+    expect = _expectations(case)
+    folder, overlays, named = _arrange(case, tmp_path)
+    with pytest.raises(ValidationError) as info:
+        load_map(folder, overlays)
+    diags = info.value.diagnostics
+    matching = [d for d in diags if expect["expect"] in d.message]
+    assert matching, f"expected {expect['expect']!r}; got {[d.format() for d in diags]}"
+    d = matching[0]
+    assert d.path == named
+    if int(expect["expect-line"]):
+        assert d.line == int(expect["expect-line"]), d.format()
+    if "expect-hint" in expect:
+        assert d.hint and expect["expect-hint"] in d.hint, d.format()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_check_cli_prints_position_and_fails(case, tmp_path, capsys):
+    folder, overlays, named = _arrange(case, tmp_path)
+    argv = ["check", str(folder)] + [a for o in overlays for a in ("--with", str(o))]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{named}:" in err and ": error: " in err
+    assert err.rstrip().endswith("found")
+
+
+def test_python_tags_are_never_constructed(tmp_path):
+    marker = Path("/tmp/argmap-pwned")
+    marker.unlink(missing_ok=True)
+    folder, _, _ = _arrange(BAD / "17-python-tag.yaml", tmp_path)
+    with pytest.raises(ValidationError):
+        load_map(folder)
+    assert not marker.exists()
+
+
+def test_all_problems_in_one_run(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "map.yaml").write_text("argmap: 1\nname: x\ntarget: a\n")
+    (folder / "a.yaml").write_text("claims:\n  - {id: a, title: A, credence: 2}\n")
+    (folder / "b.yaml").write_text("claims:\n  - {id: b, titel: B, credence: 0.5}\n")
+    with pytest.raises(ValidationError) as info:
+        load_map(folder)
+    assert {d.path.name for d in info.value.diagnostics} == {"a.yaml", "b.yaml"}
