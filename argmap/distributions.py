@@ -53,32 +53,33 @@ class Factor:
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Map unit-cube coordinates ``u`` (shape (B, dims)) to column values (shape (B, len(columns)))."""
-        from scipy import stats
+        from scipy import special
 
         u = np.clip(np.asarray(u, dtype=float), _UCLIP, 1.0 - _UCLIP)
         if self.family == "beta":
-            return stats.beta.ppf(u, *self.args)
+            return special.betaincinv(*self.args, u)
         if self.family == "lognormal":
             mu, sigma = self.args
-            return np.exp(mu + sigma * stats.norm.ppf(u))
+            return np.exp(mu + sigma * special.ndtri(u))
         if self.family == "uniform":
             lo, hi = self.args
             return lo + (hi - lo) * u
         alpha = np.asarray(self.args)
         g = np.zeros(u.shape)
         pos = alpha > 0
-        g[:, pos] = stats.gamma.ppf(u[:, pos], alpha[pos])
+        g[:, pos] = special.gammaincinv(alpha[pos], u[:, pos])
         return g / g.sum(axis=1, keepdims=True)
 
     def interval(self, mass: float = MASS) -> list[tuple[float, float]]:
         """The central ``mass`` interval of each column's marginal distribution."""
-        from scipy import stats
+        from scipy import special
 
         lo_q, hi_q = (1 - mass) / 2, (1 + mass) / 2
         if self.family == "dirichlet":
             alpha = np.asarray(self.args)
             total = alpha.sum()
-            return [(0.0, 0.0) if a <= 0 else tuple(float(x) for x in stats.beta.ppf([lo_q, hi_q], a, total - a))
+            return [(0.0, 0.0) if a <= 0 else
+                    tuple(float(x) for x in special.betaincinv(a, total - a, np.array([lo_q, hi_q])))
                     for a in alpha]
         u = np.array([[lo_q], [hi_q]])
         lo, hi = self.ppf(u)[:, 0]
@@ -90,11 +91,11 @@ def fit_beta(lo: float, hi: float, mass: float = MASS) -> tuple[float, float]:
     """Beta (a, b) whose central ``mass`` interval is [lo, hi].
 
     >>> a, b = fit_beta(0.1, 0.5)
-    >>> from scipy import stats
-    >>> [round(float(x), 6) for x in stats.beta.ppf([0.05, 0.95], a, b)]
+    >>> from scipy.special import betaincinv
+    >>> [round(float(x), 6) for x in betaincinv(a, b, [0.05, 0.95])]
     [0.1, 0.5]
     """
-    from scipy import optimize, stats
+    from scipy import optimize, special
 
     lo, hi = min(max(lo, _EDGE), 1 - 2 * _EDGE), max(min(hi, 1 - _EDGE), 2 * _EDGE)
     if hi <= lo:
@@ -109,7 +110,7 @@ def fit_beta(lo: float, hi: float, mass: float = MASS) -> tuple[float, float]:
 
     def resid(x):
         a, b = np.exp(x)
-        v = np.clip(stats.beta.ppf(q, a, b), 1e-300, 1 - 1e-16)
+        v = np.clip(special.betaincinv(a, b, q), 1e-300, 1 - 1e-16)
         return np.log(v / (1 - v)) - target
 
     sol = optimize.least_squares(resid, x0, xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=2000)
