@@ -247,6 +247,8 @@ def _pydantic_diag(doc: YamlDoc, model: type[BaseModel], e: dict) -> Diagnostic:
         allowed = _field_names(holder) if holder else []
         msg = f"unknown field '{field}'"
         hint = did_you_mean(str(field), allowed) or (f"allowed fields: {', '.join(allowed)}" if allowed else None)
+        if " " in str(field).strip():
+            hint = "this looks like text split at a ': ' — put quotes around text that contains a colon"
         return doc.diag(loc, msg, hint, key=True)
     if kind == "missing":
         msg = f"missing required field '{field}'"
