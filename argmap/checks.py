@@ -12,7 +12,7 @@ import math
 import networkx as nx
 
 from .errors import Diagnostic, did_you_mean
-from .models import ArgumentMap, Claim, Origin, Relation
+from .models import ArgumentMap, Origin, Relation
 
 __all__ = ["check_map", "parents_of", "dependency_graph", "MAX_PARENTS", "MAX_TABLE_CELLS"]
 

@@ -7,9 +7,10 @@ map-wide checks (:mod:`argmap.checks`). Problems from every file are collected a
 
 from __future__ import annotations
 
+import types
 import typing
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import pydantic
 from pydantic import BaseModel
@@ -224,7 +225,7 @@ def _unwrap(tp: Any) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if origin is typing.Annotated:
             tp = args[0]
-        elif args and origin in (list, typing.Union, getattr(__import__("types"), "UnionType")):
+        elif args and origin in (list, typing.Union, types.UnionType):
             models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
             tp = models[0] if models else args[0]
         else:

@@ -13,8 +13,6 @@ modulator where given) and unmet requirements with leak l_j::
 
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -22,6 +20,7 @@ import numpy as np
 
 from .checks import parents_of
 from .models import ArgumentMap, Claim, Relation
+from .program import Program, VarSpec, build_program
 from .quantity import Quantity
 
 __all__ = ["Param", "Network", "compile_map"]
@@ -62,6 +61,8 @@ class Network:
     params: tuple[Param, ...]
     builders: dict[str, Builder] = field(repr=False)
     theta0: np.ndarray = field(repr=False)
+    specs: dict[str, VarSpec] | None = field(default=None, repr=False, compare=False)
+    """The builders' formulas as index data, for :meth:`program` (None: use the builders)."""
 
     @property
     def cards(self) -> dict[str, int]:
@@ -72,6 +73,12 @@ class Network:
             if p.name == name:
                 return i
         raise KeyError(name)
+
+    def program(self, names: tuple[str, ...] | None = None) -> Program | None:
+        """A :class:`~argmap.program.Program` filling the CPTs of ``names`` (default: all) at once."""
+        if self.specs is None:
+            return None
+        return build_program(self.specs, names or self.variables)
 
     def cpts(self, theta: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """CPTs for a batch ``theta`` of shape (B, P): arrays of shape (B, *parent cards, card)."""
@@ -90,17 +97,22 @@ def compile_map(amap: ArgumentMap) -> Network:
     parents = {c: parents_of(amap, c) for c in order}
     params: list[Param] = []
     builders: dict[str, Builder] = {}
+    specs: dict[str, VarSpec] = {}
+    rels_by_target: dict[str, list[Relation]] = {}
+    for r in amap.relations:
+        if not r.decorative:
+            rels_by_target.setdefault(r.target, []).append(r)
     for cid in order:
         claim = amap.claims[cid]
         if claim.table is not None:
-            builders[cid] = _table(claim, states, params)
+            builders[cid], specs[cid] = _table(claim, states, params)
         elif not parents[cid]:
-            builders[cid] = _root(claim, params)
+            builders[cid], specs[cid] = _root(claim, params)
         else:
-            rels = [r for r in amap.relations if r.target == cid and not r.decorative]
-            builders[cid] = _composed(claim, parents[cid], rels, states, params)
+            rels = rels_by_target.get(cid, [])
+            builders[cid], specs[cid] = _composed(claim, parents[cid], rels, states, params)
     theta0 = np.array([p.value for p in params], dtype=float)
-    return Network(order, states, parents, tuple(params), builders, theta0)
+    return Network(order, states, parents, tuple(params), builders, theta0, specs)
 
 
 def _add(params: list[Param], **kw) -> int:
@@ -108,7 +120,7 @@ def _add(params: list[Param], **kw) -> int:
     return len(params) - 1
 
 
-def _root(claim: Claim, params: list[Param]) -> Builder:
+def _root(claim: Claim, params: list[Param]) -> tuple[Builder, VarSpec]:
     if claim.binary:
         i = _add(params, name=f"credence:{claim.id}", claim=claim.id, field="credence", kind="probability",
                  quantity=claim.credence[1], state="true")
@@ -116,17 +128,17 @@ def _root(claim: Claim, params: list[Param]) -> Builder:
         def build(theta: np.ndarray) -> np.ndarray:
             p = theta[:, i]
             return np.stack([1.0 - p, p], axis=-1)
-        return build
+        return build, VarSpec((2,), direct=[(1, 0, i)])
     start = len(params)
     group = tuple(range(start, start + len(claim.states)))
     for s, q in zip(claim.states, claim.credence):
         _add(params, name=f"credence:{claim.id}={s}", claim=claim.id, field="credence", kind="simplex",
              quantity=q, group=group, state=s)
     sl = slice(start, start + len(claim.states))
-    return lambda theta: theta[:, sl].copy()
+    return (lambda theta: theta[:, sl].copy()), VarSpec((len(group),), copy=[(s, g) for s, g in enumerate(group)])
 
 
-def _table(claim: Claim, states, params: list[Param]) -> Builder:
+def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]:
     table = claim.table
     shape = tuple(len(states[g]) for g in table.given)
     start = len(params)
@@ -148,11 +160,13 @@ def _table(claim: Claim, states, params: list[Param]) -> Builder:
         def build(theta: np.ndarray) -> np.ndarray:
             p = theta[:, start:stop].reshape((theta.shape[0],) + shape)
             return np.stack([1.0 - p, p], axis=-1)
-        return build
-    return lambda theta: theta[:, start:stop].reshape((theta.shape[0],) + shape + (k,)).copy()
+        return build, VarSpec(shape + (2,), direct=[(2 * r + 1, 2 * r, start + r) for r in range(stop - start)])
+    build = lambda theta: theta[:, start:stop].reshape((theta.shape[0],) + shape + (k,)).copy()  # noqa: E731
+    return build, VarSpec(shape + (k,), copy=[(j, start + j) for j in range(stop - start)])
 
 
-def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], states, params: list[Param]) -> Builder:
+def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], states,
+              params: list[Param]) -> tuple[Builder, VarSpec]:
     shape = tuple(len(states[p]) for p in parents)
     grid = np.indices(shape) if shape else np.zeros((0,), dtype=int)
     axis = {p: i for i, p in enumerate(parents)}
@@ -207,7 +221,22 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
             keep = keep.reshape((bsz,) + (1,) * len(shape))
             p = p * (1.0 - unmet * (1.0 - keep))
         return np.stack([1.0 - p, p], axis=-1)
-    return build
+    return build, _composed_spec(shape, base_i, terms, leaks)
+
+
+def _composed_spec(shape, base_i, terms, leaks) -> VarSpec:
+    """The composed CPT's cells as data: the same formula as ``build`` above, one cell at a time."""
+    spec = VarSpec(shape + (2,))
+    cells = int(np.prod(shape, dtype=np.int64))
+    flat_terms = [(ri, mask.reshape(-1), None if mod is None else (mod[0].reshape(-1), mod[1]))
+                  for ri, mask, mod in terms]
+    flat_leaks = [(li, unmet.reshape(-1)) for li, unmet in leaks]
+    for c in range(cells):
+        ts = tuple((ri, -1 if mod is None else int(mod[1][mod[0][c]]))
+                   for ri, mask, mod in flat_terms if mask[c])
+        ls = tuple(-1 if li is None else li for li, unmet in flat_leaks if unmet[c])
+        spec.composed.append((2 * c + 1, 2 * c, -1 if base_i is None else base_i, ts, ls))
+    return spec
 
 
 def _expit(z: np.ndarray) -> np.ndarray:

@@ -296,7 +296,7 @@ def resolve_claims(located: list[Located], known: dict[str, Claim], *, added_by:
 
     claims: dict[str, Claim] = {}
     relations: list[Relation] = []
-    for idx, (cid, (item, spec)) in enumerate(new.items()):
+    for cid, (item, spec) in new.items():
         states = all_states[cid]
         prov = provenance(spec.provenance)
         credence = resolve_credence(spec.credence, states, item, ("credence",), diags)
