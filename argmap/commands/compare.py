@@ -1,0 +1,123 @@
+"""``argmap compare``: the base map against viewpoints, with Shapley attribution and pooling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..attribution import MAX_EXACT
+from ..errors import QueryError
+from .common import add_condition_args, add_map_args, conditions_from_args, print_json
+
+__all__ = ["add_parser", "run", "parse_viewpoint"]
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "compare", help="compare viewpoints side by side and attribute each change to its edits",
+        description="Compare the map with one or more viewpoints (stacks of overlays): P(target) for each, "
+                    "the claims that moved most, and the change in P(target) split among the overlays' edits "
+                    "by Shapley values (exact up to --exact-limit edits, sampled beyond). With only --with, the "
+                    "overlays given are the one viewpoint; with --viewpoint, --with overlays join the base.")
+    add_map_args(p)
+    p.add_argument("--viewpoint", action="append", default=[], metavar="NAME=OVERLAY[,OVERLAY...]",
+                   help="a named stack of overlay files applied in order (repeatable)")
+    add_condition_args(p)
+    p.add_argument("--top", type=int, default=8, metavar="N", help="claims to list per viewpoint (default 8)")
+    p.add_argument("--pool", action="store_true",
+                   help="also pool the base and the viewpoints (linear and log-odds) and rank disagreements")
+    p.add_argument("--weight", action="append", default=[], metavar="NAME=W",
+                   help="pooling weight of a viewpoint ('base' for the map; default 1 each)")
+    p.add_argument("--no-attribution", dest="attribution", action="store_false",
+                   help="skip the Shapley attribution")
+    p.add_argument("--exact-limit", type=int, default=MAX_EXACT, metavar="N",
+                   help=f"compute Shapley values exactly up to N edits, else sample (default {MAX_EXACT})")
+    p.add_argument("--permutations", type=int, default=1000, metavar="N",
+                   help="permutations for sampled Shapley values (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for sampled Shapley values")
+    p.add_argument("--diagram", metavar="FILE",
+                   help="write the diff diagram (.svg, .png, .pdf or .dot); with several viewpoints, one "
+                        "file per viewpoint named FILE-NAME.ext")
+    p.add_argument("--json", action="store_true", help="print one JSON object with everything")
+    return p
+
+
+def parse_viewpoint(text: str) -> tuple[str, list[str]]:
+    """``NAME=a.yaml,b.yaml`` -> ("NAME", ["a.yaml", "b.yaml"]).
+
+    >>> parse_viewpoint("pope=arguments/critiques/pope-2023.yaml")
+    ('pope', ['arguments/critiques/pope-2023.yaml'])
+    """
+    name, sep, files = text.partition("=")
+    paths = [f.strip() for f in files.split(",") if f.strip()]
+    if not sep or not name.strip() or not paths:
+        raise QueryError(f"--viewpoint '{text}' should look like NAME=OVERLAY[,OVERLAY...]")
+    return name.strip(), paths
+
+
+def _viewpoints(args) -> tuple[dict[str, list[str]], list[str]]:
+    if not args.viewpoint:
+        if not args.overlays:
+            raise QueryError("nothing to compare: give --viewpoint NAME=OVERLAY or at least one --with OVERLAY")
+        name = "+".join(Path(f).stem for f in args.overlays)
+        return {name: list(args.overlays)}, []
+    out: dict[str, list[str]] = {}
+    for text in args.viewpoint:
+        name, files = parse_viewpoint(text)
+        if name in out:
+            raise QueryError(f"viewpoint '{name}' is given twice")
+        out[name] = files
+    return out, list(args.overlays)
+
+
+def _weights(args, names: list[str]) -> list[float] | None:
+    if not args.weight:
+        return None
+    given = {}
+    for text in args.weight:
+        name, _, w = text.partition("=")
+        try:
+            given[name.strip()] = float(w)
+        except ValueError:
+            raise QueryError(f"--weight '{text}' should look like NAME=NUMBER") from None
+    unknown = set(given) - set(names)
+    if unknown:
+        raise QueryError(f"--weight names no viewpoint: {', '.join(sorted(unknown))} (viewpoints: {', '.join(names)})")
+    return [given.get(n, 1.0) for n in names]
+
+
+def _diagrams(comparison, target_file: str) -> list[str]:
+    from ..atomic import atomic_write
+    from ..render import diff_dot, render_dot
+
+    path = Path(target_file)
+    fmt = path.suffix.lstrip(".").lower() or "svg"
+    written = []
+    cond = comparison.conditions
+    base = comparison.base_model
+    base_margs = base.marginals(cond.given, cond.set, scenario=None)
+    for v in comparison.viewpoints:
+        out = path if len(comparison.viewpoints) == 1 else path.with_name(f"{path.stem}-{v.name}{path.suffix}")
+        dot = diff_dot(base.map, v.model.map, base_margs, v.model.marginals(cond.given, cond.set, scenario=None),
+                       comparison.target, observed=cond.given, intervened=cond.set)
+        atomic_write(out, render_dot(dot, fmt))
+        written.append(str(out))
+    return written
+
+
+def run(args) -> int:
+    from ..compare import compare, format_comparison
+
+    views, base_overlays = _viewpoints(args)
+    names = ["base", *views]
+    comparison = compare(args.path, views, base_overlays, args.target, **conditions_from_args(args),
+                         top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
+                         permutations=args.permutations, seed=args.seed, pooling=args.pool,
+                         weights=_weights(args, names))
+    written = _diagrams(comparison, args.diagram) if args.diagram else []
+    if args.json:
+        print_json({**comparison.to_dict(), "diagrams": written})
+    else:
+        print(format_comparison(comparison))
+        for w in written:
+            print(f"wrote {w}")
+    return 0

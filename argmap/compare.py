@@ -1,0 +1,229 @@
+"""Compare a base map with viewpoints (stacks of overlays) side by side.
+
+For each viewpoint: P(target), the claims whose probability moved most, the claims it adds, and a
+Shapley attribution of the change in P(target) to its edits (:mod:`argmap.attribution`). Optionally
+the viewpoints (with the base) are pooled (:mod:`argmap.pooling`). Everything is computed under the
+same conditions (the map's default scenario unless told otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .api import DEFAULT, Conditions, Model
+from .attribution import MAX_EXACT, Attribution, attribute
+from .errors import QueryError
+from .pooling import Pool, pool
+
+__all__ = ["Moved", "Viewpoint", "Comparison", "compare", "format_comparison", "BASE"]
+
+BASE = "base"
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A claim's probability in the base and in a viewpoint (``base`` None for a claim it adds)."""
+
+    claim: str
+    title: str
+    sections: tuple[str, ...]
+    base: float | None
+    new: float
+    shift: float
+    """new - base on P(true) (the last state for a categorical claim); the total variation
+    distance between the two distributions when ``categorical``."""
+    categorical: bool = False
+
+    def to_dict(self) -> dict:
+        return {"claim": self.claim, "title": self.title, "sections": list(self.sections), "base": self.base,
+                "probability": self.new, "shift": self.shift, "categorical": self.categorical}
+
+
+@dataclass(frozen=True)
+class Viewpoint:
+    name: str
+    overlay_files: tuple[str, ...]
+    overlays: tuple[str, ...]
+    probability: float
+    change: float
+    moved: tuple[Moved, ...]
+    added: tuple[Moved, ...]
+    attribution: Attribution | None
+    model: Model
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "files": list(self.overlay_files), "overlays": list(self.overlays),
+                "probability": self.probability, "change": self.change,
+                "moved": [m.to_dict() for m in self.moved], "added": [m.to_dict() for m in self.added],
+                "attribution": self.attribution.to_dict() if self.attribution else None}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    map_name: str
+    target: str
+    target_title: str
+    conditions: Conditions
+    base_overlays: tuple[str, ...]
+    base_probability: float
+    viewpoints: tuple[Viewpoint, ...]
+    base_model: Model
+    pool: Pool | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "map": self.map_name, "target": self.target, "scenario": self.conditions.scenario,
+            "given": self.conditions.given, "set": self.conditions.set,
+            "base": {"overlays": list(self.base_overlays), "probability": self.base_probability},
+            "viewpoints": [v.to_dict() for v in self.viewpoints],
+            "pool": self.pool.to_dict() if self.pool else None,
+        }
+
+
+def _p(dist: Mapping[str, float]) -> float:
+    return float(list(dist.values())[-1])
+
+
+def _moved_claims(base: Model, new: Model, base_margs, new_margs, skip: set[str], top: int
+                 ) -> tuple[tuple[Moved, ...], tuple[Moved, ...]]:
+    """The ``top`` claims that moved most (by |shift|), and every claim the viewpoint adds."""
+    moved, added = [], []
+    for cid, dist in new_margs.items():
+        claim = new.map.claims[cid]
+        if cid not in base_margs:
+            added.append(Moved(cid, claim.title, claim.sections, None, _p(dist), 0.0, not claim.binary))
+            continue
+        if cid in skip:
+            continue
+        old = base_margs[cid]
+        if claim.binary:
+            shift = _p(dist) - _p(old)
+        else:
+            shift = 0.5 * sum(abs(dist[s] - old.get(s, 0.0)) for s in dist)
+        if abs(shift) > 1e-12:
+            moved.append(Moved(cid, claim.title, claim.sections, _p(old), _p(dist), float(shift), not claim.binary))
+    moved.sort(key=lambda m: (-abs(m.shift), m.claim))
+    return tuple(moved[:top]), tuple(added)
+
+
+def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[str | Path]] | None = None,
+            base_overlays: Sequence[str | Path] = (), target: str | None = None,
+            given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
+            scenario: str | None = DEFAULT, *, top: int = 8, attribution: bool = True,
+            max_exact: int = MAX_EXACT, permutations: int = 1000, seed: int = 0,
+            pooling: bool = False, weights: Sequence[float] | None = None) -> Comparison:
+    """Compare the map (with ``base_overlays``) against each viewpoint's overlay stack on top of it.
+
+    With ``pooling``, the base and the viewpoints are pooled (in that order, with ``weights``).
+    """
+    viewpoints = dict(viewpoints or {})
+    if not viewpoints:
+        raise QueryError("nothing to compare: give a viewpoint (--viewpoint NAME=FILE) or an overlay (--with FILE)")
+    if BASE in viewpoints:
+        raise QueryError(f"'{BASE}' names the map itself; choose another viewpoint name")
+    base = Model.load(path, base_overlays)
+    target = target or base.map.target
+    cond = base.conditions(given, set, scenario)
+    skip = {target} | frozenset(cond.given) | frozenset(cond.set)
+    base_margs = base.marginals(cond.given, cond.set, scenario=None)
+    if target not in base_margs:
+        raise QueryError(f"target '{target}' is not a claim in this map")
+    out = []
+    for name, files in viewpoints.items():
+        model = Model.load(path, [*base_overlays, *files])
+        margs = model.marginals(cond.given, cond.set, scenario=None)
+        moved, added = _moved_claims(base, model, base_margs, margs, skip, top)
+        attr = None
+        if attribution:
+            attr = attribute(path, files, target, cond.given, cond.set, None, base_overlays=base_overlays,
+                             max_exact=max_exact, permutations=permutations, seed=seed)
+        p = _p(margs[target])
+        out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
+                             p - _p(base_margs[target]), moved, added, attr, model))
+    pooled = None
+    if pooling:
+        models = {BASE: base, **{v.name: v.model for v in out}}
+        pooled = pool(models, weights, target, cond.given, cond.set, None, top=top)
+    claim = base.map.claims[target]
+    return Comparison(base.map.name, target, claim.title, cond, base.map.overlays, _p(base_margs[target]),
+                      tuple(out), base, pooled)
+
+
+# ------------------------------------------------------------------------------------ text
+
+def _sec(sections: Sequence[str]) -> str:
+    return ", ".join(sections[:2]) + ("…" if len(sections) > 2 else "")
+
+
+def _cut(text: str | None, n: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def format_comparison(c: Comparison) -> str:
+    """The terminal report of ``argmap compare``."""
+    lines = [f"{c.map_name}: P({c.target}) — {c.target_title}"]
+    cond = [f"{k}={v}" for k, v in c.conditions.given.items()] + [f"do({k}={v})" for k, v in c.conditions.set.items()]
+    lines.append("conditions: " + (f"scenario '{c.conditions.scenario}': " if c.conditions.scenario else "")
+                 + (", ".join(cond) or "none"))
+    if c.base_overlays:
+        lines.append("base includes: " + ", ".join(c.base_overlays))
+    lines.append("")
+    width = max([len("viewpoint")] + [len(v.name) for v in c.viewpoints])
+    head = f"P({c.target})"
+    pw = max(len(head), 8)
+    lines.append(f"{'viewpoint':<{width}}  {head:>{pw}}   change   overlays")
+    lines.append(f"{BASE:<{width}}  {c.base_probability:>{pw}.3f}  {'—':>7}   "
+                 f"{', '.join(c.base_overlays) or '(the map)'}")
+    for v in c.viewpoints:
+        lines.append(f"{v.name:<{width}}  {v.probability:>{pw}.3f}  {v.change:>+7.3f}   {', '.join(v.overlays)}")
+    for v in c.viewpoints:
+        lines += ["", f"── {v.name}: {c.base_probability:.3f} → {v.probability:.3f} ({v.change:+.3f}) "
+                      + "─" * 20]
+        if v.moved:
+            lines.append("claims that moved most:")
+            lines.append(f"  {'claim':<34} {'section':<9} {'base':>6} {v.name[:8]:>8} {'shift':>7}")
+            for m in v.moved:
+                tag = " (TV)" if m.categorical else ""
+                lines.append(f"  {_cut(m.claim, 34):<34} {_cut(_sec(m.sections), 9):<9} {m.base:>6.3f} "
+                             f"{m.new:>8.3f} {m.shift:>+7.3f}{tag}")
+        if v.added:
+            lines.append("claims it adds: " + ", ".join(f"{m.claim} ({m.new:.2f})" for m in v.added))
+        if v.attribution:
+            lines += _attribution_lines(v.attribution)
+    if c.pool:
+        lines += ["", _pool_text(c.pool)]
+    return "\n".join(lines)
+
+
+def _attribution_lines(a: Attribution) -> list[str]:
+    how = ("exact Shapley values" if a.method == "exact"
+           else f"Shapley values sampled over {a.permutations} permutations (± standard error)")
+    lines = [f"attribution of {a.total:+.4f} to {len(a.edits)} edits ({how}; they sum to the change):"]
+    for e, v, se in a.ranked():
+        err = f" ±{se:.4f}" if se is not None else ""
+        lines.append(f"  {v:>+8.4f}{err}  {e.overlay}: {e.kind} {_cut(e.target, 40)} — {_cut(e.summary, 60)}")
+        who = ", ".join(x for x in (e.author, e.source) if x)
+        if who:
+            lines.append(f"            by {_cut(who, 90)}")
+        if e.reason:
+            lines.append(f"            why: {_cut(e.reason, 90)}")
+    for note in a.notes:
+        lines.append(f"  note: {note}")
+    return lines
+
+
+def _pool_text(p: Pool) -> str:
+    lines = [f"── pooled ({', '.join(f'{n} {w:.2g}' for n, w in zip(p.names, p.weights))}) " + "─" * 20,
+             f"P({p.target}): linear pool {p.linear:.3f}, log-odds pool {p.logodds:.3f}  (viewpoints: "
+             + ", ".join(f"{n} {v:.3f}" for n, v in p.target_credences.items()) + ")"]
+    if p.disagreements:
+        lines.append("where the viewpoints disagree most, weighted by how much the claim matters for the target:")
+        lines.append(f"  {'claim':<34} {'section':<9} {'spread':>6} {'matters':>7} {'score':>7}   credences")
+        for d in p.disagreements:
+            creds = ", ".join(f"{n} {x:.2f}" for n, x in d.credences.items())
+            lines.append(f"  {_cut(d.claim, 34):<34} {_cut(_sec(d.sections), 9):<9} {d.spread:>6.3f} "
+                         f"{d.importance:>7.3f} {d.score:>7.4f}   {creds}")
+    return "\n".join(lines)
