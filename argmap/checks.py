@@ -152,6 +152,13 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
                 elif state not in amap.claims[cid].states:
                     diags.append(_d(sc.origin, f"scenario '{sc.name}': '{cid}' has no state '{state}'",
                                     f"its states: {list(amap.claims[cid].states)}"))
+    for st in amap.stated:
+        where = amap.header.get("stated", Origin())
+        if st.claim not in amap.claims:
+            diags.append(_d(where, f"stated result names unknown claim '{st.claim}'", did_you_mean(st.claim, ids)))
+        if st.scenario and st.scenario not in amap.scenarios:
+            diags.append(_d(where, f"stated result names unknown scenario '{st.scenario}'",
+                            did_you_mean(st.scenario, amap.scenarios)))
     if amap.default_scenario and amap.default_scenario not in amap.scenarios:
         diags.append(_d(amap.header.get("default_scenario", Origin()),
                         f"default_scenario '{amap.default_scenario}' is not a scenario",

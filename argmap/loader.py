@@ -127,8 +127,9 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         source=dict(head.source), parts=dict(head.parts), scenarios=scenarios,
         default_scenario=head.default_scenario, context_sections=dict(head.context_sections), toc=toc,
         coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder,
+        stated=tuple(head.stated),
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
-                for k in ("target", "default_scenario") if k in head_doc.data})
+                for k in ("target", "default_scenario", "stated") if k in head_doc.data})
 
 
 def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic]) -> tuple[tuple[str, str], ...]:

@@ -23,7 +23,7 @@ from .quantity import Quantity, parse_quantity
 __all__ = [
     "KINDS", "RELATION_TYPES", "ID_PATTERN",
     "ProvenanceSpec", "RequireSpec", "ModulatorSpec", "InfluenceSpec", "TableRowSpec", "TableSpec",
-    "ClaimSpec", "PartFile", "ScenarioSpec", "CoverageSpec", "MapFile", "RelateSpec", "ChangeSpec",
+    "ClaimSpec", "PartFile", "ScenarioSpec", "CoverageSpec", "StatedSpec", "MapFile", "RelateSpec", "ChangeSpec",
     "OverlayFile",
     "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Scenario", "ArgumentMap",
 ]
@@ -195,6 +195,17 @@ class CoverageSpec(_Spec):
     to: Section
 
 
+class StatedSpec(_Spec):
+    """A result a source states, which the map should reproduce (e.g. the report's headline)."""
+
+    claim: ClaimId
+    value: float = Field(ge=0, le=1, allow_inf_nan=False)
+    scenario: str | None = Field(None, description="the scenario the number is conditional on")
+    holder: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
 class MapFile(_Spec):
     argmap: Literal[1] = Field(description="format version")
     name: str
@@ -207,6 +218,7 @@ class MapFile(_Spec):
     context_sections: dict[Section, str] = {}
     toc: str | None = None
     coverage: CoverageSpec | None = None
+    stated: list[StatedSpec] = Field([], description="results stated in sources, shown beside the map's own")
 
 
 class RelateSpec(_Spec):
@@ -381,6 +393,8 @@ class ArgumentMap:
     overlays: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     root: Path | None = None
+    stated: tuple[StatedSpec, ...] = ()
+    """Results a source states (e.g. the headline), to compare with what the map computes."""
     header: dict[str, Origin] = field(default_factory=dict)
     """Where header fields (target, default_scenario) were written, for diagnostics."""
 

@@ -56,6 +56,11 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
     else:
         dist = ", ".join(f"{s}: {fmt_p(p)}" for s, p in result.distribution.items())
         out.append(f"P({result.target}) = {{{dist}}}   {target.title}")
+    for st in amap.stated:
+        if st.claim == result.target and st.scenario == result.conditions.scenario:
+            who = ", ".join(x for x in (st.holder, st.source) if x)
+            out.append(f"  stated in the source: {fmt_p(st.value)}" + (f" ({who})" if who else "")
+                       + (f" — {st.note}" if st.note else ""))
     out.append("")
     by_part: dict[str | None, list[str]] = {}
     for cid, c in amap.claims.items():

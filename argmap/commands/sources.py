@@ -1,0 +1,39 @@
+"""``argmap sources``: every number in the map with where it comes from."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..provenance import number_sources
+from .common import add_map_args, model_from_args, print_json
+
+
+def add_parser(sub):
+    p = sub.add_parser("sources", help="list every number: stated in a source, or illustrative",
+                       description="List every number of the map (credences, bases, ratios, leaks, table "
+                                   "entries) with its holder, source and rationale, and whether a source "
+                                   "states it or it is the map authors' illustrative reading.")
+    add_map_args(p)
+    p.add_argument("--basis", choices=["stated", "illustrative", "unspecified"], help="show only this basis")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    return p
+
+
+def run(args) -> int:
+    model = model_from_args(args)
+    rows = number_sources(model.map, model.network)
+    if args.basis:
+        rows = [r for r in rows if r.basis == args.basis]
+    if args.json:
+        print_json([r.__dict__ for r in rows])
+        return 0
+    for r in rows:
+        rng = f" [{r.range[0]:.3g}, {r.range[1]:.3g}]" if r.range else ""
+        who = ", ".join(x for x in (r.holder, r.source) if x)
+        over = f" (overlay {r.overlay})" if r.overlay else ""
+        print(f"{r.basis:<12} {r.param:<60} {r.value:.4g}{rng}{over}")
+        if who or r.rationale:
+            print(f"{'':<12}   {who}{': ' if who and r.rationale else ''}{r.rationale or ''}")
+    counts = Counter(r.basis for r in rows)
+    print("\n" + ", ".join(f"{n} {b}" for b, n in sorted(counts.items())) + f" ({len(rows)} numbers)")
+    return 0

@@ -1,0 +1,47 @@
+"""Where every number of a map comes from: stated in a source, or an illustrative reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import ArgumentMap, Provenance
+from .network import Network
+
+__all__ = ["NumberSource", "number_sources"]
+
+
+@dataclass(frozen=True)
+class NumberSource:
+    param: str
+    claim: str
+    value: float
+    range: tuple[float, float] | None
+    basis: str
+    holder: str | None
+    source: str | None
+    rationale: str | None
+    overlay: str | None
+
+
+def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
+    """One row per parameter of the compiled map, with the provenance of the number behind it.
+
+    A relation's own provenance wins over its claim's; a number with no stated basis is reported as
+    ``unspecified`` so that gaps are visible.
+    """
+    rel_by_key = {r.key: r for r in amap.relations}
+    rows = []
+    for p in network.params:
+        prov: Provenance = amap.claims[p.claim].provenance
+        overlay = amap.claims[p.claim].added_by
+        if p.relation and p.relation in rel_by_key:
+            rel = rel_by_key[p.relation]
+            prov = rel.provenance
+            overlay = rel.added_by
+        changed = [c for c in amap.changes if c.target in (p.claim, p.relation) and c.field == p.field]
+        if changed:
+            overlay = changed[-1].overlay
+        q = p.quantity
+        rows.append(NumberSource(p.name, p.claim, q.value, q.range, prov.basis or "unspecified", prov.holder,
+                                 prov.source, prov.rationale, overlay))
+    return rows
