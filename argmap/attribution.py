@@ -226,13 +226,16 @@ def _fmt_num(q) -> str:
     return "?" if q is None else f"{q.value:.3g}"
 
 
-def _short(text: str | None, binary: bool) -> str:
-    """A binary credence recorded as '{P(false), P(true)}' shown as P(true)."""
+def _short(text: str | None, states: tuple[str, ...] | None) -> str:
+    """A credence recorded as '{p1, p2, ...}': P(true) for a binary claim, 'state p' pairs otherwise."""
     if text is None:
         return "—"
-    if binary and text.startswith("{") and text.count(",") == 1:
-        return text.strip("{}").split(",")[1].strip()
-    return text
+    parts = text.strip("{}").split(",")
+    if not (text.startswith("{") and states and len(parts) == len(states)):
+        return text
+    if states == ("false", "true"):
+        return parts[1].strip()
+    return "{" + ", ".join(f"{s} {x.strip()}" for s, x in zip(states, parts)) + "}"
 
 
 def _add_summary(c: ClaimSpec) -> str:
@@ -268,8 +271,9 @@ def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit
                                          if getattr(ch, f) is not None))
             mine = [c for c in recs if c.target == target and c.field in fields]
             claim = maps[k + 1].claims.get(target)
-            binary = claim is not None and claim.binary
-            summary = "; ".join(f"{c.field} {_short(c.old, binary)} → {_short(c.new, binary)}" for c in mine)
+            states = claim.states if claim is not None else None
+            summary = "; ".join("table rewritten" if c.field == "table" else
+                                f"{c.field} {_short(c.old, states)} → {_short(c.new, states)}" for c in mine)
             edits.append(Edit(spec.overlay, "change", i, target, fields, summary or "changes " + ", ".join(fields),
                               ch.reason, ch.author or spec.author, ch.source or spec.source, at("change", i)))
     return edits
@@ -388,6 +392,8 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
             adds = ok
         adds = [_strip(c, ids) for c in adds]
         relate = [r for i, r in enumerate(spec.relate) if on("relate", i) and {r.from_, r.to} <= ids]
+        fed = {r.to for r in relate} | {i.claim for c in adds for i in (*c.supports, *c.opposes, *c.undercuts)}
+        adds = [_as_root(c) if c.id not in fed else c for c in adds]
         keys = {r.key for r in amap.relations} | {f"{r.from_} -> {r.to}" for r in relate}
         keys |= {k for c in adds for k in _declared(c)}
         change = [ch for i, ch in enumerate(spec.change) if on("change", i)
@@ -399,6 +405,13 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
             raise ArgmapError(f"cannot evaluate '{spec.overlay}' with only some of its edits applied: "
                               f"{diags[0].message}; attribution needs each subset of edits to make a valid map")
     return amap
+
+
+def _as_root(c: ClaimSpec) -> ClaimSpec:
+    """A claim left with no parents after stripping: its base becomes its credence (same P(true))."""
+    if c.requires or c.table is not None or c.credence is not None or c.base is None:
+        return c
+    return c.model_copy(update={"credence": c.base, "base": None})
 
 
 def _strip(c: ClaimSpec, ids: set[str]) -> ClaimSpec:

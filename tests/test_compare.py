@@ -1,0 +1,126 @@
+"""``argmap compare``: viewpoints side by side, moved claims, attribution and pooling, text and JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from argmap import Model
+from argmap.cli import main
+from argmap.compare import compare, format_comparison
+from argmap.errors import QueryError, ValidationError
+
+from conftest import DATA
+
+CMP = DATA / "compare"
+DOUBT = str(CMP / "doubt.yaml")
+
+
+def test_compare_one_viewpoint(tiny_map):
+    c = compare(tiny_map, {"doubt": [DOUBT]})
+    base, new = Model.load(tiny_map), Model.load(tiny_map, [DOUBT])
+    assert c.base_probability == pytest.approx(base.probability(), abs=1e-15)
+    (v,) = c.viewpoints
+    assert v.probability == pytest.approx(new.probability(), abs=1e-15)
+    assert v.change == pytest.approx(new.probability() - base.probability(), abs=1e-15)
+    assert [m.claim for m in v.moved] == ["goals"] and v.moved[0].shift == pytest.approx(-0.2, abs=1e-15)
+    assert [m.claim for m in v.added] == ["doubt"] and v.added[0].new == pytest.approx(0.6)
+    assert abs(sum(v.attribution.values) - v.change) < 1e-12
+    text = format_comparison(c)
+    for needle in ("P(conclusion)", "doubt", "goals", "Someone Else", "The argument is weaker", "sum to the change"):
+        assert needle in text
+
+
+def test_moved_claims_are_ranked_and_skip_conditioned_claims():
+    files = [CMP / "mix.yaml"]
+    c = compare(CMP / "map", {"mix": files}, top=3, given={"b": "true"})
+    v = c.viewpoints[0]
+    assert len(v.moved) == 3
+    shifts = [abs(m.shift) for m in v.moved]
+    assert shifts == sorted(shifts, reverse=True)
+    assert "b" not in {m.claim for m in v.moved} and "t" not in {m.claim for m in v.moved}
+    level = compare(CMP / "map", {"mix": files}, top=20).viewpoints[0]
+    cat = next(m for m in level.moved if m.claim == "level")
+    assert cat.categorical and cat.shift == pytest.approx(0.3, abs=1e-15)    # total variation
+
+
+def test_base_overlays_join_every_viewpoint():
+    m = CMP / "map"
+    c = compare(m, {"reply": [CMP / "stack2.yaml"]}, base_overlays=[CMP / "mix.yaml"])
+    assert c.base_overlays == ("mix",)
+    assert c.base_probability == pytest.approx(Model.load(m, [CMP / "mix.yaml"]).probability(), abs=1e-15)
+    v = c.viewpoints[0]
+    assert v.overlays == ("stack2",)
+    assert {e.overlay for e in v.attribution.edits} == {"stack2"}
+    assert abs(sum(v.attribution.values) - v.change) < 1e-12
+
+
+def test_compare_needs_a_viewpoint(tiny_map):
+    with pytest.raises(QueryError, match="nothing to compare"):
+        compare(tiny_map, {})
+
+
+def test_cli_json_has_everything(capsys, tiny_map):
+    assert main(["compare", str(tiny_map), "--with", DOUBT, "--json", "--pool"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["target"] == "conclusion" and out["base"]["probability"] == pytest.approx(0.165, abs=1e-12)
+    (v,) = out["viewpoints"]
+    assert v["name"] == "doubt" and v["overlays"] == ["doubt"]
+    assert {"moved", "added", "attribution", "probability", "change"} <= set(v)
+    rows = v["attribution"]["edits"]
+    assert sum(r["shapley"] for r in rows) == pytest.approx(v["change"], abs=1e-12)
+    assert all({"author", "source", "reason", "summary", "at"} <= set(r) for r in rows)
+    assert out["pool"]["viewpoints"] == ["base", "doubt"]
+    assert out["pool"]["disagreements"][0]["claim"] == "goals"
+
+
+def test_cli_two_viewpoints_text(capsys):
+    m = str(CMP / "map")
+    assert main(["compare", m, "--viewpoint", f"mix={CMP / 'mix.yaml'}",
+                 "--viewpoint", f"both={CMP / 'mix.yaml'},{CMP / 'stack2.yaml'}", "--pool",
+                 "--weight", "base=2"]) == 0
+    text = capsys.readouterr().out
+    assert "── mix:" in text and "── both:" in text and "pooled (base 0.5, mix 0.25, both 0.25)" in text
+    assert "Cy Reply" in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--viewpoint", "nofile"], "NAME=OVERLAY"),
+    (["--viewpoint", "base=x.yaml"], "names the map itself"),
+    (["--with", DOUBT, "--weight", "nobody=2", "--pool"], "names no viewpoint"),
+    ([], "nothing to compare"),
+])
+def test_cli_errors_are_plain(capsys, tiny_map, argv, message):
+    assert main(["compare", str(tiny_map), *argv]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_diagram(tmp_path, capsys, tiny_map):
+    pytest.importorskip("argmap.render")
+    out = tmp_path / "diff.svg"
+    assert main(["compare", str(tiny_map), "--with", DOUBT, "--no-attribution", "--diagram", str(out)]) == 0
+    svg = out.read_text()
+    assert "<svg" in svg and "NEW" in svg
+    dot = tmp_path / "d.dot"
+    assert main(["compare", str(tiny_map), "--viewpoint", f"a={DOUBT}", "--viewpoint", f"b={DOUBT}",
+                 "--no-attribution", "--diagram", str(dot)]) == 0
+    assert (tmp_path / "d-a.dot").read_text().startswith("digraph") and (tmp_path / "d-b.dot").exists()
+
+
+def test_bundled_viewpoints_side_by_side(capsys):
+    argv = ["compare", "--viewpoint", "carlsmith=arguments/viewpoints/carlsmith-2024.yaml",
+            "--viewpoint", "pope=arguments/critiques/pope-2023.yaml", "--json"]
+    try:
+        Model.load(None, ["arguments/critiques/pope-2023.yaml"])
+        Model.load(None, ["arguments/viewpoints/carlsmith-2024.yaml"])
+    except (ValidationError, FileNotFoundError) as err:
+        pytest.skip(f"bundled overlays do not load yet: {err}")
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    base = out["base"]["probability"]
+    views = {v["name"]: v for v in out["viewpoints"]}
+    assert 0 < base < 1 and views["pope"]["probability"] < base
+    for v in views.values():
+        assert abs(sum(r["shapley"] for r in v["attribution"]["edits"]) - v["change"]) < 1e-12
