@@ -14,6 +14,7 @@ import textwrap
 __all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RUNS = re.compile(r"\\{2,}")
 
 
 def clean(text: object) -> str:
@@ -23,12 +24,14 @@ def clean(text: object) -> str:
 
 
 def html_text(text: object) -> str:
-    """Escape for an HTML-like label (newlines become spaces; use :func:`html_lines` to keep them).
+    r"""Escape for an HTML-like label (newlines become spaces; use :func:`html_lines` to keep them).
 
-    >>> html_text('a "b" <c> & d')
-    'a &quot;b&quot; &lt;c&gt; &amp; d'
+    Backslashes become ``&#92;``: Graphviz would otherwise read pairs of them as escapes.
+
+    >>> html_text('a "b" <c> & d\\')
+    'a &quot;b&quot; &lt;c&gt; &amp; d&#92;'
     """
-    return html.escape(" ".join(clean(text).split()), quote=True)
+    return html.escape(" ".join(clean(text).split()), quote=True).replace("\\", "&#92;")
 
 
 def html_lines(lines: list[str]) -> str:
@@ -39,12 +42,16 @@ def html_lines(lines: list[str]) -> str:
 def attr_text(text: object, limit: int = 1200) -> str:
     r"""Escape for a quoted DOT attribute such as ``tooltip``: ``\`` → ``\\``, ``"`` → ``\"``, newline → ``\n``.
 
+    Graphviz expands escapes in tooltips more than once, so a run of several backslashes cannot
+    survive; such runs are shown with the look-alike ``⧵`` (one per backslash) instead.
+
     >>> print(attr_text('say "hi"\\\nbye'))
     say \"hi\"\\\nbye
     """
     s = clean(text)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
+    s = _RUNS.sub(lambda m: "\u29f5" * len(m.group(0)), s)
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

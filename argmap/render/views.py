@@ -15,8 +15,8 @@ from ..models import ArgumentMap, Relation
 
 __all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "PART_PREFIX"]
 
-PART_PREFIX = "part:"
-"""DOT ids of collapsed parts start with this (claim ids cannot contain a colon)."""
+PART_PREFIX = "Part_"
+"""DOT ids of collapsed parts start with this (claim ids are lower-case, so never collide)."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,8 @@ def _neighbourhood(amap: ArgumentMap, focus: str, depth: int) -> set[str]:
 
 
 def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None = None,
-              collapse: Iterable[str] = (), keep: Iterable[str] = ()) -> View:
+              collapse: Iterable[str] = (), keep: Iterable[str] = (), hide: Iterable[str] = (),
+              clusters: bool = True) -> View:
     """Select and group what to draw.
 
     Parameters
@@ -119,6 +120,10 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
         Part ids to draw as one node each (edges inside a part vanish; edges across it merge).
     keep
         Claims never hidden inside a collapsed part (e.g. the target, so the headline stays visible).
+    hide
+        Claims not drawn at all (e.g. observed claims in a post overview, named in its subtitle).
+    clusters
+        Group expanded claims in a box per part (off: a flatter, narrower layout).
     """
     collapse = tuple(dict.fromkeys(collapse))
     for part in collapse:
@@ -128,6 +133,7 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
                              + (f"; {hint}" if hint else f" (parts: {', '.join(amap.parts) or 'none'})"))
     order = _order(amap)
     shown = _neighbourhood(amap, focus, 2 if depth is None else depth) if focus else set(order)
+    shown -= set(hide) - set(keep)
     keep = set(keep) | ({focus} if focus else set())
     where: dict[str, str] = {}              # claim -> drawn node id
     for cid in order:
@@ -135,8 +141,9 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
             continue
         part = amap.claims[cid].part
         where[cid] = PART_PREFIX + part if part in collapse and cid not in keep else cid
+    all_edges = claim_edges(amap)
     merged: dict[tuple[str, str, str], list[Relation]] = {}
-    for s, t, kind, rel in claim_edges(amap):
+    for s, t, kind, rel in all_edges:
         if s not in where or t not in where or where[s] == where[t]:
             continue
         rels = merged.setdefault((where[s], where[t], kind), [])
@@ -151,10 +158,10 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
             part = node[len(PART_PREFIX):]
             members = tuple(c for c in order if where.get(c) == node)
             heads = tuple(c for c in members if any(s == c and where.get(t, node) != node
-                                                     for s, t, _, _ in claim_edges(amap)))
+                                                     for s, t, _, _ in all_edges))
             nodes.append(ViewNode(node, part=part, members=members, heads=heads))
         else:
             nodes.append(ViewNode(node, claim=node, part=amap.claims[node].part))
     part_order = list(amap.parts) + sorted({n.part for n in nodes if n.part and n.part not in amap.parts})
-    clusters = tuple((p, tuple(n.id for n in nodes if n.claim and n.part == p)) for p in part_order)
-    return View(tuple(nodes), edges, tuple((p, ids) for p, ids in clusters if ids))
+    groups = tuple((p, tuple(n.id for n in nodes if n.claim and n.part == p)) for p in part_order)
+    return View(tuple(nodes), edges, tuple((p, ids) for p, ids in groups if ids) if clusters else ())

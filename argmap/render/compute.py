@@ -1,0 +1,136 @@
+"""The numbers a diagram shows, computed from a model and handed to the DOT builders.
+
+This is the API-layer side of rendering: it asks :class:`argmap.Model` (and, for the sensitivity
+view, :mod:`argmap.sensitivity`) for plain dicts, then calls :func:`~argmap.render.dot.map_dot` or
+:func:`~argmap.render.diff.diff_dot`, which only draw.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from ..api import DEFAULT, Model
+from ..errors import ArgmapError, QueryError
+from .diff import diff_dot
+from .dot import map_dot
+from .raster import render_dot
+
+__all__ = ["VIEWS", "Diagram", "claim_effect_sizes", "model_dot", "model_diff_dot", "render_model_svg"]
+
+VIEWS = ("plain", "sensitivity", "diff")
+
+
+class Diagram:
+    """A rendered diagram: its DOT ``source``; displays as SVG in a notebook.
+
+    >>> from argmap import Model
+    >>> d = Diagram(model_dot(Model.load("tests/data/maps/tiny")))   # doctest: +SKIP
+    >>> d.save("tiny.png")                                            # doctest: +SKIP
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"<argmap.render.Diagram: {len(self.source)} bytes of DOT>"
+
+    def to_bytes(self, fmt: str = "svg", *, dpi: int | None = None) -> bytes:
+        return render_dot(self.source, fmt, dpi=dpi)
+
+    def save(self, path, fmt: str | None = None, *, dpi: int | None = None):
+        """Write the diagram (format from the suffix unless ``fmt``), atomically."""
+        from pathlib import Path
+
+        from ..atomic import atomic_write
+
+        path = Path(path)
+        return atomic_write(path, self.to_bytes(fmt or path.suffix.lstrip(".").lower() or "svg", dpi=dpi))
+
+    def _repr_svg_(self) -> str:
+        return self.to_bytes("svg").decode("utf-8")
+
+
+def claim_effect_sizes(model: Model, target: str | None = None, given=None, set=None,
+                       scenario: str | None = DEFAULT) -> dict[str, float]:
+    """claim → size of its effect on P(target), from :func:`argmap.sensitivity.claim_effects`.
+
+    The size is the spread of P(target) across the claim's states (|P(t | c) − P(t | ¬c)| for a
+    binary claim): how far learning it could move the headline.
+    """
+    try:
+        from ..sensitivity import claim_effects
+    except ImportError as err:
+        raise ArgmapError("the sensitivity view needs argmap.sensitivity, which is not available "
+                          "in this installation") from err
+    rows = claim_effects(model, target=target, given=given, set=set, scenario=scenario)
+    return _effect_sizes(rows)
+
+
+def _effect_sizes(rows) -> dict[str, float]:
+    out: dict[str, float] = {}
+    items = rows.items() if isinstance(rows, Mapping) else ((r["claim"], r) for r in rows)
+    for claim, row in items:
+        if isinstance(row, (int, float)):
+            out[claim] = abs(float(row))
+            continue
+        for key in ("effect", "swing", "spread", "max_shift", "shift"):
+            if key in row and row[key] is not None:
+                out[claim] = abs(float(row[key]))
+                break
+        else:
+            probs = [float(v) for v in (row.get("p_given") or row.get("by_state") or {}).values()]
+            out[claim] = max(probs) - min(probs) if probs else 0.0
+    return out
+
+
+def model_dot(model: Model, *, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
+              view: str = "plain", focus: str | None = None, depth: int | None = None,
+              collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+              rankdir: str | None = None, legend: bool = True) -> str:
+    """DOT for ``model`` under the conditions, in the plain or sensitivity view."""
+    if view not in ("plain", "sensitivity"):
+        raise QueryError(f"view '{view}' needs a base map to compare with; use model_diff_dot")
+    target = target or model.map.target
+    cond = model.conditions(given, set, scenario)
+    marginals = model.marginals(cond.given, cond.set, scenario=None)
+    effects = (claim_effect_sizes(model, target, cond.given, cond.set, scenario=None)
+               if view == "sensitivity" else None)
+    subtitle = _subtitle(model, target, marginals, cond)
+    return map_dot(model.map, marginals, target=target, observed=cond.given, intervened=cond.set,
+                   effects=effects, focus=focus, depth=depth, collapse=collapse, collapse_all=collapse_all,
+                   title=title, subtitle=subtitle, rankdir=rankdir, legend=legend)
+
+
+def _subtitle(model: Model, target: str, marginals, cond) -> list[str]:
+    dist = marginals[target]
+    p = list(dist.values())[-1]
+    lines = [f"P({model.map.claims[target].title}) = {p:.3f}"]
+    if cond.scenario:
+        lines.append(f"Scenario '{cond.scenario}': " + ", ".join(
+            [f"{c}={s}" for c, s in cond.given.items()] + [f"do({c}={s})" for c, s in cond.set.items()]))
+    elif cond.given or cond.set:
+        lines.append("Given " + ", ".join([f"{c}={s}" for c, s in cond.given.items()]
+                                          + [f"do({c}={s})" for c, s in cond.set.items()]))
+    if model.map.overlays:
+        lines.append("With " + ", ".join(model.map.overlays))
+    return lines
+
+
+def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=None, set=None,
+                   scenario: str | None = DEFAULT, focus: str | None = None, depth: int | None = None,
+                   collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+                   rankdir: str | None = None, legend: bool = True) -> str:
+    """The diff view: ``new`` (the map with overlays) coloured by how far each claim moved from ``base``."""
+    target = target or new.map.target
+    cb = base.conditions(given, set, scenario)
+    cn = new.conditions(given, set, scenario)
+    return diff_dot(base.map, new.map, base.marginals(cb.given, cb.set, scenario=None),
+                    new.marginals(cn.given, cn.set, scenario=None), target, observed=cn.given,
+                    intervened=cn.set, focus=focus, depth=depth, collapse=collapse,
+                    collapse_all=collapse_all, title=title, rankdir=rankdir, legend=legend)
+
+
+def render_model_svg(model: Model) -> str:
+    """The model's diagram as SVG text (its default scenario; parts collapsed for big maps)."""
+    big = len(model.map.claims) > 40
+    return render_dot(model_dot(model, collapse_all=big), "svg").decode("utf-8")

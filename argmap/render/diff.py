@@ -1,0 +1,147 @@
+"""The diff view: a map after overlays, each node coloured by how far its probability moved.
+
+:func:`diff_dot` takes both maps and both sets of marginals as plain data (it computes nothing),
+so ``argmap compare`` and ``argmap export`` can hand it whatever they already computed.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from ..models import ArgumentMap
+from . import style
+from .dot import NodeLook, assemble, binary_p, claim_tooltip, collapse_parts, sections_text
+from .views import ViewEdge, make_view
+
+__all__ = ["diff_dot", "edited_claims"]
+
+Marginals = Mapping[str, Mapping[str, float]]
+
+
+def edited_claims(new_map: ArgumentMap) -> dict[str, list[str]]:
+    """claim or relation key → the overlays' change descriptions (``field: old → new by author``)."""
+    out: dict[str, list[str]] = {}
+    for ch in new_map.changes:
+        who = ch.author or ch.overlay
+        out.setdefault(ch.target, []).append(f"{ch.field}: {ch.old} → {ch.new} ({who}: {ch.reason})")
+    return out
+
+
+def _delta(base: Marginals, new: Marginals, cid: str) -> float | None:
+    a, b = binary_p(base, cid), binary_p(new, cid)
+    return None if a is None or b is None else b - a
+
+
+def _state_moves(base: Marginals, new: Marginals, cid: str) -> list[str]:
+    before, after = base.get(cid) or {}, new.get(cid) or {}
+    return [f"{s} {style.fmt_p(before.get(s, 0.0))}→{style.fmt_p(p)}" for s, p in after.items()]
+
+
+def _claim_look(base_map, new_map, cid, base, new, edits, observed, intervened) -> NodeLook:
+    claim = new_map.claims[cid]
+    sec = sections_text(claim)
+    is_new = cid not in base_map.claims
+    attrs: dict[str, str] = {}
+    badge = None
+    if is_new:
+        badge = "NEW"
+        attrs.update(style=style.node_attrs(claim.kind)["style"] + ",dashed", penwidth="3", color="#000000")
+    elif cid in edits:
+        badge = "EDITED"
+        attrs.update(penwidth="3", color="#000000")
+    p_new = binary_p(new, cid)
+    d = _delta(base, new, cid)
+    if cid in observed or cid in intervened:
+        lines = [f"{observed.get(cid, intervened.get(cid))} ({'given' if cid in observed else 'set'})"]
+        fill = style.fill_for_delta(0.0)
+    elif is_new:
+        lines = [style.fmt_p(p_new) if p_new is not None else "; ".join(_state_moves({}, new, cid))]
+        fill = "#ffffff"
+    elif d is not None:
+        lines = [f"{style.fmt_p(p_new - d)} → {style.fmt_p(p_new)} ({style.fmt_delta(d)})"]
+        fill = style.fill_for_delta(d)
+    else:
+        moves = _state_moves(base, new, cid)
+        lines = [" · ".join(moves[i:i + 2]) for i in range(0, len(moves), 2)]
+        fill = style.fill_for_delta(None)
+    if sec:
+        lines.append(sec)
+    return NodeLook(fill, tuple(lines), attrs, badge)
+
+
+def _part_look(new_map, n, base, new, edits, base_map) -> NodeLook:
+    moved = [(abs(d), d, m) for m in n.members if (d := _delta(base, new, m)) is not None]
+    touched = sum(1 for m in n.members if m in edits or m not in base_map.claims)
+    lines = [f"{len(n.members)} claims" + (f", {touched} changed by the overlay" if touched else "")]
+    fill_d = None
+    if len(n.heads) == 1 and _delta(base, new, n.heads[0]) is not None:
+        head = n.heads[0]
+        fill_d = _delta(base, new, head)
+        p = binary_p(new, head)
+        lines.insert(0, f"{new_map.claims[head].title}: {style.fmt_p(p - fill_d)} → {style.fmt_p(p)}")
+    if moved:
+        _, d, m = max(moved, key=lambda t: (t[0], t[2]))
+        if abs(d) >= 0.005:
+            lines.append(f"largest move {style.fmt_delta(d)}")
+    attrs = {"penwidth": "3", "color": "#000000"} if touched else {}
+    return NodeLook(style.fill_for_delta(fill_d), tuple(lines), attrs)
+
+
+def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Marginals, new_marginals: Marginals,
+             target: str | None = None, *, observed: Mapping[str, str] | None = None,
+             intervened: Mapping[str, str] | None = None, focus: str | None = None, depth: int | None = None,
+             collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+             rankdir: str | None = None, legend: bool = True) -> str:
+    """DOT for ``new_map`` with each claim coloured by its change from ``base_map``.
+
+    Fill runs from blue (probability fell) through white to red (rose), saturating at
+    ±:data:`argmap.render.style.DIFF_SPAN`; claims the overlays added are marked NEW (dashed
+    outline), claims they edited EDITED (thick outline), and new relations are drawn bold and
+    labelled. The title gives the target's before → after.
+    """
+    target = target or new_map.target
+    observed, intervened = dict(observed or {}), dict(intervened or {})
+    parts = collapse_parts(new_map, target, collapse, collapse_all)
+    view = make_view(new_map, focus=focus, depth=depth, collapse=parts, keep=(target,),
+                     hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
+    rankdir = rankdir or ("TB" if collapse_all else "LR")
+    edits = edited_claims(new_map)
+    looks, tips = {}, {}
+    for n in view.nodes:
+        if n.claim:
+            looks[n.id] = _claim_look(base_map, new_map, n.claim, base_marginals, new_marginals, edits,
+                                      observed, intervened)
+            before = binary_p(base_marginals, n.claim)
+            extra = [f"before the overlays: P(true) = {before:.4f}"] if before is not None else []
+            tips[n.id] = claim_tooltip(new_map.claims[n.claim], new_marginals.get(n.claim),
+                                       extra + [f"changed: {e}" for e in edits.get(n.claim, [])])
+        else:
+            looks[n.id] = _part_look(new_map, n, base_marginals, new_marginals, edits, base_map)
+            tips[n.id] = "\n".join([new_map.parts.get(n.part, n.part)] + [
+                f"  {new_map.claims[m].title}: " + (f"{style.fmt_delta(d)}" if (d := _delta(
+                    base_marginals, new_marginals, m)) is not None else "new" if m not in base_map.claims else "")
+                for m in n.members])
+    base_keys = {(r.source, r.target, r.type) for r in base_map.relations}
+
+    def edge_look(e: ViewEdge) -> dict:
+        fresh = [r for r in e.relations if (r.source, r.target, r.type) not in base_keys]
+        changed = [r for r in e.relations if r.key in edits]
+        if fresh:
+            return {"label": "new", "penwidth": "3.5", "fontcolor": "#000000"}
+        if changed:
+            return {"label": "edited", "fontcolor": "#000000"}
+        return {}
+
+    tb, tn = binary_p(base_marginals, target), binary_p(new_marginals, target)
+    head = new_map.claims[target].title if target in new_map.claims else target
+    subtitle = [f"P({head}): {tb:.3f} → {tn:.3f} ({style.fmt_delta(tn - tb)})"] if tb is not None and tn is not None else []
+    if new_map.overlays:
+        subtitle.append("Overlays: " + ", ".join(new_map.overlays))
+    scale = [(style.fmt_delta(x).replace("+0.00", "0"), style.fill_for_delta(x)) for x in
+             (-style.DIFF_SPAN, -style.DIFF_SPAN / 2, 0.0, style.DIFF_SPAN / 2, style.DIFF_SPAN)]
+    scale[2] = ("0", style.fill_for_delta(0.0))
+    notes = ["NEW (dashed outline): added by an overlay · EDITED (thick outline): a credence or strength "
+             "the overlay changed · bold edge labelled 'new': an added relation"]
+    return assemble(new_map, view, looks, title=title or f"What the overlay changes: {new_map.title or new_map.name}",
+                    subtitle=subtitle, scale=scale, scale_name="change in P", notes=notes,
+                    rankdir=rankdir, legend=legend, tooltips=tips, edge_looks=edge_look)

@@ -1,0 +1,333 @@
+"""Build DOT for an argument map from its structure plus plain dicts of numbers.
+
+The renderer never computes probabilities: callers pass ``marginals`` (claim → state → P) and,
+for the sensitivity view, ``effects`` (claim → size of its effect on the target). See
+:mod:`argmap.render.compute` for the functions that get those numbers from a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
+
+from ..models import ArgumentMap, Claim
+from . import style
+from .text import attr_text, html_lines, html_text, wrap
+from .views import View, ViewEdge, ViewNode, make_view
+
+__all__ = ["map_dot", "NodeLook", "assemble", "claim_tooltip", "binary_p", "sections_text",
+           "collapse_parts"]
+
+Marginals = Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class NodeLook:
+    """How one node looks: fill colour, extra label lines, and extra DOT attributes."""
+
+    fill: str
+    lines: tuple[str, ...] = ()
+    attrs: dict[str, str] = field(default_factory=dict)
+    badge: str | None = None
+    """A short bold tag shown before the title (e.g. NEW)."""
+
+
+def binary_p(marginals: Marginals, claim: str) -> float | None:
+    """P(true) of a true/false claim, or None for a categorical or missing one."""
+    dist = marginals.get(claim)
+    if not dist or set(dist) != {"false", "true"}:
+        return None
+    return float(dist["true"])
+
+
+def sections_text(claim: Claim, limit: int = 2) -> str:
+    """``§2.2, 2.2.2`` (at most ``limit`` sections, then an ellipsis)."""
+    secs = list(claim.sections)
+    if not secs:
+        return ""
+    text = ", ".join(secs[:limit]) + ("…" if len(secs) > limit else "")
+    return "§" + text
+
+
+def _dist_lines(dist: Mapping[str, float], per_line: int = 2) -> list[str]:
+    items = [f"{s} {style.fmt_p(p)}" for s, p in dist.items()]
+    return [" · ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+
+
+def claim_tooltip(claim: Claim, dist: Mapping[str, float] | None, extra: Iterable[str] = ()) -> str:
+    """Full text for a node's tooltip: title, text, probabilities, section, provenance, overlay."""
+    lines = [claim.title]
+    if claim.text:
+        lines += ["", claim.text]
+    lines.append("")
+    if dist:
+        if set(dist) == {"false", "true"}:
+            lines.append(f"P(true) = {dist['true']:.4f}")
+        else:
+            lines.append("P: " + ", ".join(f"{s} {p:.4f}" for s, p in dist.items()))
+    lines.append(f"kind: {claim.kind}; id: {claim.id}")
+    if claim.sections:
+        lines.append("report section " + ", ".join(claim.sections))
+    prov = claim.provenance
+    who = ", ".join(x for x in (prov.holder, prov.basis, prov.source) if x)
+    if who:
+        lines.append(f"credence: {who}")
+    if prov.rationale:
+        lines.append(f"why: {prov.rationale}")
+    if claim.added_by:
+        lines.append(f"added by overlay {claim.added_by}")
+    lines += list(extra)
+    return "\n".join(lines)
+
+
+def _edge_tooltip(amap: ArgumentMap, e: ViewEdge, names: Mapping[str, str]) -> str:
+    head = f"{names.get(e.source, e.source)} → {names.get(e.target, e.target)}: {e.type}"
+    lines = [head]
+    for r in e.relations:
+        bits = [f"{r.source} → {r.target}" if len(e.relations) > 1 or e.type == "modulates" else ""]
+        if e.type == "modulates":
+            bits.append(f"scales the weight of {r.type} " + ", ".join(f"{s} ×{q.value:g}" for s, q in r.scale))
+        elif r.ratio is not None:
+            rng = f" (90%: {style.fmt_ratio(r.ratio.range[0])} to {style.fmt_ratio(r.ratio.range[1])})" \
+                if r.ratio.range else ""
+            bits.append(f"odds {style.fmt_ratio(r.ratio.value)}{rng}")
+        elif r.type == "requires":
+            bits.append(f"leak {r.leak.value:g}" if r.leak is not None else "strict")
+        if r.provenance.rationale:
+            bits.append(r.provenance.rationale)
+        if r.added_by:
+            bits.append(f"added by {r.added_by}")
+        lines.append("; ".join(b for b in bits if b))
+    return "\n".join(lines)
+
+
+def _edge_weight(e: ViewEdge) -> float | None:
+    ratios = [style.strength(r.ratio.value) for r in e.relations if r.ratio is not None]
+    if e.type in ("modulates", "depends") or not ratios:
+        return None
+    return max(ratios)
+
+
+def collapse_parts(amap: ArgumentMap, target: str | None, collapse: Iterable[str] = (),
+                   collapse_all: bool = False) -> tuple[str, ...]:
+    """The parts to collapse: those named, or with ``collapse_all`` every part but the target's."""
+    if not collapse_all:
+        return tuple(collapse)
+    keep = amap.claims[target].part if target in amap.claims else None
+    parts = list(amap.parts) + sorted({c.part for c in amap.claims.values() if c.part and c.part not in amap.parts})
+    return tuple(p for p in parts if p != keep)
+
+
+def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None) -> str:
+    head = html_lines(title_lines)
+    if badge:
+        head = f"{html_text(badge)} · " + head
+    body = html_lines([part for ln in lines if ln for part in wrap(ln, 30, 3)])
+    tail = f'<BR/><FONT POINT-SIZE="12">{body}</FONT>' if body else ""
+    return f"<<B>{head}</B>{tail}>"
+
+
+def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str]], scale_name: str,
+                 kinds: list[str], edge_types: list[str], notes: Iterable[str]) -> str:
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="20"><B>{html_text(title)}</B></FONT></TD></TR>']
+    for line in (part for ln in subtitle for part in wrap(ln, 76, 4)):
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="14">{html_text(line)}</FONT></TD></TR>')
+    if scale:
+        cells = "".join(f'<TD BGCOLOR="{fill}" WIDTH="38"><FONT COLOR="{style.text_colour(fill)}" '
+                        f'POINT-SIZE="11">{html_text(text)}</FONT></TD>' for text, fill in scale)
+        rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
+                    f'<TR><TD BORDER="0"><FONT POINT-SIZE="12">{html_text(scale_name)}</FONT></TD>{cells}'
+                    f'</TR></TABLE></TD></TR>')
+    if kinds or edge_types:
+        left = [html_text(style.KIND_WORDS[k]) for k in kinds]
+        right = [f'<FONT COLOR="{style.RELATION_STYLES[t]["color"]}">{html_text(style.RELATION_WORDS[t])}</FONT>'
+                 for t in edge_types]
+        if right:
+            right.append(html_text("thicker edge = stronger"))
+        cells = []
+        for i in range(max(len(left), len(right))):
+            a = left[i] if i < len(left) else ""
+            b = right[i] if i < len(right) else ""
+            cells.append(f'<TR><TD ALIGN="LEFT">{a}</TD><TD ALIGN="LEFT">{b}</TD></TR>')
+        rows.append('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12"><TABLE BORDER="0" CELLSPACING="0" '
+                    'CELLPADDING="1"><TR><TD ALIGN="LEFT"><B>Shapes</B></TD><TD ALIGN="LEFT"><B>Edges</B></TD>'
+                    '</TR>' + "".join(cells) + "</TABLE></FONT></TD></TR>")
+    for note in (part for ln in notes for part in wrap(ln, 90, 4)):
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12">{html_text(note)}</FONT></TD></TR>')
+    return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, title: str,
+             subtitle: Iterable[str] = (), scale: list[tuple[str, str]] = (), scale_name: str = "",
+             notes: Iterable[str] = (), rankdir: str = "LR", legend: bool = True,
+             tooltips: Mapping[str, str] | None = None, edge_looks: Callable[[ViewEdge], dict] | None = None) -> str:
+    """Lay out ``view`` as DOT: clusters per part, a node per entry of ``looks``, a legend on top."""
+    import graphviz
+
+    g = graphviz.Digraph(name=amap.name or "argmap")
+    g.attr("graph", rankdir=rankdir, fontname=style.FONT, labelloc="t", labeljust="l", newrank="true",
+           nodesep="0.22", ranksep="0.45", pad="0.25", bgcolor="white", outputorder="edgesfirst",
+           tooltip=attr_text(title))
+    g.attr("node", fontname=style.FONT, fontsize="14", margin="0.12,0.06", penwidth="1.2", color="#333333")
+    g.attr("edge", fontname=style.FONT, fontsize="11", arrowsize="0.8")
+    names: dict[str, str] = {}
+    by_id = {n.id: n for n in view.nodes}
+    for n in view.nodes:
+        names[n.id] = amap.claims[n.claim].title if n.claim else amap.parts.get(n.part, n.part)
+    kinds = sorted({amap.claims[n.claim].kind if n.claim else "part" for n in view.nodes},
+                   key=list(style.KIND_SHAPES).index)
+    edge_types = sorted({e.type for e in view.edges}, key=list(style.RELATION_STYLES).index)
+    if legend:
+        g.attr("graph", label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes))
+
+    def add_node(graph, n: ViewNode) -> None:
+        look = looks[n.id]
+        kind = amap.claims[n.claim].kind if n.claim else "part"
+        attrs = style.node_attrs(kind)
+        title_lines = wrap(names[n.id], 24, 3 if n.claim else 4)
+        attrs.update(fillcolor=look.fill, fontcolor=style.text_colour(look.fill),
+                     label=_node_label(title_lines, look.lines, look.badge),
+                     tooltip=attr_text((tooltips or {}).get(n.id, names[n.id])))
+        if n.claim and amap.claims[n.claim].url:
+            attrs["URL"] = attr_text(amap.claims[n.claim].url, 500)
+        attrs.update(look.attrs)
+        graph.node(n.id, **attrs)
+
+    clustered = set()
+    for i, (part, ids) in enumerate(view.clusters):
+        with g.subgraph(name=f"cluster_{i:02d}") as c:
+            c.attr(label=f"<<B>{html_text(amap.parts.get(part, part))}</B>>", style="rounded,filled",
+                   fillcolor="#f4f4f4", color="#b0b0b0", fontsize="15", labeljust="l",
+                   tooltip=attr_text(amap.parts.get(part, part)))
+            for nid in ids:
+                add_node(c, by_id[nid])
+                clustered.add(nid)
+    for n in view.nodes:
+        if n.id not in clustered:
+            add_node(g, n)
+    for e in view.edges:
+        attrs = style.edge_attrs(e.type, _edge_weight(e))
+        attrs["tooltip"] = attr_text(_edge_tooltip(amap, e, names))
+        if edge_looks:
+            attrs.update(edge_looks(e))
+        g.edge(e.source, e.target, **attrs)
+    return g.source
+
+
+def _scale_cells() -> list[tuple[str, str]]:
+    return [(f"{x / 10:.1f}", style.fill_for_probability(x / 10)) for x in range(0, 11, 2)]
+
+
+def _claim_look(amap: ArgumentMap, cid: str, target: str, marginals: Marginals, observed: Mapping[str, str],
+                intervened: Mapping[str, str], effect: float | None, emax: float) -> NodeLook:
+    claim = amap.claims[cid]
+    dist = marginals.get(cid)
+    p = binary_p(marginals, cid)
+    lines = []
+    if cid in observed or cid in intervened:
+        how = "given" if cid in observed else "set"
+        lines.append(f"{observed.get(cid, intervened.get(cid))} ({how})")
+    elif p is not None:
+        lines.append(f"P = {p:.3f}" if cid == target else style.fmt_p(p))
+    elif dist:
+        lines += _dist_lines(dist)
+    sec = sections_text(claim)
+    if sec:
+        lines[-1:] = [f"{lines[-1]} · {sec}" if lines else sec]
+    attrs = {}
+    if effect is not None:
+        if effect >= 0.005:
+            lines.append(f"effect {effect:.2f}")
+        attrs.update(penwidth=f"{1.0 + 7.0 * (effect / emax if emax > 0 else 0.0):.2f}", color="#d35400")
+    return NodeLook(style.fill_for_probability(p if dist else None), tuple(lines), attrs)
+
+
+def _part_look(amap: ArgumentMap, n: ViewNode, marginals: Marginals, effects, emax: float) -> NodeLook:
+    lines = [f"{len(n.members)} claims"]
+    p = None
+    if len(n.heads) == 1:
+        head = amap.claims[n.heads[0]]
+        p = binary_p(marginals, head.id)
+        if p is not None:
+            lines = [f"{head.title}: {style.fmt_p(p)}"] + lines if head.title.lower()[:12] not in \
+                amap.parts.get(n.part, "").lower() else [f"P = {style.fmt_p(p)}"] + lines
+    attrs = {}
+    if effects is not None:
+        eff = max((effects.get(m, 0.0) for m in n.members), default=0.0)
+        lines.append(f"largest effect {eff:.2f}")
+        attrs.update(penwidth=f"{1.0 + 7.0 * (eff / emax if emax > 0 else 0.0):.2f}", color="#d35400")
+    return NodeLook(style.fill_for_probability(p), tuple(lines), attrs)
+
+
+def _part_tooltip(amap: ArgumentMap, n: ViewNode, marginals: Marginals) -> str:
+    lines = [amap.parts.get(n.part, n.part), f"{len(n.members)} claims (collapsed):"]
+    for m in n.members:
+        p = binary_p(marginals, m)
+        lines.append(f"  {amap.claims[m].title}" + (f": {p:.3f}" if p is not None else ""))
+    return "\n".join(lines)
+
+
+def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = None,
+            observed: Mapping[str, str] | None = None, intervened: Mapping[str, str] | None = None,
+            effects: Mapping[str, float] | None = None, focus: str | None = None, depth: int | None = None,
+            collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+            subtitle: Iterable[str] | None = None, rankdir: str | None = None, legend: bool = True) -> str:
+    """DOT source for the plain or sensitivity view of ``amap``.
+
+    Parameters
+    ----------
+    marginals
+        claim → state → probability (e.g. :meth:`argmap.Model.marginals`); claims missing from it
+        are drawn grey with no number.
+    observed, intervened
+        claim → state, marked on their nodes ("given" / "set").
+    effects
+        The sensitivity view: claim → size of its effect on the target (≥ 0); outline width grows
+        with it and the label shows it.
+    focus, depth, collapse, collapse_all
+        See :func:`argmap.render.views.make_view` and :func:`collapse_parts`. The overview made by
+        ``collapse_all`` also leaves out observed and set claims (its subtitle names them) and the
+        box around the target's part, and runs top to bottom, so it stays narrow enough for a post.
+    rankdir
+        Graphviz direction; default ``LR`` (left to right), ``TB`` for the ``collapse_all`` overview.
+
+    Examples
+    --------
+    >>> from argmap import Model
+    >>> m = Model.load("tests/data/maps/tiny")          # doctest: +SKIP
+    >>> print(map_dot(m.map, m.marginals())[:7])        # doctest: +SKIP
+    digraph
+    """
+    target = target or amap.target
+    observed, intervened = dict(observed or {}), dict(intervened or {})
+    parts = collapse_parts(amap, target, collapse, collapse_all)
+    view = make_view(amap, focus=focus, depth=depth, collapse=parts, keep=(target,),
+                     hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
+    rankdir = rankdir or ("TB" if collapse_all else "LR")
+    emax = max((float(v) for v in (effects or {}).values()), default=0.0)
+    looks, tips = {}, {}
+    for n in view.nodes:
+        if n.claim:
+            eff = None if effects is None else float(effects.get(n.claim, 0.0))
+            looks[n.id] = _claim_look(amap, n.claim, target, marginals, observed, intervened, eff, emax)
+            if n.claim == focus:
+                looks[n.id].attrs.setdefault("penwidth", "3.5")
+            tips[n.id] = claim_tooltip(amap.claims[n.claim], marginals.get(n.claim))
+        else:
+            looks[n.id] = _part_look(amap, n, marginals, effects, emax)
+            tips[n.id] = _part_tooltip(amap, n, marginals)
+    if subtitle is None:
+        p = binary_p(marginals, target)
+        subtitle = [f"P({target}) = {p:.3f}"] if p is not None else []
+        conds = [f"{c}={s}" for c, s in sorted(observed.items())] + [f"do({c}={s})" for c, s in sorted(intervened.items())]
+        if conds:
+            subtitle.append("given " + ", ".join(conds))
+    notes = []
+    if effects is not None:
+        notes.append("Orange outline width: how far learning the claim would move P(target) (its effect)")
+    if focus:
+        d = 2 if depth is None else depth
+        notes.append(f"Showing claims within {d} link{'s' if d != 1 else ''} of '{focus}' (thick outline)")
+    return assemble(amap, view, looks, title=title or amap.title or amap.name, subtitle=subtitle,
+                    scale=_scale_cells(), scale_name="P(true)", notes=notes, rankdir=rankdir,
+                    legend=legend, tooltips=tips)

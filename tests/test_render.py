@@ -1,0 +1,226 @@
+"""DOT building: golden files, escaping of hostile text, the visual encoding and the views."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from argmap import Model, QueryError
+from argmap.render import diff_dot, make_view, map_dot, model_diff_dot, model_dot
+from argmap.render import style
+from argmap.render.text import attr_text, html_text, wrap
+from argmap.render.views import PART_PREFIX
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = DATA / "golden"
+SMALL = DATA / "maps" / "render_small"
+HOSTILE = DATA / "maps" / "hostile"
+TINY = DATA / "maps" / "tiny"
+CRITIQUE = DATA / "overlays" / "render-critique.yaml"
+UPDATE = os.environ.get("ARGMAP_UPDATE_GOLDEN") == "1"
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+EFFECTS = {"premise": 0.2, "pro": 0.1, "con": 0.05, "objection": 0.02, "regime": 0.01}
+
+
+def _cases():
+    small = Model.load(SMALL)
+    with_critique = Model.load(SMALL, [CRITIQUE])
+    return {
+        "tiny": lambda: model_dot(Model.load(TINY)),
+        "small": lambda: model_dot(small),
+        "small_collapsed": lambda: model_dot(small, collapse=["debate"]),
+        "small_overview": lambda: model_dot(small, collapse_all=True),
+        "small_focus": lambda: model_dot(small, focus="pro", depth=1),
+        "small_sensitivity": lambda: map_dot(small.map, small.marginals(), effects=EFFECTS),
+        "small_diff": lambda: model_diff_dot(small, with_critique),
+        "hostile": lambda: model_dot(Model.load(HOSTILE)),
+    }
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_dot(name):
+    dot = CASES[name]()
+    path = GOLDEN / f"{name}.dot"
+    if UPDATE or not path.exists():
+        path.write_text(dot, encoding="utf-8")
+    assert dot == path.read_text(encoding="utf-8"), f"DOT changed; rerun with ARGMAP_UPDATE_GOLDEN=1 if intended"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dot_is_deterministic(name):
+    assert CASES[name]() == CASES[name]()
+
+
+def _parse(dot: str):
+    import pygraphviz
+
+    return pygraphviz.AGraph(string=dot)
+
+
+def test_hostile_titles_survive_as_text():
+    model = Model.load(HOSTILE)
+    g = _parse(model_dot(model))
+    assert sorted(g.nodes()) == sorted(model.map.claims)          # DOT keywords as ids stay nodes
+    node = g.get_node("node")
+    assert "&lt;b&gt;title&lt;/b&gt;" in node.attr["label"]         # entity-escaped, not markup
+    assert "malicious" in node.attr["tooltip"] and "malicious" not in set(node.attr.keys())
+
+    from argmap.render import render_dot
+    svg = ET.fromstring(render_dot(model_dot(model), "svg"))
+    tips = [a.get(XLINK + "title") for a in svg.iter(SVG + "a")]
+    texts = [t.text for t in svg.iter(SVG + "text")]
+    for cid in ("node", "edge", "graph", "strict"):            # single backslashes, quotes, <, &, newlines
+        title = model.map.claims[cid].title
+        assert any(t.startswith(title + "\n\n".replace("\\n", "\n")) for t in tips), title
+    assert "A \"quoted\" <b>title</b>" in texts                  # the label shows the text, not markup
+    assert "<<TABLE>>" in texts and "' ; digraph { x }" in texts
+    assert "& an ampersand\\" in texts
+    assert "\u29f5\u29f5" in " ".join(tips)                          # a run of backslashes, shown as look-alikes
+
+
+def test_escaping_helpers():
+    assert html_text('<a href="x">&</a>\nnext') == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt; next"
+    assert attr_text('end\\') == "end\\\\"
+    assert attr_text('q"\n') == 'q\\"\\n'
+    assert attr_text("a\x00b\x1bc") == "abc"
+    assert all(len(line) <= 24 for line in wrap("word " * 30))
+    assert len(wrap("word " * 30, 24, 3)) == 3 and wrap("word " * 30, 24, 3)[-1].endswith("…")
+
+
+def test_renderer_shows_the_numbers_it_is_given():
+    model = Model.load(SMALL)
+    marg = {c: ({"false": 0.877, "true": 0.123} if len(s) == 2 else dict.fromkeys(s, 1 / len(s)))
+            for c, s in model.network.states.items()}
+    dot = map_dot(model.map, marg, target="outcome")
+    assert "P = 0.123" in dot and "0.12 · §1.1" in dot
+    assert style.fill_for_probability(0.123) in dot
+
+
+def test_fill_scale_is_monotone_in_lightness_and_text_contrasts():
+    lum = [style._luminance(style.fill_for_probability(i / 50)) for i in range(51)]
+    assert all(a < b for a, b in zip(lum, lum[1:]))                # readable in greyscale
+    for i in range(51):
+        fill = style.fill_for_probability(i / 50)
+        text = style.text_colour(fill)
+        lf, lt = style._luminance(fill), style._luminance(text)
+        assert (max(lf, lt) + 0.05) / (min(lf, lt) + 0.05) >= 4.5    # WCAG AA for normal text
+
+
+def test_diverging_scale_signs():
+    def rgb(h):
+        return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+    up, down = rgb(style.fill_for_delta(0.2)), rgb(style.fill_for_delta(-0.2))
+    assert up[0] > up[2] and down[2] > down[0]
+    assert style.fill_for_delta(1.0) == style.fill_for_delta(style.DIFF_SPAN)
+
+
+def test_shapes_and_edge_styles_follow_kind_and_relation():
+    g = _parse(model_dot(Model.load(SMALL)))
+    assert g.get_node("pro").attr["shape"] == "cds"
+    assert g.get_node("objection").attr["shape"] == "octagon"
+    assert g.get_node("observation").attr["shape"] == "note"
+    assert g.get_node("outcome").attr["peripheries"] == "2"
+    assert g.get_node("premise").attr["shape"] == "box"
+    e = {(u, v): g.get_edge(u, v).attr for u, v in g.edges()}
+    assert e[("premise", "outcome")]["style"] == "solid"
+    assert e[("pro", "outcome")]["color"] == style.RELATION_STYLES["supports"]["color"]
+    assert e[("con", "outcome")]["style"] == "dashed"
+    assert e[("objection", "pro")]["arrowhead"] == "tee" and e[("objection", "pro")]["style"] == "dotted"
+    assert e[("regime", "outcome")]["arrowhead"] == "odiamond"           # the modulator
+    assert e[("outcome", "observation")]["arrowhead"] == "empty"        # a table parent
+    # width grows with |log ratio|: pro (×4) draws thicker than con (×1/2)
+    assert float(e[("pro", "outcome")]["penwidth"]) > float(e[("con", "outcome")]["penwidth"])
+
+
+def test_nodes_show_title_probability_and_section():
+    model = Model.load(SMALL)
+    g = _parse(model_dot(model))
+    label = g.get_node("premise").attr["label"]
+    p = model.marginals()["premise"]["true"]
+    assert "A premise" in label and f"{p:.2f}" in label and "§1.1" in label
+    assert "true (given)" in g.get_node("observation").attr["label"]
+    tip = g.get_node("premise").attr["tooltip"]
+    assert "Something the outcome needs." in tip and "A made-up number." in tip and "Tester" in tip
+    assert "low 0.38" in g.get_node("regime").attr["label"]
+    clusters = {s.name: sorted(s.nodes()) for s in g.subgraphs()}
+    assert sorted(clusters.values()) == [["con", "objection", "pro"], ["observation", "outcome", "premise", "regime"]]
+
+
+def test_focus_keeps_the_neighbourhood():
+    amap = Model.load(SMALL).map
+    assert [n.id for n in make_view(amap, focus="pro", depth=0).nodes] == ["pro"]
+    assert {n.id for n in make_view(amap, focus="pro", depth=1).nodes} == {"pro", "objection", "outcome"}
+    assert len(make_view(amap, focus="pro", depth=9).nodes) == len(amap.claims)
+    with pytest.raises(QueryError, match="did you mean 'pro'"):
+        make_view(amap, focus="proo")
+
+
+def test_collapse_merges_a_part_into_one_node():
+    amap = Model.load(SMALL).map
+    view = make_view(amap, collapse=["debate"])
+    part = PART_PREFIX + "debate"
+    ids = [n.id for n in view.nodes]
+    assert part in ids and not {"pro", "con", "objection"} & set(ids)
+    node = next(n for n in view.nodes if n.id == part)
+    assert set(node.members) == {"pro", "con", "objection"} and set(node.heads) == {"pro", "con"}
+    kinds = {(e.source, e.target, e.type) for e in view.edges}
+    assert (part, "outcome", "supports") in kinds and (part, "outcome", "opposes") in kinds
+    assert not any(e.source == e.target for e in view.edges)
+    with pytest.raises(QueryError, match="not a part"):
+        make_view(amap, collapse=["nope"])
+
+
+def test_overview_collapses_all_but_the_target_part_and_hides_observations():
+    model = Model.load(SMALL)
+    g = _parse(model_dot(model, collapse_all=True))
+    assert set(g.nodes()) == {"premise", "regime", "outcome", PART_PREFIX + "debate"}
+    assert g.graph_attr["rankdir"] == "TB"
+    assert "observation=true" in g.graph_attr["label"]
+
+
+def test_sensitivity_view_scales_outlines_by_effect():
+    model = Model.load(SMALL)
+    g = _parse(map_dot(model.map, model.marginals(), effects=EFFECTS))
+    width = {c: float(g.get_node(c).attr["penwidth"]) for c in EFFECTS}
+    assert width["premise"] > width["pro"] > width["con"] > width["objection"]
+    assert "effect 0.20" in g.get_node("premise").attr["label"]
+
+
+def test_diff_view_marks_new_and_edited_claims():
+    base, new = Model.load(SMALL), Model.load(SMALL, [CRITIQUE])
+    bm, nm = base.marginals(), new.marginals()
+    dot = diff_dot(base.map, new.map, bm, nm, "outcome")
+    g = _parse(dot)
+    assert "NEW" in g.get_node("new_doubt").attr["label"]
+    assert "dashed" in g.get_node("new_doubt").attr["style"]
+    assert "EDITED" in g.get_node("premise").attr["label"]
+    before, after = bm["outcome"]["true"], nm["outcome"]["true"]
+    assert f"{before:.3f} → {after:.3f}" in g.graph_attr["label"]
+    assert g.get_node("premise").attr["fillcolor"] == style.fill_for_delta(nm["premise"]["true"] - bm["premise"]["true"])
+    assert g.get_edge("new_doubt", "outcome").attr["label"] == "new"
+    assert "The premise is weaker" in g.get_node("premise").attr["tooltip"]
+
+
+def test_diff_with_nothing_changed_is_white():
+    m = Model.load(SMALL)
+    marg = m.marginals()
+    g = _parse(diff_dot(m.map, m.map, marg, marg, "outcome"))
+    fills = {g.get_node(c).attr["fillcolor"] for c in ("premise", "pro", "con", "objection")}
+    assert fills == {style.fill_for_delta(0.0)}
+
+
+def test_render_model_svg_and_notebook_repr():
+    model = Model.load(TINY)
+    svg = model._repr_svg_()
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    assert re.search(r"The conclusion", svg)
