@@ -70,6 +70,20 @@ class Factor:
         g[:, pos] = special.gammaincinv(alpha[pos], u[:, pos])
         return g / g.sum(axis=1, keepdims=True)
 
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws of the column values (shape (n, len(columns))), by numpy's direct samplers."""
+        if self.family == "beta":
+            return rng.beta(*self.args, size=(n, 1))
+        if self.family == "lognormal":
+            return rng.lognormal(*self.args, size=(n, 1))
+        if self.family == "uniform":
+            return rng.uniform(*self.args, size=(n, 1))
+        alpha = np.asarray(self.args)
+        g = np.zeros((n, alpha.size))
+        pos = alpha > 0
+        g[:, pos] = rng.standard_gamma(alpha[pos], size=(n, int(pos.sum())))
+        return g / g.sum(axis=1, keepdims=True)
+
     def interval(self, mass: float = MASS) -> list[tuple[float, float]]:
         """The central ``mass`` interval of each column's marginal distribution."""
         from scipy import special
@@ -189,8 +203,10 @@ def sample_theta(net: Network, n: int, seed: int | None = 0, factors: tuple[Fact
     if factors is None:
         factors = uncertain_factors(net, concentration)
     rng = np.random.default_rng(seed)
-    dims = sum(f.dims for f in factors)
-    return unit_to_theta(net, factors, rng.random((n, dims)))
+    theta = np.tile(net.theta0, (n, 1))
+    for f in factors:
+        theta[:, list(f.columns)] = f.sample(rng, n)
+    return theta
 
 
 def param_interval(net: Network, factors: tuple[Factor, ...], mass: float = MASS) -> dict[int, tuple[float, float]]:

@@ -1,8 +1,8 @@
 """Sensitivity analysis of a map's target: which numbers and findings move it, and how far.
 
 - :func:`one_way` — exact one-way sensitivity functions (value, derivative, elasticity)
-- :func:`thresholds` — the parameter value at which P(target) would cross given bounds
-- :func:`tornado` — P(target) at each uncertain parameter's range ends, sorted by swing
+- :func:`thresholds` — the value of one number at which P(target) would reach given bounds
+- :func:`tornado` — P(target) at each uncertain number's range ends, sorted by swing
 - :func:`monte_carlo` — P(target) over joint draws of every uncertain credence
 - :func:`sobol` — first-order and total Sobol indices (SALib estimation, batched engine evaluations)
 - :func:`cruxes` / :func:`claim_effects` — which finding would move P(target) most
@@ -10,6 +10,12 @@
 """
 
 from .cruxes import claim_effects, cruxes
+from .montecarlo import MonteCarlo, monte_carlo
+from .oneway import OneWay, one_way
+from .report import SensitivityReport, format_markdown, format_text, report
+from .sobol import Sobol, sobol
+from .thresholds import thresholds
 from .tornado import tornado
 
-__all__ = ["tornado", "cruxes", "claim_effects"]
+__all__ = ["one_way", "OneWay", "thresholds", "tornado", "monte_carlo", "MonteCarlo", "sobol", "Sobol",
+           "cruxes", "claim_effects", "report", "SensitivityReport", "format_text", "format_markdown"]

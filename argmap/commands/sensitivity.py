@@ -1,0 +1,104 @@
+"""``argmap sensitivity``: which numbers and findings move P(target), and how far."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..atomic import atomic_write
+from ..errors import QueryError
+from .common import add_condition_args, add_map_args, conditions_from_args, model_from_args, print_json
+
+
+def _bounds(text: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' should be two probabilities like 0.1,0.5") from None
+    if not (0.0 <= lo <= 1.0 and 0.0 <= hi <= 1.0):
+        raise argparse.ArgumentTypeError(f"bounds {text} must lie in [0, 1]")
+    return lo, hi
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} must be zero or more")
+    return n
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "sensitivity", help="which numbers and findings move P(target): cruxes, tornado, Monte Carlo, Sobol",
+        description="Sensitivity of P(target): cruxes (which finding would move it most), a tornado of the "
+                    "numbers that matter, exact one-way functions and thresholds, Monte Carlo over the credences "
+                    "and Sobol indices. See docs/sensitivity.md for what each number means.")
+    add_map_args(p)
+    add_condition_args(p)
+    p.add_argument("--json", action="store_true", help="print everything as one JSON object")
+    p.add_argument("--out", metavar="DIR", help="also write report.md, sensitivity.json and the charts (PNG, SVG) to DIR")
+    p.add_argument("--samples", type=_count, default=10_000, metavar="N",
+                   help="Monte Carlo draws of the credences (default 10000; 0 skips)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same numbers")
+    p.add_argument("--threshold", type=_bounds, default=(0.10, 0.50), metavar="LOW,HIGH",
+                   help="bounds for thresholds (default 0.1,0.5)")
+    p.add_argument("--top", type=_count, default=10, metavar="N", help="rows per section in the text report (default 10)")
+    p.add_argument("--sobol-samples", type=_count, default=512, metavar="N",
+                   help="SALib base sample size for Sobol indices (default 512; 0 skips)")
+    p.add_argument("--sobol-factors", default="24", metavar="K|all",
+                   help="vary the K numbers with the largest tornado swing, or 'all' (default 24)")
+    return p
+
+
+def _progress(args):
+    if args.json or not sys.stderr.isatty():
+        return None
+    return lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)
+
+
+def _write_out(rep, out: Path, top: int) -> list[Path]:
+    from ..plots import histogram_chart, tornado_chart
+    from ..sensitivity import format_markdown
+
+    q = rep.query
+    label = f"P({q.target})"
+    written = []
+    charts = {}
+    for fmt in ("png", "svg"):
+        written.append(tornado_chart(rep.tornado, rep.baseline, out / f"tornado.{fmt}", target_label=label))
+        if rep.monte_carlo:
+            mc = rep.monte_carlo
+            written.append(histogram_chart(mc.values, out / f"histogram.{fmt}", baseline=mc.point,
+                                           quantiles=mc.quantiles, target_label=label))
+    charts["tornado"] = "tornado.png"
+    if rep.monte_carlo:
+        charts["histogram"] = "histogram.png"
+    written.append(atomic_write(out / "report.md", format_markdown(rep, top, charts)))
+    written.append(atomic_write(out / "sensitivity.json", json.dumps(rep.to_dict(), indent=2) + "\n"))
+    return written
+
+
+def run(args) -> int:
+    from ..sensitivity import format_text, report
+
+    model = model_from_args(args)
+    text = str(args.sobol_factors).strip().lower()
+    if text != "all" and not text.isdigit():
+        raise QueryError(f"--sobol-factors must be a number or 'all', not '{args.sobol_factors}'")
+    cond = conditions_from_args(args)
+    rep = report(model, args.target, cond["given"], cond["set"], cond["scenario"], samples=args.samples,
+                 seed=args.seed, bounds=args.threshold, sobol_samples=args.sobol_samples,
+                 sobol_top=None if text == "all" else int(text), progress=_progress(args))
+    written = _write_out(rep, Path(args.out), args.top) if args.out else []
+    if args.json:
+        print_json(rep.to_dict())
+    else:
+        print(format_text(rep, args.top))
+        for path in written:
+            print(f"wrote {path}")
+    return 0

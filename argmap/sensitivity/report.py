@@ -1,0 +1,227 @@
+"""The full sensitivity report: every analysis run once, as one object with text, Markdown and JSON forms."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..api import DEFAULT, Model
+from .cruxes import cruxes
+from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
+from .oneway import OneWay, one_way
+from .sobol import DEFAULT_BASE_SAMPLES, DEFAULT_TOP, Sobol, sobol
+from .thresholds import DEFAULT_BOUNDS, thresholds
+from .tornado import tornado
+from ._query import Query, resolve
+
+__all__ = ["SensitivityReport", "report", "format_text", "format_markdown"]
+
+
+@dataclass(frozen=True)
+class SensitivityReport:
+    """Everything :func:`report` computed for one query."""
+
+    map_name: str
+    overlays: tuple[str, ...]
+    query: Query
+    baseline: float
+    bounds: tuple[float, float]
+    cruxes: list[dict]
+    tornado: list[dict]
+    one_way: list[OneWay]
+    thresholds: list[dict]
+    monte_carlo: MonteCarlo | None
+    sobol: Sobol | None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The ``argmap sensitivity --json`` object (see docs/sensitivity.md)."""
+        return {
+            "map": self.map_name, "overlays": list(self.overlays), **self.query.to_dict(),
+            "probability": self.baseline, "bounds": list(self.bounds),
+            "cruxes": self.cruxes, "tornado": self.tornado,
+            "one_way": [f.to_dict() for f in self.one_way], "thresholds": self.thresholds,
+            "monte_carlo": self.monte_carlo.to_dict() if self.monte_carlo else None,
+            "sobol": self.sobol.to_dict() if self.sobol else None,
+            "seconds": self.seconds,
+        }
+
+
+def report(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
+           samples: int = DEFAULT_SAMPLES, seed: int | None = 0, bounds: tuple[float, float] = DEFAULT_BOUNDS,
+           sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_top: int | None = DEFAULT_TOP,
+           progress: Callable[[str], None] | None = None) -> SensitivityReport:
+    """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts."""
+    q = resolve(model, target, given, set, scenario)
+    args = (q.target, q.given, q.set, None)
+    seconds: dict[str, float] = {}
+    say = progress or (lambda msg: None)
+
+    def timed(name, fn):
+        say(f"{name}…")
+        t = time.perf_counter()
+        out = fn()
+        seconds[name] = round(time.perf_counter() - t, 3)
+        return out
+
+    baseline = model.probability(*args[:3], scenario=None)
+    crux = timed("cruxes", lambda: cruxes(model, *args))
+    torn = timed("tornado", lambda: tornado(model, *args))
+    fs = timed("one-way functions", lambda: one_way(model, *args))
+    thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
+    mc = timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed)) if samples > 0 else None
+    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_top))
+           if sobol_samples > 0 else None)
+    return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, tuple(bounds), crux, torn, fs,
+                             thr, mc, sob, seconds)
+
+
+# ---------------------------------------------------------------------- formatting
+def _sec(sections) -> str:
+    return "§" + ", ".join(sections[:2]) if sections else "§–"
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}g}" if abs(x) >= 1000 or (0 < abs(x) < 0.001) else f"{x:.{digits}f}"
+
+
+def _crux_line(r: dict) -> str:
+    parts = [f"if {s['state']}: {s['p_target']:.3f}" for s in r["states"] if s["p_target"] is not None]
+    return "; ".join(parts)
+
+
+def _threshold_rows(rep: SensitivityReport) -> list[tuple[dict, dict]]:
+    out = []
+    for r in rep.thresholds:
+        for c in r["crossings"]:
+            if c["value"] is not None:
+                out.append((r, c))
+
+    def size(rc):
+        r, c = rc
+        if r["field"] in ("ratio", "scale"):
+            return abs(math.log(c["change"])) if c["change"] else float("inf")
+        return abs(c["change"])
+    return sorted(out, key=size)
+
+
+def _steepest(rep: SensitivityReport) -> list[OneWay]:
+    return sorted([f for f in rep.one_way if f.elasticity is not None and f.elasticity != 0],
+                  key=lambda f: (-abs(f.elasticity), f.param))
+
+
+def format_text(rep: SensitivityReport, top: int = 10) -> str:
+    """A terminal report, most important items first, report sections cited."""
+    q = rep.query
+    lo, hi = rep.bounds
+    L = [f"Sensitivity of {q.describe()}",
+         f"map: {rep.map_name}" + (f" with {', '.join(rep.overlays)}" if rep.overlays else "")
+         + (f"; scenario: {q.scenario}" if q.scenario else ""),
+         "", f"P({q.target}) = {rep.baseline:.3f}", ""]
+    L.append(f"1. Which finding would move P({q.target}) most (cruxes; value of information)")
+    L.append(f"   {'claim':<34} {'section':<12} {'exp. shift':>10} {'info (bits)':>11}   P({q.target}) if we learned…")
+    for r in rep.cruxes[:top]:
+        L.append(f"   {r['claim'][:34]:<34} {_sec(r['sections'])[:12]:<12} {r['expected_shift']:>10.3f} "
+                 f"{r['mutual_information']:>11.3f}   {_crux_line(r)}")
+    L += ["", "2. Which numbers matter most (tornado: each moved alone across its 90% range)"]
+    for r in rep.tornado[:top]:
+        L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['low']):>6} → {r['p_low']:.3f}   "
+                 f"{_num(r['high']):>6} → {r['p_high']:.3f}   swing {r['swing']:.3f}")
+    if rep.monte_carlo:
+        mc = rep.monte_carlo
+        qs = mc.quantiles
+        L += ["", f"3. Uncertainty over the credences (Monte Carlo: {mc.samples:,} joint draws of {mc.uncertain} "
+                  f"uncertain numbers, seed {mc.seed})",
+              f"   mean {mc.mean:.3f}   median {mc.median:.3f}   sd {mc.sd:.3f}   "
+              f"90% interval [{qs['5%']:.3f}, {qs['95%']:.3f}]   (point estimate {mc.point:.3f})"]
+    if rep.sobol and rep.sobol.rows:
+        s = rep.sobol
+        L += ["", f"4. Global sensitivity (Sobol indices: share of the variance of P({q.target}); "
+                  f"{s.evaluations:,} evaluations, {s.varied} factors varied, {s.held} held at their points)",
+              f"   {'section':<12} {'factor':<58} {'first-order':>14} {'total':>14}"]
+        for r in s.rows[:top]:
+            L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {r['S1']:>7.3f} ±{r['S1_conf']:.3f} "
+                     f"{r['ST']:>7.3f} ±{r['ST_conf']:.3f}")
+    L += ["", "5. Steepest one-way functions (exact; elasticity = % change in P per % change in the number)",
+          f"   {'section':<12} {'number':<58} {'value':>7} {'dP/dθ':>8} {'elasticity':>10}"]
+    for f in _steepest(rep)[:top]:
+        L.append(f"   {_sec(f.sections)[:12]:<12} {f.title[:58]:<58} {_num(f.value):>7} {f.derivative:>8.3f} "
+                 f"{f.elasticity:>10.3f}")
+    L += ["", f"6. What single change would carry P({q.target}) below {lo:g} or above {hi:g} (thresholds)"]
+    rows = _threshold_rows(rep)
+    for r, c in rows[:top]:
+        L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['value'])} → {_num(c['value'], 4)} "
+                 f"gives {c['bound']:g}")
+    unreachable = sum(1 for r in rep.thresholds if all(c["value"] is None for c in r["crossings"]))
+    L.append(f"   {unreachable} of {len(rep.thresholds)} numbers cannot reach either bound on their own, whatever their value.")
+    return "\n".join(L)
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return out
+
+
+def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str] | None = None) -> str:
+    """A Markdown report ready to paste into a post; ``charts`` maps ``tornado``/``histogram`` to image files."""
+    charts = charts or {}
+    q = rep.query
+    lo, hi = rep.bounds
+    L = [f"# Sensitivity of P({q.target})", "",
+         f"Query: `{q.describe()}` on map **{rep.map_name}**"
+         + (f" with {', '.join(rep.overlays)}" if rep.overlays else "")
+         + (f" (scenario *{q.scenario}*)" if q.scenario else "") + ".", "",
+         f"**P({q.target}) = {rep.baseline:.3f}**", ""]
+    L += ["## Which finding would move us most", "",
+          "Expected shift: how far learning the claim's truth would move P(target), on average over what we "
+          "might learn. Information: mutual information between the claim and the target, in bits.", ""]
+    L += _md_table(["claim", "section", "expected shift", "information (bits)", f"P({q.target}) if we learned…"],
+                   [[r["title"], _sec(r["sections"]), f"{r['expected_shift']:.3f}", f"{r['mutual_information']:.3f}",
+                     _crux_line(r)] for r in rep.cruxes[:top]])
+    L += ["", "## Which numbers matter most", "",
+          "Each number is moved alone across its 90% range while the rest stay at their points.", ""]
+    if "tornado" in charts:
+        L += [f"![Tornado chart: P({q.target}) when each of the {min(len(rep.tornado), 15)} most influential numbers "
+              f"moves across its range; the largest swing is {rep.tornado[0]['title']} "
+              f"({rep.tornado[0]['p_low']:.2f} to {rep.tornado[0]['p_high']:.2f}) around a baseline of "
+              f"{rep.baseline:.2f}.]({charts['tornado']})", ""] if rep.tornado else []
+    L += _md_table(["section", "number", "low → P", "high → P", "swing"],
+                   [[_sec(r["sections"]), r["title"], f"{_num(r['low'])} → {r['p_low']:.3f}",
+                     f"{_num(r['high'])} → {r['p_high']:.3f}", f"{r['swing']:.3f}"] for r in rep.tornado[:top]])
+    if rep.monte_carlo:
+        mc = rep.monte_carlo
+        qs = mc.quantiles
+        L += ["", "## Uncertainty over the credences", "",
+              f"{mc.samples:,} joint draws of the {mc.uncertain} uncertain numbers (seed {mc.seed}): mean "
+              f"**{mc.mean:.3f}**, median {mc.median:.3f}, 90% of draws between **{qs['5%']:.3f}** and "
+              f"**{qs['95%']:.3f}** (point estimate {mc.point:.3f}).", ""]
+        if "histogram" in charts:
+            L += [f"![Histogram of P({q.target}) over {mc.samples:,} draws of the credences: median {mc.median:.2f}, "
+                  f"90% between {qs['5%']:.2f} and {qs['95%']:.2f}.]({charts['histogram']})", ""]
+    if rep.sobol and rep.sobol.rows:
+        s = rep.sobol
+        L += ["", "## Global sensitivity (Sobol indices)", "",
+              f"Share of the variance of P({q.target}) due to each number alone (first-order) and with its "
+              f"interactions (total), ± the {int(s.conf_level * 100)}% bootstrap interval; {s.evaluations:,} "
+              f"evaluations, {s.varied} factors varied, {s.held} held at their points.", ""]
+        L += _md_table(["section", "factor", "first-order", "total"],
+                       [[_sec(r["sections"]), r["title"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
+                         f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in s.rows[:top]])
+    L += ["", "## Steepest one-way functions", "",
+          "Exact derivative of P(target) in each number, and its elasticity (% change in P per % change "
+          "in the number).", ""]
+    L += _md_table(["section", "number", "value", "dP/dθ", "elasticity"],
+                   [[_sec(f.sections), f.title, _num(f.value), f"{f.derivative:.3f}", f"{f.elasticity:.3f}"]
+                    for f in _steepest(rep)[:top]])
+    L += ["", f"## What would carry P({q.target}) below {lo:g} or above {hi:g}", ""]
+    rows = _threshold_rows(rep)
+    if rows:
+        L += _md_table(["section", "number", "now", "would need", f"P({q.target}) then"],
+                       [[_sec(r["sections"]), r["title"], _num(r["value"]), _num(c["value"], 4), f"{c['bound']:g}"]
+                        for r, c in rows[:top]])
+    unreachable = sum(1 for r in rep.thresholds if all(c["value"] is None for c in r["crossings"]))
+    L += ["", f"{unreachable} of {len(rep.thresholds)} numbers cannot reach either bound on their own.", ""]
+    return "\n".join(L)
