@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from pathlib import Path
 
 from ..errors import Diagnostic, ValidationError
 
 __all__ = ["MAX_NETWORK_BYTES", "MAX_VARIABLES", "MAX_STATES", "MAX_PARENTS", "MAX_CELLS", "MAX_TOTAL_CELLS",
-           "SUM_TOLERANCE", "Lines", "fail", "parse_probability", "fmt", "read_network_bytes"]
+           "SUM_TOLERANCE", "fail", "parse_probability", "fmt", "read_network_bytes", "read_network_raw", "decode"]
 
 MAX_NETWORK_BYTES = 16 * 1024 * 1024
 """Largest BIF/XMLBIF file :func:`argmap.interchange.read_network` accepts."""
@@ -25,17 +24,6 @@ SUM_TOLERANCE = 1e-5
 """How far a row of a file may sum from 1 (rounded numbers) before it is an error; rows are renormalised."""
 
 _NUMBER = re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-
-
-class Lines:
-    """Turns character offsets in a text into 1-based (line, column)."""
-
-    def __init__(self, text: str):
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self._starts, offset) - 1
-        return i + 1, offset - self._starts[i] + 1
 
 
 def fail(path: Path, pos: tuple[int, int] | None, message: str, hint: str | None = None) -> ValidationError:
@@ -62,14 +50,18 @@ def fmt(x: float) -> str:
 
 def read_network_bytes(path: Path) -> str:
     """Read a network file as UTF-8 text, refusing files above :data:`MAX_NETWORK_BYTES`."""
+    return decode(read_network_raw(path), path)
+
+
+def read_network_raw(path: Path) -> bytes:
+    """The bytes of a network file, refusing files above :data:`MAX_NETWORK_BYTES`."""
     try:
         size = path.stat().st_size
         if size > MAX_NETWORK_BYTES:
             raise fail(path, (1, 1), f"file is {size:,} bytes; network files are limited to {MAX_NETWORK_BYTES:,}")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise ValidationError([Diagnostic(f"cannot read file: {err.strerror or err}", path)]) from err
-    return decode(raw, path)
 
 
 def decode(raw: bytes, path: Path) -> str:
