@@ -113,15 +113,16 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
     plt = _plt()
     values = np.asarray(values, dtype=float)
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    ax.hist(values, bins=bins, range=(0.0, 1.0) if values.size and values.max() - values.min() > 0.5 else None,
-            color="#88aacc", edgecolor="white", linewidth=0.4)
+    ax.hist(values, bins=bins, color="#88aacc", edgecolor="white", linewidth=0.4, label="draws")
+    styles = iter([":", "--", "-."])
     for name, q in (quantiles or {}).items():
-        ax.axvline(q, color="#444444", linestyle="--", linewidth=1)
-        ax.text(q, ax.get_ylim()[1] * 0.97, f" {name}: {q:.3f}", rotation=90, va="top", ha="right", fontsize=8)
+        ax.axvline(q, color="#333333", linestyle=next(styles, "--"), linewidth=1.3, label=f"{name} quantile: {q:.3f}")
     if baseline is not None:
-        ax.axvline(baseline, color="black", linewidth=1.6)
-        ax.text(baseline, ax.get_ylim()[1] * 0.5, f" point estimate {baseline:.3f}", rotation=90, va="center",
-                ha="left", fontsize=8)
+        ax.axvline(baseline, color="black", linewidth=2.0, label=f"point estimate: {baseline:.3f}")
+    if values.size:
+        pad = 0.05 * max(values.max() - values.min(), 0.02)
+        ax.set_xlim(max(0.0, values.min() - pad), min(1.0, values.max() + pad))
+    ax.legend(loc="upper right", fontsize=8, frameon=True)
     ax.set_xlabel(target_label)
     ax.set_ylabel(f"number of draws (of {values.size:,})")
     ax.set_title(title or f"{target_label} when every uncertain credence is drawn from its distribution", fontsize=10)

@@ -98,8 +98,9 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
         warnings.simplefilter("ignore")
         x = design.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
         y = evaluate(model, q, unit_to_theta(model.network, chosen, x))
+        # SALib ignores a seed of 0 (``if seed:``), so its bootstrap gets seed + 1
         si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, conf_level=conf_level,
-                             print_to_console=False, seed=seed)
+                             print_to_console=False, seed=None if seed is None else seed + 1)
     rows = []
     for k, f in enumerate(chosen):
         title, sections = _describe(model, f)

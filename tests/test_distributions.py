@@ -1,0 +1,96 @@
+"""Distributions over parameters: interval fits, factor families, seeded sampling, unit-cube mapping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from argmap import Model
+from argmap.distributions import (fit_beta, fit_lognormal, param_interval, sample_theta, uncertain_factors,
+                                  unit_to_theta)
+from conftest import DATA
+
+MIX = DATA / "maps" / "sens_mix"
+
+
+@pytest.fixture(scope="module")
+def mix():
+    return Model.load(MIX)
+
+
+def _conc(model):
+    return {c.id: c.concentration for c in model.map.claims.values() if c.concentration}
+
+
+@pytest.mark.parametrize("lo,hi", [(0.1, 0.5), (0.01, 0.15), (0.6, 0.95), (0.3, 0.85), (0.45, 0.46)])
+def test_fit_beta_puts_the_interval_at_the_5_and_95_percent_quantiles(lo, hi):
+    a, b = fit_beta(lo, hi)
+    assert stats.beta.ppf([0.05, 0.95], a, b) == pytest.approx([lo, hi], rel=1e-6)
+
+
+def test_fit_beta_survives_intervals_touching_0_or_1():
+    for lo, hi in [(0.0, 0.3), (0.9, 1.0)]:
+        a, b = fit_beta(lo, hi)
+        q = stats.beta.ppf([0.05, 0.95], a, b)
+        assert a > 0 and b > 0 and lo <= q[0] < q[1] <= hi + 1e-12
+
+
+def test_fit_lognormal_quantiles():
+    mu, sigma = fit_lognormal(1.5, 6.0)
+    assert stats.lognorm.ppf([0.05, 0.95], sigma, scale=np.exp(mu)) == pytest.approx([1.5, 6.0], rel=1e-12)
+
+
+def test_each_uncertain_number_becomes_one_factor_of_the_right_family(mix):
+    net = mix.network
+    factors = {f.name: f for f in uncertain_factors(net, _conc(mix))}
+    assert factors["credence:arg"].family == "beta"
+    assert factors["credence:crit"].family == "beta" and factors["credence:crit"].args == (2.0, 6.0)
+    assert factors["ratio:arg -> goal"].family == "lognormal"
+    assert factors["scale:arg -> goal@slack=medium"].family == "lognormal"
+    dirichlet = factors["credence:slack"]
+    assert dirichlet.family == "dirichlet" and dirichlet.dims == 3
+    assert dirichlet.args == pytest.approx((12 * 0.3, 12 * 0.45, 12 * 0.25))
+    # point-only numbers stay fixed
+    assert "ratio:arg2 -> goal" not in factors and "table:conclusion[kind_of_model=y]" not in factors
+    assert "credence:slack" not in {f.name for f in uncertain_factors(net)}     # no concentration: fixed
+
+
+def test_sampling_is_seeded_and_keeps_point_numbers_fixed(mix):
+    net = mix.network
+    f = uncertain_factors(net, _conc(mix))
+    a = sample_theta(net, 4000, seed=7, factors=f)
+    assert np.array_equal(a, sample_theta(net, 4000, seed=7, factors=f))
+    assert not np.array_equal(a, sample_theta(net, 4000, seed=8, factors=f))
+    varied = {c for fac in f for c in fac.columns}
+    fixed = [i for i in range(len(net.params)) if i not in varied]
+    assert np.array_equal(a[:, fixed], np.tile(net.theta0[fixed], (4000, 1)))
+    slack = list(next(x for x in f if x.name == "credence:slack").columns)
+    assert np.allclose(a[:, slack].sum(axis=1), 1.0)
+    assert a[:, slack].mean(axis=0) == pytest.approx([0.3, 0.45, 0.25], abs=0.01)
+    crit = net.param_index("credence:crit")
+    assert a[:, crit].mean() == pytest.approx(0.25, abs=0.01)
+
+
+def test_unit_cube_maps_through_inverse_cdfs(mix):
+    net = mix.network
+    f = uncertain_factors(net, _conc(mix))
+    dims = sum(x.dims for x in f)
+    th = unit_to_theta(net, f, np.full((1, dims), 0.5))[0]
+    a, b = fit_beta(0.3, 0.85)
+    assert th[net.param_index("credence:arg")] == pytest.approx(stats.beta.median(a, b), rel=1e-9)
+    assert th[net.param_index("ratio:arg -> goal")] == pytest.approx(3.0, rel=1e-12)   # sqrt(1.5 * 6)
+    u = np.random.default_rng(0).random((20000, dims))
+    slack = list(next(x for x in f if x.name == "credence:slack").columns)
+    draws = unit_to_theta(net, f, u)[:, slack]
+    assert np.allclose(draws.sum(axis=1), 1.0)
+    assert draws.mean(axis=0) == pytest.approx([0.3, 0.45, 0.25], abs=0.01)
+
+
+def test_intervals_are_the_stated_range_or_the_distribution_5_95(mix):
+    net = mix.network
+    iv = param_interval(net, uncertain_factors(net, _conc(mix)))
+    assert iv[net.param_index("credence:aware")] == (0.6, 0.95)
+    assert iv[net.param_index("credence:crit")] == pytest.approx(tuple(stats.beta.ppf([0.05, 0.95], 2, 6)))
+    low = net.param_index("credence:slack=low")
+    assert iv[low] == pytest.approx(tuple(stats.beta.ppf([0.05, 0.95], 3.6, 8.4)))

@@ -1,0 +1,159 @@
+"""Thresholds, tornado, Monte Carlo, Sobol indices and cruxes, against exact or closed-form answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from argmap import Model
+from argmap.errors import QueryError
+from argmap.sensitivity import claim_effects, cruxes, monte_carlo, one_way, sobol, thresholds, tornado
+from argmap.sensitivity._query import resolve, with_value
+from conftest import DATA
+
+MIX = DATA / "maps" / "sens_mix"
+PRODUCT = DATA / "maps" / "sens_product"
+
+
+@pytest.fixture(scope="module")
+def mix():
+    return Model.load(MIX)
+
+
+@pytest.fixture(scope="module")
+def product():
+    return Model.load(PRODUCT)
+
+
+def _at(model, name, value, scenario="default"):
+    q = resolve(model, scenario=scenario)
+    net = model.network
+    i = net.param_index(name)
+    th = with_value(net.theta0, net.params[i], i, [value])
+    return float(model.engine.query(q.target, q.given, q.set, th)[0, -1])
+
+
+# ------------------------------------------------------------------ thresholds
+@pytest.mark.parametrize("bounds", [(0.10, 0.50), (0.3, 0.45)])
+def test_applying_a_threshold_gives_its_bound(mix, bounds):
+    rows = thresholds(mix, bounds=bounds)
+    found = 0
+    for r in rows:
+        lo, hi = r["reach"]
+        for c in r["crossings"]:
+            if c["value"] is None:
+                # not reachable: the bound lies outside what this number alone can produce
+                assert not (lo + 1e-9 < c["bound"] < hi - 1e-9), (r["param"], c)
+            else:
+                found += 1
+                assert _at(mix, r["param"], c["value"]) == pytest.approx(c["bound"], abs=1e-9), r["param"]
+    assert found >= 5
+
+
+def test_threshold_of_a_product_is_bound_over_the_other_factor(product):
+    rows = {r["param"]: r for r in thresholds(product, bounds=(0.1, 0.5))}
+    a = rows["credence:a"]
+    assert a["crossings"][0]["value"] == pytest.approx(0.1 / (2 / 7), abs=1e-12)
+    assert a["crossings"][1]["value"] is None            # a ≤ 1 gives at most 2/7 < 0.5
+    assert a["reach"] == pytest.approx([0.0, 2 / 7])
+
+
+# ------------------------------------------------------------------ tornado
+def test_tornado_rows_are_exact_sorted_and_use_the_stated_ranges(mix):
+    rows = tornado(mix)
+    swings = [r["swing"] for r in rows]
+    assert swings == sorted(swings, reverse=True)
+    byname = {r["param"]: r for r in rows}
+    assert (byname["credence:aware"]["low"], byname["credence:aware"]["high"]) == (0.6, 0.95)
+    crit = byname["credence:crit"]
+    assert (crit["low"], crit["high"]) == pytest.approx(tuple(stats.beta.ppf([0.05, 0.95], 2, 6)))
+    for r in rows:
+        if r["kind"] != "simplex":
+            assert r["p_low"] == pytest.approx(_at(mix, r["param"], r["low"]), abs=1e-12)
+            assert r["p_high"] == pytest.approx(_at(mix, r["param"], r["high"]), abs=1e-12)
+        assert set(r) >= {"param", "claim", "title", "sections", "low", "high", "p_low", "p_high", "swing"}
+    assert byname["ratio:arg -> goal"]["sections"] == ["4.3"]           # the arguing claim's section
+    assert "ratio:arg2 -> goal" not in byname                          # a point number has no range
+
+
+# ------------------------------------------------------------------ Monte Carlo
+def test_monte_carlo_is_reproducible_and_unbiased(product):
+    a = monte_carlo(product, samples=20000, seed=3)
+    b = monte_carlo(product, samples=20000, seed=3)
+    assert a.to_dict() == b.to_dict() and np.array_equal(a.values, b.values)
+    assert monte_carlo(product, samples=20000, seed=4).mean != a.mean
+    exact = 0.5 * 2 / 7                                   # E[a b] = E[a] E[b]
+    assert abs(a.mean - exact) < 4 * a.sd / math.sqrt(a.samples)
+    assert a.quantiles["5%"] < a.median < a.quantiles["95%"]
+    assert sum(a.histogram()["counts"]) == a.samples
+
+
+# ------------------------------------------------------------------ Sobol
+def test_sobol_indices_of_a_product_match_the_closed_form(product):
+    m1, v1 = 0.5, 1 / 12
+    m2, v2 = 2 / 7, 10 / 392
+    var = (v1 + m1 ** 2) * (v2 + m2 ** 2) - m1 ** 2 * m2 ** 2
+    truth = {"credence:a": (m2 ** 2 * v1 / var, (m2 ** 2 * v1 + v1 * v2) / var),
+             "credence:b": (m1 ** 2 * v2 / var, (m1 ** 2 * v2 + v1 * v2) / var)}
+    res = sobol(product, samples=4096, seed=1)
+    assert res.evaluations == 4096 * 4 and res.varied == 2
+    for r in res.rows:
+        s1, st = truth[r["factor"]]
+        assert abs(r["S1"] - s1) <= r["S1_conf"], r
+        assert abs(r["ST"] - st) <= r["ST_conf"], r
+
+
+def test_sobol_groups_a_dirichlet_into_one_factor(mix):
+    res = sobol(mix, samples=256, seed=0, top=None)
+    names = [r["factor"] for r in res.rows]
+    assert "credence:slack" in names and not any(n.startswith("credence:slack=") for n in names)
+    assert res.held == 0
+    small = sobol(mix, samples=64, seed=0, top=3)
+    assert small.varied == 3 and small.held == res.varied - 3
+
+
+# ------------------------------------------------------------------ cruxes
+def test_cruxes_are_exact_conditionals_information_and_shifts(mix):
+    rows = cruxes(mix)
+    base = mix.probability()
+    assert [r["expected_shift"] for r in rows] == sorted((r["expected_shift"] for r in rows), reverse=True)
+    assert {r["claim"] for r in rows} == set(mix.network.variables) - {"conclusion", "evidence"}
+    for r in rows:
+        total = 0.0
+        mi = 0.0
+        for s in r["states"]:
+            p_s = mix.distribution(r["claim"])[s["state"]]
+            assert s["probability"] == pytest.approx(p_s, abs=1e-12)
+            cond = mix.probability(given={r["claim"]: s["state"]})
+            assert s["p_target"] == pytest.approx(cond, abs=1e-12)
+            total += p_s * abs(cond - base)
+            for pt, pt_s in ((base, cond), (1 - base, 1 - cond)):
+                if pt_s > 0:
+                    mi += p_s * pt_s * math.log2(pt_s / pt)
+        assert r["expected_shift"] == pytest.approx(total, abs=1e-12)
+        assert r["mutual_information"] == pytest.approx(mi, abs=1e-12)
+
+
+def test_claim_effects_cover_every_claim(mix):
+    eff = claim_effects(mix)
+    assert set(eff) == set(mix.network.variables)
+    assert eff["evidence"] == 0.0 and eff["conclusion"] == 0.0
+    assert eff["kind_of_model"] == max(eff.values())
+    assert claim_effects(mix, measure="mutual_information")["kind_of_model"] > 0
+
+
+def test_a_target_fixed_by_the_conditions_is_a_clear_error(mix):
+    with pytest.raises(QueryError, match="fixed by the conditions"):
+        tornado(mix, given={"conclusion": "true"})
+
+
+def test_analyses_agree_with_each_other(mix):
+    """The tornado's ends lie on the exact one-way functions."""
+    fs = {f.param: f for f in one_way(mix)}
+    for r in tornado(mix):
+        f = fs[r["param"]]
+        if r["kind"] != "simplex":
+            assert f(r["low"]) == pytest.approx(r["p_low"], abs=1e-12)

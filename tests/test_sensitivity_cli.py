@@ -1,0 +1,87 @@
+"""``argmap sensitivity`` as a user runs it, and the charts it draws."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from argmap import Model
+from argmap.cli import main
+from argmap.plots import histogram_chart, tornado_chart
+from argmap.sensitivity import tornado
+from conftest import DATA
+
+MIX = str(DATA / "maps" / "sens_mix")
+FAST = ["--samples", "400", "--sobol-samples", "32"]
+
+
+def test_json_has_every_analysis_and_is_reproducible(capsys):
+    assert main(["sensitivity", MIX, *FAST, "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert captured.err == ""
+    assert set(out) >= {"target", "given", "probability", "cruxes", "tornado", "one_way", "thresholds",
+                        "monte_carlo", "sobol", "bounds"}
+    assert out["given"] == {"evidence": "true"} and out["bounds"] == [0.1, 0.5]
+    assert len(out["one_way"]) == 30 and out["monte_carlo"]["samples"] == 400
+    assert out["sobol"]["indices"] and out["cruxes"][0]["claim"] == "kind_of_model"
+    assert main(["sensitivity", MIX, *FAST, "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    out.pop("seconds"), again.pop("seconds")
+    assert out == again
+
+
+def test_text_report_cites_sections_and_puts_cruxes_first(capsys):
+    assert main(["sensitivity", MIX, *FAST, "--threshold", "0.3,0.45", "--top", "3",
+                 "--scenario", "none", "--given", "aware=true"]) == 0
+    text = capsys.readouterr().out
+    assert text.index("Which finding would move") < text.index("tornado") < text.index("Monte Carlo")
+    assert "§1.2" in text and "below 0.3 or above 0.45" in text
+    assert "P(conclusion=true | aware=true)" in text
+
+
+def test_out_writes_markdown_json_and_charts(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["sensitivity", MIX, *FAST, "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {"report.md", "sensitivity.json", "tornado.png", "tornado.svg", "histogram.png", "histogram.svg"}
+    md = (out / "report.md").read_text()
+    assert "![Tornado chart" in md and "(tornado.png)" in md and "## Which finding would move us most" in md
+    for name in ("tornado.png", "histogram.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("tornado.svg", "histogram.svg"):
+        assert ET.parse(out / name).getroot().tag.endswith("svg")
+    json.loads((out / "sensitivity.json").read_text())
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--target", "nope"], "not a claim"),
+    (["--given", "conclusion=true"], "fixed by the conditions"),
+    (["--sobol-factors", "many"], "--sobol-factors"),
+])
+def test_bad_requests_exit_1_with_a_message(capsys, argv, needle):
+    assert main(["sensitivity", MIX, *FAST, *argv]) == 1
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+
+
+def test_bad_threshold_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["sensitivity", MIX, "--threshold", "0.1"])
+    assert exc.value.code == 2
+
+
+def test_charts_render_to_bytes_deterministically():
+    model = Model.load(MIX)
+    rows = tornado(model)
+    base = model.probability()
+    svg = tornado_chart(rows, base, "svg")
+    assert svg == tornado_chart(rows, base, "svg")
+    text = svg.decode()
+    assert "§2.2" in text and "baseline" in text and "P(target)" in text
+    png = histogram_chart([0.2, 0.3, 0.25, 0.4], "png", baseline=0.27, quantiles={"5%": 0.2, "95%": 0.4})
+    assert png[:4] == b"\x89PNG"
+    with pytest.raises(ValueError):
+        tornado_chart(rows, base, "gif")

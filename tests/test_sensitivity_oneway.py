@@ -1,0 +1,128 @@
+"""Exact one-way sensitivity functions: brute recomputation, sympy derivatives, finite differences."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from argmap import Model
+from argmap.sensitivity import one_way
+from argmap.sensitivity._query import resolve, with_value
+from conftest import DATA
+
+MIX = DATA / "maps" / "sens_mix"
+TINY = DATA / "maps" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def mix():
+    return Model.load(MIX)
+
+
+def _brute(model, f, values, scenario):
+    q = resolve(model, scenario=scenario)
+    net = model.network
+    theta = with_value(net.theta0, net.params[f.index], f.index, values)
+    return model.engine.query(q.target, q.given, q.set, theta)[:, -1]
+
+
+def _points(f):
+    if f.domain[1] == 1.0:
+        return np.array([0.0, 0.13, 0.5, 0.77, 1.0]) if f.field != "base" else np.array([0.01, 0.2, 0.5, 0.9, 0.99])
+    return np.array([0.0, 0.2, 1.0, 3.7, 25.0]) if f.field == "scale" else np.array([0.01, 0.3, 1.0, 4.0, 50.0])
+
+
+@pytest.mark.parametrize("scenario", ["default", None])
+def test_every_function_matches_brute_recomputation(mix, scenario):
+    fs = one_way(mix, scenario=scenario)
+    assert len(fs) == len(mix.network.params)
+    kinds = {f.kind for f in fs}
+    assert kinds == {"probability", "simplex", "ratio", "scale"}
+    for f in fs:
+        v = _points(f)
+        assert f(v) == pytest.approx(_brute(mix, f, v, scenario), abs=1e-12), f.param
+        assert f.probability == pytest.approx(mix.probability(scenario=scenario), abs=1e-13)
+
+
+def test_affine_kinds_are_lines_without_evidence_and_ratios_of_lines_with_it(mix):
+    for scenario, conditional in ((None, False), ("default", True)):
+        fs = [f for f in one_way(mix, scenario=scenario) if f.affine]
+        assert {f.field for f in fs} == {"credence", "table", "leak"}
+        for f in fs:
+            a_n, b_n, a_d, b_d = f.lines()
+            v = np.linspace(0, 1, 7)
+            assert f(v) == pytest.approx((a_n + b_n * v) / (a_d + b_d * v), abs=1e-13)
+            if not conditional:
+                assert (a_d, b_d) == pytest.approx((1.0, 0.0), abs=1e-13)
+        if conditional:
+            assert any(abs(f.lines()[3]) > 1e-6 for f in fs)   # the normaliser does move
+
+
+def test_affine_derivative_equals_sympy_and_finite_differences(mix):
+    t = sp.Symbol("t")
+    for f in one_way(mix):
+        if not f.affine:
+            continue
+        a_n, b_n, a_d, b_d = f.lines()
+        expr = (a_n + b_n * t) / (a_d + b_d * t)
+        sym = float(sp.diff(expr, t).subs(t, f.value))
+        assert f.derivative == pytest.approx(sym, rel=1e-9, abs=1e-12), f.param
+        h = 1e-6
+        fd = (f(min(f.value + h, 1)) - f(max(f.value - h, 0))) / (min(f.value + h, 1) - max(f.value - h, 0))
+        assert f.derivative == pytest.approx(fd, rel=1e-5, abs=1e-8), f.param
+        if f.probability > 0:
+            assert f.elasticity == pytest.approx(f.value * f.derivative / f.probability)
+
+
+def _tiny_symbolic(conditional: bool):
+    """P(conclusion) of the tiny map as a sympy expression in its six parameters."""
+    s = {n: sp.Symbol(n.replace(":", "_").replace(" -> ", "_to_")) for n in
+         ["credence:argument", "credence:aware", "credence:goals", "base:conclusion",
+          "ratio:argument -> conclusion", "leak:goals -> conclusion"]}
+    b, r, leak = s["base:conclusion"], s["ratio:argument -> conclusion"], s["leak:goals -> conclusion"]
+    num = den = 0
+    for aw, g, ar in itertools.product((0, 1), repeat=3):
+        if conditional and not aw:
+            continue
+        prior = 1
+        for name, x in (("credence:aware", aw), ("credence:goals", g), ("credence:argument", ar)):
+            prior *= s[name] if x else 1 - s[name]
+        odds = b / (1 - b) * r ** ar
+        p = odds / (1 + odds) * (1 if aw else 0) * (1 if g else leak)
+        num += prior * p
+        den += prior
+    return s, num / den
+
+
+@pytest.mark.parametrize("scenario", [None, "aware"])
+def test_every_kind_of_derivative_matches_sympy_on_the_tiny_map(scenario):
+    model = Model.load(TINY)
+    s, expr = _tiny_symbolic(conditional=scenario == "aware")
+    point = {s[p.name]: float(v) for p, v in zip(model.network.params, model.network.theta0)}
+    fs = one_way(model, scenario=scenario)
+    assert {f.field for f in fs} == {"credence", "base", "ratio", "leak"}
+    for f in fs:
+        sym = float(sp.diff(expr, s[f.param]).subs(point))
+        assert f.derivative == pytest.approx(sym, rel=1e-7, abs=1e-10), f.param
+        for v in (0.05, 0.4, 0.9):
+            exact = float(expr.subs({**point, s[f.param]: v}))
+            assert f(v) == pytest.approx(exact, abs=1e-12), f.param
+
+
+def test_categorical_co_variation_is_proportional(mix):
+    f = next(f for f in one_way(mix) if f.param == "table:kind_of_model[goal=true]=x")
+    net = mix.network
+    th = with_value(net.theta0, net.params[f.index], f.index, [0.8])[0]
+    y, z = (net.param_index(f"table:kind_of_model[goal=true]={s}") for s in "yz")
+    assert th[y] / th[z] == pytest.approx(0.3 / 0.1)
+    assert th[f.index] + th[y] + th[z] == pytest.approx(1.0)
+
+
+def test_selecting_params_by_name(mix):
+    fs = one_way(mix, params=["credence:aware", "ratio:arg -> goal"])
+    assert [f.param for f in fs] == ["credence:aware", "ratio:arg -> goal"]
+    assert fs[1].to_dict()["form"].startswith("logistic")
+    assert "lines" in fs[0].to_dict()
