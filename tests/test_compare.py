@@ -124,3 +124,18 @@ def test_bundled_viewpoints_side_by_side(capsys):
     assert 0 < base < 1 and views["pope"]["probability"] < base
     for v in views.values():
         assert abs(sum(r["shapley"] for r in v["attribution"]["edits"]) - v["change"]) < 1e-12
+
+
+def test_guide_example_checks_and_attributes():
+    example = "docs/examples/hubinger-2022.yaml"
+    try:
+        Model.load(None)
+    except (ValidationError, FileNotFoundError) as err:
+        pytest.skip(f"bundled map does not load yet: {err}")
+    c = compare(None, {"hubinger": [example]})
+    v = c.viewpoints[0]
+    assert v.change > 0          # the critique argues scheming is more likely than the report says
+    assert [m.claim for m in v.added] == ["long_term_proxy_step"]
+    assert v.attribution.method == "exact" and len(v.attribution.edits) == 5
+    assert abs(sum(v.attribution.values) - v.change) < 1e-12
+    assert {e.author for e in v.attribution.edits} == {"Evan Hubinger"}

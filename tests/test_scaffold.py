@@ -127,3 +127,20 @@ def test_bundled_skeleton_links_the_schema(tmp_path):
     assert first.startswith("# yaml-language-server: $schema=")
     assert (tmp_path / first.split("=", 1)[1]).resolve() == (REPO / "docs/schema/overlay.schema.json").resolve()
     Model.load(None, [path])
+
+
+def test_committed_files_validate_against_the_schema():
+    """An editor using the schema must agree with the loader: every valid file in the repo passes."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    checks = {"overlay": ["arguments/critiques/*.yaml", "arguments/viewpoints/*.yaml", "docs/examples/*.yaml",
+                          "tests/data/compare/*.yaml"],
+              "part": ["arguments/scheming/[0-9]*.yaml", "tests/data/maps/tiny/claims.yaml"],
+              "map": ["arguments/*/map.yaml", "tests/data/maps/*/map.yaml"]}
+    for kind, globs in checks.items():
+        validator = jsonschema.Draft202012Validator(file_schema(kind))
+        for pattern in globs:
+            for path in REPO.glob(pattern):
+                errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+                assert not errors, f"{path}: {errors[:2]}"

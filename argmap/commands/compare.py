@@ -37,6 +37,10 @@ def add_parser(sub):
     p.add_argument("--diagram", metavar="FILE",
                    help="write the diff diagram (.svg, .png, .pdf or .dot); with several viewpoints, one "
                         "file per viewpoint named FILE-NAME.ext")
+    p.add_argument("--focus", metavar="CLAIM", help="diagram: only the neighbourhood of CLAIM (with --depth)")
+    p.add_argument("--depth", type=int, metavar="N", help="diagram: steps from --focus to include (default 2)")
+    p.add_argument("--collapse-parts", action="store_true",
+                   help="diagram: draw each part of the map as one node (readable at a post's width)")
     p.add_argument("--json", action="store_true", help="print one JSON object with everything")
     return p
 
@@ -85,7 +89,8 @@ def _weights(args, names: list[str]) -> list[float] | None:
     return [given.get(n, 1.0) for n in names]
 
 
-def _diagrams(comparison, target_file: str) -> list[str]:
+def _diagrams(comparison, target_file: str, focus: str | None = None, depth: int | None = None,
+              collapse_all: bool = False) -> list[str]:
     from ..atomic import atomic_write
     from ..render import diff_dot, render_dot
 
@@ -98,7 +103,8 @@ def _diagrams(comparison, target_file: str) -> list[str]:
     for v in comparison.viewpoints:
         out = path if len(comparison.viewpoints) == 1 else path.with_name(f"{path.stem}-{v.name}{path.suffix}")
         dot = diff_dot(base.map, v.model.map, base_margs, v.model.marginals(cond.given, cond.set, scenario=None),
-                       comparison.target, observed=cond.given, intervened=cond.set)
+                       comparison.target, observed=cond.given, intervened=cond.set, focus=focus,
+                       depth=depth if depth is not None or focus is None else 2, collapse_all=collapse_all)
         atomic_write(out, render_dot(dot, fmt))
         written.append(str(out))
     return written
@@ -113,7 +119,8 @@ def run(args) -> int:
                          top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
                          permutations=args.permutations, seed=args.seed, pooling=args.pool,
                          weights=_weights(args, names))
-    written = _diagrams(comparison, args.diagram) if args.diagram else []
+    written = (_diagrams(comparison, args.diagram, args.focus, args.depth, args.collapse_parts)
+               if args.diagram else [])
     if args.json:
         print_json({**comparison.to_dict(), "diagrams": written})
     else:

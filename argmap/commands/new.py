@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = ["add_parser", "run"]
 
 
@@ -32,6 +34,10 @@ def run(args) -> int:
 
     amap = load_map(args.path, args.overlays)
     path = new_critique(amap, args.name, args.against, args.author, args.dir, args.schema)
+    try:
+        path = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        pass
     print(f"wrote {path}")
     print(f"next: edit it, then  argmap compare {args.path + ' ' if args.path else ''}"
           + "".join(f"--with {o} " for o in args.overlays) + f"--with {path}")

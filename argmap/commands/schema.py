@@ -31,8 +31,60 @@ def file_schema(kind: str = "any") -> dict:
         schema["anyOf"] = [refs[(m, "validation")] for m in chosen]
     else:
         schema["$ref"] = refs[(chosen[0], "validation")]["$ref"]
-    schema["$defs"] = top.get("$defs", {})
+    schema["$defs"] = _editor_friendly(top.get("$defs", {}))
     return schema
+
+
+_SECTION = {"anyOf": [{"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}, {"type": "number"}]}
+_CLAIM_REF = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$", "description": "a claim id (short for {claim: id})"}
+
+_HELP = {
+    "ClaimSpec": {
+        "id": "unique claim id: lowercase letters, digits, underscores",
+        "title": "short title, shown in diagrams",
+        "text": "a paraphrase of the claim",
+        "kind": "claim | argument | critique | evidence | conclusion",
+        "section": "the report section(s) it encodes, e.g. \"2.3.1\" or [\"2.1\", \"6.1\"]",
+        "part": "part id from map.yaml (default: the file's part)",
+        "states": "states of a categorical claim (default: binary false/true)",
+        "credence": "root claims only: P(true), or state -> probability for a categorical claim",
+        "concentration": "Dirichlet concentration around a categorical credence",
+        "base": "P(true) when every requirement holds and no supporting/opposing source holds",
+        "requires": "necessary conditions (claim ids, or {claim, leak, when})",
+        "supports": "claims this raises: {claim, ratio >= 1} (declared on the source)",
+        "opposes": "claims this lowers: {claim, ratio <= 1} (declared on the source)",
+        "undercuts": "arguments or critiques this weakens: {claim, ratio <= 1}",
+        "table": "an explicit conditional table over `given` parents; always wins",
+        "provenance": "who holds the numbers and why",
+    },
+    "OverlayFile": {
+        "overlay": "the overlay's name (used by builds_on and in reports)",
+        "author": "whose view this is; each edit is attributed to it unless it names its own",
+        "source": "where the argument is made",
+        "builds_on": "overlays that must be applied first",
+        "add": "new claims (same fields as in part files)",
+        "relate": "new relations between existing (or added) claims",
+        "change": "edits of existing claims or relations, each with a reason",
+    },
+}
+
+
+def _editor_friendly(defs: dict) -> dict:
+    """Accept the loader's shorthands (a section as one string, a claim id for a relation entry) and add
+    one-line descriptions, so an editor validating against the schema agrees with ``argmap check``."""
+    claim = defs.get("ClaimSpec", {}).get("properties", {})
+    if "section" in claim:
+        claim["section"] = {"anyOf": [_SECTION, {"type": "array", "items": _SECTION}, {"type": "null"}],
+                            "default": None, "title": "Section"}
+    for name in ("requires", "supports", "opposes", "undercuts"):
+        if name in claim:
+            claim[name]["items"] = {"anyOf": [claim[name]["items"], _CLAIM_REF]}
+    for model, helps in _HELP.items():
+        props = defs.get(model, {}).get("properties", {})
+        for field, text in helps.items():
+            if field in props and "description" not in props[field]:
+                props[field]["description"] = text
+    return defs
 
 
 def add_parser(sub):
