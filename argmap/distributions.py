@@ -57,7 +57,7 @@ class Factor:
 
         u = np.clip(np.asarray(u, dtype=float), _UCLIP, 1.0 - _UCLIP)
         if self.family == "beta":
-            return special.betaincinv(*self.args, u)
+            return _on_unique(lambda x: special.betaincinv(*self.args, x), u)
         if self.family == "lognormal":
             mu, sigma = self.args
             return np.exp(mu + sigma * special.ndtri(u))
@@ -66,8 +66,8 @@ class Factor:
             return lo + (hi - lo) * u
         alpha = np.asarray(self.args)
         g = np.zeros(u.shape)
-        pos = alpha > 0
-        g[:, pos] = special.gammaincinv(alpha[pos], u[:, pos])
+        for k in np.flatnonzero(alpha > 0):
+            g[:, k] = _on_unique(lambda x: special.gammaincinv(alpha[k], x), u[:, k])
         return g / g.sum(axis=1, keepdims=True)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -98,6 +98,12 @@ class Factor:
         u = np.array([[lo_q], [hi_q]])
         lo, hi = self.ppf(u)[:, 0]
         return [(float(lo), float(hi))]
+
+
+def _on_unique(fn, u: np.ndarray) -> np.ndarray:
+    """``fn(u)`` computed once per distinct value (Saltelli designs repeat each column's values)."""
+    vals, inv = np.unique(u, return_inverse=True)
+    return fn(vals)[inv].reshape(u.shape)
 
 
 @lru_cache(maxsize=4096)

@@ -157,3 +157,9 @@ def test_analyses_agree_with_each_other(mix):
         f = fs[r["param"]]
         if r["kind"] != "simplex":
             assert f(r["low"]) == pytest.approx(r["p_low"], abs=1e-12)
+
+
+def test_cruxes_mark_claims_that_depend_on_the_target(mix):
+    rows = {r["claim"]: r for r in cruxes(mix, target="goal")}
+    assert rows["kind_of_model"]["downstream"] and rows["conclusion"]["downstream"]
+    assert not rows["arg"]["downstream"] and not rows["slack"]["downstream"]

@@ -31,11 +31,11 @@ def _joints(model: Model, q, claims: list[str]) -> tuple[np.ndarray, dict[str, n
     pt = eng.query(q.target, q.given, q.set)
     joints: dict[str, np.ndarray] = {c: np.zeros((len(model.network.states[c]), pt.size)) for c in claims}
     for t, p_t in enumerate(pt):
-        if p_t <= 0:
+        if p_t <= 0 or not claims:
             continue
         g = {**q.given, q.target: model.network.states[q.target][t]}
-        for c in claims:
-            joints[c][:, t] = eng.query(c, g, q.set) * p_t
+        for c, dist in eng.marginals(g, q.set, claims=tuple(claims)).items():
+            joints[c][:, t] = dist * p_t
     return pt, joints
 
 
@@ -45,7 +45,9 @@ def cruxes(model: Model, target: str | None = None, given=None, set=None, scenar
 
     Each row: ``claim``, ``title``, ``sections``, ``kind``, ``states`` (list of dicts ``state``,
     ``probability`` = P(C = s), ``p_target`` = P(target | C = s) or None if impossible, ``shift`` =
-    P(target | C = s) − P(target)), ``expected_shift``, ``max_shift``, ``mutual_information`` (bits).
+    P(target | C = s) − P(target)), ``expected_shift``, ``max_shift``, ``mutual_information`` (bits),
+    and ``downstream``: True when the claim depends on the target (a consequence or a re-description
+    of it, such as a taxonomy), so that learning it is largely learning the answer itself.
     """
     q = resolve(model, target, given, set, scenario)
     net = model.network
@@ -54,6 +56,7 @@ def cruxes(model: Model, target: str | None = None, given=None, set=None, scenar
     k = net.states[q.target].index(q.state)
     pt, joints = _joints(model, q, todo)
     base = float(pt[k])
+    below = _descendants(net, q.target)
     rows = []
     for c in todo:
         j = joints[c]
@@ -74,9 +77,24 @@ def cruxes(model: Model, target: str | None = None, given=None, set=None, scenar
         claim = model.map.claims[c]
         rows.append({"claim": c, "title": claim.title, "sections": list(claim.sections), "kind": claim.kind,
                      "states": states, "expected_shift": float(exp_shift), "max_shift": float(max_shift),
-                     "mutual_information": float(max(mi, 0.0))})
+                     "mutual_information": float(max(mi, 0.0)), "downstream": c in below})
     rows.sort(key=lambda r: (-r["expected_shift"], -r["mutual_information"], r["claim"]))
     return rows
+
+
+def _descendants(net, target: str) -> set[str]:
+    children: dict[str, list[str]] = {v: [] for v in net.variables}
+    for v, ps in net.parents.items():
+        for p in ps:
+            children[p].append(v)
+    out: set[str] = set()
+    stack = list(children[target])
+    while stack:
+        v = stack.pop()
+        if v not in out:
+            out.add(v)
+            stack.extend(children[v])
+    return out
 
 
 def claim_effects(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,

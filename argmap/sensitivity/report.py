@@ -72,7 +72,8 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
     fs = timed("one-way functions", lambda: one_way(model, *args))
     thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
     mc = timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed)) if samples > 0 else None
-    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_top))
+    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_top,
+                                                      ranking=torn))
            if sobol_samples > 0 else None)
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, tuple(bounds), crux, torn, fs,
                              thr, mc, sob, seconds)
@@ -107,6 +108,11 @@ def _threshold_rows(rep: SensitivityReport) -> list[tuple[dict, dict]]:
     return sorted(out, key=size)
 
 
+def _upstream(rep: SensitivityReport) -> list[dict]:
+    """Cruxes that are findings about the target's causes, not re-descriptions of the target."""
+    return [r for r in rep.cruxes if not r["downstream"]]
+
+
 def _steepest(rep: SensitivityReport) -> list[OneWay]:
     return sorted([f for f in rep.one_way if f.elasticity is not None and f.elasticity != 0],
                   key=lambda f: (-abs(f.elasticity), f.param))
@@ -122,9 +128,13 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
          "", f"P({q.target}) = {rep.baseline:.3f}", ""]
     L.append(f"1. Which finding would move P({q.target}) most (cruxes; value of information)")
     L.append(f"   {'claim':<34} {'section':<12} {'exp. shift':>10} {'info (bits)':>11}   P({q.target}) if we learned…")
-    for r in rep.cruxes[:top]:
+    for r in _upstream(rep)[:top]:
         L.append(f"   {r['claim'][:34]:<34} {_sec(r['sections'])[:12]:<12} {r['expected_shift']:>10.3f} "
                  f"{r['mutual_information']:>11.3f}   {_crux_line(r)}")
+    down = [r["claim"] for r in rep.cruxes if r["downstream"]]
+    if down:
+        L.append(f"   (not listed: {len(down)} claims that depend on {q.target} itself, e.g. {', '.join(down[:3])}; "
+                 "learning them is largely learning the answer)")
     L += ["", "2. Which numbers matter most (tornado: each moved alone across its 90% range)"]
     for r in rep.tornado[:top]:
         L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['low']):>6} → {r['p_low']:.3f}   "
@@ -180,7 +190,11 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
           "might learn. Information: mutual information between the claim and the target, in bits.", ""]
     L += _md_table(["claim", "section", "expected shift", "information (bits)", f"P({q.target}) if we learned…"],
                    [[r["title"], _sec(r["sections"]), f"{r['expected_shift']:.3f}", f"{r['mutual_information']:.3f}",
-                     _crux_line(r)] for r in rep.cruxes[:top]])
+                     _crux_line(r)] for r in _upstream(rep)[:top]])
+    down = [r["title"] for r in rep.cruxes if r["downstream"]]
+    if down:
+        L += ["", f"Not listed: {len(down)} claims that depend on {q.target} itself ({'; '.join(down[:4])}"
+                  f"{'; …' if len(down) > 4 else ''}); learning them is largely learning the answer."]
     L += ["", "## Which numbers matter most", "",
           "Each number is moved alone across its 90% range while the rest stay at their points.", ""]
     if "tornado" in charts:

@@ -52,13 +52,15 @@ class Sobol:
                 "conf_level": self.conf_level, "indices": self.rows}
 
 
-def _select(model: Model, q, factors: tuple[Factor, ...], top: int | None) -> tuple[Factor, ...]:
+def _select(model: Model, q, factors: tuple[Factor, ...], top: int | None,
+            ranking: list[dict] | None) -> tuple[Factor, ...]:
     if top is None or len(factors) <= top:
         return factors
     from .tornado import tornado
 
     swing: dict[str, float] = {}
-    by_param = {r["param"]: r["swing"] for r in tornado(model, q.target, q.given, q.set, scenario=None)}
+    rows = ranking if ranking is not None else tornado(model, q.target, q.given, q.set, scenario=None)
+    by_param = {r["param"]: r["swing"] for r in rows}
     net = model.network
     for f in factors:
         swing[f.name] = max(by_param.get(net.params[c].name, 0.0) for c in f.columns)
@@ -76,18 +78,20 @@ def _describe(model: Model, f: Factor) -> tuple[str, list[str]]:
 
 def sobol(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
           samples: int = DEFAULT_BASE_SAMPLES, seed: int | None = 0, top: int | None = DEFAULT_TOP,
-          factors: tuple[Factor, ...] | None = None, resamples: int = 100, conf_level: float = 0.95) -> Sobol:
+          factors: tuple[Factor, ...] | None = None, resamples: int = 100, conf_level: float = 0.95,
+          ranking: list[dict] | None = None) -> Sobol:
     """First-order and total Sobol indices of P(target), with bootstrap confidence intervals.
 
     ``samples`` is SALib's base sample size N (rounded up to a power of two); the engine evaluates
-    N × (factors + 2) parameter vectors. ``factors`` overrides which factors vary.
+    N × (factors + 2) parameter vectors. ``factors`` overrides which factors vary; ``ranking`` passes
+    tornado rows already computed for the same query (used to pick the ``top`` factors).
     """
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as design
 
     q = resolve(model, target, given, set, scenario)
     all_factors = factors_of(model) if factors is None else tuple(factors)
-    chosen = _select(model, q, all_factors, top) if factors is None else all_factors
+    chosen = _select(model, q, all_factors, top, ranking) if factors is None else all_factors
     if not chosen:
         return Sobol([], 0, 0, 0, 0, 0.0, seed, conf_level)
     n = 1 << max(1, math.ceil(math.log2(max(samples, 2))))
