@@ -66,7 +66,7 @@ def _write_out(rep, out: Path, top: int) -> list[Path]:
     from ..sensitivity import format_markdown
 
     q = rep.query
-    label = f"P({q.target})"
+    label = q.label
     written = []
     charts = {}
     for fmt in ("png", "svg"):

@@ -25,6 +25,11 @@ class Query:
     set: dict
     scenario: str | None
 
+    @property
+    def label(self) -> str:
+        """``P(target)`` for a binary target, ``P(target=state)`` for a categorical one."""
+        return f"P({self.target})" if self.state == "true" else f"P({self.target}={self.state})"
+
     def describe(self) -> str:
         cond = [f"{k}={v}" for k, v in self.given.items()] + [f"do({k}={v})" for k, v in self.set.items()]
         head = f"P({self.target}={self.state}"

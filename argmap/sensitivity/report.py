@@ -125,16 +125,17 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     L = [f"Sensitivity of {q.describe()}",
          f"map: {rep.map_name}" + (f" with {', '.join(rep.overlays)}" if rep.overlays else "")
          + (f"; scenario: {q.scenario}" if q.scenario else ""),
-         "", f"P({q.target}) = {rep.baseline:.3f}", ""]
-    L.append(f"1. Which finding would move P({q.target}) most (cruxes; value of information)")
-    L.append(f"   {'claim':<34} {'section':<12} {'exp. shift':>10} {'info (bits)':>11}   P({q.target}) if we learned…")
+         "", f"{q.label} = {rep.baseline:.3f}", ""]
+    L.append(f"1. Which finding would move {q.label} most (cruxes; value of information)")
+    L.append(f"   {'claim':<34} {'section':<12} {'exp. shift':>10} {'info (bits)':>11}   {q.label} if we learned…")
     for r in _upstream(rep)[:top]:
         L.append(f"   {r['claim'][:34]:<34} {_sec(r['sections'])[:12]:<12} {r['expected_shift']:>10.3f} "
                  f"{r['mutual_information']:>11.3f}   {_crux_line(r)}")
     down = [r["claim"] for r in rep.cruxes if r["downstream"]]
     if down:
-        L.append(f"   (not listed: {len(down)} claims that depend on {q.target} itself, e.g. {', '.join(down[:3])}; "
-                 "learning them is largely learning the answer)")
+        many = len(down) > 1
+        L.append(f"   (not listed: {len(down)} claim{'s' * many} that depend{'s' * (not many)} on {q.target} itself, "
+                 f"e.g. {', '.join(down[:3])}; learning {'them' if many else 'it'} is largely learning the answer)")
     L += ["", "2. Which numbers matter most (tornado: each moved alone across its 90% range)"]
     for r in rep.tornado[:top]:
         L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['low']):>6} → {r['p_low']:.3f}   "
@@ -148,7 +149,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
               f"90% interval [{qs['5%']:.3f}, {qs['95%']:.3f}]   (point estimate {mc.point:.3f})"]
     if rep.sobol and rep.sobol.rows:
         s = rep.sobol
-        L += ["", f"4. Global sensitivity (Sobol indices: share of the variance of P({q.target}); "
+        L += ["", f"4. Global sensitivity (Sobol indices: share of the variance of {q.label}; "
                   f"{s.evaluations:,} evaluations, {s.varied} factors varied, {s.held} held at their points)",
               f"   {'section':<12} {'factor':<58} {'first-order':>14} {'total':>14}"]
         for r in s.rows[:top]:
@@ -159,7 +160,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     for f in _steepest(rep)[:top]:
         L.append(f"   {_sec(f.sections)[:12]:<12} {f.title[:58]:<58} {_num(f.value):>7} {f.derivative:>8.3f} "
                  f"{f.elasticity:>10.3f}")
-    L += ["", f"6. What single change would carry P({q.target}) below {lo:g} or above {hi:g} (thresholds)"]
+    L += ["", f"6. What single change would carry {q.label} below {lo:g} or above {hi:g} (thresholds)"]
     rows = _threshold_rows(rep)
     for r, c in rows[:top]:
         L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['value'])} → {_num(c['value'], 4)} "
@@ -180,25 +181,27 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
     charts = charts or {}
     q = rep.query
     lo, hi = rep.bounds
-    L = [f"# Sensitivity of P({q.target})", "",
+    L = [f"# Sensitivity of {q.label}", "",
          f"Query: `{q.describe()}` on map **{rep.map_name}**"
          + (f" with {', '.join(rep.overlays)}" if rep.overlays else "")
          + (f" (scenario *{q.scenario}*)" if q.scenario else "") + ".", "",
-         f"**P({q.target}) = {rep.baseline:.3f}**", ""]
+         f"**{q.label} = {rep.baseline:.3f}**", ""]
     L += ["## Which finding would move us most", "",
           "Expected shift: how far learning the claim's truth would move P(target), on average over what we "
           "might learn. Information: mutual information between the claim and the target, in bits.", ""]
-    L += _md_table(["claim", "section", "expected shift", "information (bits)", f"P({q.target}) if we learned…"],
+    L += _md_table(["claim", "section", "expected shift", "information (bits)", f"{q.label} if we learned…"],
                    [[r["title"], _sec(r["sections"]), f"{r['expected_shift']:.3f}", f"{r['mutual_information']:.3f}",
                      _crux_line(r)] for r in _upstream(rep)[:top]])
     down = [r["title"] for r in rep.cruxes if r["downstream"]]
     if down:
-        L += ["", f"Not listed: {len(down)} claims that depend on {q.target} itself ({'; '.join(down[:4])}"
-                  f"{'; …' if len(down) > 4 else ''}); learning them is largely learning the answer."]
+        many = len(down) > 1
+        L += ["", f"Not listed: {len(down)} claim{'s' * many} that depend{'s' * (not many)} on {q.target} itself "
+                  f"({'; '.join(down[:4])}{'; …' if len(down) > 4 else ''}); learning {'them' if many else 'it'} is "
+                  "largely learning the answer."]
     L += ["", "## Which numbers matter most", "",
           "Each number is moved alone across its 90% range while the rest stay at their points.", ""]
     if "tornado" in charts:
-        L += [f"![Tornado chart: P({q.target}) when each of the {min(len(rep.tornado), 15)} most influential numbers "
+        L += [f"![Tornado chart: {q.label} when each of the {min(len(rep.tornado), 15)} most influential numbers "
               f"moves across its range; the largest swing is {rep.tornado[0]['title']} "
               f"({rep.tornado[0]['p_low']:.2f} to {rep.tornado[0]['p_high']:.2f}) around a baseline of "
               f"{rep.baseline:.2f}.]({charts['tornado']})", ""] if rep.tornado else []
@@ -213,12 +216,12 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
               f"**{mc.mean:.3f}**, median {mc.median:.3f}, 90% of draws between **{qs['5%']:.3f}** and "
               f"**{qs['95%']:.3f}** (point estimate {mc.point:.3f}).", ""]
         if "histogram" in charts:
-            L += [f"![Histogram of P({q.target}) over {mc.samples:,} draws of the credences: median {mc.median:.2f}, "
+            L += [f"![Histogram of {q.label} over {mc.samples:,} draws of the credences: median {mc.median:.2f}, "
                   f"90% between {qs['5%']:.2f} and {qs['95%']:.2f}.]({charts['histogram']})", ""]
     if rep.sobol and rep.sobol.rows:
         s = rep.sobol
         L += ["", "## Global sensitivity (Sobol indices)", "",
-              f"Share of the variance of P({q.target}) due to each number alone (first-order) and with its "
+              f"Share of the variance of {q.label} due to each number alone (first-order) and with its "
               f"interactions (total), ± the {int(s.conf_level * 100)}% bootstrap interval; {s.evaluations:,} "
               f"evaluations, {s.varied} factors varied, {s.held} held at their points.", ""]
         L += _md_table(["section", "factor", "first-order", "total"],
@@ -230,10 +233,10 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
     L += _md_table(["section", "number", "value", "dP/dθ", "elasticity"],
                    [[_sec(f.sections), f.title, _num(f.value), f"{f.derivative:.3f}", f"{f.elasticity:.3f}"]
                     for f in _steepest(rep)[:top]])
-    L += ["", f"## What would carry P({q.target}) below {lo:g} or above {hi:g}", ""]
+    L += ["", f"## What would carry {q.label} below {lo:g} or above {hi:g}", ""]
     rows = _threshold_rows(rep)
     if rows:
-        L += _md_table(["section", "number", "now", "would need", f"P({q.target}) then"],
+        L += _md_table(["section", "number", "now", "would need", f"{q.label} then"],
                        [[_sec(r["sections"]), r["title"], _num(r["value"]), _num(c["value"], 4), f"{c['bound']:g}"]
                         for r, c in rows[:top]])
     unreachable = sum(1 for r in rep.thresholds if all(c["value"] is None for c in r["crossings"]))
