@@ -41,10 +41,14 @@ from .errors import ArgmapError, Diagnostic, ValidationError
 from .models import ArgumentMap, ClaimSpec, Origin, OverlayFile
 
 __all__ = ["Edit", "Attribution", "attribute", "read_overlay", "shapley_exact", "shapley_sampled",
-           "MAX_EXACT"]
+           "MAX_EXACT", "MAX_EXACT_REAPPLY", "HARD_LIMIT"]
 
 MAX_EXACT = 12
 """Up to this many (non-null) edits, Shapley values are computed exactly over all 2^n coalitions."""
+MAX_EXACT_REAPPLY = 8
+"""The default limit when each coalition's map must be rebuilt from the files (about 2^8 loads)."""
+HARD_LIMIT = 20
+"""No exact computation beyond this many edits, whatever is asked (2^20 coalitions)."""
 
 _POINT_FIELDS = ("credence", "base", "table", "ratio", "leak")
 _NEUTRAL = {"ratio": 1.0, "leak": 1.0}
@@ -426,12 +430,14 @@ def _strip(c: ClaimSpec, ids: set[str]) -> ClaimSpec:
 def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (), target: str | None = None,
               given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
               scenario: str | None = DEFAULT, *, base_overlays: Iterable[str | Path] = (),
-              max_exact: int = MAX_EXACT, permutations: int = 1000, seed: int = 0,
+              max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
               method: str = "auto") -> Attribution:
     """Shapley attribution of the change in P(target) made by ``overlays`` (applied in order).
 
     The base is the map at ``path`` with ``base_overlays`` applied (they are not attributed).
     ``method``: ``auto`` (θ embedding when it verifies, else re-applying), ``theta`` or ``reapply``.
+    ``max_exact``: the most edits for exact values (default :data:`MAX_EXACT`, or
+    :data:`MAX_EXACT_REAPPLY` when re-applying; at most :data:`HARD_LIMIT`); beyond it, sampling.
 
     >>> a = attribute("tests/data/maps/tiny", ["tests/data/compare/doubt.yaml"])   # doctest: +SKIP
     >>> abs(sum(a.values) - a.total) < 1e-12                                       # doctest: +SKIP
@@ -479,6 +485,11 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
 
     evaluation, players, value = game
     n = len(players)
+    if max_exact is None:
+        max_exact = MAX_EXACT if evaluation == "theta" else MAX_EXACT_REAPPLY
+    if max_exact > HARD_LIMIT:
+        raise ArgmapError(f"exact Shapley values over more than {HARD_LIMIT} edits would need over a million "
+                          "evaluations; use a smaller limit and the sampled estimate")
     values = np.zeros(len(edits))
     stderr = None
     perms = None

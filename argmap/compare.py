@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .api import DEFAULT, Conditions, Model
-from .attribution import MAX_EXACT, Attribution, attribute
+from .attribution import Attribution, attribute
 from .errors import QueryError
 from .pooling import Pool, pool
 
@@ -112,7 +112,7 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             base_overlays: Sequence[str | Path] = (), target: str | None = None,
             given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
             scenario: str | None = DEFAULT, *, top: int = 8, attribution: bool = True,
-            max_exact: int = MAX_EXACT, permutations: int = 1000, seed: int = 0,
+            max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
             pooling: bool = False, weights: Sequence[float] | None = None) -> Comparison:
     """Compare the map (with ``base_overlays``) against each viewpoint's overlay stack on top of it.
 

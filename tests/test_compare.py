@@ -90,6 +90,7 @@ def test_cli_two_viewpoints_text(capsys):
     (["--viewpoint", "base=x.yaml"], "names the map itself"),
     (["--with", DOUBT, "--weight", "nobody=2", "--pool"], "names no viewpoint"),
     ([], "nothing to compare"),
+    (["--with", DOUBT, "--exact-limit", "30"], "over a million"),
 ])
 def test_cli_errors_are_plain(capsys, tiny_map, argv, message):
     assert main(["compare", str(tiny_map), *argv]) == 1
