@@ -50,8 +50,8 @@ def _weights(weights: Sequence[float] | None, n: int) -> np.ndarray:
 def linear_pool(dists, weights: Sequence[float] | None = None) -> np.ndarray:
     """Weighted mean of distributions ``dists`` (shape (viewpoints, states)).
 
-    >>> linear_pool([[0.8, 0.2], [0.4, 0.6]], [1, 3]).tolist()
-    [0.5, 0.5]
+    >>> linear_pool([[0.75, 0.25], [0.25, 0.75]], [1, 3]).tolist()
+    [0.375, 0.625]
     """
     d = np.asarray(dists, dtype=float)
     return _weights(weights, d.shape[0]) @ d
