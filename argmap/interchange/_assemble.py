@@ -85,6 +85,7 @@ def assemble(path: Path, name: str, declared: dict[str, Declared], defs: dict[st
         raise fail(path, (1, 1), "the file declares no variables")
     if len(declared) > MAX_VARIABLES:
         raise fail(path, (1, 1), f"the file declares {len(declared):,} variables (limit {MAX_VARIABLES:,})")
+    shapes = {d.child: table_shape(path, d, declared) for d in defs.values()}
     missing = [v for v in declared.values() if v.name not in defs]
     if missing:
         v = missing[0]
@@ -93,7 +94,7 @@ def assemble(path: Path, name: str, declared: dict[str, Declared], defs: dict[st
     total = 0
     tables: dict[str, np.ndarray] = {}
     for d in defs.values():
-        shape = table_shape(path, d, declared)
+        shape = shapes[d.child]
         total += math.prod(shape)
         if total > MAX_TOTAL_CELLS:
             raise fail(path, d.pos, f"the network's tables hold more than {MAX_TOTAL_CELLS:,} cells in all",

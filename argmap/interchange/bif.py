@@ -84,11 +84,13 @@ def bif_text(net: BayesNet) -> str:
     names = {v: bif_state_names(net.states[v]) for v in net.variables}
     var = bif_names(net.variables)
     for v in net.variables:
+        if var[v] != v:
+            out.append(f"// argmap claim '{v}' (renamed: a keyword of the format)")
+        out += [f"variable {var[v]} {{", f"  type discrete [ {len(names[v])} ] {{ {', '.join(names[v])} }};"]
         title = net.titles.get(v)
-        note = f"{v} (renamed: a BIF keyword)" if var[v] != v else ""
-        if title or note:
-            out.append("// " + _comment(" - ".join(x for x in (note, title) if x)))
-        out += [f"variable {var[v]} {{", f"  type discrete [ {len(names[v])} ] {{ {', '.join(names[v])} }};", "}"]
+        if title:
+            out.append(f'  property title = "{_property(title)}" ;')
+        out.append("}")
     for v in net.variables:
         parents = net.parents[v]
         table = net.tables[v]
@@ -103,8 +105,10 @@ def bif_text(net: BayesNet) -> str:
     return "\n".join(out) + "\n"
 
 
-def _comment(text: str) -> str:
-    return re.sub(r"[^\w .,:;!?()\[\]'+-]", " ", " ".join(str(text).split()))[:200]
+def _property(text: str) -> str:
+    """Title text that every reader keeps inside a quoted property (no quote, ';', braces or '=')."""
+    text = " ".join(str(text).split())
+    return text.translate(str.maketrans({'"': "'", ";": ",", "{": "(", "}": ")", "=": "\uff1d", "/": "\u2215"}))
 
 
 # ------------------------------------------------------------------------------------- reading
@@ -204,13 +208,16 @@ class _Tokens:
         self.take()
         return out
 
-    def skip_property(self) -> None:
-        """Skip ``property ... ;`` (free text the format attaches to a block)."""
+    def skip_property(self) -> list[tuple[str, str]]:
+        """Read ``property ... ;`` (free text the format attaches to a block) and return its tokens."""
+        toks: list[tuple[str, str]] = []
         while True:
             at = self.pos()
             kind, tok = self.take("';' ending the property")
             if kind == "punct" and tok == ";":
-                return
+                return toks
+            if len(toks) < 100:
+                toks.append((kind, tok))
             if kind == "punct" and tok in "{}":
                 raise fail(self.path, at, f"BIF syntax error: '{tok}' inside a property; end it with ';'")
 
@@ -271,11 +278,14 @@ def _variable(t: _Tokens, at: tuple[int, int], declared: dict[str, Declared]) ->
                    f"the first is at line {declared[name].pos[0]}")
     t.expect("{")
     states: list[str] | None = None
+    title = None
     while t.peek() != "}":
         k_at = t.pos()
         kind, tok = t.take("'}' closing the variable block")
         if tok == "property" and kind == "word":
-            t.skip_property()
+            prop = t.skip_property()
+            if len(prop) == 3 and prop[0][1] in ("title", "label") and prop[1][1] == "=" and prop[2][0] == "string":
+                title = " ".join(prop[2][1].split()) or None
         elif tok == "type" and kind == "word":
             if states is not None:
                 raise fail(t.path, k_at, f"variable '{name}' has two type declarations")
@@ -286,7 +296,7 @@ def _variable(t: _Tokens, at: tuple[int, int], declared: dict[str, Declared]) ->
     t.take()
     if states is None:
         raise fail(t.path, at, f"variable '{name}' has no 'type discrete [ N ] {{ ... }};' declaration")
-    declared[name] = Declared(name, check_states(t.path, name, states, at), at)
+    declared[name] = Declared(name, check_states(t.path, name, states, at), at, title)
 
 
 def _states(t: _Tokens, name: str, at: tuple[int, int]) -> list[str]:
