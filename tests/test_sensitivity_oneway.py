@@ -126,3 +126,16 @@ def test_selecting_params_by_name(mix):
     assert [f.param for f in fs] == ["credence:aware", "ratio:arg -> goal"]
     assert fs[1].to_dict()["form"].startswith("logistic")
     assert "lines" in fs[0].to_dict()
+
+
+def test_functions_under_an_intervention_match_brute_force(mix):
+    fs = one_way(mix, set={"aware": "false"}, given={"slack": "high"})
+    q = resolve(mix, given={"slack": "high"}, set={"aware": "false"})
+    net = mix.network
+    for f in fs:
+        v = _points(f)
+        theta = with_value(net.theta0, net.params[f.index], f.index, v)
+        brute = mix.engine.query(q.target, q.given, q.set, theta)[:, -1]
+        assert f(v) == pytest.approx(brute, abs=1e-12), f.param
+    aware = next(f for f in fs if f.param == "credence:aware")
+    assert aware.derivative == 0.0                     # cut from the query by do(aware = false)

@@ -95,12 +95,13 @@ class OneWay:
         return out
 
 
-def _basis_builder(shape: tuple[int, ...], col: int):
+def _basis_builder(shape: tuple[int, ...], col: int, calls: list):
     """A binary claim's CPT builder: for a row whose θ[col] is j, P(true | parents) is 1 in parent
-    configuration j - 1 and 0 elsewhere (j = 0: 0 everywhere)."""
+    configuration j - 1 and 0 elsewhere (j = 0: 0 everywhere). Appends to ``calls`` when used."""
     n = int(np.prod(shape))
 
     def build(theta: np.ndarray) -> np.ndarray:
+        calls.append(theta.shape[0])
         j = np.rint(theta[:, col]).astype(int)
         p = np.zeros((theta.shape[0], n))
         hit = j > 0
@@ -134,10 +135,13 @@ def _logistic_coefficients(model: Model, q: Query, claim: str, col: int, point: 
     shape = tuple(len(net.states[p]) for p in net.parents[claim])
     n = int(np.prod(shape))
     builders = {v: _constant(c[0]) for v, c in point.items()}
-    builders[claim] = _basis_builder(shape, col)
+    calls: list = []
+    builders[claim] = _basis_builder(shape, col, calls)
     theta = np.tile(net.theta0, (n + 1, 1))
     theta[:, col] = np.arange(n + 1)
     num, den = _num_den(Engine(_patched(net, builders)), q, theta)
+    if not calls and claim in _relevant(net, q):
+        raise RuntimeError(f"internal error: the engine did not use the patched CPT of '{claim}'")
     return (float(num[0]), num[1:] - num[0]), (float(den[0]), den[1:] - den[0])
 
 
@@ -150,6 +154,20 @@ def _affine_coefficients(model: Model, q: Query, cols: list[int]) -> dict[int, t
     for k, i in enumerate(cols):
         n0, n1, d0, d1 = num[2 * k], num[2 * k + 1], den[2 * k], den[2 * k + 1]
         out[i] = ((float(n0), np.array([n1 - n0])), (float(d0), np.array([d1 - d0])))
+    return out
+
+
+def _relevant(net, q: Query) -> set[str]:
+    """Claims whose CPT can affect the query: ancestors of the target and the observed claims,
+    not walking through (nor including) intervened ones."""
+    out: set[str] = set()
+    stack = [q.target, *q.given]
+    while stack:
+        v = stack.pop()
+        if v in out or v in q.set:
+            continue
+        out.add(v)
+        stack.extend(net.parents[v])
     return out
 
 
