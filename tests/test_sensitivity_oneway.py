@@ -133,7 +133,7 @@ def test_functions_under_an_intervention_match_brute_force(mix):
     q = resolve(mix, given={"slack": "high"}, set={"aware": "false"})
     net = mix.network
     for f in fs:
-        v = _points(f)
+        v = _points(f)[1:-1]                           # interior: an end may make the evidence impossible
         theta = with_value(net.theta0, net.params[f.index], f.index, v)
         brute = mix.engine.query(q.target, q.given, q.set, theta)[:, -1]
         assert f(v) == pytest.approx(brute, abs=1e-12), f.param
