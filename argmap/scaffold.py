@@ -104,6 +104,8 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
         f"title: {_yaml_text('Critique of: ' + claim.title)}",
         f"author: {_yaml_text(author)}",
         'source: "TODO: where the argument is made (post, paper, comment)"',
+        *([f"builds_on: [{', '.join(amap.overlays)}]   # apply these first: argmap ... "
+           + " ".join(f"--with {o}.yaml" for o in amap.overlays) + " --with THIS_FILE"] if amap.overlays else []),
         "",
         "# 1. Change a number the map already has. Each change needs a reason; author and source",
         "#    default to the ones above.",

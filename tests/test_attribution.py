@@ -172,3 +172,17 @@ def test_to_dict_is_complete():
     row = d["edits"][1]
     assert row["shapley"] == pytest.approx(0.1625, abs=1e-12)
     assert row["author"] == "Hand Computed" and row["reason"] and row["at"].endswith("two.yaml:9")
+
+
+def test_sampling_also_works_when_reapplying():
+    exact = attribute(MAP, [CMP / "leakless.yaml"])
+    est = attribute(MAP, [CMP / "leakless.yaml"], max_exact=1, permutations=10)
+    assert est.evaluation == "reapply" and est.method == "sampled"
+    # with two edits, a permutation and its reverse are the only two orders: the estimate is exact
+    assert est.values == pytest.approx(exact.values, abs=1e-12)
+    assert abs(sum(est.values) - est.total) < 1e-12
+
+
+def test_exact_limit_is_bounded():
+    with pytest.raises(ArgmapError, match="over a million"):
+        attribute(TWO_MAP, [CMP / "two.yaml"], max_exact=21)

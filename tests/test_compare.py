@@ -140,3 +140,12 @@ def test_guide_example_checks_and_attributes():
     assert v.attribution.method == "exact" and len(v.attribution.edits) == 5
     assert abs(sum(v.attribution.values) - v.change) < 1e-12
     assert {e.author for e in v.attribution.edits} == {"Evan Hubinger"}
+
+
+def test_help_states_the_real_defaults(capsys):
+    from argmap.attribution import MAX_EXACT, MAX_EXACT_REAPPLY
+
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"default {MAX_EXACT}; {MAX_EXACT_REAPPLY} when edits" in text

@@ -144,3 +144,15 @@ def test_committed_files_validate_against_the_schema():
             for path in REPO.glob(pattern):
                 errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
                 assert not errors, f"{path}: {errors[:2]}"
+
+
+def test_a_critique_of_an_overlay_builds_on_it(tmp_path):
+    base = DATA / "compare" / "map"
+    mix = DATA / "compare" / "mix.yaml"
+    amap = load_map(base, [mix])
+    path = new_critique(amap, "on-x", "x2", "Tess Ter", tmp_path)     # x2 exists only with the mix overlay
+    assert "builds_on: [mix]" in path.read_text()
+    before = Model.load(base, [mix]).probability()
+    assert Model.load(base, [mix, path]).probability() == pytest.approx(before, abs=1e-15)
+    with pytest.raises(ArgmapError, match="builds on 'mix'"):
+        Model.load(base, [path])

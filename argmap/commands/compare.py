@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..attribution import MAX_EXACT, MAX_EXACT_REAPPLY
 from ..errors import QueryError
 from .common import add_condition_args, add_map_args, conditions_from_args, print_json
 
@@ -30,8 +29,8 @@ def add_parser(sub):
     p.add_argument("--no-attribution", dest="attribution", action="store_false",
                    help="skip the Shapley attribution")
     p.add_argument("--exact-limit", type=int, default=None, metavar="N",
-                   help=f"compute Shapley values exactly up to N edits, else sample (default {MAX_EXACT}; "
-                        f"{MAX_EXACT_REAPPLY} when edits must be re-applied one subset at a time)")
+                   help="compute Shapley values exactly up to N edits, else sample (default 12; 8 when edits "
+                        "must be re-applied one subset at a time; see argmap.attribution.MAX_EXACT)")
     p.add_argument("--permutations", type=int, default=1000, metavar="N",
                    help="permutations for sampled Shapley values (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed for sampled Shapley values")
