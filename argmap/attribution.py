@@ -337,6 +337,9 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
         else:
             slot, c = (p.relation, p.field), rel_creator.get(p.relation)
             need = _rel_need(p.relation, rel_creator, creator) - {creator.get(p.claim)}
+            modulator = full_rels[p.relation].modulator if p.relation in full_rels else None
+            if creator.get(modulator) is not None:     # a relation scaled by an added claim needs it
+                need.add(creator[modulator])
             neutral = _NEUTRAL.get(p.field, full_v)
         src = thetas[0] if c is None else thetas[stage[edits[c].overlay]]
         start = src.get(p.name)
@@ -395,7 +398,8 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
                 break
             adds = ok
         adds = [_strip(c, ids) for c in adds]
-        relate = [r for i, r in enumerate(spec.relate) if on("relate", i) and {r.from_, r.to} <= ids]
+        relate = [r for i, r in enumerate(spec.relate) if on("relate", i) and {r.from_, r.to} <= ids
+                  and (r.modulated_by is None or r.modulated_by.claim in ids)]
         fed = {r.to for r in relate} | {i.claim for c in adds for i in (*c.supports, *c.opposes, *c.undercuts)}
         adds = [_as_root(c) if c.id not in fed else c for c in adds]
         keys = {r.key for r in amap.relations} | {f"{r.from_} -> {r.to}" for r in relate}

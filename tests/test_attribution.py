@@ -186,3 +186,14 @@ def test_sampling_also_works_when_reapplying():
 def test_exact_limit_is_bounded():
     with pytest.raises(ArgmapError, match="over a million"):
         attribute(TWO_MAP, [CMP / "two.yaml"], max_exact=21)
+
+
+def test_an_added_modulator_counts_and_both_evaluations_agree():
+    """An added claim that only scales other relations (a modulator) is a player too."""
+    files = [CMP / "modulated.yaml"]
+    a = attribute(MAP, files)
+    b = attribute(MAP, files, method="reapply")
+    assert a.evaluation == "theta" and a.values == pytest.approx(b.values, abs=1e-12)
+    tight = next(v for e, v in zip(a.edits, a.values) if e.target == "tight")
+    assert abs(tight) > 1e-3
+    assert abs(sum(a.values) - a.total) < 1e-12
