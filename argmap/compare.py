@@ -162,8 +162,11 @@ def _cut(text: str | None, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def format_comparison(c: Comparison) -> str:
-    """The terminal report of ``argmap compare``."""
+def format_comparison(c: Comparison, compact: bool = False, edits: int | None = None) -> str:
+    """The terminal report of ``argmap compare``.
+
+    ``compact`` gives one line per edit (no author/reason lines); ``edits`` limits how many are listed.
+    """
     lines = [f"{c.map_name}: P({c.target}) — {c.target_title}"]
     cond = [f"{k}={v}" for k, v in c.conditions.given.items()] + [f"do({k}={v})" for k, v in c.conditions.set.items()]
     lines.append("conditions: " + (f"scenario '{c.conditions.scenario}': " if c.conditions.scenario else "")
@@ -192,24 +195,29 @@ def format_comparison(c: Comparison) -> str:
         if v.added:
             lines.append("claims it adds: " + ", ".join(f"{m.claim} ({m.new:.2f})" for m in v.added))
         if v.attribution:
-            lines += _attribution_lines(v.attribution)
+            lines += _attribution_lines(v.attribution, compact, edits)
     if c.pool:
         lines += ["", _pool_text(c.pool)]
     return "\n".join(lines)
 
 
-def _attribution_lines(a: Attribution) -> list[str]:
+def _attribution_lines(a: Attribution, compact: bool = False, limit: int | None = None) -> list[str]:
     how = ("exact Shapley values" if a.method == "exact"
            else f"Shapley values sampled over {a.permutations} permutations (± standard error)")
     lines = [f"attribution of {a.total:+.4f} to {len(a.edits)} edits ({how}; they sum to the change):"]
-    for e, v, se in a.ranked():
+    ranked = a.ranked()
+    for e, v, se in ranked[:limit]:
         err = f" ±{se:.4f}" if se is not None else ""
         lines.append(f"  {v:>+8.4f}{err}  {e.overlay}: {e.kind} {_cut(e.target, 40)} — {_cut(e.summary, 60)}")
+        if compact:
+            continue
         who = ", ".join(x for x in (e.author, e.source) if x)
         if who:
             lines.append(f"            by {_cut(who, 90)}")
         if e.reason:
             lines.append(f"            why: {_cut(e.reason, 90)}")
+    if limit is not None and len(ranked) > limit:
+        lines.append(f"  ... and {len(ranked) - limit} more (argmap compare shows them all)")
     for note in a.notes:
         lines.append(f"  note: {note}")
     return lines

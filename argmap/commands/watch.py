@@ -102,7 +102,7 @@ def snapshot(args) -> str:
 
         name = "+".join(Path(o).stem for o in args.overlays)
         comparison = compare(args.path, {name: list(args.overlays)}, (), args.target, **cond, top=args.top)
-        lines.append(format_comparison(comparison))
+        lines.append(format_comparison(comparison, compact=True, edits=args.top))
         if args.render:
             from .compare import _diagrams
 
