@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import QueryError
 from .common import add_condition_args, add_map_args, conditions_from_args, print_json
 
-__all__ = ["add_parser", "run", "parse_viewpoint"]
+__all__ = ["add_parser", "run", "parse_viewpoint", "resolve_overlay"]
 
 
 def add_parser(sub):
@@ -19,7 +19,8 @@ def add_parser(sub):
                     "overlays given are the one viewpoint; with --viewpoint, --with overlays join the base.")
     add_map_args(p)
     p.add_argument("--viewpoint", action="append", default=[], metavar="NAME=OVERLAY[,OVERLAY...]",
-                   help="a named stack of overlay files applied in order (repeatable)")
+                   help="a named stack of overlay files applied in order (repeatable); a bare name such as "
+                        "pope-2023 names a bundled critique or viewpoint")
     add_condition_args(p)
     p.add_argument("--top", type=int, default=8, metavar="N", help="claims to list per viewpoint (default 8)")
     p.add_argument("--pool", action="store_true",
@@ -58,19 +59,40 @@ def parse_viewpoint(text: str) -> tuple[str, list[str]]:
     return name.strip(), paths
 
 
+def resolve_overlay(text: str) -> str:
+    """An overlay file path; a bare name like ``pope-2023`` that is no file names a bundled overlay."""
+    if Path(text).exists() or "/" in text or "\\" in text or text.endswith((".yaml", ".yml")):
+        return text
+    from ..bundled import arguments_dir, bundled_overlay_path
+    from ..errors import ArgmapError, did_you_mean
+
+    try:
+        return str(bundled_overlay_path(text))
+    except ArgmapError:
+        pass
+    try:
+        names = sorted(p.stem for sub in ("critiques", "viewpoints") for p in (arguments_dir() / sub).glob("*.yaml"))
+    except ArgmapError:
+        names = []
+    hint = did_you_mean(text, names)
+    raise QueryError(f"no overlay file or bundled overlay named '{text}'" + (f"; {hint}" if hint else "")
+                     + (f" (bundled: {', '.join(names)})" if names else ""))
+
+
 def _viewpoints(args) -> tuple[dict[str, list[str]], list[str]]:
+    overlays = [resolve_overlay(o) for o in args.overlays]
     if not args.viewpoint:
-        if not args.overlays:
+        if not overlays:
             raise QueryError("nothing to compare: give --viewpoint NAME=OVERLAY or at least one --with OVERLAY")
-        name = "+".join(Path(f).stem for f in args.overlays)
-        return {name: list(args.overlays)}, []
+        name = "+".join(Path(f).stem for f in overlays)
+        return {name: overlays}, []
     out: dict[str, list[str]] = {}
     for text in args.viewpoint:
         name, files = parse_viewpoint(text)
         if name in out:
             raise QueryError(f"viewpoint '{name}' is given twice")
-        out[name] = files
-    return out, list(args.overlays)
+        out[name] = [resolve_overlay(f) for f in files]
+    return out, overlays
 
 
 def _weights(args, names: list[str]) -> list[float] | None:
