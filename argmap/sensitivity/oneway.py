@@ -65,8 +65,7 @@ class OneWay:
     @property
     def affine(self) -> bool:
         """True when P(target) is a line or a ratio of lines in this parameter."""
-        return self.kind in AFFINE_KINDS and self.field != "base"
-
+        return _is_affine(self.kind, self.field)
 
     def parts(self, v) -> tuple[np.ndarray, np.ndarray]:
         """Numerator P(target, evidence) and denominator P(evidence) at values ``v``."""
@@ -89,9 +88,11 @@ class OneWay:
         out = {"param": self.param, "claim": self.claim, "field": self.field, "kind": self.kind, "title": self.title,
                "sections": list(self.sections), "value": self.value, "probability": self.probability,
                "derivative": self.derivative, "elasticity": self.elasticity,
-               "form": "ratio of lines" if self.affine else "logistic (exact, closed form)"}
+               "form": "logistic (exact, closed form)"}
         if self.affine:
-            out["lines"] = dict(zip(("a_num", "b_num", "a_den", "b_den"), self.lines()))
+            lines = self.lines()
+            out["form"] = "line" if lines[3] == 0 else "ratio of lines"
+            out["lines"] = dict(zip(("a_num", "b_num", "a_den", "b_den"), lines))
         return out
 
 
@@ -221,18 +222,24 @@ def _derivative(f: OneWay) -> float:
 
 def one_way(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
             params=None) -> list[OneWay]:
-    """Exact one-way functions for every parameter (or the named ``params``), in θ order.
+    """Exact one-way functions for every parameter (or those named in ``params``), in θ order.
 
-    >>> from argmap import Model
-    >>> fs = one_way(Model.load("tests/data/maps/tiny"), scenario=None)      # doctest: +SKIP
-    >>> f = fs[0]; f(f.value) == f.probability                               # doctest: +SKIP
-    True
+    In the tiny map P(conclusion) is proportional to P(aware), so its function is a line:
+
+    >>> from pathlib import Path
+    >>> import argmap
+    >>> tiny = Path(argmap.__file__).parents[1] / "tests" / "data" / "maps" / "tiny"
+    >>> f = one_way(argmap.Model.load(tiny), scenario=None, params="credence:aware")[0]
+    >>> round(f.probability, 6), round(f.derivative, 6), round(f.elasticity, 6)
+    (0.165, 0.20625, 1.0)
+    >>> round(f(1.0), 6)
+    0.20625
     """
     q = resolve(model, target, given, set, scenario)
     net = model.network
-    wanted = None if params is None else set_of(params)
+    wanted = None if params is None else frozenset([params] if isinstance(params, str) else params)
     chosen = [i for i, p in enumerate(net.params) if wanted is None or p.name in wanted]
-    affine = [i for i in chosen if _is_affine(net.params[i])]
+    affine = [i for i in chosen if _is_affine(net.params[i].kind, net.params[i].field)]
     coef = _affine_coefficients(model, q, affine) if affine else {}
     by_claim: dict[str, tuple] = {}
     point = None
@@ -256,9 +263,5 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
     return out
 
 
-def _is_affine(p: Param) -> bool:
-    return p.kind in AFFINE_KINDS and p.field != "base"
-
-
-def set_of(names) -> frozenset:
-    return frozenset([names] if isinstance(names, str) else names)
+def _is_affine(kind: str, field: str) -> bool:
+    return kind in AFFINE_KINDS and field != "base"
