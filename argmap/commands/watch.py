@@ -95,8 +95,9 @@ def snapshot(args) -> str:
     model = Model.load(args.path, args.overlays)
     plan = model.engine.plan(args.target or model.map.target, {}, {})
     amap = model.map
+    over = f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""
     lines.append(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
-                 f"elimination width {plan.width}" + (f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""))
+                 f"elimination width {plan.width}{over}")
     if args.overlays:
         from ..compare import compare, format_comparison
 
