@@ -15,14 +15,12 @@ __all__ = ["min_fill_order"]
 
 
 def _fill(adj: dict[str, set[str]], v: str) -> int:
-    nbrs = list(adj[v])
-    missing = 0
-    for i, a in enumerate(nbrs):
-        na = adj[a]
-        for b in nbrs[i + 1:]:
-            if b not in na:
-                missing += 1
-    return missing
+    """Edges missing among v's neighbours (each counted from both ends, then halved)."""
+    nbrs = adj[v]
+    if len(nbrs) < 2:
+        return 0
+    k = len(nbrs) - 1
+    return sum(k - len(adj[a] & nbrs) for a in nbrs) // 2
 
 
 def min_fill_order(scopes: Iterable[Iterable[str]], eliminate: Iterable[str]) -> list[str]:
@@ -50,13 +48,16 @@ def min_fill_order(scopes: Iterable[Iterable[str]], eliminate: Iterable[str]) ->
         order.append(v)
         todo.discard(v)
         nbrs = adj.pop(v)
-        touched = set()
         for a in nbrs:
             adj[a].discard(v)
-            adj[a].update(u for u in nbrs if u != a)
-        for a in nbrs:
-            touched.add(a)
-            touched.update(adj[a])
+            if f:
+                adj[a].update(nbrs)
+                adj[a].discard(a)
+        # only v's neighbours lost an edge; if v added fill edges, their neighbours' fill changes too
+        touched = set(nbrs)
+        if f:
+            for a in nbrs:
+                touched.update(adj[a])
         for u in touched:
             if u in todo:
                 score = (_fill(adj, u), len(adj[u]))
