@@ -125,6 +125,8 @@ def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
 
 def _check_cycles(amap: ArgumentMap) -> list[Diagnostic]:
     g = dependency_graph(amap)
+    if nx.is_directed_acyclic_graph(g):    # linear time; find_cycle is slow on large maps
+        return []
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:
