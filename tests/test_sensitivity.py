@@ -163,3 +163,12 @@ def test_cruxes_mark_claims_that_depend_on_the_target(mix):
     rows = {r["claim"]: r for r in cruxes(mix, target="goal")}
     assert rows["kind_of_model"]["downstream"] and rows["conclusion"]["downstream"]
     assert not rows["arg"]["downstream"] and not rows["slack"]["downstream"]
+
+
+def test_public_names_are_exactly_exported():
+    import argmap.sensitivity as s
+
+    public = {n for n in vars(s) if not n.startswith("_") and callable(getattr(s, n))}   # submodules are not
+    assert set(s.__all__) == public
+    for name in s.__all__:
+        assert getattr(s, name).__doc__, name

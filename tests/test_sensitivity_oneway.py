@@ -139,3 +139,41 @@ def test_functions_under_an_intervention_match_brute_force(mix):
         assert f(v) == pytest.approx(brute, abs=1e-12), f.param
     aware = next(f for f in fs if f.param == "credence:aware")
     assert aware.derivative == 0.0                     # cut from the query by do(aware = false)
+
+
+def test_modulator_scale_derivative_matches_sympy(mix):
+    """P(conclusion | evidence) with the goal's CPT written symbolically in one modulator scale."""
+    net = mix.network
+    s = sp.Symbol("s")
+    cpt = {v: c[0] for v, c in net.cpts(net.theta0[None, :]).items()}
+    theta = dict(zip((p.name for p in net.params), net.theta0))
+    scale = {"low": theta["scale:arg -> goal@slack=low"], "medium": s, "high": theta["scale:arg -> goal@slack=high"]}
+
+    def p_goal(arg, arg2, aware, slack):
+        b = theta["base:goal"]
+        z = sp.log(b / (1 - b)) + arg * sp.log(theta["ratio:arg -> goal"]) * scale[slack] \
+            + arg2 * sp.log(theta["ratio:arg2 -> goal"])
+        return 1 / (1 + sp.exp(-z)) * (1 if aware else theta["leak:aware -> goal"])
+
+    names = net.variables
+    num = den = 0
+    for combo in itertools.product(*(range(len(net.states[v])) for v in names)):
+        x = dict(zip(names, combo))
+        if x["evidence"] != 1:
+            continue
+        w = 1
+        for v in names:
+            idx = tuple(x[p] for p in net.parents[v])
+            if v == "goal":
+                pg = p_goal(x["arg"], x["arg2"], x["aware"], net.states["slack"][x["slack"]])
+                w *= pg if x["goal"] else 1 - pg
+            else:
+                w *= float(cpt[v][idx + (x[v],)])
+        den += w
+        if x["conclusion"] == 1:
+            num += w
+    expr = num / den
+    f = next(f for f in one_way(mix) if f.param == "scale:arg -> goal@slack=medium")
+    assert f.derivative == pytest.approx(float(sp.diff(expr, s).subs(s, f.value)), rel=1e-7)
+    for v in (0.0, 0.3, 2.5):
+        assert f(v) == pytest.approx(float(expr.subs(s, v)), abs=1e-12)
