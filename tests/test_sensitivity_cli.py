@@ -85,3 +85,11 @@ def test_charts_render_to_bytes_deterministically():
     assert png[:4] == b"\x89PNG"
     with pytest.raises(ValueError):
         tornado_chart(rows, base, "gif")
+
+
+def test_unwritable_out_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["sensitivity", MIX, "--samples", "10", "--sobol-samples", "0", "--out", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the report" in err and "Traceback" not in err

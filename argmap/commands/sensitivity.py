@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import atomic_write
-from ..errors import QueryError
+from ..errors import ArgmapError, QueryError
 from .common import add_condition_args, add_map_args, conditions_from_args, model_from_args, print_json
 
 
@@ -94,7 +94,10 @@ def run(args) -> int:
     rep = report(model, args.target, cond["given"], cond["set"], cond["scenario"], samples=args.samples,
                  seed=args.seed, bounds=args.threshold, sobol_samples=args.sobol_samples,
                  sobol_top=None if text == "all" else int(text), progress=_progress(args))
-    written = _write_out(rep, Path(args.out), args.top) if args.out else []
+    try:
+        written = _write_out(rep, Path(args.out), args.top) if args.out else []
+    except OSError as err:
+        raise ArgmapError(f"cannot write the report to '{args.out}': {err.strerror or err}") from err
     if args.json:
         print_json(rep.to_dict())
     else:
