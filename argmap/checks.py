@@ -101,13 +101,15 @@ def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
         parents = [p for p in parents_of(amap, cid) if p in amap.claims]
         if c.table is not None and c.credence is not None:
             diags.append(_d(c.origin, f"'{cid}' has both a credence and a table", "keep one of them"))
-        elif parents and c.credence is not None:
-            diags.append(_d(c.origin, f"'{cid}' has a credence but depends on {parents}",
-                            "a credence is for root claims; use base: for its probability when no argument holds"))
+        elif parents and c.credence is not None and not c.binary:
+            diags.append(_d(c.origin, f"'{cid}' has states {list(c.states)} and depends on {parents}",
+                            "a categorical claim with parents needs an explicit table"))
+        elif parents and c.credence is not None and c.base is not None:
+            diags.append(_d(c.origin, f"'{cid}' has both a credence and a base", "keep one: they mean the same here"))
         elif not parents and c.table is None and c.credence is None:
             diags.append(_d(c.origin, f"'{cid}' is a root claim with no credence",
                             "give it credence: (its probability), or relate it to other claims"))
-        if cid in influenced and c.table is None and c.base is None and c.binary:
+        if cid in influenced and c.table is None and c.base is None and c.credence is None and c.binary:
             diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base",
                             "give base: its probability when none of the arguments bearing on it holds"))
         if c.base is not None and not parents:

@@ -179,6 +179,10 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
     if claim.base is not None:
         base_i = _add(params, name=f"base:{claim.id}", claim=claim.id, field="base", kind="probability",
                       quantity=claim.base, state="true")
+    elif claim.credence is not None:
+        # a root credence on a claim that gained relations (e.g. from an overlay) acts as its base
+        base_i = _add(params, name=f"credence:{claim.id}", claim=claim.id, field="credence", kind="probability",
+                      quantity=claim.credence[1], state="true")
     terms = []   # (ratio param, active mask, modulator axis or None, scale param indices)
     leaks = []   # (leak param or None, unmet mask)
     for r in rels:

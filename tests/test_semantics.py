@@ -131,3 +131,15 @@ def test_scenario_applies_by_default_and_lifts(tmp_path):
     m = Model.load(folder)
     assert m.probability() == pytest.approx(0.5)
     assert m.probability(scenario=None) == pytest.approx(0.25)
+
+
+def test_an_overlay_can_argue_against_a_root_claim(tmp_path, tiny_map):
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text(
+        "overlay: doubt\nauthor: T\nadd:\n"
+        "  - id: doubt\n    title: Doubt\n    kind: critique\n    credence: 0.5\n"
+        "    opposes: [{claim: aware, ratio: \"1/4\"}]\n")
+    m = Model.load(tiny_map, [overlay])
+    # aware's credence 0.8 acts as its base: odds 4 -> 1 when the doubt holds
+    assert m.probability("aware", scenario=None) == pytest.approx(0.5 * 0.8 + 0.5 * 0.5, abs=1e-15)
+    assert "credence:aware" in {p.name for p in m.network.params}

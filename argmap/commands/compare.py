@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import QueryError
-from .common import add_condition_args, add_map_args, conditions_from_args, print_json
+from .common import add_condition_args, add_map_args, conditions_from_args, print_json, resolve_overlay
 
 __all__ = ["add_parser", "run", "parse_viewpoint", "resolve_overlay"]
 
@@ -57,26 +57,6 @@ def parse_viewpoint(text: str) -> tuple[str, list[str]]:
     if not sep or not name.strip() or not paths:
         raise QueryError(f"--viewpoint '{text}' should look like NAME=OVERLAY[,OVERLAY...]")
     return name.strip(), paths
-
-
-def resolve_overlay(text: str) -> str:
-    """An overlay file path; a bare name like ``pope-2023`` that is no file names a bundled overlay."""
-    if Path(text).exists() or "/" in text or "\\" in text or text.endswith((".yaml", ".yml")):
-        return text
-    from ..bundled import arguments_dir, bundled_overlay_path
-    from ..errors import ArgmapError, did_you_mean
-
-    try:
-        return str(bundled_overlay_path(text))
-    except ArgmapError:
-        pass
-    try:
-        names = sorted(p.stem for sub in ("critiques", "viewpoints") for p in (arguments_dir() / sub).glob("*.yaml"))
-    except ArgmapError:
-        names = []
-    hint = did_you_mean(text, names)
-    raise QueryError(f"no overlay file or bundled overlay named '{text}'" + (f"; {hint}" if hint else "")
-                     + (f" (bundled: {', '.join(names)})" if names else ""))
 
 
 def _viewpoints(args) -> tuple[dict[str, list[str]], list[str]]:
