@@ -86,7 +86,7 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
     point_id = re.sub(r"[^a-z0-9_]", "_", name.lower()).strip("_")
     point_id = point_id if re.match(r"^[a-z]", point_id) else f"c_{point_id}"
     relation = "undercuts" if claim.kind in ("argument", "critique") else "opposes"
-    composed = claim.credence is None and claim.table is None
+    composed = claim.table is None and claim.binary  # a binary root's credence becomes its base
     lines = []
     if schema:
         lines.append(f"# yaml-language-server: $schema={schema}")
@@ -130,7 +130,7 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
     else:
         lines += [
             "add: []",
-            f"#  '{claim.id}' has {'a table' if claim.table else 'a root credence'}, so a new argument cannot bear",
+            f"#  '{claim.id}' has {'a table' if claim.table else 'named states'}, so a new argument cannot bear",
             "#  on it directly: change its number above, or add a claim that bears on a claim it feeds into.",
         ]
     lines += ["", "# 3. Relate two claims that exist (or that you added above).",
