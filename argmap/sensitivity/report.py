@@ -150,7 +150,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     if rep.sobol and rep.sobol.rows:
         s = rep.sobol
         L += ["", f"4. Global sensitivity (Sobol indices: share of the variance of {q.label}; "
-                  f"{s.evaluations:,} evaluations, {s.varied} factors varied, {s.held} held at their points)",
+                  f"{s.evaluations:,} evaluations, {s.varied} factor{'s' * (s.varied != 1)} varied, {s.held} held at {'their points' if s.held != 1 else 'its point'})",
               f"   {'section':<12} {'factor':<58} {'first-order':>14} {'total':>14}"]
         for r in s.rows[:top]:
             L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {r['S1']:>7.3f} ±{r['S1_conf']:.3f} "
@@ -223,7 +223,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
         L += ["", "## Global sensitivity (Sobol indices)", "",
               f"Share of the variance of {q.label} due to each number alone (first-order) and with its "
               f"interactions (total), ± the {int(s.conf_level * 100)}% bootstrap interval; {s.evaluations:,} "
-              f"evaluations, {s.varied} factors varied, {s.held} held at their points.", ""]
+              f"evaluations, {s.varied} factor{'s' * (s.varied != 1)} varied, {s.held} held at {'their points' if s.held != 1 else 'its point'}.", ""]
         L += _md_table(["section", "factor", "first-order", "total"],
                        [[_sec(r["sections"]), r["title"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                          f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in s.rows[:top]])
