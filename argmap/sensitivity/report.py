@@ -187,7 +187,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
          + (f" (scenario *{q.scenario}*)" if q.scenario else "") + ".", "",
          f"**{q.label} = {rep.baseline:.3f}**", ""]
     L += ["## Which finding would move us most", "",
-          "Expected shift: how far learning the claim's truth would move P(target), on average over what we "
+          f"Expected shift: how far learning the claim's truth would move {q.label}, on average over what we "
           "might learn. Information: mutual information between the claim and the target, in bits.", ""]
     L += _md_table(["claim", "section", "expected shift", "information (bits)", f"{q.label} if we learned…"],
                    [[r["title"], _sec(r["sections"]), f"{r['expected_shift']:.3f}", f"{r['mutual_information']:.3f}",
@@ -228,7 +228,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
                        [[_sec(r["sections"]), r["title"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                          f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in s.rows[:top]])
     L += ["", "## Steepest one-way functions", "",
-          "Exact derivative of P(target) in each number, and its elasticity (% change in P per % change "
+          f"Exact derivative of {q.label} in each number, and its elasticity (% change in P per % change "
           "in the number).", ""]
     L += _md_table(["section", "number", "value", "dP/dθ", "elasticity"],
                    [[_sec(f.sections), f.title, _num(f.value), f"{f.derivative:.3f}", f"{f.elasticity:.3f}"]
