@@ -27,6 +27,7 @@ def test_json_has_every_analysis_and_is_reproducible(capsys):
     assert out["given"] == {"evidence": "true"} and out["bounds"] == [0.1, 0.5]
     assert len(out["one_way"]) == 30 and out["monte_carlo"]["samples"] == 400
     assert out["sobol"]["indices"] and out["cruxes"][0]["claim"] == "kind_of_model"
+    assert "share_of_monte_carlo_variance" in out["sobol"]
     assert main(["sensitivity", MIX, *FAST, "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     out.pop("seconds"), again.pop("seconds")

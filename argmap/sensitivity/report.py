@@ -36,6 +36,14 @@ class SensitivityReport:
     sobol: Sobol | None
     seconds: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def sobol_coverage(self) -> float | None:
+        """Variance of P(target) with only the Sobol factors varied, over the Monte Carlo variance with
+        every uncertain number varied: how much of the spread the Sobol factors account for."""
+        if not (self.sobol and self.monte_carlo and self.monte_carlo.sd > 0 and self.sobol.held):
+            return None
+        return self.sobol.variance / self.monte_carlo.sd ** 2
+
     def to_dict(self) -> dict:
         """The ``argmap sensitivity --json`` object (see docs/sensitivity.md)."""
         return {
@@ -44,7 +52,8 @@ class SensitivityReport:
             "cruxes": self.cruxes, "tornado": self.tornado,
             "one_way": [f.to_dict() for f in self.one_way], "thresholds": self.thresholds,
             "monte_carlo": self.monte_carlo.to_dict() if self.monte_carlo else None,
-            "sobol": self.sobol.to_dict() if self.sobol else None,
+            "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage}
+                      if self.sobol else None),
             "seconds": self.seconds,
         }
 
@@ -155,6 +164,9 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
         for r in s.rows[:top]:
             L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {r['S1']:>7.3f} ±{r['S1_conf']:.3f} "
                      f"{r['ST']:>7.3f} ±{r['ST_conf']:.3f}")
+        if rep.sobol_coverage is not None:
+            L.append(f"   (the {s.varied} varied numbers alone produce {rep.sobol_coverage:.0%} of the Monte Carlo "
+                     "variance, in which every uncertain number varies)")
     L += ["", "5. Steepest one-way functions (exact; elasticity = % change in P per % change in the number)",
           f"   {'section':<12} {'number':<58} {'value':>7} {'dP/dθ':>8} {'elasticity':>10}"]
     for f in _steepest(rep)[:top]:
@@ -223,7 +235,9 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
         L += ["", "## Global sensitivity (Sobol indices)", "",
               f"Share of the variance of {q.label} due to each number alone (first-order) and with its "
               f"interactions (total), ± the {int(s.conf_level * 100)}% bootstrap interval; {s.evaluations:,} "
-              f"evaluations, {s.varied} factor{'s' * (s.varied != 1)} varied, {s.held} held at {'their points' if s.held != 1 else 'its point'}.", ""]
+              f"evaluations, {s.varied} factor{'s' * (s.varied != 1)} varied, {s.held} held at {'their points' if s.held != 1 else 'its point'}"
+              + (f"; the varied numbers alone produce {rep.sobol_coverage:.0%} of the Monte Carlo variance" if
+                 rep.sobol_coverage is not None else "") + ".", ""]
         L += _md_table(["section", "factor", "first-order", "total"],
                        [[_sec(r["sections"]), r["title"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                          f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in s.rows[:top]])
