@@ -67,7 +67,7 @@ class Factor:
         alpha = np.asarray(self.args)
         g = np.zeros(u.shape)
         for k in np.flatnonzero(alpha > 0):
-            g[:, k] = _on_unique(lambda x: special.gammaincinv(alpha[k], x), u[:, k])
+            g[:, k] = _on_unique(lambda x, a=alpha[k]: special.gammaincinv(a, x), u[:, k])
         return g / g.sum(axis=1, keepdims=True)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:

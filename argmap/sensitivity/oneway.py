@@ -199,7 +199,7 @@ def _derivative(f: OneWay) -> float:
     v = f.value
     if f.affine:
         n, d = f.parts([v])
-        (a_n, b_n, a_d, b_d) = f.lines()
+        _, b_n, _, b_d = f.lines()
         return float((b_n * d[0] - n[0] * b_d) / d[0] ** 2)
     lo, hi = f.domain
     h = 1e-3 * (v if v > 0 else 1e-3)
