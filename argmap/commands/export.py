@@ -1,24 +1,46 @@
-"""``argmap export``: files for other people and other tools.
+"""``argmap export``: the post bundle (diagrams, tornado chart, summary.md), or a network file.
 
-The post bundle (diagrams, tornado chart, summary.md) belongs to the diagrams issue and is not
-built yet. What exists is the network interchange branch: ``--format bif|xmlbif -o FILE``.
+The post bundle is built by :func:`argmap.render.bundle.write_bundle`. With ``--format bif|xmlbif
+-o FILE`` the command instead writes the compiled network for other tools (issue 8:
+:mod:`argmap.interchange`).
 """
 
 from __future__ import annotations
 
-from ..errors import ArgmapError
-from .common import add_map_args
+import shlex
+import sys
+
+from .common import add_condition_args, add_map_args, conditions_from_args
+
+__all__ = ["add_parser", "run", "default_out"]
 
 
 def add_parser(sub):
-    p = sub.add_parser("export", help="export the map (BIF/XMLBIF network files for other tools)",
-                       description="Export the map. With --format bif|xmlbif -o FILE, write the compiled "
-                                   "Bayesian network for pgmpy, pyAgrum, GeNIe or SamIam.")
+    p = sub.add_parser(
+        "export", help="write a post bundle (diagrams, tornado, summary.md) or a BIF/XMLBIF network",
+        description="Write everything a post needs into one folder: the map diagram (SVG and PNG; for a large "
+                    "map the part-collapsed overview, plus the full map as SVG), the diff diagram when overlays "
+                    "are given, the tornado chart, and summary.md with the headline, top claims, cruxes, alt text "
+                    "for every image and the headline as a LaTeX formula. Output is deterministic. With --format "
+                    "bif|xmlbif -o FILE, write the compiled Bayesian network instead.")
     add_map_args(p)
+    add_condition_args(p, target=False)
+    p.add_argument("--out", metavar="DIR", help="bundle folder (default: exports/NAME, NAME from the map and overlays)")
     # --- network interchange (issue 8: argmap.interchange) -------------------------------------
     from ..interchange.command import add_interchange_args
     add_interchange_args(p)
     return p
+
+
+def default_out(map_name: str, overlays) -> str:
+    """``exports/scheming`` or ``exports/scheming+pope-2023`` for the bundled map with Pope's critique.
+
+    >>> default_out("scheming", ["arguments/critiques/pope-2023.yaml"])
+    'exports/scheming+pope-2023'
+    """
+    from pathlib import Path
+
+    return "exports/" + "+".join([map_name] + [Path(o).stem for o in overlays])
 
 
 def run(args) -> int:
@@ -27,4 +49,31 @@ def run(args) -> int:
     code = run_interchange(args)
     if code is not None:
         return code
-    raise ArgmapError("the post bundle export is not built yet; use --format bif|xmlbif -o FILE")
+    from ..api import Model
+    from ..render.bundle import write_bundle
+
+    cond = conditions_from_args(args)
+    out = args.out or default_out(Model.load(args.path).map.name, args.overlays)
+    command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
+    bundle = write_bundle(args.path, out, args.overlays, command=command, **cond)
+    for f in bundle.files:
+        print(f"wrote {f}", file=sys.stderr)
+    head = f"P = {bundle.probability:.3f}"
+    if bundle.base_probability is not None:
+        head = f"P = {bundle.base_probability:.3f} -> {bundle.probability:.3f}"
+    print(f"{out}: {head}")
+    return 0
+
+
+def _argv_for(args, out: str) -> list[str]:
+    """The arguments that regenerate this bundle (recorded in summary.md)."""
+    argv = [args.path] if args.path else []
+    for o in args.overlays:
+        argv += ["--with", o]
+    for g in args.given:
+        argv += ["--given", g]
+    for s in args.set:
+        argv += ["--set", s]
+    if args.scenario != "default":
+        argv += ["--scenario", args.scenario]
+    return argv + ["--out", out]

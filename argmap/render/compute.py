@@ -118,7 +118,8 @@ def _subtitle(model: Model, target: str, marginals, cond) -> list[str]:
 
 def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=None, set=None,
                    scenario: str | None = DEFAULT, focus: str | None = None, depth: int | None = None,
-                   collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+                   collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
+                   title: str | None = None,
                    rankdir: str | None = None, legend: bool = True) -> str:
     """The diff view: ``new`` (the map with overlays) coloured by how far each claim moved from ``base``."""
     target = target or new.map.target
@@ -127,7 +128,7 @@ def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=
     return diff_dot(base.map, new.map, base.marginals(cb.given, cb.set, scenario=None),
                     new.marginals(cn.given, cn.set, scenario=None), target, observed=cn.given,
                     intervened=cn.set, focus=focus, depth=depth, collapse=collapse,
-                    collapse_all=collapse_all, title=title, rankdir=rankdir, legend=legend)
+                    collapse_all=collapse_all, keep=keep, title=title, rankdir=rankdir, legend=legend)
 
 
 def render_model_svg(model: Model) -> str:

@@ -90,7 +90,8 @@ def _part_look(new_map, n, base, new, edits, base_map) -> NodeLook:
 def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Marginals, new_marginals: Marginals,
              target: str | None = None, *, observed: Mapping[str, str] | None = None,
              intervened: Mapping[str, str] | None = None, focus: str | None = None, depth: int | None = None,
-             collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+             collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
+            title: str | None = None,
              rankdir: str | None = None, legend: bool = True) -> str:
     """DOT for ``new_map`` with each claim coloured by its change from ``base_map``.
 
@@ -102,7 +103,7 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
     target = target or new_map.target
     observed, intervened = dict(observed or {}), dict(intervened or {})
     parts = collapse_parts(new_map, target, collapse, collapse_all)
-    view = make_view(new_map, focus=focus, depth=depth, collapse=parts, keep=(target,),
+    view = make_view(new_map, focus=focus, depth=depth, collapse=parts, keep=(target, *keep),
                      hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
     rankdir = rankdir or ("TB" if collapse_all else "LR")
     edits = edited_claims(new_map)
@@ -144,4 +145,4 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
              "the overlay changed · bold edge labelled 'new': an added relation"]
     return assemble(new_map, view, looks, title=title or f"What the overlay changes: {new_map.title or new_map.name}",
                     subtitle=subtitle, scale=scale, scale_name="change in P", notes=notes,
-                    rankdir=rankdir, legend=legend, tooltips=tips, edge_looks=edge_look)
+                    rankdir=rankdir, legend=legend, tooltips=tips, edge_looks=edge_look, large=collapse_all)

@@ -118,25 +118,30 @@ def collapse_parts(amap: ArgumentMap, target: str | None, collapse: Iterable[str
     return tuple(p for p in parts if p != keep)
 
 
-def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None) -> str:
+def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None, large: bool = False) -> str:
     head = html_lines(title_lines)
     if badge:
         head = f"{html_text(badge)} · " + head
-    body = html_lines([part for ln in lines if ln for part in wrap(ln, 30, 3)])
-    tail = f'<BR/><FONT POINT-SIZE="12">{body}</FONT>' if body else ""
+    body = html_lines([part for ln in lines if ln for part in wrap(ln, 22 if large else 30, 3)])
+    tail = f'<BR/><FONT POINT-SIZE="{15 if large else 12}">{body}</FONT>' if body else ""
     return f"<<B>{head}</B>{tail}>"
 
 
 def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str]], scale_name: str,
-                 kinds: list[str], edge_types: list[str], notes: Iterable[str]) -> str:
-    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="20"><B>{html_text(title)}</B></FONT></TD></TR>']
-    for line in (part for ln in subtitle for part in wrap(ln, 76, 4)):
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="14">{html_text(line)}</FONT></TD></TR>')
+                 kinds: list[str], edge_types: list[str], notes: Iterable[str], large: bool = False) -> str:
+    k = 1.4 if large else 1.0
+
+    def pt(size: int) -> str:
+        return str(round(size * k))
+
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(20)}"><B>{html_text(title)}</B></FONT></TD></TR>']
+    for line in (part for ln in subtitle for part in wrap(ln, 60 if large else 76, 4)):
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(14)}">{html_text(line)}</FONT></TD></TR>')
     if scale:
-        cells = "".join(f'<TD BGCOLOR="{fill}" WIDTH="38"><FONT COLOR="{style.text_colour(fill)}" '
-                        f'POINT-SIZE="11">{html_text(text)}</FONT></TD>' for text, fill in scale)
+        cells = "".join(f'<TD BGCOLOR="{fill}" WIDTH="{round(38 * k)}"><FONT COLOR="{style.text_colour(fill)}" '
+                        f'POINT-SIZE="{pt(11)}">{html_text(text)}</FONT></TD>' for text, fill in scale)
         rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-                    f'<TR><TD BORDER="0"><FONT POINT-SIZE="12">{html_text(scale_name)}</FONT></TD>{cells}'
+                    f'<TR><TD BORDER="0"><FONT POINT-SIZE="{pt(12)}">{html_text(scale_name)}</FONT></TD>{cells}'
                     f'</TR></TABLE></TD></TR>')
     if kinds or edge_types:
         left = [html_text(style.KIND_WORDS[k]) for k in kinds]
@@ -148,28 +153,34 @@ def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str
         for i in range(max(len(left), len(right))):
             a = left[i] if i < len(left) else ""
             b = right[i] if i < len(right) else ""
-            cells.append(f'<TR><TD ALIGN="LEFT">{a}</TD><TD ALIGN="LEFT">{b}</TD></TR>')
-        rows.append('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12"><TABLE BORDER="0" CELLSPACING="0" '
+            cells.append(f'<TR><TD ALIGN="LEFT">{a}&#160;&#160;&#160;</TD><TD ALIGN="LEFT">{b}</TD></TR>')
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(12)}"><TABLE BORDER="0" CELLSPACING="0" '
                     'CELLPADDING="1"><TR><TD ALIGN="LEFT"><B>Shapes</B></TD><TD ALIGN="LEFT"><B>Edges</B></TD>'
                     '</TR>' + "".join(cells) + "</TABLE></FONT></TD></TR>")
-    for note in (part for ln in notes for part in wrap(ln, 90, 4)):
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12">{html_text(note)}</FONT></TD></TR>')
+    for note in (part for ln in notes for part in wrap(ln, 70 if large else 90, 4)):
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(12)}">{html_text(note)}</FONT></TD></TR>')
     return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
 def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, title: str,
              subtitle: Iterable[str] = (), scale: list[tuple[str, str]] = (), scale_name: str = "",
              notes: Iterable[str] = (), rankdir: str = "LR", legend: bool = True,
-             tooltips: Mapping[str, str] | None = None, edge_looks: Callable[[ViewEdge], dict] | None = None) -> str:
-    """Lay out ``view`` as DOT: clusters per part, a node per entry of ``looks``, a legend on top."""
+             tooltips: Mapping[str, str] | None = None, edge_looks: Callable[[ViewEdge], dict] | None = None,
+             large: bool = False) -> str:
+    """Lay out ``view`` as DOT: clusters per part, a node per entry of ``looks``, a legend on top.
+
+    ``large`` (used by the post overview) sets bigger type on narrower lines, so the diagram stays
+    readable when a post shrinks it to about 800 pixels wide.
+    """
     import graphviz
 
     g = graphviz.Digraph(name=amap.name or "argmap")
     g.attr("graph", rankdir=rankdir, fontname=style.FONT, labelloc="t", labeljust="l", newrank="true",
            nodesep="0.22", ranksep="0.45", pad="0.25", bgcolor="white", outputorder="edgesfirst",
            tooltip=attr_text(title))
-    g.attr("node", fontname=style.FONT, fontsize="14", margin="0.12,0.06", penwidth="1.2", color="#333333")
-    g.attr("edge", fontname=style.FONT, fontsize="11", arrowsize="0.8")
+    g.attr("node", fontname=style.FONT, fontsize="19" if large else "14", margin="0.12,0.06", penwidth="1.2",
+           color="#333333")
+    g.attr("edge", fontname=style.FONT, fontsize="15" if large else "11", arrowsize="0.8")
     names: dict[str, str] = {}
     by_id = {n.id: n for n in view.nodes}
     for n in view.nodes:
@@ -178,15 +189,15 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
                    key=list(style.KIND_SHAPES).index)
     edge_types = sorted({e.type for e in view.edges}, key=list(style.RELATION_STYLES).index)
     if legend:
-        g.attr("graph", label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes))
+        g.attr("graph", label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes, large))
 
     def add_node(graph, n: ViewNode) -> None:
         look = looks[n.id]
         kind = amap.claims[n.claim].kind if n.claim else "part"
         attrs = style.node_attrs(kind)
-        title_lines = wrap(names[n.id], 24, 3 if n.claim else 4)
+        title_lines = wrap(names[n.id], 17 if large else 24, (4 if n.claim else 5) if large else (3 if n.claim else 4))
         attrs.update(fillcolor=look.fill, fontcolor=style.text_colour(look.fill),
-                     label=_node_label(title_lines, look.lines, look.badge),
+                     label=_node_label(title_lines, look.lines, look.badge, large),
                      tooltip=attr_text((tooltips or {}).get(n.id, names[n.id])))
         if n.claim and amap.claims[n.claim].url:
             attrs["URL"] = attr_text(amap.claims[n.claim].url, 500)
@@ -270,7 +281,8 @@ def _part_tooltip(amap: ArgumentMap, n: ViewNode, marginals: Marginals) -> str:
 def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = None,
             observed: Mapping[str, str] | None = None, intervened: Mapping[str, str] | None = None,
             effects: Mapping[str, float] | None = None, focus: str | None = None, depth: int | None = None,
-            collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
+            collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
+            title: str | None = None,
             subtitle: Iterable[str] | None = None, rankdir: str | None = None, legend: bool = True) -> str:
     """DOT source for the plain or sensitivity view of ``amap``.
 
@@ -301,7 +313,7 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
     target = target or amap.target
     observed, intervened = dict(observed or {}), dict(intervened or {})
     parts = collapse_parts(amap, target, collapse, collapse_all)
-    view = make_view(amap, focus=focus, depth=depth, collapse=parts, keep=(target,),
+    view = make_view(amap, focus=focus, depth=depth, collapse=parts, keep=(target, *keep),
                      hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
     rankdir = rankdir or ("TB" if collapse_all else "LR")
     emax = max((float(v) for v in (effects or {}).values()), default=0.0)
@@ -330,4 +342,4 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
         notes.append(f"Showing claims within {d} link{'s' if d != 1 else ''} of '{focus}' (thick outline)")
     return assemble(amap, view, looks, title=title or amap.title or amap.name, subtitle=subtitle,
                     scale=_scale_cells(), scale_name="P(true)", notes=notes, rankdir=rankdir,
-                    legend=legend, tooltips=tips)
+                    legend=legend, tooltips=tips, large=collapse_all)

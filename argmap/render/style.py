@@ -33,7 +33,7 @@ DIFF_SPAN = 0.30
 KIND_SHAPES = {
     "claim": {"shape": "box", "style": "rounded,filled"},
     "argument": {"shape": "cds", "style": "filled"},
-    "critique": {"shape": "octagon", "style": "filled"},
+    "critique": {"shape": "box", "style": "filled,diagonals"},
     "evidence": {"shape": "note", "style": "filled"},
     "conclusion": {"shape": "box", "style": "rounded,filled,bold", "peripheries": "2"},
     "part": {"shape": "box3d", "style": "filled"},
@@ -41,7 +41,7 @@ KIND_SHAPES = {
 KIND_WORDS = {
     "claim": "rounded box: claim",
     "argument": "arrow box: argument",
-    "critique": "octagon: critique",
+    "critique": "box with cut corners: critique",
     "evidence": "note: evidence",
     "conclusion": "double border: conclusion",
     "part": "3-D box: a collapsed part",

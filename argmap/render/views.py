@@ -13,7 +13,7 @@ from typing import Iterable
 from ..errors import QueryError, did_you_mean
 from ..models import ArgumentMap, Relation
 
-__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "PART_PREFIX"]
+__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "effective_parts", "PART_PREFIX"]
 
 PART_PREFIX = "Part_"
 """DOT ids of collapsed parts start with this (claim ids are lower-case, so never collide)."""
@@ -107,6 +107,24 @@ def _neighbourhood(amap: ArgumentMap, focus: str, depth: int) -> set[str]:
     return set(seen)
 
 
+def effective_parts(amap: ArgumentMap) -> dict[str, str | None]:
+    """Each claim's part; a claim with none (e.g. added by an overlay) joins the part of the first
+    claim it bears on, so collapsing and clustering keep it next to what it argues about."""
+    out = {cid: c.part for cid, c in amap.claims.items()}
+    targets: dict[str, list[str]] = {}
+    for r in amap.relations:
+        targets.setdefault(r.source, []).append(r.target)
+    for cid in amap.claims:
+        seen, cur = {cid}, cid
+        while out[cid] is None and targets.get(cur):
+            cur = targets[cur][0]
+            if cur in seen or cur not in amap.claims:
+                break
+            seen.add(cur)
+            out[cid] = amap.claims[cur].part
+    return out
+
+
 def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None = None,
               collapse: Iterable[str] = (), keep: Iterable[str] = (), hide: Iterable[str] = (),
               clusters: bool = True) -> View:
@@ -132,6 +150,7 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
             raise QueryError(f"cannot collapse '{part}': not a part of this map"
                              + (f"; {hint}" if hint else f" (parts: {', '.join(amap.parts) or 'none'})"))
     order = _order(amap)
+    part_of = effective_parts(amap)
     shown = _neighbourhood(amap, focus, 2 if depth is None else depth) if focus else set(order)
     shown -= set(hide) - set(keep)
     keep = set(keep) | ({focus} if focus else set())
@@ -139,7 +158,7 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
     for cid in order:
         if cid not in shown:
             continue
-        part = amap.claims[cid].part
+        part = part_of[cid]
         where[cid] = PART_PREFIX + part if part in collapse and cid not in keep else cid
     all_edges = claim_edges(amap)
     merged: dict[tuple[str, str, str], list[Relation]] = {}
@@ -161,7 +180,7 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
                                                      for s, t, _, _ in all_edges))
             nodes.append(ViewNode(node, part=part, members=members, heads=heads))
         else:
-            nodes.append(ViewNode(node, claim=node, part=amap.claims[node].part))
+            nodes.append(ViewNode(node, claim=node, part=part_of[node]))
     part_order = list(amap.parts) + sorted({n.part for n in nodes if n.part and n.part not in amap.parts})
     groups = tuple((p, tuple(n.id for n in nodes if n.claim and n.part == p)) for p in part_order)
     return View(tuple(nodes), edges, tuple((p, ids) for p, ids in groups if ids) if clusters else ())

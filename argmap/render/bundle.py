@@ -1,0 +1,309 @@
+"""The post bundle: diagrams, the tornado chart and a Markdown summary, ready to paste into a post.
+
+:func:`write_bundle` computes the numbers (through :class:`argmap.Model`, :mod:`argmap.sensitivity`
+and :mod:`argmap.symbolic`), hands them to the drawing functions, and writes every file atomically.
+Every output is deterministic, so a regenerated bundle diffs cleanly in git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..api import DEFAULT, Model
+from ..atomic import atomic_write
+from ..errors import ArgmapError
+from .compute import model_diff_dot, model_dot
+from .raster import render_dot
+from .style import fmt_delta
+
+__all__ = ["Bundle", "write_bundle", "OVERVIEW_ABOVE", "TOP_CLAIMS"]
+
+OVERVIEW_ABOVE = 30
+"""Maps with more claims than this get the part-collapsed overview as their main post diagram."""
+TOP_CLAIMS = 8
+
+
+@dataclass
+class Bundle:
+    """What :func:`write_bundle` wrote: the folder, its files, and the headline numbers."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    probability: float = float("nan")
+    base_probability: float | None = None
+
+
+def _pct(p: float) -> str:
+    return f"{p:.3f}"
+
+
+def _md(text: object) -> str:
+    """Text safe inside a Markdown table cell or line (pipes, newlines and HTML neutralised)."""
+    s = " ".join(str(text or "").split())
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _secs(sections) -> str:
+    return ", ".join(sections) if sections else ""
+
+
+def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given=None, set=None,
+                 scenario: str | None = DEFAULT, command: str | None = None) -> Bundle:
+    """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
+
+    Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
+    for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
+    and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula).
+    """
+    from ..plots import tornado_chart
+    from ..sensitivity import cruxes, tornado
+    from ..symbolic import probability_formula
+
+    model = Model.load(path, overlays)
+    _refuse_map_folder(model, Path(out))
+    base = Model.load(path) if overlays else None
+    amap = model.map
+    target = amap.target
+    cond = model.conditions(given, set, scenario)
+    kw = dict(given=given, set=set, scenario=scenario)
+    result = model.run(target, **kw)
+    bundle = Bundle(Path(out), probability=result.probability)
+    big = len(amap.claims) > OVERVIEW_ABOVE
+    files: dict[str, bytes | str] = {}
+
+    main_dot = model_dot(model, collapse_all=big, **kw)
+    files["map.svg"] = render_dot(main_dot, "svg")
+    files["map.png"] = render_dot(main_dot, "png")
+    if big:
+        files["map-full.svg"] = render_dot(model_dot(model, **kw), "svg")
+    if base is not None:
+        base_result = base.run(target, **kw)
+        bundle.base_probability = base_result.probability
+        keep = [c for c in _touched(base, model) if c not in cond.given and c not in cond.set]
+        diff = model_diff_dot(base, model, collapse_all=big, keep=keep, **kw)
+        files["diff.svg"] = render_dot(diff, "svg")
+        files["diff.png"] = render_dot(diff, "png")
+    rows = tornado(model, **kw)
+    tlabel = f"P({amap.claims[target].title})"
+    if rows:
+        title = f"What moves {tlabel}: each number across its 90% range"
+        files["tornado.svg"] = tornado_chart(rows, result.probability, "svg", target_label=tlabel, title=title)
+        files["tornado.png"] = tornado_chart(rows, result.probability, "png", target_label=tlabel, title=title)
+    crux_rows = cruxes(model, **kw)
+    formula = probability_formula(model, **kw)
+    files["summary.md"] = _summary(model, base, result, rows, crux_rows, formula, cond, big, command,
+                                   "tornado.png" in files)
+    folder = Path(out)
+    for name in sorted(files):
+        data = files[name]
+        bundle.files.append(atomic_write(folder / name, data))
+    return bundle
+
+
+def _refuse_map_folder(model: Model, out: Path) -> None:
+    root = model.map.root
+    if root is not None and out.absolute().resolve().is_relative_to(Path(root).absolute().resolve()):
+        raise ArgmapError(f"{out} is inside the map folder {root}; argmap never writes into an argument folder")
+
+
+def _touched(base: Model, model: Model) -> list[str]:
+    """Claims the overlays added or edited, and the sources of relations they added or edited."""
+    out = [c for c in model.map.claims if c not in base.map.claims]
+    for ch in model.map.changes:
+        src = ch.target.split("->")[0].strip()
+        if src in model.map.claims and src not in out:
+            out.append(src)
+    base_keys = {(r.source, r.target) for r in base.map.relations}
+    for r in model.map.relations:
+        if (r.source, r.target) not in base_keys and r.source not in out:
+            out.append(r.source)
+    return out
+
+
+def _inputs(model: Model, marginals) -> list[tuple[str, float]]:
+    target = model.map.target
+    out = []
+    for r in model.map.relations_into(target):
+        dist = marginals.get(r.source, {})
+        if set(dist) == {"false", "true"}:
+            out.append((model.map.claims[r.source].title, dist["true"]))
+    return out
+
+
+def _summary(model: Model, base: Model | None, result, rows, crux_rows, formula, cond, big: bool,
+             command: str | None, has_tornado: bool) -> str:
+    amap = model.map
+    target = amap.target
+    tclaim = amap.claims[target]
+    p = result.probability
+    lines = [f"# {_md(amap.title or amap.name)}: P({_md(tclaim.title.lower())}) = {_pct(p)}", ""]
+    conds = [f"`{c}={s}`" for c, s in cond.given.items()] + [f"`do({c}={s})`" for c, s in cond.set.items()]
+    if cond.scenario:
+        desc = amap.scenarios[cond.scenario].description if cond.scenario in amap.scenarios else ""
+        lines.append(f"Under the scenario **{_md(cond.scenario)}** ({_md(desc)}): " + ", ".join(conds) + ".")
+    elif conds:
+        lines.append("Given " + ", ".join(conds) + ".")
+    else:
+        lines.append("No conditions applied (unconditional).")
+    if base is not None:
+        bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
+        lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
+                      f"moves from {_pct(bp)} to {_pct(p)} ({fmt_delta(p - bp)})."]
+    if command:
+        lines += ["", f"Regenerate with `{command}`."]
+    marg = result.marginals
+    lines += ["", "## The map", "", _image("map.png", _alt_map(model, result, big))]
+    if big:
+        lines += ["", "The full map, every claim drawn, is in `map-full.svg` (zoom in; hover for each claim's "
+                      "text, provenance and rationale)."]
+    if base is not None:
+        lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond))]
+        lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
+    lines += ["", "## Top claims", "", _top_claims_table(model, marg, crux_rows)]
+    lines += ["", "## Cruxes: what would move the headline most", "",
+              f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {_pct(p)} to the values "
+              "below; the expected shift weighs both outcomes by their probability.", "",
+              _crux_table(model, crux_rows)]
+    if has_tornado:
+        lines += ["", "## Which numbers matter", "", _image("tornado.png", _alt_tornado(model, rows, p))]
+    else:
+        lines += ["", "## Which numbers matter", "", "No number in this map carries a range or distribution, so "
+                  "there is no tornado chart."]
+    lines += ["", "## The headline as a formula", "", _formula_text(model, formula)]
+    lines += ["", "---", "", "Numbers are the map's; every illustrative credence is the map authors' reading "
+              "(see each claim's provenance in the SVG tooltips or the argument files)."]
+    return "\n".join(lines) + "\n"
+
+
+def _image(path: str, alt: str) -> str:
+    return f"![{_md(alt)}]({path})\n\n*Alt text:* {_md(alt)}"
+
+
+def _alt_map(model: Model, result, big: bool) -> str:
+    amap = model.map
+    t = amap.claims[amap.target].title
+    ins = sorted(_inputs(model, result.marginals), key=lambda x: (-x[1], x[0]))
+    view = ("an overview with each part of the report collapsed into one box" if big
+            else "every claim of the map")
+    parts = ", ".join(f"{title} {pp:.2f}" for title, pp in ins[:6])
+    return (f"Argument map of {amap.title or amap.name}, showing {view}. Boxes are claims coloured by "
+            f"probability (dark purple for unlikely through green to yellow for likely); green arrows support, "
+            f"red dashed arrows oppose, dotted arrows undercut, grey arrows are requirements. The conclusion, "
+            f"'{t}', has probability {result.probability:.2f}"
+            + (f"; its direct inputs: {parts}." if parts else "."))
+
+
+def _moves(base: Model, model: Model, cond) -> list[tuple[float, str, float, float]]:
+    bm = base.marginals(cond.given, cond.set, scenario=None)
+    nm = model.marginals(cond.given, cond.set, scenario=None)
+    out = []
+    for c, dist in nm.items():
+        if set(dist) == {"false", "true"} and c in bm and c not in cond.given and c not in cond.set:
+            out.append((dist["true"] - bm[c]["true"], c, bm[c]["true"], dist["true"]))
+    return sorted(out, key=lambda x: (-abs(x[0]), x[1]))
+
+
+def _alt_diff(base: Model, model: Model, cond) -> str:
+    t = model.map.target
+    moves = _moves(base, model, cond)
+    tb = next((m for m in moves if m[1] == t), None)
+    rest = [m for m in moves if m[1] != t and abs(m[0]) >= 0.005][:4]
+    added = [model.map.claims[c].title for c in model.map.claims if c not in base.map.claims]
+    text = (f"Diff diagram of the map with {', '.join(model.map.overlays)}: claims coloured blue where their "
+            "probability fell and red where it rose, white where unchanged. ")
+    if tb:
+        text += f"The conclusion moves from {tb[2]:.2f} to {tb[3]:.2f}. "
+    if rest:
+        text += "Largest other moves: " + "; ".join(
+            f"{model.map.claims[c].title} {a:.2f} to {b:.2f}" for _, c, a, b in rest) + ". "
+    if added:
+        text += "New claims: " + "; ".join(added[:5]) + "."
+    return text.strip()
+
+
+def _alt_tornado(model: Model, rows, p: float) -> str:
+    t = model.map.claims[model.map.target].title
+    top = "; ".join(f"{r['title']} ({r['p_low']:.2f} to {r['p_high']:.2f})" for r in rows[:3])
+    return (f"Tornado chart: for each number in the map, P({t}) when that number sits at the low and the high "
+            f"end of its 90% range, all else fixed; the vertical line is the map's value, {p:.2f}. "
+            f"The widest bars: {top}.")
+
+
+def _moved_table(base: Model, model: Model, cond) -> str:
+    rows = ["| claim | section | before | after | change |", "| --- | --- | ---: | ---: | ---: |"]
+    for d, c, a, b in _moves(base, model, cond)[:TOP_CLAIMS]:
+        claim = model.map.claims[c]
+        rows.append(f"| {_md(claim.title)} | {_md(_secs(claim.sections))} | {a:.3f} | {b:.3f} | {fmt_delta(d)} |")
+    return "\n".join(rows)
+
+
+def _changes_table(model: Model) -> str:
+    rows = ["| overlay edit | from | to | by | why |", "| --- | --- | --- | --- | --- |"]
+    for ch in model.map.changes:
+        rows.append(f"| {_md(ch.target)}: {_md(ch.field)} | {_md(ch.old)} | {_md(ch.new)} | "
+                    f"{_md(ch.author or ch.overlay)} | {_md(ch.reason)} |")
+    added = [c for c in model.map.claims.values() if c.added_by]
+    for c in added:
+        rows.append(f"| new claim: {_md(c.title)} | | {_md(c.credence[-1].value if c.credence else '')} | "
+                    f"{_md(c.provenance.holder or c.added_by)} | {_md(c.provenance.rationale or c.text)} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
+def _top_claims_table(model: Model, marg, crux_rows) -> str:
+    """The target's direct inputs plus the claims whose truth matters most, with their probability."""
+    amap = model.map
+    order = [amap.target] + [r.source for r in amap.relations_into(amap.target)]
+    order += [r["claim"] for r in crux_rows[:TOP_CLAIMS]]
+    seen, rows = set(), ["| claim | kind | section | P(true) |", "| --- | --- | --- | ---: |"]
+    for c in order:
+        if c in seen or c not in amap.claims:
+            continue
+        seen.add(c)
+        dist = marg[c]
+        pr = f"{dist['true']:.3f}" if set(dist) == {"false", "true"} else \
+            ", ".join(f"{s} {v:.2f}" for s, v in dist.items())
+        claim = amap.claims[c]
+        rows.append(f"| {_md(claim.title)} | {claim.kind} | {_md(_secs(claim.sections))} | {pr} |")
+    return "\n".join(rows)
+
+
+def _crux_table(model: Model, crux_rows) -> str:
+    rows = ["| claim | section | P(claim) | if true | if false | expected shift |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for r in crux_rows[:TOP_CLAIMS]:
+        states = {s["state"]: s for s in r["states"]}
+        if set(states) == {"false", "true"}:
+            pc = f"{states['true']['probability']:.2f}"
+            yes = _opt(states["true"]["p_target"])
+            no = _opt(states["false"]["p_target"])
+        else:
+            pc = ", ".join(f"{s} {v['probability']:.2f}" for s, v in states.items())
+            yes = "; ".join(f"{s}: {_opt(v['p_target'])}" for s, v in states.items())
+            no = ""
+        rows.append(f"| {_md(r['title'])} | {_md(_secs(r['sections']))} | {pc} | {yes} | {no} | "
+                    f"{r['expected_shift']:.3f} |")
+    return "\n".join(rows)
+
+
+def _opt(x) -> str:
+    return "impossible" if x is None else f"{x:.3f}"
+
+
+def _formula_text(model: Model, formula) -> str:
+    amap = model.map
+    out = []
+    if formula.fixed:
+        n, k = len(formula.roots), len(formula.fixed)
+        out.append(f"P as an exact function of the {n} root credence{'s' if n != 1 else ''} that move it most; "
+                   f"the other {k} root credence{'s enter' if k != 1 else ' enters'} at {'their values' if k != 1 else 'its value'} "
+                   "(P is multilinear: linear in each credence, so this is exact, not a linearisation).")
+    else:
+        out.append("P as an exact function of every root credence it depends on.")
+    out += ["", "$$", formula.latex(), "$$", "", "| symbol | credence | section | value |", "| --- | --- | --- | ---: |"]
+    for tex, claim, state, value in formula.legend():
+        c = amap.claims[claim]
+        what = f"P({c.title}" + (f" = {state})" if state else ")")
+        out.append(f"| ${tex}$ | {_md(what)} | {_md(_secs(c.sections))} | {value:.3g} |")
+    out += ["", f"At these values the formula gives {formula.evaluate():.4f}, the map's P."]
+    return "\n".join(out)
