@@ -121,10 +121,12 @@ def _touched(base: Model, model: Model) -> list[str]:
     return out
 
 
-def _inputs(model: Model, marginals) -> list[tuple[str, float]]:
+def _inputs(model: Model, marginals, fixed=()) -> list[tuple[str, float]]:
     target = model.map.target
     out = []
     for r in model.map.relations_into(target):
+        if r.source in fixed:
+            continue
         dist = marginals.get(r.source, {})
         if set(dist) == {"false", "true"}:
             out.append((model.map.claims[r.source].title, dist["true"]))
@@ -141,7 +143,9 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, formula,
     conds = [f"`{c}={s}`" for c, s in cond.given.items()] + [f"`do({c}={s})`" for c, s in cond.set.items()]
     if cond.scenario:
         desc = amap.scenarios[cond.scenario].description if cond.scenario in amap.scenarios else ""
-        lines.append(f"Under the scenario **{_md(cond.scenario)}** ({_md(desc)}): " + ", ".join(conds) + ".")
+        lines.append(f"**Scenario `{_md(cond.scenario)}`:** {_md(desc)}")
+        if conds:
+            lines += ["", "Conditions: " + ", ".join(conds) + "."]
     elif conds:
         lines.append("Given " + ", ".join(conds) + ".")
     else:
@@ -160,7 +164,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, formula,
     if base is not None:
         lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond))]
         lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
-    lines += ["", "## Top claims", "", _top_claims_table(model, marg, crux_rows)]
+    lines += ["", "## Top claims", "", _top_claims_table(model, marg, crux_rows, cond)]
     lines += ["", "## Cruxes: what would move the headline most", "",
               f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {_pct(p)} to the values "
               "below; the expected shift weighs both outcomes by their probability.", "",
@@ -183,7 +187,8 @@ def _image(path: str, alt: str) -> str:
 def _alt_map(model: Model, result, big: bool) -> str:
     amap = model.map
     t = amap.claims[amap.target].title
-    ins = sorted(_inputs(model, result.marginals), key=lambda x: (-x[1], x[0]))
+    fixed = set(result.conditions.given) | set(result.conditions.set)
+    ins = sorted(_inputs(model, result.marginals, fixed), key=lambda x: (-x[1], x[0]))
     view = ("an overview with each part of the report collapsed into one box" if big
             else "every claim of the map")
     parts = ", ".join(f"{title} {pp:.2f}" for title, pp in ins[:6])
@@ -250,7 +255,7 @@ def _changes_table(model: Model) -> str:
     return "\n".join(rows) if len(rows) > 2 else ""
 
 
-def _top_claims_table(model: Model, marg, crux_rows) -> str:
+def _top_claims_table(model: Model, marg, crux_rows, cond) -> str:
     """The target's direct inputs plus the claims whose truth matters most, with their probability."""
     amap = model.map
     order = [amap.target] + [r.source for r in amap.relations_into(amap.target)]
@@ -264,6 +269,8 @@ def _top_claims_table(model: Model, marg, crux_rows) -> str:
         pr = f"{dist['true']:.3f}" if set(dist) == {"false", "true"} else \
             ", ".join(f"{s} {v:.2f}" for s, v in dist.items())
         claim = amap.claims[c]
+        if c in cond.given or c in cond.set:
+            pr = f"{cond.given.get(c, cond.set.get(c))} ({'given' if c in cond.given else 'set'})"
         rows.append(f"| {_md(claim.title)} | {claim.kind} | {_md(_secs(claim.sections))} | {pr} |")
     return "\n".join(rows)
 
@@ -299,7 +306,7 @@ def _formula_text(model: Model, formula) -> str:
                    f"the other {k} root credence{'s enter' if k != 1 else ' enters'} at {'their values' if k != 1 else 'its value'} "
                    "(P is multilinear: linear in each credence, so this is exact, not a linearisation).")
     else:
-        out.append("P as an exact function of every root credence it depends on.")
+        out.append("P as an exact function of every root credence it depends on (P is multilinear: linear in each).")
     out += ["", "$$", formula.latex(), "$$", "", "| symbol | credence | section | value |", "| --- | --- | --- | ---: |"]
     for tex, claim, state, value in formula.legend():
         c = amap.claims[claim]
