@@ -7,14 +7,18 @@ relation may join, fan-in limits and scenario references. Each problem is a
 
 from __future__ import annotations
 
+import heapq
 import math
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, did_you_mean
 from .models import ArgumentMap, Origin, Relation
 
-__all__ = ["check_map", "parents_of", "dependency_graph", "MAX_PARENTS", "MAX_TABLE_CELLS"]
+if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up time of `argmap run`)
+    import networkx as nx
+
+__all__ = ["check_map", "parents_of", "all_parents", "dependency_graph", "topological_order", "MAX_PARENTS",
+           "MAX_TABLE_CELLS"]
 
 MAX_PARENTS = 20
 MAX_TABLE_CELLS = 1 << 22
@@ -39,12 +43,28 @@ def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def dependency_graph(amap: ArgumentMap) -> nx.DiGraph:
+def all_parents(amap: ArgumentMap) -> dict[str, tuple[str, ...]]:
+    """:func:`parents_of` for every claim at once, in one pass over the relations (linear time)."""
+    found: dict[str, list[str]] = {cid: [] for cid in amap.claims}
+    for r in amap.relations:
+        if r.decorative or r.target not in found:
+            continue
+        out = found[r.target]
+        for p in (r.source, r.modulator):
+            if p is not None and p not in out:
+                out.append(p)
+    return {cid: (c.table.given if c.table is not None else tuple(found[cid])) for cid, c in amap.claims.items()}
+
+
+def dependency_graph(amap: ArgumentMap, parents: dict[str, tuple[str, ...]] | None = None) -> nx.DiGraph:
     """A DAG (when valid) with an edge parent -> child for every computational dependency."""
+    import networkx as nx
+
+    parents = all_parents(amap) if parents is None else parents
     g = nx.DiGraph()
     g.add_nodes_from(amap.claims)
     for cid in amap.claims:
-        for p in parents_of(amap, cid):
+        for p in parents[cid]:
             if p in amap.claims:
                 g.add_edge(p, cid)
     return g
@@ -97,8 +117,9 @@ def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
 def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
     diags = []
     influenced = {r.target for r in amap.relations if r.type != "requires" and not r.decorative}
+    every = all_parents(amap)
     for cid, c in amap.claims.items():
-        parents = [p for p in parents_of(amap, cid) if p in amap.claims]
+        parents = [p for p in every[cid] if p in amap.claims]
         if c.table is not None and c.credence is not None:
             diags.append(_d(c.origin, f"'{cid}' has both a credence and a table", "keep one of them"))
         elif parents and c.credence is not None and not c.binary:
@@ -125,10 +146,35 @@ def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
     return diags
 
 
+def topological_order(parents: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """Claims ordered parents first, the smallest id first among those ready (deterministic); None
+    if there is a cycle. Linear time, and no networkx import on the path of every command."""
+    children: dict[str, list[str]] = {v: [] for v in parents}
+    waiting = {}
+    for v, ps in parents.items():
+        ps = [p for p in ps if p in parents]
+        waiting[v] = len(ps)
+        for p in ps:
+            children[p].append(v)
+    ready = [v for v, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        v = heapq.heappop(ready)
+        order.append(v)
+        for c in children[v]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, c)
+    return order if len(order) == len(parents) else None
+
+
 def _check_cycles(amap: ArgumentMap) -> list[Diagnostic]:
-    g = dependency_graph(amap)
-    if nx.is_directed_acyclic_graph(g):    # linear time; find_cycle is slow on large maps
+    if topological_order(all_parents(amap)) is not None:
         return []
+    import networkx as nx
+
+    g = dependency_graph(amap)
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:

@@ -19,7 +19,9 @@ COMMANDS = ("run", "check", "sections", "sensitivity", "render", "export", "comp
             "watch", "import", "sources")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or only with command ``only`` (so ``argmap run`` does not import
+    the modules of the other commands: start-up time)."""
     parser = argparse.ArgumentParser(
         prog="argmap",
         description="Argument maps with conditional credences: propagate, analyse and draw them.",
@@ -28,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"argmap {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(f".commands.{name.replace('import', 'import_')}", __package__)
         except ModuleNotFoundError as err:
@@ -40,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

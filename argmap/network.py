@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import parents_of
+from .checks import all_parents, topological_order
 from .models import ArgumentMap, Claim, Relation
 from .program import Program, VarSpec, build_program
 from .quantity import Quantity
@@ -88,13 +88,10 @@ class Network:
 
 def compile_map(amap: ArgumentMap) -> Network:
     """Compile a validated map into a :class:`Network`."""
-    import networkx as nx
-
-    from .checks import dependency_graph
-
-    order = tuple(nx.lexicographical_topological_sort(dependency_graph(amap)))
+    every = all_parents(amap)
+    order = tuple(topological_order(every))
     states = {c: amap.claims[c].states for c in order}
-    parents = {c: parents_of(amap, c) for c in order}
+    parents = {c: every[c] for c in order}
     params: list[Param] = []
     builders: dict[str, Builder] = {}
     specs: dict[str, VarSpec] = {}

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import math
+
 import numpy as np
 
 __all__ = ["VarSpec", "Program", "build_program"]
@@ -39,7 +41,7 @@ class VarSpec:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
 
 @dataclass(frozen=True)

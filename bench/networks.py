@@ -59,6 +59,7 @@ def synthetic_map(n: int, width: str = "low", seed: int = 0) -> dict[str, dict]:
     claims: list[dict] = []
     states: dict[str, list[str]] = {}
     used: set[str] = set()
+    by_id: dict[str, dict] = {}
     n_mod = max(1, n // 60)
     mods = []
     for i in range(n_mod):  # three-state modulators ("slack"), all roots
@@ -82,6 +83,7 @@ def synthetic_map(n: int, width: str = "low", seed: int = 0) -> dict[str, dict]:
         kind = "argument" if rng.random() < 0.35 else "claim"
         c: dict = {"id": cid, "title": f"Claim {i}", "kind": kind}
         claims.append(c)
+        by_id[cid] = c
         states[cid] = ["false", "true"]
         if n_par == 0:
             c["credence"] = _prob(rng)
@@ -106,7 +108,7 @@ def synthetic_map(n: int, width: str = "low", seed: int = 0) -> dict[str, dict]:
                 c.setdefault("requires", []).append(req)
                 continue
             influenced = True
-            src = next(x for x in claims if x["id"] == p)
+            src = by_id[p]
             if roll < 0.75:
                 kind_rel, up = "supports", True
             elif roll < 0.9 or kind != "argument":
@@ -138,5 +140,6 @@ def write_synthetic_map(folder: str | Path, n: int, width: str = "low", seed: in
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in synthetic_map(n, width, seed).items():
-        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False, width=120))
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        (folder / name).write_text(yaml.dump(data, Dumper=dumper, sort_keys=False, width=120))
     return folder
