@@ -58,6 +58,8 @@ def _scalar(raw: Any, what: str) -> tuple[float, Fraction | None]:
     if isinstance(raw, bool) or raw is None:
         raise ValueError(f"{what} must be a number, not {raw!r}")
     if isinstance(raw, int):
+        if abs(raw) > 1e300:  # float() would overflow
+            raise ValueError(f"{what} must be a finite number; this integer is far too large")
         return float(raw), Fraction(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw):

@@ -97,6 +97,13 @@ def parse_yaml(raw: bytes | str, path: Path | str = "<input>") -> YamlDoc:
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ValidationError([Diagnostic(msg, path, line, col,
                                           "check indentation, colons and quoting near this point")]) from err
+    except yaml.reader.ReaderError as err:  # a character YAML forbids (NUL, other controls): point at it
+        pos = min(max(int(err.position), 0), len(text))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = err.character if isinstance(err.character, str) else chr(err.character)
+        raise ValidationError([Diagnostic(f"character U+{ord(char):04X} is not allowed in YAML", path, line, col,
+                                          "remove it; argument files are plain text")]) from err
     except yaml.YAMLError as err:
         raise ValidationError([Diagnostic(f"YAML error: {err}", path, 1, 1)]) from err
     except RecursionError as err:

@@ -20,42 +20,8 @@ from randmaps import write_random_map
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "maps" / "tiny"
 
-KEYWORD_MAP = {
-    "map.yaml": "argmap: 1\nname: 'keywords \"and\" <names> & more'\ntarget: strict\n",
-    "claims.yaml": """
-claims:
-  - {id: network, title: 'Network "quoted" <b> & it''s = x', credence: 0.3}
-  - id: variable
-    title: "states with <odd> names"
-    states: ['a<b', 'it''s "q"', 'x & y', '2.5', default]
-    credence: {'a<b': 0.2, 'it''s "q"': 0.3, 'x & y': 0.1, '2.5': 0.2, default: 0.2}
-  - id: probability
-    title: probability
-    table:
-      given: [network]
-      rows:
-        - {when: {network: true}, p: 0.1}
-        - {when: {network: false}, p: 0.7}
-  - {id: table, title: table, credence: 0.5, supports: [{claim: strict, ratio: 2}]}
-  - {id: default, title: default, credence: 0.5, opposes: [{claim: strict, ratio: 0.5}]}
-  - {id: class, title: class, credence: 0.5, supports: [{claim: strict, ratio: 3, when: false}]}
-  - {id: graph, title: graph, credence: 0.6}
-  - {id: node, title: node, credence: 0.7}
-  - {id: edge, title: edge, credence: 0.8}
-  - {id: property, title: property, credence: 0.9}
-  - {id: type, title: type, credence: 0.4}
-  - {id: discrete, title: discrete, credence: 0.3}
-  - {id: subgraph, title: subgraph, credence: 0.2}
-  - {id: digraph, title: digraph, credence: 0.2}
-  - {id: lambda, title: lambda, credence: 0.2}
-  - {id: import, title: import, base: 0.4, requires: [property, discrete, {claim: variable, when: ['a<b', default]}]}
-  - id: strict
-    title: 'The "strict" <conclusion>'
-    kind: conclusion
-    base: 0.3
-    requires: [probability, graph, node, import]
-""",
-}
+KEYWORDS_DIR = ROOT / "tests" / "data" / "maps" / "keywords"
+"""Claim ids that are BIF, Python and Graphviz keywords; titles and states with quotes, <, > and &."""
 
 
 def write(files: dict[str, str], folder: Path) -> Path:
@@ -141,7 +107,7 @@ def test_export_has_no_scenario_and_says_so(tmp_path):
 # ------------------------------------------------------------------------------------- hostile names
 
 def test_keyword_and_quoted_names_survive_both_formats(tmp_path):
-    model = Model.load(write(KEYWORD_MAP, tmp_path / "kw"))
+    model = Model.load(KEYWORDS_DIR)
     bif = export_model(model, "bif")
     names = bif_names(model.network.variables)
     for kw in KEYWORDS:
@@ -173,7 +139,7 @@ def _save(tmp: Path, fmt: str, text: str) -> Path:
 def test_keyword_map_in_peers(tmp_path):
     """pyAgrum refuses BIF keywords as names; the writer's renaming makes the file load there."""
     gum = pytest.importorskip("pyagrum")
-    model = Model.load(write(KEYWORD_MAP, tmp_path / "kw"))
+    model = Model.load(KEYWORDS_DIR)
     for fmt, name in (("bif", "k.bif"), ("xmlbif", "k.bifxml")):
         path = tmp_path / name
         path.write_text(export_model(model, fmt), encoding="utf-8")

@@ -235,6 +235,8 @@ def parse_xmlbif(data: str | bytes, path: str | Path = "<input>") -> BayesNet:
     except expat.ExpatError as err:
         raise fail(path, (err.lineno, err.offset + 1), f"XML syntax error: {expat.ErrorString(err.code)}",
                    "check the tags are closed and special characters are written &lt; &amp; &gt;") from None
+    except (LookupError, UnicodeError) as err:   # an encoding the declaration names but Python lacks
+        raise fail(path, (1, 1), f"XML encoding problem: {str(err)[:100]}", "save the file as UTF-8") from None
     except ValidationError:
         raise
     except RecursionError:  # pragma: no cover - the element stack is explicit
