@@ -116,7 +116,7 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         return None
     claims, relations, rdiags = resolve_claims(located, {}, part_of=part_of)
     diags += rdiags
-    toc = _read_toc(folder, head, diags)
+    toc = _read_toc(folder, head, diags, head_doc)
     scenarios = {}
     for name, sc in head.scenarios.items():
         line, col = head_doc.pos(("scenarios", name)) or (None, None)
@@ -132,10 +132,20 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
                 for k in ("target", "default_scenario", "stated") if k in head_doc.data})
 
 
-def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
+def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic],
+              head_doc: YamlDoc | None = None) -> tuple[tuple[str, str], ...]:
     if not head.toc:
         return ()
     path = folder / head.toc
+    if head_doc is not None:
+        if Path(head.toc).name != head.toc or head.toc in (".", ".."):
+            diags.append(head_doc.diag(("toc",), f"toc '{head.toc}' must be a file name in the map folder",
+                                       "write just the file's name, e.g. toc: toc.yaml"))
+            return ()
+        if not path.is_file():
+            diags.append(head_doc.diag(("toc",), f"toc file '{head.toc}' is not in the map folder",
+                                       "create it, or remove the toc: line"))
+            return ()
     doc = _read(path, diags)
     if doc is None:
         return ()

@@ -167,6 +167,7 @@ _HEAD_SOURCES = [(TINY / "map.yaml").read_bytes(), (ROOT / "arguments" / "schemi
 @given(head=mutated(_HEAD_SOURCES))
 def test_mutated_map_headers_through_cli(tmp_path, head):
     folder = map_folder(tmp_path, (TINY / "claims.yaml").read_bytes(), head)
+    load_outcome(folder)
     cli_outcome(["check", str(folder)])
     code, out, _ = cli_outcome(["run", str(folder), "--json"])
     if code == 0:
@@ -454,3 +455,35 @@ def test_python_tags_are_never_constructed(tmp_path, monkeypatch, payload, where
     code, _, err = cli_outcome(["check", str(folder)] + [a for o in overlays for a in ("--with", str(o))])
     assert code == 1 and any(r in err for r in refused)
     assert not marker.exists() and not calls
+
+
+@pytest.mark.parametrize("toc,message", [
+    ("toc.yaml", "is not in the map folder"),
+    ("../../../../etc/passwd", "must be a file name in the map folder"),
+    ("/etc/passwd", "must be a file name in the map folder"),
+    ("..", "must be a file name in the map folder"),
+])
+def test_toc_must_be_a_file_in_the_folder(tmp_path, toc, message):
+    """Regression: a missing toc file was reported without a line, and any path was read."""
+    head = (TINY / "map.yaml").read_text() + f"toc: {toc!r}\n"
+    folder = map_folder(tmp_path, (TINY / "claims.yaml").read_bytes(), head)
+    with pytest.raises(ValidationError) as info:
+        Model.load(folder)
+    d = info.value.diagnostics[0]
+    assert message in d.message and d.path == folder / "map.yaml" and d.line == head.count("\n")
+
+
+def test_forbidden_characters_are_positioned(tmp_path):
+    """Regression: a NUL or other control character was reported at 1:1 with PyYAML's internal text."""
+    with pytest.raises(ValidationError) as info:
+        Model.load(map_folder(tmp_path, b"claims:\n  - id: x\n    title: a\x07b\n"))
+    d = info.value.diagnostics[0]
+    assert (d.line, d.column) == (3, 13) and "U+0007" in d.message
+
+
+def test_huge_integers_are_errors_not_crashes(tmp_path):
+    """Regression: an integer beyond float range crashed quantity parsing with OverflowError."""
+    text = "claims:\n  - id: x\n    title: X\n    credence: 1" + "0" * 400 + "\n"
+    with pytest.raises(ValidationError) as info:
+        Model.load(map_folder(tmp_path, text, "argmap: 1\nname: n\ntarget: x\n"))
+    assert "too large" in info.value.diagnostics[0].message and info.value.diagnostics[0].line == 4

@@ -356,6 +356,7 @@ BAD_XML = [
     ('<BIF><NETWORK>\n<VARIABLE TYPE="nature"><NAME>a</NAME><OUTCOME>x</OUTCOME><OUTCOME>y</OUTCOME></VARIABLE>\n'
      "<DEFINITION><FOR>a</FOR>\n<TABLE>0.5 inf</TABLE></DEFINITION>\n</NETWORK></BIF>", 4, "expected a probability"),
     ("<BIF>" + "<X>" * 40 + "</X>" * 40 + "</BIF>", 1, "nested more than"),
+    ('<?xml version="1.0" encoding="tableUTF-8"?>\n<BIF/>', 1, "XML encoding problem"),   # found by fuzzing
 ]
 
 
