@@ -78,7 +78,7 @@ class Network:
         """A :class:`~argmap.program.Program` filling the CPTs of ``names`` (default: all) at once."""
         if self.specs is None:
             return None
-        return build_program(self.specs, names or self.variables)
+        return build_program(self.specs, names or self.variables, len(self.params))
 
     def cpts(self, theta: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """CPTs for a batch ``theta`` of shape (B, P): arrays of shape (B, *parent cards, card)."""

@@ -61,7 +61,9 @@ class Program:
     dir_par: np.ndarray
     n_comp: int
     base_par: np.ndarray            # base parameter of the first len(base_par) cells (working order)
-    term_passes: tuple              # (prefix length, ratio params, modulated rows, their scale params)
+    term_passes: tuple              # (prefix length, rows of the extended θ: ratios, then ratio^scale pairs)
+    pair_ratio: np.ndarray          # the distinct (ratio, scale) pairs of modulated relations
+    pair_scale: np.ndarray
     leak_passes: tuple              # (cells (working order), leak params, rows with no leak: factor 0)
     unsort: np.ndarray              # working order -> layout order
 
@@ -91,11 +93,11 @@ class Program:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             np.take(theta_t, self.base_par, axis=0, out=u, mode="clip")
             den = 1.0 - u
-            for n, par, rows, scale in self.term_passes:
-                x = np.take(theta_t, par, axis=0)
-                if rows.size:
-                    x[rows] **= theta_t[scale]
-                u[:n] *= x
+            ext = theta_t
+            if self.pair_ratio.size:    # each modulated ratio^scale once, however many cells use it
+                ext = np.concatenate([theta_t, theta_t[self.pair_ratio] ** theta_t[self.pair_scale]])
+            for n, par in self.term_passes:
+                u[:n] *= np.take(ext, par, axis=0)
             den += u
             u /= den
         for cells, par, zero in self.leak_passes:
@@ -123,7 +125,7 @@ def _arr(values) -> np.ndarray:
     return np.asarray(list(values), dtype=np.intp)
 
 
-def build_program(specs: dict[str, VarSpec], names: Iterable[str]) -> Program:
+def build_program(specs: dict[str, VarSpec], names: Iterable[str], n_params: int) -> Program:
     """Lay out the cells of ``names`` in blocks and index them into one :class:`Program`."""
     views = {}
     copy_par: list[int] = []
@@ -154,12 +156,13 @@ def build_program(specs: dict[str, VarSpec], names: Iterable[str]) -> Program:
     order = sorted(range(len(comp)), key=lambda c: (comp[c][0] < 0, -len(comp[c][1])))
     where = {c: w for w, c in enumerate(order)}
     nb = sum(1 for c in comp if c[0] >= 0)
+    pairs: dict[tuple[int, int], int] = {}
     term_passes = []
     k = 0
     while order and len(comp[order[0]][1]) > k:
         rows = [comp[c][1][k] for c in order if len(comp[c][1]) > k]
-        term_passes.append((len(rows), _arr(r for r, _ in rows), _arr(j for j, (_, sc) in enumerate(rows) if sc >= 0),
-                            _arr(sc for _, sc in rows if sc >= 0)))
+        ext = [r if sc < 0 else n_params + pairs.setdefault((r, sc), len(pairs)) for r, sc in rows]
+        term_passes.append((len(rows), _arr(ext)))
         k += 1
     leak_passes = []
     k = 0
@@ -174,4 +177,5 @@ def build_program(specs: dict[str, VarSpec], names: Iterable[str]) -> Program:
     unsort = np.empty(len(comp), dtype=np.intp)
     unsort[:] = [where[c] for c in range(len(comp))]
     return Program(views, size, len(copy_par), _arr(copy_par), _arr(dir_par), len(comp),
-                   _arr(comp[c][0] for c in order[:nb]), tuple(term_passes), tuple(leak_passes), unsort)
+                   _arr(comp[c][0] for c in order[:nb]), tuple(term_passes), _arr(r for r, _ in pairs),
+                   _arr(sc for _, sc in pairs), tuple(leak_passes), unsort)

@@ -125,6 +125,8 @@ def sweep_rows(net, max_rows: int, rng) -> tuple[np.ndarray, np.ndarray]:
             lo, hi = max(0.0, v - 0.1), min(1.0, v + 0.1)
         else:
             lo, hi = v / 2, v * 2
+        if p.kind in ("probability", "simplex"):      # stay inside (0, 1): evidence keeps positive mass
+            lo, hi = max(lo, 1e-3), min(hi, 1 - 1e-3)
         for x in np.linspace(lo, hi, K_SWEEP):
             th = net.theta0.copy()
             th[i] = x
