@@ -335,8 +335,10 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
         if conds:
             subtitle.append("given " + ", ".join(conds))
     notes = []
+    if any(look.fill == style.fill_for_probability(None) for look in looks.values()):
+        notes.append("Grey fill: a claim with several states (its label lists them) or a part with no single output")
     if effects is not None:
-        notes.append("Orange outline width: how far learning the claim would move P(target) (its effect)")
+        notes.append(f"Orange outline width: how far learning the claim would move P({target}) on average (its effect)")
     if focus:
         d = 2 if depth is None else depth
         notes.append(f"Showing claims within {d} link{'s' if d != 1 else ''} of '{focus}' (thick outline)")
