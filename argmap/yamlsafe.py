@@ -21,8 +21,11 @@ from .errors import Diagnostic, ValidationError
 __all__ = ["YamlDoc", "read_yaml", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Largest argument file read (bytes); larger files are refused before reading (docs/security.md)."""
 MAX_VALUES = 200_000
+"""Most values one file may hold after YAML aliases are expanded (stops "billion laughs")."""
 MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings accepted."""
 
 Pos = tuple[int, int]
 
