@@ -94,6 +94,8 @@ def test_escaping_helpers():
     assert attr_text('q"\n') == 'q\\"\\n'
     assert attr_text("a\x00b\x1bc") == "abc"
     assert all(len(line) <= 24 for line in wrap("word " * 30))
+    assert wrap("a training-game-independent story", 20) == ["a", "training-game-independent", "story"]
+    assert max(map(len, wrap("x" * 500, 20, 99))) == 40
     assert len(wrap("word " * 30, 24, 3)) == 3 and wrap("word " * 30, 24, 3)[-1].endswith("…")
 
 

@@ -80,8 +80,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     if base is not None:
         base_result = base.run(target, **kw)
         bundle.base_probability = base_result.probability
-        keep = [c for c in _touched(base, model) if c not in cond.given and c not in cond.set]
-        diff = model_diff_dot(base, model, collapse_all=big, keep=keep, **kw)
+        diff = model_diff_dot(base, model, collapse_all=big, **kw)
         files["diff.svg"] = render_dot(diff, "svg")
         files["diff.png"] = render_dot(diff, "png")
     rows = tornado(model, **kw)
@@ -105,20 +104,6 @@ def _refuse_map_folder(model: Model, out: Path) -> None:
     root = model.map.root
     if root is not None and out.absolute().resolve().is_relative_to(Path(root).absolute().resolve()):
         raise ArgmapError(f"{out} is inside the map folder {root}; argmap never writes into an argument folder")
-
-
-def _touched(base: Model, model: Model) -> list[str]:
-    """Claims the overlays added or edited, and the sources of relations they added or edited."""
-    out = [c for c in model.map.claims if c not in base.map.claims]
-    for ch in model.map.changes:
-        src = ch.target.split("->")[0].strip()
-        if src in model.map.claims and src not in out:
-            out.append(src)
-    base_keys = {(r.source, r.target) for r in base.map.relations}
-    for r in model.map.relations:
-        if (r.source, r.target) not in base_keys and r.source not in out:
-            out.append(r.source)
-    return out
 
 
 def _inputs(model: Model, marginals, fixed=()) -> list[tuple[str, float]]:

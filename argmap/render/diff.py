@@ -79,10 +79,15 @@ def _part_look(new_map, n, base, new, edits, base_map) -> NodeLook:
         fill_d = _delta(base, new, head)
         p = binary_p(new, head)
         lines.insert(0, f"{new_map.claims[head].title}: {style.fmt_p(p - fill_d)} → {style.fmt_p(p)}")
+    for m in n.members:
+        if m not in base_map.claims:
+            lines.append(f"NEW: {new_map.claims[m].title}")
+        elif m in edits:
+            lines.append(f"EDITED: {new_map.claims[m].title}")
     if moved:
         _, d, m = max(moved, key=lambda t: (t[0], t[2]))
         if abs(d) >= 0.005:
-            lines.append(f"largest move {style.fmt_delta(d)}")
+            lines.append(f"largest move {style.fmt_delta(d)}: {new_map.claims[m].title}")
     attrs = {"penwidth": "3", "color": "#000000"} if touched else {}
     return NodeLook(style.fill_for_delta(fill_d), tuple(lines), attrs)
 

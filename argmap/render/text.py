@@ -58,11 +58,15 @@ def attr_text(text: object, limit: int = 1200) -> str:
 def wrap(text: object, width: int = 24, max_lines: int = 3) -> list[str]:
     """Wrap ``text`` to lines of about ``width`` characters, at most ``max_lines`` (ellipsis after).
 
+    A word longer than the width keeps its own line; only one longer than twice the width is cut.
+
     >>> wrap("Beyond-episode goals arise because of the training game", 24)
     ['Beyond-episode goals', 'arise because of the', 'training game']
     """
-    words = " ".join(clean(text).split())
-    lines = textwrap.wrap(words, width=width, break_long_words=True, break_on_hyphens=False) or [""]
+    words = []
+    for word in clean(text).split():             # split only words too long to fit even on their own line
+        words += [word[i:i + 2 * width] for i in range(0, len(word), 2 * width)]
+    lines = textwrap.wrap(" ".join(words), width=width, break_long_words=False, break_on_hyphens=False) or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(1, width - 1)].rstrip() + "…"
