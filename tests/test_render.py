@@ -51,9 +51,10 @@ CASES = _cases()
 def test_golden_dot(name):
     dot = CASES[name]()
     path = GOLDEN / f"{name}.dot"
-    if UPDATE or not path.exists():
+    if UPDATE:
         path.write_text(dot, encoding="utf-8")
-    assert dot == path.read_text(encoding="utf-8"), f"DOT changed; rerun with ARGMAP_UPDATE_GOLDEN=1 if intended"
+    assert path.exists(), f"no golden file {path.name}; create it with ARGMAP_UPDATE_GOLDEN=1"
+    assert dot == path.read_text(encoding="utf-8"), "DOT changed; rerun with ARGMAP_UPDATE_GOLDEN=1 if intended"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -226,3 +227,12 @@ def test_render_model_svg_and_notebook_repr():
     svg = model._repr_svg_()
     assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
     assert re.search(r"The conclusion", svg)
+
+
+def test_public_names_are_exactly_the_documented_ones():
+    import argmap.render as render
+
+    assert sorted(render.__all__) == sorted(n for n in vars(render) if not n.startswith("_") and n in {
+        "map_dot", "diff_dot", "make_view", "View", "model_dot", "model_diff_dot", "render_model_svg",
+        "claim_effect_sizes", "Diagram", "VIEWS", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI"})
+    assert all(getattr(render, n) is not None for n in render.__all__)
