@@ -222,6 +222,18 @@ def test_diff_with_nothing_changed_is_white():
     assert fills == {style.fill_for_delta(0.0)}
 
 
+def test_analysis_results_display_as_diagrams(tmp_path):
+    from argmap.render import diagram, diff_diagram
+
+    small = Model.load(SMALL)
+    d = diagram(small, view="sensitivity")
+    assert "effect" in d.source and d._repr_svg_().lstrip().startswith("<?xml")
+    out = d.save(tmp_path / "s.png")
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    dd = diff_diagram(small, Model.load(SMALL, [CRITIQUE]))
+    assert "NEW" in dd.source and "</svg>" in dd._repr_svg_()
+
+
 def test_render_model_svg_and_notebook_repr():
     model = Model.load(TINY)
     svg = model._repr_svg_()
@@ -234,5 +246,5 @@ def test_public_names_are_exactly_the_documented_ones():
 
     assert sorted(render.__all__) == sorted(n for n in vars(render) if not n.startswith("_") and n in {
         "map_dot", "diff_dot", "make_view", "View", "model_dot", "model_diff_dot", "render_model_svg",
-        "claim_effect_sizes", "Diagram", "VIEWS", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI"})
+        "claim_effect_sizes", "Diagram", "diagram", "diff_diagram", "VIEWS", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI"})
     assert all(getattr(render, n) is not None for n in render.__all__)

@@ -10,7 +10,8 @@ DOT into file bytes with the Graphviz engine bundled in pygraphviz (or a ``dot``
 >>> svg = render_dot(model_dot(Model.load("tests/data/maps/tiny")), "svg")   # doctest: +SKIP
 """
 
-from .compute import VIEWS, Diagram, claim_effect_sizes, model_diff_dot, model_dot, render_model_svg
+from .compute import (VIEWS, Diagram, claim_effect_sizes, diagram, diff_diagram, model_diff_dot, model_dot,
+                      render_model_svg)
 from .diff import diff_dot
 from .dot import map_dot
 from .raster import FORMATS, PNG_DPI, RenderError, engine_name, render_dot
@@ -18,6 +19,7 @@ from .views import View, make_view
 
 __all__ = [
     "map_dot", "diff_dot", "make_view", "View",
-    "model_dot", "model_diff_dot", "render_model_svg", "claim_effect_sizes", "Diagram", "VIEWS",
+    "model_dot", "model_diff_dot", "render_model_svg", "claim_effect_sizes", "Diagram", "diagram",
+    "diff_diagram", "VIEWS",
     "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI",
 ]

@@ -15,7 +15,8 @@ from .diff import diff_dot
 from .dot import map_dot
 from .raster import render_dot
 
-__all__ = ["VIEWS", "Diagram", "claim_effect_sizes", "model_dot", "model_diff_dot", "render_model_svg"]
+__all__ = ["VIEWS", "Diagram", "diagram", "diff_diagram", "claim_effect_sizes", "model_dot", "model_diff_dot",
+           "render_model_svg"]
 
 VIEWS = ("plain", "sensitivity", "diff")
 
@@ -129,6 +130,20 @@ def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=
                     new.marginals(cn.given, cn.set, scenario=None), target, observed=cn.given,
                     intervened=cn.set, focus=focus, depth=depth, collapse=collapse,
                     collapse_all=collapse_all, keep=keep, title=title, rankdir=rankdir, legend=legend)
+
+
+def diagram(model: Model, **options) -> Diagram:
+    """The model's :class:`Diagram` (displays in a notebook); options as for :func:`model_dot`.
+
+    >>> from argmap import Model
+    >>> diagram(Model.load(), view="sensitivity", collapse_all=True)   # doctest: +SKIP
+    """
+    return Diagram(model_dot(model, **options))
+
+
+def diff_diagram(base: Model, new: Model, **options) -> Diagram:
+    """The diff view of ``new`` against ``base`` as a :class:`Diagram`; options as for :func:`model_diff_dot`."""
+    return Diagram(model_diff_dot(base, new, **options))
 
 
 def render_model_svg(model: Model) -> str:
