@@ -120,6 +120,7 @@ def parse_yaml(raw: bytes | str, path: Path | str = "<input>") -> YamlDoc:
     if not nodes or nodes[0] is None:
         doc.positions[()] = (1, 1)
         return doc
+    _check_expansion(nodes[0], path)
     conv = _Converter(doc)
     doc.data = conv.convert(nodes[0], (), 0)
     if conv.problems:
@@ -137,6 +138,50 @@ def _compose(text: str) -> list:
         except yaml.YAMLError:
             pass
     return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+def _children(node: yaml.Node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node, path: Path) -> None:
+    """Refuse alias bombs before converting anything: count the expanded size of each distinct node once.
+
+    A file of a few hundred bytes can alias its way to billions of values; counting shared nodes
+    once (memoised, iteratively) takes time proportional to the file, not to the expansion.
+    """
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in size:
+            continue
+        kids = _children(node)
+        if not done:
+            active.add(key)
+            stack.append((node, True))
+            for k in kids:
+                if id(k) in active:
+                    raise ValidationError([Diagnostic(
+                        "a YAML alias refers to the block that contains it (a recursive structure)", path,
+                        k.start_mark.line + 1, k.start_mark.column + 1, "write the values out")])
+                if id(k) not in size:
+                    stack.append((k, False))
+            continue
+        active.discard(key)
+        total = min(1 + sum(size[id(k)] for k in kids), MAX_VALUES + 1)
+        size[key] = total
+        if total > MAX_VALUES and all(size[id(k)] <= MAX_VALUES for k in kids):
+            raise ValidationError([Diagnostic(
+                f"file expands to more than {MAX_VALUES:,} values", path,
+                node.start_mark.line + 1, node.start_mark.column + 1,
+                "YAML aliases (*name) that repeat large blocks can explode in size; write values out")])
 
 
 class _Converter:

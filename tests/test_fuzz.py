@@ -305,6 +305,15 @@ def test_billion_laughs_is_refused_in_bounded_memory(tmp_path):
     assert peak < 200 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB while refusing an alias bomb"
 
 
+@pytest.mark.parametrize("text", ["claims: &a [1, *a]\n", "claims: &a {x: *a, y: *a}\n",
+                                  "claims: &c\n  - id: x\n    title: t\n    text: *c\n"])
+def test_recursive_aliases_are_refused(tmp_path, text):
+    with no_hang(5), pytest.raises(ValidationError) as info:
+        Model.load(map_folder(tmp_path, text))
+    assert "recursive" in info.value.diagnostics[0].message
+    assert_positioned(info.value)
+
+
 @pytest.mark.parametrize("text", [
     "[" * 5000 + "]" * 5000,
     "{a: " * 3000 + "1" + "}" * 3000,
