@@ -249,7 +249,10 @@ class Engine:
                 ins = ins[_MAX_OPERANDS:] + (next_id - 1,)
             add_step(ins, tuple(u for u in union if u != v))
         rest = tuple(scopes)
-        program = net.program(tuple(f.var for f in factors))
+        # the network's own program when the plan needs most claims (built once, at compile time);
+        # a smaller one for a query that touches a small part of a large map
+        names = tuple(f.var for f in factors)
+        program = net.program() if 2 * len(names) >= len(net.variables) else net.program(names)
         family = {}
         if all_marginals:
             for i, f in enumerate(factors):

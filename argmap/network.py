@@ -63,6 +63,7 @@ class Network:
     theta0: np.ndarray = field(repr=False)
     specs: dict[str, VarSpec] | None = field(default=None, repr=False, compare=False)
     """The builders' formulas as index data, for :meth:`program` (None: use the builders)."""
+    _programs: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cards(self) -> dict[str, int]:
@@ -78,7 +79,13 @@ class Network:
         """A :class:`~argmap.program.Program` filling the CPTs of ``names`` (default: all) at once."""
         if self.specs is None:
             return None
-        return build_program(self.specs, names or self.variables, len(self.params))
+        key = tuple(names or self.variables)
+        if key == self.variables:                 # the whole network's program is built once
+            cache = ("all", id(self.specs), len(self.params))
+            if cache not in self._programs:
+                self._programs[cache] = build_program(self.specs, key, len(self.params))
+            return self._programs[cache]
+        return build_program(self.specs, key, len(self.params))
 
     def cpts(self, theta: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """CPTs for a batch ``theta`` of shape (B, P): arrays of shape (B, *parent cards, card)."""
@@ -109,7 +116,9 @@ def compile_map(amap: ArgumentMap) -> Network:
             rels = rels_by_target.get(cid, [])
             builders[cid], specs[cid] = _composed(claim, parents[cid], rels, states, params)
     theta0 = np.array([p.value for p in params], dtype=float)
-    return Network(order, states, parents, tuple(params), builders, theta0, specs)
+    net = Network(order, states, parents, tuple(params), builders, theta0, specs)
+    net.program()           # index every CPT cell now, as part of compiling, not of the first query
+    return net
 
 
 def _add(params: list[Param], **kw) -> int:
