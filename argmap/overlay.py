@@ -145,7 +145,12 @@ def _change_claim(ch: ChangeSpec, item: Located, fields, claims, all_states, spe
     if len(diags) > n0 or any(v is None for v in updates.values()):
         return None
     new_claim = dataclasses.replace(claim, provenance=_provenance(ch, spec), **updates)
-    records = [Change(spec.overlay, ch.claim, f, _fmt(getattr(claim, f)), _fmt(v), ch.reason,
+    def show(f: str, v):
+        if f == "credence" and v is not None:   # a binary credence is P(true); else state by state
+            return _fmt(v[1]) if claim.binary else ", ".join(f"{s} {q.value:.4g}" for s, q in zip(claim.states, v))
+        return _fmt(v)
+
+    records = [Change(spec.overlay, ch.claim, f, show(f, getattr(claim, f)), show(f, v), ch.reason,
                       ch.author or spec.author, ch.source or spec.source, None, item.origin((f,)))
                for f, v in updates.items()]
     return new_claim, records

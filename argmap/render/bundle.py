@@ -231,7 +231,7 @@ def _moved_table(base: Model, model: Model, cond) -> str:
 def _changes_table(model: Model) -> str:
     rows = ["| overlay edit | from | to | by | why |", "| --- | --- | --- | --- | --- |"]
     for ch in model.map.changes:
-        old, new = _value(model, ch.target, ch.old), _value(model, ch.target, ch.new)
+        old, new = ch.old, ch.new
         rows.append(f"| {_md(ch.target)}: {_md(ch.field)} | {_md(old)} | {_md(new)} | "
                     f"{_md(ch.author or ch.overlay)} | {_md(ch.reason)} |")
     added = [c for c in model.map.claims.values() if c.added_by]
@@ -245,19 +245,6 @@ def _changes_table(model: Model) -> str:
                     f"{_md(c.credence[-1].value if c.credence else '')} | "
                     f"{_md(c.provenance.holder or c.added_by)} | {_md(c.provenance.rationale or c.text)} |")
     return "\n".join(rows) if len(rows) > 2 else ""
-
-
-def _value(model: Model, target: str, text: str | None) -> str | None:
-    """A change's value as a reader wants it: ``{0.4, 0.6}`` on a true/false claim is P(true) 0.6."""
-    if not text or not (text.startswith("{") and text.endswith("}")) or target not in model.map.claims:
-        return text
-    values = [v.strip() for v in text[1:-1].split(",")]
-    states = model.map.claims[target].states
-    if len(values) != len(states):
-        return text
-    if states == ("false", "true"):
-        return f"P(true) {values[1]}"
-    return ", ".join(f"{s} {v}" for s, v in zip(states, values))
 
 
 def _top_claims_table(model: Model, marg, crux_rows, cond) -> str:
