@@ -89,9 +89,11 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         title = f"What moves {tlabel}: each number across its 90% range"
         files["tornado.svg"] = tornado_chart(rows, result.probability, "svg", target_label=tlabel, title=title)
         files["tornado.png"] = tornado_chart(rows, result.probability, "png", target_label=tlabel, title=title)
-    crux_rows = cruxes(model, **kw)
+    # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
+    all_cruxes = cruxes(model, **kw)
+    crux_rows = [r for r in all_cruxes if not r["downstream"]]
     formula = probability_formula(model, **kw)
-    files["summary.md"] = _summary(model, base, result, rows, crux_rows, formula, cond, big, command,
+    files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, big, command,
                                    "tornado.png" in files)
     folder = Path(out)
     for name in sorted(files):
@@ -118,7 +120,7 @@ def _inputs(model: Model, marginals, fixed=()) -> list[tuple[str, float]]:
     return out
 
 
-def _summary(model: Model, base: Model | None, result, rows, crux_rows, formula, cond, big: bool,
+def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
              command: str | None, has_tornado: bool) -> str:
     amap = model.map
     target = amap.target
@@ -154,6 +156,10 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, formula,
               f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {_pct(p)} to the values "
               "below; the expected shift weighs both outcomes by their probability.", "",
               _crux_table(model, crux_rows)]
+    downstream = [r["title"] for r in all_cruxes if r["downstream"]]
+    if downstream:
+        lines += ["", f"Not listed: {len(downstream)} claim(s) that depend on the headline itself "
+                      f"({', '.join(_md(t) for t in downstream)}); learning them is largely learning the answer."]
     if has_tornado:
         lines += ["", "## Which numbers matter", "", _image("tornado.png", _alt_tornado(model, rows, p))]
     else:
