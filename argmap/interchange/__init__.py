@@ -3,7 +3,8 @@
 * :func:`write_bif` / :func:`write_xmlbif` serialise a compiled :class:`~argmap.network.Network` at the
   map's own numbers, **without the map's default scenario** (a scenario is a query, not part of the
   network: enter the same evidence in the peer tool to reproduce argmap's conditional figures).
-  pgmpy, pyAgrum, GeNIe and SamIam read both formats.
+  pgmpy and pyAgrum read both (tested); the files follow the published formats that GeNIe and
+  SamIam also read (not tested here).
 * :func:`read_network` parses a BIF or XMLBIF file with argmap's own small readers (no ``eval``, no
   XML entities, bounded sizes, positioned errors), and :func:`network_to_map` /
   :func:`import_network` turn it into an argument map folder of explicit tables that

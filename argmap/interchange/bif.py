@@ -1,4 +1,4 @@
-"""BIF (the Bayesian network Interchange Format 0.15, as read by pgmpy, pyAgrum, GeNIe and SamIam).
+"""BIF (the Bayesian network Interchange Format 0.15), for pgmpy, pyAgrum and other BIF readers.
 
 The writer emits one block per line structure that every common reader accepts: a ``network``
 block, one ``variable`` block per claim and one ``probability`` block per claim, roots as ``table``

@@ -1,8 +1,8 @@
-"""XMLBIF 0.3 (the XML form of the interchange format, as read by pgmpy, pyAgrum, GeNIe and SamIam).
+"""XMLBIF 0.3 (the XML form of the interchange format), for pgmpy, pyAgrum, GeNIe, SamIam and others.
 
 The writer escapes every piece of text, so a quote, ``<`` or ``&`` in a title cannot break the file;
-titles go in a ``title = ...`` property. State names are written as identifiers, as in BIF (GeNIe
-and pgmpy require it; see :func:`~argmap.interchange.bif_state_names`). Tables list the FOR
+titles go in a ``title = ...`` property. State names are written as identifiers, as in BIF (pgmpy
+rewrites other names, and GeNIe ids must be identifiers; see :func:`~argmap.interchange.bif_state_names`). Tables list the FOR
 variable's states fastest, then the GIVEN variables with the last varying fastest.
 
 The reader drives the expat tokenizer with entity declarations refused (no "billion laughs", no
