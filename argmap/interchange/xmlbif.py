@@ -2,8 +2,9 @@
 
 The writer escapes every piece of text, so a quote, ``<`` or ``&`` in a title cannot break the file;
 titles go in a ``title = ...`` property. State names are written as identifiers, as in BIF (pgmpy
-rewrites other names, and GeNIe ids must be identifiers; see :func:`~argmap.interchange.bif_state_names`). Tables list the FOR
-variable's states fastest, then the GIVEN variables with the last varying fastest.
+rewrites other names and GeNIe ids must be identifiers; see
+:func:`~argmap.interchange.bif_state_names`). Tables list the FOR variable's states fastest, then
+the GIVEN variables with the last varying fastest.
 
 The reader drives the expat tokenizer with entity declarations refused (no "billion laughs", no
 external entities or DTDs fetched), an explicit element stack (no recursion), bounded depth and
