@@ -23,7 +23,7 @@ from argmap import Model
 from argmap.errors import ArgmapError
 from argmap.interchange import bif_state_names, export_model, import_network
 from argmap.interchange.bif import bif_names
-from randmaps import random_map_files, write_random_map
+from randmaps import write_random_map
 
 ROOT = Path(__file__).resolve().parent.parent
 TOL = 1e-9
