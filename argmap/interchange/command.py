@@ -34,10 +34,10 @@ def run_interchange(args) -> int | None:
         return None
     if out is None:
         raise ArgmapError(f"--format {fmt} needs -o FILE (for example -o network.{'bif' if fmt == 'bif' else 'xml'})")
-    from ..api import Model
+    from ..commands.common import model_from_args
     from . import export_model
 
-    model = Model.load(getattr(args, "path", None), getattr(args, "overlays", []))
+    model = model_from_args(args)
     target = Path(out)
     root = model.map.root
     if root is not None and target.absolute().resolve().is_relative_to(Path(root).absolute().resolve()):
