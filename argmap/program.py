@@ -50,8 +50,10 @@ class Program:
 
     Cells live in three blocks: ``copy`` (categorical claims, laid out as their CPTs), ``direct``
     and ``composed`` (binary claims, shape ``(2, cells, B)``: P(false), then P(true)). A claim's
-    CPT is a strided view of its block, never a copy. Composed cells are computed in a working order (cells with a base
-    first, most relations first) so each pass over relations is a prefix slice, then gathered back.
+    CPT is a strided view of its block, never a copy. A composed cell's odds depend on its base and
+    active relations only, so cells that differ only in which requirements hold share one formula:
+    the distinct formulas are computed once (ordered most relations first, so each pass over
+    relations is a prefix slice), gathered into the cells, and multiplied by the unmet leaks.
     """
 
     views: dict[str, tuple[str, int, int, tuple[int, ...]]]   # claim -> (block, start, stop, CPT shape)
@@ -60,12 +62,12 @@ class Program:
     copy_par: np.ndarray
     dir_par: np.ndarray
     n_comp: int
-    base_par: np.ndarray            # base parameter of the first len(base_par) cells (working order)
+    base_par: np.ndarray            # base parameter of each distinct odds formula (most relations first)
     term_passes: tuple              # (prefix length, rows of the extended θ: ratios, then ratio^scale pairs)
     pair_ratio: np.ndarray          # the distinct (ratio, scale) pairs of modulated relations
     pair_scale: np.ndarray
-    leak_passes: tuple              # (cells (working order), leak params, rows with no leak: factor 0)
-    unsort: np.ndarray              # working order -> layout order
+    formula: np.ndarray             # per composed cell: its formula's row (the last row: no base, P = 1)
+    leak_passes: tuple              # (cells, leak params, rows with no leak: factor 0)
 
     def run(self, theta_t: np.ndarray) -> dict[str, np.ndarray]:
         """Fill every cell from ``theta_t`` of shape ``(P, B)``; returns the blocks."""
@@ -78,16 +80,22 @@ class Program:
         blocks["direct"] = d
         c = np.empty((2, self.n_comp, bsz))
         if self.n_comp:
-            np.take(self._composed(theta_t, bsz), self.unsort, axis=0, out=c[1], mode="clip")
+            np.take(self._formulas(theta_t, bsz), self.formula, axis=0, out=c[1], mode="clip")
+            for cells, par, zero in self.leak_passes:      # unmet requirements: P × leak
+                x = np.take(theta_t, par, axis=0)
+                if zero.size:
+                    x[zero] = 0.0
+                c[1][cells] *= x
             np.subtract(1.0, c[1], out=c[0])
         blocks["composed"] = c
         return blocks
 
-    def _composed(self, theta_t: np.ndarray, bsz: int) -> np.ndarray:
+    def _formulas(self, theta_t: np.ndarray, bsz: int) -> np.ndarray:
         # the builders' expit(logit b + Σ log ratio·scale), computed multiplicatively: with
-        # u = b · Π ratio^scale, P(true) = u / (u + 1 - b) (no exp or log unless a relation is modulated)
-        p = np.empty((self.n_comp, bsz))
+        # u = b · Π ratio^scale, P(true) = u / (u + 1 - b) (no exp or log unless a relation is modulated).
+        # Cells that differ only in which requirements are met share one formula, computed once.
         nb = self.base_par.size
+        p = np.empty((nb + 1, bsz))
         u = p[:nb]
         p[nb:] = 1.0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -100,11 +108,6 @@ class Program:
                 u[:n] *= np.take(ext, par, axis=0)
             den += u
             u /= den
-        for cells, par, zero in self.leak_passes:
-            x = np.take(theta_t, par, axis=0)
-            if zero.size:
-                x[zero] = 0.0
-            p[cells] *= x
         return p
 
     def tables(self, blocks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -153,14 +156,13 @@ def build_program(specs: dict[str, VarSpec], names: Iterable[str], n_params: int
             for t, _f, b, terms, leaks in s.composed:
                 cells[t // 2] = (b, terms if b >= 0 else (), leaks)   # no base: P = 1, relations unused
             comp += cells
-    order = sorted(range(len(comp)), key=lambda c: (comp[c][0] < 0, -len(comp[c][1])))
-    where = {c: w for w, c in enumerate(order)}
-    nb = sum(1 for c in comp if c[0] >= 0)
+    keys = sorted({(b, terms) for b, terms, _ in comp if b >= 0}, key=lambda f: (-len(f[1]), f))
+    row = {f: i for i, f in enumerate(keys)}
     pairs: dict[tuple[int, int], int] = {}
     term_passes = []
     k = 0
-    while order and len(comp[order[0]][1]) > k:
-        rows = [comp[c][1][k] for c in order if len(comp[c][1]) > k]
+    while keys and len(keys[0][1]) > k:
+        rows = [f[1][k] for f in keys if len(f[1]) > k]
         ext = [r if sc < 0 else n_params + pairs.setdefault((r, sc), len(pairs)) for r, sc in rows]
         term_passes.append((len(rows), _arr(ext)))
         k += 1
@@ -171,11 +173,9 @@ def build_program(specs: dict[str, VarSpec], names: Iterable[str], n_params: int
         if not cells:
             break
         leaks = [comp[c][2][k] for c in cells]
-        leak_passes.append((_arr(where[c] for c in cells), _arr(max(li, 0) for li in leaks),
-                            _arr(j for j, li in enumerate(leaks) if li < 0)))
+        leak_passes.append((_arr(cells), _arr(max(li, 0) for li in leaks), _arr(j for j, li in enumerate(leaks) if li < 0)))
         k += 1
-    unsort = np.empty(len(comp), dtype=np.intp)
-    unsort[:] = [where[c] for c in range(len(comp))]
+    formula = _arr(row[(b, terms)] if b >= 0 else len(keys) for b, terms, _ in comp)
     return Program(views, size, len(copy_par), _arr(copy_par), _arr(dir_par), len(comp),
-                   _arr(comp[c][0] for c in order[:nb]), tuple(term_passes), _arr(r for r, _ in pairs),
-                   _arr(sc for _, sc in pairs), tuple(leak_passes), unsort)
+                   _arr(b for b, _ in keys), tuple(term_passes), _arr(r for r, _ in pairs),
+                   _arr(sc for _, sc in pairs), formula, tuple(leak_passes))
