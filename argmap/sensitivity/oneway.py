@@ -9,8 +9,9 @@ co-varying proportionally) P(target | evidence) = N(θ) / D(θ) with N and D lin
   evaluations per parameter (θ = 0 and θ = 1) give the four numbers exactly.
 - a base rate, likelihood ratio or modulator scale enters through the logistic function. Then
   N(θ) = K_N + Σ_j c_N[j] p_j(θ), with p_j(θ) = P(X = true | parent configuration j) computed
-  by X's own CPT builder, and likewise D. K and c are exact: one batched evaluation with X's
-  P(true | parents) set to the zero vector and to each unit vector, every other CPT at its point.
+  by X's own CPT builder, and likewise D. K and c are exact: N and D are multilinear in the CPT
+  entries, so they are read off the gradients of N and D with respect to X's CPT, every other CPT at
+  its point (one forward-backward pass each gives them for every claim at once).
 
 Either way the function is exact in closed form, and it is checked against brute recomputation.
 
@@ -28,7 +29,6 @@ from typing import Callable
 import numpy as np
 
 from ..api import DEFAULT, Model
-from ..engine import Engine
 from ..network import Param
 from ._query import Query, domain_of, param_label, param_sections, resolve, with_value
 
@@ -96,54 +96,41 @@ class OneWay:
         return out
 
 
-def _basis_builder(shape: tuple[int, ...], col: int, calls: list):
-    """A binary claim's CPT builder: for a row whose θ[col] is j, P(true | parents) is 1 in parent
-    configuration j - 1 and 0 elsewhere (j = 0: 0 everywhere). Appends to ``calls`` when used."""
-    n = int(np.prod(shape))
-
-    def build(theta: np.ndarray) -> np.ndarray:
-        calls.append(theta.shape[0])
-        j = np.rint(theta[:, col]).astype(int)
-        p = np.zeros((theta.shape[0], n))
-        hit = j > 0
-        p[np.flatnonzero(hit), j[hit] - 1] = 1.0
-        p = p.reshape((theta.shape[0],) + shape)
-        return np.stack([1.0 - p, p], axis=-1)
-    return build
-
-
-def _num_den(engine: Engine, q: Query, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _num_den(engine, q: Query, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """P(target = state, given | do(set)) and P(given | do(set)) for a θ batch."""
     num = engine.joint_evidence({**q.given, q.target: q.state}, q.set, theta)
     den = engine.joint_evidence(q.given, q.set, theta)         # ≡ 1 without evidence
     return num, den
 
 
-def _patched(net, builders: dict):
-    """The network with other CPT builders (and no precompiled CPT program, which would bypass them)."""
-    names = {f.name for f in dataclasses.fields(net)}
-    return dataclasses.replace(net, builders=builders, **({"specs": None} if "specs" in names else {}))
+def _gradients(model: Model, q: Query):
+    """∂N/∂CPT and ∂D/∂CPT for every claim, with N and D themselves, at the map's point values.
+
+    N = P(target = state, given | do(set)) and D = P(given | do(set)) are multilinear in the CPT
+    entries, so these gradients hold every claim's exact coefficients (two forward-backward passes)."""
+    engine = model.engine
+    ev = {**q.given, q.target: q.state}
+    return (engine.cpt_gradient(ev, q.set), float(engine.joint_evidence(ev, q.set)),
+            engine.cpt_gradient(q.given, q.set), float(engine.joint_evidence(q.given, q.set)))
 
 
-def _logistic_coefficients(model: Model, q: Query, claim: str, col: int, point: dict):
-    """(K_N, c_N), (K_D, c_D) in P(true | parents) of a composed binary claim, by one batched call.
+def _logistic_coefficients(model: Model, claim: str, grads):
+    """(K_N, c_N), (K_D, c_D) with N = K_N + Σ_j c_N[j] p_j, p_j = P(claim = true | parent configuration j)
+    (configurations in C order), every other CPT held at its point.
 
-    Every other claim's CPT is held at its point value; ``claim``'s P(true | parents) is the zero
-    vector or one unit vector per row. ``col`` is one of the claim's own θ columns: only its builder
-    reads it, so it carries each row's unit vector index (which keeps the engine's chunking correct).
+    With g = ∂N/∂cpt, N = Σ_j g[j, false] (1 - p_j) + g[j, true] p_j exactly, so K_N = Σ_j g[j, false]
+    and c_N = g[:, true] - g[:, false]; a claim the query does not read has K_N = N and c_N = 0.
     """
     net = model.network
-    shape = tuple(len(net.states[p]) for p in net.parents[claim])
-    n = int(np.prod(shape))
-    builders = {v: _constant(c[0]) for v, c in point.items()}
-    calls: list = []
-    builders[claim] = _basis_builder(shape, col, calls)
-    theta = np.tile(net.theta0, (n + 1, 1))
-    theta[:, col] = np.arange(n + 1)
-    num, den = _num_den(Engine(_patched(net, builders)), q, theta)
-    if not calls and claim in _relevant(net, q):
-        raise RuntimeError(f"internal error: the engine did not use the patched CPT of '{claim}'")
-    return (float(num[0]), num[1:] - num[0]), (float(den[0]), den[1:] - den[0])
+    n = math.prod(len(net.states[p]) for p in net.parents[claim])
+
+    def coef(grad: dict, z: float):
+        if claim not in grad:
+            return z, np.zeros(n)
+        g = grad[claim].reshape(n, 2)           # (configuration, [false, true])
+        return float(g[:, 0].sum()), g[:, 1] - g[:, 0]
+    g_num, z_num, g_den, z_den = grads
+    return coef(g_num, z_num), coef(g_den, z_den)
 
 
 def _affine_coefficients(model: Model, q: Query, cols: list[int]) -> dict[int, tuple]:
@@ -156,29 +143,6 @@ def _affine_coefficients(model: Model, q: Query, cols: list[int]) -> dict[int, t
         n0, n1, d0, d1 = num[2 * k], num[2 * k + 1], den[2 * k], den[2 * k + 1]
         out[i] = ((float(n0), np.array([n1 - n0])), (float(d0), np.array([d1 - d0])))
     return out
-
-
-def _relevant(net, q: Query) -> set[str]:
-    """Claims whose CPT can affect the query: ancestors of the target and the observed claims,
-    not walking through (nor including) intervened ones."""
-    out: set[str] = set()
-    stack = [q.target, *q.given]
-    while stack:
-        v = stack.pop()
-        if v in out or v in q.set:
-            continue
-        out.add(v)
-        stack.extend(net.parents[v])
-    return out
-
-
-def _constant(cpt: np.ndarray):
-    return lambda theta: np.repeat(cpt[None], theta.shape[0], axis=0)
-
-
-def _point_cpts(model: Model) -> dict[str, np.ndarray]:
-    net = model.network
-    return net.cpts(net.theta0[None, :])
 
 
 def _identity(v: np.ndarray) -> np.ndarray:
@@ -242,7 +206,7 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
     affine = [i for i in chosen if _is_affine(net.params[i].kind, net.params[i].field)]
     coef = _affine_coefficients(model, q, affine) if affine else {}
     by_claim: dict[str, tuple] = {}
-    point = None
+    grads = None
     out = []
     for i in chosen:
         p = net.params[i]
@@ -250,8 +214,8 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
             (num, den), feat = coef[i], _identity
         else:
             if p.claim not in by_claim:
-                point = point if point is not None else _point_cpts(model)
-                by_claim[p.claim] = _logistic_coefficients(model, q, p.claim, i, point)
+                grads = grads if grads is not None else _gradients(model, q)
+                by_claim[p.claim] = _logistic_coefficients(model, p.claim, grads)
             (num, den), feat = by_claim[p.claim], _p_true_function(model, p, i)
         v = float(net.theta0[i])
         f = OneWay(p.name, i, p.claim, p.field, p.kind, param_label(model, p), param_sections(model, p), v,
