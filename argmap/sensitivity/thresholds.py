@@ -51,50 +51,9 @@ def _on_grid(f: OneWay) -> tuple[np.ndarray, np.ndarray]:
         return grid, f(grid)
 
 
-def _brentq(f, xa: float, xb: float, xtol: float, rtol: float, maxiter: int) -> float:
-    """Brent's root finder, operation for operation the algorithm of ``scipy.optimize.brentq``
-    (Charles Harris's C version), so roots are the same to the last bit without importing
-    ``scipy.optimize`` (about half a second of start-up here). ``f(xa)`` and ``f(xb)`` must differ in sign."""
-    xpre, xcur = float(xa), float(xb)
-    xblk = fblk = spre = scur = 0.0
-    fpre, fcur = float(f(xpre)), float(f(xcur))
-    if fpre * fcur > 0:
-        raise ValueError("f(a) and f(b) must have different signs")
-    if fpre == 0:
-        return xpre
-    if fcur == 0:
-        return xcur
-    for _ in range(maxiter):
-        if fpre * fcur < 0:
-            xblk, fblk = xpre, fpre
-            spre = scur = xcur - xpre
-        if abs(fblk) < abs(fcur):
-            xpre, xcur, xblk = xcur, xblk, xcur
-            fpre, fcur, fblk = fcur, fblk, fcur
-        delta = (xtol + rtol * abs(xcur)) / 2
-        sbis = (xblk - xcur) / 2
-        if fcur == 0 or abs(sbis) < delta:
-            return xcur
-        if abs(spre) > delta and abs(fcur) < abs(fpre):
-            if xpre == xblk:                       # interpolate
-                stry = -fcur * (xcur - xpre) / (fcur - fpre)
-            else:                                  # extrapolate
-                dpre = (fpre - fcur) / (xpre - xcur)
-                dblk = (fblk - fcur) / (xblk - xcur)
-                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
-            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
-                spre, scur = scur, stry            # good short step
-            else:
-                spre = scur = sbis                 # bisect
-        else:
-            spre = scur = sbis                     # bisect
-        xpre, fpre = xcur, fcur
-        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
-        fcur = float(f(xcur))
-    raise RuntimeError(f"no root found to the requested precision in {maxiter} iterations")
-
-
 def _bracketed_roots(f: OneWay, bound: float, table=None) -> list[float]:
+    from scipy.optimize import brentq
+
     grid, values = table if table is not None else _on_grid(f)
     g = values - bound
     roots = []
@@ -105,7 +64,8 @@ def _bracketed_roots(f: OneWay, bound: float, table=None) -> list[float]:
         if a == 0:
             roots.append(float(grid[k]))
         elif a * b < 0:
-            roots.append(_brentq(lambda v: f(v) - bound, grid[k], grid[k + 1], 1e-15, 1e-14, 200))
+            roots.append(float(brentq(lambda v: f(v) - bound, grid[k], grid[k + 1], xtol=1e-15, rtol=1e-14,
+                                      maxiter=200)))
     if g[-1] == 0:
         roots.append(float(grid[-1]))
     return roots
