@@ -29,7 +29,7 @@ import numpy as np
 
 from .elimination import min_fill_order
 from .errors import ImpossibleEvidenceError, QueryError, WidthError, did_you_mean
-from .network import Network
+from .network import Network, relevant_claims
 from .program import Program
 
 __all__ = ["Engine", "Plan", "MAX_CLIQUE_CELLS", "BATCH_BYTES"]
@@ -206,18 +206,7 @@ class Engine:
         net = self.network
         cards = net.cards
         fixed = {v: net.states[v].index(s) for v, s in {**given, **set_}.items()}
-        # relevant: ancestors of the targets and the observed claims, walking parents but not
-        # through intervened claims (do() cuts them from their causes)
-        needed: set[str] = set()
-        stack = list(targets) + list(given)
-        while stack:
-            v = stack.pop()
-            if v in needed:
-                continue
-            needed.add(v)
-            if v not in set_:
-                stack.extend(net.parents[v])
-        needed_t = tuple(v for v in net.variables if v in needed)
+        needed_t = relevant_claims(net, targets, given, set_)
         factors = []
         for v in needed_t:
             if v in set_:

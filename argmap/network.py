@@ -23,7 +23,7 @@ from .models import ArgumentMap, Claim, Relation
 from .program import Program, VarSpec, build_program
 from .quantity import Quantity
 
-__all__ = ["Param", "Network", "compile_map"]
+__all__ = ["Param", "Network", "compile_map", "relevant_claims"]
 
 
 @dataclass(frozen=True)
@@ -257,3 +257,19 @@ def _expit(z: np.ndarray) -> np.ndarray:
         ez = np.exp(z[~pos])
         out[~pos] = ez / (1.0 + ez)
     return out
+
+
+def relevant_claims(network: Network, targets, given, set_) -> tuple[str, ...]:
+    """Claims a query can depend on, in topological order: the ancestors of the targets and of the
+    observed claims, walking parents but not through intervened claims (do() cuts their causes)."""
+    needed: set[str] = set()
+    stack = list(targets) + list(given)
+    while stack:
+        v = stack.pop()
+        if v in needed:
+            continue
+        needed.add(v)
+        if v not in set_:
+            stack.extend(network.parents[v])
+    return tuple(v for v in network.variables if v in needed)
+

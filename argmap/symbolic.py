@@ -25,6 +25,7 @@ import numpy as np
 
 from .api import DEFAULT, Model
 from .errors import QueryError
+from .network import relevant_claims
 
 __all__ = ["Formula", "probability_formula", "abbreviations", "MAX_SYMBOLS", "LINE_LIMIT"]
 
@@ -123,15 +124,8 @@ def _number(x: float):
 
 def _relevant_roots(model: Model, target: str, given, set_) -> list[str]:
     net = model.network
-    seen, stack = set(), [target, *given]
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        if v not in set_:
-            stack.extend(net.parents[v])
-    return [v for v in net.variables if v in seen and not net.parents[v] and v not in given and v not in set_]
+    return [v for v in relevant_claims(net, [target], given, set_)
+            if not net.parents[v] and v not in given and v not in set_]
 
 
 def _top_roots(model: Model, roots: list[str], target, cond, k: int) -> list[str]:
