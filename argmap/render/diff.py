@@ -10,8 +10,8 @@ from typing import Iterable, Mapping
 
 from ..models import ArgumentMap
 from . import style
-from .dot import NodeLook, assemble, binary_p, claim_tooltip, collapse_parts, sections_text
-from .views import ViewEdge, make_view
+from .dot import NodeLook, assemble, binary_p, claim_tooltip, layout_view, sections_text
+from .views import ViewEdge
 
 __all__ = ["diff_dot", "edited_claims"]
 
@@ -107,10 +107,8 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
     """
     target = target or new_map.target
     observed, intervened = dict(observed or {}), dict(intervened or {})
-    parts = collapse_parts(new_map, target, collapse, collapse_all)
-    view = make_view(new_map, focus=focus, depth=depth, collapse=parts, keep=(target, *keep),
-                     hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
-    rankdir = rankdir or ("TB" if collapse_all else "LR")
+    view, rankdir = layout_view(new_map, target, observed, intervened, focus, depth, collapse, collapse_all,
+                                keep, rankdir)
     edits = edited_claims(new_map)
     looks, tips = {}, {}
     for n in view.nodes:

@@ -278,6 +278,15 @@ def _part_tooltip(amap: ArgumentMap, n: ViewNode, marginals: Marginals) -> str:
     return "\n".join(lines)
 
 
+def layout_view(amap: ArgumentMap, target: str, observed, intervened, focus, depth, collapse, collapse_all,
+                keep, rankdir):
+    """The view (nodes, edges, clusters) and direction shared by the plain and the diff diagrams."""
+    parts = collapse_parts(amap, target, collapse, collapse_all)
+    view = make_view(amap, focus=focus, depth=depth, collapse=parts, keep=(target, *keep),
+                     hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
+    return view, rankdir or ("TB" if collapse_all else "LR")
+
+
 def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = None,
             observed: Mapping[str, str] | None = None, intervened: Mapping[str, str] | None = None,
             effects: Mapping[str, float] | None = None, focus: str | None = None, depth: int | None = None,
@@ -312,10 +321,8 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
     """
     target = target or amap.target
     observed, intervened = dict(observed or {}), dict(intervened or {})
-    parts = collapse_parts(amap, target, collapse, collapse_all)
-    view = make_view(amap, focus=focus, depth=depth, collapse=parts, keep=(target, *keep),
-                     hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
-    rankdir = rankdir or ("TB" if collapse_all else "LR")
+    view, rankdir = layout_view(amap, target, observed, intervened, focus, depth, collapse, collapse_all,
+                                keep, rankdir)
     emax = max((float(v) for v in (effects or {}).values()), default=0.0)
     looks, tips = {}, {}
     for n in view.nodes:
