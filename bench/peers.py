@@ -120,7 +120,7 @@ class PyAgrumPeer:
         for v, a in cpts.items():
             self.bn.cpt(v)[:] = np.ascontiguousarray(np.transpose(a, self._perm[v]))
 
-    def query(self, target: str, given: dict[str, str]) -> np.ndarray:
+    def _engine(self, target: str, given: dict[str, str]):
         """A fresh LazyPropagation (it does not see CPT edits otherwise), pruned to the target."""
         ie = self.gum.LazyPropagation(self.bn)
         ie.addTarget(target)
@@ -128,7 +128,10 @@ class PyAgrumPeer:
         if ev:
             ie.setEvidence(ev)
         ie.makeInference()
-        return np.asarray(ie.posterior(target).toarray(), dtype=float)
+        return ie
+
+    def query(self, target: str, given: dict[str, str]) -> np.ndarray:
+        return np.asarray(self._engine(target, given).posterior(target).toarray(), dtype=float)
 
     def marginals(self, given: dict[str, str]) -> dict[str, np.ndarray]:
         """Every posterior from one fresh engine (Lazy Propagation's full junction-tree pass)."""
@@ -141,14 +144,8 @@ class PyAgrumPeer:
 
     # soft-evidence mode: change a root's prior without rebuilding the engine
     def soft_engine(self, target: str, given: dict[str, str]):
-        ie = self.gum.LazyPropagation(self.bn)
-        ie.addTarget(target)
-        ev = _states(self.net, target, given)
-        if ev:
-            ie.setEvidence(ev)
-        ie.makeInference()
-        self._soft = ie
-        return ie
+        self._soft = self._engine(target, given)
+        return self._soft
 
     def soft_query(self, target: str, root: str, likelihood: np.ndarray) -> np.ndarray:
         """P(target) with root's prior multiplied by ``likelihood`` (new prior / old prior)."""
