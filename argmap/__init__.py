@@ -8,8 +8,7 @@ __version__ = "0.1.0"
 
 from .api import DEFAULT, Conditions, Model, Result, parse_assignment
 from .engine import Engine
-from .errors import (ArgmapError, Diagnostic, ImpossibleEvidenceError, QueryError, ValidationError,
-                     WidthError)
+from .errors import ArgmapError, Diagnostic, ImpossibleEvidenceError, QueryError, ValidationError, WidthError
 from .loader import load_map
 from .models import ArgumentMap, Change, Claim, Relation
 from .network import Network, Param, compile_map

@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -92,7 +92,7 @@ class Model:
         self.map = amap
 
     @classmethod
-    def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> "Model":
+    def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> Model:
         """Load the map at ``path`` (default: the bundled report map) with overlays applied in order."""
         return cls(load_map(path, overlays))
 
@@ -161,7 +161,7 @@ class Model:
         out = self.engine.query(target, c.given, c.set, theta)
         if theta is not None and np.ndim(theta) == 2:
             return out
-        return dict(zip(self.network.states[target], map(float, out)))
+        return dict(zip(self.network.states[target], map(float, out), strict=False))
 
     def probability(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
                     theta: np.ndarray | None = None):
@@ -176,7 +176,7 @@ class Model:
         """Every claim's marginal distribution under the conditions."""
         c = self.conditions(given, set, scenario)
         raw = self.engine.marginals(c.given, c.set)
-        return {v: dict(zip(self.network.states[v], map(float, p))) for v, p in raw.items()}
+        return {v: dict(zip(self.network.states[v], map(float, p), strict=False)) for v, p in raw.items()}
 
     def run(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT) -> Result:
         """Propagate: P(target) and all marginals, as a :class:`Result`."""

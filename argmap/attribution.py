@@ -30,9 +30,9 @@ with its reverse), with a standard error; each sampled permutation still adds up
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -108,7 +108,7 @@ class Attribution:
     def ranked(self) -> list[tuple[Edit, float, float | None]]:
         """(edit, value, stderr) sorted by absolute value, largest first."""
         se = self.stderr or (None,) * len(self.values)
-        return sorted(zip(self.edits, self.values, se), key=lambda t: -abs(t[1]))
+        return sorted(zip(self.edits, self.values, se, strict=False), key=lambda t: -abs(t[1]))
 
     def to_dict(self) -> dict:
         se = self.stderr or (None,) * len(self.values)
@@ -116,7 +116,7 @@ class Attribution:
             "target": self.target, "base": self.base_probability, "probability": self.probability,
             "change": self.total, "method": self.method, "evaluation": self.evaluation,
             "players": self.players, "permutations": self.permutations, "notes": list(self.notes),
-            "edits": [{**e.to_dict(), "shapley": v, "stderr": s} for e, v, s in zip(self.edits, self.values, se)],
+            "edits": [{**e.to_dict(), "shapley": v, "stderr": s} for e, v, s in zip(self.edits, self.values, se, strict=False)],
         }
 
 
@@ -239,7 +239,7 @@ def _short(text: str | None, states: tuple[str, ...] | None) -> str:
         return text
     if states == ("false", "true"):
         return parts[1].strip()
-    return "{" + ", ".join(f"{s} {x.strip()}" for s, x in zip(states, parts)) + "}"
+    return "{" + ", ".join(f"{s} {x.strip()}" for s, x in zip(states, parts, strict=False)) + "}"
 
 
 def _add_summary(c: ClaimSpec) -> str:
@@ -254,7 +254,7 @@ def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit
     from .resolve import Located
 
     edits: list[Edit] = []
-    for k, (spec, doc) in enumerate(zip(specs, docs)):
+    for k, (spec, doc) in enumerate(zip(specs, docs, strict=False)):
         at = lambda *loc: Located(spec, doc, loc).origin()  # noqa: E731
         recs = [c for c in maps[k + 1].changes if c.overlay == spec.overlay]
         for i, c in enumerate(spec.add):
@@ -291,14 +291,14 @@ class _NotEmbeddable(Exception):
 
 def _theta_by_name(amap: ArgumentMap) -> dict[str, float]:
     net = Model(amap).network
-    return {p.name: float(v) for p, v in zip(net.params, net.theta0)}
+    return {p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)}
 
 
 def _theta_game(maps, specs, edits: list[Edit], full: Model):
     """A function from coalition matrices (m, n) to θ batches (m, P), and the edits it uses."""
     net = full.network
     stage = {o.overlay: k + 1 for k, o in enumerate(specs)}
-    thetas = [_theta_by_name(m) for m in maps[:-1]] + [{p.name: float(v) for p, v in zip(net.params, net.theta0)}]
+    thetas = [_theta_by_name(m) for m in maps[:-1]] + [{p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)}]
     if any(name not in thetas[-1] for name in thetas[0]):
         raise _NotEmbeddable("a parameter of the base map is gone in the overlaid map")
     creator: dict[str, int] = {}
@@ -479,7 +479,7 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
         def reapply(rows: np.ndarray) -> np.ndarray:
             out = []
             for row in np.asarray(rows, dtype=bool):
-                key = frozenset(p for p, on in zip(players, row) if on)
+                key = frozenset(p for p, on in zip(players, row, strict=False) if on)
                 if key not in cache:
                     m = Model(_subset_map(maps[0], specs, edits, key))
                     cache[key] = m.probability(target, cond.given, cond.set, scenario=None)

@@ -8,9 +8,9 @@ same conditions (the map's default scenario unless told otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from .api import DEFAULT, Conditions, Model
 from .attribution import Attribution, attribute
@@ -224,7 +224,7 @@ def _attribution_lines(a: Attribution, compact: bool = False, limit: int | None 
 
 
 def _pool_text(p: Pool) -> str:
-    lines = [f"── pooled ({', '.join(f'{n} {w:.2g}' for n, w in zip(p.names, p.weights))}) " + "─" * 20,
+    lines = [f"── pooled ({', '.join(f'{n} {w:.2g}' for n, w in zip(p.names, p.weights, strict=False))}) " + "─" * 20,
              f"P({p.target}): linear pool {p.linear:.3f}, log-odds pool {p.logodds:.3f}  (viewpoints: "
              + ", ".join(f"{n} {v:.3f}" for n, v in p.target_credences.items()) + ")"]
     if p.disagreements:

@@ -219,7 +219,7 @@ def param_interval(net: Network, factors: tuple[Factor, ...], mass: float = MASS
     """θ index → (low, high): the stated range if any, else the central ``mass`` interval of its factor."""
     out: dict[int, tuple[float, float]] = {}
     for f in factors:
-        for col, iv in zip(f.columns, f.interval(mass)):
+        for col, iv in zip(f.columns, f.interval(mass), strict=False):
             q = net.params[col].quantity
             out[col] = tuple(map(float, q.range)) if (q.range is not None and mass == MASS) else iv
     return out

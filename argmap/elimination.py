@@ -9,7 +9,7 @@ heap, so a sparse 10,000-claim map is ordered in well under a second.
 from __future__ import annotations
 
 import heapq
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["min_fill_order"]
 

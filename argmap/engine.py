@@ -22,8 +22,8 @@ times the cost of one query rather than one query per claim.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 
@@ -339,7 +339,7 @@ class Engine:
     def _final(self, plan: Plan, tables, bsz: int, card: int | None) -> np.ndarray:
         """Product of the tables left after elimination: ``(card, B)`` or ``(B,)``."""
         out = np.ones((card, bsz)) if card else np.ones(bsz)
-        for i, s in zip(plan.final_inputs, plan.final_scopes):
+        for i, s in zip(plan.final_inputs, plan.final_scopes, strict=False):
             out = out * (tables[i] if s or not card else tables[i][None, :])
         return out
 
@@ -401,7 +401,7 @@ class Engine:
             out_id -= 1
             g = adj.pop(out_id)
             ins = [tables[i] for i in step.inputs]
-            for j, (i, (subs, insert)) in enumerate(zip(step.inputs, step.backward)):
+            for j, (i, (subs, insert)) in enumerate(zip(step.inputs, step.backward, strict=False)):
                 a = np.einsum(subs, g, *(t for m, t in enumerate(ins) if m != j))
                 if insert:
                     a = np.broadcast_to(np.expand_dims(a, insert), ins[j].shape)

@@ -8,9 +8,9 @@ Every problem a user can cause is an :class:`ArgmapError`. Problems found in arg
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 __all__ = [
     "ArgmapError",

@@ -13,8 +13,8 @@ modulator where given) and unmet requirements with leak l_j::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -137,7 +137,7 @@ def _root(claim: Claim, params: list[Param]) -> tuple[Builder, VarSpec]:
         return build, VarSpec((2,), direct=[(1, 0, i)])
     start = len(params)
     group = tuple(range(start, start + len(claim.states)))
-    for s, q in zip(claim.states, claim.credence):
+    for s, q in zip(claim.states, claim.credence, strict=False):
         _add(params, name=f"credence:{claim.id}={s}", claim=claim.id, field="credence", kind="simplex",
              quantity=q, group=group, state=s)
     sl = slice(start, start + len(claim.states))
@@ -149,14 +149,14 @@ def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]
     shape = tuple(len(states[g]) for g in table.given)
     start = len(params)
     for combo, dist in table.rows:
-        label = ",".join(f"{g}={s}" for g, s in zip(table.given, combo))
+        label = ",".join(f"{g}={s}" for g, s in zip(table.given, combo, strict=False))
         if claim.binary:
             _add(params, name=f"table:{claim.id}[{label}]", claim=claim.id, field="table", kind="probability",
                  quantity=dist[1], state="true")
         else:
             g0 = len(params)
             group = tuple(range(g0, g0 + len(claim.states)))
-            for s, q in zip(claim.states, dist):
+            for s, q in zip(claim.states, dist, strict=False):
                 _add(params, name=f"table:{claim.id}[{label}]={s}", claim=claim.id, field="table", kind="simplex",
                      quantity=q, group=group, state=s)
     stop = len(params)

@@ -147,7 +147,7 @@ def _change_claim(ch: ChangeSpec, item: Located, fields, claims, all_states, spe
     new_claim = dataclasses.replace(claim, provenance=_provenance(ch, spec), **updates)
     def show(f: str, v):
         if f == "credence" and v is not None:   # a binary credence is P(true); else state by state
-            return _fmt(v[1]) if claim.binary else ", ".join(f"{s} {q.value:.4g}" for s, q in zip(claim.states, v))
+            return _fmt(v[1]) if claim.binary else ", ".join(f"{s} {q.value:.4g}" for s, q in zip(claim.states, v, strict=False))
         return _fmt(v)
 
     records = [Change(spec.overlay, ch.claim, f, show(f, getattr(claim, f)), show(f, v), ch.reason,

@@ -29,8 +29,8 @@ claim the target does not depend on scores zero.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -173,8 +173,8 @@ def pool(models: Mapping[str, Model], weights: Sequence[float] | None = None, ta
     for c in common:
         d = np.array([list(margs[n][c].values()) for n in names])
         keys = list(margs[names[0]][c])
-        lin[c] = dict(zip(keys, map(float, linear_pool(d, w))))
-        geo[c] = dict(zip(keys, map(float, log_pool(d, w))))
+        lin[c] = dict(zip(keys, map(float, linear_pool(d, w)), strict=False))
+        geo[c] = dict(zip(keys, map(float, log_pool(d, w)), strict=False))
 
     fixed = frozenset(conds[names[0]].given) | frozenset(conds[names[0]].set)
     drivers = frozenset().union(*(_ancestors(m, target) for m in models.values()))
@@ -187,7 +187,7 @@ def pool(models: Mapping[str, Model], weights: Sequence[float] | None = None, ta
         if spread < min_spread:
             continue
         imp = float(sum(wi * _importance(models[n], c, target, conds[n].given, conds[n].set, margs[n][c])
-                        for n, wi in zip(names, w)))
+                        for n, wi in zip(names, w, strict=False)))
         claim = first.map.claims[c]
         rows.append(Disagreement(c, claim.title, claim.sections,
                                  {n: float(list(margs[n][c].values())[-1]) for n in names},

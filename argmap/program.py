@@ -19,10 +19,9 @@ Cell formulas (the same as the builders'):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable
-
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 

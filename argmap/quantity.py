@@ -38,7 +38,7 @@ class Quantity:
     def uncertain(self) -> bool:
         return self.range is not None or self.beta is not None
 
-    def with_value(self, value: float) -> "Quantity":
+    def with_value(self, value: float) -> Quantity:
         return Quantity(float(value), None, self.range, self.beta)
 
     def __str__(self) -> str:

@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import Diagnostic, did_you_mean
-from .models import (ClaimSpec, Claim, InfluenceSpec, ModulatorSpec, Origin, Provenance, ProvenanceSpec,
-                     Relation, RequireSpec, Table, TableSpec)
+from .models import (
+    Claim,
+    ClaimSpec,
+    InfluenceSpec,
+    ModulatorSpec,
+    Origin,
+    Provenance,
+    ProvenanceSpec,
+    Relation,
+    RequireSpec,
+    Table,
+    TableSpec,
+)
 from .quantity import Quantity, parse_quantity
 from .yamlsafe import YamlDoc
 
@@ -164,7 +176,7 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
         key_t = tuple(key)
         dist = _row_distribution(row, states, where, rsub, diags)
         if key_t in rows:
-            diags.append(where.diag(rsub, f"duplicate row for {dict(zip(given, key_t))}",
+            diags.append(where.diag(rsub, f"duplicate row for {dict(zip(given, key_t, strict=False))}",
                                     "each combination of parent states appears once"))
             continue
         if dist is not None:
@@ -174,7 +186,7 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
     combos = list(itertools.product(*(all_states[g] for g in given)))
     absent = [c for c in combos if c not in rows]
     if absent:
-        shown = ", ".join(str(dict(zip(given, c))) for c in absent[:3])
+        shown = ", ".join(str(dict(zip(given, c, strict=False))) for c in absent[:3])
         more = f" and {len(absent) - 3} more" if len(absent) > 3 else ""
         diags.append(where.diag(sub + ("rows",), f"table is missing {len(absent)} row(s): {shown}{more}",
                                 f"a table over {list(given)} needs {len(combos)} rows, one per combination"))

@@ -49,7 +49,7 @@ def _active_change(claim: Claim, amap: ArgumentMap) -> list[str]:
         if claim.binary:
             value = f"    credence: {_q(claim.credence[1])}     # now: P(true) in the map; put yours here"
         else:
-            pairs = ", ".join(f"{s}: {q.value!r}" for s, q in zip(claim.states, claim.credence))
+            pairs = ", ".join(f"{s}: {q.value!r}" for s, q in zip(claim.states, claim.credence, strict=False))
             value = f"    credence: {{{pairs}}}     # must sum to 1"
         return ["change:", f"  - claim: {claim.id}", value, reason]
     if claim.base is not None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -70,7 +70,7 @@ class Formula:
 
     def latex(self, digits: int = 3) -> str:
         """A LaTeX ``aligned`` block: the formula, then ``where`` and one line per sub-term."""
-        head = r"P(\text{%s})" % _tex_text(self.target)
+        head = rf"P(\text{{{_tex_text(self.target)}}})"
         lines = [head + " &= " + self.tex(self.expr, digits)]
         lines += [self.names[s] + " &= " + self.tex(d, digits) for s, d in reversed(self.definitions)]
         if len(lines) == 1:
@@ -185,15 +185,15 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
         if len(idx) == 1:
             sym = sympy.Symbol(f"p_{abbr[v]}")
             formula.roots[sym] = (v, None, float(net.theta0[idx[0]]))
-            formula.names[sym] = r"p_{\mathrm{%s}}" % abbr[v]
+            formula.names[sym] = rf"p_{{\mathrm{{{abbr[v]}}}}}"
             axes.append([({idx[0]: 0.0}, 1 - sym), ({idx[0]: 1.0}, sym)])
         else:
             axis = []
-            for j, i in enumerate(idx):
+            for _j, i in enumerate(idx):
                 state = net.params[i].state
                 sym = sympy.Symbol(f"p_{abbr[v]}_{state}")
                 formula.roots[sym] = (v, state, float(net.theta0[i]))
-                formula.names[sym] = r"p_{\mathrm{%s}}^{\mathrm{%s}}" % (abbr[v], _tex_text(state))
+                formula.names[sym] = rf"p_{{\mathrm{{{abbr[v]}}}}}^{{\mathrm{{{_tex_text(state)}}}}}"
                 axis.append(({k: float(k == i) for k in idx}, sym))
             axes.append(axis)
     corners = list(itertools.product(*axes)) or [()]
@@ -208,7 +208,7 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
 
     def poly(values) -> object:
         total = sympy.Integer(0)
-        for corner, val in zip(corners, values):
+        for corner, val in zip(corners, values, strict=False):
             weight = sympy.Integer(1)
             for _, w in corner:
                 weight = weight * w
@@ -289,7 +289,7 @@ def _shorten(expr, formula: Formula, name: str):
         return expr
     lead = syms[0]
     poly = sympy.Poly(expr, lead)
-    parts = {m[0]: c for m, c in zip(poly.monoms(), poly.coeffs())}
+    parts = {m[0]: c for m, c in zip(poly.monoms(), poly.coeffs(), strict=False)}
     pieces = []
     for power in sorted(parts):
         short = _shorten(parts[power], formula, name)

@@ -68,7 +68,7 @@ def synthetic_map(n: int, width: str = "low", seed: int = 0) -> dict[str, dict]:
         vals = [round(float(x), 2) for x in p[:2]]
         vals.append(round(1.0 - sum(vals), 2))
         claims.append({"id": cid, "title": f"Slack {i}", "states": ["low", "medium", "high"],
-                       "credence": dict(zip(["low", "medium", "high"], vals)), "concentration": 20})
+                       "credence": dict(zip(["low", "medium", "high"], vals, strict=False)), "concentration": 20})
         states[cid] = ["low", "medium", "high"]
         mods.append(cid)
     body = n - n_mod - 1
@@ -94,7 +94,7 @@ def synthetic_map(n: int, width: str = "low", seed: int = 0) -> dict[str, dict]:
             parents[0] = stale[0]
         used.update(parents)
         if rng.random() < 0.12:
-            rows = [{"when": dict(zip(parents, combo)), "p": _r(rng.uniform(0.02, 0.98))}
+            rows = [{"when": dict(zip(parents, combo, strict=False)), "p": _r(rng.uniform(0.02, 0.98))}
                     for combo in itertools.product(*(states[p] for p in parents))]
             c["table"] = {"given": parents, "rows": rows}
             continue

@@ -56,17 +56,17 @@ def random_map_files(rng: np.random.Generator, n_min: int = 2, n_max: int = 8) -
                 r = rng.random()
                 c["credence"] = 0.0 if r < 0.03 else 1.0 if r < 0.06 else _fmt(rng.uniform(0.02, 0.98))
             else:
-                c["credence"] = dict(zip(states[cid], _dist(rng, k)))
+                c["credence"] = dict(zip(states[cid], _dist(rng, k), strict=False))
             continue
         use_table = k == 3 or rng.random() < 0.3
         if use_table:
             rows = []
             for combo in itertools.product(*(states[p] for p in parents)):
-                row = {"when": dict(zip(parents, combo))}
+                row = {"when": dict(zip(parents, combo, strict=False))}
                 if k == 2:
                     row["p"] = _fmt(rng.uniform(0, 1))
                 else:
-                    row["probs"] = dict(zip(states[cid], _dist(rng, k)))
+                    row["probs"] = dict(zip(states[cid], _dist(rng, k), strict=False))
                 rows.append(row)
             c["table"] = {"given": parents, "rows": rows}
             continue

@@ -105,8 +105,8 @@ def test_failure_while_generating_leaves_the_earlier_export_intact(tmp_path, mon
 
 
 def test_failed_import_leaves_no_folder(tmp_path, monkeypatch):
-    from argmap.interchange import export_model, tomap
     from argmap import Model
+    from argmap.interchange import export_model, tomap
 
     src = tmp_path / "net.bif"
     src.write_text(export_model(Model.load(TINY), "bif"))
@@ -170,4 +170,4 @@ def test_no_command_writes_into_the_argument_folder(tmp_path, monkeypatch):
         assert snapshot(folder) == before, f"'argmap {' '.join(argv)}' changed the argument folder"
     if problems:
         import warnings
-        warnings.warn("commands that crashed on the tiny map: " + "; ".join(problems))
+        warnings.warn("commands that crashed on the tiny map: " + "; ".join(problems), stacklevel=2)

@@ -7,12 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import DATA
 
 from argmap import Model
-from argmap.attribution import _bits, _stages, _edits, _theta_game, attribute, shapley_exact, shapley_sampled
+from argmap.attribution import _bits, _edits, _stages, _theta_game, attribute, shapley_exact, shapley_sampled
 from argmap.errors import ArgmapError, QueryError, ValidationError
-
-from conftest import DATA
 
 CMP = DATA / "compare"
 MAP = CMP / "map"
@@ -96,7 +95,7 @@ def test_theta_embedding_equals_reapplying_subsets():
     rows = _bits(np.arange(1 << n), n)
     by_theta = full.probability(theta=to_theta(rows))
     from argmap.attribution import _subset_map
-    for row, p in zip(rows, by_theta):
+    for row, p in zip(rows, by_theta, strict=False):
         keep = {j for j in range(n) if row[j]}
         assert p == pytest.approx(Model(_subset_map(maps[0], specs, edits, keep)).probability(), abs=1e-12)
     # the empty coalition is the map loaded without the overlay
@@ -127,7 +126,7 @@ def test_edits_carry_author_source_reason_and_position():
 def test_an_edit_on_a_claim_that_does_not_matter_gets_zero():
     # the report-style scenario conditions on a: changing a's credence cannot move P(t | a)
     res = attribute(MAP, [CMP / "mix.yaml"], scenario="a_holds")
-    a_edit = next(v for e, v in zip(res.edits, res.values) if e.target == "a" and e.kind == "change")
+    a_edit = next(v for e, v in zip(res.edits, res.values, strict=False) if e.target == "a" and e.kind == "change")
     assert abs(a_edit) < 1e-15
 
 
@@ -144,7 +143,7 @@ def test_sampled_estimate_adds_up_and_brackets_the_exact_values():
     est = attribute(MAP, files, max_exact=3, permutations=2000, seed=7)
     assert est.method == "sampled" and est.stderr is not None and est.permutations == 2000
     assert abs(sum(est.values) - est.total) < 1e-12
-    for v, e, se in zip(est.values, exact.values, est.stderr):
+    for v, e, se in zip(est.values, exact.values, est.stderr, strict=False):
         assert abs(v - e) <= 5 * se + 1e-12
     again = attribute(MAP, files, max_exact=3, permutations=2000, seed=7)
     assert again.values == est.values
@@ -194,6 +193,6 @@ def test_an_added_modulator_counts_and_both_evaluations_agree():
     a = attribute(MAP, files)
     b = attribute(MAP, files, method="reapply")
     assert a.evaluation == "theta" and a.values == pytest.approx(b.values, abs=1e-12)
-    tight = next(v for e, v in zip(a.edits, a.values) if e.target == "tight")
+    tight = next(v for e, v in zip(a.edits, a.values, strict=False) if e.target == "tight")
     assert abs(tight) > 1e-3
     assert abs(sum(a.values) - a.total) < 1e-12

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA
 
 from argmap import Model
 from argmap.cli import main
 from argmap.compare import compare, format_comparison
 from argmap.errors import QueryError, ValidationError
-
-from conftest import DATA
 
 CMP = DATA / "compare"
 DOUBT = str(CMP / "doubt.yaml")

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from randmaps import write_random_map
 
 from argmap import Model
 from argmap.errors import ArgmapError
 from argmap.interchange import bif_state_names, export_model, import_network
 from argmap.interchange.bif import bif_names
-from randmaps import write_random_map
 
 ROOT = Path(__file__).resolve().parent.parent
 TOL = 1e-9
@@ -254,8 +254,8 @@ def test_pyagrum_bif_difference_is_single_precision(tmp_path):
 
 def _pgmpy_network(seed: int):
     _pgmpy()
-    from pgmpy.models import DiscreteBayesianNetwork
     from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
 
     rng = np.random.default_rng(seed)
     names = ["Smoker", "X-ray", "lung cancer", "dysp", "either"]
@@ -304,7 +304,7 @@ def test_peer_written_networks_import(writer, tmp_path):
             v = cpd.variable
             arr = cpd.get_values().T.reshape(*(cpd.cardinality[1:]), cpd.cardinality[0])
             for idx in np.ndindex(*arr.shape[:-1]):
-                inst = {ident[p]: int(i) for p, i in zip(cpd.variables[1:], idx)}
+                inst = {ident[p]: int(i) for p, i in zip(cpd.variables[1:], idx, strict=False)}
                 bn.cpt(ident[v])[inst] = list(arr[idx])
         path = tmp_path / ("net.bif" if writer == "pyagrum-bif" else "net.bifxml")
         gum.saveBN(bn, str(path))
@@ -340,6 +340,7 @@ def test_bnlearn_networks_import_and_agree(name, tmp_path):
     BIF = _pgmpy()
     import pgmpy
     from pgmpy.inference import VariableElimination
+
     from argmap.interchange.tomap import claim_ids
 
     src = Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{name}.bif.gz"

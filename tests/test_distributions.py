@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import DATA
 from scipy import stats
 
 from argmap import Model
-from argmap.distributions import (fit_beta, fit_lognormal, param_interval, sample_theta, uncertain_factors,
-                                  unit_to_theta)
-from conftest import DATA
+from argmap.distributions import fit_beta, fit_lognormal, param_interval, sample_theta, uncertain_factors, unit_to_theta
 
 MIX = DATA / "maps" / "sens_mix"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from mapkit import write_map
+from randmaps import brute_force, random_query, write_random_map
 
 from argmap import Engine, ImpossibleEvidenceError, WidthError, compile_map, load_map
 from argmap.cli import main
-from mapkit import write_map
-from randmaps import brute_force, random_query, write_random_map
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import DATA
 
 import argmap
 from argmap.engine import Engine
-from conftest import DATA
 
 MAPS = [DATA / "maps" / "sens_mix", None]          # a small test map and the bundled report map
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from randmaps import brute_force, random_query, write_random_map
 
 from argmap import Engine, ImpossibleEvidenceError, compile_map, load_map
-from randmaps import brute_force, random_query, write_random_map
 
 N_MAPS = 240
 

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from randmaps import write_random_map
 
 from argmap import Model
 from argmap.cli import main
 from argmap.errors import ArgmapError, ValidationError
-from argmap.interchange import (export_model, import_network, network_to_map, parse_bif, parse_xmlbif,
-                                read_network)
+from argmap.interchange import export_model, import_network, network_to_map, parse_bif, parse_xmlbif, read_network
 from argmap.interchange.bif import KEYWORDS, bif_names
-from randmaps import write_random_map
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "maps" / "tiny"

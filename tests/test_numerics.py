@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from randmaps import random_query, write_random_map
 
 from argmap import ImpossibleEvidenceError, Model
 from argmap.cli import main
 from argmap.errors import ArgmapError
-from randmaps import random_query, write_random_map
 
 ROOT = Path(__file__).resolve().parent.parent
 

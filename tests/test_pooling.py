@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import DATA
 
 from argmap import Model
 from argmap.errors import QueryError
 from argmap.pooling import linear_pool, log_pool, pool
-
-from conftest import DATA
 
 
 def _logit(p):

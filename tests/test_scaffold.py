@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from argmap import Model, load_map
 from argmap.cli import main
@@ -14,8 +15,6 @@ from argmap.commands.schema import file_schema
 from argmap.errors import ArgmapError, QueryError
 from argmap.models import KINDS
 from argmap.scaffold import critique_skeleton, default_critique_dir, new_critique
-
-from conftest import DATA
 
 CMP_MAP = DATA / "compare" / "map"
 REPO = Path(__file__).resolve().parent.parent

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from mapkit import write_map
 
 from argmap import Model
-from mapkit import write_map
 
 
 def p(tmp_path, claims, target, **kw):

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import DATA
 from scipy import stats
 
 from argmap import Model
 from argmap.errors import QueryError
 from argmap.sensitivity import claim_effects, cruxes, monte_carlo, one_way, sobol, thresholds, tornado
 from argmap.sensitivity._query import resolve, with_value
-from conftest import DATA
 
 MIX = DATA / "maps" / "sens_mix"
 PRODUCT = DATA / "maps" / "sens_product"

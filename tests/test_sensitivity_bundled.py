@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from argmap import Model
-from argmap.sensitivity import one_way, report
+from argmap.sensitivity import report
 from argmap.sensitivity._query import resolve, with_value
 
 

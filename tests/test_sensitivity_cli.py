@@ -6,12 +6,12 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import DATA
 
 from argmap import Model
 from argmap.cli import main
 from argmap.plots import histogram_chart, tornado_chart
 from argmap.sensitivity import tornado
-from conftest import DATA
 
 MIX = str(DATA / "maps" / "sens_mix")
 FAST = ["--samples", "400", "--sobol-samples", "32"]

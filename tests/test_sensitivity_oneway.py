@@ -7,11 +7,11 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import DATA
 
 from argmap import Model
 from argmap.sensitivity import one_way
 from argmap.sensitivity._query import resolve, with_value
-from conftest import DATA
 
 MIX = DATA / "maps" / "sens_mix"
 TINY = DATA / "maps" / "tiny"
@@ -101,7 +101,7 @@ def _tiny_symbolic(conditional: bool):
 def test_every_kind_of_derivative_matches_sympy_on_the_tiny_map(scenario):
     model = Model.load(TINY)
     s, expr = _tiny_symbolic(conditional=scenario == "aware")
-    point = {s[p.name]: float(v) for p, v in zip(model.network.params, model.network.theta0)}
+    point = {s[p.name]: float(v) for p, v in zip(model.network.params, model.network.theta0, strict=False)}
     fs = one_way(model, scenario=scenario)
     assert {f.field for f in fs} == {"credence", "base", "ratio", "leak"}
     for f in fs:
@@ -146,7 +146,7 @@ def test_modulator_scale_derivative_matches_sympy(mix):
     net = mix.network
     s = sp.Symbol("s")
     cpt = {v: c[0] for v, c in net.cpts(net.theta0[None, :]).items()}
-    theta = dict(zip((p.name for p in net.params), net.theta0))
+    theta = dict(zip((p.name for p in net.params), net.theta0, strict=False))
     scale = {"low": theta["scale:arg -> goal@slack=low"], "medium": s, "high": theta["scale:arg -> goal@slack=high"]}
 
     def p_goal(arg, arg2, aware, slack):
@@ -158,7 +158,7 @@ def test_modulator_scale_derivative_matches_sympy(mix):
     names = net.variables
     num = den = 0
     for combo in itertools.product(*(range(len(net.states[v])) for v in names)):
-        x = dict(zip(names, combo))
+        x = dict(zip(names, combo, strict=False))
         if x["evidence"] != 1:
             continue
         w = 1

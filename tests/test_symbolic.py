@@ -51,7 +51,7 @@ def test_formula_matches_the_engine_at_random_credences(path, scenario):
             if state is not None:
                 groups.setdefault(claim, []).append(state)
         for claim, states in groups.items():
-            for s, p in zip(states, rng.dirichlet(np.ones(len(states)))):
+            for s, p in zip(states, rng.dirichlet(np.ones(len(states))), strict=False):
                 values[f"{claim}={s}"] = float(p)
         assert f.evaluate(values) == pytest.approx(_engine_with(model, values, cond), abs=1e-12)
 

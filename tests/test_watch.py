@@ -9,12 +9,11 @@ import threading
 import time
 
 import pytest
+from conftest import DATA
 
 from argmap.cli import build_parser
 from argmap.commands import watch
 from argmap.commands.watch import fingerprint, watch_loop, watched_files
-
-from conftest import DATA
 
 
 def _args(*argv):

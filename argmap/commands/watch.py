@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 from ..errors import ArgmapError
 from .common import add_condition_args, add_map_args, conditions_from_args

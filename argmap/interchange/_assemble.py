@@ -132,7 +132,7 @@ def _table(path: Path, d: Definition, shape: tuple[int, ...], declared: dict[str
             if len(key) != len(d.parents):
                 raise fail(path, pos, f"row names {len(key)} state(s); '{d.child}' has {len(d.parents)} parent(s)")
             idx = []
-            for p, s, ix in zip(d.parents, key, index):
+            for p, s, ix in zip(d.parents, key, index, strict=False):
                 if s not in ix:
                     raise fail(path, pos, f"'{p}' has no state '{s}'", did_you_mean(s, ix) or
                                f"its states: {', '.join(declared[p].states)}")
@@ -143,7 +143,7 @@ def _table(path: Path, d: Definition, shape: tuple[int, ...], declared: dict[str
             positions[tuple(idx)] = pos
         if np.isnan(arr).any():
             gap = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0][:-1])
-            state = ", ".join(declared[p].states[i] for p, i in zip(d.parents, gap))
+            state = ", ".join(declared[p].states[i] for p, i in zip(d.parents, gap, strict=False))
             raise fail(path, d.pos, f"the table of '{d.child}' has no row for ({state})",
                        "give one row per combination of parent states, or a default row")
     sums = arr.sum(axis=-1)

@@ -61,7 +61,7 @@ def bif_names(variables: tuple[str, ...]) -> dict[str, str]:
     >>> bif_names(("table", "table_", "scheming"))
     {'table': 'table__2', 'table_': 'table_', 'scheming': 'scheming'}
     """
-    return dict(zip(variables, _unique(variables, "v")))
+    return dict(zip(variables, _unique(variables, "v"), strict=False))
 
 
 def write_bif(network: Network, *, name: str = "argmap", titles: dict[str, str] | None = None) -> str:
@@ -99,7 +99,7 @@ def bif_text(net: BayesNet) -> str:
             continue
         out.append(f"probability ( {var[v]} | {', '.join(var[p] for p in parents)} ) {{")
         for idx in np.ndindex(*table.shape[:-1]):
-            key = ", ".join(names[p][i] for p, i in zip(parents, idx))
+            key = ", ".join(names[p][i] for p, i in zip(parents, idx, strict=False))
             out.append(f"  ({key}) {', '.join(fmt(x) for x in table[idx])};")
         out.append("}")
     return "\n".join(out) + "\n"

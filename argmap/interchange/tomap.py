@@ -35,9 +35,9 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 def read_network(path: str | Path) -> BayesNet:
     """Read a BIF or XMLBIF file (by suffix; otherwise by whether it starts with ``<``)."""
+    from ._text import decode
     from .bif import parse_bif
     from .xmlbif import parse_xmlbif
-    from ._text import decode
 
     path = Path(path)
     if path.is_dir():
@@ -77,7 +77,7 @@ def _title(text: str) -> str:
 def _dist(values: np.ndarray, states: tuple[str, ...], binary: bool):
     if binary:
         return float(values[states.index("true")])
-    return {s: float(x) for s, x in zip(states, values)}
+    return {s: float(x) for s, x in zip(states, values, strict=False)}
 
 
 def network_to_map(net: BayesNet, *, source: str = "network", target: str | None = None) -> dict[str, str]:
@@ -148,7 +148,7 @@ def _claim(net: BayesNet, v: str, ids: dict[str, str], source: str, is_target: b
         return claim, 3 + len(states)
     rows = []
     for idx in np.ndindex(*table.shape[:-1]):
-        when = {ids[p]: net.states[p][i] for p, i in zip(parents, idx)}
+        when = {ids[p]: net.states[p][i] for p, i in zip(parents, idx, strict=False)}
         dist = _dist(table[idx], states, binary)
         rows.append({"when": when, "p": dist} if binary else {"when": when, "probs": dist})
     claim["table"] = {"given": [ids[p] for p in parents], "rows": rows}

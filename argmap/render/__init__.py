@@ -10,8 +10,16 @@ DOT into file bytes with the Graphviz engine bundled in pygraphviz (or a ``dot``
 >>> svg = render_dot(model_dot(Model.load("tests/data/maps/tiny")), "svg")   # doctest: +SKIP
 """
 
-from .compute import (VIEWS, Diagram, claim_effect_sizes, diagram, diff_diagram, model_diff_dot, model_dot,
-                      render_model_svg)
+from .compute import (
+                      VIEWS,
+                      Diagram,
+                      claim_effect_sizes,
+                      diagram,
+                      diff_diagram,
+                      model_diff_dot,
+                      model_dot,
+                      render_model_svg,
+)
 from .diff import diff_dot
 from .dot import map_dot
 from .raster import FORMATS, PNG_DPI, RenderError, engine_name, render_dot

@@ -7,7 +7,7 @@ view, :mod:`argmap.sensitivity`) for plain dicts, then calls :func:`~argmap.rend
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ..api import DEFAULT, Model
 from ..errors import ArgmapError, QueryError

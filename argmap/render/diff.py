@@ -6,7 +6,7 @@ so ``argmap compare`` and ``argmap export`` can hand it whatever they already co
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ..models import ArgumentMap
 from . import style

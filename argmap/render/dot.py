@@ -7,8 +7,8 @@ for the sensitivity view, ``effects`` (claim → size of its effect on the targe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
 
 from ..models import ArgumentMap, Claim
 from . import style

@@ -76,7 +76,7 @@ def _sample(table: tuple[str, ...], x: float) -> str:
     i = min(int(pos), len(table) - 2)
     t = pos - i
     a, b = _hex_rgb(table[i]), _hex_rgb(table[i + 1])
-    return "#" + "".join(f"{round(u + (v - u) * t):02x}" for u, v in zip(a, b))
+    return "#" + "".join(f"{round(u + (v - u) * t):02x}" for u, v in zip(a, b, strict=False))
 
 
 def fill_for_probability(p: float | None) -> str:

@@ -7,8 +7,8 @@ deterministic: nodes follow the map's lexicographic topological order and edges 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..errors import QueryError, did_you_mean
 from ..models import ArgumentMap, Relation

@@ -56,5 +56,5 @@ def monte_carlo(model: Model, target: str | None = None, given=None, set=None, s
     point = float(evaluate(model, q, net.theta0)[0])
     qs = np.quantile(values, QUANTILES)
     return MonteCarlo(samples, seed, point, float(values.mean()), float(np.median(values)), float(values.std(ddof=1))
-                      if samples > 1 else 0.0, {f"{int(p * 100)}%": float(v) for p, v in zip(QUANTILES, qs)},
+                      if samples > 1 else 0.0, {f"{int(p * 100)}%": float(v) for p, v in zip(QUANTILES, qs, strict=False)},
                       len(factors), values)

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -92,7 +92,7 @@ class OneWay:
         if self.affine:
             lines = self.lines()
             out["form"] = "line" if lines[3] == 0 else "ratio of lines"
-            out["lines"] = dict(zip(("a_num", "b_num", "a_den", "b_den"), lines))
+            out["lines"] = dict(zip(("a_num", "b_num", "a_den", "b_den"), lines, strict=False))
         return out
 
 

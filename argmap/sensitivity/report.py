@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..api import DEFAULT, Model
+from ._query import Query, resolve
 from .cruxes import cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
 from .sobol import DEFAULT_BASE_SAMPLES, DEFAULT_TOP, Sobol, sobol
 from .thresholds import DEFAULT_BOUNDS, thresholds
 from .tornado import tornado
-from ._query import Query, resolve
 
 __all__ = ["SensitivityReport", "report", "format_text", "format_markdown"]
 

@@ -41,7 +41,7 @@ def tornado(model: Model, target: str | None = None, given=None, set=None, scena
     batches = [with_value(net.theta0, net.params[i], i, np.array(ends[i])) for i in cols]
     p = evaluate(model, q, np.concatenate(batches)).reshape(len(cols), 2)
     rows = []
-    for (i, (lo, hi)), (p_lo, p_hi) in zip(((i, ends[i]) for i in cols), p):
+    for (i, (lo, hi)), (p_lo, p_hi) in zip(((i, ends[i]) for i in cols), p, strict=False):
         par = net.params[i]
         rows.append({
             "param": par.name, "claim": par.claim, "source": param_source(par), "title": param_label(model, par),
