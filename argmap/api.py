@@ -110,7 +110,7 @@ class Model:
 
     def _repr_svg_(self) -> str | None:
         try:
-            from .render import render_model_svg
+            from .diagrams import render_model_svg
         except ImportError:  # pragma: no cover - rendering is optional in a notebook
             return None
         return render_model_svg(self)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from argmap import Model, QueryError
-from argmap.render import diff_dot, make_view, map_dot, model_diff_dot, model_dot, style
+from argmap.diagrams import model_diff_dot, model_dot
+from argmap.render import diff_dot, make_view, map_dot, style
 from argmap.render.text import attr_text, html_text, wrap
 from argmap.render.views import PART_PREFIX
 
@@ -221,7 +222,7 @@ def test_diff_with_nothing_changed_is_white():
 
 
 def test_analysis_results_display_as_diagrams(tmp_path):
-    from argmap.render import diagram, diff_diagram
+    from argmap.diagrams import diagram, diff_diagram
 
     small = Model.load(SMALL)
     d = diagram(small, view="sensitivity")
@@ -243,6 +244,5 @@ def test_public_names_are_exactly_the_documented_ones():
     import argmap.render as render
 
     assert sorted(render.__all__) == sorted(n for n in vars(render) if not n.startswith("_") and n in {
-        "map_dot", "diff_dot", "make_view", "View", "model_dot", "model_diff_dot", "render_model_svg",
-        "claim_effect_sizes", "Diagram", "diagram", "diff_diagram", "VIEWS", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI"})
+        "map_dot", "diff_dot", "make_view", "View", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI"})
     assert all(getattr(render, n) is not None for n in render.__all__)

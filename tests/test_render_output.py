@@ -10,7 +10,8 @@ import pytest
 
 from argmap import Model
 from argmap.cli import main
-from argmap.render import RenderError, engine_name, model_dot, render_dot
+from argmap.diagrams import model_dot
+from argmap.render import RenderError, engine_name, render_dot
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "maps" / "render_small"

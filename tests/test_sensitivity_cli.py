@@ -10,7 +10,7 @@ from conftest import DATA
 
 from argmap import Model
 from argmap.cli import main
-from argmap.plots import histogram_chart, tornado_chart
+from argmap.render.charts import histogram_chart, tornado_chart
 from argmap.sensitivity import tornado
 
 MIX = str(DATA / "maps" / "sens_mix")

@@ -1,6 +1,6 @@
 """``argmap export``: the post bundle (diagrams, tornado chart, summary.md), or a network file.
 
-The post bundle is built by :func:`argmap.render.bundle.write_bundle`. With ``--format bif|xmlbif
+The post bundle is built by :func:`argmap.bundle.write_bundle`. With ``--format bif|xmlbif
 -o FILE`` the command instead writes the compiled network for other tools (issue 8:
 :mod:`argmap.interchange`).
 """
@@ -27,7 +27,7 @@ def add_parser(sub):
     add_condition_args(p, target=False)
     p.add_argument("--out", metavar="DIR", help="bundle folder (default: exports/NAME, NAME from the map and overlays)")
     # --- network interchange (issue 8: argmap.interchange) -------------------------------------
-    from ..interchange.command import add_interchange_args
+    from .interchange import add_interchange_args
     add_interchange_args(p)
     return p
 
@@ -45,12 +45,12 @@ def default_out(map_name: str, overlays) -> str:
 
 def run(args) -> int:
     # --- network interchange (issue 8: argmap.interchange) -------------------------------------
-    from ..interchange.command import run_interchange
+    from .interchange import run_interchange
     code = run_interchange(args)
     if code is not None:
         return code
     from ..api import Model
-    from ..render.bundle import write_bundle
+    from ..bundle import write_bundle
 
     cond = conditions_from_args(args)
     out = args.out or default_out(Model.load(args.path).map.name, args.overlays)

@@ -58,7 +58,8 @@ def _format(args) -> str:
 def run(args) -> int:
     from ..api import Model
     from ..atomic import atomic_write
-    from ..render import model_diff_dot, model_dot, render_dot
+    from ..diagrams import model_diff_dot, model_dot
+    from ..render import render_dot
 
     fmt = _format(args)
     if args.depth is not None and not args.focus:

@@ -62,7 +62,7 @@ def _progress(args):
 
 
 def _write_out(rep, out: Path, top: int) -> list[Path]:
-    from ..plots import histogram_chart, tornado_chart
+    from ..render.charts import histogram_chart, tornado_chart
     from ..sensitivity import format_markdown
 
     q = rep.query

@@ -114,7 +114,8 @@ def snapshot(args) -> str:
         lines.append(f"P({result.target}) = {result.probability:.4f}   {amap.claims[result.target].title}")
         if args.render:
             from ..atomic import atomic_write
-            from ..render import model_dot, render_dot
+            from ..diagrams import model_dot
+            from ..render import render_dot
 
             out = Path(args.render)
             dot = model_dot(model, target=args.target, **cond)

@@ -2,7 +2,7 @@
 
 The renderer never computes probabilities: callers pass ``marginals`` (claim → state → P) and,
 for the sensitivity view, ``effects`` (claim → size of its effect on the target). See
-:mod:`argmap.render.compute` for the functions that get those numbers from a model.
+:mod:`argmap.diagrams` for the functions that get those numbers from a model.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
+from ..atomic import atomic_write
 
 __all__ = ["tornado_chart", "histogram_chart", "DPI"]
 

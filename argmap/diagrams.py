@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..api import DEFAULT, Model
-from ..errors import ArgmapError, QueryError
-from .diff import diff_dot
-from .dot import map_dot
-from .raster import render_dot
+from .api import DEFAULT, Model
+from .errors import ArgmapError, QueryError
+from .render.diff import diff_dot
+from .render.dot import map_dot
+from .render.raster import render_dot
 
 __all__ = ["VIEWS", "Diagram", "diagram", "diff_diagram", "claim_effect_sizes", "model_dot", "model_diff_dot",
            "render_model_svg"]
@@ -42,7 +42,7 @@ class Diagram:
         """Write the diagram (format from the suffix unless ``fmt``), atomically."""
         from pathlib import Path
 
-        from ..atomic import atomic_write
+        from .atomic import atomic_write
 
         path = Path(path)
         return atomic_write(path, self.to_bytes(fmt or path.suffix.lstrip(".").lower() or "svg", dpi=dpi))
@@ -59,7 +59,7 @@ def claim_effect_sizes(model: Model, target: str | None = None, given=None, set=
     binary claim): how far learning it could move the headline.
     """
     try:
-        from ..sensitivity import claim_effects
+        from .sensitivity import claim_effects
     except ImportError as err:
         raise ArgmapError("the sensitivity view needs argmap.sensitivity, which is not available "
                           "in this installation") from err

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..api import DEFAULT, Model
-from ..atomic import atomic_write
-from ..errors import ArgmapError
-from .compute import model_diff_dot, model_dot
-from .raster import render_dot
-from .style import fmt_delta
+from .api import DEFAULT, Model
+from .atomic import atomic_write
+from .diagrams import model_diff_dot, model_dot
+from .errors import ArgmapError
+from .render.raster import render_dot
+from .render.style import fmt_delta
 
 __all__ = ["Bundle", "write_bundle", "OVERVIEW_ABOVE", "TOP_CLAIMS"]
 
@@ -56,9 +56,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
     and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula).
     """
-    from ..plots import tornado_chart
-    from ..sensitivity import cruxes, tornado
-    from ..symbolic import probability_formula
+    from .render.charts import tornado_chart
+    from .sensitivity import cruxes, tornado
+    from .symbolic import probability_formula
 
     model = Model.load(path, overlays)
     _refuse_map_folder(model, Path(out))
@@ -241,7 +241,7 @@ def _changes_table(model: Model) -> str:
         rows.append(f"| {_md(ch.target)}: {_md(ch.field)} | {_md(old)} | {_md(new)} | "
                     f"{_md(ch.author or ch.overlay)} | {_md(ch.reason)} |")
     added = [c for c in model.map.claims.values() if c.added_by]
-    from .style import fmt_ratio
+    from .render.style import fmt_ratio
 
     for c in added:
         does = "; ".join(f"{r.type} '{model.map.claims[r.target].title}'"

@@ -34,8 +34,8 @@ def run_interchange(args) -> int | None:
         return None
     if out is None:
         raise ArgmapError(f"--format {fmt} needs -o FILE (for example -o network.{'bif' if fmt == 'bif' else 'xml'})")
-    from ..commands.common import model_from_args
-    from . import export_model
+    from ..interchange import export_model
+    from .common import model_from_args
 
     model = model_from_args(args)
     target = Path(out)
