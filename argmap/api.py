@@ -17,7 +17,7 @@ import numpy as np
 
 from .engine import Engine
 from .errors import QueryError, did_you_mean
-from .loader import load_map
+from .loader import load_map, load_stages
 from .models import ArgumentMap
 from .network import Network, compile_map
 
@@ -95,6 +95,13 @@ class Model:
     def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> Model:
         """Load the map at ``path`` (default: the bundled report map) with overlays applied in order."""
         return cls(load_map(path, overlays))
+
+    @classmethod
+    def load_with_base(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()
+                       ) -> tuple[Model, Model]:
+        """The map without and with ``overlays``, from one reading of the files: ``(base, overlaid)``."""
+        stages = load_stages(path, overlays)
+        return cls(stages[0].map), cls(stages[-1].map)
 
     @cached_property
     def network(self) -> Network:

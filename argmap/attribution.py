@@ -37,10 +37,11 @@ from pathlib import Path
 import numpy as np
 
 from .api import DEFAULT, Model
-from .errors import ArgmapError, Diagnostic, ValidationError
+from .errors import ArgmapError
+from .loader import Stage, load_stages
 from .models import ArgumentMap, ClaimSpec, Origin, OverlayFile
 
-__all__ = ["Edit", "Attribution", "attribute", "read_overlay", "shapley_exact", "shapley_sampled",
+__all__ = ["Edit", "Attribution", "attribute", "shapley_exact", "shapley_sampled",
            "MAX_EXACT", "MAX_EXACT_REAPPLY", "HARD_LIMIT"]
 
 MAX_EXACT = 12
@@ -178,40 +179,14 @@ def shapley_sampled(value: Callable[[np.ndarray], np.ndarray], n: int, permutati
 
 # ------------------------------------------------------------------------------------ reading
 
-def read_overlay(path: str | Path):
-    """Read and validate one overlay file: (spec, doc). Raises ValidationError with positions."""
-    from .loader import read_spec
-    from .yamlsafe import read_yaml
-
-    path = Path(path)
-    if path.is_dir():
-        raise ValidationError([Diagnostic("expected an overlay file, got a folder", path)])
-    doc = read_yaml(path)
-    diags: list[Diagnostic] = []
-    spec = read_spec(doc, OverlayFile, diags)
-    if spec is None:
-        raise ValidationError(diags)
-    return spec, doc
-
-
-def _stages(path, overlays: Sequence[str | Path], base_overlays: Iterable[str | Path] = ()):
-    """The base map and the map after each overlay, with the overlay specs and documents."""
-    from .checks import check_map
-    from .loader import load_map
-    from .overlay import apply_overlay
-
-    maps = [load_map(path, base_overlays)]
-    specs, docs = [], []
-    for item in overlays:
-        spec, doc = read_overlay(item)
-        amap, diags = apply_overlay(maps[-1], spec, doc)
-        diags = diags or check_map(amap)
-        if diags:
-            raise ValidationError(diags)
-        maps.append(amap)
-        specs.append(spec)
-        docs.append(doc)
-    return maps, specs, docs
+def _stages(path, overlays: Sequence[str | Path], base_overlays: Iterable[str | Path] = (),
+            stages: Sequence[Stage] | None = None):
+    """The base map and the map after each attributed overlay, with the overlay specs and documents."""
+    if stages is None:
+        base = load_stages(path, base_overlays)
+        stages = [base[-1], *load_stages(start=base, overlays=overlays)[len(base):]]
+    maps = [s.map for s in stages]
+    return maps, [s.spec for s in stages[1:]], [s.doc for s in stages[1:]]
 
 
 def _rel_key(text: str) -> str:
@@ -435,10 +410,12 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
               given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
               scenario: str | None = DEFAULT, *, base_overlays: Iterable[str | Path] = (),
               max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
-              method: str = "auto") -> Attribution:
+              method: str = "auto", stages: Sequence[Stage] | None = None) -> Attribution:
     """Shapley attribution of the change in P(target) made by ``overlays`` (applied in order).
 
-    The base is the map at ``path`` with ``base_overlays`` applied (they are not attributed).
+    The base is the map at ``path`` with ``base_overlays`` applied (they are not attributed). With
+    ``stages`` (from :func:`argmap.loader.load_stages`: the base first, then one per attributed
+    overlay) nothing is read from disk and ``path``, ``overlays`` and ``base_overlays`` are unused.
     ``method``: ``auto`` (θ embedding when it verifies, else re-applying), ``theta`` or ``reapply``.
     ``max_exact``: the most edits for exact values (default :data:`MAX_EXACT`, or
     :data:`MAX_EXACT_REAPPLY` when re-applying; at most :data:`HARD_LIMIT`); beyond it, sampling.
@@ -447,8 +424,7 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
     >>> abs(sum(a.values) - a.total) < 1e-12                                       # doctest: +SKIP
     True
     """
-    overlays = list(overlays)
-    maps, specs, docs = _stages(path, overlays, base_overlays)
+    maps, specs, docs = _stages(path, list(overlays), base_overlays, stages)
     edits = _edits(maps, specs, docs)
     full, base = Model(maps[-1]), Model(maps[0])
     target = target or full.map.target

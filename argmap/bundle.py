@@ -49,20 +49,23 @@ def _secs(sections) -> str:
 
 
 def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given=None, set=None,
-                 scenario: str | None = DEFAULT, command: str | None = None) -> Bundle:
+                 scenario: str | None = DEFAULT, command: str | None = None,
+                 models: tuple[Model, Model] | None = None) -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
     for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
-    and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula).
+    and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula). ``models``: the
+    map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
     """
     from .render.charts import tornado_chart
     from .sensitivity import cruxes, tornado
     from .symbolic import probability_formula
 
-    model = Model.load(path, overlays)
+    overlays = list(overlays)
+    first, model = models or Model.load_with_base(path, overlays)
     _refuse_map_folder(model, Path(out))
-    base = Model.load(path) if overlays else None
+    base = first if overlays else None
     amap = model.map
     target = amap.target
     cond = model.conditions(given, set, scenario)

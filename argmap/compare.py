@@ -15,6 +15,7 @@ from pathlib import Path
 from .api import DEFAULT, Conditions, Model
 from .attribution import Attribution, attribute
 from .errors import QueryError
+from .loader import OverlayReader, load_stages
 from .pooling import Pool, pool
 
 __all__ = ["Moved", "Viewpoint", "Comparison", "compare", "format_comparison", "BASE"]
@@ -123,7 +124,9 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         raise QueryError("nothing to compare: give a viewpoint (--viewpoint NAME=FILE) or an overlay (--with FILE)")
     if BASE in viewpoints:
         raise QueryError(f"'{BASE}' names the map itself; choose another viewpoint name")
-    base = Model.load(path, base_overlays)
+    reader = OverlayReader()
+    base_stages = load_stages(path, base_overlays, reader=reader)
+    base = Model(base_stages[-1].map)
     target = target or base.map.target
     cond = base.conditions(given, set, scenario)
     skip = {target} | frozenset(cond.given) | frozenset(cond.set)
@@ -132,13 +135,14 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         raise QueryError(f"target '{target}' is not a claim in this map")
     out = []
     for name, files in viewpoints.items():
-        model = Model.load(path, [*base_overlays, *files])
+        stages = load_stages(start=base_stages, overlays=files, reader=reader)
+        model = Model(stages[-1].map)
         margs = model.marginals(cond.given, cond.set, scenario=None)
         moved, added = _moved_claims(base, model, base_margs, margs, skip, top)
         attr = None
         if attribution:
-            attr = attribute(path, files, target, cond.given, cond.set, None, base_overlays=base_overlays,
-                             max_exact=max_exact, permutations=permutations, seed=seed)
+            attr = attribute(None, (), target, cond.given, cond.set, None, max_exact=max_exact,
+                             permutations=permutations, seed=seed, stages=stages[len(base_stages) - 1:])
         p = _p(margs[target])
         out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
                              p - _p(base_margs[target]), moved, added, attr, model))

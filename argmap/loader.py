@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from pydantic import BaseModel
 
 from .bundled import bundled_map_path
 from .checks import check_map
-from .errors import Diagnostic, ValidationError, did_you_mean
+from .errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
 from .models import ArgumentMap, MapFile, Origin, OverlayFile, PartFile, Scenario
 from .resolve import Located, resolve_claims
 from .yamlsafe import YamlDoc, read_yaml
 
-__all__ = ["load_map", "read_spec", "map_files", "MAP_FILE"]
+__all__ = ["load_map", "load_stages", "Stage", "OverlayReader", "find_overlay", "resolve_overlay", "read_spec",
+           "map_files", "MAP_FILE"]
 
 MAP_FILE = "map.yaml"
 
@@ -50,34 +52,139 @@ def _resolve_folder(path: str | Path | None) -> Path:
     raise ValidationError([Diagnostic("no such file or folder", p)])
 
 
+@dataclass(frozen=True)
+class Stage:
+    """The map after one overlay is applied and checked (the base map when ``spec`` is None)."""
+
+    map: ArgumentMap
+    path: Path | None = None
+    spec: OverlayFile | None = None
+    doc: YamlDoc | None = None
+
+
+class OverlayReader:
+    """Reads and validates overlay files, each at most once (share one across loads to reuse it)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, tuple[OverlayFile, YamlDoc]] = {}
+
+    def read(self, path: Path) -> tuple[OverlayFile, YamlDoc]:
+        key = path.resolve()
+        if key not in self._seen:
+            diags: list[Diagnostic] = []
+            doc = _read(path, diags)
+            spec = read_spec(doc, OverlayFile, diags) if doc is not None else None
+            if spec is None or doc is None:
+                raise ValidationError(diags)
+            self._seen[key] = (spec, doc)
+        return self._seen[key]
+
+
+def _path_like(text: str) -> bool:
+    return "/" in text or "\\" in text or text.endswith((".yaml", ".yml"))
+
+
+def find_overlay(name: str | Path, beside: Path | None = None) -> Path | None:
+    """An overlay's file: ``name`` as a path, else ``NAME.yaml`` beside the referring file, else bundled.
+
+    ``beside`` is the folder of the file that names it (None: the working directory, for ``--with``).
+    Returns None when nothing matches.
+    """
+    from .bundled import bundled_overlay_path
+
+    text = str(name)
+    folder = beside if beside is not None else Path()
+    direct = Path(text) if Path(text).is_absolute() else folder / text
+    if direct.is_file() or isinstance(name, Path) or _path_like(text):
+        return direct
+    for cand in (folder / f"{text}.yaml", folder / f"{text}.yml"):
+        if cand.is_file():
+            return cand
+    try:
+        return bundled_overlay_path(text)
+    except ArgmapError:
+        return None
+
+
+def bundled_overlay_names() -> list[str]:
+    from .bundled import arguments_dir
+
+    try:
+        return sorted(p.stem for sub in ("critiques", "viewpoints") for p in (arguments_dir() / sub).glob("*.yaml"))
+    except ArgmapError:
+        return []
+
+
+def resolve_overlay(name: str | Path, beside: Path | None = None) -> Path:
+    """Like :func:`find_overlay`, but an unknown name is a :class:`~argmap.errors.QueryError` with did-you-mean."""
+    found = find_overlay(name, beside)
+    if found is not None:
+        return found
+    names = bundled_overlay_names()
+    hint = did_you_mean(str(name), names)
+    raise QueryError(f"no overlay file or bundled overlay named '{name}'" + (f"; {hint}" if hint else "")
+                     + (f" (bundled: {', '.join(names)})" if names else ""))
+
+
+def load_stages(path: str | Path | None = None, overlays: Iterable[str | Path] = (), *,
+                start: Sequence[Stage] | None = None, reader: OverlayReader | None = None) -> list[Stage]:
+    """The base map, then the map after each overlay, each applied and checked: the one loading path.
+
+    Overlay names resolve beside the referring file (the working directory for ``overlays``), then
+    among the bundled ones. An overlay's ``builds_on`` names that are not applied yet are loaded
+    first, as stages of their own. ``start`` continues from stages already loaded (``path`` unused).
+    Raises :class:`~argmap.errors.ValidationError` listing every problem found.
+    """
+    reader = reader or OverlayReader()
+    if start is None:
+        folder = _resolve_folder(path)
+        diags: list[Diagnostic] = []
+        amap = _load_base(folder, diags)
+        if amap is not None and not diags:
+            diags += check_map(amap)
+        if diags or amap is None:
+            raise ValidationError(diags)
+        stages = [Stage(amap)]
+    else:
+        stages = list(start)
+    for item in overlays:
+        _apply_file(stages, resolve_overlay(item), reader, ())
+    return stages
+
+
+def _apply_file(stages: list[Stage], path: Path, reader: OverlayReader, pending: tuple[Path, ...]) -> None:
+    from .overlay import apply_overlay
+
+    spec, doc = reader.read(path)
+    key = path.resolve()
+    for i, need in enumerate(spec.builds_on):
+        if need in stages[-1].map.overlays:
+            continue
+        found = find_overlay(need, path.parent)
+        if found is None or not found.is_file():
+            hint = (f"put {need}.yaml beside this file, or apply it first: --with <path to {need}.yaml> "
+                    "before this file")
+            raise ValidationError([doc.diag(("builds_on", i), f"this overlay builds on '{need}', which is not "
+                                            "applied and is neither beside this file nor bundled", hint)])
+        if found.resolve() in pending or found.resolve() == key:
+            raise ValidationError([doc.diag(("builds_on", i), f"'{need}' builds on this overlay in turn: "
+                                            "a cycle of builds_on", "remove one of the two builds_on entries")])
+        dep, _ = reader.read(found)
+        if dep.overlay not in stages[-1].map.overlays:
+            _apply_file(stages, found, reader, pending + (key,))
+    amap, diags = apply_overlay(stages[-1].map, spec, doc)
+    diags = diags or check_map(amap)
+    if diags:
+        raise ValidationError(diags)
+    stages.append(Stage(amap, path, spec, doc))
+
+
 def load_map(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> ArgumentMap:
     """Load the map at ``path`` (the bundled report map if None) and apply ``overlays`` in order.
 
     Raises :class:`~argmap.errors.ValidationError` listing every problem found.
     """
-    from .overlay import apply_overlay
-
-    folder = _resolve_folder(path)
-    diags: list[Diagnostic] = []
-    amap = _load_base(folder, diags)
-    if amap is not None and not diags:
-        diags += check_map(amap)
-    if diags:
-        raise ValidationError(diags)
-    for item in overlays:
-        doc = _read(Path(item), diags)
-        if doc is None:
-            raise ValidationError(diags)
-        spec = read_spec(doc, OverlayFile, diags)
-        if spec is None:
-            raise ValidationError(diags)
-        amap, odiags = apply_overlay(amap, spec, doc)
-        if odiags:
-            raise ValidationError(odiags)
-        odiags = check_map(amap)
-        if odiags:
-            raise ValidationError(odiags)
-    return amap
+    return load_stages(path, overlays)[-1].map
 
 
 def _read(path: Path, diags: list[Diagnostic]) -> YamlDoc | None:

@@ -151,11 +151,13 @@ def test_help_states_the_real_defaults(capsys):
 
 
 def test_bundled_overlays_by_name(capsys, tmp_path, monkeypatch):
-    from argmap.commands.compare import resolve_overlay
+    from pathlib import Path
+
+    from argmap.loader import resolve_overlay
 
     monkeypatch.chdir(tmp_path)           # names work from any folder
     path = resolve_overlay("pope-2023")
-    assert path.endswith("critiques/pope-2023.yaml")
+    assert path.as_posix().endswith("critiques/pope-2023.yaml")
     with pytest.raises(QueryError, match="did you mean 'pope-2023'"):
         resolve_overlay("popp-2023")
-    assert resolve_overlay("some/file.yaml") == "some/file.yaml"   # paths are left to the loader
+    assert resolve_overlay("some/file.yaml") == Path("some/file.yaml")   # paths are left to the reader

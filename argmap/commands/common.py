@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ..api import DEFAULT, Model, parse_assignment
-from ..errors import QueryError
 
-__all__ = ["add_map_args", "add_condition_args", "model_from_args", "conditions_from_args", "print_json",
-           "resolve_overlay"]
+__all__ = ["add_map_args", "add_condition_args", "model_from_args", "conditions_from_args", "print_json"]
 
 
 def add_map_args(p: argparse.ArgumentParser) -> None:
@@ -34,28 +31,7 @@ def add_condition_args(p: argparse.ArgumentParser, target: bool = True) -> None:
 
 
 def model_from_args(args) -> Model:
-    return Model.load(args.path, [resolve_overlay(o) for o in args.overlays])
-
-
-def resolve_overlay(text: str) -> str:
-    """An overlay file path; a bare name like ``pope-2023`` that is no file names a bundled overlay."""
-    if Path(text).exists() or "/" in text or "\\" in text or text.endswith((".yaml", ".yml")):
-        return text
-    from ..bundled import arguments_dir, bundled_overlay_path
-    from ..errors import ArgmapError, did_you_mean
-
-    try:
-        return str(bundled_overlay_path(text))
-    except ArgmapError:
-        pass
-    try:
-        names = sorted(p.stem for sub in ("critiques", "viewpoints") for p in (arguments_dir() / sub).glob("*.yaml"))
-    except ArgmapError:
-        names = []
-    hint = did_you_mean(text, names)
-    raise QueryError(f"no overlay file or bundled overlay named '{text}'" + (f"; {hint}" if hint else "")
-                     + (f" (bundled: {', '.join(names)})" if names else ""))
-
+    return Model.load(args.path, args.overlays)
 
 
 def conditions_from_args(args) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import QueryError
-from .common import add_condition_args, add_map_args, conditions_from_args, print_json, resolve_overlay
+from .common import add_condition_args, add_map_args, conditions_from_args, print_json
 
-__all__ = ["add_parser", "run", "parse_viewpoint", "resolve_overlay"]
+__all__ = ["add_parser", "run", "parse_viewpoint"]
 
 
 def add_parser(sub):
@@ -60,7 +60,7 @@ def parse_viewpoint(text: str) -> tuple[str, list[str]]:
 
 
 def _viewpoints(args) -> tuple[dict[str, list[str]], list[str]]:
-    overlays = [resolve_overlay(o) for o in args.overlays]
+    overlays = list(args.overlays)
     if not args.viewpoint:
         if not overlays:
             raise QueryError("nothing to compare: give --viewpoint NAME=OVERLAY or at least one --with OVERLAY")
@@ -71,7 +71,7 @@ def _viewpoints(args) -> tuple[dict[str, list[str]], list[str]]:
         name, files = parse_viewpoint(text)
         if name in out:
             raise QueryError(f"viewpoint '{name}' is given twice")
-        out[name] = [resolve_overlay(f) for f in files]
+        out[name] = files
     return out, overlays
 
 

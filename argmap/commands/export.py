@@ -53,9 +53,10 @@ def run(args) -> int:
     from ..bundle import write_bundle
 
     cond = conditions_from_args(args)
-    out = args.out or default_out(Model.load(args.path).map.name, args.overlays)
+    models = Model.load_with_base(args.path, args.overlays)
+    out = args.out or default_out(models[1].map.name, args.overlays)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
-    bundle = write_bundle(args.path, out, args.overlays, command=command, **cond)
+    bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, **cond)
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
     head = f"P = {bundle.probability:.3f}"

@@ -67,13 +67,16 @@ def run(args) -> int:
     if fmt in ("png", "pdf") and not args.output and sys.stdout.isatty():
         raise QueryError(f"refusing to write {fmt.upper()} bytes to a terminal: use -o FILE")
     cond = conditions_from_args(args)
-    model = model_from_args(args)
-    opts = dict(target=args.target, focus=args.focus, depth=args.depth, collapse=args.collapse,
-                collapse_all=args.collapse_all, rankdir=args.rankdir, legend=args.legend, **cond)
     if args.view == "diff":
         if not args.overlays:
             raise QueryError("the diff view compares the map with and without overlays: give --with OVERLAY")
-        source = model_diff_dot(Model.load(args.path), model, **opts)
+        base, model = Model.load_with_base(args.path, args.overlays)
+    else:
+        model = model_from_args(args)
+    opts = dict(target=args.target, focus=args.focus, depth=args.depth, collapse=args.collapse,
+                collapse_all=args.collapse_all, rankdir=args.rankdir, legend=args.legend, **cond)
+    if args.view == "diff":
+        source = model_diff_dot(base, model, **opts)
     else:
         source = model_dot(model, view=args.view, **opts)
     data = render_dot(source, fmt, dpi=args.dpi)

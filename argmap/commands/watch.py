@@ -50,7 +50,9 @@ def watched_files(path: str | None, overlays: Iterable[str]) -> list[Path]:
     if folder.is_file():
         folder = folder.parent
     files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else [folder]
-    return files + [Path(o) for o in overlays]
+    from ..loader import find_overlay
+
+    return files + [find_overlay(o) or Path(o) for o in overlays]
 
 
 def fingerprint(files: Iterable[Path]) -> tuple:

@@ -1,0 +1,88 @@
+"""One overlay-loading path: stages, name resolution (beside the referring file, then bundled), one read per file."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from argmap import Model, ValidationError
+from argmap import loader as loader_mod
+from argmap.compare import compare
+from argmap.loader import load_stages, resolve_overlay
+
+DATA = Path(__file__).parent / "data" / "compare"
+MAP = DATA / "map"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_stages_are_base_then_one_per_overlay():
+    stages = load_stages(MAP, [DATA / "mix.yaml", DATA / "stack2.yaml"])
+    assert [s.spec.overlay if s.spec else None for s in stages] == [None, "mix", "stack2"]
+    assert stages[0].map.overlays == ()
+    assert stages[-1].map.overlays == ("mix", "stack2")
+    again = Model.load(MAP, [DATA / "mix.yaml", DATA / "stack2.yaml"])
+    assert Model(stages[-1].map).probability() == again.probability()
+
+
+def test_builds_on_is_loaded_from_beside_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)                      # not the fixture folder: the name resolves beside stack2.yaml
+    alone = Model.load(MAP, [DATA / "stack2.yaml"])
+    both = Model.load(MAP, [DATA / "mix.yaml", DATA / "stack2.yaml"])
+    assert alone.map.overlays == ("mix", "stack2")
+    assert alone.probability() == pytest.approx(both.probability(), abs=1e-15)
+
+
+def test_beside_wins_over_bundled(tmp_path):
+    local = _write(tmp_path / "pope-2023.yaml", "overlay: pope-2023\nauthor: Local\nchange:\n"
+                   "  - {claim: b, credence: 0.1, reason: local}\n")
+    reply = _write(tmp_path / "reply.yaml", "overlay: reply\nauthor: R\nbuilds_on: [pope-2023]\n")
+    stages = load_stages(MAP, [reply])
+    assert stages[1].path == local
+    assert stages[-1].map.claims["b"].credence[1].value == pytest.approx(0.1)
+
+
+def test_with_names_resolve_in_the_working_folder_then_bundled(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resolve_overlay("pope-2023").parent.name == "critiques"          # bundled
+    _write(tmp_path / "pope-2023.yaml", "overlay: x\nauthor: A\n")
+    assert resolve_overlay("pope-2023") == Path("pope-2023.yaml")           # a file here wins
+    assert Model.load(MAP, ["pope-2023"]).map.overlays == ("x",)
+
+
+def test_builds_on_cycle_is_an_error(tmp_path):
+    a = _write(tmp_path / "a.yaml", "overlay: a\nauthor: A\nbuilds_on: [b]\n")
+    _write(tmp_path / "b.yaml", "overlay: b\nauthor: B\nbuilds_on: [a]\n")
+    with pytest.raises(ValidationError, match="cycle"):
+        load_stages(MAP, [a])
+
+
+def test_unknown_builds_on_names_its_line(tmp_path):
+    a = _write(tmp_path / "a.yaml", "overlay: a\nauthor: A\nbuilds_on: [nowhere]\n")
+    with pytest.raises(ValidationError) as err:
+        load_stages(MAP, [a])
+    d = err.value.diagnostics[0]
+    assert (d.path, d.line) == (a, 3) and "nowhere" in d.message
+
+
+def test_compare_reads_every_file_once(tmp_path, monkeypatch):
+    for f in ("mix.yaml", "stack2.yaml", "two.yaml"):
+        shutil.copy(DATA / f, tmp_path / f)
+    reads: Counter[str] = Counter()
+    real = loader_mod.read_yaml
+
+    def counting(path, *a, **k):
+        reads[Path(path).name] += 1
+        return real(path, *a, **k)
+    monkeypatch.setattr(loader_mod, "read_yaml", counting)
+    views = {"one": [tmp_path / "mix.yaml"], "two": [tmp_path / "stack2.yaml"],
+             "three": [tmp_path / "mix.yaml", tmp_path / "two.yaml"]}
+    c = compare(MAP, views, attribution=True)
+    assert [v.name for v in c.viewpoints] == ["one", "two", "three"]
+    assert reads and max(reads.values()) == 1, reads
