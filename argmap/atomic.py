@@ -1,7 +1,8 @@
-"""Atomic output writes: a temporary file in the same folder, then a rename.
+"""Output writes: never into a map folder, and atomic (a temporary file in the same folder, then a rename).
 
 A failure part-way through leaves any earlier file at that path intact, and a reader never sees a
-half-written file. argmap writes outputs only through :func:`atomic_write`.
+half-written file. argmap writes outputs only through :func:`atomic_write`, so every command that writes
+gets the one guard :func:`refuse_map_folder` for free.
 """
 
 from __future__ import annotations
@@ -10,7 +11,37 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+from .errors import ArgmapError
+
+__all__ = ["atomic_write", "refuse_map_folder", "map_folder_of", "MapFolderWriteError", "MAP_HEADER"]
+
+MAP_HEADER = "map.yaml"
+"""A folder holding this file is a map folder (its argument files are the user's: never written to)."""
+
+
+class MapFolderWriteError(ArgmapError):
+    """An output was asked to go inside a map folder."""
+
+
+def map_folder_of(path: str | Path) -> Path | None:
+    """The map folder that ``path`` (a file or folder to be written) lies in, or None."""
+    here = Path(path).absolute().resolve()
+    for folder in (here, *here.parents):
+        if (folder / MAP_HEADER).is_file():
+            return folder
+    return None
+
+
+def refuse_map_folder(path: str | Path) -> None:
+    """Raise :class:`MapFolderWriteError` if writing ``path`` would put a file inside a map folder.
+
+    Commands call it before any work (to fail fast); :func:`atomic_write` calls it on every write.
+    """
+    folder = map_folder_of(path)
+    if folder is not None:
+        raise MapFolderWriteError(
+            f"{path} is inside the map folder {folder}; argmap never writes into an argument folder "
+            "(its files are yours): choose a destination outside it with -o/--out")
 
 
 def _mode(path: Path) -> int:
@@ -24,8 +55,12 @@ def _mode(path: Path) -> int:
 
 
 def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8") -> Path:
-    """Write ``data`` to ``path`` atomically (creating parent folders) and return the path."""
+    """Write ``data`` to ``path`` atomically (creating parent folders) and return the path.
+
+    Refuses (:class:`MapFolderWriteError`) a path inside a map folder.
+    """
     path = Path(path)
+    refuse_map_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode(encoding) if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -7,13 +7,13 @@ Every output is deterministic, so a regenerated bundle diffs cleanly in git.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import DEFAULT, Model
-from .atomic import atomic_write
+from .atomic import atomic_write, refuse_map_folder
 from .diagrams import model_diff_dot, model_dot
-from .errors import ArgmapError
 from .render.raster import render_dot
 from .render.style import fmt_delta
 
@@ -49,70 +49,77 @@ def _secs(sections) -> str:
 
 
 def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given=None, set=None,
-                 scenario: str | None = DEFAULT, command: str | None = None,
+                 scenario: str | None = DEFAULT, command: str | None = None, target: str | None = None,
+                 focus: str | None = None, depth: int | None = None, collapse: Iterable[str] = (),
+                 collapse_all: bool | None = None, dpi: int | None = None,
+                 progress: Callable[[str], None] | None = None,
                  models: tuple[Model, Model] | None = None) -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
     for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
-    and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula). ``models``: the
+    and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula). ``focus``, ``depth``,
+    ``collapse`` and ``collapse_all`` choose what the diagrams show (default: the overview for a map of
+    more than :data:`OVERVIEW_ABOVE` claims); ``progress`` is called with each step's name. ``models``: the
     map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
     """
     from .render.charts import tornado_chart
     from .sensitivity import cruxes, tornado
     from .symbolic import probability_formula
 
+    step = progress or (lambda _msg: None)
+    refuse_map_folder(out)
+    step("loading the map")
     overlays = list(overlays)
     first, model = models or Model.load_with_base(path, overlays)
-    _refuse_map_folder(model, Path(out))
     base = first if overlays else None
     amap = model.map
-    target = amap.target
+    target = target or amap.target
     cond = model.conditions(given, set, scenario)
     kw = dict(given=given, set=set, scenario=scenario)
     result = model.run(target, **kw)
     bundle = Bundle(Path(out), probability=result.probability)
-    big = len(amap.claims) > OVERVIEW_ABOVE
+    big = len(amap.claims) > OVERVIEW_ABOVE if collapse_all is None else collapse_all
+    overview = big and not focus
+    shown = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
     files: dict[str, bytes | str] = {}
 
-    main_dot = model_dot(model, collapse_all=big, **kw)
+    step("drawing the map")
+    main_dot = model_dot(model, target=target, **shown, **kw)
     files["map.svg"] = render_dot(main_dot, "svg")
-    files["map.png"] = render_dot(main_dot, "png")
-    if big:
-        files["map-full.svg"] = render_dot(model_dot(model, **kw), "svg")
+    files["map.png"] = render_dot(main_dot, "png", dpi=dpi)
+    if overview:
+        files["map-full.svg"] = render_dot(model_dot(model, target=target, **kw), "svg")
     if base is not None:
+        step("drawing the diff")
         base_result = base.run(target, **kw)
         bundle.base_probability = base_result.probability
-        diff = model_diff_dot(base, model, collapse_all=big, **kw)
+        diff = model_diff_dot(base, model, target=target, **shown, **kw)
         files["diff.svg"] = render_dot(diff, "svg")
-        files["diff.png"] = render_dot(diff, "png")
-    rows = tornado(model, **kw)
+        files["diff.png"] = render_dot(diff, "png", dpi=dpi)
+    step("tornado chart")
+    rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
     if rows:
-        title = f"What moves {tlabel}: each number across its 90% range"
-        files["tornado.svg"] = tornado_chart(rows, result.probability, "svg", target_label=tlabel, title=title)
-        files["tornado.png"] = tornado_chart(rows, result.probability, "png", target_label=tlabel, title=title)
+        files["tornado.svg"] = tornado_chart(rows, result.probability, "svg", target_label=tlabel)
+        files["tornado.png"] = tornado_chart(rows, result.probability, "png", target_label=tlabel)
+    step("cruxes")
     # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
-    all_cruxes = cruxes(model, **kw)
+    all_cruxes = cruxes(model, target, **kw)
     crux_rows = [r for r in all_cruxes if not r["downstream"]]
-    formula = probability_formula(model, **kw)
-    files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, big, command,
-                                   "tornado.png" in files)
+    step("the headline as a formula")
+    formula = probability_formula(model, target, **kw)
+    files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
+                                   command, "tornado.png" in files)
     folder = Path(out)
+    step(f"writing {len(files)} files")
     for name in sorted(files):
         data = files[name]
         bundle.files.append(atomic_write(folder / name, data))
     return bundle
 
 
-def _refuse_map_folder(model: Model, out: Path) -> None:
-    root = model.map.root
-    if root is not None and out.absolute().resolve().is_relative_to(Path(root).absolute().resolve()):
-        raise ArgmapError(f"{out} is inside the map folder {root}; argmap never writes into an argument folder")
-
-
-def _inputs(model: Model, marginals, fixed=()) -> list[tuple[str, float]]:
-    target = model.map.target
+def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, float]]:
     out = []
     for r in model.map.relations_into(target):
         if r.source in fixed:
@@ -126,7 +133,7 @@ def _inputs(model: Model, marginals, fixed=()) -> list[tuple[str, float]]:
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
              command: str | None, has_tornado: bool) -> str:
     amap = model.map
-    target = amap.target
+    target = result.target
     tclaim = amap.claims[target]
     p = result.probability
     lines = [f"# {_md(amap.title or amap.name)}: P({_md(tclaim.title.lower())}) = {_pct(p)}", ""]
@@ -152,9 +159,9 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         lines += ["", "The full map, every claim drawn, is in `map-full.svg` (zoom in; hover for each claim's "
                       "text, provenance and rationale)."]
     if base is not None:
-        lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond))]
+        lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond, target))]
         lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
-    lines += ["", "## Top claims", "", _top_claims_table(model, marg, crux_rows, cond)]
+    lines += ["", "## Top claims", "", _top_claims_table(model, target, marg, crux_rows, cond)]
     lines += ["", "## Cruxes: what would move the headline most", "",
               f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {_pct(p)} to the values "
               "below; the expected shift weighs both outcomes by their probability.", "",
@@ -164,7 +171,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         lines += ["", f"Not listed: {len(downstream)} claim(s) that depend on the headline itself "
                       f"({', '.join(_md(t) for t in downstream)}); learning them is largely learning the answer."]
     if has_tornado:
-        lines += ["", "## Which numbers matter", "", _image("tornado.png", _alt_tornado(model, rows, p))]
+        lines += ["", "## Which numbers matter", "", _image("tornado.png", _alt_tornado(model, target, rows, p))]
     else:
         lines += ["", "## Which numbers matter", "", "No number in this map carries a range or distribution, so "
                   "there is no tornado chart."]
@@ -180,9 +187,9 @@ def _image(path: str, alt: str) -> str:
 
 def _alt_map(model: Model, result, big: bool) -> str:
     amap = model.map
-    t = amap.claims[amap.target].title
+    t = amap.claims[result.target].title
     fixed = set(result.conditions.given) | set(result.conditions.set)
-    ins = sorted(_inputs(model, result.marginals, fixed), key=lambda x: (-x[1], x[0]))
+    ins = sorted(_inputs(model, result.target, result.marginals, fixed), key=lambda x: (-x[1], x[0]))
     view = ("an overview with each part of the report collapsed into one box" if big
             else "every claim of the map")
     parts = ", ".join(f"{title} {pp:.2f}" for title, pp in ins[:6])
@@ -203,8 +210,7 @@ def _moves(base: Model, model: Model, cond) -> list[tuple[float, str, float, flo
     return sorted(out, key=lambda x: (-abs(x[0]), x[1]))
 
 
-def _alt_diff(base: Model, model: Model, cond) -> str:
-    t = model.map.target
+def _alt_diff(base: Model, model: Model, cond, t: str) -> str:
     moves = _moves(base, model, cond)
     tb = next((m for m in moves if m[1] == t), None)
     rest = [m for m in moves if m[1] != t and abs(m[0]) >= 0.005][:4]
@@ -221,8 +227,8 @@ def _alt_diff(base: Model, model: Model, cond) -> str:
     return text.strip()
 
 
-def _alt_tornado(model: Model, rows, p: float) -> str:
-    t = model.map.claims[model.map.target].title
+def _alt_tornado(model: Model, target: str, rows, p: float) -> str:
+    t = model.map.claims[target].title
     top = "; ".join(f"{r['title']} ({r['p_low']:.2f} to {r['p_high']:.2f})" for r in rows[:3])
     return (f"Tornado chart: for each number in the map, P({t}) when that number sits at the low and the high "
             f"end of its 90% range, all else fixed; the vertical line is the map's value, {p:.2f}. "
@@ -256,10 +262,10 @@ def _changes_table(model: Model) -> str:
     return "\n".join(rows) if len(rows) > 2 else ""
 
 
-def _top_claims_table(model: Model, marg, crux_rows, cond) -> str:
+def _top_claims_table(model: Model, target: str, marg, crux_rows, cond) -> str:
     """The target's direct inputs plus the claims whose truth matters most, with their probability."""
     amap = model.map
-    order = [amap.target] + [r.source for r in amap.relations_into(amap.target)]
+    order = [target] + [r.source for r in amap.relations_into(target)]
     order += [r["claim"] for r in crux_rows[:TOP_CLAIMS]]
     seen, rows = set(), ["| claim | kind | section | P(true) |", "| --- | --- | --- | ---: |"]
     for c in order:

@@ -1,7 +1,7 @@
 """Where the bundled argument files live, installed or in a source checkout.
 
-A wheel carries the repository's ``arguments/`` folder as ``argmap/_bundled``; an editable install
-or a checkout reads ``arguments/`` beside the package.
+A wheel carries the repository's ``arguments/`` folder as ``argmap/_bundled`` and its ``docs/`` as
+``argmap/_docs``; an editable install or a checkout reads them beside the package.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import ArgmapError
 
-__all__ = ["arguments_dir", "bundled_map_path", "bundled_overlay_path", "BUNDLED_MAP"]
+__all__ = ["arguments_dir", "bundled_map_path", "bundled_overlay_path", "docs_dir", "BUNDLED_MAP"]
 
 BUNDLED_MAP = "scheming"
 
@@ -36,3 +36,12 @@ def bundled_overlay_path(name: str) -> Path:
         if p.exists():
             return p
     raise ArgmapError(f"no bundled overlay named '{name}'")
+
+
+def docs_dir() -> Path:
+    """The folder holding the guides (``format.md``, ``diagrams.md``, ...), installed or in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_docs", here.parent / "docs"):
+        if (candidate / "format.md").exists():
+            return candidate
+    raise ArgmapError("the guides are missing from this installation; reinstall argmap")

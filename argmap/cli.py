@@ -15,8 +15,8 @@ from .errors import ArgmapError
 
 __all__ = ["main", "COMMANDS"]
 
-COMMANDS = ("run", "check", "sections", "sensitivity", "render", "export", "compare", "new", "schema",
-            "watch", "import", "sources")
+COMMANDS = ("run", "check", "parts", "sections", "sensitivity", "render", "export", "compare", "new", "schema",
+            "watch", "import", "sources", "docs")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -25,8 +25,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="argmap",
         description="Argument maps with conditional credences: propagate, analyse and draw them.",
-        epilog="Run 'argmap COMMAND --help' for a command's options. With no PATH, commands use the "
-               "bundled map of Carlsmith's 'Scheming AIs' report.")
+        epilog="Run 'argmap COMMAND --help' for a command's options and 'argmap docs' for the guides. With no "
+               "PATH, commands use the bundled map of Carlsmith's 'Scheming AIs' report. Every command that "
+               "writes takes -o/--out and never writes inside a map folder.")
     parser.add_argument("--version", action="version", version=f"argmap {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

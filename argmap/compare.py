@@ -17,6 +17,7 @@ from .attribution import Attribution, attribute
 from .errors import QueryError
 from .loader import OverlayReader, load_stages
 from .pooling import Pool, pool
+from .texttable import clip
 
 __all__ = ["Moved", "Viewpoint", "Comparison", "compare", "format_comparison", "BASE"]
 
@@ -162,8 +163,7 @@ def _sec(sections: Sequence[str]) -> str:
 
 
 def _cut(text: str | None, n: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return clip(text, n)
 
 
 def format_comparison(c: Comparison, compact: bool = False, edits: int | None = None) -> str:
@@ -191,7 +191,7 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
                       + "─" * 20]
         if v.moved:
             lines.append("claims that moved most:")
-            lines.append(f"  {'claim':<34} {'section':<9} {'base':>6} {v.name[:8]:>8} {'shift':>7}")
+            lines.append(f"  {'claim':<34} {'section':<9} {'base':>6} {_cut(v.name, 8):>8} {'shift':>7}")
             for m in v.moved:
                 tag = " (TV)" if m.categorical else ""
                 lines.append(f"  {_cut(m.claim, 34):<34} {_cut(_sec(m.sections), 9):<9} {m.base:>6.3f} "

@@ -20,6 +20,7 @@ __all__ = [
     "ImpossibleEvidenceError",
     "WidthError",
     "did_you_mean",
+    "closest",
 ]
 
 
@@ -95,5 +96,24 @@ def did_you_mean(name: str, options: Iterable[str]) -> str | None:
     >>> did_you_mean("situational_awarenes", ["situational_awareness", "scheming"])
     "did you mean 'situational_awareness'?"
     """
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
+    match = closest(name, options)
+    return f"did you mean '{match}'?" if match else None
+
+
+def closest(name: str, options: Iterable[str]) -> str | None:
+    """The option ``name`` most likely misspells: a close match of the whole id, else of its start or of
+    one of its ``_``-separated words (so ``countng`` finds ``counting_argument``).
+
+    >>> closest("countng", ["counting_argument", "speed_argument"]), closest("schmer", ["goal_guarding_schemer"])
+    ('counting_argument', 'goal_guarding_schemer')
+    """
+    opts = [str(o) for o in options]
+    match = difflib.get_close_matches(name, opts, n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    pieces: dict[str, str] = {}
+    for o in opts:
+        for piece in (o[: len(name) + 1], *o.split("_")):
+            pieces.setdefault(piece, o)
+    match = difflib.get_close_matches(name, list(pieces), n=1, cutoff=0.75) if len(name) >= 3 else []
+    return pieces[match[0]] if match else None

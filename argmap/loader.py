@@ -298,7 +298,7 @@ def _top_hint(model: type[BaseModel]) -> str:
         MapFile: "a map.yaml starts with `argmap: 1`, `name:` and `target:`",
         PartFile: "a part file has `part:` and a list `claims:`",
         OverlayFile: "an overlay file starts with `overlay: NAME` and `author:`",
-    }.get(model, "see docs/format.md")
+    }.get(model, "the format: argmap docs format")
 
 
 def _clean_loc(data: Any, loc: tuple) -> tuple:

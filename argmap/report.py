@@ -6,6 +6,7 @@ import shutil
 
 from .api import Result
 from .models import ArgumentMap
+from .texttable import clip
 
 __all__ = ["format_result", "bar", "fmt_p"]
 
@@ -72,13 +73,13 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
         for cid in ids:
             c = amap.claims[cid]
             m = result.marginals[cid]
-            sec = ",".join(c.sections)[:10]
-            title = c.title if len(c.title) <= title_w else c.title[: title_w - 1] + "…"
+            sec = clip(",".join(c.sections), 10)
+            title = clip(c.title, title_w)
             mark = " (given)" if cid in result.conditions.given else " (set)" if cid in result.conditions.set else ""
             if c.binary:
                 val = f"{fmt_p(m['true']):>8} {bar(m['true'])}{mark}"
             else:
                 val = "  " + " ".join(f"{s}={fmt_p(p)}" for s, p in m.items()) + mark
-            out.append(f"{cid:<34} {title:<{title_w}} {sec:<10} {val}")
+            out.append(f"{clip(cid, 34):<34} {title:<{title_w}} {sec:<10} {val}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -99,7 +99,7 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
         "#   argmap check   --with THIS_FILE       validate (every problem with file:line:col)",
         "#   argmap compare --with THIS_FILE       effect on the target, attribution to each edit",
         "#   argmap watch   --with THIS_FILE       re-check and re-run on every save",
-        "# Format: docs/format.md; walkthrough: docs/critique-guide.md",
+        "# Format: argmap docs format; walkthrough: argmap docs critique-guide",
         f"overlay: {name}",
         f"title: {_yaml_text('Critique of: ' + claim.title)}",
         f"author: {_yaml_text(author)}",

@@ -100,12 +100,12 @@ def test_cli_errors_are_plain(capsys, tiny_map, argv, message):
 def test_cli_diagram(tmp_path, capsys, tiny_map):
     pytest.importorskip("argmap.render")
     out = tmp_path / "diff.svg"
-    assert main(["compare", str(tiny_map), "--with", DOUBT, "--no-attribution", "--diagram", str(out)]) == 0
+    assert main(["compare", str(tiny_map), "--with", DOUBT, "--no-attribution", "-o", str(out)]) == 0
     svg = out.read_text()
     assert "<svg" in svg and "NEW" in svg
     dot = tmp_path / "d.dot"
     assert main(["compare", str(tiny_map), "--viewpoint", f"a={DOUBT}", "--viewpoint", f"b={DOUBT}",
-                 "--no-attribution", "--diagram", str(dot)]) == 0
+                 "--no-attribution", "-o", str(dot)]) == 0
     assert (tmp_path / "d-a.dot").read_text().startswith("digraph") and (tmp_path / "d-b.dot").exists()
 
 

@@ -34,8 +34,8 @@ def test_every_claims_skeleton_checks_and_changes_nothing(tmp_path, folder):
 
 
 def test_cli_writes_a_file_that_passes_check(tmp_path, capsys, tiny_map):
-    assert main(["new", "critique", "my-doubt", "--against", "conclusion", "--map", str(tiny_map),
-                 "--dir", str(tmp_path), "--author", "Tess Ter"]) == 0
+    assert main(["new", "critique", "my-doubt", str(tiny_map), "--against", "conclusion",
+                 "-o", str(tmp_path), "--author", "Tess Ter"]) == 0
     path = tmp_path / "my-doubt.yaml"
     assert f"wrote {path}" in capsys.readouterr().out
     text = path.read_text()
@@ -47,14 +47,14 @@ def test_cli_writes_a_file_that_passes_check(tmp_path, capsys, tiny_map):
 def test_never_overwrites(tmp_path, capsys, tiny_map):
     path = tmp_path / "x.yaml"
     path.write_text("precious\n")
-    assert main(["new", "critique", "x", "--against", "goals", "--map", str(tiny_map), "--dir", str(tmp_path)]) == 1
+    assert main(["new", "critique", "x", str(tiny_map), "--against", "goals", "-o", str(tmp_path)]) == 1
     assert "already exists" in capsys.readouterr().err
     assert path.read_text() == "precious\n"
 
 
 def test_unknown_claim_and_bad_name(tiny_map, capsys, tmp_path):
-    assert main(["new", "critique", "x", "--against", "conclusoin", "--map", str(tiny_map),
-                 "--dir", str(tmp_path)]) == 1
+    assert main(["new", "critique", "x", str(tiny_map), "--against", "conclusoin",
+                 "-o", str(tmp_path)]) == 1
     assert "did you mean 'conclusion'" in capsys.readouterr().err
     with pytest.raises(QueryError, match="valid overlay name"):
         critique_skeleton("bad name!", load_map(tiny_map), "goals")

@@ -126,5 +126,5 @@ def test_render_on_change(workspace, tmp_path):
     folder, overlay = workspace
     svg = tmp_path / "out" / "diff.svg"
     out = io.StringIO()
-    watch.run(_args(str(folder), "--with", str(overlay), "--once", "--render", str(svg)), out=out)
+    watch.run(_args(str(folder), "--with", str(overlay), "--once", "-o", str(svg)), out=out)
     assert "<svg" in svg.read_text() and f"wrote {svg}" in out.getvalue()

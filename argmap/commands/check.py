@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import ValidationError
-from .common import add_map_args, model_from_args
+from ..errors import ArgmapError, Diagnostic, ValidationError
+from .common import add_map_args, model_from_args, print_json
 
 
 def add_parser(sub):
@@ -13,7 +13,14 @@ def add_parser(sub):
                        description="Validate a map and its overlays. Every problem is printed as "
                                    "path:line:col: error: message, with a hint. Exit status 1 on any error.")
     add_map_args(p)
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object: ok, the map's size, and every problem with path, line and column")
     return p
+
+
+def _diag_dict(d: Diagnostic) -> dict:
+    return {"path": None if d.path is None else str(d.path), "line": d.line, "column": d.column,
+            "severity": d.severity, "message": d.message, "hint": d.hint}
 
 
 def run(args) -> int:
@@ -21,9 +28,23 @@ def run(args) -> int:
         model = model_from_args(args)
         plan = model.engine.plan(model.map.target, {}, {})
     except ValidationError as err:
-        print(err.format(), file=sys.stderr)
+        if args.json:
+            print_json({"ok": False, "errors": [_diag_dict(d) for d in err.diagnostics]})
+        else:
+            print(err.format(), file=sys.stderr)
+        return 1
+    except ArgmapError as err:
+        if not args.json:
+            raise
+        print_json({"ok": False, "errors": [{"path": None, "line": None, "column": None, "severity": "error",
+                                             "message": str(err), "hint": None}]})
         return 1
     amap = model.map
+    if args.json:
+        print_json({"ok": True, "errors": [], "map": amap.name, "claims": len(amap.claims),
+                    "relations": len(amap.relations), "parameters": len(model.network.params),
+                    "elimination_width": plan.width, "overlays": list(amap.overlays)})
+        return 0
     over = f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""
     print(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
           f"{len(model.network.params)} parameters, elimination width {plan.width}{over}")

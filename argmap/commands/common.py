@@ -8,7 +8,41 @@ import sys
 
 from ..api import DEFAULT, Model, parse_assignment
 
-__all__ = ["add_map_args", "add_condition_args", "model_from_args", "conditions_from_args", "print_json"]
+__all__ = ["add_map_args", "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options",
+           "model_from_args", "conditions_from_args", "print_json", "docs_hint"]
+
+
+def docs_hint(name: str) -> str:
+    """Where a help text sends the reader: a guide shipped with the package (``argmap docs NAME``)."""
+    return f"'argmap docs {name}'"
+
+
+def add_out_arg(p: argparse.ArgumentParser, metavar: str, help: str) -> None:
+    """The one output option of every command that writes: ``-o/--out`` (never into a map folder)."""
+    p.add_argument("-o", "--out", metavar=metavar, help=help)
+
+
+def add_diagram_args(p: argparse.ArgumentParser) -> None:
+    """What a diagram shows, the same in render, export, compare and watch."""
+    g = p.add_argument_group("diagram")
+    g.add_argument("--focus", metavar="CLAIM", help="show only the neighbourhood of this claim")
+    g.add_argument("--depth", type=int, metavar="N", help="links from --focus to include (default 2)")
+    g.add_argument("--collapse", action="append", default=[], metavar="PART",
+                   help="draw a part of the map as one node (repeatable; 'argmap parts' lists them)")
+    g.add_argument("--collapse-all", action="store_true",
+                   help="the post overview: every part but the target's as one node, observed claims left out "
+                        "(named in the title), top to bottom")
+    g.add_argument("--dpi", type=int, metavar="N",
+                   help="PNG resolution (default: fit a post, at most 1600 px wide)")
+
+
+def diagram_options(args) -> dict:
+    """The keyword arguments of the drawing functions from :func:`add_diagram_args`'s options."""
+    from ..errors import QueryError
+
+    if args.depth is not None and not args.focus:
+        raise QueryError("--depth needs --focus CLAIM")
+    return dict(focus=args.focus, depth=args.depth, collapse=list(args.collapse), collapse_all=args.collapse_all)
 
 
 def add_map_args(p: argparse.ArgumentParser) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import QueryError
-from .common import add_condition_args, add_map_args, conditions_from_args, print_json
+from .common import (
+    add_condition_args,
+    add_diagram_args,
+    add_map_args,
+    add_out_arg,
+    conditions_from_args,
+    diagram_options,
+    docs_hint,
+    print_json,
+)
 
 __all__ = ["add_parser", "run", "parse_viewpoint"]
 
@@ -16,7 +25,8 @@ def add_parser(sub):
         description="Compare the map with one or more viewpoints (stacks of overlays): P(target) for each, "
                     "the claims that moved most, and the change in P(target) split among the overlays' edits "
                     "by Shapley values (exact up to --exact-limit edits, sampled beyond). With only --with, the "
-                    "overlays given are the one viewpoint; with --viewpoint, --with overlays join the base.")
+                    "overlays given are the one viewpoint; with --viewpoint, --with overlays join the base. "
+                    f"Guide: {docs_hint('critique-guide')}.")
     add_map_args(p)
     p.add_argument("--viewpoint", action="append", default=[], metavar="NAME=OVERLAY[,OVERLAY...]",
                    help="a named stack of overlay files applied in order (repeatable); a bare name such as "
@@ -31,17 +41,13 @@ def add_parser(sub):
                    help="skip the Shapley attribution")
     p.add_argument("--exact-limit", type=int, default=None, metavar="N",
                    help="compute Shapley values exactly up to N edits, else sample (default 12; 8 when edits "
-                        "must be re-applied one subset at a time; see argmap.attribution.MAX_EXACT)")
+                        "must be re-applied one subset at a time)")
     p.add_argument("--permutations", type=int, default=1000, metavar="N",
                    help="permutations for sampled Shapley values (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed for sampled Shapley values")
-    p.add_argument("--diagram", metavar="FILE",
-                   help="write the diff diagram (.svg, .png, .pdf or .dot); with several viewpoints, one "
-                        "file per viewpoint named FILE-NAME.ext")
-    p.add_argument("--focus", metavar="CLAIM", help="diagram: only the neighbourhood of CLAIM (with --depth)")
-    p.add_argument("--depth", type=int, metavar="N", help="diagram: steps from --focus to include (default 2)")
-    p.add_argument("--collapse-parts", action="store_true",
-                   help="diagram: draw each part of the map as one node (readable at a post's width)")
+    add_out_arg(p, "FILE", "write the diff diagram (.svg, .png, .pdf or .dot); with several viewpoints, one "
+                           "file per viewpoint named FILE-NAME.ext")
+    add_diagram_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object with everything")
     return p
 
@@ -91,12 +97,13 @@ def _weights(args, names: list[str]) -> list[float] | None:
     return [given.get(n, 1.0) for n in names]
 
 
-def _diagrams(comparison, target_file: str, focus: str | None = None, depth: int | None = None,
-              collapse_all: bool = False) -> list[str]:
-    from ..atomic import atomic_write
+def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int | None = None) -> list[str]:
+    """Write the diff diagram of each viewpoint; ``shown`` as from :func:`diagram_options`."""
+    from ..atomic import atomic_write, refuse_map_folder
     from ..render import diff_dot, render_dot
 
     path = Path(target_file)
+    refuse_map_folder(path)
     fmt = path.suffix.lstrip(".").lower() or "svg"
     written = []
     cond = comparison.conditions
@@ -105,9 +112,8 @@ def _diagrams(comparison, target_file: str, focus: str | None = None, depth: int
     for v in comparison.viewpoints:
         out = path if len(comparison.viewpoints) == 1 else path.with_name(f"{path.stem}-{v.name}{path.suffix}")
         dot = diff_dot(base.map, v.model.map, base_margs, v.model.marginals(cond.given, cond.set, scenario=None),
-                       comparison.target, observed=cond.given, intervened=cond.set, focus=focus,
-                       depth=depth if depth is not None or focus is None else 2, collapse_all=collapse_all)
-        atomic_write(out, render_dot(dot, fmt))
+                       comparison.target, observed=cond.given, intervened=cond.set, **(shown or {}))
+        atomic_write(out, render_dot(dot, fmt, dpi=dpi))
         written.append(str(out))
     return written
 
@@ -115,14 +121,18 @@ def _diagrams(comparison, target_file: str, focus: str | None = None, depth: int
 def run(args) -> int:
     from ..compare import compare, format_comparison
 
+    shown = diagram_options(args)
+    if args.out:
+        from ..atomic import refuse_map_folder
+
+        refuse_map_folder(args.out)
     views, base_overlays = _viewpoints(args)
     names = ["base", *views]
     comparison = compare(args.path, views, base_overlays, args.target, **conditions_from_args(args),
                          top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
                          permutations=args.permutations, seed=args.seed, pooling=args.pool,
                          weights=_weights(args, names))
-    written = (_diagrams(comparison, args.diagram, args.focus, args.depth, args.collapse_parts)
-               if args.diagram else [])
+    written = _diagrams(comparison, args.out, shown, args.dpi) if args.out else []
     if args.json:
         print_json({**comparison.to_dict(), "diagrams": written})
     else:

@@ -1,16 +1,25 @@
 """``argmap export``: the post bundle (diagrams, tornado chart, summary.md), or a network file.
 
-The post bundle is built by :func:`argmap.bundle.write_bundle`. With ``--format bif|xmlbif
--o FILE`` the command instead writes the compiled network for other tools (issue 8:
-:mod:`argmap.interchange`).
+The post bundle is built by :func:`argmap.bundle.write_bundle`. With ``--format bif|xmlbif``
+(or an ``-o`` ending in .bif/.xml) the command instead writes the compiled network for other tools
+(:mod:`argmap.interchange`).
 """
 
 from __future__ import annotations
 
 import shlex
 import sys
+from pathlib import Path
 
-from .common import add_condition_args, add_map_args, conditions_from_args
+from .common import (
+    add_condition_args,
+    add_diagram_args,
+    add_map_args,
+    add_out_arg,
+    conditions_from_args,
+    diagram_options,
+    docs_hint,
+)
 
 __all__ = ["add_parser", "run", "default_out"]
 
@@ -18,15 +27,18 @@ __all__ = ["add_parser", "run", "default_out"]
 def add_parser(sub):
     p = sub.add_parser(
         "export", help="write a post bundle (diagrams, tornado, summary.md) or a BIF/XMLBIF network",
-        description="Write everything a post needs into one folder: the map diagram (SVG and PNG; for a large "
-                    "map the part-collapsed overview, plus the full map as SVG), the diff diagram when overlays "
-                    "are given, the tornado chart, and summary.md with the headline, top claims, cruxes, alt text "
-                    "for every image and the headline as a LaTeX formula. Output is deterministic. With --format "
-                    "bif|xmlbif -o FILE, write the compiled Bayesian network instead.")
+        description="Write everything a post needs into one folder: the map diagram (SVG and a post-sized PNG; "
+                    "for a large map the part-collapsed overview, plus the full map as SVG), the diff diagram "
+                    "when overlays are given, the tornado chart, and summary.md with the headline, top claims, "
+                    "cruxes, alt text for every image and the headline as a LaTeX formula. Output is "
+                    "deterministic. With --format bif|xmlbif (or -o FILE.bif / FILE.xml), write the compiled "
+                    f"Bayesian network instead. Guide: {docs_hint('diagrams')}.")
     add_map_args(p)
-    add_condition_args(p, target=False)
-    p.add_argument("--out", metavar="DIR", help="bundle folder (default: exports/NAME, NAME from the map and overlays)")
-    # --- network interchange (issue 8: argmap.interchange) -------------------------------------
+    add_condition_args(p)
+    add_out_arg(p, "DIR|FILE", "the bundle folder (default: exports/NAME, NAME from the map and overlays); "
+                               "with --format bif|xmlbif, the network file")
+    add_diagram_args(p)
+    # --- network interchange (argmap.interchange) ------------------------------------------------
     from .interchange import add_interchange_args
     add_interchange_args(p)
     return p
@@ -38,25 +50,35 @@ def default_out(map_name: str, overlays) -> str:
     >>> default_out("scheming", ["arguments/critiques/pope-2023.yaml"])
     'exports/scheming+pope-2023'
     """
-    from pathlib import Path
-
     return "exports/" + "+".join([map_name] + [Path(o).stem for o in overlays])
 
 
+def _progress():
+    """Steps on standard error when it is a terminal; nothing when piped or redirected."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda msg: print(f"  {msg}…", file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
-    # --- network interchange (issue 8: argmap.interchange) -------------------------------------
     from .interchange import run_interchange
     code = run_interchange(args)
     if code is not None:
         return code
     from ..api import Model
+    from ..atomic import refuse_map_folder
     from ..bundle import write_bundle
 
     cond = conditions_from_args(args)
+    shown = diagram_options(args)
+    if args.out:
+        refuse_map_folder(args.out)
     models = Model.load_with_base(args.path, args.overlays)
     out = args.out or default_out(models[1].map.name, args.overlays)
+    refuse_map_folder(out)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
-    bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, **cond)
+    bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, target=args.target,
+                          dpi=args.dpi, progress=_progress(), **shown, **cond)
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
     head = f"P = {bundle.probability:.3f}"
@@ -77,4 +99,16 @@ def _argv_for(args, out: str) -> list[str]:
         argv += ["--set", s]
     if args.scenario != "default":
         argv += ["--scenario", args.scenario]
+    if args.target:
+        argv += ["--target", args.target]
+    if args.focus:
+        argv += ["--focus", args.focus]
+    if args.depth is not None:
+        argv += ["--depth", str(args.depth)]
+    for c in args.collapse:
+        argv += ["--collapse", c]
+    if args.collapse_all:
+        argv += ["--collapse-all"]
+    if args.dpi:
+        argv += ["--dpi", str(args.dpi)]
     return argv + ["--out", out]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..interchange import import_network
+from .common import add_out_arg
 
 
 def add_parser(sub):
@@ -16,8 +17,7 @@ def add_parser(sub):
                     "parsed as data (nothing in it is evaluated; XML entities are refused). An existing "
                     "folder is never overwritten.")
     p.add_argument("file", metavar="FILE", help="a .bif file, or an XMLBIF file (.xml, .xmlbif, .bifxml)")
-    p.add_argument("-o", "--output", metavar="FOLDER",
-                   help="folder to create (must not exist; default: the file's name without its suffix)")
+    add_out_arg(p, "FOLDER", "folder to create (must not exist; default: the file's name without its suffix)")
     p.add_argument("--target", metavar="VARIABLE",
                    help="the map's target (default: the last declared variable nothing depends on)")
     return p
@@ -25,7 +25,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     src = Path(args.file)
-    folder = Path(args.output) if args.output else Path(src.stem or "imported")
+    folder = Path(args.out) if args.out else Path(src.stem or "imported")
     out = import_network(src, folder, target=args.target)
     print(f"wrote {out}/ (check it with: argmap check {out})")
     return 0

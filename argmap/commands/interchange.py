@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, refuse_map_folder
 from ..errors import ArgmapError
 
 __all__ = ["FORMATS", "add_interchange_args", "run_interchange"]
@@ -14,20 +14,19 @@ _SUFFIX = {".bif": "bif", ".xml": "xmlbif", ".xmlbif": "xmlbif", ".bifxml": "xml
 
 
 def add_interchange_args(p) -> None:
-    """Add ``--format bif|xmlbif`` and ``-o/--output FILE`` to an export parser."""
+    """Add ``--format bif|xmlbif`` to an export parser (the file is its ``-o/--out``)."""
     g = p.add_argument_group(
         "network interchange",
         "Write the compiled Bayesian network for pgmpy, pyAgrum, GeNIe or SamIam instead of a post bundle. "
         "The network is written at the map's own numbers with NO scenario applied (enter the scenario's "
         "conditions as evidence in the other tool to reproduce 'argmap run').")
     g.add_argument("--format", choices=FORMATS, default=None, help="bif or xmlbif (default: from -o's suffix)")
-    g.add_argument("-o", "--output", metavar="FILE", default=None, help="the network file to write")
 
 
 def run_interchange(args) -> int | None:
     """Write the network if the arguments ask for BIF/XMLBIF; return None when they do not."""
     fmt = getattr(args, "format", None)
-    out = getattr(args, "output", None)
+    out = getattr(args, "out", None)
     if fmt is None and out is not None:
         fmt = _SUFFIX.get(Path(out).suffix.lower())
     if fmt is None:
@@ -37,11 +36,9 @@ def run_interchange(args) -> int | None:
     from ..interchange import export_model
     from .common import model_from_args
 
-    model = model_from_args(args)
     target = Path(out)
-    root = model.map.root
-    if root is not None and target.absolute().resolve().is_relative_to(Path(root).absolute().resolve()):
-        raise ArgmapError(f"{out} is inside the map folder {root}; argmap never writes into an argument folder",)
+    refuse_map_folder(target)
+    model = model_from_args(args)
     text = export_model(model, fmt)
     try:
         atomic_write(target, text)

@@ -1,8 +1,10 @@
-"""``argmap new critique NAME --against CLAIM``: write a commented, valid overlay skeleton."""
+"""``argmap new critique NAME [PATH] --against CLAIM``: write a commented, valid overlay skeleton."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from .common import add_out_arg, docs_hint, resolve_overlay
 
 __all__ = ["add_parser", "run"]
 
@@ -13,16 +15,18 @@ def add_parser(sub):
         description="Write NAME.yaml, a valid overlay that criticises one claim: its current numbers restated "
                     "(so it changes nothing until you edit them) and commented examples fitted to that claim. "
                     "It goes in critiques/ beside the map's folder (arguments/critiques/ for the bundled map) "
-                    "or in --dir. An existing file is never overwritten.")
+                    "or in -o DIR (never inside a map folder). An existing file is never overwritten. "
+                    f"Guide: {docs_hint('critique-guide')}.")
     p.add_argument("what", choices=["critique"], help="what to create (only 'critique' for now)")
     p.add_argument("name", metavar="NAME", help="overlay name, also the file name (e.g. smith-2025)")
+    p.add_argument("path", nargs="?", metavar="PATH",
+                   help="map folder (with map.yaml); default: the bundled 'Scheming AIs' map")
     p.add_argument("--against", required=True, metavar="CLAIM", help="the claim the critique is about")
     p.add_argument("--author", help="your name (default: $ARGMAP_AUTHOR, else a placeholder)")
-    p.add_argument("--dir", metavar="DIR", help="folder to write into (default: critiques/ beside the map)")
+    add_out_arg(p, "DIR", "folder to write NAME.yaml into (default: critiques/ beside the map)")
     p.add_argument("--schema", metavar="PATH_OR_URL",
-                   help="JSON Schema for the editor modeline (default: the repository's docs/schema, if present)")
-    p.add_argument("--map", dest="path", metavar="PATH",
-                   help="map folder (with map.yaml); default: the bundled 'Scheming AIs' map")
+                   help="JSON Schema for the editor modeline (default: the committed overlay schema when run in a "
+                        "checkout; 'argmap schema --kind overlay -o FILE' writes one)")
     p.add_argument("--with", dest="overlays", action="append", default=[], metavar="OVERLAY",
                    help="overlays the critique builds on (applied first, so their claims can be named)")
     return p
@@ -32,8 +36,12 @@ def run(args) -> int:
     from ..loader import load_map
     from ..scaffold import new_critique
 
-    amap = load_map(args.path, args.overlays)
-    path = new_critique(amap, args.name, args.against, args.author, args.dir, args.schema)
+    if args.out:
+        from ..atomic import refuse_map_folder
+
+        refuse_map_folder(Path(args.out) / f"{args.name}.yaml")
+    amap = load_map(args.path, [resolve_overlay(o) for o in args.overlays])
+    path = new_critique(amap, args.name, args.against, args.author, args.out, args.schema)
     try:
         path = path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:

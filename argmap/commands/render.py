@@ -6,7 +6,16 @@ import sys
 from pathlib import Path
 
 from ..errors import QueryError
-from .common import add_condition_args, add_map_args, conditions_from_args, model_from_args
+from .common import (
+    add_condition_args,
+    add_diagram_args,
+    add_map_args,
+    add_out_arg,
+    conditions_from_args,
+    diagram_options,
+    docs_hint,
+    model_from_args,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -20,24 +29,17 @@ def add_parser(sub):
                     "unlikely, yellow = likely), shape its kind, edge colour and dash the relation, edge width "
                     "its strength; boxes group the report's parts; SVG tooltips carry each claim's text and "
                     "provenance. Output is deterministic. Renders without a system Graphviz (the pygraphviz "
-                    "wheel bundles the engine); a 'dot' on PATH is used when present.")
+                    f"wheel bundles the engine); a 'dot' on PATH is used when present. Guide: {docs_hint('diagrams')}.")
     add_map_args(p)
     add_condition_args(p)
     p.add_argument("--format", choices=FORMATS, help="output format (default: from -o's suffix, else svg)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
-    p.add_argument("--focus", metavar="CLAIM", help="show only the neighbourhood of this claim")
-    p.add_argument("--depth", type=int, metavar="N", help="links from --focus to include (default 2)")
-    p.add_argument("--collapse", action="append", default=[], metavar="PART",
-                   help="draw a part of the map as one node (repeatable)")
-    p.add_argument("--collapse-all", action="store_true",
-                   help="the post overview: every part but the target's as one node, observed claims left out "
-                        "(named in the title), top to bottom")
+    add_out_arg(p, "FILE", "write here (default: standard output)")
+    add_diagram_args(p)
     p.add_argument("--view", choices=("plain", "sensitivity", "diff"), default="plain",
                    help="plain; sensitivity (outline width = how far learning a claim would move P(target)); "
                         "diff (colour = change made by the --with overlays, against the map without them)")
     p.add_argument("--rankdir", choices=("LR", "TB", "BT", "RL"),
                    help="layout direction (default LR; TB with --collapse-all)")
-    p.add_argument("--dpi", type=int, metavar="N", help="PNG resolution (default 200: sharp on high-density screens)")
     p.add_argument("--no-legend", dest="legend", action="store_false", help="leave out the title and legend")
     return p
 
@@ -45,26 +47,27 @@ def add_parser(sub):
 def _format(args) -> str:
     if args.format:
         return args.format
-    if args.output:
-        suffix = Path(args.output).suffix.lower().lstrip(".")
+    if args.out:
+        suffix = Path(args.out).suffix.lower().lstrip(".")
         if suffix in FORMATS:
             return suffix
         if suffix == "gv":
             return "dot"
-        raise QueryError(f"cannot tell the format from '{args.output}': use --format svg|png|pdf|dot")
+        raise QueryError(f"cannot tell the format from '{args.out}': use --format svg|png|pdf|dot")
     return "svg"
 
 
 def run(args) -> int:
     from ..api import Model
-    from ..atomic import atomic_write
+    from ..atomic import atomic_write, refuse_map_folder
     from ..diagrams import model_diff_dot, model_dot
     from ..render import render_dot
 
     fmt = _format(args)
-    if args.depth is not None and not args.focus:
-        raise QueryError("--depth needs --focus CLAIM")
-    if fmt in ("png", "pdf") and not args.output and sys.stdout.isatty():
+    shown = diagram_options(args)
+    if args.out:
+        refuse_map_folder(args.out)
+    if fmt in ("png", "pdf") and not args.out and sys.stdout.isatty():
         raise QueryError(f"refusing to write {fmt.upper()} bytes to a terminal: use -o FILE")
     cond = conditions_from_args(args)
     if args.view == "diff":
@@ -73,16 +76,15 @@ def run(args) -> int:
         base, model = Model.load_with_base(args.path, args.overlays)
     else:
         model = model_from_args(args)
-    opts = dict(target=args.target, focus=args.focus, depth=args.depth, collapse=args.collapse,
-                collapse_all=args.collapse_all, rankdir=args.rankdir, legend=args.legend, **cond)
+    opts = dict(target=args.target, rankdir=args.rankdir, legend=args.legend, **shown, **cond)
     if args.view == "diff":
         source = model_diff_dot(base, model, **opts)
     else:
         source = model_dot(model, view=args.view, **opts)
     data = render_dot(source, fmt, dpi=args.dpi)
-    if args.output:
-        atomic_write(args.output, data)
-        print(f"wrote {args.output}", file=sys.stderr)
+    if args.out:
+        atomic_write(args.out, data)
+        print(f"wrote {args.out}", file=sys.stderr)
     else:
         out = sys.stdout.buffer
         out.write(data)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from .common import add_out_arg, docs_hint
+
 __all__ = ["add_parser", "run", "file_schema", "KINDS"]
 
 KINDS = ("map", "part", "overlay", "any")
@@ -91,19 +93,19 @@ def add_parser(sub):
     p = sub.add_parser(
         "schema", help="print the JSON Schema of argument and overlay files",
         description="Print the JSON Schema of argument files (for editor completion and validation while "
-                    "typing; see docs/critique-guide.md). --kind picks map.yaml, part files or overlays.")
+                    f"typing; guide: {docs_hint('critique-guide')}). --kind picks map.yaml, part files or overlays.")
     p.add_argument("--kind", choices=KINDS, default="any", help="which file kind (default: any of them)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    add_out_arg(p, "FILE", "write to FILE instead of printing")
     return p
 
 
 def run(args) -> int:
     text = json.dumps(file_schema(args.kind), indent=2, sort_keys=True) + "\n"
-    if args.output:
+    if args.out:
         from ..atomic import atomic_write
 
-        atomic_write(args.output, text)
-        print(f"wrote {args.output}")
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}")
     else:
         print(text, end="")
     return 0

@@ -6,6 +6,7 @@ import sys
 
 from ..errors import ArgmapError
 from ..sections import coverage_table, unknown_sections
+from ..texttable import clip
 from .common import add_map_args, model_from_args, print_json
 
 
@@ -49,7 +50,7 @@ def run(args) -> int:
             else:
                 what = "MISSING: cite it in a claim's section, or list it under context_sections"
             label = "  " * r.section.count(".") + r.section
-            title = r.title if len(r.title) <= 46 else r.title[:45] + "…"
+            title = clip(r.title, 46)
             print(f"{label:<18} {title:<46}  {what}")
         encoded = sum(bool(r.claims) for r in rows)
         context = sum(bool(r.reason) and not r.claims for r in rows)

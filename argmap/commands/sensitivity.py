@@ -7,9 +7,17 @@ import json
 import sys
 from pathlib import Path
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, refuse_map_folder
 from ..errors import ArgmapError, QueryError
-from .common import add_condition_args, add_map_args, conditions_from_args, model_from_args, print_json
+from .common import (
+    add_condition_args,
+    add_map_args,
+    add_out_arg,
+    conditions_from_args,
+    docs_hint,
+    model_from_args,
+    print_json,
+)
 
 
 def _bounds(text: str) -> tuple[float, float]:
@@ -37,17 +45,18 @@ def add_parser(sub):
         "sensitivity", help="which numbers and findings move P(target): cruxes, tornado, Monte Carlo, Sobol",
         description="Sensitivity of P(target): cruxes (which finding would move it most), a tornado of the "
                     "numbers that matter, exact one-way functions and thresholds, Monte Carlo over the credences "
-                    "and Sobol indices. See docs/sensitivity.md for what each number means.")
+                    f"and Sobol indices. What each number means: {docs_hint('sensitivity')}.")
     add_map_args(p)
     add_condition_args(p)
     p.add_argument("--json", action="store_true", help="print everything as one JSON object")
-    p.add_argument("--out", metavar="DIR", help="also write report.md, sensitivity.json and the charts (PNG, SVG) to DIR")
+    add_out_arg(p, "DIR", "also write report.md, sensitivity.json and the charts (PNG, SVG) to DIR")
     p.add_argument("--samples", type=_count, default=10_000, metavar="N",
                    help="Monte Carlo draws of the credences (default 10000; 0 skips)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same numbers")
     p.add_argument("--threshold", type=_bounds, default=(0.10, 0.50), metavar="LOW,HIGH",
                    help="bounds for thresholds (default 0.1,0.5)")
-    p.add_argument("--top", type=_count, default=10, metavar="N", help="rows per section in the text report (default 10)")
+    p.add_argument("--top", type=_count, default=10, metavar="N",
+                   help="rows per section in the text report (default 10)")
     p.add_argument("--sobol-samples", type=_count, default=512, metavar="N",
                    help="SALib base sample size for Sobol indices (default 512; 0 skips)")
     p.add_argument("--sobol-factors", default="24", metavar="K|all",
@@ -86,6 +95,8 @@ def _write_out(rep, out: Path, top: int) -> list[Path]:
 def run(args) -> int:
     from ..sensitivity import format_text, report
 
+    if args.out:
+        refuse_map_folder(args.out)
     model = model_from_args(args)
     text = str(args.sobol_factors).strip().lower()
     if text != "all" and not text.isdigit():

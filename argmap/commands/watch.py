@@ -4,7 +4,8 @@ Polls the files' modification times with the standard library (no extra dependen
 are a handful of small files, so a poll every half second costs nothing). Every pass that sees a
 change loads and checks the map and overlays, prints P(target) — with overlays, against the map
 without them, the claims that moved and the attribution to each edit — and, with ``--render``,
-redraws the diagram. An error in a file is shown in place of the result; watching goes on.
+redraws the diagram. An error in a file is shown in place of the result; watching goes on (``--once``
+exits 1 after one).
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import ArgmapError
-from .common import add_condition_args, add_map_args, conditions_from_args
+from .common import (
+    add_condition_args,
+    add_diagram_args,
+    add_map_args,
+    add_out_arg,
+    conditions_from_args,
+    diagram_options,
+    resolve_overlay,
+)
 
 __all__ = ["add_parser", "run", "watched_files", "fingerprint", "watch_loop", "snapshot"]
 
@@ -32,11 +41,12 @@ def add_parser(sub):
                     "attribution to each edit) on one screen. Ctrl-C stops.")
     add_map_args(p)
     add_condition_args(p)
-    p.add_argument("--render", metavar="FILE", help="also redraw this diagram (.svg, .png, .pdf, .dot) on change; "
-                                                     "with overlays it is the diff diagram")
+    add_out_arg(p, "FILE", "also redraw this diagram (.svg, .png, .pdf, .dot) on change; with overlays it is "
+                           "the diff diagram")
+    add_diagram_args(p)
     p.add_argument("--interval", type=float, default=0.5, metavar="SECONDS", help="poll interval (default 0.5)")
     p.add_argument("--top", type=int, default=6, metavar="N", help="claims and edits to show (default 6)")
-    p.add_argument("--once", action="store_true", help="run one pass and exit (for scripts)")
+    p.add_argument("--once", action="store_true", help="run one pass and exit (for scripts): status 1 on an error")
     p.add_argument("--max-seconds", type=float, default=None, metavar="SECONDS",
                    help="stop after this long (default: run until Ctrl-C)")
     return p
@@ -94,45 +104,62 @@ def snapshot(args) -> str:
     from ..api import Model
 
     cond = conditions_from_args(args)
+    shown = diagram_options(args)
+    overlays = [resolve_overlay(o) for o in args.overlays]
     lines = []
-    model = Model.load(args.path, args.overlays)
+    model = Model.load(args.path, overlays)
     plan = model.engine.plan(args.target or model.map.target, {}, {})
     amap = model.map
     over = f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""
     lines.append(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
                  f"elimination width {plan.width}{over}")
-    if args.overlays:
+    if overlays:
         from ..compare import compare, format_comparison
 
-        name = "+".join(Path(o).stem for o in args.overlays)
-        comparison = compare(args.path, {name: list(args.overlays)}, (), args.target, **cond, top=args.top)
+        name = "+".join(Path(o).stem for o in overlays)
+        comparison = compare(args.path, {name: overlays}, (), args.target, **cond, top=args.top)
         lines.append(format_comparison(comparison, compact=True, edits=args.top))
-        if args.render:
+        if args.out:
             from .compare import _diagrams
 
-            lines += [f"wrote {w}" for w in _diagrams(comparison, args.render)]
+            lines += [f"wrote {w}" for w in _diagrams(comparison, args.out, shown, args.dpi)]
     else:
         result = model.run(args.target, **cond)
         lines.append(f"P({result.target}) = {result.probability:.4f}   {amap.claims[result.target].title}")
-        if args.render:
+        if args.out:
             from ..atomic import atomic_write
             from ..diagrams import model_dot
             from ..render import render_dot
 
-            out = Path(args.render)
-            dot = model_dot(model, target=args.target, **cond)
-            atomic_write(out, render_dot(dot, out.suffix.lstrip(".").lower() or "svg"))
+            out = Path(args.out)
+            dot = model_dot(model, target=args.target, **shown, **cond)
+            atomic_write(out, render_dot(dot, out.suffix.lstrip(".").lower() or "svg", dpi=args.dpi))
             lines.append(f"wrote {out}")
     return "\n".join(lines)
 
 
-def _screen(args, out: TextIO) -> Callable[[int], None]:
+def _overlay_files(names: Iterable[str]) -> list[str]:
+    """The overlays' files to watch; a name that does not resolve yet is watched as given."""
+    out = []
+    for name in names:
+        try:
+            out.append(resolve_overlay(name))
+        except ArgmapError:
+            out.append(name)
+    return out
+
+
+def _screen(args, out: TextIO, failed: list[bool] | None = None) -> Callable[[int], None]:
+    """The pass function; ``failed[0]`` (if given) tells whether the last pass ended in an error."""
+    failed = failed if failed is not None else [False]
     tty = hasattr(out, "isatty") and out.isatty()
 
     def show(n: int) -> None:
+        failed[0] = False
         try:
             body = snapshot(args)
         except ArgmapError as err:
+            failed[0] = True
             body = err.format()
         stamp = datetime.now().strftime("%H:%M:%S")
         head = f"argmap watch — pass {n + 1} at {stamp} — Ctrl-C to stop"
@@ -143,12 +170,17 @@ def _screen(args, out: TextIO) -> Callable[[int], None]:
 
 def run(args, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    show = _screen(args, out)
+    if args.out:
+        from ..atomic import refuse_map_folder
+
+        refuse_map_folder(args.out)
+    failed = [False]
+    show = _screen(args, out, failed)
     if args.once:
         show(0)
-        return 0
+        return 1 if failed[0] else 0
     try:
-        watch_loop(lambda: watched_files(args.path, args.overlays), show, interval=args.interval,
+        watch_loop(lambda: watched_files(args.path, _overlay_files(args.overlays)), show, interval=args.interval,
                    max_seconds=args.max_seconds)
     except KeyboardInterrupt:
         out.write("stopped\n")

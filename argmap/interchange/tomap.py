@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, refuse_map_folder
 from ..errors import ArgmapError, ValidationError, did_you_mean
 from ..yamlsafe import MAX_FILE_BYTES, MAX_VALUES
 from ._text import fail, read_network_raw
@@ -168,6 +168,7 @@ def import_network(path: str | Path, folder: str | Path, *, target: str | None =
     path, folder = Path(path), Path(folder)
     if folder.exists() or folder.is_symlink():
         raise ArgmapError(f"{folder} already exists; argmap import never overwrites: choose another -o FOLDER")
+    refuse_map_folder(folder)
     net = read_network(path)
     files = network_to_map(net, source=str(path), target=target)
     parent = folder.absolute().parent
@@ -177,7 +178,8 @@ def import_network(path: str | Path, folder: str | Path, *, target: str | None =
     except OSError as err:
         raise ArgmapError(f"cannot create {folder}: {err.strerror or err}") from err
     try:
-        for name, text in files.items():
+        # the header last: once it exists the folder is a map folder, which atomic_write refuses to write into
+        for name, text in sorted(files.items(), key=lambda kv: kv[0] == "map.yaml"):
             atomic_write(tmp / name, text)
         try:
             load_map(tmp)

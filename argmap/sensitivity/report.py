@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..api import DEFAULT, Model
+from ..texttable import clip
 from ._query import Query, resolve
 from .cruxes import cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
@@ -138,7 +139,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     L.append(f"1. Which finding would move {q.label} most (cruxes; value of information)")
     L.append(f"   {'claim':<34} {'section':<12} {'exp. shift':>10} {'info (bits)':>11}   {q.label} if we learned…")
     for r in _upstream(rep)[:top]:
-        L.append(f"   {r['claim'][:34]:<34} {_sec(r['sections'])[:12]:<12} {r['expected_shift']:>10.3f} "
+        L.append(f"   {clip(r['claim'], 34):<34} {clip(_sec(r['sections']), 12):<12} {r['expected_shift']:>10.3f} "
                  f"{r['mutual_information']:>11.3f}   {_crux_line(r)}")
     down = [r["claim"] for r in rep.cruxes if r["downstream"]]
     if down:
@@ -147,8 +148,8 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
                  f"e.g. {', '.join(down[:3])}; learning {'them' if many else 'it'} is largely learning the answer)")
     L += ["", "2. Which numbers matter most (tornado: each moved alone across its 90% range)"]
     for r in rep.tornado[:top]:
-        L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['low']):>6} → {r['p_low']:.3f}   "
-                 f"{_num(r['high']):>6} → {r['p_high']:.3f}   swing {r['swing']:.3f}")
+        L.append(f"   {clip(_sec(r['sections']), 12):<12} {clip(r['title'], 58):<58} "
+                 f"{_num(r['low']):>6} → {r['p_low']:.3f}   {_num(r['high']):>6} → {r['p_high']:.3f}   swing {r['swing']:.3f}")
     if rep.monte_carlo:
         mc = rep.monte_carlo
         qs = mc.quantiles
@@ -162,21 +163,21 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
                   f"{s.evaluations:,} evaluations, {s.varied} factor{'s' * (s.varied != 1)} varied, {s.held} held at {'their points' if s.held != 1 else 'its point'})",
               f"   {'section':<12} {'factor':<58} {'first-order':>14} {'total':>14}"]
         for r in s.rows[:top]:
-            L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {r['S1']:>7.3f} ±{r['S1_conf']:.3f} "
-                     f"{r['ST']:>7.3f} ±{r['ST_conf']:.3f}")
+            L.append(f"   {clip(_sec(r['sections']), 12):<12} {clip(r['title'], 58):<58} "
+                     f"{r['S1']:>7.3f} ±{r['S1_conf']:.3f} {r['ST']:>7.3f} ±{r['ST_conf']:.3f}")
         if rep.sobol_coverage is not None:
             L.append(f"   (the {s.varied} varied numbers alone produce {rep.sobol_coverage:.0%} of the Monte Carlo "
                      "variance, in which every uncertain number varies)")
     L += ["", "5. Steepest one-way functions (exact; elasticity = % change in P per % change in the number)",
           f"   {'section':<12} {'number':<58} {'value':>7} {'dP/dθ':>8} {'elasticity':>10}"]
     for f in _steepest(rep)[:top]:
-        L.append(f"   {_sec(f.sections)[:12]:<12} {f.title[:58]:<58} {_num(f.value):>7} {f.derivative:>8.3f} "
-                 f"{f.elasticity:>10.3f}")
+        L.append(f"   {clip(_sec(f.sections), 12):<12} {clip(f.title, 58):<58} {_num(f.value):>7} "
+                 f"{f.derivative:>8.3f} {f.elasticity:>10.3f}")
     L += ["", f"6. What single change would carry {q.label} below {lo:g} or above {hi:g} (thresholds)"]
     rows = _threshold_rows(rep)
     for r, c in rows[:top]:
-        L.append(f"   {_sec(r['sections'])[:12]:<12} {r['title'][:58]:<58} {_num(r['value'])} → {_num(c['value'], 4)} "
-                 f"gives {c['bound']:g}")
+        L.append(f"   {clip(_sec(r['sections']), 12):<12} {clip(r['title'], 58):<58} "
+                 f"{_num(r['value'])} → {_num(c['value'], 4)} gives {c['bound']:g}")
     unreachable = sum(1 for r in rep.thresholds if all(c["value"] is None for c in r["crossings"]))
     L.append(f"   {unreachable} of {len(rep.thresholds)} numbers cannot reach either bound on their own, whatever their value.")
     return "\n".join(L)
