@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import add_out_arg, docs_hint, resolve_overlay
+from .common import add_out_arg, docs_hint
 
 __all__ = ["add_parser", "run"]
 
@@ -40,7 +40,7 @@ def run(args) -> int:
         from ..atomic import refuse_map_folder
 
         refuse_map_folder(Path(args.out) / f"{args.name}.yaml")
-    amap = load_map(args.path, [resolve_overlay(o) for o in args.overlays])
+    amap = load_map(args.path, args.overlays)
     path = new_critique(amap, args.name, args.against, args.author, args.out, args.schema)
     try:
         path = path.resolve().relative_to(Path.cwd().resolve())

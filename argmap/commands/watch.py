@@ -25,7 +25,6 @@ from .common import (
     add_out_arg,
     conditions_from_args,
     diagram_options,
-    resolve_overlay,
 )
 
 __all__ = ["add_parser", "run", "watched_files", "fingerprint", "watch_loop", "snapshot"]
@@ -105,7 +104,7 @@ def snapshot(args) -> str:
 
     cond = conditions_from_args(args)
     shown = diagram_options(args)
-    overlays = [resolve_overlay(o) for o in args.overlays]
+    overlays = list(args.overlays)
     lines = []
     model = Model.load(args.path, overlays)
     plan = model.engine.plan(args.target or model.map.target, {}, {})
@@ -136,17 +135,6 @@ def snapshot(args) -> str:
             atomic_write(out, render_dot(dot, out.suffix.lstrip(".").lower() or "svg", dpi=args.dpi))
             lines.append(f"wrote {out}")
     return "\n".join(lines)
-
-
-def _overlay_files(names: Iterable[str]) -> list[str]:
-    """The overlays' files to watch; a name that does not resolve yet is watched as given."""
-    out = []
-    for name in names:
-        try:
-            out.append(resolve_overlay(name))
-        except ArgmapError:
-            out.append(name)
-    return out
 
 
 def _screen(args, out: TextIO, failed: list[bool] | None = None) -> Callable[[int], None]:
@@ -180,7 +168,7 @@ def run(args, out: TextIO | None = None) -> int:
         show(0)
         return 1 if failed[0] else 0
     try:
-        watch_loop(lambda: watched_files(args.path, _overlay_files(args.overlays)), show, interval=args.interval,
+        watch_loop(lambda: watched_files(args.path, args.overlays), show, interval=args.interval,
                    max_seconds=args.max_seconds)
     except KeyboardInterrupt:
         out.write("stopped\n")
