@@ -39,7 +39,8 @@ import numpy as np
 from .api import DEFAULT, Model
 from .errors import ArgmapError
 from .loader import Stage, load_stages
-from .models import ArgumentMap, ClaimSpec, Origin, OverlayFile
+from .models import ArgumentMap, Origin
+from .specs import ClaimSpec, OverlayFile
 
 __all__ = ["Edit", "Attribution", "attribute", "shapley_exact", "shapley_sampled",
            "MAX_EXACT", "MAX_EXACT_REAPPLY", "HARD_LIMIT"]

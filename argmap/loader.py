@@ -20,8 +20,9 @@ from pydantic import BaseModel
 from .bundled import bundled_map_path
 from .checks import check_map
 from .errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
-from .models import ArgumentMap, MapFile, Origin, OverlayFile, PartFile, Scenario
+from .models import ArgumentMap, Origin, Scenario, Stated
 from .resolve import Located, resolve_claims
+from .specs import MapFile, OverlayFile, PartFile
 from .yamlsafe import YamlDoc, read_yaml
 
 __all__ = ["load_map", "load_stages", "Stage", "OverlayReader", "find_overlay", "resolve_overlay", "read_spec",
@@ -235,7 +236,7 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         source=dict(head.source), parts=dict(head.parts), scenarios=scenarios,
         default_scenario=head.default_scenario, context_sections=dict(head.context_sections), toc=toc,
         coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder,
-        stated=tuple(head.stated),
+        stated=tuple(Stated(**s.model_dump()) for s in head.stated),
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
                 for k in ("target", "default_scenario", "stated") if k in head_doc.data})
 

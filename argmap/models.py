@@ -1,11 +1,9 @@
-"""Data models in one place.
+"""Data models in one place: the resolved map, and (in :mod:`argmap.specs`) the file models.
 
-Two layers:
-
-* **File models** (pydantic, ``extra="forbid"``): exactly what an argument, map or overlay file may
-  say. They give ``argmap schema`` its JSON Schema and catch unknown fields and wrong types; every
-  error carries the path of the offending value, which :mod:`argmap.loader` turns into file:line:col.
-* **The resolved map** (frozen dataclasses): an :class:`ArgumentMap` of :class:`Claim` and
+* **File models** (pydantic, in :mod:`argmap.specs`, re-exported here): exactly what an argument, map
+  or overlay file may say. Only the loader needs them; they are imported on first use, so reading a
+  compiled map from the cache does not import pydantic.
+* **The resolved map** (frozen dataclasses, below): an :class:`ArgumentMap` of :class:`Claim` and
   :class:`Relation` objects, with overlays applied and every reference checked. Later stages
   (compile, engine, analyses, render) read only this layer.
 """
@@ -14,258 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from .quantity import Quantity
 
-from .quantity import Quantity, parse_quantity
+_SPECS = frozenset("""
+    ProvenanceSpec RequireSpec ModulatorSpec InfluenceSpec TableRowSpec TableSpec ClaimSpec PartFile
+    ScenarioSpec CoverageSpec StatedSpec MapFile RelateSpec ChangeSpec OverlayFile
+""".split())
 
-__all__ = [
-    "KINDS", "RELATION_TYPES", "ID_PATTERN",
-    "ProvenanceSpec", "RequireSpec", "ModulatorSpec", "InfluenceSpec", "TableRowSpec", "TableSpec",
-    "ClaimSpec", "PartFile", "ScenarioSpec", "CoverageSpec", "StatedSpec", "MapFile", "RelateSpec", "ChangeSpec",
-    "OverlayFile",
-    "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Scenario", "ArgumentMap",
-]
+__all__ = ["KINDS", "RELATION_TYPES", "ID_PATTERN", *sorted(_SPECS),
+           "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Scenario", "Stated",
+           "ArgumentMap"]
 
 KINDS = ("claim", "argument", "critique", "evidence", "conclusion")
 RELATION_TYPES = ("requires", "supports", "opposes", "undercuts")
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-Kind = Literal["claim", "argument", "critique", "evidence", "conclusion"]
-RelationType = Literal["requires", "supports", "opposes", "undercuts"]
-
-
-def _state_name(raw: Any) -> str:
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return str(raw)
-    if isinstance(raw, str) and raw.strip():
-        return raw.strip()
-    raise ValueError(f"a state name must be a word or true/false, not {raw!r}")
-
-
-def _states(raw: Any) -> Any:
-    if isinstance(raw, list):
-        return [_state_name(x) for x in raw]
-    return [_state_name(raw)]
-
-
-_NUMBER_SCHEMA = {"anyOf": [
-    {"type": "number"},
-    {"type": "string", "pattern": r"^\s*[0-9.]+\s*/\s*[0-9.]+\s*$", "description": "a fraction like 1/3"},
-    {"type": "object", "additionalProperties": False, "properties": {
-        "value": {"type": ["number", "string"]},
-        "range": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
-                  "description": "a 90% interval"},
-        "beta": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}}},
-]}
-
-
-def _num(domain: str, what: str):
-    return Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, domain, what)),
-                     WithJsonSchema(_NUMBER_SCHEMA)]
-
-
-Prob = _num("probability", "probability")
-Ratio = _num("ratio", "ratio")
-Weight = _num("weight", "weight")
-StateName = Annotated[str, BeforeValidator(_state_name), WithJsonSchema({"type": ["string", "boolean"]})]
-StateList = Annotated[list[str], BeforeValidator(_states),
-                      WithJsonSchema({"anyOf": [{"type": ["string", "boolean"]},
-                                                {"type": "array", "items": {"type": ["string", "boolean"]}}]})]
-ClaimId = Annotated[str, Field(pattern=ID_PATTERN, max_length=80,
-                               description="lowercase letters, digits and underscores")]
-Section = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v),
-                    Field(pattern=r"^[0-9]+(\.[0-9]+)*$")]
-
-
-CredenceIn = Annotated[Any, WithJsonSchema({"anyOf": [
-    _NUMBER_SCHEMA, {"type": "object", "additionalProperties": _NUMBER_SCHEMA,
-                     "description": "state -> probability, for a categorical claim"}]})]
-"""A root credence: a number (P(true)) or, for a categorical claim, a mapping state -> number.
-Parsed by the resolver, which knows the claim's states."""
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-# ----------------------------------------------------------------------------------- file models
-
-class ProvenanceSpec(_Spec):
-    """Where a number comes from: who holds it, and whether a source states it."""
-
-    holder: str | None = Field(None, description="whose credence this is")
-    basis: Literal["stated", "illustrative"] | None = Field(
-        None, description="stated: a number given in a source; illustrative: the map authors' reading")
-    source: str | None = Field(None, description="where it comes from, e.g. 'report 4.4'")
-    rationale: str | None = Field(None, description="one line: why this number")
-
-
-class RequireSpec(_Spec):
-    """A necessary condition, declared on the dependent claim."""
-
-    claim: ClaimId
-    leak: Prob | None = Field(None, description="factor the claim's probability keeps if this fails")
-    when: StateList | None = Field(None, description="parent state(s) that count as holding")
-    provenance: ProvenanceSpec | None = None
-
-
-class ModulatorSpec(_Spec):
-    """A claim whose state scales a relation's weight (in log-odds)."""
-
-    claim: ClaimId
-    scale: dict[str, Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "scale", "scale")),
-                               WithJsonSchema(_NUMBER_SCHEMA)]]
-
-
-class InfluenceSpec(_Spec):
-    """A supports / opposes / undercuts relation, declared on its source."""
-
-    claim: ClaimId = Field(description="the claim this bears on")
-    ratio: Ratio | None = Field(None, description="likelihood ratio multiplying the target's odds")
-    weight: Weight | None = Field(None, description="natural log of the ratio")
-    when: StateList | None = None
-    modulated_by: ModulatorSpec | None = None
-    provenance: ProvenanceSpec | None = None
-
-
-def _claim_ref(v: Any) -> Any:
-    return {"claim": v} if isinstance(v, str) else v
-
-
-RequireItem = Annotated[RequireSpec, BeforeValidator(_claim_ref)]
-InfluenceItem = Annotated[InfluenceSpec, BeforeValidator(_claim_ref)]
-
-
-class TableRowSpec(_Spec):
-    when: dict[str, StateName] = Field(description="parent id -> state")
-    p: Prob | None = Field(None, description="P(true) for a binary claim")
-    probs: dict[str, Prob] | None = Field(None, description="state -> probability for a categorical claim")
-
-
-class TableSpec(_Spec):
-    given: list[ClaimId]
-    rows: list[TableRowSpec]
-
-
-class ClaimSpec(_Spec):
-    """One claim as written in a part file or an overlay's ``add`` list."""
-
-    id: ClaimId
-    title: str = Field(min_length=1, max_length=120)
-    text: str | None = None
-    kind: Kind = "claim"
-    section: list[Section] | None = None
-    part: str | None = None
-    states: StateList | None = None
-    credence: CredenceIn = None
-    concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    base: Prob | None = None
-    requires: list[RequireItem] = []
-    supports: list[InfluenceItem] = []
-    opposes: list[InfluenceItem] = []
-    undercuts: list[InfluenceItem] = []
-    table: TableSpec | None = None
-    provenance: ProvenanceSpec | None = None
-    url: str | None = None
-
-    @field_validator("section", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return v if isinstance(v, list) or v is None else [v]
-
-
-class PartFile(_Spec):
-    part: str | None = None
-    title: str | None = None
-    claims: list[ClaimSpec] = []
-
-
-class ScenarioSpec(_Spec):
-    description: str | None = None
-    given: dict[str, StateName] = {}
-    set: dict[str, StateName] = {}
-
-
-class CoverageSpec(_Spec):
-    from_: Section = Field(alias="from")
-    to: Section
-
-
-class StatedSpec(_Spec):
-    """A result a source states, which the map should reproduce (e.g. the report's headline)."""
-
-    claim: ClaimId
-    value: float = Field(ge=0, le=1, allow_inf_nan=False)
-    scenario: str | None = Field(None, description="the scenario the number is conditional on")
-    holder: str | None = None
-    source: str | None = None
-    note: str | None = None
-
-
-class MapFile(_Spec):
-    argmap: Literal[1] = Field(description="format version")
-    name: str
-    title: str | None = None
-    target: ClaimId
-    source: dict[str, str | int | float] = {}
-    parts: dict[str, str] = {}
-    scenarios: dict[str, ScenarioSpec] = {}
-    default_scenario: str | None = None
-    context_sections: dict[Section, str] = {}
-    toc: str | None = None
-    coverage: CoverageSpec | None = None
-    stated: list[StatedSpec] = Field([], description="results stated in sources, shown beside the map's own")
-
-
-class RelateSpec(_Spec):
-    """An overlay's new relation between existing claims."""
-
-    from_: ClaimId = Field(alias="from")
-    to: ClaimId
-    type: RelationType
-    ratio: Ratio | None = None
-    weight: Weight | None = None
-    leak: Prob | None = None
-    when: StateList | None = None
-    modulated_by: ModulatorSpec | None = None
-    reason: str = Field(min_length=1)
-    author: str | None = None
-    source: str | None = None
-    basis: Literal["stated", "illustrative"] | None = None
-
-
-class ChangeSpec(_Spec):
-    """An overlay's edit of one claim (``claim:``) or one relation (``relation: a -> b``)."""
-
-    claim: ClaimId | None = None
-    relation: str | None = Field(None, pattern=r"^\s*[a-z][a-z0-9_]*\s*->\s*[a-z][a-z0-9_]*\s*$")
-    credence: CredenceIn = None
-    concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    base: Prob | None = None
-    table: TableSpec | None = None
-    ratio: Ratio | None = None
-    weight: Weight | None = None
-    leak: Prob | None = None
-    reason: str = Field(min_length=1)
-    author: str | None = None
-    source: str | None = None
-    basis: Literal["stated", "illustrative"] | None = None
-
-
-class OverlayFile(_Spec):
-    overlay: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    title: str | None = None
-    description: str | None = None
-    author: str
-    source: str | None = None
-    builds_on: list[str] = []
-    add: list[ClaimSpec] = []
-    relate: list[RelateSpec] = []
-    change: list[ChangeSpec] = []
 
 
 # ---------------------------------------------------------------------------------- resolved map
@@ -375,6 +137,18 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Stated:
+    """A result a source states, which the map should reproduce (e.g. the report's headline)."""
+
+    claim: str
+    value: float
+    scenario: str | None = None
+    holder: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ArgumentMap:
     """A loaded, validated map with its overlays applied. Treat as immutable."""
 
@@ -393,7 +167,7 @@ class ArgumentMap:
     overlays: tuple[str, ...] = ()
     changes: tuple[Change, ...] = ()
     root: Path | None = None
-    stated: tuple[StatedSpec, ...] = ()
+    stated: tuple[Stated, ...] = ()
     """Results a source states (e.g. the headline), to compare with what the map computes."""
     header: dict[str, Origin] = field(default_factory=dict)
     """Where header fields (target, default_scenario) were written, for diagnostics."""
@@ -405,4 +179,9 @@ class ArgumentMap:
         return [r for r in self.relations if r.source == claim_id]
 
 
-SpecUnion = Union[ClaimSpec, PartFile, MapFile, OverlayFile]
+def __getattr__(name: str) -> Any:
+    """The file models, imported from :mod:`argmap.specs` (and so pydantic) only when asked for."""
+    if name in _SPECS:
+        from . import specs
+        return getattr(specs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

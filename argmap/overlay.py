@@ -9,9 +9,10 @@ import dataclasses
 import math
 
 from .errors import Diagnostic, did_you_mean
-from .models import ArgumentMap, Change, ChangeSpec, OverlayFile, Provenance, RelateSpec, Relation
+from .models import ArgumentMap, Change, Provenance, Relation
 from .quantity import Quantity
 from .resolve import Located, _strength, resolve_claims, resolve_credence, resolve_relation, resolve_table
+from .specs import ChangeSpec, OverlayFile, RelateSpec
 from .yamlsafe import YamlDoc
 
 __all__ = ["apply_overlay"]

@@ -15,20 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Diagnostic, did_you_mean
-from .models import (
-    Claim,
-    ClaimSpec,
-    InfluenceSpec,
-    ModulatorSpec,
-    Origin,
-    Provenance,
-    ProvenanceSpec,
-    Relation,
-    RequireSpec,
-    Table,
-    TableSpec,
-)
+from .models import Claim, Origin, Provenance, Relation, Table
 from .quantity import Quantity, parse_quantity
+from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RequireSpec, TableSpec
 from .yamlsafe import YamlDoc
 
 __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "resolve_relation",

@@ -19,7 +19,7 @@ def file_schema(kind: str = "any") -> dict:
     """
     from pydantic.json_schema import models_json_schema
 
-    from ..models import MapFile, OverlayFile, PartFile
+    from ..specs import MapFile, OverlayFile, PartFile
 
     models = {"map": MapFile, "part": PartFile, "overlay": OverlayFile}
     titles = {"map": "argmap map header (map.yaml)", "part": "argmap part file (claims)",
