@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if getattr(args, "no_cache", False):
+            from .cache import disabled
+
+            with disabled():
+                return int(args._run(args) or 0)
         return int(args._run(args) or 0)
     except ArgmapError as err:
         print(err.format(), file=sys.stderr)

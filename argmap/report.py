@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from typing import TYPE_CHECKING
 
-from .api import Result
 from .models import ArgumentMap
 from .texttable import clip
+
+if TYPE_CHECKING:
+    from .api import Result
 
 __all__ = ["format_result", "bar", "fmt_p"]
 

@@ -12,7 +12,8 @@ from argmap import Model
 
 
 def test_all_is_exactly_the_public_names():
-    public = {n for n, v in vars(argmap).items() if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    # dir(), not vars(): the public names are imported on first use (PEP 562)
+    public = {n for n in dir(argmap) if not n.startswith("_") and not isinstance(getattr(argmap, n), types.ModuleType)}
     assert set(argmap.__all__) == public | {"__version__"}
     for name in argmap.__all__:
         assert hasattr(argmap, name)

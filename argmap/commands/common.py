@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from ..api import DEFAULT, Model, parse_assignment
+if TYPE_CHECKING:
+    from ..api import Model
 
 __all__ = ["add_map_args", "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options",
            "model_from_args", "conditions_from_args", "print_json", "docs_hint"]
@@ -58,18 +60,22 @@ def add_condition_args(p: argparse.ArgumentParser, target: bool = True) -> None:
                    help="condition on an observation (repeatable)")
     p.add_argument("--set", action="append", default=[], metavar="CLAIM=STATE",
                    help="intervene: fix a claim, cutting it from its causes (repeatable)")
-    p.add_argument("--scenario", default=DEFAULT, metavar="NAME",
+    p.add_argument("--scenario", default=None, metavar="NAME",
                    help="scenario to apply ('none' for none; default: the map's default scenario)")
     if target:
         p.add_argument("--target", metavar="CLAIM", help="claim to report on (default: the map's target)")
 
 
 def model_from_args(args) -> Model:
+    from ..api import Model
+
     return Model.load(args.path, args.overlays)
 
 
 def conditions_from_args(args) -> dict:
-    scenario = None if str(args.scenario).lower() == "none" else args.scenario
+    from ..api import DEFAULT, parse_assignment
+
+    scenario = DEFAULT if args.scenario is None else None if str(args.scenario).lower() == "none" else args.scenario
     return {
         "given": dict(parse_assignment(a) for a in args.given),
         "set": dict(parse_assignment(a) for a in args.set),

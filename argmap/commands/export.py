@@ -97,7 +97,7 @@ def _argv_for(args, out: str) -> list[str]:
         argv += ["--given", g]
     for s in args.set:
         argv += ["--set", s]
-    if args.scenario != "default":
+    if args.scenario is not None:
         argv += ["--scenario", args.scenario]
     if args.target:
         argv += ["--target", args.target]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..interchange import import_network
 from .common import add_out_arg
 
 
@@ -26,6 +25,8 @@ def add_parser(sub):
 def run(args) -> int:
     src = Path(args.file)
     folder = Path(args.out) if args.out else Path(src.stem or "imported")
+    from ..interchange import import_network
+
     out = import_network(src, folder, target=args.target)
     print(f"wrote {out}/ (check it with: argmap check {out})")
     return 0

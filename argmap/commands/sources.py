@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..provenance import number_sources
 from .common import add_map_args, model_from_args, print_json
 
 
@@ -21,6 +20,8 @@ def add_parser(sub):
 
 def run(args) -> int:
     model = model_from_args(args)
+    from ..provenance import number_sources
+
     rows = number_sources(model.map, model.network)
     if args.basis:
         rows = [r for r in rows if r.basis == args.basis]
