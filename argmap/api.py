@@ -17,7 +17,6 @@ import numpy as np
 
 from .engine import Engine
 from .errors import QueryError, did_you_mean
-from .loader import load_map, load_stages
 from .models import ArgumentMap
 from .network import Network, compile_map
 
@@ -88,18 +87,30 @@ class Model:
     first use; every query after that reuses it.
     """
 
-    def __init__(self, amap: ArgumentMap):
+    def __init__(self, amap: ArgumentMap, network: Network | None = None):
         self.map = amap
+        if network is not None:
+            self.__dict__["network"] = network     # already compiled (e.g. read from the cache)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> Model:
-        """Load the map at ``path`` (default: the bundled report map) with overlays applied in order."""
-        return cls(load_map(path, overlays))
+    def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = (),
+             cache: bool | None = None) -> Model:
+        """Load the map at ``path`` (default: the bundled report map) with overlays applied in order.
+
+        Compiled maps are cached by the content of every file read (:mod:`argmap.cache`); a cached
+        one is the same map, bit for bit. ``cache=False`` reads and compiles the files regardless
+        (the CLI's ``--no-cache``); None, the default, uses the cache unless it is switched off.
+        """
+        from .cache import load_compiled
+
+        return cls(*load_compiled(path, overlays, cache))
 
     @classmethod
     def load_with_base(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()
                        ) -> tuple[Model, Model]:
         """The map without and with ``overlays``, from one reading of the files: ``(base, overlaid)``."""
+        from .loader import load_stages
+
         stages = load_stages(path, overlays)
         return cls(stages[0].map), cls(stages[-1].map)
 

@@ -13,7 +13,7 @@ modulator where given) and unmet requirements with leak l_j::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,9 +59,9 @@ class Network:
     states: dict[str, tuple[str, ...]]
     parents: dict[str, tuple[str, ...]]
     params: tuple[Param, ...]
-    builders: dict[str, Builder] = field(repr=False)
+    builders: Mapping[str, Builder] = field(repr=False)
     theta0: np.ndarray = field(repr=False)
-    specs: dict[str, VarSpec] | None = field(default=None, repr=False, compare=False)
+    specs: Mapping[str, VarSpec] | None = field(default=None, repr=False, compare=False)
     """The builders' formulas as index data, for :meth:`program` (None: use the builders)."""
     _programs: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,11 +81,18 @@ class Network:
             return None
         key = tuple(names or self.variables)
         if key == self.variables:                 # the whole network's program is built once
-            cache = ("all", id(self.specs), len(self.params))
+            cache = self._whole()
             if cache not in self._programs:
                 self._programs[cache] = build_program(self.specs, key, len(self.params))
             return self._programs[cache]
         return build_program(self.specs, key, len(self.params))
+
+    def adopt_program(self, program: Program) -> None:
+        """Use ``program`` (the whole network's, e.g. read from the compiled-map cache) as built."""
+        self._programs[self._whole()] = program
+
+    def _whole(self) -> tuple:
+        return ("all", id(self.specs), len(self.params))
 
     def cpts(self, theta: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """CPTs for a batch ``theta`` of shape (B, P): arrays of shape (B, *parent cards, card)."""

@@ -9,7 +9,11 @@ the text. Limits on size, nesting and alias expansion keep hostile files from ex
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +22,7 @@ import yaml
 
 from .errors import Diagnostic, ValidationError
 
-__all__ = ["YamlDoc", "read_yaml", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
+__all__ = ["YamlDoc", "read_yaml", "parse_yaml", "recording_reads", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Largest argument file read (bytes); larger files are refused before reading (docs/security.md)."""
@@ -70,7 +74,29 @@ def read_yaml(path: Path) -> YamlDoc:
         raw = path.read_bytes()
     except OSError as err:
         raise ValidationError([Diagnostic(f"cannot read file: {err.strerror or err}", path)]) from err
+    _record(path, raw)
     return parse_yaml(raw, path)
+
+
+_reads: ContextVar[list[tuple[Path, str]] | None] = ContextVar("argmap_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[list[tuple[Path, str]]]:
+    """Within the block, list ``(path, SHA-256 of its bytes)`` for every file :func:`read_yaml` reads:
+    exactly the bytes parsed, which is what the compiled-map cache keys its entries on."""
+    reads: list[tuple[Path, str]] = []
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
+
+
+def _record(path: Path, raw: bytes) -> None:
+    reads = _reads.get()
+    if reads is not None:
+        reads.append((path, hashlib.sha256(raw).hexdigest()))
 
 
 def parse_yaml(raw: bytes | str, path: Path | str = "<input>") -> YamlDoc:

@@ -1,4 +1,8 @@
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +11,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 DATA = HERE / "data"
+
+# The tests (and the CLIs they start) use a compiled-map cache of their own, never the user's.
+_CACHE = tempfile.mkdtemp(prefix="argmap-test-cache-")
+os.environ["ARGMAP_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture

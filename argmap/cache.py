@@ -1,0 +1,323 @@
+"""A cache of compiled maps, so the everyday commands start fast.
+
+Reading a map means parsing YAML, validating it with pydantic, resolving, checking and compiling it;
+for the bundled map that is most of ``argmap run``. This module keeps the result — the resolved
+:class:`~argmap.models.ArgumentMap` and the compiled :class:`~argmap.network.Network` with its CPT
+program — in the user's cache folder (``platformdirs``; ``ARGMAP_CACHE_DIR`` overrides it), and
+serves it while every file the loader read is byte for byte the same.
+
+**Keys.** An entry is found by the request (argmap version, map path and overlays as given, and the
+working folder when a path is relative) and is valid only while its manifest holds: the SHA-256 of
+the exact bytes of every file the loader parsed (map, parts, toc, overlays, what ``builds_on``
+names) and the listing of each folder they came from, plus the working folder when an overlay is
+given by name (a new part file, or a file that a name would now resolve to, is a change). So an entry is, in effect, keyed by the content
+of every file read and by the argmap version.
+
+**Never trusted.** An entry is plain JSON (arrays as base64 of little-endian int64/float64), never
+pickle: decoding can build only the map and network data classes listed here, so a tampered entry
+cannot run code. A header carries the format, the argmap version and the SHA-256 of the rest; a
+truncated, corrupt, foreign-version or otherwise unreadable entry is ignored and rebuilt from the
+files. Entries are written atomically (temporary file, then rename), so concurrent writers never
+leave a torn entry: the last rename wins and each is complete.
+
+A hit imports neither pydantic nor the loader. :func:`disabled` (the CLI's ``--no-cache``) and
+``Model.load(..., cache=False)`` bypass the cache for reading and writing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import fields, is_dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from . import __version__
+from .errors import ArgmapError
+from .models import ArgumentMap, Change, Claim, Origin, Provenance, Relation, Scenario, Stated, Table
+from .network import Network, Param, compile_map
+from .program import Program, VarSpec
+from .quantity import Quantity
+
+__all__ = ["ENV", "FORMAT", "cache_dir", "load_compiled", "disabled", "enabled", "entry_path"]
+
+ENV = "ARGMAP_CACHE_DIR"
+"""Environment variable naming the cache folder (default: the user's cache folder for argmap)."""
+FORMAT = 1
+"""Version of the entry layout; bump it whenever what is stored changes."""
+_MAGIC = "argmap-compiled-map"
+_CLASSES: dict[str, type] = {c.__name__: c for c in (
+    Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, ArgumentMap, Quantity, Param, Program)}
+_DTYPES = {"<f8", "<i8"}
+
+_enabled: ContextVar[bool] = ContextVar("argmap_cache_enabled", default=True)
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Within the block, :func:`load_compiled` neither reads nor writes the cache (``--no-cache``)."""
+    token = _enabled.set(False)
+    try:
+        yield
+    finally:
+        _enabled.reset(token)
+
+
+def enabled() -> bool:
+    """Whether the cache is in use here (not inside :func:`disabled`)."""
+    return _enabled.get()
+
+
+def cache_dir() -> Path:
+    """The folder holding compiled maps: ``$ARGMAP_CACHE_DIR``, else the user's cache folder."""
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("argmap", appauthor=False)) / "maps"
+
+
+def _request(path: str | Path | None, overlays: list[str]) -> str:
+    given = [None if path is None else str(path), *overlays]
+    relative = any(g is not None and not os.path.isabs(g) for g in given)
+    return json.dumps([FORMAT, __version__, given, os.getcwd() if relative else None])
+
+
+def entry_path(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> Path:
+    """Where the entry for loading ``path`` with ``overlays`` lives (it may not exist)."""
+    key = hashlib.sha256(_request(path, [str(o) for o in overlays]).encode()).hexdigest()
+    return cache_dir() / f"{key[:40]}.json"
+
+
+def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path] = (),
+                  cache: bool | None = None) -> tuple[ArgumentMap, Network | None]:
+    """The loaded map and its compiled network, from the cache when its files are unchanged.
+
+    ``cache=None`` follows :func:`enabled`. On a miss the map is loaded and compiled as usual and
+    the entry written; the network is None (left to compile lazily) if compiling raised an
+    :class:`~argmap.errors.ArgmapError`, so such errors surface where they always did.
+    """
+    overlays = [str(o) for o in overlays]
+    use = enabled() if cache is None else cache
+    entry = entry_path(path, overlays) if use else None
+    if entry is not None:
+        hit = _read_entry(entry)
+        if hit is not None:
+            return hit
+    from .loader import load_map
+    from .yamlsafe import recording_reads
+
+    with recording_reads() as reads:
+        amap = load_map(path, overlays)
+    try:
+        net: Network | None = compile_map(amap)
+    except ArgmapError:
+        net = None
+    if entry is not None and net is not None:
+        _write_entry(entry, _manifest_or_none(reads, overlays), amap, net)
+    return amap, net
+
+
+# ------------------------------------------------------------------------------------ entries
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _listing(folder: str) -> str:
+    return _sha("\n".join(sorted(os.listdir(folder))).encode())
+
+
+def _manifest(reads: list[tuple[Path, str]], overlays: list[str]) -> dict:
+    files = sorted({(os.path.abspath(p), digest) for p, digest in reads})
+    dirs = {os.path.dirname(p) for p, _ in files}
+    if any(not os.path.isabs(o) for o in overlays):
+        dirs.add(os.getcwd())       # a name given to --with resolves in the working folder first
+    dirs = sorted(dirs)
+    return {"files": [list(f) for f in files], "dirs": [[d, _listing(d)] for d in dirs]}
+
+
+def _manifest_holds(manifest: Any) -> bool:
+    files, dirs = manifest["files"], manifest["dirs"]
+    if not files:
+        return False
+    for name, digest in files:
+        with open(name, "rb") as fh:
+            if _sha(fh.read()) != digest:
+                return False
+    return all(_listing(d) == digest for d, digest in dirs)
+
+
+def _manifest_or_none(reads: list[tuple[Path, str]], overlays: list[str]) -> dict | None:
+    try:
+        return _manifest(reads, overlays)
+    except OSError:
+        return None
+
+
+def _write_entry(entry: Path, manifest_data: dict | None, amap: ArgumentMap, net: Network) -> None:
+    if manifest_data is None:
+        return
+    try:
+        manifest = json.dumps(manifest_data).encode()
+        body = json.dumps({"map": _enc(amap), "network": _enc_network(net)}, separators=(",", ":")).encode()
+    except (TypeError, ValueError, OSError):
+        return                      # something not storable (or a file gone): simply not cached
+    rest = manifest + b"\n" + body
+    head = f"{_MAGIC} {FORMAT} {__version__} {_sha(rest)}\n".encode()
+    try:
+        from .atomic import atomic_write
+
+        atomic_write(entry, head + rest)
+    except OSError:
+        pass                        # a read-only or full cache folder only costs speed
+
+
+def _read_entry(entry: Path) -> tuple[ArgumentMap, Network] | None:
+    """The entry's map and network, or None if it is absent, stale or bad in any way."""
+    try:
+        raw = entry.read_bytes()
+    except OSError:
+        return None
+    try:
+        head, _, rest = raw.partition(b"\n")
+        magic, fmt, version, digest = head.decode("ascii").split(" ")
+        if (magic, fmt, version) != (_MAGIC, str(FORMAT), __version__) or _sha(rest) != digest:
+            return None
+        manifest, _, body = rest.partition(b"\n")
+        if not _manifest_holds(json.loads(manifest)):
+            return None
+        data = json.loads(body, object_hook=_Decoder().hook)
+        amap, net = data["map"], _dec_network(data["network"], data["map"])
+        if not isinstance(amap, ArgumentMap):
+            return None
+        return amap, net
+    except Exception:   # noqa: BLE001 - any defect in an entry means: rebuild it from the files
+        return None
+
+
+# ------------------------------------------------------------------------------------ encoding
+
+def _enc(x: Any) -> Any:
+    """Plain JSON for the map and network data: tagged objects for everything JSON lacks."""
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    if isinstance(x, tuple):
+        return {"@": "tuple", "v": [_enc(v) for v in x]}
+    if isinstance(x, list):
+        return [_enc(v) for v in x]
+    if isinstance(x, dict):
+        return {"@": "dict", "v": [[_enc(k), _enc(v)] for k, v in x.items()]}
+    if isinstance(x, Path):
+        return {"@": "path", "v": str(x)}
+    if isinstance(x, Fraction):
+        return {"@": "fraction", "v": [x.numerator, x.denominator]}
+    if isinstance(x, np.ndarray):
+        a = np.ascontiguousarray(x, dtype="<f8" if x.dtype.kind == "f" else "<i8")
+        if a.dtype.kind not in "fi" or not np.array_equal(a, x):
+            raise TypeError(f"cannot store an array of {x.dtype}")
+        return {"@": "array", "dtype": a.dtype.str, "shape": list(a.shape), "v": base64.b64encode(a.data).decode()}
+    if isinstance(x, np.floating):
+        return float(x)
+    if isinstance(x, np.integer) and not isinstance(x, np.bool_):
+        return int(x)
+    if is_dataclass(x) and _CLASSES.get(type(x).__name__) is type(x):
+        return {"@": type(x).__name__, "f": {f.name: _enc(getattr(x, f.name)) for f in fields(x) if f.init}}
+    raise TypeError(f"cannot store a {type(x).__name__}")
+
+
+def _enc_network(net: Network) -> dict:
+    return {"variables": _enc(net.variables), "states": _enc(net.states), "parents": _enc(net.parents),
+            "params": _enc(net.params), "theta0": _enc(net.theta0), "program": _enc(net.program())}
+
+
+class _Decoder:
+    """JSON object hook: builds only the listed data classes and plain values; anything else fails."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, Path] = {}
+
+    def hook(self, d: dict) -> Any:
+        tag = d.get("@")
+        if tag is None:
+            return d                                 # the entry's own top-level records
+        if tag == "tuple":
+            return tuple(d["v"])
+        if tag == "dict":
+            return {k: v for k, v in d["v"]}
+        if tag == "path":
+            text = d["v"]
+            if not isinstance(text, str):
+                raise TypeError("bad path")
+            return self.paths.setdefault(text, Path(text))
+        if tag == "fraction":
+            n, m = d["v"]
+            if not (type(n) is int and type(m) is int):
+                raise TypeError("bad fraction")
+            return Fraction(n, m)
+        if tag == "array":
+            if d["dtype"] not in _DTYPES:
+                raise TypeError("bad array type")
+            shape = tuple(int(s) for s in d["shape"])
+            return np.frombuffer(bytearray(base64.b64decode(d["v"], validate=True)), dtype=d["dtype"]).reshape(shape)
+        cls = _CLASSES[tag]
+        return cls(**d["f"])
+
+
+T = TypeVar("T")
+
+
+class _Recompiled:
+    """The map compiled afresh, on first need: the CPT builders (closures) and cell formulas are
+    not stored, and only sweeps over part of a map or a one-way function's builder use them."""
+
+    def __init__(self, amap: ArgumentMap):
+        self.amap = amap
+        self._net: Network | None = None
+
+    def network(self) -> Network:
+        if self._net is None:
+            self._net = compile_map(self.amap)
+        return self._net
+
+
+class _Lazy(Mapping[str, T]):
+    def __init__(self, source: _Recompiled, attr: str):
+        self._source, self._attr = source, attr
+
+    def _table(self) -> Mapping[str, T]:
+        table = getattr(self._source.network(), self._attr)
+        if table is None:  # pragma: no cover - compile_map always fills both
+            raise KeyError(self._attr)
+        return table
+
+    def __getitem__(self, key: str) -> T:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+def _dec_network(data: dict, amap: ArgumentMap) -> Network:
+    params, theta0, program = data["params"], data["theta0"], data["program"]
+    if not (isinstance(params, tuple) and all(isinstance(p, Param) for p in params) and isinstance(program, Program)
+            and isinstance(theta0, np.ndarray) and theta0.shape == (len(params),) and theta0.dtype.kind == "f"):
+        raise TypeError("bad network")
+    source = _Recompiled(amap)
+    specs: Mapping[str, VarSpec] = _Lazy(source, "specs")
+    net = Network(data["variables"], data["states"], data["parents"], params, _Lazy(source, "builders"), theta0,
+                  specs)
+    net.adopt_program(program)
+    return net

@@ -1,0 +1,65 @@
+"""Start-up: ``--help`` imports neither numpy nor pydantic, and a cached map is read without pydantic.
+
+Each check runs in a fresh interpreter and inspects ``sys.modules``; no timings are asserted here
+(speed is measured in bench/startup.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from argmap.cli import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("numpy", "pydantic", "yaml", "scipy", "pandas", "matplotlib", "SALib", "sympy", "networkx")
+
+
+def _modules_after(code: str, cache_dir: Path | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if cache_dir is not None:
+        env["ARGMAP_CACHE_DIR"] = str(cache_dir)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+_HELP = """
+import contextlib, io, json, sys
+from argmap.cli import main
+heavy = {}
+for argv in %r:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        main(argv)
+    heavy[" ".join(argv)] = sorted(m for m in %r if m in sys.modules)
+print(json.dumps(heavy))
+"""
+
+
+def test_help_imports_neither_numpy_nor_pydantic():
+    argvs = [["--help"], ["--version"]] + [[name, "--help"] for name in COMMANDS]
+    heavy = _modules_after(_HELP % (argvs, HEAVY))
+    assert heavy == {" ".join(a): [] for a in argvs}
+
+
+def test_import_argmap_is_light():
+    heavy = _modules_after(f"import argmap, json, sys; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    assert heavy == []
+
+
+_RUN = """
+import contextlib, io, json, sys
+from argmap.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["run", %r]) == 0
+print(json.dumps(sorted(m for m in ("pydantic", "yaml", "argmap.loader", "argmap.specs") if m in sys.modules)))
+"""
+
+
+def test_a_warm_cache_reads_no_yaml_and_imports_no_pydantic(tmp_path, tiny_map):
+    code = _RUN % str(tiny_map)
+    cold = _modules_after(code, tmp_path)
+    assert "pydantic" in cold and "argmap.loader" in cold
+    assert _modules_after(code, tmp_path) == []
