@@ -9,9 +9,9 @@ serves it while every file the loader read is byte for byte the same.
 **Keys.** An entry is found by the request (argmap version, map path and overlays as given, and the
 working folder when a path is relative) and is valid only while its manifest holds: the SHA-256 of
 the exact bytes of every file the loader parsed (map, parts, toc, overlays, what ``builds_on``
-names) and the listing of each folder they came from, plus the working folder when an overlay is
-given by name (a new part file, or a file that a name would now resolve to, is a change). So an entry is, in effect, keyed by the content
-of every file read and by the argmap version.
+names), the listing of each folder they came from, and of the working folder when an overlay is
+given by name (a new part file, or a file a name would now resolve to, is a change). So an entry
+is, in effect, keyed by the content of every file read and by the argmap version.
 
 **Never trusted.** An entry is plain JSON (arrays as base64 of little-endian int64/float64), never
 pickle: decoding can build only the map and network data classes listed here, so a tampered entry
@@ -106,9 +106,9 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
     the entry written; the network is None (left to compile lazily) if compiling raised an
     :class:`~argmap.errors.ArgmapError`, so such errors surface where they always did.
     """
-    overlays = [str(o) for o in overlays]
+    given = [str(o) for o in overlays]
     use = enabled() if cache is None else cache
-    entry = entry_path(path, overlays) if use else None
+    entry = entry_path(path, given) if use else None
     if entry is not None:
         hit = _read_entry(entry)
         if hit is not None:
@@ -117,13 +117,13 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
     from .yamlsafe import recording_reads
 
     with recording_reads() as reads:
-        amap = load_map(path, overlays)
+        amap = load_map(path, given)
     try:
         net: Network | None = compile_map(amap)
     except ArgmapError:
         net = None
     if entry is not None and net is not None:
-        _write_entry(entry, _manifest_or_none(reads, overlays), amap, net)
+        _write_entry(entry, _manifest_or_none(reads, given), amap, net)
     return amap, net
 
 
@@ -142,8 +142,7 @@ def _manifest(reads: list[tuple[Path, str]], overlays: list[str]) -> dict:
     dirs = {os.path.dirname(p) for p, _ in files}
     if any(not os.path.isabs(o) for o in overlays):
         dirs.add(os.getcwd())       # a name given to --with resolves in the working folder first
-    dirs = sorted(dirs)
-    return {"files": [list(f) for f in files], "dirs": [[d, _listing(d)] for d in dirs]}
+    return {"files": [list(f) for f in files], "dirs": [[d, _listing(d)] for d in sorted(dirs)]}
 
 
 def _manifest_holds(manifest: Any) -> bool:

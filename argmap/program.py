@@ -20,7 +20,7 @@ Cell formulas (the same as the builders'):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,7 +127,7 @@ def _arr(values) -> np.ndarray:
     return np.asarray(list(values), dtype=np.intp)
 
 
-def build_program(specs: dict[str, VarSpec], names: Iterable[str], n_params: int) -> Program:
+def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: int) -> Program:
     """Lay out the cells of ``names`` in blocks and index them into one :class:`Program`."""
     views = {}
     copy_par: list[int] = []

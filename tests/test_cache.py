@@ -66,7 +66,9 @@ def test_a_hit_is_the_uncached_map_bit_for_bit(cache_dir, monkeypatch):
     for v, table in fresh.network.cpts(theta).items():
         assert np.array_equal(hit.network.builders[v](theta), table)
     names = fresh.network.variables[:5]
-    assert np.array_equal(hit.network.program(names).copy_par, fresh.network.program(names).copy_par)
+    part_hit, part_fresh = hit.network.program(names), fresh.network.program(names)
+    assert part_hit is not None and part_fresh is not None
+    assert np.array_equal(part_hit.copy_par, part_fresh.copy_par)
 
 
 def test_the_stored_program_is_the_one_used(cache_dir, own_map):
@@ -169,6 +171,6 @@ def test_no_cache_flag_neither_reads_nor_writes(cache_dir, own_map):
     a = subprocess.run(run + ["--no-cache"], capture_output=True, text=True, env=env, check=True)
     assert not cache_dir.exists()
     b = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
-    assert cache.entry_path(own_map).exists() or any(cache_dir.iterdir())
+    assert len(list(cache_dir.iterdir())) == 1
     c = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
     assert json.loads(a.stdout) == json.loads(b.stdout) == json.loads(c.stdout)

@@ -53,6 +53,9 @@ def add_map_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--with", dest="overlays", action="append", default=[], metavar="OVERLAY",
                    help="apply a critique or viewpoint file, or a bundled one by name such as "
                         "pope-2023 (repeatable; applied in order)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="read and compile the files even if the compiled-map cache holds them "
+                        "(the cache is keyed by the content of every file read)")
 
 
 def add_condition_args(p: argparse.ArgumentParser, target: bool = True) -> None:
