@@ -50,6 +50,15 @@ class Provenance:
     basis: str | None = None
     source: str | None = None
     rationale: str | None = None
+    qualifier: str | None = None
+    band: str | tuple[tuple[str, str], ...] | None = None
+    """A band name, or (state, band) pairs for a categorical credence."""
+
+    def band_for(self, state: str | None = None) -> str | None:
+        """The band of the number for ``state`` (categorical credences), or the single band."""
+        if isinstance(self.band, tuple):
+            return dict(self.band).get(state or "")
+        return self.band
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class Table:
     given: tuple[str, ...]
     rows: tuple[tuple[tuple[str, ...], tuple[Quantity, ...]], ...]
     """(parent states, one Quantity per claim state) in the order of the rows' combinations."""
+    bands: tuple[tuple[tuple[str, ...], str], ...] = ()
+    """(parent states, band) for rows that name the verbal band of their P(true)."""
 
 
 @dataclass(frozen=True)

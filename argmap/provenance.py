@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .models import ArgumentMap, Provenance
 from .network import Network
+from .verbal import modulation_word
 
 __all__ = ["NumberSource", "number_sources"]
 
@@ -21,6 +22,11 @@ class NumberSource:
     source: str | None
     rationale: str | None
     overlay: str | None
+    qualifier: str | None = None
+    """The source's own word for the number (paraphrased, section cited)."""
+    band: str | None = None
+    """The verbal band the number was read into; for a modulator factor, its modulation word. None when
+    an overlay changed the number (its reason then says why)."""
 
 
 def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
@@ -38,10 +44,19 @@ def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
             rel = rel_by_key[p.relation]
             prov = rel.provenance
             overlay = rel.added_by
+        band = prov.band_for(p.state if p.kind == "simplex" else None)
+        table = amap.claims[p.claim].table
+        if p.field == "table" and table is not None and table.bands:
+            row_band = {",".join(f"{g}={s}" for g, s in zip(table.given, c, strict=True)): b for c, b in table.bands}
+            band = row_band.get(p.name[p.name.index("[") + 1:p.name.rindex("]")], band)
+        if p.field == "scale":
+            band = modulation_word(p.value)
         changed = [c for c in amap.changes if c.target in (p.claim, p.relation) and c.field == p.field]
+        qualifier = prov.qualifier
         if changed:
             overlay = changed[-1].overlay
+            band = qualifier = None
         q = p.quantity
         rows.append(NumberSource(p.name, p.claim, q.value, q.range, prov.basis or "unspecified", prov.holder,
-                                 prov.source, prov.rationale, overlay))
+                                 prov.source, prov.rationale, overlay, qualifier, band))
     return rows

@@ -18,6 +18,7 @@ from .errors import Diagnostic, did_you_mean
 from .models import Claim, Origin, Provenance, Relation, Table
 from .quantity import Quantity, parse_quantity
 from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RequireSpec, TableSpec
+from .verbal import ALL_BANDS, band_kind, band_problem
 from .yamlsafe import YamlDoc
 
 __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "resolve_relation",
@@ -50,10 +51,64 @@ class Located:
 
 
 def provenance(spec: ProvenanceSpec | None, default: Provenance | None = None) -> Provenance:
+    """A provenance, inheriting holder, basis and source from ``default`` (a relation's from its claim).
+
+    A relation with no provenance of its own keeps its claim's, except the band, which describes the
+    claim's own number.
+    """
     if spec is None:
-        return default or Provenance()
+        d = default or Provenance()
+        return Provenance(d.holder, d.basis, d.source, d.rationale, d.qualifier) if default else Provenance()
     d = default or Provenance()
-    return Provenance(spec.holder or d.holder, spec.basis or d.basis, spec.source or d.source, spec.rationale)
+    band = tuple(spec.band.items()) if isinstance(spec.band, dict) else spec.band
+    return Provenance(spec.holder or d.holder, spec.basis or d.basis, spec.source or d.source, spec.rationale,
+                      spec.qualifier, band)
+
+
+def _check_band(where: Located, sub: tuple, prov: Provenance, numbers: list[tuple[str | None, float, str]],
+                diags: list[Diagnostic], field: tuple = ("provenance", "band")) -> None:
+    """Check ``band:`` against the numbers it describes: (state or None, value, probability | ratio)."""
+    if prov.band is None:
+        return
+    bsub = sub + field
+    if isinstance(prov.band, tuple):
+        states = [s for s, _, _ in numbers]
+        if not numbers or states[0] is None:
+            diags.append(where.diag(bsub, "a band per state applies only to a categorical credence",
+                                    "give one band name, e.g. band: plausible"))
+            return
+        bands = dict(prov.band)
+        missing = [s for s in states if s not in bands]
+        if missing:
+            diags.append(where.diag(bsub, f"band gives no word for state(s) {missing}",
+                                    "give a band for every state"))
+            return
+    elif numbers and numbers[0][0] is not None:
+        diags.append(where.diag(bsub, "a categorical credence needs a band per state",
+                                "write band: {" + ", ".join(f"{s}: ..." for s, _, _ in numbers) + "}"))
+        return
+    for state, value, kind in numbers:
+        band = prov.band_for(state)
+        assert band is not None
+        problem = band_problem(band, value, kind)
+        if problem:
+            hint = did_you_mean(band, ALL_BANDS) if band_kind(band) is None else \
+                "choose the band the source's word puts it in (docs/format.md, 'Numbers from words'), " \
+                "or move the number into this band"
+            diags.append(where.diag(bsub if state is None else bsub + (state,), problem, hint))
+
+
+def _claim_numbers(claim: Claim) -> list[tuple[str | None, float, str]]:
+    if claim.base is not None:
+        return [(None, claim.base.value, "probability")]
+    if claim.credence is not None:
+        if claim.binary:
+            return [(None, claim.credence[1].value, "probability")]
+        return [(s, q.value, "probability") for s, q in zip(claim.states, claim.credence, strict=True)]
+    if claim.table is not None:
+        banded = {c for c, _ in claim.table.bands}
+        return [(None, q.value, "probability") for c, qs in claim.table.rows if c not in banded for q in qs]
+    return []
 
 
 def _unknown_claim(where: Located, sub: tuple, ref: str, known: Iterable[str], role: str) -> Diagnostic:
@@ -143,6 +198,7 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
     if len(diags) > n0:
         return None
     rows: dict[tuple[str, ...], tuple[Quantity, ...]] = {}
+    bands: dict[tuple[str, ...], str] = {}
     for r, row in enumerate(spec.rows):
         rsub = sub + ("rows", r)
         extra = [k for k in row.when if k not in given]
@@ -170,6 +226,14 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
             continue
         if dist is not None:
             rows[key_t] = dist
+            if row.band is not None:
+                if states != BINARY:
+                    diags.append(where.diag(rsub + ("band",), "a row band applies to a binary claim's P(true)",
+                                            "describe a categorical table with the claim's provenance band"))
+                else:
+                    _check_band(where, rsub, Provenance(band=row.band), [(None, dist[1].value, "probability")],
+                                diags, field=("band",))
+                    bands[key_t] = row.band
     if len(diags) > n0:
         return None
     combos = list(itertools.product(*(all_states[g] for g in given)))
@@ -180,7 +244,7 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
         diags.append(where.diag(sub + ("rows",), f"table is missing {len(absent)} row(s): {shown}{more}",
                                 f"a table over {list(given)} needs {len(combos)} rows, one per combination"))
         return None
-    return Table(given, tuple((c, rows[c]) for c in combos))
+    return Table(given, tuple((c, rows[c]) for c in combos), tuple((c, bands[c]) for c in combos if c in bands))
 
 
 def _row_distribution(row, states, where, rsub, diags) -> tuple[Quantity, ...] | None:
@@ -218,9 +282,14 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
     when = _check_when(where, sub, spec.when, source, all_states[source], diags)
     prov = provenance(getattr(spec, "provenance", None), default_prov)
     if kind == "requires":
-        return Relation("requires", source, target, leak=spec.leak, when=when, provenance=prov,
+        leak = getattr(spec, "leak", None)
+        if leak is not None:
+            _check_band(where, sub, prov, [(None, leak.value, "probability")], diags)
+        return Relation("requires", source, target, leak=leak, when=when, provenance=prov,
                         origin=where.origin(sub), added_by=added_by)
     ratio = _strength(kind, spec, where, sub, diags)
+    if ratio is not None:
+        _check_band(where, sub, prov, [(None, ratio.value, "ratio")], diags)
     modulator, scale = _modulator(spec.modulated_by, where, sub + ("modulated_by",), all_states, diags)
     return Relation(kind, source, target, ratio=ratio, when=when, modulator=modulator, scale=scale,
                     provenance=prov, origin=where.origin(sub), added_by=added_by)
@@ -314,6 +383,7 @@ def resolve_claims(located: list[Located], known: dict[str, Claim], *, added_by:
             sections=tuple(spec.section or ()), part=spec.part or (part_of or {}).get(id(item)),
             credence=credence, concentration=spec.concentration, base=spec.base, table=table,
             provenance=prov, origin=item.origin(), added_by=added_by, url=spec.url)
+        _check_band(item, (), prov, _claim_numbers(claims[cid]), diags)
         for i, req in enumerate(spec.requires):
             rel = resolve_relation("requires", req.claim, cid, req, item, ("requires", i), all_states, diags,
                                    default_prov=prov, added_by=added_by, target_sub=("id",))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from .models import ID_PATTERN
 from .quantity import Quantity, parse_quantity
+from .verbal import MODULATION_WORDS
 
 __all__ = [
     "ProvenanceSpec",
@@ -104,6 +105,10 @@ class ProvenanceSpec(_Spec):
         None, description="stated: a number given in a source; illustrative: the map authors' reading")
     source: str | None = Field(None, description="where it comes from, e.g. 'report 4.4'")
     rationale: str | None = Field(None, description="one line: why this number")
+    qualifier: str | None = Field(None, description="the source's own word for it, paraphrased, section cited")
+    band: str | dict[str, str] | None = Field(
+        None, description="the verbal-probability band the number was read into (docs/format.md); "
+                          "for a categorical credence, state -> band")
 
 
 class RequireSpec(_Spec):
@@ -115,12 +120,18 @@ class RequireSpec(_Spec):
     provenance: ProvenanceSpec | None = None
 
 
+def _scale(v: Any) -> Quantity:
+    if isinstance(v, str) and v.strip() in MODULATION_WORDS:
+        return Quantity(MODULATION_WORDS[v.strip()])
+    return parse_quantity(v, "scale", "scale")
+
+
 class ModulatorSpec(_Spec):
     """A claim whose state scales a relation's weight (in log-odds)."""
 
     claim: ClaimId
-    scale: dict[str, Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, "scale", "scale")),
-                               WithJsonSchema(_NUMBER_SCHEMA)]]
+    scale: dict[str, Annotated[Quantity, BeforeValidator(_scale),
+                               WithJsonSchema({"anyOf": [_NUMBER_SCHEMA, {"enum": list(MODULATION_WORDS)}]})]]
 
 
 class InfluenceSpec(_Spec):
@@ -146,6 +157,7 @@ class TableRowSpec(_Spec):
     when: dict[str, StateName] = Field(description="parent id -> state")
     p: Prob | None = Field(None, description="P(true) for a binary claim")
     probs: dict[str, Prob] | None = Field(None, description="state -> probability for a categorical claim")
+    band: str | None = Field(None, description="the verbal band of this row's P(true) (docs/format.md)")
 
 
 class TableSpec(_Spec):

@@ -11,10 +11,12 @@ from argmap.sections import coverage_table, unknown_sections
 
 ARGS = arguments_dir()
 POPE = ARGS / "critiques" / "pope-2023.yaml"
+MODERATED = ARGS / "critiques" / "pope-2023-moderated.yaml"
 REPLY = ARGS / "critiques" / "carlsmith-reply-2023.yaml"
 EPISODE = ARGS / "critiques" / "incentivized-episode-2023.yaml"
 LATER = ARGS / "viewpoints" / "carlsmith-2024.yaml"
-OVERLAY_STACKS = [[], [POPE], [POPE, REPLY], [EPISODE], [LATER]]
+CALIBRATED = ARGS / "viewpoints" / "calibrated-to-stated.yaml"
+OVERLAY_STACKS = [[], [POPE], [POPE, MODERATED], [POPE, REPLY], [EPISODE], [LATER], [CALIBRATED]]
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +28,24 @@ def p(overlays=(), **kw):
     return Model.load(None, overlays).probability(**kw)
 
 
-def test_default_headline_matches_the_report(base):
+def test_headline_is_computed_and_the_stated_figure_shown_beside_it(base):
     assert base.map.default_scenario == "report"
-    assert 0.20 <= base.probability() <= 0.30
+    stated = [s for s in base.map.stated if s.claim == "scheming" and s.scenario == "report"]
+    assert {s.value for s in stated} >= {0.25}
+    assert 0 < base.probability() < 1
+    # the map is not fitted to the stated figure: the scheming claim carries no number of its own
+    assert base.map.claims["scheming"].base is None and base.map.claims["scheming"].table is None
+
+
+def test_calibration_toward_the_stated_figure_is_an_explicit_overlay(base):
+    stated = next(s.value for s in base.map.stated if s.claim == "scheming" and s.value == 0.25)
+    calibrated = p([CALIBRATED])
+    # every edit moves a named argument one band toward scheming; it raises the headline but, as its
+    # description says, does not reach the stated figure
+    assert base.probability() < calibrated < stated
+    cal = Model.load(None, [CALIBRATED])
+    assert cal.map.changes and all(c.field in ("credence", "base") for c in cal.map.changes)
+    assert all(not base.map.claims[c.target].kind == "conclusion" for c in cal.map.changes)
 
 
 def test_lifting_the_report_conditions_gives_a_lower_unconditional_figure(base):
@@ -41,13 +58,42 @@ def test_pope_lowers_and_the_reply_restores_part_of_it(base):
     assert p_pope < p_reply < p0
 
 
+def test_the_moderated_reading_of_pope_sits_between_pope_and_the_report(base):
+    assert p([POPE]) < p([POPE, MODERATED]) < base.probability()
+
+
+def test_pope_counts_against_schemers_not_only_against_counting(base):
+    pope = Model.load(None, [POPE])
+    pc = {r.target: r.type for r in pope.map.relations_from("parameter_counting")}
+    assert pc.get("counting_argument") == "undercuts" and pc.get("final_favours_schemer") == "opposes"
+    assert any(r.target == "simplicity_argument" for r in pope.map.relations_from("motivational_pointer"))
+    scaffold = next(c for c in pope.map.changes if c.target == "long_horizon_training -> tgi_beg")
+    assert float(scaffold.new.split()[0]) < float(scaffold.old.split()[0])
+
+
+def test_the_reply_does_not_restore_goal_counting(base):
+    pope, reply = Model.load(None, [POPE]), Model.load(None, [POPE, REPLY])
+    assert reply.probability(target="counting_argument") == pytest.approx(
+        pope.probability(target="counting_argument"), abs=1e-12)
+    assert reply.probability(target="counting_argument") < base.probability(target="counting_argument")
+
+
+def test_overlay_sources_name_publications_not_repository_files():
+    for overlay in (POPE, MODERATED, REPLY, EPISODE, LATER, CALIBRATED):
+        text = overlay.read_text()
+        assert "seed" not in text and ".yaml" not in text.split("description:")[0], overlay.name
+
+
 def test_incentivized_episode_raises_beyond_episode_goals(base):
     target = "beyond_episode_goals"
     assert p([EPISODE], target=target) > base.probability(target=target)
 
 
-def test_later_view_is_about_twenty_percent():
-    assert p([LATER]) == pytest.approx(0.20, abs=0.02)
+def test_later_view_lowers_the_headline_and_says_its_source_is_unverified(base):
+    assert p([LATER]) < base.probability()
+    later = Model.load(None, [LATER])
+    assert "UNVERIFIED" in LATER.read_text() and "map authors" in LATER.read_text()
+    assert later.map.changes
 
 
 @pytest.mark.parametrize("claim, state, direction", [
@@ -89,7 +135,8 @@ def test_model_taxonomy_is_queryable(base):
     assert dist["schemer"] == pytest.approx(base.probability(), abs=1e-12)
 
 
-@pytest.mark.parametrize("stack", OVERLAY_STACKS, ids=["base", "pope", "pope+reply", "episode", "later"])
+@pytest.mark.parametrize("stack", OVERLAY_STACKS,
+                         ids=["base", "pope", "pope+moderated", "pope+reply", "episode", "later", "calibrated"])
 def test_check_is_clean_with_every_overlay(stack, capsys):
     argv = ["check"] + [a for o in stack for a in ("--with", str(o))]
     assert main(argv) == 0, capsys.readouterr().err

@@ -10,8 +10,9 @@ from .common import add_map_args, model_from_args, print_json
 def add_parser(sub):
     p = sub.add_parser("sources", help="list every number: stated in a source, or illustrative",
                        description="List every number of the map (credences, bases, ratios, leaks, table "
-                                   "entries) with its holder, source and rationale, and whether a source "
-                                   "states it or it is the map authors' illustrative reading.")
+                                   "entries) with its holder, source and rationale, whether a source "
+                                   "states it or it is the map authors' illustrative reading, and the "
+                                   "source's word for it with its verbal band (docs/format.md).")
     add_map_args(p)
     p.add_argument("--basis", choices=["stated", "illustrative", "unspecified"], help="show only this basis")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
@@ -32,7 +33,10 @@ def run(args) -> int:
         rng = f" [{r.range[0]:.3g}, {r.range[1]:.3g}]" if r.range else ""
         who = ", ".join(x for x in (r.holder, r.source) if x)
         over = f" (overlay {r.overlay})" if r.overlay else ""
-        print(f"{r.basis:<12} {r.param:<60} {r.value:.4g}{rng}{over}")
+        band = f"  <{r.band}>" if r.band else ""
+        print(f"{r.basis:<12} {r.param:<60} {r.value:.4g}{rng}{band}{over}")
+        if r.qualifier:
+            print(f"{'':<12}   word: {r.qualifier}")
         if who or r.rationale:
             print(f"{'':<12}   {who}{': ' if who and r.rationale else ''}{r.rationale or ''}")
     counts = Counter(r.basis for r in rows)
