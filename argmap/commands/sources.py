@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .common import add_map_args, model_from_args, print_json
+from .common import add_map_args, docs_hint, model_from_args, print_json
 
 
 def add_parser(sub):
@@ -12,7 +12,7 @@ def add_parser(sub):
                        description="List every number of the map (credences, bases, ratios, leaks, table "
                                    "entries) with its holder, source and rationale, whether a source "
                                    "states it or it is the map authors' illustrative reading, and the "
-                                   "source's word for it with its verbal band (docs/format.md).")
+                                   f"source's word for it with its verbal band (see {docs_hint('format')}).")
     add_map_args(p)
     p.add_argument("--basis", choices=["stated", "illustrative", "unspecified"], help="show only this basis")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
