@@ -1,0 +1,136 @@
+"""Time the everyday commands as fresh processes, side by side with ``python -c "import numpy"``.
+
+    python bench/startup.py                 # every case, 5 rounds (about 3 minutes on 2 cores)
+    python bench/startup.py --rounds 3 --only help,run-warm,run-cold
+
+Each round runs every case once, in the same order, so machine load hits all of them alike; the
+table gives the median wall time over rounds and its ratio to the median of ``import numpy`` (the
+issue's targets are such ratios, or seconds where it says so). "cold" runs start from an empty
+compiled-map cache (``ARGMAP_CACHE_DIR`` set to a new folder; the run writes the entry), "warm"
+runs find the entry. The synthetic maps come from ``bench/networks.py`` (seeded); the 7
+viewpoints for ``compare`` are written here: 30 edits of the bundled map's root credences.
+Bytecode is written (to a temporary ``PYTHONPYCACHEPREFIX``) and reused, as for an installed
+package, even where ``PYTHONDONTWRITEBYTECODE`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from networks import write_synthetic_map  # noqa: E402
+
+PY = sys.executable
+TARGETS = {          # case -> (limit, unit) from issue 11
+    "help": (1.0, "x"), "run-warm": (1.5, "x"), "run-cold": (2.5, "x"), "sensitivity": (2.0, "s"),
+    "compare": (5.0, "s"), "map10k-cold": (4.0, "s"), "map10k-cached": (1.0, "s"), "map1k-cold": (0.8, "s"),
+}
+
+
+def viewpoints(folder: Path, n_views: int = 7, n_edits: int = 30) -> list[str]:
+    """``n_views`` overlay files over the bundled map with ``n_edits`` credence edits in all."""
+    from argmap import Model
+
+    m = Model.load(cache=False)
+    roots = [c for c in m.map.claims.values() if c.credence is not None and c.binary
+             and not any(r.target == c.id for r in m.map.relations)]
+    if len(roots) < n_edits:
+        raise SystemExit(f"the bundled map has only {len(roots)} root credences; need {n_edits}")
+    out, k = [], 0
+    for v in range(n_views):
+        count = n_edits // n_views + (1 if v < n_edits % n_views else 0)
+        lines = [f"overlay: bench-view-{v}", "author: bench", "change:"]
+        for c in roots[k:k + count]:
+            old = c.credence[1].value if c.credence else 0.5
+            new = round(min(0.95, max(0.05, old + (0.2 if v % 2 else -0.2))), 3)
+            lines += [f"  - claim: {c.id}", f"    credence: {new}", "    reason: a benchmark edit"]
+        k += count
+        path = folder / f"view{v}.yaml"
+        path.write_text("\n".join(lines) + "\n")
+        out.append(f"v{v}={path}")
+    return out
+
+
+def cases(tmp: Path) -> dict[str, tuple[list[str], bool]]:
+    """case -> (argv, needs an empty cache each time)."""
+    argmap = [PY, "-m", "argmap"]
+    m1k, m10k = tmp / "m1k", tmp / "m10k"
+    write_synthetic_map(m1k, 1000, "low")
+    write_synthetic_map(m10k, 10000, "low")
+    views = viewpoints(tmp)
+    return {
+        "numpy": ([PY, "-c", "import numpy"], False),
+        "help": (argmap + ["--help"], False),
+        "run-warm": (argmap + ["run"], False),
+        "run-cold": (argmap + ["run"], True),
+        "sensitivity": (argmap + ["sensitivity"], False),
+        "compare": (argmap + ["compare"] + [a for v in views for a in ("--viewpoint", v)], False),
+        "map1k-cold": (argmap + ["run", str(m1k)], True),
+        "map10k-cold": (argmap + ["run", str(m10k)], True),
+        "map10k-cached": (argmap + ["run", str(m10k)], False),
+    }
+
+
+def wall(argv: list[str], env: dict) -> float:
+    t = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", help="comma-separated cases (numpy is always timed)")
+    args = ap.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="argmap-bench-"))
+    try:
+        all_cases = cases(tmp)
+        chosen = [c for c in all_cases if c == "numpy" or not args.only or c in args.only.split(",")]
+        warm_cache = tmp / "cache-warm"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGMAP_CACHE_DIR": str(warm_cache),
+               "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}    # byte-compiled, as an installed package is
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for name in chosen:                    # fill the warm cache (and check each case runs)
+            wall(all_cases[name][0], env)
+        times: dict[str, list[float]] = {c: [] for c in chosen}
+        for r in range(args.rounds):
+            for name in chosen:
+                cmd, cold = all_cases[name]
+                run_env = env
+                if cold:
+                    cold_dir = tmp / f"cache-cold-{name}-{r}"
+                    run_env = {**env, "ARGMAP_CACHE_DIR": str(cold_dir)}
+                times[name].append(wall(cmd, run_env))
+        base = statistics.median(times["numpy"])
+        print(f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds; medians (min-max)\n")
+        print("| case | command | wall (s) | ratio to `import numpy` | target | met |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for name in chosen:
+            med = statistics.median(times[name])
+            cmd = " ".join(a if not a.startswith(str(tmp)) else a.replace(str(tmp), "$TMP")
+                           for a in all_cases[name][0][1:])
+            cmd = cmd.replace(str(tmp), "$TMP")
+            limit, unit = TARGETS.get(name, (None, ""))
+            value = med / base if unit == "x" else med
+            met = "" if limit is None else ("yes" if value <= limit else f"no ({value / limit:.2f}x the target)")
+            target = "" if limit is None else f"≤ {limit:g}{'×' if unit == 'x' else ' s'}"
+            print(f"| {name} | `{cmd[:70]}` | {med:.3f} ({min(times[name]):.3f}-{max(times[name]):.3f}) | "
+                  f"{med / base:.2f}× | {target} | {met} |")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

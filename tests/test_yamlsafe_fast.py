@@ -1,0 +1,84 @@
+"""The fast YAML path gives the reference path's data and positions, and declines what it cannot do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from argmap import yamlsafe
+from argmap.errors import ValidationError
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = sorted(p for d in ("arguments", "tests/data") for p in (ROOT / d).rglob("*.y*ml"))
+
+
+def _both(text: str):
+    """(fast result or None, reference result or the error text)."""
+    fast = yamlsafe._plain_doc(text, Path("x.yaml"))
+    try:
+        ref = yamlsafe._reference_doc(text, Path("x.yaml"))
+    except ValidationError as err:
+        return fast, err.format()
+    return fast, ref
+
+
+def _same(fast, ref) -> None:
+    assert not isinstance(ref, str), f"the fast path accepted what the reference refuses: {ref}"
+    assert fast.data == ref.data
+    assert [type(v) for v in _leaves(fast.data)] == [type(v) for v in _leaves(ref.data)]
+    assert fast.positions == ref.positions
+    assert fast.key_positions == ref.key_positions
+
+
+def _leaves(x):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield k
+            yield from _leaves(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_file_in_the_repository_parses_the_same(path):
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    fast, ref = _both(text)
+    if fast is not None:
+        _same(fast, ref)
+
+
+def test_the_argument_files_take_the_fast_path():
+    for path in (ROOT / "arguments").rglob("*.yaml"):
+        assert yamlsafe._plain_doc(path.read_text(), path) is not None, path
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x [1, 2]\nb: *x\n", "a: !!python/object:os.system x\n", "<<: {a: 1}\n", "a: 1\na: 2\n",
+    "? [a]\n: 1\n", "a: 1\n---\nb: 2\n", "a: 017\n", "a: .inf\n", "a: 1:30\n", "1.5: x\n",
+    "~: x\n", "a: [\n", "a: !!str 3\n", "a: !custom x\n",
+])
+def test_what_the_fast_path_declines(text):
+    assert yamlsafe._plain_doc(text, Path("x.yaml")) is None
+
+
+SCALARS = st.sampled_from(["1", "-2", "+3", "0", "1.5", "-.5", "1.", "1e5", "1.0e+3", "yes", "No", "on", "OFF",
+                           "true", "False", "null", "~", "", "'1'", '"x y"', "2023-11-15", "abc", "a b", "0.1_0",
+                           "1_000", "0x1F", "NaN", ".nan", "x: y"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "1", "true", "k k"]), inner, max_size=4).map(
+        lambda d: "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"))), st.booleans())
+def test_flow_documents_parse_the_same(doc, block):
+    text = f"top: {doc}\nother:\n  - {doc}\n" if block else doc
+    fast, ref = _both(text)
+    if fast is not None:
+        _same(fast, ref)
