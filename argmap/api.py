@@ -127,11 +127,17 @@ class Model:
         return f"<argmap.Model {self.map.name!r}: {len(self.map.claims)} claims{extra}>"
 
     def _repr_svg_(self) -> str | None:
+        """The map's diagram under its default scenario (parts collapsed for a big map), for notebooks;
+        None (so the notebook shows the text repr) when no Graphviz engine is available."""
+        from .render import RenderError, map_dot, render_dot
+
+        c = self.conditions()
+        dot = map_dot(self.map, self.marginals(c.given, c.set, scenario=None), observed=c.given, intervened=c.set,
+                      scenario=c.scenario, collapse_all=len(self.map.claims) > 40)
         try:
-            from .diagrams import render_model_svg
-        except ImportError:  # pragma: no cover - rendering is optional in a notebook
+            return render_dot(dot, "svg").decode("utf-8")
+        except RenderError:
             return None
-        return render_model_svg(self)
 
     # ------------------------------------------------------------ conditions
     def conditions(self, given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,

@@ -7,16 +7,15 @@ view, :mod:`argmap.sensitivity`) for plain dicts, then calls :func:`~argmap.rend
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from .api import DEFAULT, Model
-from .errors import ArgmapError, QueryError
+from .errors import QueryError
 from .render.diff import diff_dot
 from .render.dot import map_dot
 from .render.raster import render_dot
 
-__all__ = ["VIEWS", "Diagram", "diagram", "diff_diagram", "claim_effect_sizes", "model_dot", "model_diff_dot",
-           "render_model_svg"]
+__all__ = ["VIEWS", "Diagram", "diagram", "diff_diagram", "claim_effect_sizes", "model_dot", "model_diff_dot"]
 
 VIEWS = ("plain", "sensitivity", "diff")
 
@@ -53,35 +52,11 @@ class Diagram:
 
 def claim_effect_sizes(model: Model, target: str | None = None, given=None, set=None,
                        scenario: str | None = DEFAULT) -> dict[str, float]:
-    """claim → size of its effect on P(target), from :func:`argmap.sensitivity.claim_effects`.
+    """claim → size of its effect on P(target): how far learning the claim would move it on average
+    (the expected shift of :func:`argmap.sensitivity.claim_effects`)."""
+    from .sensitivity import claim_effects
 
-    The size is the spread of P(target) across the claim's states (|P(t | c) − P(t | ¬c)| for a
-    binary claim): how far learning it could move the headline.
-    """
-    try:
-        from .sensitivity import claim_effects
-    except ImportError as err:
-        raise ArgmapError("the sensitivity view needs argmap.sensitivity, which is not available "
-                          "in this installation") from err
-    rows = claim_effects(model, target=target, given=given, set=set, scenario=scenario)
-    return _effect_sizes(rows)
-
-
-def _effect_sizes(rows) -> dict[str, float]:
-    out: dict[str, float] = {}
-    items = rows.items() if isinstance(rows, Mapping) else ((r["claim"], r) for r in rows)
-    for claim, row in items:
-        if isinstance(row, (int, float)):
-            out[claim] = abs(float(row))
-            continue
-        for key in ("effect", "swing", "spread", "max_shift", "shift"):
-            if key in row and row[key] is not None:
-                out[claim] = abs(float(row[key]))
-                break
-        else:
-            probs = [float(v) for v in (row.get("p_given") or row.get("by_state") or {}).values()]
-            out[claim] = max(probs) - min(probs) if probs else 0.0
-    return out
+    return claim_effects(model, target=target, given=given, set=set, scenario=scenario)
 
 
 def model_dot(model: Model, *, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
@@ -96,25 +71,9 @@ def model_dot(model: Model, *, target: str | None = None, given=None, set=None, 
     marginals = model.marginals(cond.given, cond.set, scenario=None)
     effects = (claim_effect_sizes(model, target, cond.given, cond.set, scenario=None)
                if view == "sensitivity" else None)
-    subtitle = _subtitle(model, target, marginals, cond)
     return map_dot(model.map, marginals, target=target, observed=cond.given, intervened=cond.set,
                    effects=effects, focus=focus, depth=depth, collapse=collapse, collapse_all=collapse_all,
-                   title=title, subtitle=subtitle, rankdir=rankdir, legend=legend)
-
-
-def _subtitle(model: Model, target: str, marginals, cond) -> list[str]:
-    dist = marginals[target]
-    p = list(dist.values())[-1]
-    lines = [f"P({model.map.claims[target].title}) = {p:.3f}"]
-    if cond.scenario:
-        lines.append(f"Scenario '{cond.scenario}': " + ", ".join(
-            [f"{c}={s}" for c, s in cond.given.items()] + [f"do({c}={s})" for c, s in cond.set.items()]))
-    elif cond.given or cond.set:
-        lines.append("Given " + ", ".join([f"{c}={s}" for c, s in cond.given.items()]
-                                          + [f"do({c}={s})" for c, s in cond.set.items()]))
-    if model.map.overlays:
-        lines.append("With " + ", ".join(model.map.overlays))
-    return lines
+                   title=title, scenario=cond.scenario, rankdir=rankdir, legend=legend)
 
 
 def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=None, set=None,
@@ -144,9 +103,3 @@ def diagram(model: Model, **options) -> Diagram:
 def diff_diagram(base: Model, new: Model, **options) -> Diagram:
     """The diff view of ``new`` against ``base`` as a :class:`Diagram`; options as for :func:`model_diff_dot`."""
     return Diagram(model_diff_dot(base, new, **options))
-
-
-def render_model_svg(model: Model) -> str:
-    """The model's diagram as SVG text (its default scenario; parts collapsed for big maps)."""
-    big = len(model.map.claims) > 40
-    return render_dot(model_dot(model, collapse_all=big), "svg").decode("utf-8")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..formatting import conditions_text, fmt_p
+from ..marginals import p_true
 from ..models import ArgumentMap, Claim
 from . import style
 from .text import attr_text, html_lines, html_text, wrap
@@ -225,6 +227,22 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     return g.source
 
 
+def _subtitle(amap: ArgumentMap, target: str, marginals: Marginals, observed: Mapping[str, str],
+              intervened: Mapping[str, str], scenario: str | None) -> list[str]:
+    lines = []
+    if target in marginals:
+        head = amap.claims[target].title if target in amap.claims else target
+        lines.append(f"P({head}) = {fmt_p(p_true(marginals[target]))}")
+    conds = conditions_text(observed, intervened)
+    if scenario:
+        lines.append(f"Scenario '{scenario}'" + (f": {conds}" if conds else ""))
+    elif conds:
+        lines.append("Given " + conds)
+    if amap.overlays:
+        lines.append("With " + ", ".join(amap.overlays))
+    return lines
+
+
 def _scale_cells() -> list[tuple[str, str]]:
     return [(f"{x / 10:.1f}", style.fill_for_probability(x / 10)) for x in range(0, 11, 2)]
 
@@ -291,8 +309,8 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
             observed: Mapping[str, str] | None = None, intervened: Mapping[str, str] | None = None,
             effects: Mapping[str, float] | None = None, focus: str | None = None, depth: int | None = None,
             collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
-            title: str | None = None,
-            subtitle: Iterable[str] | None = None, rankdir: str | None = None, legend: bool = True) -> str:
+            title: str | None = None, subtitle: Iterable[str] | None = None, scenario: str | None = None,
+            rankdir: str | None = None, legend: bool = True) -> str:
     """DOT source for the plain or sensitivity view of ``amap``.
 
     Parameters
@@ -302,6 +320,9 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
         are drawn grey with no number.
     observed, intervened
         claim → state, marked on their nodes ("given" / "set").
+    subtitle, scenario
+        Lines under the title; by default P(target), the conditions (under the name ``scenario`` when
+        they come from one) and the map's overlays.
     effects
         The sensitivity view: claim → size of its effect on the target (≥ 0); outline width grows
         with it and the label shows it.
@@ -336,11 +357,7 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
             looks[n.id] = _part_look(amap, n, marginals, effects, emax)
             tips[n.id] = _part_tooltip(amap, n, marginals)
     if subtitle is None:
-        p = binary_p(marginals, target)
-        subtitle = [f"P({target}) = {p:.3f}"] if p is not None else []
-        conds = [f"{c}={s}" for c, s in sorted(observed.items())] + [f"do({c}={s})" for c, s in sorted(intervened.items())]
-        if conds:
-            subtitle.append("given " + ", ".join(conds))
+        subtitle = _subtitle(amap, target, marginals, observed, intervened, scenario)
     notes = []
     if any(look.fill == style.fill_for_probability(None) for look in looks.values()):
         notes.append("Grey fill: a claim with several states (its label lists them) or a part with no single output")
