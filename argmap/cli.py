@@ -33,12 +33,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in COMMANDS:
         if only is not None and name != only:
             continue
-        try:
-            module = importlib.import_module(f".commands.{name.replace('import', 'import_')}", __package__)
-        except ModuleNotFoundError as err:
-            if err.name and err.name.startswith(f"{__package__}.commands"):
-                continue  # command not built yet
-            raise
+        module = importlib.import_module(f".commands.{name.replace('import', 'import_')}", __package__)
         p = module.add_parser(sub)
         p.set_defaults(_run=module.run)
     return parser

@@ -58,7 +58,6 @@ class _Factor:
 class _Step:
     inputs: tuple[int, ...]
     subscripts: str
-    output_scope: tuple[str, ...]
     in_scopes: tuple[tuple[str, ...], ...] = ()
     backward: tuple = ()          # per input: (subscripts, axes to insert) for the adjoint pass
 
@@ -230,7 +229,7 @@ class Engine:
         def add_step(ins: tuple[int, ...], out_scope: tuple[str, ...]) -> None:
             nonlocal next_id, total
             in_scopes = tuple(scopes[i] for i in ins)
-            steps.append(_Step(ins, _subscripts(in_scopes, out_scope), out_scope, in_scopes,
+            steps.append(_Step(ins, _subscripts(in_scopes, out_scope), in_scopes,
                                _backward(in_scopes, out_scope) if all_marginals else ()))
             for i in ins:
                 for u in scopes.pop(i):

@@ -57,7 +57,6 @@ class Program:
 
     views: dict[str, tuple[str, int, int, tuple[int, ...]]]   # claim -> (block, start, stop, CPT shape)
     size: int
-    n_copy: int
     copy_par: np.ndarray
     dir_par: np.ndarray
     n_comp: int
@@ -175,6 +174,6 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
         leak_passes.append((_arr(cells), _arr(max(li, 0) for li in leaks), _arr(j for j, li in enumerate(leaks) if li < 0)))
         k += 1
     formula = _arr(row[(b, terms)] if b >= 0 else len(keys) for b, terms, _ in comp)
-    return Program(views, size, len(copy_par), _arr(copy_par), _arr(dir_par), len(comp),
+    return Program(views, size, _arr(copy_par), _arr(dir_par), len(comp),
                    _arr(b for b, _ in keys), tuple(term_passes), _arr(r for r, _ in pairs),
                    _arr(sc for _, sc in pairs), formula, tuple(leak_passes))

@@ -62,19 +62,15 @@ def domain_of(p: Param) -> tuple[float, float]:
     return (0.0, 1.0) if p.kind in ("probability", "simplex") else (0.0, float("inf"))
 
 
-def _source(p: Param) -> str | None:
-    return p.relation.split(" -> ")[0] if p.relation else None
-
-
 def param_source(p: Param) -> str | None:
     """For a relation's parameter, the claim the relation comes from."""
-    return _source(p)
+    return p.relation.split(" -> ")[0] if p.relation else None
 
 
 def param_sections(model: Model, p: Param) -> tuple[str, ...]:
     """Report sections a parameter speaks for: the arguing claim's for a relation, else its claim's."""
     claims = model.map.claims
-    src = _source(p)
+    src = param_source(p)
     if src and src in claims and p.field in ("ratio", "scale") and claims[src].sections:
         return tuple(claims[src].sections)
     return tuple(claims[p.claim].sections)
@@ -84,7 +80,7 @@ def param_label(model: Model, p: Param) -> str:
     """A short, plain-language name for a parameter."""
     claims = model.map.claims
     title = claims[p.claim].title
-    src = _source(p)
+    src = param_source(p)
     stitle = claims[src].title if src in claims else src
     if p.field == "credence":
         return title if p.kind == "probability" else f"{title} = {p.state}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,7 +44,6 @@ class Sobol:
     variance: float
     seed: int | None
     conf_level: float = 0.95
-    outputs: np.ndarray = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         return {"base_samples": self.base_samples, "evaluations": self.evaluations, "factors_varied": self.varied,
@@ -113,4 +112,4 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
                      "ST": float(si["ST"][k]), "ST_conf": float(si["ST_conf"][k])})
     rows.sort(key=lambda r: (-r["ST"], r["factor"]))
     return Sobol(rows, n, int(y.size), len(chosen), len(all_factors) - len(chosen), float(np.var(y)), seed,
-                 conf_level, y)
+                 conf_level)
