@@ -17,6 +17,7 @@ import numpy as np
 
 from .engine import Engine
 from .errors import QueryError, did_you_mean
+from .marginals import p_true
 from .models import ArgumentMap
 from .network import Network, compile_map
 
@@ -209,7 +210,7 @@ class Model:
         c = self.conditions(given, set, scenario)
         margs = self.marginals(c.given, c.set, scenario=None)
         dist = margs[target]
-        return Result(self.map.name, target, list(dist.values())[-1], dist, margs, c, self.map.overlays)
+        return Result(self.map.name, target, p_true(dist), dist, margs, c, self.map.overlays)
 
     def _state_ok(self, target: str) -> None:
         if target not in self.map.claims:

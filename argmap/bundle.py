@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .api import DEFAULT, Model
+from .api import DEFAULT, Conditions, Model
 from .atomic import atomic_write, refuse_map_folder
 from .diagrams import model_diff_dot, model_dot
+from .formatting import conditions_text, fmt_p
+from .marginals import Move, claim_moves, is_binary, p_true
 from .render.raster import render_dot
 from .render.style import fmt_delta
 
@@ -32,10 +34,6 @@ class Bundle:
     files: list[Path] = field(default_factory=list)
     probability: float = float("nan")
     base_probability: float | None = None
-
-
-def _pct(p: float) -> str:
-    return f"{p:.3f}"
 
 
 def _md(text: object) -> str:
@@ -125,8 +123,8 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
         if r.source in fixed:
             continue
         dist = marginals.get(r.source, {})
-        if set(dist) == {"false", "true"}:
-            out.append((model.map.claims[r.source].title, dist["true"]))
+        if is_binary(dist):
+            out.append((model.map.claims[r.source].title, p_true(dist)))
     return out
 
 
@@ -136,21 +134,21 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     target = result.target
     tclaim = amap.claims[target]
     p = result.probability
-    lines = [f"# {_md(amap.title or amap.name)}: P({_md(tclaim.title.lower())}) = {_pct(p)}", ""]
-    conds = [f"`{c}={s}`" for c, s in cond.given.items()] + [f"`do({c}={s})`" for c, s in cond.set.items()]
+    lines = [f"# {_md(amap.title or amap.name)}: P({_md(tclaim.title.lower())}) = {fmt_p(p)}", ""]
+    conds = conditions_text(cond.given, cond.set, quote="`")
     if cond.scenario:
         desc = amap.scenarios[cond.scenario].description if cond.scenario in amap.scenarios else ""
         lines.append(f"**Scenario `{_md(cond.scenario)}`:** {_md(desc)}")
         if conds:
-            lines += ["", "Conditions: " + ", ".join(conds) + "."]
+            lines += ["", "Conditions: " + conds + "."]
     elif conds:
-        lines.append("Given " + ", ".join(conds) + ".")
+        lines.append("Given " + conds + ".")
     else:
         lines.append("No conditions applied (unconditional).")
     if base is not None:
         bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
         lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
-                      f"moves from {_pct(bp)} to {_pct(p)} ({fmt_delta(p - bp)})."]
+                      f"moves from {fmt_p(bp)} to {fmt_p(p)} ({fmt_delta(p - bp)})."]
     if command:
         lines += ["", f"Regenerate with `{command}`."]
     marg = result.marginals
@@ -163,7 +161,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
     lines += ["", "## Top claims", "", _top_claims_table(model, target, marg, crux_rows, cond)]
     lines += ["", "## Cruxes: what would move the headline most", "",
-              f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {_pct(p)} to the values "
+              f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {fmt_p(p)} to the values "
               "below; the expected shift weighs both outcomes by their probability.", "",
               _crux_table(model, crux_rows)]
     downstream = [r["title"] for r in all_cruxes if r["downstream"]]
@@ -200,28 +198,25 @@ def _alt_map(model: Model, result, big: bool) -> str:
             + (f"; its direct inputs: {parts}." if parts else "."))
 
 
-def _moves(base: Model, model: Model, cond) -> list[tuple[float, str, float, float]]:
-    bm = base.marginals(cond.given, cond.set, scenario=None)
-    nm = model.marginals(cond.given, cond.set, scenario=None)
-    out = []
-    for c, dist in nm.items():
-        if set(dist) == {"false", "true"} and c in bm and c not in cond.given and c not in cond.set:
-            out.append((dist["true"] - bm[c]["true"], c, bm[c]["true"], dist["true"]))
-    return sorted(out, key=lambda x: (-abs(x[0]), x[1]))
+def _moves(base: Model, model: Model, cond: Conditions) -> list[Move]:
+    """The true/false claims both maps have, by how far the overlays moved them (largest first)."""
+    moves = claim_moves(base.marginals(cond.given, cond.set, scenario=None),
+                        model.marginals(cond.given, cond.set, scenario=None), [*cond.given, *cond.set])
+    return [m for m in moves if m.before is not None and not m.categorical]
 
 
 def _alt_diff(base: Model, model: Model, cond, t: str) -> str:
     moves = _moves(base, model, cond)
-    tb = next((m for m in moves if m[1] == t), None)
-    rest = [m for m in moves if m[1] != t and abs(m[0]) >= 0.005][:4]
+    tb = next((m for m in moves if m.claim == t), None)
+    rest = [m for m in moves if m.claim != t and abs(m.shift) >= 0.005][:4]
     added = [model.map.claims[c].title for c in model.map.claims if c not in base.map.claims]
     text = (f"Diff diagram of the map with {', '.join(model.map.overlays)}: claims coloured blue where their "
             "probability fell and red where it rose, white where unchanged. ")
     if tb:
-        text += f"The conclusion moves from {tb[2]:.2f} to {tb[3]:.2f}. "
+        text += f"The conclusion moves from {tb.before:.2f} to {tb.after:.2f}. "
     if rest:
         text += "Largest other moves: " + "; ".join(
-            f"{model.map.claims[c].title} {a:.2f} to {b:.2f}" for _, c, a, b in rest) + ". "
+            f"{model.map.claims[m.claim].title} {m.before:.2f} to {m.after:.2f}" for m in rest) + ". "
     if added:
         text += "New claims: " + "; ".join(added[:5]) + "."
     return text.strip()
@@ -237,9 +232,10 @@ def _alt_tornado(model: Model, target: str, rows, p: float) -> str:
 
 def _moved_table(base: Model, model: Model, cond) -> str:
     rows = ["| claim | section | before | after | change |", "| --- | --- | ---: | ---: | ---: |"]
-    for d, c, a, b in _moves(base, model, cond)[:TOP_CLAIMS]:
-        claim = model.map.claims[c]
-        rows.append(f"| {_md(claim.title)} | {_md(_secs(claim.sections))} | {a:.3f} | {b:.3f} | {fmt_delta(d)} |")
+    for m in _moves(base, model, cond)[:TOP_CLAIMS]:
+        claim = model.map.claims[m.claim]
+        rows.append(f"| {_md(claim.title)} | {_md(_secs(claim.sections))} | {fmt_p(m.before or 0.0)} | "
+                    f"{fmt_p(m.after)} | {fmt_delta(m.shift)} |")
     return "\n".join(rows)
 
 
@@ -273,7 +269,7 @@ def _top_claims_table(model: Model, target: str, marg, crux_rows, cond) -> str:
             continue
         seen.add(c)
         dist = marg[c]
-        pr = f"{dist['true']:.3f}" if set(dist) == {"false", "true"} else \
+        pr = fmt_p(p_true(dist)) if is_binary(dist) else \
             ", ".join(f"{s} {v:.2f}" for s, v in dist.items())
         claim = amap.claims[c]
         if c in cond.given or c in cond.set:
@@ -310,11 +306,13 @@ def _formula_text(model: Model, formula) -> str:
     if formula.fixed:
         n, k = len(formula.roots), len(formula.fixed)
         out.append(f"P as an exact function of the {n} root credence{'s' if n != 1 else ''} that move it most; "
-                   f"the other {k} root credence{'s enter' if k != 1 else ' enters'} at {'their values' if k != 1 else 'its value'} "
+                   f"the other {k} root credence{'s enter' if k != 1 else ' enters'} at "
+                   f"{'their values' if k != 1 else 'its value'} "
                    "(P is multilinear: linear in each credence, so this is exact, not a linearisation).")
     else:
         out.append("P as an exact function of every root credence it depends on (P is multilinear: linear in each).")
-    out += ["", "$$", formula.latex(), "$$", "", "| symbol | credence | section | value |", "| --- | --- | --- | ---: |"]
+    out += ["", "$$", formula.latex(), "$$", "", "| symbol | credence | section | value |",
+            "| --- | --- | --- | ---: |"]
     for tex, claim, state, value in formula.legend():
         c = amap.claims[claim]
         what = f"P({c.title}" + (f" = {state})" if state else ")")

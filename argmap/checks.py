@@ -152,9 +152,9 @@ def topological_order(parents: dict[str, tuple[str, ...]]) -> list[str] | None:
     children: dict[str, list[str]] = {v: [] for v in parents}
     waiting = {}
     for v, ps in parents.items():
-        ps = [p for p in ps if p in parents]
-        waiting[v] = len(ps)
-        for p in ps:
+        inside = [p for p in ps if p in parents]
+        waiting[v] = len(inside)
+        for p in inside:
             children[p].append(v)
     ready = [v for v, n in waiting.items() if n == 0]
     heapq.heapify(ready)

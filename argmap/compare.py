@@ -15,7 +15,9 @@ from pathlib import Path
 from .api import DEFAULT, Conditions, Model
 from .attribution import Attribution, attribute
 from .errors import QueryError
+from .formatting import conditions_text
 from .loader import OverlayReader, load_stages
+from .marginals import Marginals, Move, claim_moves, p_true
 from .pooling import Pool, pool
 from .texttable import clip
 
@@ -84,30 +86,17 @@ class Comparison:
         }
 
 
-def _p(dist: Mapping[str, float]) -> float:
-    return float(list(dist.values())[-1])
-
-
-def _moved_claims(base: Model, new: Model, base_margs, new_margs, skip: set[str], top: int
-                 ) -> tuple[tuple[Moved, ...], tuple[Moved, ...]]:
+def _moved_claims(new: Model, base_margs: Marginals, new_margs: Marginals, skip: set[str], top: int
+                  ) -> tuple[tuple[Moved, ...], tuple[Moved, ...]]:
     """The ``top`` claims that moved most (by |shift|), and every claim the viewpoint adds."""
-    moved, added = [], []
-    for cid, dist in new_margs.items():
-        claim = new.map.claims[cid]
-        if cid not in base_margs:
-            added.append(Moved(cid, claim.title, claim.sections, None, _p(dist), 0.0, not claim.binary))
-            continue
-        if cid in skip:
-            continue
-        old = base_margs[cid]
-        if claim.binary:
-            shift = _p(dist) - _p(old)
-        else:
-            shift = 0.5 * sum(abs(dist[s] - old.get(s, 0.0)) for s in dist)
-        if abs(shift) > 1e-12:
-            moved.append(Moved(cid, claim.title, claim.sections, _p(old), _p(dist), float(shift), not claim.binary))
-    moved.sort(key=lambda m: (-abs(m.shift), m.claim))
-    return tuple(moved[:top]), tuple(added)
+    moves = claim_moves(base_margs, new_margs, skip)
+
+    def moved(m: Move) -> Moved:
+        claim = new.map.claims[m.claim]
+        return Moved(m.claim, claim.title, claim.sections, m.before, m.after, m.shift, m.categorical)
+
+    changed = [moved(m) for m in moves if m.before is not None and abs(m.shift) > 1e-12]
+    return tuple(changed[:top]), tuple(moved(m) for m in moves if m.before is None)
 
 
 def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[str | Path]] | None = None,
@@ -139,20 +128,20 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         stages = load_stages(start=base_stages, overlays=files, reader=reader)
         model = Model(stages[-1].map)
         margs = model.marginals(cond.given, cond.set, scenario=None)
-        moved, added = _moved_claims(base, model, base_margs, margs, skip, top)
+        moved, added = _moved_claims(model, base_margs, margs, skip, top)
         attr = None
         if attribution:
             attr = attribute(None, (), target, cond.given, cond.set, None, max_exact=max_exact,
                              permutations=permutations, seed=seed, stages=stages[len(base_stages) - 1:])
-        p = _p(margs[target])
+        p = p_true(margs[target])
         out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
-                             p - _p(base_margs[target]), moved, added, attr, model))
+                             p - p_true(base_margs[target]), moved, added, attr, model))
     pooled = None
     if pooling:
         models = {BASE: base, **{v.name: v.model for v in out}}
         pooled = pool(models, weights, target, cond.given, cond.set, None, top=top)
     claim = base.map.claims[target]
-    return Comparison(base.map.name, target, claim.title, cond, base.map.overlays, _p(base_margs[target]),
+    return Comparison(base.map.name, target, claim.title, cond, base.map.overlays, p_true(base_margs[target]),
                       tuple(out), base, pooled)
 
 
@@ -172,9 +161,9 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
     ``compact`` gives one line per edit (no author/reason lines); ``edits`` limits how many are listed.
     """
     lines = [f"{c.map_name}: P({c.target}) — {c.target_title}"]
-    cond = [f"{k}={v}" for k, v in c.conditions.given.items()] + [f"do({k}={v})" for k, v in c.conditions.set.items()]
+    cond = conditions_text(c.conditions.given, c.conditions.set)
     lines.append("conditions: " + (f"scenario '{c.conditions.scenario}': " if c.conditions.scenario else "")
-                 + (", ".join(cond) or "none"))
+                 + (cond or "none"))
     if c.base_overlays:
         lines.append("base includes: " + ", ".join(c.base_overlays))
     lines.append("")

@@ -73,11 +73,11 @@ class Factor:
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` draws of the column values (shape (n, len(columns))), by numpy's direct samplers."""
         if self.family == "beta":
-            return rng.beta(*self.args, size=(n, 1))
+            return rng.beta(self.args[0], self.args[1], size=(n, 1))
         if self.family == "lognormal":
-            return rng.lognormal(*self.args, size=(n, 1))
+            return rng.lognormal(self.args[0], self.args[1], size=(n, 1))
         if self.family == "uniform":
-            return rng.uniform(*self.args, size=(n, 1))
+            return rng.uniform(self.args[0], self.args[1], size=(n, 1))
         alpha = np.asarray(self.args)
         g = np.zeros((n, alpha.size))
         pos = alpha > 0
@@ -92,8 +92,7 @@ class Factor:
         if self.family == "dirichlet":
             alpha = np.asarray(self.args)
             total = alpha.sum()
-            return [(0.0, 0.0) if a <= 0 else
-                    tuple(float(x) for x in special.betaincinv(a, total - a, np.array([lo_q, hi_q])))
+            return [(0.0, 0.0) if a <= 0 else _pair(special.betaincinv(a, total - a, np.array([lo_q, hi_q])))
                     for a in alpha]
         u = np.array([[lo_q], [hi_q]])
         lo, hi = self.ppf(u)[:, 0]
@@ -215,11 +214,16 @@ def sample_theta(net: Network, n: int, seed: int | None = 0, factors: tuple[Fact
     return theta
 
 
+def _pair(values) -> tuple[float, float]:
+    lo, hi = values
+    return float(lo), float(hi)
+
+
 def param_interval(net: Network, factors: tuple[Factor, ...], mass: float = MASS) -> dict[int, tuple[float, float]]:
     """θ index → (low, high): the stated range if any, else the central ``mass`` interval of its factor."""
     out: dict[int, tuple[float, float]] = {}
     for f in factors:
         for col, iv in zip(f.columns, f.interval(mass), strict=False):
             q = net.params[col].quantity
-            out[col] = tuple(map(float, q.range)) if (q.range is not None and mass == MASS) else iv
+            out[col] = _pair(q.range) if (q.range is not None and mass == MASS) else iv
     return out

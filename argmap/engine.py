@@ -282,7 +282,7 @@ class Engine:
         """For each parameter, the claims whose CPT cells read it (from the compiled cell formulas)."""
         if self._users is None:
             users: list[set[str]] = [set() for _ in self.network.params]
-            for v, spec in self.network.specs.items():
+            for v, spec in (self.network.specs or {}).items():
                 ks = [k for _, k in spec.copy] + [k for _, _, k in spec.direct]
                 for _, _, b, terms, leaks in spec.composed:
                     ks += [b, *leaks] + [k for term in terms for k in term]
@@ -312,16 +312,17 @@ class Engine:
         With ``split``, CPTs that are the same for every row have a batch axis of 1 (see :meth:`_varying`).
         """
         net = self.network
+        program = plan.program
         varying = self._varying(plan, theta) if split else None
-        if varying is not None:
-            cpts = plan.program.tables(plan.program.run(np.ascontiguousarray(theta[:1].T)))
+        if varying is not None and program is not None:
+            cpts = program.tables(program.run(np.ascontiguousarray(theta[:1].T)))
             if varying:
-                prog = self._subprograms.get(varying)
-                if prog is None:
-                    prog = self._subprograms[varying] = net.program(varying)
+                prog = self._subprograms.get(varying) or net.program(varying)
+                assert prog is not None  # _varying found compiled cell formulas, so the network has specs
+                self._subprograms[varying] = prog
                 cpts.update(prog.tables(prog.run(np.ascontiguousarray(theta.T))))
-        elif plan.program is not None:
-            cpts = plan.program.tables(plan.program.run(np.ascontiguousarray(theta.T)))
+        elif program is not None:
+            cpts = program.tables(program.run(np.ascontiguousarray(theta.T)))
         else:
             cpts = {f.var: np.moveaxis(net.builders[f.var](theta), 0, -1) for f in plan.factors}
         return {i: cpts[f.var][f.index] for i, f in enumerate(plan.factors)}

@@ -103,7 +103,9 @@ class Network:
 def compile_map(amap: ArgumentMap) -> Network:
     """Compile a validated map into a :class:`Network`."""
     every = all_parents(amap)
-    order = tuple(topological_order(every))
+    ordered = topological_order(every)
+    assert ordered is not None, "compile_map needs a checked map (load_map refuses cycles)"
+    order = tuple(ordered)
     states = {c: amap.claims[c].states for c in order}
     parents = {c: every[c] for c in order}
     params: list[Param] = []
@@ -134,6 +136,7 @@ def _add(params: list[Param], **kw) -> int:
 
 
 def _root(claim: Claim, params: list[Param]) -> tuple[Builder, VarSpec]:
+    assert claim.credence is not None, f"root claim {claim.id} has no credence (the checks require one)"
     if claim.binary:
         i = _add(params, name=f"credence:{claim.id}", claim=claim.id, field="credence", kind="probability",
                  quantity=claim.credence[1], state="true")
@@ -153,6 +156,7 @@ def _root(claim: Claim, params: list[Param]) -> tuple[Builder, VarSpec]:
 
 def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]:
     table = claim.table
+    assert table is not None, f"{claim.id} has no table"
     shape = tuple(len(states[g]) for g in table.given)
     start = len(params)
     for combo, dist in table.rows:

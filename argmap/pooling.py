@@ -36,18 +36,19 @@ import numpy as np
 
 from .api import DEFAULT, Model
 from .errors import ImpossibleEvidenceError, QueryError
+from .marginals import p_true
 
 __all__ = ["linear_pool", "log_pool", "Disagreement", "Pool", "pool"]
 
 
-def _weights(weights: Sequence[float] | None, n: int) -> np.ndarray:
+def _weights(weights: Sequence[float] | np.ndarray | None, n: int) -> np.ndarray:
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
         raise QueryError(f"pooling weights must be {n} non-negative numbers, not all zero")
     return w / w.sum()
 
 
-def linear_pool(dists, weights: Sequence[float] | None = None) -> np.ndarray:
+def linear_pool(dists, weights: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
     """Weighted mean of distributions ``dists`` (shape (viewpoints, states)).
 
     >>> linear_pool([[0.75, 0.25], [0.25, 0.75]], [1, 3]).tolist()
@@ -57,7 +58,7 @@ def linear_pool(dists, weights: Sequence[float] | None = None) -> np.ndarray:
     return _weights(weights, d.shape[0]) @ d
 
 
-def log_pool(dists, weights: Sequence[float] | None = None) -> np.ndarray:
+def log_pool(dists, weights: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
     """Normalised weighted geometric mean of distributions (log-odds pooling for binary claims).
 
     A state that any viewpoint with positive weight rules out (probability 0) is ruled out.
@@ -190,10 +191,10 @@ def pool(models: Mapping[str, Model], weights: Sequence[float] | None = None, ta
                         for n, wi in zip(names, w, strict=False)))
         claim = first.map.claims[c]
         rows.append(Disagreement(c, claim.title, claim.sections,
-                                 {n: float(list(margs[n][c].values())[-1]) for n in names},
+                                 {n: p_true(margs[n][c]) for n in names},
                                  spread, imp, spread * imp))
     rows.sort(key=lambda r: (-r.score, r.claim))
-    tc = {n: float(list(margs[n][target].values())[-1]) for n in names}
-    return Pool(target, names, tuple(map(float, w)), tc, list(lin[target].values())[-1],
-                list(geo[target].values())[-1], lin, geo, tuple(rows[:top]))
+    tc = {n: p_true(margs[n][target]) for n in names}
+    return Pool(target, names, tuple(map(float, w)), tc, p_true(lin[target]),
+                p_true(geo[target]), lin, geo, tuple(rows[:top]))
 

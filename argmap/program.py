@@ -150,10 +150,10 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
             dir_par += vals
         else:
             views[v] = ("composed", len(comp), len(comp) + s.size // 2, s.shape)
-            cells = [None] * (s.size // 2)
+            cells: dict[int, tuple[int, tuple, tuple]] = {}
             for t, _f, b, terms, leaks in s.composed:
                 cells[t // 2] = (b, terms if b >= 0 else (), leaks)   # no base: P = 1, relations unused
-            comp += cells
+            comp += [cells[i] for i in range(s.size // 2)]
     keys = sorted({(b, terms) for b, terms, _ in comp if b >= 0}, key=lambda f: (-len(f[1]), f))
     row = {f: i for i, f in enumerate(keys)}
     pairs: dict[tuple[int, int], int] = {}
@@ -167,11 +167,12 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
     leak_passes = []
     k = 0
     while True:
-        cells = [c for c in range(len(comp)) if len(comp[c][2]) > k]
-        if not cells:
+        with_leak = [c for c in range(len(comp)) if len(comp[c][2]) > k]
+        if not with_leak:
             break
-        leaks = [comp[c][2][k] for c in cells]
-        leak_passes.append((_arr(cells), _arr(max(li, 0) for li in leaks), _arr(j for j, li in enumerate(leaks) if li < 0)))
+        kth = [comp[c][2][k] for c in with_leak]
+        leak_passes.append((_arr(with_leak), _arr(max(li, 0) for li in kth),
+                            _arr(j for j, li in enumerate(kth) if li < 0)))
         k += 1
     formula = _arr(row[(b, terms)] if b >= 0 else len(keys) for b, terms, _ in comp)
     return Program(views, size, _arr(copy_par), _arr(dir_par), len(comp),

@@ -5,20 +5,15 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+from .formatting import conditions_text, fmt_p
+from .marginals import p_true
 from .models import ArgumentMap
 from .texttable import clip
 
 if TYPE_CHECKING:
     from .api import Result
 
-__all__ = ["format_result", "bar", "fmt_p"]
-
-
-def fmt_p(p: float) -> str:
-    """A probability for humans: 3 decimals, or scientific notation when tiny."""
-    if p != 0 and abs(p) < 0.001:
-        return f"{p:.1e}"
-    return f"{p:.3f}"
+__all__ = ["format_result", "bar"]
 
 
 def bar(p: float, width: int = 10) -> str:
@@ -32,11 +27,9 @@ def _conditions_line(result: Result, amap: ArgumentMap) -> list[str]:
     if c.scenario:
         sc = amap.scenarios[c.scenario]
         lines.append(f"scenario: {c.scenario}" + (f" — {sc.description}" if sc.description else ""))
-    if c.given:
-        lines.append("given: " + ", ".join(f"{k}={v}" for k, v in c.given.items()))
-    if c.set:
-        lines.append("set: " + ", ".join(f"{k}={v}" for k, v in c.set.items()))
-    if not (c.scenario or c.given or c.set):
+    if c.given or c.set:
+        lines.append("conditions: " + conditions_text(c.given, c.set))
+    elif not c.scenario:
         lines.append("conditions: none (unconditional)")
     if amap.default_scenario and c.scenario is None:
         lines.append(f"(the map's default scenario '{amap.default_scenario}' is lifted)")
@@ -80,7 +73,7 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
             title = clip(c.title, title_w)
             mark = " (given)" if cid in result.conditions.given else " (set)" if cid in result.conditions.set else ""
             if c.binary:
-                val = f"{fmt_p(m['true']):>8} {bar(m['true'])}{mark}"
+                val = f"{fmt_p(p_true(m)):>8} {bar(p_true(m))}{mark}"
             else:
                 val = "  " + " ".join(f"{s}={fmt_p(p)}" for s, p in m.items()) + mark
             out.append(f"{clip(cid, 34):<34} {title:<{title_w}} {sec:<10} {val}")

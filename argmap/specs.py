@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .models import ID_PATTERN
-from .quantity import Quantity, parse_quantity
+from .quantity import Domain, Quantity, parse_quantity
 from .verbal import MODULATION_WORDS
 
 __all__ = [
@@ -65,14 +65,13 @@ _NUMBER_SCHEMA = {"anyOf": [
 ]}
 
 
-def _num(domain: str, what: str):
-    return Annotated[Quantity, BeforeValidator(lambda v: parse_quantity(v, domain, what)),
-                     WithJsonSchema(_NUMBER_SCHEMA)]
+def _parse(domain: Domain) -> BeforeValidator:
+    return BeforeValidator(lambda v: parse_quantity(v, domain, domain))
 
 
-Prob = _num("probability", "probability")
-Ratio = _num("ratio", "ratio")
-Weight = _num("weight", "weight")
+Prob = Annotated[Quantity, _parse("probability"), WithJsonSchema(_NUMBER_SCHEMA)]
+Ratio = Annotated[Quantity, _parse("ratio"), WithJsonSchema(_NUMBER_SCHEMA)]
+Weight = Annotated[Quantity, _parse("weight"), WithJsonSchema(_NUMBER_SCHEMA)]
 StateName = Annotated[str, BeforeValidator(_state_name), WithJsonSchema({"type": ["string", "boolean"]})]
 StateList = Annotated[list[str], BeforeValidator(_states),
                       WithJsonSchema({"anyOf": [{"type": ["string", "boolean"]},

@@ -20,12 +20,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .api import DEFAULT, Model
 from .errors import QueryError
 from .network import relevant_claims
+
+if TYPE_CHECKING:
+    import sympy
 
 __all__ = ["Formula", "probability_formula", "abbreviations", "MAX_SYMBOLS", "LINE_LIMIT"]
 
@@ -44,7 +48,7 @@ class Formula:
     """
 
     target: str
-    expr: object
+    expr: sympy.Expr
     definitions: list = field(default_factory=list)
     roots: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)
@@ -190,7 +194,7 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
         else:
             axis = []
             for _j, i in enumerate(idx):
-                state = net.params[i].state
+                state = net.params[i].state or ""   # a categorical root's columns each name a state
                 sym = sympy.Symbol(f"p_{abbr[v]}_{state}")
                 formula.roots[sym] = (v, state, float(net.theta0[i]))
                 formula.names[sym] = rf"p_{{\mathrm{{{abbr[v]}}}}}^{{\mathrm{{{_tex_text(state)}}}}}"

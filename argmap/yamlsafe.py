@@ -130,8 +130,8 @@ def _reference_doc(text: str, path: Path) -> YamlDoc:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         msg = f"YAML syntax error: {err.problem or err.context}"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise ValidationError([Diagnostic(msg, path, line, col,
+        at = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ValidationError([Diagnostic(msg, path, at[0], at[1],
                                           "check indentation, colons and quoting near this point")]) from err
     except yaml.reader.ReaderError as err:  # a character YAML forbids (NUL, other controls): point at it
         pos = min(max(int(err.position), 0), len(text))

@@ -104,7 +104,7 @@ def assemble(path: Path, name: str, declared: dict[str, Declared], defs: dict[st
     variables = tuple(declared)
     return BayesNet(name, variables, {v: declared[v].states for v in variables},
                     {v: defs[v].parents for v in variables}, tables,
-                    {v: declared[v].title for v in variables if declared[v].title},
+                    {v: t for v in variables if (t := declared[v].title)},
                     {v: declared[v].pos for v in variables})
 
 

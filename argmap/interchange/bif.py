@@ -105,10 +105,13 @@ def bif_text(net: BayesNet) -> str:
     return "\n".join(out) + "\n"
 
 
+_PROPERTY_SAFE = str.maketrans({'"': "'", ";": ",", "{": "(", "}": ")", "=": "\uff1d", "/": "\u2215"})
+
+
 def _property(text: str) -> str:
     """Title text that every reader keeps inside a quoted property (no quote, ';', braces or '=')."""
     text = " ".join(str(text).split())
-    return text.translate(str.maketrans({'"': "'", ";": ",", "{": "(", "}": ")", "=": "\uff1d", "/": "\u2215"}))
+    return text.translate(_PROPERTY_SAFE)
 
 
 # ------------------------------------------------------------------------------------- reading
@@ -142,6 +145,7 @@ class _Tokens:
                     "an unterminated string" if text[i] == '"' else f"an unexpected character {text[i]!r}")
                 raise fail(self.path, self._where(i), f"BIF syntax error: {what}")
             kind = m.lastgroup
+            assert kind is not None  # every alternative of the token pattern is a named group
             self.offset = i = m.end()
             if kind not in ("space", "comment"):
                 tok = m.group()

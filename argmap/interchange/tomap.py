@@ -92,11 +92,12 @@ def network_to_map(net: BayesNet, *, source: str = "network", target: str | None
         target_var = [v for v in net.variables if v not in children][-1]
     else:
         by_id = {cid: v for v, cid in ids.items()}
-        target_var = target if target in ids else by_id.get(target)
-        if target_var is None:
+        found = target if target in ids else by_id.get(target)
+        if found is None:
             hint = did_you_mean(target, list(ids) + list(by_id))
             raise ArgmapError(f"--target '{target}' is not a variable of the network"
                               + (f"; {hint}" if hint else ""))
+        target_var = found
     files: dict[str, str] = {}
     chunk: list[str] = []
     values = size = 0

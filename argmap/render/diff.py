@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..formatting import fmt_p
+from ..marginals import Marginals, Move, claim_moves
 from ..models import ArgumentMap
 from . import style
 from .dot import NodeLook, assemble, binary_p, claim_tooltip, layout_view, sections_text
-from .views import ViewEdge
+from .views import ViewEdge, ViewNode
 
 __all__ = ["diff_dot", "edited_claims"]
-
-Marginals = Mapping[str, Mapping[str, float]]
 
 
 def edited_claims(new_map: ArgumentMap) -> dict[str, list[str]]:
@@ -27,17 +27,23 @@ def edited_claims(new_map: ArgumentMap) -> dict[str, list[str]]:
     return out
 
 
-def _delta(base: Marginals, new: Marginals, cid: str) -> float | None:
-    a, b = binary_p(base, cid), binary_p(new, cid)
-    return None if a is None or b is None else b - a
+Moves = Mapping[str, Move]
+
+
+def _shift(moves: Moves, cid: str) -> float | None:
+    """The change in P(true) of a true/false claim both maps have; None otherwise."""
+    m = moves.get(cid)
+    return None if m is None or m.before is None or m.categorical else m.shift
 
 
 def _state_moves(base: Marginals, new: Marginals, cid: str) -> list[str]:
     before, after = base.get(cid) or {}, new.get(cid) or {}
-    return [f"{s} {style.fmt_p(before.get(s, 0.0))}→{style.fmt_p(p)}" for s, p in after.items()]
+    return [f"{s} {style.label_p(before.get(s, 0.0))}→{style.label_p(p)}" for s, p in after.items()]
 
 
-def _claim_look(base_map, new_map, cid, base, new, edits, observed, intervened) -> NodeLook:
+def _claim_look(base_map: ArgumentMap, new_map: ArgumentMap, cid: str, base: Marginals, new: Marginals,
+                moves: Moves, edits: Mapping[str, list[str]], observed: Mapping[str, str],
+                intervened: Mapping[str, str]) -> NodeLook:
     claim = new_map.claims[cid]
     sec = sections_text(claim)
     is_new = cid not in base_map.claims
@@ -49,36 +55,36 @@ def _claim_look(base_map, new_map, cid, base, new, edits, observed, intervened) 
     elif cid in edits:
         badge = "EDITED"
         attrs.update(penwidth="3", color="#000000")
-    p_new = binary_p(new, cid)
-    d = _delta(base, new, cid)
+    m = moves.get(cid)
     if cid in observed or cid in intervened:
         lines = [f"{observed.get(cid, intervened.get(cid))} ({'given' if cid in observed else 'set'})"]
         fill = style.fill_for_delta(0.0)
     elif is_new:
-        lines = [style.fmt_p(p_new) if p_new is not None else "; ".join(_state_moves({}, new, cid))]
+        lines = [style.label_p(m.after) if m is not None and not m.categorical
+                 else "; ".join(_state_moves({}, new, cid))]
         fill = "#ffffff"
-    elif d is not None:
-        lines = [f"{style.fmt_p(p_new - d)} → {style.fmt_p(p_new)} ({style.fmt_delta(d)})"]
-        fill = style.fill_for_delta(d)
+    elif m is not None and m.before is not None and not m.categorical:
+        lines = [f"{style.label_p(m.before)} → {style.label_p(m.after)} ({style.fmt_delta(m.shift)})"]
+        fill = style.fill_for_delta(m.shift)
     else:
-        moves = _state_moves(base, new, cid)
-        lines = [" · ".join(moves[i:i + 2]) for i in range(0, len(moves), 2)]
+        states = _state_moves(base, new, cid)
+        lines = [" · ".join(states[i:i + 2]) for i in range(0, len(states), 2)]
         fill = style.fill_for_delta(None)
     if sec:
         lines.append(sec)
     return NodeLook(fill, tuple(lines), attrs, badge)
 
 
-def _part_look(new_map, n, base, new, edits, base_map) -> NodeLook:
-    moved = [(abs(d), d, m) for m in n.members if (d := _delta(base, new, m)) is not None]
+def _part_look(new_map: ArgumentMap, n: ViewNode, moves: Moves, edits: Mapping[str, list[str]],
+               base_map: ArgumentMap) -> NodeLook:
+    moved = [(abs(d), d, m) for m in n.members if (d := _shift(moves, m)) is not None]
     touched = sum(1 for m in n.members if m in edits or m not in base_map.claims)
     lines = [f"{len(n.members)} claims" + (f", {touched} changed by the overlay" if touched else "")]
     fill_d = None
-    if len(n.heads) == 1 and _delta(base, new, n.heads[0]) is not None:
-        head = n.heads[0]
-        fill_d = _delta(base, new, head)
-        p = binary_p(new, head)
-        lines.insert(0, f"{new_map.claims[head].title}: {style.fmt_p(p - fill_d)} → {style.fmt_p(p)}")
+    if len(n.heads) == 1 and (head := moves.get(n.heads[0])) is not None and _shift(moves, head.claim) is not None:
+        fill_d = head.shift
+        lines.insert(0, f"{new_map.claims[head.claim].title}: {style.label_p(head.before or 0.0)} → "
+                        f"{style.label_p(head.after)}")
     for m in n.members:
         if m not in base_map.claims:
             lines.append(f"NEW: {new_map.claims[m].title}")
@@ -110,20 +116,21 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
     view, rankdir = layout_view(new_map, target, observed, intervened, focus, depth, collapse, collapse_all,
                                 keep, rankdir)
     edits = edited_claims(new_map)
+    moves = {m.claim: m for m in claim_moves(base_marginals, new_marginals)}
     looks, tips = {}, {}
     for n in view.nodes:
         if n.claim:
-            looks[n.id] = _claim_look(base_map, new_map, n.claim, base_marginals, new_marginals, edits,
+            looks[n.id] = _claim_look(base_map, new_map, n.claim, base_marginals, new_marginals, moves, edits,
                                       observed, intervened)
             before = binary_p(base_marginals, n.claim)
             extra = [f"before the overlays: P(true) = {before:.4f}"] if before is not None else []
             tips[n.id] = claim_tooltip(new_map.claims[n.claim], new_marginals.get(n.claim),
                                        extra + [f"changed: {e}" for e in edits.get(n.claim, [])])
         else:
-            looks[n.id] = _part_look(new_map, n, base_marginals, new_marginals, edits, base_map)
+            looks[n.id] = _part_look(new_map, n, moves, edits, base_map)
             tips[n.id] = "\n".join([new_map.parts.get(n.part, n.part)] + [
-                f"  {new_map.claims[m].title}: " + (f"{style.fmt_delta(d)}" if (d := _delta(
-                    base_marginals, new_marginals, m)) is not None else "new" if m not in base_map.claims else "")
+                f"  {new_map.claims[m].title}: " + (f"{style.fmt_delta(d)}" if (d := _shift(
+                    moves, m)) is not None else "new" if m not in base_map.claims else "")
                 for m in n.members])
     base_keys = {(r.source, r.target, r.type) for r in base_map.relations}
 
@@ -138,7 +145,9 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
 
     tb, tn = binary_p(base_marginals, target), binary_p(new_marginals, target)
     head = new_map.claims[target].title if target in new_map.claims else target
-    subtitle = [f"P({head}): {tb:.3f} → {tn:.3f} ({style.fmt_delta(tn - tb)})"] if tb is not None and tn is not None else []
+    subtitle = []
+    if tb is not None and tn is not None:
+        subtitle.append(f"P({head}): {fmt_p(tb)} → {fmt_p(tn)} ({style.fmt_delta(tn - tb)})")
     if new_map.overlays:
         subtitle.append("Overlays: " + ", ".join(new_map.overlays))
     scale = [(style.fmt_delta(x).replace("+0.00", "0"), style.fill_for_delta(x)) for x in

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..formatting import conditions_text, fmt_p
-from ..marginals import p_true
+from ..marginals import Marginals, p_true
 from ..models import ArgumentMap, Claim
 from . import style
 from .text import attr_text, html_lines, html_text, wrap
@@ -19,8 +19,6 @@ from .views import View, ViewEdge, ViewNode, make_view
 
 __all__ = ["map_dot", "NodeLook", "assemble", "claim_tooltip", "binary_p", "sections_text",
            "collapse_parts"]
-
-Marginals = Mapping[str, Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def sections_text(claim: Claim, limit: int = 2) -> str:
 
 
 def _dist_lines(dist: Mapping[str, float], per_line: int = 2) -> list[str]:
-    items = [f"{s} {style.fmt_p(p)}" for s, p in dist.items()]
+    items = [f"{s} {style.label_p(p)}" for s, p in dist.items()]
     return [" · ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
 
 
@@ -257,7 +255,7 @@ def _claim_look(amap: ArgumentMap, cid: str, target: str, marginals: Marginals, 
         how = "given" if cid in observed else "set"
         lines.append(f"{observed.get(cid, intervened.get(cid))} ({how})")
     elif p is not None:
-        lines.append(f"P = {p:.3f}" if cid == target else style.fmt_p(p))
+        lines.append(f"P = {fmt_p(p)}" if cid == target else style.label_p(p))
     elif dist:
         lines += _dist_lines(dist)
     sec = sections_text(claim)
@@ -278,8 +276,8 @@ def _part_look(amap: ArgumentMap, n: ViewNode, marginals: Marginals, effects, em
         head = amap.claims[n.heads[0]]
         p = binary_p(marginals, head.id)
         if p is not None:
-            lines = [f"{head.title}: {style.fmt_p(p)}"] + lines if head.title.lower()[:12] not in \
-                amap.parts.get(n.part, "").lower() else [f"P = {style.fmt_p(p)}"] + lines
+            lines = [f"{head.title}: {style.label_p(p)}"] + lines if head.title.lower()[:12] not in \
+                amap.parts.get(n.part, "").lower() else [f"P = {style.label_p(p)}"] + lines
     attrs = {}
     if effects is not None:
         eff = max((effects.get(m, 0.0) for m in n.members), default=0.0)

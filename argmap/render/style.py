@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 
+from ..formatting import fmt_p
+
 __all__ = [
     "FONT", "VIRIDIS", "DIVERGING", "KIND_SHAPES", "RELATION_STYLES", "DIFF_SPAN",
     "fill_for_probability", "fill_for_delta", "text_colour", "node_attrs", "edge_attrs",
-    "strength", "fmt_p", "fmt_delta", "fmt_ratio",
+    "strength", "LABEL_DIGITS", "label_p", "fmt_delta", "fmt_ratio",
 ]
 
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
@@ -26,6 +28,10 @@ DIVERGING = ("#053061", "#175290", "#2a71b2", "#3f8ec0", "#6bacd1", "#9bc9e0", "
              "#f7f6f6", "#fbe5d8", "#fbccb4", "#f5aa89", "#e48066", "#d05548", "#ba2832", "#930e26",
              "#67001f")
 """matplotlib's RdBu reversed at 17 points: blue = probability fell, red = rose, near-white = unmoved."""
+
+LABEL_DIGITS = 2
+"""Decimals of a probability on a node label (:func:`argmap.formatting.fmt_p`); tooltips and
+headlines give the report's three."""
 
 DIFF_SPAN = 0.30
 """A change of this size or more gets the scale's end colour (fixed, so diagrams compare)."""
@@ -140,15 +146,13 @@ def edge_attrs(kind: str, weight: float | None = None) -> dict[str, str]:
     return attrs
 
 
-def fmt_p(p: float) -> str:
-    """A probability for a label: two decimals, three below 0.01 (never '0.00' for a non-zero).
+def label_p(p: float) -> str:
+    """A probability on a node label: :func:`argmap.formatting.fmt_p` at :data:`LABEL_DIGITS` decimals.
 
-    >>> fmt_p(0.2857), fmt_p(0.004), fmt_p(1.0)
+    >>> label_p(0.2857), label_p(0.004), label_p(1.0)
     ('0.29', '0.004', '1.00')
     """
-    if 0 < p < 0.01 or 0.99 < p < 1:
-        return f"{p:.3f}"
-    return f"{p:.2f}"
+    return fmt_p(p, LABEL_DIGITS)
 
 
 def fmt_delta(d: float) -> str:

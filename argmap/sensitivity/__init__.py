@@ -6,14 +6,16 @@
 - :func:`monte_carlo` — P(target) over joint draws of every uncertain credence
 - :func:`sobol` — first-order and total Sobol indices (SALib estimation, batched engine evaluations)
 - :func:`cruxes` / :func:`claim_effects` — which finding would move P(target) most
-- :func:`report` — all of the above in one :class:`SensitivityReport`
+- :func:`report` — all of the above in one :class:`SensitivityReport`; :func:`format_text` and
+  :func:`format_markdown` write it for the terminal and for a post
 """
 
 from .cruxes import claim_effects, cruxes
 from .montecarlo import MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
-from .report import SensitivityReport, format_markdown, format_text, report
+from .report import SensitivityReport, report
 from .sobol import Sobol, sobol
+from .text import format_markdown, format_text
 from .thresholds import thresholds
 from .tornado import tornado
 

@@ -9,6 +9,7 @@ import numpy as np
 from ..api import DEFAULT, Model
 from ..distributions import Factor, uncertain_factors
 from ..errors import QueryError
+from ..formatting import conditions_text
 from ..network import Param
 
 __all__ = ["Query", "resolve", "param_label", "param_sections", "param_source", "factors_of", "domain_of",
@@ -31,9 +32,8 @@ class Query:
         return f"P({self.target})" if self.state == "true" else f"P({self.target}={self.state})"
 
     def describe(self) -> str:
-        cond = [f"{k}={v}" for k, v in self.given.items()] + [f"do({k}={v})" for k, v in self.set.items()]
-        head = f"P({self.target}={self.state}"
-        return head + (" | " + ", ".join(cond) if cond else "") + ")"
+        cond = conditions_text(self.given, self.set)
+        return f"P({self.target}={self.state}" + (f" | {cond}" if cond else "") + ")"
 
     def to_dict(self) -> dict:
         return {"target": self.target, "state": self.state, "given": dict(self.given), "set": dict(self.set),

@@ -16,6 +16,7 @@ C, and Bayes' rule turns those into the joint P(C = s, target = t).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def cruxes(model: Model, target: str | None = None, given=None, set=None, scenar
     pt, joints = _joints(model, q, todo)
     base = float(pt[k])
     below = _descendants(net, q.target)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in todo:
         j = joints[c]
         pc = j.sum(axis=1)

@@ -55,6 +55,7 @@ def monte_carlo(model: Model, target: str | None = None, given=None, set=None, s
     values = evaluate(model, q, theta)
     point = float(evaluate(model, q, net.theta0)[0])
     qs = np.quantile(values, QUANTILES)
-    return MonteCarlo(samples, seed, point, float(values.mean()), float(np.median(values)), float(values.std(ddof=1))
-                      if samples > 1 else 0.0, {f"{int(p * 100)}%": float(v) for p, v in zip(QUANTILES, qs, strict=False)},
+    sd = float(values.std(ddof=1)) if samples > 1 else 0.0
+    quantiles = {f"{int(p * 100)}%": float(v) for p, v in zip(QUANTILES, qs, strict=True)}
+    return MonteCarlo(samples, seed, point, float(values.mean()), float(np.median(values)), sd, quantiles,
                       len(factors), values)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,9 +57,9 @@ class OneWay:
     derivative: float
     elasticity: float | None
     domain: tuple[float, float]
-    num: tuple[float, np.ndarray] = field(repr=False)
-    den: tuple[float, np.ndarray] = field(repr=False)
-    features: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    num: tuple[float, np.ndarray] = dataclasses.field(repr=False)
+    den: tuple[float, np.ndarray] = dataclasses.field(repr=False)
+    features: Callable[[np.ndarray], np.ndarray] = dataclasses.field(repr=False)
     """v ↦ what the function is linear in: v itself (affine kinds) or the claim's P(true | parents)."""
 
     @property
@@ -210,6 +210,7 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
     out = []
     for i in chosen:
         p = net.params[i]
+        feat: Callable[[np.ndarray], np.ndarray]
         if i in coef:
             (num, den), feat = coef[i], _identity
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -104,7 +105,7 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
         # SALib ignores a seed of 0 (``if seed:``), so its bootstrap gets seed + 1
         si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, conf_level=conf_level,
                              print_to_console=False, seed=None if seed is None else seed + 1)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k, f in enumerate(chosen):
         title, sections = _describe(model, f)
         rows.append({"factor": f.name, "title": title, "sections": sections, "family": f.family,

@@ -7,6 +7,8 @@ stays at its point. All ends are evaluated exactly in one batched engine call.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..api import DEFAULT, Model
@@ -40,7 +42,7 @@ def tornado(model: Model, target: str | None = None, given=None, set=None, scena
         return []
     batches = [with_value(net.theta0, net.params[i], i, np.array(ends[i])) for i in cols]
     p = evaluate(model, q, np.concatenate(batches)).reshape(len(cols), 2)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (i, (lo, hi)), (p_lo, p_hi) in zip(((i, ends[i]) for i in cols), p, strict=False):
         par = net.params[i]
         rows.append({
