@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .api import DEFAULT, Conditions, Model
 from .atomic import atomic_write, refuse_map_folder
@@ -79,7 +80,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     bundle = Bundle(Path(out), probability=result.probability)
     big = len(amap.claims) > OVERVIEW_ABOVE if collapse_all is None else collapse_all
     overview = big and not focus
-    shown = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
+    shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
     files: dict[str, bytes | str] = {}
 
     step("drawing the map")

@@ -103,7 +103,8 @@ def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
                                 f"add '{r.source}' to the table's given list, or remove this relation"))
             elif r.ratio is not None or r.leak is not None or r.modulator is not None:
                 diags.append(_d(r.origin, f"relation {r.key} gives a strength, but '{r.target}' has an explicit "
-                                          "table, which always wins", "remove the strength (the relation is then only drawn)"))
+                                          "table, which always wins",
+                                "remove the strength (the relation is then only drawn)"))
             continue
         if r.type != "requires" and r.ratio is None:
             diags.append(_d(r.origin, f"{r.type} relation {r.key} has no strength",

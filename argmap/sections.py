@@ -53,7 +53,8 @@ def coverage_table(amap: ArgumentMap) -> list[SectionRow]:
         toc = [e for e in toc if _in_range(e[0], *amap.coverage)]
     rows: dict[str, SectionRow] = {}
     for section, title in reversed(toc):  # children first, so parents can see them
-        children = [r for s, r in rows.items() if s.startswith(section + ".") and s.count(".") == section.count(".") + 1]
+        depth = section.count(".") + 1
+        children = [r for s, r in rows.items() if s.startswith(section + ".") and s.count(".") == depth]
         via = bool(children) and all(r.covered for r in children)
         rows[section] = SectionRow(section, title, tuple(cited.get(section, ())),
                                    amap.context_sections.get(section), via)

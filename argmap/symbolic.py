@@ -240,8 +240,6 @@ def _renumber(formula: Formula) -> Formula:
         for sym in sorted(expr.free_symbols & set(defs), key=lambda s: _first_position(expr, s, formula)):
             if sym not in order:
                 order.append(sym)
-        for sym in list(order):
-            pass
 
     visit(formula.expr)
     i = 0

@@ -33,7 +33,7 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, alig
     n = len(headers)
     cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
     limits = list(widths) + [None] * (n - len(widths))
-    cells = [[clip(c, limits[i]) if limits[i] else c for i, c in enumerate(r)] for r in cells]
+    cells = [[clip(c, w) if (w := limits[i]) else c for i, c in enumerate(r)] for r in cells]
     sizes = [max(len(r[i]) for r in cells) for i in range(n)]
     out = []
     for r in cells:

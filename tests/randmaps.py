@@ -9,6 +9,7 @@ distribution of a compiled network: exponential, so it lives here in the tests o
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,7 @@ def random_map_files(rng: np.random.Generator, n_min: int = 2, n_max: int = 8) -
         if use_table:
             rows = []
             for combo in itertools.product(*(states[p] for p in parents)):
-                row = {"when": dict(zip(parents, combo, strict=False))}
+                row: dict[str, object] = {"when": dict(zip(parents, combo, strict=False))}
                 if k == 2:
                     row["p"] = _fmt(rng.uniform(0, 1))
                 else:
@@ -130,11 +131,19 @@ def random_query(network, rng: np.random.Generator):
     target = str(rng.choice(vs))
     others = [v for v in vs if v != target]
     rng.shuffle(others)
-    given, set_ = {}, {}
+    given: dict[str, str] = {}
+    set_: dict[str, str] = {}
     for v in others[: int(rng.integers(0, min(3, len(others)) + 1))]:
         st = network.states[v][int(rng.integers(len(network.states[v])))]
         (given if rng.random() < 0.5 else set_)[v] = st
     return target, given, set_
+
+
+def exact(network, target: str, given: dict, set_: dict, theta: np.ndarray | None = None) -> np.ndarray:
+    """:func:`brute_force` for conditions that are possible."""
+    p = brute_force(network, target, given, set_, theta)
+    assert p is not None, "P(given) = 0"
+    return p
 
 
 def brute_force(network, target: str, given: dict, set_: dict, theta: np.ndarray | None = None) -> np.ndarray | None:
@@ -143,7 +152,7 @@ def brute_force(network, target: str, given: dict, set_: dict, theta: np.ndarray
     cpts = {v: a[0] for v, a in network.cpts(th[None, :]).items()}
     vs = list(network.variables)
     idx = {v: i for i, v in enumerate(vs)}
-    ranges = []
+    ranges: list[Sequence[int]] = []
     for v in vs:
         st = network.states[v]
         if v in set_:

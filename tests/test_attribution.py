@@ -116,7 +116,7 @@ def test_edits_carry_author_source_reason_and_position():
     leak = by[("mix", "change", "b -> c")]
     assert leak.author == "Bo Other" and leak.source == "test fixture"
     assert leak.reason == "c can hold without b" and leak.summary == "leak 0.2 → 0.4"
-    assert leak.origin.path.name == "mix.yaml" and leak.origin.line == 31
+    assert leak.origin.path is not None and leak.origin.path.name == "mix.yaml" and leak.origin.line == 31
     reply = by[("stack2", "change", "x -> c")]
     assert reply.author == "Cy Reply" and reply.summary == "ratio 0.3333 → 0.8"
     assert by[("mix", "add", "x")].reason == "x makes c less likely"

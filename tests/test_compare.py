@@ -25,7 +25,7 @@ def test_compare_one_viewpoint(tiny_map):
     assert v.change == pytest.approx(new.probability() - base.probability(), abs=1e-15)
     assert [m.claim for m in v.moved] == ["goals"] and v.moved[0].shift == pytest.approx(-0.2, abs=1e-15)
     assert [m.claim for m in v.added] == ["doubt"] and v.added[0].new == pytest.approx(0.6)
-    assert abs(sum(v.attribution.values) - v.change) < 1e-12
+    assert v.attribution is not None and abs(sum(v.attribution.values) - v.change) < 1e-12
     text = format_comparison(c)
     for needle in ("P(conclusion)", "doubt", "goals", "Someone Else", "The argument is weaker", "sum to the change"):
         assert needle in text
@@ -50,7 +50,7 @@ def test_base_overlays_join_every_viewpoint():
     assert c.base_overlays == ("mix",)
     assert c.base_probability == pytest.approx(Model.load(m, [CMP / "mix.yaml"]).probability(), abs=1e-15)
     v = c.viewpoints[0]
-    assert v.overlays == ("stack2",)
+    assert v.overlays == ("stack2",) and v.attribution is not None
     assert {e.overlay for e in v.attribution.edits} == {"stack2"}
     assert abs(sum(v.attribution.values) - v.change) < 1e-12
 
@@ -135,7 +135,7 @@ def test_guide_example_checks_and_attributes():
     c = compare(None, {"hubinger": [example]})
     v = c.viewpoints[0]
     assert v.change > 0          # the critique argues scheming is more likely than the report says
-    assert [m.claim for m in v.added] == ["long_term_proxy_step"]
+    assert [m.claim for m in v.added] == ["long_term_proxy_step"] and v.attribution is not None
     assert v.attribution.method == "exact" and len(v.attribution.edits) == 5
     assert abs(sum(v.attribution.values) - v.change) < 1e-12
     assert {e.author for e in v.attribution.edits} == {"Evan Hubinger"}

@@ -51,7 +51,7 @@ def _pgmpy():
             if "g" not in _memo:
                 _memo["g"] = _original(self)
             return _memo["g"]
-        cached._cached = True
+        setattr(cached, "_cached", True)  # noqa: B010 - marks the wrapper so a second call does not wrap it again
         setattr(BIF.BIFReader, name, cached)
     return BIF
 
@@ -142,7 +142,8 @@ def bundled() -> Model | None:
 
 def _overlay_stacks() -> list[tuple[str, tuple[Path, ...]]]:
     """Every overlay under arguments/, each preceded by the overlays it builds on."""
-    files = sorted((ROOT / "arguments").glob("critiques/*.y*ml")) + sorted((ROOT / "arguments").glob("viewpoints/*.y*ml"))
+    args = ROOT / "arguments"
+    files = sorted(args.glob("critiques/*.y*ml")) + sorted(args.glob("viewpoints/*.y*ml"))
     by_name, needs = {}, {}
     for f in files:
         try:
@@ -318,6 +319,7 @@ def test_peer_written_networks_import(writer, tmp_path):
     for name, cid in ids.items():
         q = ve.query([name], show_progress=False)
         ours = model.distribution(cid, scenario=None)
+        assert isinstance(ours, dict)
         theirs = {s: q.get_value(**{name: s}) for s in q.state_names[name]}
         assert len(ours) == len(theirs)             # pgmpy's XMLBIF writer rewrites some state names
         assert np.max(np.abs(np.array(list(ours.values())) - np.array(list(theirs.values())))) <= tol

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from mapkit import write_map
-from randmaps import brute_force, random_query, write_random_map
+from randmaps import brute_force, exact, random_query, write_random_map
 
 from argmap import Engine, ImpossibleEvidenceError, WidthError, compile_map, load_map
 from argmap.cli import main
@@ -63,10 +63,10 @@ def test_marginals_in_one_pass_match_enumeration(networks):
             continue
         for b in range(2):
             for v in net.variables:
-                np.testing.assert_allclose(batch[v][b], brute_force(net, v, given, set_, theta[b]), rtol=0, atol=1e-12)
+                np.testing.assert_allclose(batch[v][b], exact(net, v, given, set_, theta[b]), rtol=0, atol=1e-12)
         single = engine.marginals(given, set_)
         for v in net.variables:
-            np.testing.assert_allclose(single[v], brute_force(net, v, given, set_), rtol=0, atol=1e-12)
+            np.testing.assert_allclose(single[v], exact(net, v, given, set_), rtol=0, atol=1e-12)
             assert abs(single[v].sum() - 1) < 1e-12
         checked += 1
     assert checked >= 35
@@ -96,7 +96,7 @@ def _grid_claims(k: int = 26) -> list[dict]:
     for i in range(k):
         for j in range(k):
             req = [f"g{i - 1}_{j}"] * (i > 0) + [f"g{i}_{j - 1}"] * (j > 0)
-            c = {"id": f"g{i}_{j}", "title": f"G{i},{j}"}
+            c: dict[str, object] = {"id": f"g{i}_{j}", "title": f"G{i},{j}"}
             c.update({"requires": [{"claim": r, "leak": 0.3} for r in req], "base": 0.9} if req else {"credence": 0.5})
             claims.append(c)
     return claims

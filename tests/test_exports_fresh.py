@@ -21,7 +21,9 @@ BUNDLES = {"scheming": [], "scheming+pope-2023": [arguments_dir() / "critiques" 
 @pytest.mark.parametrize("name", sorted(BUNDLES))
 def test_committed_summary_is_current(name, tmp_path):
     committed = (EXPORTS / name / "summary.md").read_text(encoding="utf-8")
-    command = re.search(r"Regenerate with `([^`]*)`", committed).group(1)
+    found = re.search(r"Regenerate with `([^`]*)`", committed)
+    assert found, "the summary names no command to regenerate it"
+    command = found.group(1)
     write_bundle(None, tmp_path / name, BUNDLES[name], command=command)
     fresh = (tmp_path / name / "summary.md").read_text(encoding="utf-8")
     assert fresh == committed, (f"exports/{name} is stale: regenerate it with `{command}` "

@@ -438,8 +438,13 @@ PAYLOADS = [
 @pytest.mark.parametrize("where", ["value", "key", "claims", "header", "overlay"])
 def test_python_tags_are_never_constructed(tmp_path, monkeypatch, payload, where):
     marker = tmp_path / "pwned"
-    calls = []
-    monkeypatch.setattr(os, "system", lambda *a, **k: calls.append(a) or 0)
+    calls: list[tuple] = []
+
+    def fake_system(*a, **k) -> int:
+        calls.append(a)
+        return 0
+
+    monkeypatch.setattr(os, "system", fake_system)
     tag = payload.format(marker=marker)
     claims = (TINY / "claims.yaml").read_text()
     head = (TINY / "map.yaml").read_text()

@@ -215,7 +215,8 @@ probability ( b a ) { table 0.1 0.8 0.9 0.2; }
 
 
 def test_rows_off_by_rounding_are_renormalised():
-    text = "network x {}\nvariable a { type discrete [3] { p, q, r }; }\nprobability ( a ) { table 0.333333 0.333333 0.333333; }\n"
+    text = ("network x {}\nvariable a { type discrete [3] { p, q, r }; }\n"
+            "probability ( a ) { table 0.333333 0.333333 0.333333; }\n")
     np.testing.assert_allclose(parse_bif(text).tables["a"], [1 / 3] * 3, rtol=1e-12)
 
 
@@ -316,7 +317,8 @@ BAD_BIF = [
     ("network x {}\nvariable a { type discrete [2] { f, t }; }\nprobability ( a ) { table 0.5, 0.5 }\n",
      3, "expected a number or ';'"),
     ("network x {}\nvariable a {\n", 3, "the file ends"),
-    ("network x {}\nvariable a { type discrete [2] { f, t }; }\nprobability ( a ) { table 0.5, 0.5; }\nprobability ( a ) { table 0.5, 0.5; }\n",
+    ("network x {}\nvariable a { type discrete [2] { f, t }; }\nprobability ( a ) { table 0.5, 0.5; }\n"
+     "probability ( a ) { table 0.5, 0.5; }\n",
      4, "a second probability block"),
     ("network x {}\nbanana\n", 2, "expected 'variable' or 'probability'"),
     ("", 1, "declares no variables"),
@@ -340,7 +342,8 @@ def test_bif_errors_are_positioned(text, line, message, tmp_path):
 
 
 BAD_XML = [
-    ('<?xml version="1.0"?>\n<!DOCTYPE BIF [\n <!ENTITY a "aaaaaaaaaa">\n <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n]>'
+    ('<?xml version="1.0"?>\n<!DOCTYPE BIF [\n <!ENTITY a "aaaaaaaaaa">\n'
+     ' <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n]>'
      "\n<BIF><NETWORK><NAME>&b;</NAME></NETWORK></BIF>\n", 3, "entity declarations are not allowed"),
     ('<?xml version="1.0"?>\n<!DOCTYPE BIF [\n <!ENTITY x SYSTEM "file:///etc/passwd">\n]>\n<BIF><NETWORK>'
      "<NAME>&x;</NAME></NETWORK></BIF>\n", 3, "entity declarations are not allowed"),

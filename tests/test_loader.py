@@ -97,4 +97,4 @@ def test_all_problems_in_one_run(tmp_path):
     (folder / "b.yaml").write_text("claims:\n  - {id: b, titel: B, credence: 0.5}\n")
     with pytest.raises(ValidationError) as info:
         load_map(folder)
-    assert {d.path.name for d in info.value.diagnostics} == {"a.yaml", "b.yaml"}
+    assert {d.path.name if d.path else None for d in info.value.diagnostics} == {"a.yaml", "b.yaml"}

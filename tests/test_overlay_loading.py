@@ -45,7 +45,8 @@ def test_beside_wins_over_bundled(tmp_path):
     reply = _write(tmp_path / "reply.yaml", "overlay: reply\nauthor: R\nbuilds_on: [pope-2023]\n")
     stages = load_stages(MAP, [reply])
     assert stages[1].path == local
-    assert stages[-1].map.claims["b"].credence[1].value == pytest.approx(0.1)
+    credence = stages[-1].map.claims["b"].credence
+    assert credence is not None and credence[1].value == pytest.approx(0.1)
 
 
 def test_with_names_resolve_in_the_working_folder_then_bundled(tmp_path, monkeypatch):

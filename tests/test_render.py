@@ -77,7 +77,7 @@ def test_hostile_titles_survive_as_text():
 
     from argmap.render import render_dot
     svg = ET.fromstring(render_dot(model_dot(model), "svg"))
-    tips = [a.get(XLINK + "title") for a in svg.iter(SVG + "a")]
+    tips = [a.get(XLINK + "title") or "" for a in svg.iter(SVG + "a")]
     texts = [t.text for t in svg.iter(SVG + "text")]
     for cid in ("node", "edge", "graph", "strict"):            # single backslashes, quotes, <, &, newlines
         title = model.map.claims[cid].title
@@ -208,7 +208,8 @@ def test_diff_view_marks_new_and_edited_claims():
     assert "EDITED" in g.get_node("premise").attr["label"]
     before, after = bm["outcome"]["true"], nm["outcome"]["true"]
     assert f"{before:.3f} → {after:.3f}" in g.graph_attr["label"]
-    assert g.get_node("premise").attr["fillcolor"] == style.fill_for_delta(nm["premise"]["true"] - bm["premise"]["true"])
+    moved = nm["premise"]["true"] - bm["premise"]["true"]
+    assert g.get_node("premise").attr["fillcolor"] == style.fill_for_delta(moved)
     assert g.get_edge("new_doubt", "outcome").attr["label"] == "new"
     assert "The premise is weaker" in g.get_node("premise").attr["tooltip"]
 
@@ -236,6 +237,7 @@ def test_analysis_results_display_as_diagrams(tmp_path):
 def test_render_model_svg_and_notebook_repr():
     model = Model.load(TINY)
     svg = model._repr_svg_()
+    assert svg is not None
     assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
     assert re.search(r"The conclusion", svg)
 

@@ -86,7 +86,7 @@ def test_when_selects_categorical_states(tmp_path):
 
 
 def test_table_wins_and_is_read_row_by_row(tmp_path):
-    claims = [
+    claims: list[dict] = [
         {"id": "a", "title": "A", "credence": 0.3},
         {"id": "t", "title": "T", "table": {"given": ["a"], "rows": [
             {"when": {"a": True}, "p": 0.9}, {"when": {"a": False}, "p": 0.2}]}},
@@ -95,7 +95,7 @@ def test_table_wins_and_is_read_row_by_row(tmp_path):
 
 
 def test_given_conditions_and_set_intervenes(tmp_path):
-    claims = [
+    claims: list[dict] = [
         {"id": "a", "title": "A", "credence": 0.3},
         {"id": "t", "title": "T", "table": {"given": ["a"], "rows": [
             {"when": {"a": True}, "p": 0.9}, {"when": {"a": False}, "p": 0.2}]}},
@@ -109,7 +109,7 @@ def test_given_conditions_and_set_intervenes(tmp_path):
 
 
 def test_categorical_table_child(tmp_path):
-    claims = [
+    claims: list[dict] = [
         {"id": "a", "title": "A", "credence": 0.4},
         {"id": "k", "title": "K", "states": ["x", "y", "z"], "table": {"given": ["a"], "rows": [
             {"when": {"a": True}, "probs": {"x": 0.5, "y": 0.5, "z": 0}},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -83,7 +84,8 @@ def _tiny_symbolic(conditional: bool):
          ["credence:argument", "credence:aware", "credence:goals", "base:conclusion",
           "ratio:argument -> conclusion", "leak:goals -> conclusion"]}
     b, r, leak = s["base:conclusion"], s["ratio:argument -> conclusion"], s["leak:goals -> conclusion"]
-    num = den = 0
+    num: Any = 0
+    den: Any = 0
     for aw, g, ar in itertools.product((0, 1), repeat=3):
         if conditional and not aw:
             continue
@@ -156,12 +158,13 @@ def test_modulator_scale_derivative_matches_sympy(mix):
         return 1 / (1 + sp.exp(-z)) * (1 if aware else theta["leak:aware -> goal"])
 
     names = net.variables
-    num = den = 0
+    num: Any = 0
+    den: Any = 0
     for combo in itertools.product(*(range(len(net.states[v])) for v in names)):
         x = dict(zip(names, combo, strict=False))
         if x["evidence"] != 1:
             continue
-        w = 1
+        w: Any = 1
         for v in names:
             idx = tuple(x[p] for p in net.parents[v])
             if v == "goal":

@@ -46,7 +46,7 @@ def test_formula_matches_the_engine_at_random_credences(path, scenario):
         for claim, state, _ in f.roots.values():
             if state is None:
                 values[claim] = float(rng.uniform())
-        groups = {}
+        groups: dict[str, list] = {}
         for claim, state, _ in f.roots.values():
             if state is not None:
                 groups.setdefault(claim, []).append(state)
@@ -59,7 +59,8 @@ def test_formula_matches_the_engine_at_random_credences(path, scenario):
 def test_large_maps_keep_the_most_influential_roots_symbolic():
     model = Model.load(DATA / "render_small")
     f = probability_formula(model, max_symbols=2, scenario=None)
-    assert len(f.roots) == 2 and set(f.fixed) == {"premise", "regime", "con", "objection"} - {c for c, _, _ in f.roots.values()}
+    symbolic = {c for c, _, _ in f.roots.values()}
+    assert len(f.roots) == 2 and set(f.fixed) == {"premise", "regime", "con", "objection"} - symbolic
     assert all(model.map.claims[c].binary for c, _, _ in f.roots.values())
     assert f.evaluate() == pytest.approx(model.probability(scenario=None), abs=1e-12)
 

@@ -38,13 +38,15 @@ def _touch_later(path, text):
 def test_loop_with_a_fake_clock_runs_once_per_change(tmp_path):
     f = tmp_path / "a.yaml"
     f.write_text("x: 1\n")
-    calls, ticks = [], iter(range(1000))
+    calls: list[int] = []
+    ticks = iter(range(1000))
+    touched: list[bool] = []
 
     def sleep(_):
         n = len(calls)
-        if n == 1 and not getattr(sleep, "done", False):
+        if n == 1 and not touched:
             _touch_later(f, "x: 2\n")
-            sleep.done = True
+            touched.append(True)
 
     passes = watch_loop(lambda: [f], calls.append, interval=0.01, max_seconds=20, sleep=sleep,
                         clock=lambda: next(ticks))

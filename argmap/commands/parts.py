@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .common import add_map_args, model_from_args, print_json
 
 
@@ -24,8 +26,9 @@ def run(args) -> int:
         if claim.part is not None:
             counts[claim.part] = counts.get(claim.part, 0) + 1
     target_part = amap.claims[amap.target].part
-    rows = [{"id": name, "title": amap.parts.get(name, ""), "claims": n, "holds_target": name == target_part}
-            for name, n in counts.items()]
+    rows: list[dict[str, Any]] = [
+        {"id": name, "title": amap.parts.get(name, ""), "claims": n, "holds_target": name == target_part}
+        for name, n in counts.items()]
     if args.json:
         print_json({"map": amap.name, "parts": rows})
         return 0

@@ -17,11 +17,12 @@ def file_schema(kind: str = "any") -> dict:
     Built from the pydantic file models in :mod:`argmap.models`, so it is exactly what the loader accepts
     in shape (the loader additionally checks references between files, credences and tables).
     """
+    from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
     from ..specs import MapFile, OverlayFile, PartFile
 
-    models = {"map": MapFile, "part": PartFile, "overlay": OverlayFile}
+    models: dict[str, type[BaseModel]] = {"map": MapFile, "part": PartFile, "overlay": OverlayFile}
     titles = {"map": "argmap map header (map.yaml)", "part": "argmap part file (claims)",
               "overlay": "argmap overlay (critique or viewpoint)", "any": "argmap argument file"}
     if kind not in KINDS:

@@ -66,7 +66,7 @@ def watched_files(path: str | None, overlays: Iterable[str]) -> list[Path]:
 
 def fingerprint(files: Iterable[Path]) -> tuple:
     """(name, mtime_ns, size) per file; a missing file counts as (name, None, None)."""
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for f in files:
         try:
             st = f.stat()

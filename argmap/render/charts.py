@@ -12,6 +12,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
 
@@ -62,6 +63,18 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+ChartFormat = Literal["png", "svg"]
+
+
+@overload
+def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: ChartFormat, *, top: int = 15,
+                  target_label: str = "P(target)", title: str | None = None) -> bytes: ...
+@overload
+def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: Path, *, top: int = 15,
+                  target_label: str = "P(target)", title: str | None = None) -> Path: ...
+@overload
+def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str, *, top: int = 15,
+                  target_label: str = "P(target)", title: str | None = None) -> Path | bytes: ...
 def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | Path, *, top: int = 15,
                   target_label: str = "P(target)", title: str | None = None) -> Path | bytes:
     """Draw a tornado chart of ``rows`` (largest swing first; the ``top`` largest are drawn).
@@ -92,8 +105,8 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     ax.text(baseline, -0.75, f" baseline {baseline:.3f}", fontsize=8, va="bottom", ha="left")
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=_LOW, label="parameter at low end"), Patch(color=_HIGH, label="parameter at high end")],
-              loc="lower right", fontsize=8, frameon=True)
+    ax.legend(handles=[Patch(color=_LOW, label="parameter at low end"),
+                       Patch(color=_HIGH, label="parameter at high end")], loc="lower right", fontsize=8, frameon=True)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.set_title(title or f"What moves {target_label}: one number at a time", fontsize=11)
@@ -102,6 +115,18 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     return _save(fig, path_or_format)
 
 
+@overload
+def histogram_chart(values: Sequence[float], path_or_format: ChartFormat, *, baseline: float | None = None,
+                    quantiles: dict[str, float] | None = None, target_label: str = "P(target)",
+                    title: str | None = None, bins: int = 50) -> bytes: ...
+@overload
+def histogram_chart(values: Sequence[float], path_or_format: Path, *, baseline: float | None = None,
+                    quantiles: dict[str, float] | None = None, target_label: str = "P(target)",
+                    title: str | None = None, bins: int = 50) -> Path: ...
+@overload
+def histogram_chart(values: Sequence[float], path_or_format: str, *, baseline: float | None = None,
+                    quantiles: dict[str, float] | None = None, target_label: str = "P(target)",
+                    title: str | None = None, bins: int = 50) -> Path | bytes: ...
 def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, baseline: float | None = None,
                     quantiles: dict[str, float] | None = None, target_label: str = "P(target)",
                     title: str | None = None, bins: int = 50) -> Path | bytes:
@@ -111,20 +136,20 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
     ``baseline`` (the map's point estimate) as a solid one.
     """
     plt = _plt()
-    values = np.asarray(values, dtype=float)
+    draws = np.asarray(values, dtype=float)
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    ax.hist(values, bins=bins, color="#88aacc", edgecolor="white", linewidth=0.4, label="draws")
+    ax.hist(draws, bins=bins, color="#88aacc", edgecolor="white", linewidth=0.4, label="draws")
     styles = iter([":", "--", "-."])
     for name, q in (quantiles or {}).items():
         ax.axvline(q, color="#333333", linestyle=next(styles, "--"), linewidth=1.3, label=f"{name} quantile: {q:.3f}")
     if baseline is not None:
         ax.axvline(baseline, color="black", linewidth=2.0, label=f"point estimate: {baseline:.3f}")
-    if values.size:
-        pad = 0.05 * max(values.max() - values.min(), 0.02)
-        ax.set_xlim(max(0.0, values.min() - pad), min(1.0, values.max() + pad))
+    if draws.size:
+        pad = 0.05 * max(draws.max() - draws.min(), 0.02)
+        ax.set_xlim(max(0.0, draws.min() - pad), min(1.0, draws.max() + pad))
     ax.legend(loc="upper right", fontsize=8, frameon=True)
     ax.set_xlabel(target_label)
-    ax.set_ylabel(f"number of draws (of {values.size:,})")
+    ax.set_ylabel(f"number of draws (of {draws.size:,})")
     ax.set_title(title or f"{target_label} when every uncertain credence is drawn from its distribution", fontsize=10)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)

@@ -12,7 +12,7 @@ from ..formatting import fmt_p
 from ..marginals import Marginals, Move, claim_moves
 from ..models import ArgumentMap
 from . import style
-from .dot import NodeLook, assemble, binary_p, claim_tooltip, layout_view, sections_text
+from .dot import NodeLook, assemble, binary_p, claim_tooltip, layout_view, part_title, sections_text
 from .views import ViewEdge, ViewNode
 
 __all__ = ["diff_dot", "edited_claims"]
@@ -128,7 +128,7 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
                                        extra + [f"changed: {e}" for e in edits.get(n.claim, [])])
         else:
             looks[n.id] = _part_look(new_map, n, moves, edits, base_map)
-            tips[n.id] = "\n".join([new_map.parts.get(n.part, n.part)] + [
+            tips[n.id] = "\n".join([part_title(new_map, n)] + [
                 f"  {new_map.claims[m].title}: " + (f"{style.fmt_delta(d)}" if (d := _shift(
                     moves, m)) is not None else "new" if m not in base_map.claims else "")
                 for m in n.members])

@@ -7,7 +7,7 @@ for the sensitivity view, ``effects`` (claim → size of its effect on the targe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..formatting import conditions_text, fmt_p
@@ -38,6 +38,12 @@ def binary_p(marginals: Marginals, claim: str) -> float | None:
     if not dist or set(dist) != {"false", "true"}:
         return None
     return float(dist["true"])
+
+
+def part_title(amap: ArgumentMap, n: ViewNode) -> str:
+    """The title of the part a collapsed node stands for (its id when the map gives no title)."""
+    part = n.part or ""
+    return amap.parts.get(part, part)
 
 
 def sections_text(claim: Claim, limit: int = 2) -> str:
@@ -127,7 +133,7 @@ def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None,
     return f"<<B>{head}</B>{tail}>"
 
 
-def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str]], scale_name: str,
+def _legend_html(title: str, subtitle: Iterable[str], scale: Sequence[tuple[str, str]], scale_name: str,
                  kinds: list[str], edge_types: list[str], notes: Iterable[str], large: bool = False) -> str:
     k = 1.4 if large else 1.0
 
@@ -138,10 +144,10 @@ def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str
     for line in (part for ln in subtitle for part in wrap(ln, 60 if large else 76, 4)):
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(14)}">{html_text(line)}</FONT></TD></TR>')
     if scale:
-        cells = "".join(f'<TD BGCOLOR="{fill}" WIDTH="{round(38 * k)}"><FONT COLOR="{style.text_colour(fill)}" '
+        swatches = "".join(f'<TD BGCOLOR="{fill}" WIDTH="{round(38 * k)}"><FONT COLOR="{style.text_colour(fill)}" '
                         f'POINT-SIZE="{pt(11)}">{html_text(text)}</FONT></TD>' for text, fill in scale)
         rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-                    f'<TR><TD BORDER="0"><FONT POINT-SIZE="{pt(12)}">{html_text(scale_name)}</FONT></TD>{cells}'
+                    f'<TR><TD BORDER="0"><FONT POINT-SIZE="{pt(12)}">{html_text(scale_name)}</FONT></TD>{swatches}'
                     f'</TR></TABLE></TD></TR>')
     if kinds or edge_types:
         left = [html_text(style.KIND_WORDS[k]) for k in kinds]
@@ -163,7 +169,7 @@ def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str
 
 
 def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, title: str,
-             subtitle: Iterable[str] = (), scale: list[tuple[str, str]] = (), scale_name: str = "",
+             subtitle: Iterable[str] = (), scale: Sequence[tuple[str, str]] = (), scale_name: str = "",
              notes: Iterable[str] = (), rankdir: str = "LR", legend: bool = True,
              tooltips: Mapping[str, str] | None = None, edge_looks: Callable[[ViewEdge], dict] | None = None,
              large: bool = False) -> str:
@@ -184,7 +190,7 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     names: dict[str, str] = {}
     by_id = {n.id: n for n in view.nodes}
     for n in view.nodes:
-        names[n.id] = amap.claims[n.claim].title if n.claim else amap.parts.get(n.part, n.part)
+        names[n.id] = amap.claims[n.claim].title if n.claim else part_title(amap, n)
     kinds = sorted({amap.claims[n.claim].kind if n.claim else "part" for n in view.nodes},
                    key=list(style.KIND_SHAPES).index)
     edge_types = sorted({e.type for e in view.edges}, key=list(style.RELATION_STYLES).index)
@@ -261,7 +267,7 @@ def _claim_look(amap: ArgumentMap, cid: str, target: str, marginals: Marginals, 
     sec = sections_text(claim)
     if sec:
         lines[-1:] = [f"{lines[-1]} · {sec}" if lines else sec]
-    attrs = {}
+    attrs: dict[str, str] = {}
     if effect is not None:
         if effect >= 0.005:
             lines.append(f"effect {effect:.2f}")
@@ -277,8 +283,8 @@ def _part_look(amap: ArgumentMap, n: ViewNode, marginals: Marginals, effects, em
         p = binary_p(marginals, head.id)
         if p is not None:
             lines = [f"{head.title}: {style.label_p(p)}"] + lines if head.title.lower()[:12] not in \
-                amap.parts.get(n.part, "").lower() else [f"P = {style.label_p(p)}"] + lines
-    attrs = {}
+                part_title(amap, n).lower() else [f"P = {style.label_p(p)}"] + lines
+    attrs: dict[str, str] = {}
     if effects is not None:
         eff = max((effects.get(m, 0.0) for m in n.members), default=0.0)
         lines.append(f"largest effect {eff:.2f}")
@@ -287,7 +293,7 @@ def _part_look(amap: ArgumentMap, n: ViewNode, marginals: Marginals, effects, em
 
 
 def _part_tooltip(amap: ArgumentMap, n: ViewNode, marginals: Marginals) -> str:
-    lines = [amap.parts.get(n.part, n.part), f"{len(n.members)} claims (collapsed):"]
+    lines = [part_title(amap, n), f"{len(n.members)} claims (collapsed):"]
     for m in n.members:
         p = binary_p(marginals, m)
         lines.append(f"  {amap.claims[m].title}" + (f": {p:.3f}" if p is not None else ""))

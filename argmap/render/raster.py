@@ -38,7 +38,7 @@ def render_dot(source: str, fmt: str = "svg", *, dpi: int | None = None) -> byte
         raise RenderError(f"unknown format '{fmt}' (choose one of {', '.join(FORMATS)})")
     if fmt == "dot":
         return source.encode("utf-8")
-    args = ["-Gdpi=%d" % (dpi or PNG_DPI)] if fmt == "png" else []
+    args = [f"-Gdpi={int(dpi or PNG_DPI)}"] if fmt == "png" else []
     device = "png:cairo" if fmt == "png" else "pdf:cairo" if fmt == "pdf" else "svg"
     exe = shutil.which("dot")
     if exe:
@@ -81,6 +81,8 @@ class _stderr_filtered:
     The bundled fontconfig warns about newer system config files on every run; that says nothing
     useful to a user, so it is dropped. Anything else Graphviz prints is passed on.
     """
+
+    _saved: int | None
 
     def __enter__(self):
         try:

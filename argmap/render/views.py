@@ -158,8 +158,8 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
     for cid in order:
         if cid not in shown:
             continue
-        part = part_of[cid]
-        where[cid] = PART_PREFIX + part if part in collapse and cid not in keep else cid
+        home = part_of[cid]
+        where[cid] = PART_PREFIX + home if home is not None and home in collapse and cid not in keep else cid
     all_edges = claim_edges(amap)
     merged: dict[tuple[str, str, str], list[Relation]] = {}
     for s, t, kind, rel in all_edges:

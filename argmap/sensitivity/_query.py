@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..api import DEFAULT, Model
 from ..distributions import Factor, uncertain_factors
@@ -100,7 +101,7 @@ def param_label(model: Model, p: Param) -> str:
     return p.name
 
 
-def with_value(theta0: np.ndarray, p: Param, index: int, values: np.ndarray) -> np.ndarray:
+def with_value(theta0: np.ndarray, p: Param, index: int, values: ArrayLike) -> np.ndarray:
     """θ batch (len(values), P) with parameter ``index`` set to each value; a simplex's co-states co-vary
     proportionally (equally, when they had no mass)."""
     values = np.atleast_1d(np.asarray(values, dtype=float))
