@@ -10,7 +10,7 @@ command line's ``--help`` stay fast and import neither numpy nor pydantic.
 import importlib as _importlib
 import typing as _typing
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 if _typing.TYPE_CHECKING:
     from .api import DEFAULT as DEFAULT

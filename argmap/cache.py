@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .errors import ArgmapError
 from .models import ArgumentMap, Change, Claim, Origin, Provenance, Relation, Scenario, Stated, Table
 from .network import Network, Param, compile_map

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..network import Network
 from ._assemble import Declared, Definition, assemble, check_states
 from ._text import MAX_TOTAL_CELLS, decode, fail, fmt, parse_probability, read_network_bytes

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ValidationError
 from ..network import Network
 from ._assemble import Declared, Definition, assemble, check_states
