@@ -16,7 +16,7 @@ def fmt_p(p: float, digits: int = 3) -> str:
     """
     if 0 < p < 0.001:
         return f"{p:.1e}"
-    while 0 < p < 1 and digits < 6 and round(p, digits) in (0.0, 1.0):
+    while 0 < p < 1 and digits < 16 and round(p, digits) in (0.0, 1.0):   # 16: enough for any double below 1
         digits += 1
     return f"{p:.{digits}f}"
 

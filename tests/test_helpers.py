@@ -1,0 +1,43 @@
+"""The one-per-idea helpers: formatting a probability, describing conditions, reading marginals."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from argmap.formatting import conditions_text, fmt_p
+from argmap.marginals import claim_moves, p_true
+
+
+@given(st.floats(min_value=0.0, max_value=1.0) | st.floats(min_value=0.0, max_value=1e-9).map(lambda e: 1.0 - e),
+       st.sampled_from([2, 3]))
+def test_fmt_p_never_shows_an_uncertain_value_as_certain(p, digits):
+    text = fmt_p(p, digits)
+    if 0 < p < 1:
+        assert float(text) not in (0.0, 1.0)
+        assert abs(float(text) - p) <= max(0.5 * 10 ** -digits, 0.05 * p)
+    else:
+        assert text == f"{p:.{digits}f}"
+
+
+def test_conditions_text_lists_observations_then_interventions():
+    assert conditions_text({"a": "true", "b": "low"}, {"c": "false"}) == "a=true, b=low, do(c=false)"
+    assert conditions_text({}, {}) == ""
+    assert conditions_text({"a": "x"}, {}, quote="`") == "`a=x`"
+
+
+def test_p_true_is_the_last_state():
+    assert p_true({"low": 0.2, "mid": 0.3, "high": 0.5}) == 0.5
+
+
+def test_claim_moves_signed_for_binary_total_variation_for_categorical():
+    before = {"a": {"false": 0.5, "true": 0.5}, "k": {"x": 0.2, "y": 0.3, "z": 0.5}, "g": {"false": 1, "true": 0}}
+    after = {"a": {"false": 0.7, "true": 0.3}, "k": {"x": 0.5, "y": 0.3, "z": 0.2}, "g": {"false": 0, "true": 1},
+             "new": {"false": 0.4, "true": 0.6}}
+    moves = {m.claim: m for m in claim_moves(before, after, skip=["g"])}
+    assert set(moves) == {"a", "k", "new"}
+    assert moves["a"].shift == pytest.approx(-0.2) and not moves["a"].categorical
+    assert moves["k"].shift == pytest.approx(0.3) and moves["k"].categorical       # ½ Σ |Δ| = ½ (0.3 + 0 + 0.3)
+    assert moves["new"].before is None and moves["new"].after == 0.6
+    assert [m.claim for m in claim_moves(before, after, skip=["g"])] == ["k", "a", "new"]
