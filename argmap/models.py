@@ -1,8 +1,8 @@
 """Data models in one place: the resolved map, and (in :mod:`argmap.specs`) the file models.
 
-* **File models** (pydantic, in :mod:`argmap.specs`, re-exported here): exactly what an argument, map
-  or overlay file may say. Only the loader needs them; they are imported on first use, so reading a
-  compiled map from the cache does not import pydantic.
+* **File models** (pydantic, in :mod:`argmap.specs`, which builds on the constants here): exactly what
+  an argument, map or overlay file may say. Only the loader needs them, so reading a compiled map from
+  the cache does not import pydantic.
 * **The resolved map** (frozen dataclasses, below): an :class:`ArgumentMap` of :class:`Claim` and
   :class:`Relation` objects, with overlays applied and every reference checked. Later stages
   (compile, engine, analyses, render) read only this layer.
@@ -16,12 +16,7 @@ from typing import Any
 
 from .quantity import Quantity
 
-_SPECS = frozenset("""
-    ProvenanceSpec RequireSpec ModulatorSpec InfluenceSpec TableRowSpec TableSpec ClaimSpec PartFile
-    ScenarioSpec CoverageSpec StatedSpec MapFile RelateSpec ChangeSpec OverlayFile
-""".split())
-
-__all__ = ["KINDS", "RELATION_TYPES", "ID_PATTERN", *sorted(_SPECS),
+__all__ = ["KINDS", "RELATION_TYPES", "ID_PATTERN",
            "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Scenario", "Stated",
            "ArgumentMap"]
 
@@ -189,10 +184,3 @@ class ArgumentMap:
     def relations_from(self, claim_id: str) -> list[Relation]:
         return [r for r in self.relations if r.source == claim_id]
 
-
-def __getattr__(name: str) -> Any:
-    """The file models, imported from :mod:`argmap.specs` (and so pydantic) only when asked for."""
-    if name in _SPECS:
-        from . import specs
-        return getattr(specs, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

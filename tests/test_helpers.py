@@ -32,9 +32,11 @@ def test_p_true_is_the_last_state():
 
 
 def test_claim_moves_signed_for_binary_total_variation_for_categorical():
-    before = {"a": {"false": 0.5, "true": 0.5}, "k": {"x": 0.2, "y": 0.3, "z": 0.5}, "g": {"false": 1, "true": 0}}
-    after = {"a": {"false": 0.7, "true": 0.3}, "k": {"x": 0.5, "y": 0.3, "z": 0.2}, "g": {"false": 0, "true": 1},
-             "new": {"false": 0.4, "true": 0.6}}
+    before: dict[str, dict[str, float]] = {
+        "a": {"false": 0.5, "true": 0.5}, "k": {"x": 0.2, "y": 0.3, "z": 0.5}, "g": {"false": 1.0, "true": 0.0}}
+    after: dict[str, dict[str, float]] = {
+        "a": {"false": 0.7, "true": 0.3}, "k": {"x": 0.5, "y": 0.3, "z": 0.2}, "g": {"false": 0.0, "true": 1.0},
+        "new": {"false": 0.4, "true": 0.6}}
     moves = {m.claim: m for m in claim_moves(before, after, skip=["g"])}
     assert set(moves) == {"a", "k", "new"}
     assert moves["a"].shift == pytest.approx(-0.2) and not moves["a"].categorical

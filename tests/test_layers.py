@@ -18,8 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "argmap"
 # A name ending in "." covers a subpackage; "argmap" alone is the package root (it re-exports the API).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("_version", "errors", "atomic", "quantity", "yamlsafe", "formatting", "marginals", "texttable")),
-    ("map", ("models", "resolve", "overlay", "checks", "bundled", "loader", "sections", "scaffold")),
-    ("inference", ("program", "elimination", "network", "engine", "distributions")),
+    ("map", ("models", "specs", "resolve", "overlay", "checks", "bundled", "loader", "sections", "scaffold")),
+    ("inference", ("program", "elimination", "network", "engine", "distributions", "cache")),
     ("render", ("render.",)),
     ("api", ("api", "argmap")),
     ("analyses", ("sensitivity.", "symbolic", "attribution", "pooling", "compare", "provenance", "report",
