@@ -296,7 +296,7 @@ def _part_tooltip(amap: ArgumentMap, n: ViewNode, marginals: Marginals) -> str:
     lines = [part_title(amap, n), f"{len(n.members)} claims (collapsed):"]
     for m in n.members:
         p = binary_p(marginals, m)
-        lines.append(f"  {amap.claims[m].title}" + (f": {p:.3f}" if p is not None else ""))
+        lines.append(f"  {amap.claims[m].title}" + (f": {fmt_p(p)}" if p is not None else ""))
     return "\n".join(lines)
 
 
