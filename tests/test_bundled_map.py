@@ -68,6 +68,7 @@ def test_pope_counts_against_schemers_not_only_against_counting(base):
     assert pc.get("counting_argument") == "undercuts" and pc.get("final_favours_schemer") == "opposes"
     assert any(r.target == "simplicity_argument" for r in pope.map.relations_from("motivational_pointer"))
     scaffold = next(c for c in pope.map.changes if c.target == "long_horizon_training -> tgi_beg")
+    assert scaffold.new is not None and scaffold.old is not None
     assert float(scaffold.new.split()[0]) < float(scaffold.old.split()[0])
 
 
