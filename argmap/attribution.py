@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +119,8 @@ class Attribution:
             "target": self.target, "base": self.base_probability, "probability": self.probability,
             "change": self.total, "method": self.method, "evaluation": self.evaluation,
             "players": self.players, "permutations": self.permutations, "notes": list(self.notes),
-            "edits": [{**e.to_dict(), "shapley": v, "stderr": s} for e, v, s in zip(self.edits, self.values, se, strict=False)],
+            "edits": [{**e.to_dict(), "shapley": v, "stderr": s}
+                      for e, v, s in zip(self.edits, self.values, se, strict=False)],
         }
 
 
@@ -196,7 +198,7 @@ def _rel_key(text: str) -> str:
 
 def _declared(c: ClaimSpec) -> dict[str, tuple[str, ...]]:
     """Relation keys a claim spec declares -> the claims each one references (incl. modulators)."""
-    out = {f"{r.claim} -> {c.id}": (r.claim,) for r in c.requires}
+    out: dict[str, tuple[str, ...]] = {f"{r.claim} -> {c.id}": (r.claim,) for r in c.requires}
     for r in (*c.supports, *c.opposes, *c.undercuts):
         out[f"{c.id} -> {r.claim}"] = (r.claim,) + ((r.modulated_by.claim,) if r.modulated_by else ())
     return out
@@ -231,7 +233,7 @@ def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit
 
     edits: list[Edit] = []
     for k, (spec, doc) in enumerate(zip(specs, docs, strict=False)):
-        at = lambda *loc: Located(spec, doc, loc).origin()  # noqa: E731
+        at = lambda *loc, _spec=spec, _doc=doc: Located(_spec, _doc, loc).origin()  # noqa: E731
         recs = [c for c in maps[k + 1].changes if c.overlay == spec.overlay]
         for i, c in enumerate(spec.add):
             prov = c.provenance
@@ -274,7 +276,8 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     """A function from coalition matrices (m, n) to θ batches (m, P), and the edits it uses."""
     net = full.network
     stage = {o.overlay: k + 1 for k, o in enumerate(specs)}
-    thetas = [_theta_by_name(m) for m in maps[:-1]] + [{p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)}]
+    thetas = [_theta_by_name(m) for m in maps[:-1]]
+    thetas.append({p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)})
     if any(name not in thetas[-1] for name in thetas[0]):
         raise _NotEmbeddable("a parameter of the base map is gone in the overlaid map")
     creator: dict[str, int] = {}
@@ -298,23 +301,23 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     for key, rel in full_rels.items():
         if key in base_keys or rel.type != "requires" or rel.leak is not None:
             continue
-        need = _rel_need(key, rel_creator, creator) - {creator.get(rel.target)}
-        if need:
+        if _rel_need(key, rel_creator, creator) - {creator.get(rel.target)}:
             raise _NotEmbeddable(f"requirement {key} has no leak, so its absence has no neutral setting")
 
     used: set[int] = set()
     plan = []  # per parameter: (creation value, [(edit, value)], presence edits, neutral value)
-    for j, p in enumerate(net.params):
+    for p in net.params:
         full_v = thetas[-1][p.name]
         if p.field in ("credence", "base", "table"):
             slot, c = (p.claim, p.field), creator.get(p.claim)
             need: set[int] = set()
             neutral = full_v
         else:
+            assert p.relation is not None, f"{p.name} is a relation's parameter without a relation"
             slot, c = (p.relation, p.field), rel_creator.get(p.relation)
             need = _rel_need(p.relation, rel_creator, creator) - {creator.get(p.claim)}
             modulator = full_rels[p.relation].modulator if p.relation in full_rels else None
-            if creator.get(modulator) is not None:     # a relation scaled by an added claim needs it
+            if modulator is not None and modulator in creator:   # a relation scaled by an added claim needs it
                 need.add(creator[modulator])
             neutral = _NEUTRAL.get(p.field, full_v)
         src = thetas[0] if c is None else thetas[stage[edits[c].overlay]]
@@ -323,15 +326,15 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
             start = {"base": 1.0, "leak": 0.0}.get(p.field, None if p.field != "scale" else full_v)
             if start is None:
                 raise _NotEmbeddable(f"parameter {p.name} has no value before the overlay")
-        sets = []
-        for e in setters.get(slot, []) if p.field != "scale" else []:
-            v = thetas[stage[edits[e].overlay]].get(p.name)
+        sets: list[tuple[int, float]] = []
+        for k in setters.get(slot, []) if p.field != "scale" else []:
+            v = thetas[stage[edits[k].overlay]].get(p.name)
             if v is None:
-                raise _NotEmbeddable(f"parameter {p.name} is not in the map after {edits[e].overlay}")
-            sets.append((e, v))
+                raise _NotEmbeddable(f"parameter {p.name} is not in the map after {edits[k].overlay}")
+            sets.append((k, v))
         if c is None and not sets and not need and start != full_v:
             raise _NotEmbeddable(f"parameter {p.name} changed without an edit")
-        used.update(e for e, _ in sets)
+        used.update(k for k, _ in sets)
         used.update(need)
         plan.append((start, sets, sorted(need), neutral))
 
@@ -357,7 +360,7 @@ def _rel_need(key: str, rel_creator: Mapping[str, int], creator: Mapping[str, in
 
 # ------------------------------------------------------------------------------------ re-apply game
 
-def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], keep: set[int]) -> ArgumentMap:
+def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], keep: AbstractSet[int]) -> ArgumentMap:
     """The map with only the edits in ``keep`` applied (moot edits dropped, see the module doc)."""
     from .checks import check_map
     from .overlay import apply_overlay
@@ -365,7 +368,7 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
     index = {(e.overlay, e.kind, e.entry): j for j, e in enumerate(edits)}
     amap = base
     for spec in specs:
-        on = lambda kind, i: index[(spec.overlay, kind, i)] in keep  # noqa: E731
+        on = lambda kind, i, _spec=spec: index[(_spec.overlay, kind, i)] in keep  # noqa: E731
         adds = [c for i, c in enumerate(spec.add) if on("add", i)]
         while True:
             ids = set(amap.claims) | {c.id for c in adds}
@@ -381,7 +384,7 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
         keys = {r.key for r in amap.relations} | {f"{r.from_} -> {r.to}" for r in relate}
         keys |= {k for c in adds for k in _declared(c)}
         change = [ch for i, ch in enumerate(spec.change) if on("change", i)
-                  and (ch.claim in ids if ch.claim else _rel_key(ch.relation) in keys)]
+                  and (ch.claim in ids if ch.claim else _rel_key(ch.relation or "") in keys)]
         sub = spec.model_copy(update={"add": adds, "relate": relate, "change": change})
         amap, diags = apply_overlay(amap, sub, None)
         diags = diags or check_map(amap)

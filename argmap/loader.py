@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,7 +221,7 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
             item = Located(claim, doc, ("claims", i))
             part_of[id(item)] = spec.part
             located.append(item)
-    if head is None:
+    if head is None or head_doc is None:
         return None
     claims, relations, rdiags = resolve_claims(located, {}, part_of=part_of)
     diags += rdiags
@@ -357,7 +357,7 @@ def _field_names(m: type[BaseModel]) -> list[str]:
     return [f.alias or k for k, f in m.model_fields.items()]
 
 
-def _pydantic_diag(doc: YamlDoc, model: type[BaseModel], e: dict) -> Diagnostic:
+def _pydantic_diag(doc: YamlDoc, model: type[BaseModel], e: Mapping[str, Any]) -> Diagnostic:
     loc = _clean_loc(doc.data, tuple(e["loc"]))
     kind = e["type"]
     field = loc[-1] if loc else None

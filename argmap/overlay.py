@@ -68,7 +68,7 @@ def apply_overlay(amap: ArgumentMap, spec: OverlayFile, doc: YamlDoc | None = No
             diags.append(item.diag((), "this change changes nothing",
                                    "give a new credence, base, table, ratio, weight or leak"))
             continue
-        target = ch.claim or " -> ".join(p.strip() for p in ch.relation.split("->"))
+        target = ch.claim or " -> ".join(p.strip() for p in (ch.relation or "").split("->"))
         for f in fields:
             if (target, f) in seen:
                 diags.append(item.diag((f,), f"conflict: '{target}' {f} is changed twice in this overlay "
@@ -78,7 +78,7 @@ def apply_overlay(amap: ArgumentMap, spec: OverlayFile, doc: YamlDoc | None = No
         for f in fields:
             seen[(target, f)] = i
         if ch.claim is not None:
-            out = _change_claim(ch, item, fields, claims, all_states, spec, diags)
+            out = _change_claim(ch, ch.claim, item, fields, claims, all_states, spec, diags)
             if out:
                 claims[ch.claim] = out[0]
                 changes += out[1]
@@ -111,47 +111,48 @@ def _relate(rel: RelateSpec, item: Located, all_states, spec: OverlayFile, diags
                             source_sub=("from",), target_sub=("to",))
 
 
-def _change_claim(ch: ChangeSpec, item: Located, fields, claims, all_states, spec, diags):
-    claim = claims.get(ch.claim)
+def _change_claim(ch: ChangeSpec, cid: str, item: Located, fields, claims, all_states, spec, diags):
+    claim = claims.get(cid)
     if claim is None:
-        diags.append(item.diag(("claim",), f"cannot change '{ch.claim}': no such claim in the map",
-                               did_you_mean(ch.claim, claims) or "add it under `add:` instead"))
+        diags.append(item.diag(("claim",), f"cannot change '{cid}': no such claim in the map",
+                               did_you_mean(cid, claims) or "add it under `add:` instead"))
         return None
     bad = [f for f in fields if f in _RELATION_FIELDS]
     if bad:
         diags.append(item.diag((bad[0],), f"`{bad[0]}` belongs to a relation, not a claim",
-                               f"write `relation: source -> {ch.claim}` to change a relation's strength"))
+                               f"write `relation: source -> {cid}` to change a relation's strength"))
         return None
     n0 = len(diags)
     updates: dict = {}
     if ch.credence is not None:
         if claim.credence is None:
-            diags.append(item.diag(("credence",), f"'{ch.claim}' is not a root claim, so it has no credence",
+            diags.append(item.diag(("credence",), f"'{cid}' is not a root claim, so it has no credence",
                                    "change its base or table instead"))
         else:
             updates["credence"] = resolve_credence(ch.credence, claim.states, item, ("credence",), diags)
     if ch.base is not None:
         if claim.base is None and claim.table is not None:
-            diags.append(item.diag(("base",), f"'{ch.claim}' has a table, so it has no base",
+            diags.append(item.diag(("base",), f"'{cid}' has a table, so it has no base",
                                    "change its table instead"))
         updates["base"] = ch.base
     if ch.concentration is not None:
         updates["concentration"] = ch.concentration
     if ch.table is not None:
         if claim.table is None:
-            diags.append(item.diag(("table",), f"'{ch.claim}' has no table to change",
+            diags.append(item.diag(("table",), f"'{cid}' has no table to change",
                                    "change its credence or base, or its relations' strengths"))
         else:
-            updates["table"] = resolve_table(ch.table, ch.claim, claim.states, all_states, item, ("table",), diags)
+            updates["table"] = resolve_table(ch.table, cid, claim.states, all_states, item, ("table",), diags)
     if len(diags) > n0 or any(v is None for v in updates.values()):
         return None
     new_claim = dataclasses.replace(claim, provenance=_provenance(ch, spec), **updates)
-    def show(f: str, v):
+    def show(f: str, v) -> str | None:
         if f == "credence" and v is not None:   # a binary credence is P(true); else state by state
-            return _fmt(v[1]) if claim.binary else ", ".join(f"{s} {q.value:.4g}" for s, q in zip(claim.states, v, strict=False))
+            return _fmt(v[1]) if claim.binary else ", ".join(f"{s} {q.value:.4g}"
+                                                             for s, q in zip(claim.states, v, strict=False))
         return _fmt(v)
 
-    records = [Change(spec.overlay, ch.claim, f, show(f, getattr(claim, f)), show(f, v), ch.reason,
+    records = [Change(spec.overlay, cid, f, show(f, getattr(claim, f)), show(f, v) or "", ch.reason,
                       ch.author or spec.author, ch.source or spec.source, None, item.origin((f,)))
                for f, v in updates.items()]
     return new_claim, records
@@ -188,7 +189,7 @@ def _change_relation(ch: ChangeSpec, item: Located, key: str, fields, relations,
     new_rel = dataclasses.replace(rel, provenance=_provenance(ch, spec), **updates)
     out = list(relations)
     out[idx] = new_rel
-    records = [Change(spec.overlay, key, f, _fmt(getattr(rel, f)), _fmt(v), ch.reason,
+    records = [Change(spec.overlay, key, f, _fmt(getattr(rel, f)), _fmt(v) or "", ch.reason,
                       ch.author or spec.author, ch.source or spec.source, None, item.origin((f,)))
                for f, v in updates.items()]
     return out, records

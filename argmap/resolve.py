@@ -17,7 +17,7 @@ from typing import Any
 from .errors import Diagnostic, did_you_mean
 from .models import Claim, Origin, Provenance, Relation, Table
 from .quantity import Quantity, parse_quantity
-from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RequireSpec, TableSpec
+from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RelateSpec, RequireSpec, TableSpec
 from .verbal import ALL_BANDS, band_kind, band_problem
 from .yamlsafe import YamlDoc
 
@@ -215,7 +215,8 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
         for g in given:
             state = row.when[g]
             if state not in all_states[g]:
-                diags.append(where.diag(rsub + ("when", g), f"'{g}' has no state '{state}' (states: {list(all_states[g])})",
+                diags.append(where.diag(rsub + ("when", g),
+                                        f"'{g}' has no state '{state}' (states: {list(all_states[g])})",
                                         did_you_mean(state, all_states[g])))
             key.append(state)
         key_t = tuple(key)
@@ -262,7 +263,8 @@ def _row_distribution(row, states, where, rsub, diags) -> tuple[Quantity, ...] |
     return resolve_credence(dict(row.probs), states, where, rsub + ("probs",), diags)
 
 
-def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | InfluenceSpec, where: Located,
+def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | InfluenceSpec | RelateSpec,
+                     where: Located,
                      sub: tuple, all_states: dict[str, tuple[str, ...]], diags: list[Diagnostic],
                      *, default_prov: Provenance, added_by: str | None,
                      source_sub: tuple = ("claim",), target_sub: tuple = ("claim",)) -> Relation | None:
@@ -290,7 +292,8 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
     ratio = _strength(kind, spec, where, sub, diags)
     if ratio is not None:
         _check_band(where, sub, prov, [(None, ratio.value, "ratio")], diags)
-    modulator, scale = _modulator(spec.modulated_by, where, sub + ("modulated_by",), all_states, diags)
+    modulator, scale = _modulator(getattr(spec, "modulated_by", None), where, sub + ("modulated_by",), all_states,
+                                  diags)
     return Relation(kind, source, target, ratio=ratio, when=when, modulator=modulator, scale=scale,
                     provenance=prov, origin=where.origin(sub), added_by=added_by)
 
@@ -342,7 +345,8 @@ def _modulator(spec: ModulatorSpec | None, where: Located, sub: tuple, all_state
 
 
 def resolve_claims(located: list[Located], known: dict[str, Claim], *, added_by: str | None = None,
-                   part_of: dict[int, str | None] | None = None) -> tuple[dict[str, Claim], list[Relation], list[Diagnostic]]:
+                   part_of: dict[int, str | None] | None = None
+                   ) -> tuple[dict[str, Claim], list[Relation], list[Diagnostic]]:
     """Resolve claim specs (``Located`` wrapping :class:`ClaimSpec`) against ``known`` claims."""
     diags: list[Diagnostic] = []
     new: dict[str, tuple[Located, ClaimSpec]] = {}
