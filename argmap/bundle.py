@@ -63,7 +63,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
     """
     from .render.charts import tornado_chart
-    from .sensitivity import cruxes, tornado
+    from .sensitivity import cruxes, residual, tornado
     from .symbolic import probability_formula
 
     step = progress or (lambda _msg: None)
@@ -106,10 +106,12 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
     all_cruxes = cruxes(model, target, **kw)
     crux_rows = [r for r in all_cruxes if not r["downstream"]]
+    step("residual")
+    res = residual(model, target, **kw)
     step("the headline as a formula")
     formula = probability_formula(model, target, **kw)
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
-                                   command, "tornado.png" in files)
+                                   command, "tornado.png" in files, res)
     folder = Path(out)
     step(f"writing {len(files)} files")
     for name in sorted(files):
@@ -130,7 +132,7 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
 
 
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
-             command: str | None, has_tornado: bool) -> str:
+             command: str | None, has_tornado: bool, res=None) -> str:
     amap = model.map
     target = result.target
     tclaim = amap.claims[target]
@@ -146,6 +148,13 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         lines.append("Given " + conds + ".")
     else:
         lines.append("No conditions applied (unconditional).")
+    stated = [st for st in amap.stated if st.claim == target and st.scenario == cond.scenario]
+    for st in stated:
+        who = ", ".join(_md(x) for x in (st.holder, st.source) if x)
+        lines += ["", f"Stated in the source: {_pct(st.value)}" + (f" ({who})" if who else "")
+                  + (f". {_md(st.note)}" if st.note else "")]
+    if stated:
+        lines += ["", "The map's own figure is computed from its arguments, not fitted to the stated one."]
     if base is not None:
         bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
         lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
@@ -169,6 +178,9 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     if downstream:
         lines += ["", f"Not listed: {len(downstream)} claim(s) that depend on the headline itself "
                       f"({', '.join(_md(t) for t in downstream)}); learning them is largely learning the answer."]
+    if res is not None:
+        from .sensitivity.text import residual_markdown
+        lines += ["", *residual_markdown(res, f"P({_md(tclaim.title.lower())})")]
     if has_tornado:
         lines += ["", "## Which numbers matter", "", _image("tornado.png", _alt_tornado(model, target, rows, p))]
     else:

@@ -71,6 +71,8 @@ def run(args) -> int:
 
     cond = conditions_from_args(args)
     shown = diagram_options(args)
+    # without --collapse-all a large map still gets the overview (as exports/README.md says): None = automatic
+    shown["collapse_all"] = shown["collapse_all"] or None
     if args.out:
         refuse_map_folder(args.out)
     models = Model.load_with_base(args.path, args.overlays)

@@ -6,6 +6,7 @@
 - :func:`monte_carlo` — P(target) over joint draws of every uncertain credence
 - :func:`sobol` — first-order and total Sobol indices (SALib estimation, batched engine evaluations)
 - :func:`cruxes` / :func:`claim_effects` — which finding would move P(target) most
+- :func:`residual` — P(target) with the arguments that raise it set false: what the named arguments carry
 - :func:`report` — all of the above in one :class:`SensitivityReport`; :func:`format_text` and
   :func:`format_markdown` write it for the terminal and for a post
 """
@@ -14,10 +15,11 @@ from .cruxes import claim_effects, cruxes
 from .montecarlo import MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
 from .report import SensitivityReport, report
+from .residual import Residual, residual
 from .sobol import Sobol, sobol
 from .text import format_markdown, format_text
 from .thresholds import thresholds
 from .tornado import tornado
 
 __all__ = ["one_way", "OneWay", "thresholds", "tornado", "monte_carlo", "MonteCarlo", "sobol", "Sobol",
-           "cruxes", "claim_effects", "report", "SensitivityReport", "format_text", "format_markdown"]
+           "cruxes", "claim_effects", "residual", "Residual", "report", "SensitivityReport", "format_text", "format_markdown"]

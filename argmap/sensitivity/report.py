@@ -12,6 +12,7 @@ from ._query import Query, resolve
 from .cruxes import cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
+from .residual import Residual, residual
 from .sobol import DEFAULT_BASE_SAMPLES, DEFAULT_TOP, Sobol, sobol
 from .thresholds import DEFAULT_BOUNDS, thresholds
 from .tornado import tornado
@@ -35,6 +36,7 @@ class SensitivityReport:
     monte_carlo: MonteCarlo | None
     sobol: Sobol | None
     seconds: dict[str, float] = field(default_factory=dict)
+    residual: Residual | None = None
 
     @property
     def sobol_coverage(self) -> float | None:
@@ -54,6 +56,7 @@ class SensitivityReport:
             "monte_carlo": self.monte_carlo.to_dict() if self.monte_carlo else None,
             "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage}
                       if self.sobol else None),
+            "residual": self.residual.to_dict() if self.residual else None,
             "seconds": self.seconds,
         }
 
@@ -84,5 +87,6 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
     sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_top,
                                                       ranking=torn))
            if sobol_samples > 0 else None)
+    res = timed("residual", lambda: residual(model, *args))
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
-                             torn, fs, thr, mc, sob, seconds)
+                             torn, fs, thr, mc, sob, seconds, res)

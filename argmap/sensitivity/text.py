@@ -8,6 +8,7 @@ from ..formatting import fmt_p
 from ..texttable import clip
 from .oneway import OneWay
 from .report import SensitivityReport
+from .residual import Residual
 
 __all__ = ["format_text", "format_markdown"]
 
@@ -104,7 +105,41 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     unreachable = sum(1 for r in rep.thresholds if all(c["value"] is None for c in r["crossings"]))
     L.append(f"   {unreachable} of {len(rep.thresholds)} numbers cannot reach either bound on their own, "
              "whatever their value.")
+    if rep.residual:
+        L += ["", *_residual_text(rep.residual, q.label, top)]
     return "\n".join(L)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def residual_lines(res: Residual, label: str) -> tuple[str, list[list[str]], list[list[str]]]:
+    """The residual analysis as a sentence, rows of raising arguments and rows of groups set false."""
+    n = len(res.raising)
+    if not n:
+        return f"No argument or critique raises {label}; there is nothing to set false.", [], []
+    head = (f"{label} = {res.probability:.3f}; with all {n} argument{'s' * (n != 1)} that raise it set false, "
+            f"{res.all_false:.3f}: the named arguments carry {_pct(res.share)} of it.")
+    args = [[r["title"], _sec(r["sections"]), r["part"] or "—", f"{r['p_if_true']:.3f}", f"{r['p_if_false']:.3f}"]
+            for r in res.raising]
+    groups = [[" + ".join(g["parts"]), str(len(g["claims"])), f"{g['probability']:.3f}", _pct(g["share"])]
+              for g in res.groups]
+    return head, args, groups
+
+
+def _residual_text(res: Residual, label: str, top: int) -> list[str]:
+    head, args, groups = residual_lines(res, label)
+    L = [f"7. What the named arguments carry (residual: {label} with the arguments that raise it set false)",
+         f"   {head}"]
+    if args:
+        L.append(f"   {'argument':<50} {'section':<12} {'part':<14} {'if true':>8} {'if false':>8}")
+        L += [f"   {clip(t, 50):<50} {clip(sec, 12):<12} {clip(part, 14):<14} {a:>8} {b:>8}"
+              for t, sec, part, a, b in args[:top]]
+        L.append(f"   {'set false together: the arguments of':<50} {'count':>6} {label:>14} {'carried':>8}")
+        L += [f"   {clip(name, 50):<50} {n:>6} {p:>14} {share:>8}" for name, n, p, share in groups]
+        L.append("   (each figure equals `argmap run --set CLAIM=false ...` for those claims)")
+    return L
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -181,4 +216,20 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
                         for r, c in rows[:top]])
     unreachable = sum(1 for r in rep.thresholds if all(c["value"] is None for c in r["crossings"]))
     L += ["", f"{unreachable} of {len(rep.thresholds)} numbers cannot reach either bound on their own.", ""]
+    if rep.residual:
+        L += residual_markdown(rep.residual, q.label)
     return "\n".join(L)
+
+
+def residual_markdown(res: Residual, label: str) -> list[str]:
+    """The residual analysis as a Markdown section (also used by the export summary)."""
+    head, args, groups = residual_lines(res, label)
+    L = ["## What the named arguments carry", "",
+         f"{label} with the arguments that raise it set false (the do-operator, as `--set`): what the map's "
+         "bases give when none of its named reasons holds.", "", head, ""]
+    if args:
+        L += _md_table(["argument", "section", "part", f"{label} if true", "if false"], args)
+        L += [""]
+        L += _md_table(["set false together: the arguments of", "count", label, "share carried"], groups)
+        L += [""]
+    return L
