@@ -151,7 +151,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     stated = [st for st in amap.stated if st.claim == target and st.scenario == cond.scenario]
     for st in stated:
         who = ", ".join(_md(x) for x in (st.holder, st.source) if x)
-        lines += ["", f"Stated in the source: {_pct(st.value)}" + (f" ({who})" if who else "")
+        lines += ["", f"Stated in the source: {fmt_p(st.value)}" + (f" ({who})" if who else "")
                   + (f". {_md(st.note)}" if st.note else "")]
     if stated:
         lines += ["", "The map's own figure is computed from its arguments, not fitted to the stated one."]

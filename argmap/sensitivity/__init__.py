@@ -22,4 +22,5 @@ from .thresholds import thresholds
 from .tornado import tornado
 
 __all__ = ["one_way", "OneWay", "thresholds", "tornado", "monte_carlo", "MonteCarlo", "sobol", "Sobol",
-           "cruxes", "claim_effects", "residual", "Residual", "report", "SensitivityReport", "format_text", "format_markdown"]
+           "cruxes", "claim_effects", "residual", "Residual", "report", "SensitivityReport", "format_text",
+           "format_markdown"]

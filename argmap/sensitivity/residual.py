@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from ..api import DEFAULT, Model
 from ._query import resolve
@@ -27,11 +28,11 @@ class Residual:
     """P(target), the arguments that raise it, and P(target) with groups of them set false."""
 
     probability: float
-    raising: tuple[dict, ...]
+    raising: tuple[dict[str, Any], ...]
     """claim, title, part, sections, p_if_true, p_if_false (each with the others left as they are)."""
     all_false: float
     """P(target) with every raising argument set false."""
-    groups: tuple[dict, ...]
+    groups: tuple[dict[str, Any], ...]
     """name, parts, claims, probability (those claims set false), share (of P they carry)."""
 
     @property
@@ -60,7 +61,7 @@ def residual(model: Model, target: str | None = None, given=None, set=None, scen
 
     base = prob({})
     fixed = {q.target, *q.given, *q.set}
-    raising = []
+    raising: list[dict[str, Any]] = []
     for cid, claim in model.map.claims.items():
         if claim.kind not in kinds or cid in fixed or not claim.binary:
             continue
@@ -71,7 +72,7 @@ def residual(model: Model, target: str | None = None, given=None, set=None, scen
     raising.sort(key=lambda r: (r["p_if_false"] - r["p_if_true"], r["claim"]))
     all_false = prob({r["claim"]: "false" for r in raising}) if raising else base
     parts = sorted({r["part"] for r in raising})
-    groups = []
+    groups: list[dict[str, Any]] = []
     for size in (1, 2):
         for combo in combinations(parts, size):
             claims = [r["claim"] for r in raising if r["part"] in combo]
