@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -91,7 +92,7 @@ class Model:
     def __init__(self, amap: ArgumentMap, network: Network | None = None):
         self.map = amap
         if network is not None:
-            self.__dict__["network"] = network     # already compiled (e.g. read from the cache)
+            self.__dict__["network"] = _compiled(amap, network)[0]   # already compiled (e.g. read from the cache)
 
     @classmethod
     def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = (),
@@ -117,11 +118,12 @@ class Model:
 
     @cached_property
     def network(self) -> Network:
-        return compile_map(self.map)
+        return _compiled(self.map)[0]
 
     @cached_property
     def engine(self) -> Engine:
-        return Engine(self.network)
+        net, engine = _compiled(self.map, self.network)
+        return engine if net is self.network else Engine(self.network)
 
     def __repr__(self) -> str:
         extra = f" with {', '.join(self.map.overlays)}" if self.map.overlays else ""
@@ -216,3 +218,20 @@ class Model:
         if target not in self.map.claims:
             hint = did_you_mean(target, self.map.claims)
             raise QueryError(f"target '{target}' is not a claim in this map" + (f"; {hint}" if hint else ""))
+
+
+_COMPILED: dict[int, tuple[weakref.ref, Network, Engine]] = {}
+
+
+def _compiled(amap: ArgumentMap, network: Network | None = None) -> tuple[Network, Engine]:
+    """The network and engine of a map object, compiled once however many Models wrap it (compare and
+    attribution wrap the same stage maps several times); forgotten when the map is. ``network``: the
+    map's network if already compiled."""
+    key = id(amap)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0]() is amap:
+        return hit[1], hit[2]
+    net = network if network is not None else compile_map(amap)
+    engine = Engine(net)
+    _COMPILED[key] = (weakref.ref(amap, lambda _ref, k=key, memo=_COMPILED: memo.pop(k, None)), net, engine)
+    return net, engine
