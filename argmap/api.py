@@ -233,5 +233,16 @@ def _compiled(amap: ArgumentMap, network: Network | None = None) -> tuple[Networ
         return hit[1], hit[2]
     net = network if network is not None else compile_map(amap)
     engine = Engine(net)
-    _COMPILED[key] = (weakref.ref(amap, lambda _ref, k=key, memo=_COMPILED: memo.pop(k, None)), net, engine)
+    _COMPILED[key] = (weakref.ref(amap, _Forget(_COMPILED, key)), net, engine)
     return net, engine
+
+
+class _Forget:
+    """Weak-reference callback dropping a memo entry (holds the memo itself: at interpreter exit the
+    module's globals may already be gone)."""
+
+    def __init__(self, memo: dict, key: int):
+        self.memo, self.key = memo, key
+
+    def __call__(self, _ref: object) -> None:
+        self.memo.pop(self.key, None)
