@@ -11,7 +11,9 @@ working folder when a path is relative) and is valid only while its manifest hol
 the exact bytes of every file the loader parsed (map, parts, toc, overlays, what ``builds_on``
 names), the listing of each folder they came from, and of the working folder when an overlay is
 given by name (a new part file, or a file a name would now resolve to, is a change). So an entry
-is, in effect, keyed by the content of every file read and by the argmap version.
+is, in effect, keyed by the content of every file read and by the argmap version — and by a
+fingerprint of argmap's own modules (their sizes and times), so a changed checkout never reads an
+entry that older code wrote.
 
 **Never trusted.** An entry is plain JSON (arrays as base64 of little-endian int64/float64), never
 pickle: decoding can build only the map and network data classes listed here, so a tampered entry
@@ -89,7 +91,26 @@ def cache_dir() -> Path:
 def _request(path: str | Path | None, overlays: list[str]) -> str:
     given = [None if path is None else str(path), *overlays]
     relative = any(g is not None and not os.path.isabs(g) for g in given)
-    return json.dumps([FORMAT, __version__, given, os.getcwd() if relative else None])
+    return json.dumps([FORMAT, _code_version(), given, os.getcwd() if relative else None])
+
+
+_CODE: list[str] = []
+
+
+def _code_version() -> str:
+    """argmap's version plus a fingerprint of its code (name, size and time of every module), so an
+    entry written by other code — a checkout that changed, even at the same version — is never read."""
+    if not _CODE:
+        here = Path(__file__).resolve().parent
+        stamp = hashlib.sha256()
+        for dirpath, dirnames, files in os.walk(here):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("_bundled"))
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(dirpath, name))
+                    stamp.update(f"{os.path.relpath(dirpath, here)}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _CODE.append(f"{__version__}+{stamp.hexdigest()[:16]}")
+    return _CODE[0]
 
 
 def entry_path(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> Path:
@@ -172,7 +193,7 @@ def _write_entry(entry: Path, manifest_data: dict | None, amap: ArgumentMap, net
     except (TypeError, ValueError, OSError):
         return                      # something not storable (or a file gone): simply not cached
     rest = manifest + b"\n" + body
-    head = f"{_MAGIC} {FORMAT} {__version__} {_sha(rest)}\n".encode()
+    head = f"{_MAGIC} {FORMAT} {_code_version()} {_sha(rest)}\n".encode()
     try:
         from .atomic import atomic_write
 
@@ -190,7 +211,7 @@ def _read_entry(entry: Path) -> tuple[ArgumentMap, Network] | None:
     try:
         head, _, rest = raw.partition(b"\n")
         magic, fmt, version, digest = head.decode("ascii").split(" ")
-        if (magic, fmt, version) != (_MAGIC, str(FORMAT), __version__) or _sha(rest) != digest:
+        if (magic, fmt, version) != (_MAGIC, str(FORMAT), _code_version()) or _sha(rest) != digest:
             return None
         manifest, _, body = rest.partition(b"\n")
         if not _manifest_holds(json.loads(manifest)):

@@ -131,7 +131,7 @@ def test_a_bad_entry_is_ignored_and_rebuilt(cache_dir, own_map, how, monkeypatch
 
 
 def test_entries_for_other_versions_are_not_read(cache_dir, own_map, monkeypatch):
-    monkeypatch.setattr(cache, "__version__", "0.0.1-older")
+    monkeypatch.setattr(cache, "_CODE", ["0.0.1-older+0123456789abcdef"])   # other code wrote it
     Model.load(own_map)
     old = cache.entry_path(own_map)
     monkeypatch.undo()
