@@ -1,0 +1,178 @@
+"""Argdown export, checked with Argdown's own parser (@argdown/core under Node, tests/js/parse.js).
+
+Every exported file must parse without errors into exactly the map's elements: one statement per
+claim, one argument per argument or critique, the same relations (requires drawn as supports), each
+element in its part's section, its data block read by js-yaml as the numbers argmap wrote.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from argdown_node import argdown_parser
+from randmaps import random_map_files
+
+from argmap import Model
+from argmap.cli import main
+from argmap.errors import ArgmapError
+from argmap.interchange.argdown import (
+    ARGUMENT_KINDS,
+    argdown_document,
+    argdown_escape,
+    claim_data,
+    readback,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPS = ROOT / "tests" / "data" / "maps"
+OVERLAYS = sorted((ROOT / "arguments" / "critiques").glob("*.yaml")) + sorted(
+    (ROOT / "arguments" / "viewpoints").glob("*.yaml"))
+
+HOSTILE = [
+    "a [b] <c> #d {e} f", "x -- y == z === w", "see http://e.x/a.b:c and //not a comment", ":happy: .v. .~. :+1:",
+    "_it_ *b* __x__ **y**", "back\\slash \\", "-lead", "+lead <+ [x]", "quote \" ' `", "tab\tnew\nline  gap",
+    "bidi \u202e x \u2028 y", "emoji \U0001f600 ok", "} x {", "===", "/* c */ <!-- c -->", "@[m] @<n>",
+    "(1) list", "1. x", "* y", "1/3", "...", "a.b.c.d", "::", "x: y", "[t]: u", "<a>: b", "# h", "-> _> +>",
+    "  ", "0.5. Then", "50% (or 0.5)", "a,b;c", "{id: x}",
+]
+
+
+def _hostile_files(rng: np.random.Generator) -> dict[str, str]:
+    files = random_map_files(rng)
+    doc = yaml.safe_load(files["claims.yaml"])
+    for c in doc["claims"]:
+        c["title"] = str(rng.choice([h for h in HOSTILE if h.strip()]))
+        if rng.random() < 0.7:
+            c["text"] = str(rng.choice(HOSTILE))
+    files["claims.yaml"] = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    return files
+
+
+def _write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@functools.cache
+def _bundled() -> Model | None:
+    try:
+        return Model.load()
+    except ArgmapError:
+        return None
+
+
+def _with_prerequisites(overlay: Path) -> list[Path]:
+    """The overlay after those it builds on (bundled overlays named in ``builds_on``)."""
+    by_name = {o.stem: o for o in OVERLAYS}
+    chain: list[Path] = []
+    for name in yaml.safe_load(overlay.read_text(encoding="utf-8")).get("builds_on") or []:
+        chain += [p for p in _with_prerequisites(by_name[name]) if p not in chain]
+    return chain + [overlay]
+
+
+def _models(tmp: Path) -> dict[str, Model]:
+    models: dict[str, Model] = {}
+    base = _bundled()
+    if base is not None:
+        models["bundled"] = base
+        for ov in OVERLAYS:
+            models[f"bundled+{ov.stem}"] = Model.load(None, _with_prerequisites(ov))
+    for name in ("tiny", "hostile", "keywords"):
+        models[name] = Model.load(MAPS / name)
+    for seed in range(20):
+        models[f"random{seed}"] = Model.load(_write(tmp / f"r{seed}", random_map_files(np.random.default_rng(seed))))
+    for seed in range(12):
+        rng = np.random.default_rng(1000 + seed)
+        models[f"hostile{seed}"] = Model.load(_write(tmp / f"h{seed}", _hostile_files(rng)))
+    return models
+
+
+def _shown(claim) -> str:
+    return readback(claim.text) if claim.text and readback(claim.text) else readback(claim.title)
+
+
+def _check(model: Model, parsed: dict) -> None:
+    amap = model.map
+    assert parsed["errors"] == []
+    assert parsed["frontMatter"]["argmap"]["target"] == amap.target
+    seen: dict[str, tuple[str, str]] = {}
+    marginals = model.marginals(scenario=None)
+    for kind, elements in (("statement", parsed["statements"]), ("argument", parsed["arguments"])):
+        for title, el in elements.items():
+            assert el["data"] is not None, f"{kind} {title!r} has no data block"
+            cid = el["data"]["id"]
+            assert cid not in seen, f"{cid} written twice"
+            seen[cid] = (kind, title)
+            claim = amap.claims[cid]
+            assert (claim.kind in ARGUMENT_KINDS) == (kind == "argument")
+            assert el["data"].get("title", title) == claim.title
+            texts = el["text"] if kind == "statement" else el["texts"][-1]
+            assert texts == _shown(claim) or (not _shown(claim) and texts == title)
+            part_title = amap.parts.get(claim.part, claim.part) if claim.part else None
+            assert el["section"] == (readback(part_title) if part_title else None)
+            expected = json.loads(json.dumps(claim_data(claim, amap, title, marginals[cid])))
+            assert el["data"] == expected
+    assert set(seen) == set(amap.claims)
+    by_title = {(("argument" if k == "argument" else "equivalence-class"), t): cid for cid, (k, t) in seen.items()}
+    kind = {"supports": "support", "opposes": "attack", "undercuts": "undercut", "requires": "support"}
+    want = {(r.source, r.target, kind[r.type]) for r in amap.relations}
+    got = {(by_title[(r["from"]["type"], r["from"]["title"])], by_title[(r["to"]["type"], r["to"]["title"])],
+            r["type"]) for r in parsed["relations"]}
+    assert got == want
+
+
+def test_exports_read_by_argdown_parser(tmp_path):
+    parse = argdown_parser()
+    models = _models(tmp_path)
+    paths = {}
+    for name, model in models.items():
+        path = tmp_path / f"{name}.argdown"
+        path.write_text(argdown_document(model, scenario=None), encoding="utf-8")
+        paths[name] = path
+    results = parse(list(paths.values()))
+    for name, model in models.items():
+        try:
+            _check(model, results[str(paths[name])])
+        except AssertionError as err:
+            raise AssertionError(f"{name}: {err}") from err
+
+
+def test_escaped_text_reads_back_exactly(tmp_path):
+    """Every hostile string, written as statement text, parses back to itself (whitespace collapsed)."""
+    parse = argdown_parser()
+    lines = [f"[T{i}]: {argdown_escape(h) or 'x'}\n" for i, h in enumerate(HOSTILE)]
+    path = tmp_path / "escape.argdown"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    got = parse([path])[str(path)]
+    assert got["errors"] == []
+    for i, h in enumerate(HOSTILE):
+        assert got["statements"][f"T{i}"]["text"] == (readback(h) or "x")
+
+
+def test_export_is_deterministic_and_cli(tmp_path):
+    out = tmp_path / "tiny.argdown"
+    assert main(["export", str(MAPS / "tiny"), "--format", "argdown", "-o", str(out)]) == 0
+    again = tmp_path / "again.argdown"
+    assert main(["export", str(MAPS / "tiny"), "-o", str(again)]) == 0  # format from the suffix
+    assert out.read_text() == again.read_text()
+    text = out.read_text()
+    assert "[The conclusion]: The conclusion" in text and "<+ [Awareness]" in text
+    assert "+> [The conclusion]" in text
+    assert "{id: aware, credence: {value: 0.8, range: [0.6, 0.95]}, probability: 0.8}" in text
+    # probabilities follow the conditions: under the scenario 'aware', awareness is certain
+    scen = tmp_path / "aware.argdown"
+    assert main(["export", str(MAPS / "tiny"), "--scenario", "aware", "-o", str(scen)]) == 0
+    assert "{id: aware, credence: {value: 0.8, range: [0.6, 0.95]}, probability: 1.0}" in scen.read_text()
+    assert "probability: {scenario: aware, given: {aware: \"true\"}}" in scen.read_text()
+
+
+def test_export_refuses_writing_into_the_map(tmp_path, capsys):
+    assert main(["export", str(MAPS / "tiny"), "-o", str(MAPS / "tiny" / "x.argdown")]) != 0
+    assert "never writes into an argument folder" in capsys.readouterr().err
