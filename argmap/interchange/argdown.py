@@ -52,14 +52,14 @@ def _printable(ch: str) -> bool:
 
 
 def argdown_escape(text: str) -> str:
-    """One line of Argdown text that Argdown's parser reads back as ``text`` (whitespace collapsed).
+    r"""One line of Argdown text that Argdown's parser reads back as ``text`` (whitespace collapsed).
 
-    A backslash goes before every character that would start markup: ``\\ @ # * _ [ < {``, ``/``
+    A backslash goes before every character that would start markup: ``\ @ # * _ [ < {``, ``/``
     before ``/`` or ``*`` (comments), ``-`` and ``=`` before another of the same (inference lines,
     front matter), and ``.``/``:`` that would open a shortcode such as ``:happy:``.
 
-    >>> argdown_escape("P(x) > 0.5. [See #2] a.v.b")
-    'P(x) > 0.5. \\\\[See \\\\#2] a\\\\.v.b'
+    >>> print(argdown_escape("P(x) > 0.5. [See #2] a.v.b"))
+    P(x) > 0\.5. \[See \#2] a\.v.b
     """
     line = readback(text)
     out = []

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from ..yamlsafe import MAX_FILE_BYTES, MAX_VALUES
 from ._text import fail, read_network_raw
 from .tables import BayesNet
 
-__all__ = ["read_network", "network_to_map", "import_network", "claim_ids"]
+__all__ = ["read_network", "network_to_map", "import_network", "claim_ids", "place_map_folder"]
 
 _XML_SUFFIXES = {".xml", ".xmlbif", ".bifxml"}
 _FILE_VALUES = MAX_VALUES // 2
@@ -164,14 +165,27 @@ def import_network(path: str | Path, folder: str | Path, *, target: str | None =
     The folder is assembled beside its destination, loaded back with the validating loader, and
     renamed into place only if that succeeds.
     """
-    from ..loader import load_map
-
     path, folder = Path(path), Path(folder)
     if folder.exists() or folder.is_symlink():
         raise ArgmapError(f"{folder} already exists; argmap import never overwrites: choose another -o FOLDER")
     refuse_map_folder(folder)
     net = read_network(path)
     files = network_to_map(net, source=str(path), target=target)
+    return place_map_folder(files, folder)
+
+
+def place_map_folder(files: dict[str, str], folder: str | Path,
+                     explain: Callable[[ValidationError], ArgmapError] | None = None) -> Path:
+    """Write ``files`` as the map folder ``folder``: assembled beside it, checked, then renamed in.
+
+    Refuses an existing ``folder``; a failure leaves nothing behind. ``explain`` turns the loader's
+    diagnostics into the error to raise (by default: a bug in the importer).
+    """
+    from ..loader import load_map
+
+    folder = Path(folder)
+    if folder.exists() or folder.is_symlink():
+        raise ArgmapError(f"{folder} already exists; argmap import never overwrites: choose another -o FOLDER")
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -184,7 +198,9 @@ def import_network(path: str | Path, folder: str | Path, *, target: str | None =
             atomic_write(tmp / name, text)
         try:
             load_map(tmp)
-        except ValidationError as err:  # a bug in the importer: say so plainly
+        except ValidationError as err:
+            if explain is not None:
+                raise explain(err) from err
             raise ArgmapError("the imported map does not pass argmap check (please report this):\n"
                               + err.format()) from err
         if folder.exists():
