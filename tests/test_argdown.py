@@ -12,13 +12,14 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 from argdown_node import argdown_parser
 from randmaps import random_map_files
 
 from argmap import Model
 from argmap.cli import main
-from argmap.errors import ArgmapError
+from argmap.errors import ArgmapError, ValidationError
 from argmap.interchange.argdown import (
     ARGUMENT_KINDS,
     argdown_document,
@@ -76,7 +77,7 @@ def _with_prerequisites(overlay: Path) -> list[Path]:
     return chain + [overlay]
 
 
-def _models(tmp: Path) -> dict[str, Model]:
+def _models(tmp: Path, n_random: int = 20, n_hostile: int = 12) -> dict[str, Model]:
     models: dict[str, Model] = {}
     base = _bundled()
     if base is not None:
@@ -85,9 +86,9 @@ def _models(tmp: Path) -> dict[str, Model]:
             models[f"bundled+{ov.stem}"] = Model.load(None, _with_prerequisites(ov))
     for name in ("tiny", "hostile", "keywords"):
         models[name] = Model.load(MAPS / name)
-    for seed in range(20):
+    for seed in range(n_random):
         models[f"random{seed}"] = Model.load(_write(tmp / f"r{seed}", random_map_files(np.random.default_rng(seed))))
-    for seed in range(12):
+    for seed in range(n_hostile):
         rng = np.random.default_rng(1000 + seed)
         models[f"hostile{seed}"] = Model.load(_write(tmp / f"h{seed}", _hostile_files(rng)))
     return models
@@ -230,7 +231,7 @@ def _same_map(a: Model, b: Model) -> None:
 def test_roundtrip_keeps_structure_and_every_number(tmp_path):
     from argmap.interchange.argdown_import import import_argdown
 
-    for name, model in _models(tmp_path).items():
+    for name, model in _models(tmp_path, n_random=10, n_hostile=6).items():
         path = tmp_path / f"{name}.argdown"
         path.write_text(argdown_document(model), encoding="utf-8")
         folder, report = import_argdown(path, tmp_path / f"{name}-map")
@@ -240,3 +241,138 @@ def test_roundtrip_keeps_structure_and_every_number(tmp_path):
             _same_map(model, again)
         except AssertionError as err:
             raise AssertionError(f"{name}: {err}") from err
+
+
+# --------------------------------------------------------------------------------- Argdown in
+
+EXAMPLES = ROOT / "tests" / "data" / "argdown"
+
+
+def _import(tmp: Path, name: str):
+    from argmap.interchange.argdown_import import import_argdown
+
+    return import_argdown(EXAMPLES / f"{name}.argdown", tmp / name)
+
+
+def test_reader_agrees_with_argdown_on_the_examples():
+    """The examples' statements, arguments, relations and data as argmap's reader and Argdown's parser see them."""
+    from argmap.interchange.argdown_read import read_argdown
+
+    parse = argdown_parser()
+    files = sorted(EXAMPLES.glob("*.argdown"))
+    theirs = parse(files)
+    names = {"support": "support", "attack": "attack", "undercut": "undercut", "contradiction": "contradictory"}
+    for path in files:
+        got, doc = theirs[str(path)], read_argdown(path)
+        assert got["errors"] == [], path
+        ours = {ref: el for ref, el in doc.elements.items() if el.titled}
+        assert {t for t in got["statements"] if not t.startswith("Untitled")} == \
+            {t for k, t in ours if k == "statement"}, path
+        assert set(got["arguments"]) == {t for k, t in ours if k == "argument"}, path
+        assert sum(t.startswith("Untitled") for t in got["statements"]) == \
+            sum(not el.titled for el in doc.elements.values() if el.kind == "statement"), path
+        for (kind, title), el in ours.items():
+            theirs_el = got["statements" if kind == "statement" else "arguments"][title]
+            assert (theirs_el["data"] or {}) == el.data, (path, title)
+            texts = theirs_el["texts"]
+            assert texts == [t for t, _ in el.texts], (path, title)
+            assert theirs_el["section"] == (doc.sections[el.section][0] if el.section else None), (path, title)
+        want = {(r["from"]["title"], r["to"]["title"], r["type"]) for r in got["relations"]}
+        have = {(link.source[1], link.target[1], names[link.type]) for link in doc.links}
+        assert have == want, path
+
+
+def test_premise_conclusion_structures_import(tmp_path):
+    folder, report = _import(tmp_path, "pcs")
+    assert main(["check", str(folder)]) == 0
+    model = Model.load(folder)
+    amap = model.map
+    assert {(r.type, r.source, r.target) for r in amap.relations} >= {
+        ("requires", "guarding", "classic_story"), ("requires", "cares_about_the_future", "classic_story"),
+        ("supports", "classic_story", "scheming"), ("supports", "crystallization", "guarding")}
+    ratio = {r.key: r for r in amap.relations}
+    assert ratio["classic_story -> scheming"].ratio.value == 5          # the argument's single relation
+    assert "placeholder" in ratio["crystallization -> guarding"].provenance.rationale
+    assert amap.claims["guarding"].base.value == 0.4                    # a credence on a claim with parents
+    assert amap.claims["cares_about_the_future"].credence[1].value == 0.6
+    assert report.mapped["premise-conclusion structures"] == 2
+    text = report.format()
+    assert "pcs.argdown:34:1: intermediary conclusion (3) of <Crystallization>" in text
+    assert "pcs.argdown:32:1: inference rules and data of <Crystallization>" in text
+    assert amap.target == "scheming"
+
+
+def test_undercuts_and_contradictions_import(tmp_path):
+    folder, report = _import(tmp_path, "undercuts")
+    assert main(["check", str(folder)]) == 0
+    amap = Model.load(folder).map
+    rels = {r.key: r for r in amap.relations}
+    assert rels["count_parameters -> counting_argument"].type == "undercuts"
+    assert rels["simplicity -> speed_costs"].type == "undercuts"
+    assert rels["speed_costs -> schemers_are_likely"].type == "opposes"
+    assert rels["counting_argument -> schemers_are_likely"].ratio.value == 4   # named by title in the data
+    assert amap.claims["count_parameters"].kind == "critique"
+    text = report.format()
+    assert "contradiction between [Schemers are likely] and [Training saints]" in text
+    assert "tags of <Count parameters>: #critique" in text
+    assert "ratio of <Simplicity> undercuts <Speed costs>" in text
+
+
+def test_equivalence_classes_import(tmp_path):
+    folder, report = _import(tmp_path, "equivalence")
+    assert main(["check", str(folder)]) == 0
+    amap = Model.load(folder).map
+    aware = amap.claims["aware"]
+    assert aware.text == "The model understands that it is being trained and how its outputs are used. #awareness"
+    assert amap.claims["long_goals"].provenance.source == "report 2.2"
+    req = {r.source: r for r in amap.relations if r.target == "scheming" and r.type == "requires"}
+    assert set(req) == {"aware", "long_goals"} and req["long_goals"].leak.value == 0.1
+    assert {c.part for c in amap.claims.values()} == {"awareness", "scheming"}
+    text = report.format()
+    assert "1 other formulation(s) of [Aware]" in text
+    assert "untitled statement in no relation: This paragraph introduces" in text
+    assert "data of [Scheming] not used: color" in text
+    assert "Not a statement" not in json.dumps(amap.claims, default=str)       # commented out
+
+
+def test_import_cli_prints_the_account_and_never_overwrites(tmp_path, capsys):
+    out = tmp_path / "m"
+    assert main(["import", str(EXAMPLES / "undercuts.argdown"), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "mapped: 2 statements, 4 arguments" in printed and "left as text (" in printed
+    before = sorted(p.read_text() for p in out.iterdir())
+    assert main(["import", str(EXAMPLES / "pcs.argdown"), "-o", str(out)]) != 0
+    assert "never overwrites" in capsys.readouterr().err
+    assert sorted(p.read_text() for p in out.iterdir()) == before
+
+
+BAD = {
+    "unknown-ref": ("[A]: a\n  {supports: [{claim: Bee, ratio: 2}]}\n  +> [Be]: b\n", "2:14",
+                    "names 'Bee', which is no element"),
+    "two-kinds": ("[A]: a\n  +> [B]: b\n\n[A]\n  -> [B]\n", "5:6", "already bears on [B] as support"),
+    "cycle": ("[A]: a\n  +> [B]: b\n    +> [A]\n", "3:8", "bear on each other"),
+    "self": ("[A]: a\n  + [A]\n", "2:5", "cannot bear on itself"),
+    "bad-yaml": ("[A]: a {credence: [0.5}\n", "1:", "YAML syntax error"),
+    "bad-number": ("[A]: a\n  {credence: 2}\n", "2:14", "not a probability"),
+    "bad-kind": ("<A>: a {kind: critic}\n", "1:15", "did you mean 'critique'?"),
+    "undrawn": ("[A]: a {opposes: [B]}\n\n[B]: b\n", "1:18", "draws no such relation"),
+    "pcs-no-conclusion": ("<A>\n\n(1) p\n(2) q\n", "3:1", "needs premises, an inference line"),
+    "pcs-open-inference": ("<A>\n\n(1) p\n--\nrule\n(2) q\n", "4:1", "not closed"),
+    "front-matter": ("===\n- a list\n===\n\n[A]: a\n", "2:1", "front matter must be a YAML mapping"),
+    "empty": ("// nothing here\n", "1:1", "no statements or arguments"),
+    "python-tag": ("[A]: a {credence: !!python/object:os.system 1}\n", "1:19", "unsupported YAML tag"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_import_errors_point_into_the_argdown_file(name, tmp_path):
+    from argmap.interchange.argdown_import import import_argdown
+
+    text, where, message = BAD[name]
+    path = tmp_path / f"{name}.argdown"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        import_argdown(path, tmp_path / "out")
+    formatted = info.value.format()
+    assert f"{path}:{where}" in formatted and message in formatted, formatted
+    assert not (tmp_path / "out").exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]

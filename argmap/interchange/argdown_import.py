@@ -51,6 +51,7 @@ class ImportReport:
     mapped: dict[str, int] = field(default_factory=dict)
     placeholders: list[str] = field(default_factory=list)
     left_as_text: list[str] = field(default_factory=list)
+    """Each entry reads ``file:line:col: what``; :meth:`format` lists them in file order."""
 
     def count(self, what: str, n: int = 1) -> None:
         self.mapped[what] = self.mapped.get(what, 0) + n
@@ -60,11 +61,16 @@ class ImportReport:
         lines = ["mapped: " + (", ".join(parts) or "nothing")]
         if self.placeholders:
             lines.append(f"placeholders ({len(self.placeholders)}; replace them, see each claim's provenance):")
-            lines += [f"  {p}" for p in self.placeholders]
+            lines += [f"  {p}" for p in sorted(self.placeholders, key=_file_order)]
         if self.left_as_text:
             lines.append(f"left as text ({len(self.left_as_text)}; no counterpart in an argument map):")
-            lines += [f"  {t}" for t in self.left_as_text]
+            lines += [f"  {t}" for t in sorted(self.left_as_text, key=_file_order)]
         return "\n".join(lines)
+
+
+def _file_order(entry: str) -> tuple[int, int, str]:
+    m = re.search(r":(\d+):(\d+): ", entry)
+    return (int(m.group(1)), int(m.group(2)), entry) if m else (0, 0, entry)
 
 
 class _Mapper:
@@ -89,6 +95,9 @@ class _Mapper:
         return f"{self.path.name}:{pos[0]}:{pos[1]}"
 
     def label(self, el: Element) -> str:
+        if not el.titled:
+            text = el.texts[0][0] if el.texts else ""
+            return f"the untitled {el.kind} '{text[:40]}{'...' if len(text) > 40 else ''}'"
         return f"<{el.title}>" if el.kind == "argument" else f"[{el.title}]"
 
     # ----------------------------------------------------------------- which elements are claims
@@ -240,6 +249,9 @@ class _Mapper:
                                             + ", ".join(unused))
         if "probability" in data:
             self.report.count("computed probabilities ignored")
+        if el.tags:
+            self.report.left_as_text.append(f"{self.at(el.pos)}: tags of {self.label(el)}: "
+                                            + " ".join(f"#{t}" for t in el.tags))
         # relations declared on this claim
         requires: list[dict[str, Any]] = []
         influences: dict[str, list[dict[str, Any]]] = {k: [] for k in _INFLUENCE.values()}

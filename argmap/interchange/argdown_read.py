@@ -164,7 +164,7 @@ class _Parser:
         col = start - (text.rfind("\n", 0, start) + 1) + 1
         doc = self._yaml(m.group(2), (line, col))
         if doc.data is not None and not isinstance(doc.data, dict):
-            raise self._fail((line, col), "the front matter must be a YAML mapping (key: value lines)")
+            raise self._fail(doc.pos(()) or (line, col), "the front matter must be a YAML mapping (key: value lines)")
         self.doc.front = doc.data or {}
         self.doc.front_doc = doc
         return "".join(ch if ch == "\n" else " " for ch in text[: m.end()]) + text[m.end():]
@@ -346,7 +346,7 @@ class _Parser:
         kind = {"+": "support", "-": "attack", "_": "undercut"}
         parent.in_relation = child.in_relation = True
         if sym == "><":
-            self.doc.links.append(Link(child.ref, parent.ref, "contradiction", pos))
+            self.doc.links.append(Link(parent.ref, child.ref, "contradiction", pos))
         elif sym.endswith(">"):
             self.doc.links.append(Link(parent.ref, child.ref, kind[sym[0]], pos))
         else:
@@ -433,6 +433,7 @@ class _Parser:
                 m = _TAG.match(body, i)
                 if m and (i == 0 or not body[i - 1].isalnum()):
                     tags.append(m.group(1) or m.group(2))
+                    text.append(m.group(0))           # Argdown keeps a tag in the text, too
                     i = m.end()
                     continue
             if ch == "[":
