@@ -1,8 +1,8 @@
 """``argmap export``: the post bundle (diagrams, tornado chart, summary.md), or a network file.
 
 The post bundle is built by :func:`argmap.bundle.write_bundle`. With ``--format bif|xmlbif``
-(or an ``-o`` ending in .bif/.xml) the command instead writes the compiled network for other tools
-(:mod:`argmap.interchange`).
+(or an ``-o`` ending in .bif/.xml) the command instead writes the compiled network for other tools,
+and with ``--format argdown`` (or ``-o FILE.argdown``) the map as Argdown (:mod:`argmap.interchange`).
 """
 
 from __future__ import annotations
@@ -26,17 +26,18 @@ __all__ = ["add_parser", "run", "default_out"]
 
 def add_parser(sub):
     p = sub.add_parser(
-        "export", help="write a post bundle (diagrams, tornado, summary.md) or a BIF/XMLBIF network",
+        "export", help="write a post bundle (diagrams, tornado, summary.md), a BIF/XMLBIF network or Argdown",
         description="Write everything a post needs into one folder: the map diagram (SVG and a post-sized PNG; "
                     "for a large map the part-collapsed overview, plus the full map as SVG), the diff diagram "
                     "when overlays are given, the tornado chart, and summary.md with the headline, top claims, "
                     "cruxes, alt text for every image and the headline as a LaTeX formula. Output is "
                     "deterministic. With --format bif|xmlbif (or -o FILE.bif / FILE.xml), write the compiled "
-                    f"Bayesian network instead. Guide: {docs_hint('diagrams')}.")
+                    "Bayesian network instead; with --format argdown (or -o FILE.argdown), the map as an Argdown "
+                    f"document (docs/interchange.md). Guide: {docs_hint('diagrams')}.")
     add_map_args(p)
     add_condition_args(p)
     add_out_arg(p, "DIR|FILE", "the bundle folder (default: exports/NAME, NAME from the map and overlays); "
-                               "with --format bif|xmlbif, the network file")
+                               "with --format bif|xmlbif|argdown, the network or Argdown file")
     add_diagram_args(p)
     # --- network interchange (argmap.interchange) ------------------------------------------------
     from .interchange import add_interchange_args

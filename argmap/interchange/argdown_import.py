@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from ..atomic import refuse_map_folder
 from ..errors import ArgmapError, Diagnostic, ValidationError, did_you_mean
 from ..models import ID_PATTERN, KINDS
 from ._text import fail
@@ -463,6 +464,7 @@ def import_argdown(path: str | Path, folder: str | Path, *,
     path, folder = Path(path), Path(folder)
     if folder.exists() or folder.is_symlink():
         raise ArgmapError(f"{folder} already exists; argmap import never overwrites: choose another -o FOLDER")
+    refuse_map_folder(folder)
     mapper = _Mapper(read_argdown(path), target)
     files, report = mapper.run()
     return place_map_folder(files, folder, mapper.explain), report

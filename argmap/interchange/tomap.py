@@ -186,6 +186,7 @@ def place_map_folder(files: dict[str, str], folder: str | Path,
     folder = Path(folder)
     if folder.exists() or folder.is_symlink():
         raise ArgmapError(f"{folder} already exists; argmap import never overwrites: choose another -o FOLDER")
+    refuse_map_folder(folder)
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
