@@ -121,8 +121,8 @@ def _check(model: Model, parsed: dict) -> None:
             assert el["data"] == expected
     assert set(seen) == set(amap.claims)
     by_title = {(("argument" if k == "argument" else "equivalence-class"), t): cid for cid, (k, t) in seen.items()}
-    kind = {"supports": "support", "opposes": "attack", "undercuts": "undercut", "requires": "support"}
-    want = {(r.source, r.target, kind[r.type]) for r in amap.relations}
+    drawn = {"supports": "support", "opposes": "attack", "undercuts": "undercut", "requires": "support"}
+    want = {(r.source, r.target, drawn[r.type]) for r in amap.relations}
     got = {(by_title[(r["from"]["type"], r["from"]["title"])], by_title[(r["to"]["type"], r["to"]["title"])],
             r["type"]) for r in parsed["relations"]}
     assert got == want
@@ -248,6 +248,11 @@ def test_roundtrip_keeps_structure_and_every_number(tmp_path):
 EXAMPLES = ROOT / "tests" / "data" / "argdown"
 
 
+def _v(q) -> float:
+    assert q is not None
+    return q.value
+
+
 def _import(tmp: Path, name: str):
     from argmap.interchange.argdown_import import import_argdown
 
@@ -291,10 +296,10 @@ def test_premise_conclusion_structures_import(tmp_path):
         ("requires", "guarding", "classic_story"), ("requires", "cares_about_the_future", "classic_story"),
         ("supports", "classic_story", "scheming"), ("supports", "crystallization", "guarding")}
     ratio = {r.key: r for r in amap.relations}
-    assert ratio["classic_story -> scheming"].ratio.value == 5          # the argument's single relation
-    assert "placeholder" in ratio["crystallization -> guarding"].provenance.rationale
-    assert amap.claims["guarding"].base.value == 0.4                    # a credence on a claim with parents
-    assert amap.claims["cares_about_the_future"].credence[1].value == 0.6
+    assert _v(ratio["classic_story -> scheming"].ratio) == 5          # the argument's single relation
+    assert "placeholder" in str(ratio["crystallization -> guarding"].provenance.rationale)
+    assert _v(amap.claims["guarding"].base) == 0.4                    # a credence on a claim with parents
+    assert _v((amap.claims["cares_about_the_future"].credence or ())[1]) == 0.6
     assert report.mapped["premise-conclusion structures"] == 2
     text = report.format()
     assert "pcs.argdown:34:1: intermediary conclusion (3) of <Crystallization>" in text
@@ -310,7 +315,7 @@ def test_undercuts_and_contradictions_import(tmp_path):
     assert rels["count_parameters -> counting_argument"].type == "undercuts"
     assert rels["simplicity -> speed_costs"].type == "undercuts"
     assert rels["speed_costs -> schemers_are_likely"].type == "opposes"
-    assert rels["counting_argument -> schemers_are_likely"].ratio.value == 4   # named by title in the data
+    assert _v(rels["counting_argument -> schemers_are_likely"].ratio) == 4   # named by title in the data
     assert amap.claims["count_parameters"].kind == "critique"
     text = report.format()
     assert "contradiction between [Schemers are likely] and [Training saints]" in text
@@ -326,7 +331,7 @@ def test_equivalence_classes_import(tmp_path):
     assert aware.text == "The model understands that it is being trained and how its outputs are used. #awareness"
     assert amap.claims["long_goals"].provenance.source == "report 2.2"
     req = {r.source: r for r in amap.relations if r.target == "scheming" and r.type == "requires"}
-    assert set(req) == {"aware", "long_goals"} and req["long_goals"].leak.value == 0.1
+    assert set(req) == {"aware", "long_goals"} and _v(req["long_goals"].leak) == 0.1
     assert {c.part for c in amap.claims.values()} == {"awareness", "scheming"}
     text = report.format()
     assert "1 other formulation(s) of [Aware]" in text

@@ -33,7 +33,7 @@ def add_parser(sub):
                     "cruxes, alt text for every image and the headline as a LaTeX formula. Output is "
                     "deterministic. With --format bif|xmlbif (or -o FILE.bif / FILE.xml), write the compiled "
                     "Bayesian network instead; with --format argdown (or -o FILE.argdown), the map as an Argdown "
-                    f"document (docs/interchange.md). Guide: {docs_hint('diagrams')}.")
+                    f"document. Guides: {docs_hint('diagrams')}, {docs_hint('interchange')}.")
     add_map_args(p)
     add_condition_args(p)
     add_out_arg(p, "DIR|FILE", "the bundle folder (default: exports/NAME, NAME from the map and overlays); "

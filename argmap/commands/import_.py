@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import add_out_arg
+from .common import add_out_arg, docs_hint
 
 ARGDOWN_SUFFIXES = (".argdown", ".ad")
 
@@ -20,7 +20,7 @@ def add_parser(sub):
                     "missing ones get placeholders marked in provenance; the command prints what it mapped "
                     "and what it left as text. Files are parsed as data (nothing in them is evaluated; XML "
                     "entities are refused). The folder is assembled beside its destination, checked, then "
-                    "renamed in; an existing folder is never overwritten.")
+                    f"renamed in; an existing folder is never overwritten. Guide: {docs_hint('interchange')}.")
     p.add_argument("file", metavar="FILE",
                    help="a .bif file, an XMLBIF file (.xml, .xmlbif, .bifxml) or an Argdown file (.argdown)")
     add_out_arg(p, "FOLDER", "folder to create (must not exist; default: the file's name without its suffix)")
