@@ -12,6 +12,7 @@ The result is an :class:`ArgdownDoc`; :mod:`argmap.interchange.argdown_import` t
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ _TAG = re.compile(r"#(?:\(([^)]+)\)|([A-Za-z0-9\-\u00A0-\uD7FF\uF900-\uFDCF\uFDF
 _EMPHASIS = (re.compile("(?<![\\w\x00])(\\*\\*|__)(?=\\S)(.+?)(?<=\\S)(?<!\x00)\\1(?!\\w)"),
              re.compile("(?<![\\w\x00])([*_])(?=\\S)(.+?)(?<=\\S)(?<!\x00)\\1(?!\\w)"))
 """Bold and italic markers (escaped characters are marked by a preceding NUL while text is assembled)."""
+_MASK_STOP = re.compile(r"[\\{\[</]")
+_LINE_STOP = re.compile(r"[\\{\[<]")
+_INLINE_STOP = re.compile(r"[\\{#\[]")
 _DATA_BLOCK = re.compile(r"\}\s[^,}]")
 _DATA_END_OK = re.compile(r"\s*[,}]")
 MAX_ELEMENTS = 10_000
@@ -123,8 +127,26 @@ def _slug(text: str) -> str:
     return base if base[0].isalpha() else f"p_{base}"
 
 
+class _Braces:
+    """Where a data block opening at each ``{`` of one text ends, by Argdown's lexer rule: the block runs
+    to the last ``}`` not followed by a comma or another ``}``, before the first ``}`` that is followed by
+    a space and other text. Computed once per text, so many braces cost linear time."""
+
+    def __init__(self, text: str):
+        self.size = len(text)
+        self.blocks = [m.start() for m in _DATA_BLOCK.finditer(text)]
+        self.closes = [m.start() for m in re.finditer(r"\}", text) if not _DATA_END_OK.match(text, m.start() + 1)]
+
+    def end(self, start: int) -> int | None:
+        b = bisect.bisect_right(self.blocks, start)
+        limit = self.blocks[b] if b < len(self.blocks) else self.size - 1
+        c = bisect.bisect_right(self.closes, limit) - 1
+        return self.closes[c] + 1 if c >= 0 and self.closes[c] > start else None
+
+
 class _Parser:
     def __init__(self, text: str, path: Path):
+        self._braces: dict[int, tuple[str, _Braces]] = {}
         self.path = path
         self.doc = ArgdownDoc(path)
         self.section: str | None = None
@@ -132,6 +154,9 @@ class _Parser:
         self.text = self._front_matter(text)
         self.text = self._mask_comments(self.text)
         self.lines = self.text.split("\n")
+        self.starts = [0]
+        for line in self.lines[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
 
     # ------------------------------------------------------------------ helpers
     def _fail(self, pos: Pos, message: str, hint: str | None = None) -> ValidationError:
@@ -171,14 +196,11 @@ class _Parser:
 
     def _data_end(self, text: str, start: int) -> int | None:
         """End (exclusive) of the data block opening at ``start``, by Argdown's own rule, or None."""
-        block = _DATA_BLOCK.search(text, start + 1)
-        limit = block.start() if block else len(text) - 1
-        k = text.rfind("}", start + 1, limit + 1)
-        while k > start:
-            if not _DATA_END_OK.match(text, k + 1):
-                return k + 1
-            k = text.rfind("}", start + 1, k)
-        return None
+        braces = self._braces.get(id(text))
+        if braces is None or braces[0] is not text:
+            braces = (text, _Braces(text))
+            self._braces = {id(text): braces}
+        return braces[1].end(start)
 
     @staticmethod
     def _title_end(text: str, i: int) -> int | None:
@@ -194,9 +216,13 @@ class _Parser:
 
     def _mask_comments(self, text: str) -> str:
         """Blank out comments (keeping line breaks, so positions stay), skipping escapes, links and data."""
-        out = list(text)
+        spans: list[tuple[int, int]] = []
         i, n = 0, len(text)
         while i < n:
+            m = _MASK_STOP.search(text, i)
+            if m is None:
+                break
+            i = m.start()
             ch = text[i]
             if ch == "\\":
                 i += 2
@@ -220,14 +246,20 @@ class _Parser:
             elif text.startswith("//", i):
                 end = text.find("\n", i)
                 end = n if end < 0 else end
-            if end is not None:
-                for j in range(i, end):
-                    if out[j] != "\n":
-                        out[j] = " "
-                i = end
+            if end is None:
+                i += 1
                 continue
-            i += 1
-        return "".join(out)
+            spans.append((i, end))
+            i = end
+        if not spans:
+            return text
+        pieces, last = [], 0
+        for start, end in spans:
+            pieces.append(text[last:start])
+            pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
 
     # ------------------------------------------------------------------ blocks
     def run(self) -> ArgdownDoc:
@@ -258,23 +290,22 @@ class _Parser:
         """Last line index of a data block that opens on line ``i`` (block-format data may hold blank lines)."""
         line = self.lines[i]
         j = 0
-        while j < len(line):
+        while True:
+            m = _LINE_STOP.search(line, j)
+            if m is None:
+                return i
+            j = m.start()
             if line[j] == "\\":
                 j += 2
                 continue
             if line[j] in "[<":
                 skip = self._title_end(line, j)
-                if skip is not None:
-                    j = skip
-                    continue
-            if line[j] == "{":
-                offset = sum(len(x) + 1 for x in self.lines[:i]) + j
-                end = self._data_end(self.text, offset)
-                if end is None:
-                    return i
-                return self.text.count("\n", 0, end)
-            j += 1
-        return i
+                j = skip if skip is not None else j + 1
+                continue
+            end = self._data_end(self.text, self.starts[i] + j)
+            if end is None:
+                return i
+            return bisect.bisect_right(self.starts, end - 1) - 1
 
     def _block(self, block: list[int], previous: Element | None) -> Element | None:
         first = self.lines[block[0]]
@@ -306,24 +337,22 @@ class _Parser:
     # ------------------------------------------------------------------ relation trees
     def _chunks(self, block: list[int], strip: int = 0) -> list[tuple[int, str, str | None, Pos]]:
         """Split a block into (indent, text, relation symbol or None, position), joining continuation lines."""
-        out: list[tuple[int, str, str | None, Pos]] = []
+        parts: list[tuple[int, list[str], str | None, Pos]] = []
         for n, idx in enumerate(block):
             line = self.lines[idx]
             if n == 0 and strip:
-                body = line[strip:]
-                out.append((0, body, None, (idx + 1, strip + 1)))
+                parts.append((0, [line[strip:]], None, (idx + 1, strip + 1)))
                 continue
             m = _RELATION.match(line) if n else None
             if m:
                 indent = len(m.group(1).expandtabs(4))
-                out.append((indent, line[m.end():], m.group(2), (idx + 1, m.end() + 1)))
-            elif out:
-                indent, text, sym, p = out[-1]
-                out[-1] = (indent, text + "\n" + line, sym, p)
+                parts.append((indent, [line[m.end():]], m.group(2), (idx + 1, m.end() + 1)))
+            elif parts:
+                parts[-1][1].append(line)
             else:
                 col = len(line) - len(line.lstrip()) + 1
-                out.append((0, line.strip(), None, (idx + 1, col)))
-        return out
+                parts.append((0, [line.strip()], None, (idx + 1, col)))
+        return [(indent, "\n".join(lines), sym, pos) for indent, lines, sym, pos in parts]
 
     def _tree(self, block: list[int], strip: int = 0) -> Element | None:
         chunks = self._chunks(block, strip)
@@ -409,6 +438,12 @@ class _Parser:
         tags: list[str] = []
         i = 0
         while i < len(body):
+            m = _INLINE_STOP.search(body, i)
+            if m is None:
+                text.append(body[i:])
+                break
+            text.append(body[i:m.start()])
+            i = m.start()
             ch = body[i]
             if ch == "\\" and i + 1 < len(body):
                 text.append("\x00" + body[i + 1])
