@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -162,9 +162,14 @@ def _quantity(q: Quantity) -> Any:
     return _scalar(q)
 
 
-def _provenance(p: Provenance) -> dict[str, str]:
-    return {k: v for k, v in (("holder", p.holder), ("basis", p.basis), ("source", p.source),
-                              ("rationale", p.rationale)) if v is not None}
+def _provenance(p: Provenance) -> dict[str, Any]:
+    """Every field that is set, as an argument file writes it (a per-state band as a mapping)."""
+    out: dict[str, Any] = {}
+    for f in fields(p):
+        value = getattr(p, f.name)
+        if value is not None:
+            out[f.name] = dict(value) if isinstance(value, tuple) else value
+    return out
 
 
 def _credence(claim: Claim) -> Any:
