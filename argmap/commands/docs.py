@@ -6,7 +6,8 @@ from ..errors import QueryError, did_you_mean
 
 
 def add_parser(sub):
-    p = sub.add_parser("docs", help="read a guide: format, diagrams, sensitivity, critique-guide, interchange, security",
+    p = sub.add_parser("docs",
+                       help="read a guide: format, diagrams, sensitivity, critique-guide, interchange, security",
                        description="Print one of the guides installed with argmap (the Markdown files of the "
                                    "repository's docs folder), or list them.")
     p.add_argument("name", nargs="?", metavar="NAME", help="the guide to print (default: list them)")
