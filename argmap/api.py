@@ -53,6 +53,13 @@ class Conditions:
     given: dict[str, str] = field(default_factory=dict)
     set: dict[str, str] = field(default_factory=dict)
     scenario: str | None = None
+    observed: dict[str, str] = field(default_factory=dict)
+    """The map's own observations (always conditioned on; see :mod:`argmap.observe`)."""
+
+    @property
+    def evidence(self) -> dict[str, str]:
+        """Everything conditioned on: the observations, then ``given``."""
+        return {**self.observed, **self.given}
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,10 @@ class Result:
     marginals: dict[str, dict[str, float]]
     conditions: Conditions
     overlays: tuple[str, ...] = ()
+    overrides: tuple[tuple[str, str, str, str], ...] = ()
+    """(claim or relation, field, earlier overlay, later overlay that overrides it)."""
+    stated: tuple[dict, ...] = ()
+    """Results sources state for this target and scenario (from the map or an overlay's ``stated:``)."""
 
     def to_dict(self) -> dict:
         """The JSON shape printed by ``argmap run --json`` (documented in the README)."""
@@ -77,7 +88,11 @@ class Result:
             "scenario": self.conditions.scenario,
             "given": self.conditions.given,
             "set": self.conditions.set,
+            "observed": self.conditions.observed,
             "overlays": list(self.overlays),
+            "overrides": [{"target": t, "field": f, "overlay": later, "overrides": earlier}
+                          for t, f, earlier, later in self.overrides],
+            "stated": list(self.stated),
             "marginals": self.marginals,
         }
 
@@ -161,7 +176,12 @@ class Model:
             for claim, state in src.items():
                 other.pop(claim, None)
                 dst[claim] = self._state(claim, state)
-        return Conditions(g, s, name)
+        observed = self.map.observed
+        for claim in s:
+            if claim in self.map.observations:
+                raise QueryError(f"'{claim}' is an observation: it is conditioned on, not intervened on; "
+                                 "remove it from --set (or the overlay that observes it)")
+        return Conditions(g, s, name, {k: v for k, v in observed.items() if k not in g})
 
     def _state(self, claim: str, state) -> str:
         if claim not in self.map.claims:
@@ -185,7 +205,7 @@ class Model:
         target = target or self.map.target
         self._state_ok(target)
         c = self.conditions(given, set, scenario)
-        out = self.engine.query(target, c.given, c.set, theta)
+        out = self.engine.query(target, c.evidence, c.set, theta)
         if theta is not None and np.ndim(theta) == 2:
             return out
         return dict(zip(self.network.states[target], map(float, out), strict=False))
@@ -196,13 +216,13 @@ class Model:
         target = target or self.map.target
         self._state_ok(target)
         c = self.conditions(given, set, scenario)
-        out = self.engine.query(target, c.given, c.set, theta)
+        out = self.engine.query(target, c.evidence, c.set, theta)
         return out[..., -1] if out.ndim == 2 else float(out[-1])
 
     def marginals(self, given=None, set=None, scenario: str | None = DEFAULT) -> dict[str, dict[str, float]]:
         """Every claim's marginal distribution under the conditions."""
         c = self.conditions(given, set, scenario)
-        raw = self.engine.marginals(c.given, c.set)
+        raw = self.engine.marginals(c.evidence, c.set)
         return {v: dict(zip(self.network.states[v], map(float, p), strict=False)) for v, p in raw.items()}
 
     def run(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT) -> Result:
@@ -212,7 +232,11 @@ class Model:
         c = self.conditions(given, set, scenario)
         margs = self.marginals(c.given, c.set, scenario=None)
         dist = margs[target]
-        return Result(self.map.name, target, p_true(dist), dist, margs, c, self.map.overlays)
+        from .checks import overrides
+
+        stated = tuple(s.to_dict() for s in self.map.stated if s.claim == target and s.scenario == c.scenario)
+        return Result(self.map.name, target, p_true(dist), dist, margs, c, self.map.overlays,
+                      tuple(overrides(self.map)), stated)
 
     def _state_ok(self, target: str) -> None:
         if target not in self.map.claims:

@@ -41,7 +41,7 @@ from .api import DEFAULT, Model
 from .errors import ArgmapError
 from .loader import Stage, load_stages
 from .models import ArgumentMap, Origin
-from .specs import ClaimSpec, OverlayFile
+from .specs import ClaimSpec, OverlayFile, modulators_of
 
 __all__ = ["Edit", "Attribution", "attribute", "shapley_exact", "shapley_sampled",
            "MAX_EXACT", "MAX_EXACT_REAPPLY", "HARD_LIMIT"]
@@ -200,7 +200,7 @@ def _declared(c: ClaimSpec) -> dict[str, tuple[str, ...]]:
     """Relation keys a claim spec declares -> the claims each one references (incl. modulators)."""
     out: dict[str, tuple[str, ...]] = {f"{r.claim} -> {c.id}": (r.claim,) for r in c.requires}
     for r in (*c.supports, *c.opposes, *c.undercuts):
-        out[f"{c.id} -> {r.claim}"] = (r.claim,) + ((r.modulated_by.claim,) if r.modulated_by else ())
+        out[f"{c.id} -> {r.claim}"] = (r.claim,) + tuple(m.claim for m in modulators_of(r.modulated_by))
     return out
 
 
@@ -220,12 +220,14 @@ def _short(text: str | None, states: tuple[str, ...] | None) -> str:
     return "{" + ", ".join(f"{s} {x.strip()}" for s, x in zip(states, parts, strict=False)) + "}"
 
 
-def _add_summary(c: ClaimSpec) -> str:
-    bits = [f"{t} {r.claim} ×{_fmt_num(r.ratio) if r.ratio else 'e^' + _fmt_num(r.weight)}"
-            for t, rs in (("supports", c.supports), ("opposes", c.opposes), ("undercuts", c.undercuts))
-            for r in rs]
-    bits += [f"requires {r.claim}" for r in c.requires]
-    return f"adds {c.kind} '{c.title}'" + (f" ({'; '.join(bits)})" if bits else "")
+def _declared_summaries(c: ClaimSpec) -> dict[str, str]:
+    """Relation key -> one line, for each relation a claim spec declares."""
+    out = {f"{r.claim} -> {c.id}": f"adds {c.id} requires {r.claim}" for r in c.requires}
+    for t, rs in (("supports", c.supports), ("opposes", c.opposes), ("undercuts", c.undercuts)):
+        for r in rs:
+            strength = _fmt_num(r.ratio) if r.ratio else "e^" + _fmt_num(r.weight)
+            out[f"{c.id} -> {r.claim}"] = f"adds {c.id} {t} {r.claim} ×{strength}"
+    return out
 
 
 def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit]:
@@ -237,10 +239,14 @@ def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit
         recs = [c for c in maps[k + 1].changes if c.overlay == spec.overlay]
         for i, c in enumerate(spec.add):
             prov = c.provenance
-            edits.append(Edit(spec.overlay, "add", i, c.id, ("claim",), _add_summary(c),
-                              (prov.rationale if prov else None) or c.text,
-                              (prov.holder if prov else None) or spec.author,
-                              (prov.source if prov else None) or spec.source, at("add", i)))
+            why = (prov.rationale if prov else None) or c.text
+            who = (prov.holder if prov else None) or spec.author
+            src = (prov.source if prov else None) or spec.source
+            edits.append(Edit(spec.overlay, "add", i, c.id, ("claim",), f"adds {c.kind} '{c.title}'", why, who, src,
+                              at("add", i)))
+            for key, text in _declared_summaries(c).items():     # each relation it declares is its own edit
+                edits.append(Edit(spec.overlay, "add-relation", i, key, ("relation",), text, why, who, src,
+                                  at("add", i)))
         for i, r in enumerate(spec.relate):
             key = f"{r.from_} -> {r.to}"
             new = next((c.new for c in recs if c.target == key and c.field == "relation"), r.type)
@@ -249,15 +255,25 @@ def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit
         for i, ch in enumerate(spec.change):
             target = ch.claim or _rel_key(ch.relation or "")
             fields = tuple(dict.fromkeys("ratio" if f == "weight" else f for f in
-                                         ("credence", "concentration", "base", "table", "ratio", "weight", "leak")
+                                         ("credence", "concentration", "base", "table", "ratio", "weight", "leak",
+                                          "type", "when", "modulated_by")
                                          if getattr(ch, f) is not None))
-            mine = [c for c in recs if c.target == target and c.field in fields]
+            mine = [c for c in recs if c.target == target and (c.field in fields or "type" in fields)]
             claim = maps[k + 1].claims.get(target)
             states = claim.states if claim is not None else None
             summary = "; ".join("table rewritten" if c.field == "table" else
                                 f"{c.field} {_short(c.old, states)} → {_short(c.new, states)}" for c in mine)
             edits.append(Edit(spec.overlay, "change", i, target, fields, summary or "changes " + ", ".join(fields),
                               ch.reason, ch.author or spec.author, ch.source or spec.source, at("change", i)))
+        for i, rm in enumerate(spec.remove):
+            target = rm.claim or _rel_key(rm.relation or "")
+            edits.append(Edit(spec.overlay, "remove", i, target, ("removed",), f"removes {target}", rm.reason,
+                              rm.author or spec.author, rm.source or spec.source, at("remove", i)))
+        for i, ob in enumerate(spec.observe):
+            rec = next((c for c in recs if c.target == ob.id and c.field == "observation"), None)
+            edits.append(Edit(spec.overlay, "observe", i, ob.id, ("observation",),
+                              rec.new if rec else f"observes '{ob.title}'", ob.reason or ob.title,
+                              ob.author or spec.author, ob.source or spec.source, at("observe", i)))
     return edits
 
 
@@ -280,16 +296,18 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     thetas.append({p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)})
     if any(name not in thetas[-1] for name in thetas[0]):
         raise _NotEmbeddable("a parameter of the base map is gone in the overlaid map")
-    creator: dict[str, int] = {}
-    rel_creator: dict[str, int] = {}
+    creator: dict[str, int] = {}         # claim -> the edit that adds it (claims are always present)
+    rel_creator: dict[str, int] = {}     # relation -> the edit that adds it (its presence is that edit)
+    observer: dict[str, int] = {}
     for j, e in enumerate(edits):
         if e.kind == "add":
             creator[e.target] = j
-            spec = specs[stage[e.overlay] - 1].add[e.entry]
-            for key in _declared(spec):
-                rel_creator.setdefault(key, j)
-        elif e.kind == "relate":
-            rel_creator[e.target] = j
+        elif e.kind in ("relate", "add-relation"):
+            rel_creator.setdefault(e.target, j)
+        elif e.kind == "observe":
+            observer[e.target] = j
+        elif e.kind == "remove" or (e.kind == "change" and set(e.fields) & {"type", "when", "modulated_by"}):
+            raise _NotEmbeddable(f"{e.kind} {e.target} changes the map's structure")
     setters: dict[tuple[str, str], list[int]] = {}
     for j, e in enumerate(edits):
         if e.kind == "change":
@@ -301,24 +319,25 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     for key, rel in full_rels.items():
         if key in base_keys or rel.type != "requires" or rel.leak is not None:
             continue
-        if _rel_need(key, rel_creator, creator) - {creator.get(rel.target)}:
+        if key in rel_creator:
             raise _NotEmbeddable(f"requirement {key} has no leak, so its absence has no neutral setting")
 
     used: set[int] = set()
     plan = []  # per parameter: (creation value, [(edit, value)], presence edits, neutral value)
     for p in net.params:
         full_v = thetas[-1][p.name]
-        if p.field in ("credence", "base", "table"):
+        if p.claim in observer:       # an observation absent: the evidence equally likely whatever holds
+            slot, c = (p.claim, p.field), observer[p.claim]
+            need = {c}
+            neutral = 1.0
+        elif p.field in ("credence", "base", "table"):
             slot, c = (p.claim, p.field), creator.get(p.claim)
-            need: set[int] = set()
+            need = set()
             neutral = full_v
         else:
             assert p.relation is not None, f"{p.name} is a relation's parameter without a relation"
             slot, c = (p.relation, p.field), rel_creator.get(p.relation)
-            need = _rel_need(p.relation, rel_creator, creator) - {creator.get(p.claim)}
-            modulator = full_rels[p.relation].modulator if p.relation in full_rels else None
-            if modulator is not None and modulator in creator:   # a relation scaled by an added claim needs it
-                need.add(creator[modulator])
+            need = {c} if c is not None else set()
             neutral = _NEUTRAL.get(p.field, full_v)
         src = thetas[0] if c is None else thetas[stage[edits[c].overlay]]
         start = src.get(p.name)
@@ -353,11 +372,6 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     return theta, used
 
 
-def _rel_need(key: str, rel_creator: Mapping[str, int], creator: Mapping[str, int]) -> set[int]:
-    src, _, dst = key.partition(" -> ")
-    return {x for x in (rel_creator.get(key), creator.get(src), creator.get(dst)) if x is not None}
-
-
 # ------------------------------------------------------------------------------------ re-apply game
 
 def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], keep: AbstractSet[int]) -> ArgumentMap:
@@ -365,27 +379,25 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
     from .checks import check_map
     from .overlay import apply_overlay
 
-    index = {(e.overlay, e.kind, e.entry): j for j, e in enumerate(edits)}
+    index = {(e.overlay, e.kind, e.entry, e.target): j for j, e in enumerate(edits)}
     amap = base
     for spec in specs:
-        on = lambda kind, i, _spec=spec: index[(_spec.overlay, kind, i)] in keep  # noqa: E731
-        adds = [c for i, c in enumerate(spec.add) if on("add", i)]
-        while True:
-            ids = set(amap.claims) | {c.id for c in adds}
-            ok = [c for c in adds if c.table is None or set(c.table.given) <= ids]
-            if len(ok) == len(adds):
-                break
-            adds = ok
-        adds = [_strip(c, ids) for c in adds]
-        relate = [r for i, r in enumerate(spec.relate) if on("relate", i) and {r.from_, r.to} <= ids
-                  and (r.modulated_by is None or r.modulated_by.claim in ids)]
+        def on(kind: str, i: int, target: str, overlay: str = spec.overlay) -> bool:
+            return index[(overlay, kind, i, target)] in keep
+        ids = set(amap.claims) | {c.id for c in spec.add}          # added claims are always present
+        adds = [_strip(c, {k for k in _declared(c) if on("add-relation", i, k)}) for i, c in enumerate(spec.add)]
+        relate = [r for i, r in enumerate(spec.relate) if on("relate", i, f"{r.from_} -> {r.to}")]
         fed = {r.to for r in relate} | {i.claim for c in adds for i in (*c.supports, *c.opposes, *c.undercuts)}
         adds = [_as_root(c) if c.id not in fed else c for c in adds]
         keys = {r.key for r in amap.relations} | {f"{r.from_} -> {r.to}" for r in relate}
         keys |= {k for c in adds for k in _declared(c)}
-        change = [ch for i, ch in enumerate(spec.change) if on("change", i)
+        change = [ch for i, ch in enumerate(spec.change) if on("change", i, ch.claim or _rel_key(ch.relation or ""))
                   and (ch.claim in ids if ch.claim else _rel_key(ch.relation or "") in keys)]
-        sub = spec.model_copy(update={"add": adds, "relate": relate, "change": change})
+        remove = [rm for i, rm in enumerate(spec.remove) if on("remove", i, rm.claim or _rel_key(rm.relation or ""))
+                  and (rm.claim in ids if rm.claim else _rel_key(rm.relation or "") in keys)]
+        observe = [ob for i, ob in enumerate(spec.observe) if on("observe", i, ob.id)]
+        sub = spec.model_copy(update={"add": adds, "relate": relate, "change": change, "remove": remove,
+                                      "observe": observe, "builds_on": []})
         amap, diags = apply_overlay(amap, sub, None)
         diags = diags or check_map(amap)
         if diags:
@@ -401,11 +413,12 @@ def _as_root(c: ClaimSpec) -> ClaimSpec:
     return c.model_copy(update={"credence": c.base, "base": None})
 
 
-def _strip(c: ClaimSpec, ids: set[str]) -> ClaimSpec:
-    keep = lambda r: r.claim in ids and (getattr(r, "modulated_by", None) is None  # noqa: E731
-                                         or r.modulated_by.claim in ids)
-    return c.model_copy(update={f: [r for r in getattr(c, f) if keep(r)]
-                                for f in ("requires", "supports", "opposes", "undercuts")})
+def _strip(c: ClaimSpec, on: set[str]) -> ClaimSpec:
+    """The claim spec with only the declared relations whose edits are ``on``."""
+    return c.model_copy(update={
+        "requires": [r for r in c.requires if f"{r.claim} -> {c.id}" in on],
+        **{f: [r for r in getattr(c, f) if f"{c.id} -> {r.claim}" in on]
+           for f in ("supports", "opposes", "undercuts")}})
 
 
 # ------------------------------------------------------------------------------------ driver
@@ -496,7 +509,9 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
 
 def _moves(e: Edit) -> bool:
     """Whether an edit can move a point value (a concentration-only change cannot)."""
-    return e.kind != "change" or any(f in _POINT_FIELDS for f in e.fields)
+    if e.kind == "add":
+        return False            # a claim alone is barren: its share lies in its relations and observations
+    return e.kind != "change" or any(f in _POINT_FIELDS + ("type", "when", "modulated_by") for f in e.fields)
 
 
 def _widen(rows: np.ndarray, players: list[int], n: int) -> np.ndarray:

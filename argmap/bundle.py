@@ -17,6 +17,7 @@ from .atomic import atomic_write, refuse_map_folder
 from .diagrams import model_diff_dot, model_dot
 from .formatting import conditions_text, fmt_p
 from .marginals import Move, claim_moves, is_binary, p_true
+from .models import Stated
 from .render.raster import render_dot
 from .render.style import fmt_delta
 
@@ -159,6 +160,13 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
         lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
                       f"moves from {fmt_p(bp)} to {fmt_p(p)} ({fmt_delta(p - bp)})."]
+    for st in result.stated:
+        who = ", ".join(x for x in (st.get("holder"), st.get("source")) if x)
+        by = f"overlay `{_md(st['overlay'])}`" if st.get("overlay") else "the source"
+        lines += ["", f"Stated by {by}: {_md(Stated(**st).describe())}" + (f" ({_md(who)})" if who else "")
+                  + f"; the map computes {fmt_p(p)}."]
+    for t, f, earlier, later in result.overrides:
+        lines += ["", f"Override: `{_md(later)}` overrides the {_md(f)} of `{_md(t)}` set by `{_md(earlier)}`."]
     if command:
         lines += ["", f"Regenerate with `{command}`."]
     marg = result.marginals

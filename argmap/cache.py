@@ -44,7 +44,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import ArgmapError
-from .models import ArgumentMap, Change, Claim, Origin, Provenance, Relation, Scenario, Stated, Table
+from .models import ArgumentMap, Change, Claim, Observation, Origin, Provenance, Relation, Scenario, Stated, Table
 from .network import Network, Param, compile_map
 from .program import Program, VarSpec
 from .quantity import Quantity
@@ -53,11 +53,12 @@ __all__ = ["ENV", "FORMAT", "cache_dir", "load_compiled", "disabled", "enabled",
 
 ENV = "ARGMAP_CACHE_DIR"
 """Environment variable naming the cache folder (default: the user's cache folder for argmap)."""
-FORMAT = 1
+FORMAT = 2
 """Version of the entry layout; bump it whenever what is stored changes."""
 _MAGIC = "argmap-compiled-map"
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
-    Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, ArgumentMap, Quantity, Param, Program)}
+    Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
+    Program)}
 _DTYPES = {"<f8", "<i8"}
 
 _enabled: ContextVar[bool] = ContextVar("argmap_cache_enabled", default=True)

@@ -17,7 +17,8 @@ from .models import ArgumentMap, Origin, Relation
 if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up time of `argmap run`)
     import networkx as nx
 
-__all__ = ["check_map", "parents_of", "all_parents", "dependency_graph", "topological_order", "MAX_PARENTS",
+__all__ = ["check_map", "map_warnings", "overrides", "parents_of", "all_parents", "dependency_graph",
+           "topological_order", "MAX_PARENTS",
            "MAX_TABLE_CELLS"]
 
 MAX_PARENTS = 20
@@ -37,8 +38,8 @@ def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
     for r in amap.relations:
         if r.target != claim_id or r.decorative:
             continue
-        for p in (r.source, r.modulator):
-            if p is not None and p not in out:
+        for p in (r.source, *(m for m, _ in r.modulators)):
+            if p not in out:
                 out.append(p)
     return tuple(out)
 
@@ -50,8 +51,8 @@ def all_parents(amap: ArgumentMap) -> dict[str, tuple[str, ...]]:
         if r.decorative or r.target not in found:
             continue
         out = found[r.target]
-        for p in (r.source, r.modulator):
-            if p is not None and p not in out:
+        for p in (r.source, *(m for m, _ in r.modulators)):
+            if p not in out:
                 out.append(p)
     return {cid: (c.table.given if c.table is not None else tuple(found[cid])) for cid, c in amap.claims.items()}
 
@@ -101,7 +102,7 @@ def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
             if r.source not in dst.table.given:
                 diags.append(_d(r.origin, f"'{r.target}' has an explicit table, which does not list '{r.source}'",
                                 f"add '{r.source}' to the table's given list, or remove this relation"))
-            elif r.ratio is not None or r.leak is not None or r.modulator is not None:
+            elif r.ratio is not None or r.leak is not None or r.modulators:
                 diags.append(_d(r.origin, f"relation {r.key} gives a strength, but '{r.target}' has an explicit "
                                           "table, which always wins",
                                 "remove the strength (the relation is then only drawn)"))
@@ -215,3 +216,53 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
                         f"default_scenario '{amap.default_scenario}' is not a scenario",
                         did_you_mean(amap.default_scenario, amap.scenarios)))
     return diags
+
+
+def _w(origin: Origin, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(message, origin.path, origin.line, origin.column, hint, severity="warning")
+
+
+def overrides(amap: ArgumentMap) -> list[tuple[str, str, str, str]]:
+    """Every number a later overlay overrides: (target, field, earlier overlay, later overlay)."""
+    return [(c.target, c.field, c.overrides, c.overlay) for c in amap.changes if c.overrides]
+
+
+def map_warnings(amap: ArgumentMap) -> list[Diagnostic]:
+    """What is valid but probably not meant: evidence entered as an argument, overrides, double counting."""
+    out = []
+    for r in amap.relations:
+        src = amap.claims.get(r.source)
+        if src is not None and src.kind == "evidence" and r.type != "requires" and r.source not in amap.observations:
+            out.append(_w(r.origin, f"evidence '{r.source}' enters '{r.target}' as a parent: its ratio multiplies "
+                          f"the odds of '{r.target}' like an argument's and does not update by Bayes' rule",
+                          "state a result as an observation (observe: with a factor or likelihoods); "
+                          "see docs/format.md, 'ratio is not a Bayes factor'"))
+    for c in amap.changes:
+        if c.overrides:
+            out.append(_w(c.origin, f"overlay '{c.overlay}' overrides the {c.field} of '{c.target}' set by "
+                          f"overlay '{c.overrides}'", "the later overlay wins; reorder --with to change that"))
+    out += _double_counting(amap)
+    return out
+
+
+def _double_counting(amap: ArgumentMap) -> list[Diagnostic]:
+    """Two overlays adding evidence or arguments that bear on one claim and cite the same source or section."""
+    seen: dict[tuple[str, str], tuple[str, str, Origin]] = {}
+    out = []
+    bearings = [(r.source, r.target, r.added_by or amap.claims[r.source].added_by, r.origin)
+                for r in amap.relations if r.type != "requires" and r.source in amap.claims]
+    bearings += [(o.id, cid, o.added_by, o.origin) for o in amap.observations.values() for cid in o.claims]
+    for src, target, overlay, origin in bearings:
+        if overlay is None:
+            continue
+        claim = amap.claims[src]
+        cites = [f"source '{s}'" for s in (claim.provenance.source,) if s] + [f"section {s}" for s in claim.sections]
+        for cite in cites:
+            first = seen.setdefault((target, cite), (overlay, src, origin))
+            if first[0] != overlay:
+                out.append(_w(origin, f"'{src}' ({overlay}) and '{first[1]}' ({first[0]}) both bear on '{target}' "
+                              f"citing {cite}: the same evidence may be counted twice",
+                              "let both overlays share one evidence claim (builds_on the first); see "
+                              "docs/critique-guide.md, 'Counting evidence once'"))
+                break
+    return out

@@ -14,10 +14,12 @@ from pathlib import Path
 
 from .api import DEFAULT, Conditions, Model
 from .attribution import Attribution, attribute
+from .checks import overrides
 from .errors import QueryError
 from .formatting import conditions_text
 from .loader import OverlayReader, load_stages
 from .marginals import Marginals, Move, claim_moves, p_true
+from .models import Stated
 from .pooling import Pool, pool
 from .texttable import clip
 
@@ -56,10 +58,15 @@ class Viewpoint:
     added: tuple[Moved, ...]
     attribution: Attribution | None
     model: Model
+    overrides: tuple[tuple[str, str, str, str], ...] = ()
+    stated: tuple[Stated, ...] = ()
 
     def to_dict(self) -> dict:
         return {"name": self.name, "files": list(self.overlay_files), "overlays": list(self.overlays),
                 "probability": self.probability, "change": self.change,
+                "overrides": [{"target": t, "field": f, "overlay": later, "overrides": earlier}
+                              for t, f, earlier, later in self.overrides],
+                "stated": [s.to_dict() for s in self.stated],
                 "moved": [m.to_dict() for m in self.moved], "added": [m.to_dict() for m in self.added],
                 "attribution": self.attribution.to_dict() if self.attribution else None}
 
@@ -84,6 +91,15 @@ class Comparison:
             "viewpoints": [v.to_dict() for v in self.viewpoints],
             "pool": self.pool.to_dict() if self.pool else None,
         }
+
+
+def _in_base(base: Model, named: Mapping[str, str], viewpoints: Mapping[str, Sequence[str | Path]]) -> None:
+    """Conditions apply to the base and every viewpoint, so each claim they name must be in the base map."""
+    for claim in named:
+        if claim not in base.map.claims:
+            raise QueryError(f"'{claim}' is not a claim of the base map (the map without the viewpoints' overlays), "
+                             "and every viewpoint is compared under the same conditions; to assume it within a "
+                             "viewpoint, give its overlay a scenario (scenarios:) or an observation (observe:)")
 
 
 def _moved_claims(new: Model, base_margs: Marginals, new_margs: Marginals, skip: set[str], top: int
@@ -118,6 +134,7 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
     base_stages = load_stages(path, base_overlays, reader=reader)
     base = Model(base_stages[-1].map)
     target = target or base.map.target
+    _in_base(base, {**(given or {}), **(set or {})}, viewpoints)
     cond = base.conditions(given, set, scenario)
     skip = {target} | frozenset(cond.given) | frozenset(cond.set)
     base_margs = base.marginals(cond.given, cond.set, scenario=None)
@@ -134,8 +151,12 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             attr = attribute(None, (), target, cond.given, cond.set, None, max_exact=max_exact,
                              permutations=permutations, seed=seed, stages=stages[len(base_stages) - 1:])
         p = p_true(margs[target])
+        mine = frozenset(model.map.overlays[len(base.map.overlays):])
+        stated = tuple(s for s in model.map.stated if s.claim == target and s.overlay in mine
+                       and s.scenario == cond.scenario)
         out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
-                             p - p_true(base_margs[target]), moved, added, attr, model))
+                             p - p_true(base_margs[target]), moved, added, attr, model,
+                             tuple(o for o in overrides(model.map) if o[3] in mine), stated))
     pooled = None
     if pooling:
         models = {BASE: base, **{v.name: v.model for v in out}}
@@ -175,6 +196,11 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
                  f"{', '.join(c.base_overlays) or '(the map)'}")
     for v in c.viewpoints:
         lines.append(f"{v.name:<{width}}  {v.probability:>{pw}.3f}  {v.change:>+7.3f}   {', '.join(v.overlays)}")
+        for s in v.stated:
+            who = ", ".join(x for x in (s.holder, s.source) if x)
+            lines.append(f"{'':<{width}}  stated: {s.describe()}" + (f" ({_cut(who, 70)})" if who else ""))
+        for t, f, earlier, later in v.overrides:
+            lines.append(f"{'':<{width}}  override: {later} overrides the {f} of {t} set by {earlier}")
     for v in c.viewpoints:
         lines += ["", f"── {v.name}: {c.base_probability:.3f} → {v.probability:.3f} ({v.change:+.3f}) "
                       + "─" * 20]

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from .bundled import bundled_map_path
 from .checks import check_map
 from .errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
-from .models import ArgumentMap, Origin, Scenario, Stated
+from .models import ArgumentMap, Origin, Stated
+from .observe import observation_claim, scenario_from_spec
 from .resolve import Located, resolve_claims
 from .specs import MapFile, OverlayFile, PartFile
 from .yamlsafe import YamlDoc, read_yaml
@@ -227,16 +228,18 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
     diags += rdiags
     toc = _read_toc(folder, head, diags, head_doc)
     scenarios = {}
+    observations = {}
     for name, sc in head.scenarios.items():
-        line, col = head_doc.pos(("scenarios", name)) or (None, None)
-        scenarios[name] = Scenario(name, sc.description, tuple(sc.given.items()), tuple(sc.set.items()),
-                                   Origin(head_doc.path, line, col))
+        scenarios[name], obs = scenario_from_spec(name, sc, Located(sc, head_doc, ("scenarios", name)), claims, diags)
+        for o in obs:
+            claims[o.id] = observation_claim(o)
+            observations[o.id] = o
     return ArgumentMap(
         name=head.name, target=head.target, claims=claims, relations=tuple(relations), title=head.title,
         source=dict(head.source), parts=dict(head.parts), scenarios=scenarios,
         default_scenario=head.default_scenario, context_sections=dict(head.context_sections), toc=toc,
         coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder,
-        stated=tuple(Stated(**s.model_dump()) for s in head.stated),
+        stated=tuple(Stated(**s.model_dump()) for s in head.stated), observations=observations,
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
                 for k in ("target", "default_scenario", "stated") if k in head_doc.data})
 

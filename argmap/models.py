@@ -17,7 +17,7 @@ from typing import Any
 from .quantity import Quantity
 
 __all__ = ["KINDS", "RELATION_TYPES", "ID_PATTERN",
-           "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Scenario", "Stated",
+           "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Observation", "Scenario", "Stated",
            "ArgumentMap"]
 
 KINDS = ("claim", "argument", "critique", "evidence", "conclusion")
@@ -66,8 +66,8 @@ class Relation:
     ratio: Quantity | None = None
     leak: Quantity | None = None
     when: tuple[str, ...] = ("true",)
-    modulator: str | None = None
-    scale: tuple[tuple[str, Quantity], ...] = ()
+    modulators: tuple[tuple[str, tuple[tuple[str, Quantity], ...]], ...] = ()
+    """(claim, ((state, factor), ...)) per modulator: the weight (log-ratio) is multiplied by each factor."""
     provenance: Provenance = Provenance()
     origin: Origin = Origin()
     added_by: str | None = None
@@ -144,14 +144,61 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Stated:
-    """A result a source states, which the map should reproduce (e.g. the report's headline)."""
+    """A result a source states (e.g. the report's headline): a point ``value``, an interval ``range``, or a
+    bound ``below`` / ``above``; ``overlay`` names the overlay that states it (None: the map)."""
 
     claim: str
-    value: float
+    value: float | None = None
     scenario: str | None = None
     holder: str | None = None
     source: str | None = None
     note: str | None = None
+    range: tuple[float, float] | None = None
+    below: float | None = None
+    above: float | None = None
+    overlay: str | None = None
+
+    def describe(self) -> str:
+        """The statement as text: "0.25", "0.2 to 0.3", "< 0.01" or "> 0.5"."""
+        if self.range is not None:
+            return f"{self.range[0]:.3g} to {self.range[1]:.3g}"
+        if self.below is not None:
+            return f"< {self.below:.3g}"
+        if self.above is not None:
+            return f"> {self.above:.3g}"
+        return f"{self.value:.3f}" if self.value is not None and self.value >= 0.001 else f"{self.value:.1e}"
+
+    def to_dict(self) -> dict:
+        out = {"claim": self.claim, "value": self.value, "range": list(self.range) if self.range else None,
+               "below": self.below, "above": self.above, "scenario": self.scenario, "holder": self.holder,
+               "source": self.source, "note": self.note, "overlay": self.overlay}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Evidence bearing on claims, compiled as an observed child (node ``id``) with a likelihood table.
+
+    ``likelihood`` holds P(evidence | claim = state) per named claim (a Bayes factor k on a binary claim
+    is stored as (1/(1+k), k/(1+k))); the evidence's chance given several claims is the product.
+    """
+
+    id: str
+    title: str
+    likelihood: tuple[tuple[str, tuple[tuple[str, Quantity], ...]], ...]
+    factors: tuple[tuple[str, Quantity], ...] = ()
+    """The Bayes factors as written (claim, k), for display; already included in ``likelihood``."""
+    reliability: Quantity | None = None
+    data: tuple[tuple[str, str | int | float], ...] = ()
+    scenario: str | None = None
+    """None: always observed; else observed only under this scenario."""
+    provenance: Provenance = Provenance()
+    origin: Origin = Origin()
+    added_by: str | None = None
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.likelihood)
 
 
 @dataclass(frozen=True)
@@ -177,6 +224,13 @@ class ArgumentMap:
     """Results a source states (e.g. the headline), to compare with what the map computes."""
     header: dict[str, Origin] = field(default_factory=dict)
     """Where header fields (target, default_scenario) were written, for diagnostics."""
+    observations: dict[str, Observation] = field(default_factory=dict)
+    """Evidence nodes (also in ``claims``): always observed, or under their scenario only."""
+
+    @property
+    def observed(self) -> dict[str, str]:
+        """The observations conditioned on in every query: id -> "true"."""
+        return {o.id: "true" for o in self.observations.values() if o.scenario is None}
 
     def relations_into(self, claim_id: str) -> list[Relation]:
         return [r for r in self.relations if r.target == claim_id]

@@ -200,7 +200,7 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
         # a root credence on a claim that gained relations (e.g. from an overlay) acts as its base
         base_i = _add(params, name=f"credence:{claim.id}", claim=claim.id, field="credence", kind="probability",
                       quantity=claim.credence[1], state="true")
-    terms = []   # (ratio param, active mask, modulator axis or None, scale param indices)
+    terms = []   # (ratio param, active mask, ((modulator grid, scale params), ...))
     leaks = []   # (leak param or None, unmet mask)
     for r in rels:
         mask = active(r)
@@ -213,21 +213,20 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
             continue
         ri = _add(params, name=f"ratio:{r.key}", claim=claim.id, field="ratio", kind="ratio",
                   quantity=r.ratio, relation=r.key)
-        mod = None
-        if r.modulator is not None:
-            s_idx = [_add(params, name=f"scale:{r.key}@{r.modulator}={s}", claim=claim.id, field="scale",
-                          kind="scale", quantity=q, relation=r.key, state=s) for s, q in r.scale]
-            mod = (grid[axis[r.modulator]], np.array(s_idx))
-        terms.append((ri, mask, mod))
+        mods = []
+        for m, scale in r.modulators:
+            s_idx = [_add(params, name=f"scale:{r.key}@{m}={s}", claim=claim.id, field="scale",
+                          kind="scale", quantity=q, relation=r.key, state=s) for s, q in scale]
+            mods.append((grid[axis[m]], np.array(s_idx)))
+        terms.append((ri, mask, tuple(mods)))
 
     def build(theta: np.ndarray) -> np.ndarray:
         bsz = theta.shape[0]
         expand = (slice(None),) + (None,) * len(shape)
         logit = np.zeros((bsz,) + shape)
-        for ri, mask, mod in terms:
+        for ri, mask, mods in terms:
             w = np.log(theta[:, ri])[expand] * mask
-            if mod is not None:
-                mod_grid, s_idx = mod
+            for mod_grid, s_idx in mods:      # several modulators multiply the weight
                 w = w * theta[:, s_idx][:, mod_grid]
             logit = logit + w
         if base_i is None:
@@ -249,12 +248,11 @@ def _composed_spec(shape, base_i, terms, leaks) -> VarSpec:
     """The composed CPT's cells as data: the same formula as ``build`` above, one cell at a time."""
     spec = VarSpec(shape + (2,))
     cells = int(np.prod(shape, dtype=np.int64))
-    flat_terms = [(ri, mask.reshape(-1), None if mod is None else (mod[0].reshape(-1), mod[1]))
-                  for ri, mask, mod in terms]
+    flat_terms = [(ri, mask.reshape(-1), [(g.reshape(-1), idx) for g, idx in mods]) for ri, mask, mods in terms]
     flat_leaks = [(li, unmet.reshape(-1)) for li, unmet in leaks]
     for c in range(cells):
-        ts = tuple((ri, -1 if mod is None else int(mod[1][mod[0][c]]))
-                   for ri, mask, mod in flat_terms if mask[c])
+        ts = tuple((ri, *(int(idx[g[c]]) for g, idx in mods)) if mods else (ri, -1)
+                   for ri, mask, mods in flat_terms if mask[c])
         ls = tuple(-1 if li is None else li for li, unmet in flat_leaks if unmet[c])
         spec.composed.append((2 * c + 1, 2 * c, -1 if base_i is None else base_i, ts, ls))
     return spec

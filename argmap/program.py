@@ -36,7 +36,7 @@ class VarSpec:
     copy: list[tuple[int, int]] = field(default_factory=list)           # (pos, param)
     direct: list[tuple[int, int, int]] = field(default_factory=list)    # (true pos, false pos, param)
     composed: list[tuple[int, int, int, tuple, tuple]] = field(default_factory=list)
-    # (true pos, false pos, base param or -1, ((ratio, scale or -1), ...), (leak or -1, ...))
+    # (true pos, false pos, base param or -1, ((ratio, -1) or (ratio, scale, scale...), ...), (leak or -1, ...))
 
     @property
     def size(self) -> int:
@@ -62,8 +62,8 @@ class Program:
     n_comp: int
     base_par: np.ndarray            # base parameter of each distinct odds formula (most relations first)
     term_passes: tuple              # (prefix length, rows of the extended θ: ratios, then ratio^scale pairs)
-    pair_ratio: np.ndarray          # the distinct (ratio, scale) pairs of modulated relations
-    pair_scale: np.ndarray
+    pair_ratio: np.ndarray          # the distinct (ratio, scales) of modulated relations
+    pair_scale: np.ndarray          # (pairs, most modulators): scale params, padded with P (a row of ones)
     formula: np.ndarray             # per composed cell: its formula's row (the last row: no base, P = 1)
     leak_passes: tuple              # (cells, leak params, rows with no leak: factor 0)
 
@@ -101,7 +101,9 @@ class Program:
             den = 1.0 - u
             ext = theta_t
             if self.pair_ratio.size:    # each modulated ratio^scale once, however many cells use it
-                ext = np.concatenate([theta_t, theta_t[self.pair_ratio] ** theta_t[self.pair_scale]])
+                padded = np.concatenate([theta_t, np.ones((1, bsz))])
+                exponent = np.prod(padded[self.pair_scale], axis=1)     # several modulators multiply
+                ext = np.concatenate([theta_t, theta_t[self.pair_ratio] ** exponent])
             for n, par in self.term_passes:
                 u[:n] *= np.take(ext, par, axis=0)
             den += u
@@ -156,12 +158,12 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
             comp += [cells[i] for i in range(s.size // 2)]
     keys = sorted({(b, terms) for b, terms, _ in comp if b >= 0}, key=lambda f: (-len(f[1]), f))
     row = {f: i for i, f in enumerate(keys)}
-    pairs: dict[tuple[int, int], int] = {}
+    pairs: dict[tuple[int, ...], int] = {}
     term_passes = []
     k = 0
     while keys and len(keys[0][1]) > k:
         rows = [f[1][k] for f in keys if len(f[1]) > k]
-        ext = [r if sc < 0 else n_params + pairs.setdefault((r, sc), len(pairs)) for r, sc in rows]
+        ext = [t[0] if t[1:] == (-1,) else n_params + pairs.setdefault(t, len(pairs)) for t in rows]
         term_passes.append((len(rows), _arr(ext)))
         k += 1
     leak_passes = []
@@ -176,5 +178,11 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
         k += 1
     formula = _arr(row[(b, terms)] if b >= 0 else len(keys) for b, terms, _ in comp)
     return Program(views, size, _arr(copy_par), _arr(dir_par), len(comp),
-                   _arr(b for b, _ in keys), tuple(term_passes), _arr(r for r, _ in pairs),
-                   _arr(sc for _, sc in pairs), formula, tuple(leak_passes))
+                   _arr(b for b, _ in keys), tuple(term_passes), _arr(t[0] for t in pairs),
+                   _scales(list(pairs), n_params), formula, tuple(leak_passes))
+
+
+def _scales(pairs: list[tuple[int, ...]], n_params: int) -> np.ndarray:
+    width = max((len(t) - 1 for t in pairs), default=1)
+    rows = [list(t[1:]) + [n_params] * (width - len(t) + 1) for t in pairs]
+    return np.array(rows, dtype=np.intp).reshape(len(pairs), width)

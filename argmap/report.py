@@ -29,7 +29,11 @@ def _conditions_line(result: Result, amap: ArgumentMap) -> list[str]:
         lines.append(f"scenario: {c.scenario}" + (f" — {sc.description}" if sc.description else ""))
     if c.given or c.set:
         lines.append("conditions: " + conditions_text(c.given, c.set))
-    elif not c.scenario:
+    for oid in c.observed:
+        from .observe import describe_observation
+
+        lines.append(f"observed: {oid} — {describe_observation(amap.observations[oid])}")
+    if not (c.scenario or c.given or c.set or c.observed):
         lines.append("conditions: none (unconditional)")
     if amap.default_scenario and c.scenario is None:
         lines.append(f"(the map's default scenario '{amap.default_scenario}' is lifted)")
@@ -46,6 +50,8 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
     out = [amap.title or amap.name]
     if amap.overlays:
         out.append("overlays: " + ", ".join(amap.overlays))
+    for t, f, earlier, later in result.overrides:
+        out.append(f"override: {later} overrides the {f} of {t} set by {earlier}")
     out += _conditions_line(result, amap)
     out.append("")
     if target.binary:
@@ -56,11 +62,15 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
     for st in amap.stated:
         if st.claim == result.target and st.scenario == result.conditions.scenario:
             who = ", ".join(x for x in (st.holder, st.source) if x)
-            out.append(f"  stated in the source: {fmt_p(st.value)}" + (f" ({who})" if who else "")
+            by = f"by overlay {st.overlay}" if st.overlay else "in the source"
+            out.append(f"  stated {by}: {st.describe()}" + (f" ({who})" if who else "")
                        + (f" — {st.note}" if st.note else ""))
     out.append("")
     by_part: dict[str | None, list[str]] = {}
+    evidence = result.conditions.evidence
     for cid, c in amap.claims.items():
+        if cid in amap.observations and cid not in evidence:
+            continue        # an observation of another scenario: not part of this result
         by_part.setdefault(c.part, []).append(cid)
     header = f"{'claim':<34} {'title':<{title_w}} {'section':<10} {'P(true)':>8}"
     for part, ids in by_part.items():
@@ -71,7 +81,9 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
             m = result.marginals[cid]
             sec = clip(",".join(c.sections), 10)
             title = clip(c.title, title_w)
-            mark = " (given)" if cid in result.conditions.given else " (set)" if cid in result.conditions.set else ""
+            cond = result.conditions
+            mark = (" (given)" if cid in cond.given else " (set)" if cid in cond.set
+                    else " (observed)" if cid in cond.observed else "")
             if c.binary:
                 val = f"{fmt_p(p_true(m)):>8} {bar(p_true(m))}{mark}"
             else:

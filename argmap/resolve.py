@@ -17,11 +17,12 @@ from typing import Any
 from .errors import Diagnostic, did_you_mean
 from .models import Claim, Origin, Provenance, Relation, Table
 from .quantity import Quantity, parse_quantity
-from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RelateSpec, RequireSpec, TableSpec
+from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RelateSpec, RequireSpec, TableSpec, modulators_of
 from .verbal import ALL_BANDS, band_kind, band_problem
 from .yamlsafe import YamlDoc
 
 __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "resolve_relation",
+           "resolve_modulators",
            "BINARY", "SUM_TOLERANCE"]
 
 BINARY = ("false", "true")
@@ -292,10 +293,28 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
     ratio = _strength(kind, spec, where, sub, diags)
     if ratio is not None:
         _check_band(where, sub, prov, [(None, ratio.value, "ratio")], diags)
-    modulator, scale = _modulator(getattr(spec, "modulated_by", None), where, sub + ("modulated_by",), all_states,
-                                  diags)
-    return Relation(kind, source, target, ratio=ratio, when=when, modulator=modulator, scale=scale,
+    return Relation(kind, source, target, ratio=ratio, when=when,
+                    modulators=resolve_modulators(getattr(spec, "modulated_by", None), where, sub + ("modulated_by",),
+                                                  all_states, diags, source),
                     provenance=prov, origin=where.origin(sub), added_by=added_by)
+
+
+def resolve_modulators(raw: ModulatorSpec | list[ModulatorSpec] | None, where: Located, sub: tuple, all_states,
+                       diags, source: str) -> tuple:
+    """Each modulator's claim and scale, checked; several may scale one relation (each claim once)."""
+    out: list = []
+    specs = modulators_of(raw)
+    listed = isinstance(raw, list)
+    for i, m in enumerate(specs):
+        msub = sub + (i,) if listed else sub
+        if m.claim == source or any(c == m.claim for c, _ in out):
+            diags.append(where.diag(msub + ("claim",), f"'{m.claim}' cannot modulate this relation twice or its own "
+                                    "relation", "name each modulator once, and not the relation's source"))
+            continue
+        claim, scale = _modulator(m, where, msub, all_states, diags)
+        if claim is not None:
+            out.append((claim, scale))
+    return tuple(out)
 
 
 def _strength(kind: str, spec, where: Located, sub: tuple, diags: list[Diagnostic]) -> Quantity | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .models import ID_PATTERN
 from .quantity import Domain, Quantity, parse_quantity
@@ -31,7 +31,10 @@ __all__ = [
     "MapFile",
     "RelateSpec",
     "ChangeSpec",
+    "RemoveSpec",
+    "ObserveSpec",
     "OverlayFile",
+    "modulators_of",
 ]
 
 Kind = Literal["claim", "argument", "critique", "evidence", "conclusion"]
@@ -133,14 +136,24 @@ class ModulatorSpec(_Spec):
                                WithJsonSchema({"anyOf": [_NUMBER_SCHEMA, {"enum": list(MODULATION_WORDS)}]})]]
 
 
+Modulators = ModulatorSpec | list[ModulatorSpec]
+"""One modulator or a list of them; several multiply the relation's weight."""
+
+
+def modulators_of(v: Modulators | None) -> list[ModulatorSpec]:
+    """A ``modulated_by`` value as a list (it may be written as one mapping)."""
+    return [] if v is None else [v] if isinstance(v, ModulatorSpec) else list(v)
+
+
 class InfluenceSpec(_Spec):
     """A supports / opposes / undercuts relation, declared on its source."""
 
     claim: ClaimId = Field(description="the claim this bears on")
-    ratio: Ratio | None = Field(None, description="likelihood ratio multiplying the target's odds")
+    ratio: Ratio | None = Field(None, description="multiplies the target's odds given its other parents "
+                                                  "(an argument's strength, not a Bayes factor: see observe)")
     weight: Weight | None = Field(None, description="natural log of the ratio")
     when: StateList | None = None
-    modulated_by: ModulatorSpec | None = None
+    modulated_by: Modulators | None = None
     provenance: ProvenanceSpec | None = None
 
 
@@ -197,10 +210,38 @@ class PartFile(_Spec):
     claims: list[ClaimSpec] = []
 
 
+StateKey = Annotated[str, BeforeValidator(_state_name)]
+
+
+class ObserveSpec(_Spec):
+    """An observation: evidence whose chance depends on the states of named claims (exact Bayes)."""
+
+    id: ClaimId = Field(description="an id for the observation (it becomes an observed node)")
+    title: str = Field(min_length=1, max_length=120)
+    text: str | None = None
+    section: list[Section] | None = None
+    likelihood: dict[ClaimId, dict[StateKey, Prob]] = Field(
+        default={}, description="claim -> state -> P(evidence | claim = state), for every state of the claim")
+    factor: dict[ClaimId, Ratio] = Field(
+        default={}, description="binary claim -> Bayes factor P(evidence | true) / P(evidence | false)")
+    reliability: Prob | None = Field(
+        default=None, description="chance the report is right; otherwise it says the opposite (default 1)")
+    data: dict[str, str | int | float] = Field(default={}, description="observed figures, kept as data")
+    reason: str | None = None
+    author: str | None = None
+    source: str | None = None
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return v if isinstance(v, list) or v is None else [v]
+
+
 class ScenarioSpec(_Spec):
     description: str | None = None
     given: dict[str, StateName] = {}
     set: dict[str, StateName] = {}
+    observe: list[ObserveSpec] = Field(default=[], description="observations conditioned on under this scenario")
 
 
 class CoverageSpec(_Spec):
@@ -212,11 +253,25 @@ class StatedSpec(_Spec):
     """A result a source states, which the map should reproduce (e.g. the report's headline)."""
 
     claim: ClaimId
-    value: float = Field(ge=0, le=1, allow_inf_nan=False)
-    scenario: str | None = Field(None, description="the scenario the number is conditional on")
+    value: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a point value")
+    range: tuple[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)],
+                 Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] | None = Field(
+        default=None, description="an interval [low, high] the source gives")
+    below: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a bound: less than this")
+    above: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a bound: more than this")
+    scenario: str | None = Field(default=None, description="the scenario the number is conditional on")
     holder: str | None = None
     source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> StatedSpec:
+        given = [f for f in ("value", "range", "below", "above") if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError("a stated result gives exactly one of value, range, below or above")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("a stated range is [low, high] with low <= high")
+        return self
 
 
 class MapFile(_Spec):
@@ -244,7 +299,7 @@ class RelateSpec(_Spec):
     weight: Weight | None = None
     leak: Prob | None = None
     when: StateList | None = None
-    modulated_by: ModulatorSpec | None = None
+    modulated_by: Modulators | None = None
     reason: str = Field(min_length=1)
     author: str | None = None
     source: str | None = None
@@ -263,10 +318,23 @@ class ChangeSpec(_Spec):
     ratio: Ratio | None = None
     weight: Weight | None = None
     leak: Prob | None = None
+    type: RelationType | None = Field(default=None, description="a relation's new type: supports, opposes or undercuts")
+    when: StateList | None = Field(default=None, description="a relation's new active state(s) of its source")
+    modulated_by: Modulators | None = Field(default=None, description="a relation's new modulator(s); [] removes them")
     reason: str = Field(min_length=1)
     author: str | None = None
     source: str | None = None
     basis: Literal["stated", "illustrative"] | None = None
+
+
+class RemoveSpec(_Spec):
+    """An overlay's removal of one claim (with every relation touching it) or one relation."""
+
+    claim: ClaimId | None = None
+    relation: str | None = Field(default=None, pattern=r"^\s*[a-z][a-z0-9_]*\s*->\s*[a-z][a-z0-9_]*\s*$")
+    reason: str = Field(min_length=1)
+    author: str | None = None
+    source: str | None = None
 
 
 class OverlayFile(_Spec):
@@ -279,3 +347,8 @@ class OverlayFile(_Spec):
     add: list[ClaimSpec] = []
     relate: list[RelateSpec] = []
     change: list[ChangeSpec] = []
+    remove: list[RemoveSpec] = Field(default=[], description="claims or relations taken out, each with a reason")
+    observe: list[ObserveSpec] = Field(default=[], description="observations, conditioned on in every query")
+    scenarios: dict[str, ScenarioSpec] = Field(default={}, description="new named scenarios (conditions, observations)")
+    stated: list[StatedSpec] = Field(default=[], description="results the overlay's author states")
+    parts: dict[str, str] = Field(default={}, description="new parts (id -> title) that added claims may name")

@@ -147,7 +147,7 @@ def _top_roots(model: Model, roots: list[str], target, cond, k: int) -> list[str
                 th[idx] = 0.0
                 th[idx[j]] = 1.0
             corners.append(th)
-        p = model.engine.query(target, cond.given, cond.set, np.array(corners))[:, -1]
+        p = model.engine.query(target, cond.evidence, cond.set, np.array(corners))[:, -1]
         swings.append((-(p.max() - p.min()), net.variables.index(v), v))
     return [v for _, _, v in sorted(swings)[:k]]
 
@@ -171,7 +171,7 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
     net = model.network
     if target in cond.given or target in cond.set:
         raise QueryError(f"the target '{target}' is fixed by the conditions; its probability is not a formula")
-    roots = _relevant_roots(model, target, cond.given, cond.set)
+    roots = _relevant_roots(model, target, cond.evidence, cond.set)
     if symbols is None:
         binary = [v for v in roots if net.states[v] == ("false", "true")]
         chosen = roots if len(roots) <= max_symbols else _top_roots(model, binary, target, cond, max_symbols)
@@ -207,8 +207,9 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
             for i, x in values.items():
                 theta[row, i] = x
     state_true = net.states[target][-1]
-    joint = np.atleast_1d(model.engine.joint_evidence({**cond.given, target: state_true}, cond.set, theta))
-    evidence = np.atleast_1d(model.engine.joint_evidence(cond.given, cond.set, theta)) if cond.given else None
+    joint = np.atleast_1d(model.engine.joint_evidence({**cond.evidence, target: state_true}, cond.set, theta))
+    evidence = (np.atleast_1d(model.engine.joint_evidence(cond.evidence, cond.set, theta))
+                if cond.evidence else None)
 
     def poly(values) -> object:
         total = sympy.Integer(0)

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-__all__ = ["random_map_files", "write_random_map", "brute_force", "random_query"]
+__all__ = ["random_map_files", "write_random_map", "brute_force", "random_query", "random_observations",
+           "observation_weight"]
 
 
 def _fmt(x: float) -> float:
@@ -102,9 +103,10 @@ def random_map_files(rng: np.random.Generator, n_min: int = 2, n_max: int = 8) -
             else:
                 entry["weight"] = _fmt(float(np.log(ratio)))
             if modulator_pool and rng.random() < 0.25:
-                m = str(rng.choice(modulator_pool))
-                entry["modulated_by"] = {"claim": m,
-                                         "scale": {s: _fmt(rng.uniform(0, 1.5)) for s in states[m]}}
+                n_mod = 2 if len(modulator_pool) > 1 and rng.random() < 0.4 else 1     # several modulators
+                mods = [str(m) for m in rng.choice(modulator_pool, size=n_mod, replace=False)]
+                entries = [{"claim": m, "scale": {s: _fmt(rng.uniform(0, 1.5)) for s in states[m]}} for m in mods]
+                entry["modulated_by"] = entries[0] if n_mod == 1 else entries
             claims[p].setdefault(str(kind), []).append(entry)
         if influenced:
             r = rng.random()
@@ -146,8 +148,45 @@ def exact(network, target: str, given: dict, set_: dict, theta: np.ndarray | Non
     return p
 
 
-def brute_force(network, target: str, given: dict, set_: dict, theta: np.ndarray | None = None) -> np.ndarray | None:
-    """P(target | given, do(set)) by enumerating every joint assignment; None if P(given) = 0."""
+def random_observations(rng: np.random.Generator, states: dict[str, tuple[str, ...]], n: int = 2) -> list[dict]:
+    """``observe:`` entries: a Bayes factor or likelihoods over one or two random claims, maybe a reliability."""
+    out = []
+    names = sorted(states)
+    for i in range(n):
+        claims = [str(c) for c in rng.choice(names, size=min(len(names), int(rng.integers(1, 3))), replace=False)]
+        ob: dict = {"id": f"obs{i}", "title": f"Observation {i}"}
+        for c in claims:
+            if states[c] == ("false", "true") and rng.random() < 0.5:
+                ob.setdefault("factor", {})[c] = _fmt(float(np.exp(rng.uniform(-2, 2))))
+            else:
+                ob.setdefault("likelihood", {})[c] = {s: _fmt(rng.uniform(0.05, 1)) for s in states[c]}
+        if rng.random() < 0.4:
+            ob["reliability"] = _fmt(rng.uniform(0.5, 1))
+        out.append(ob)
+    return out
+
+
+def observation_weight(observations: list[dict]):
+    """P(every report | an assignment), straight from the ``observe:`` entries (the oracle's own reading)."""
+    def weight(assign: dict[str, str]) -> float:
+        total = 1.0
+        for ob in observations:
+            p = 1.0
+            for c, k in ob.get("factor", {}).items():
+                p *= k / (1 + k) if assign[c] == "true" else 1 / (1 + k)
+            for c, per_state in ob.get("likelihood", {}).items():
+                p *= per_state[assign[c]]
+            q = ob.get("reliability", 1.0)
+            total *= q * p + (1 - q) * (1 - p)
+        return total
+    return weight
+
+
+def brute_force(network, target: str, given: dict, set_: dict, theta: np.ndarray | None = None,
+                weight=None) -> np.ndarray | None:
+    """P(target | given, do(set)) by enumerating every joint assignment; None if P(given) = 0.
+
+    ``weight(assignment)`` multiplies each assignment's probability (observations' likelihoods)."""
     th = network.theta0 if theta is None else theta
     cpts = {v: a[0] for v, a in network.cpts(th[None, :]).items()}
     vs = list(network.variables)
@@ -171,6 +210,8 @@ def brute_force(network, target: str, given: dict, set_: dict, theta: np.ndarray
             p *= cpts[v][key]
             if p == 0.0:
                 break
+        if weight is not None and p:
+            p *= weight({v: network.states[v][combo[idx[v]]] for v in vs})
         out[combo[idx[target]]] += p
     total = out.sum()
     if total <= 0:

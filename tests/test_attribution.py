@@ -188,11 +188,13 @@ def test_exact_limit_is_bounded():
 
 
 def test_an_added_modulator_counts_and_both_evaluations_agree():
-    """An added claim that only scales other relations (a modulator) is a player too."""
+    """An added claim that only scales other relations (a modulator) has no relations of its own: its share
+    lies in the relations it scales, each its own edit; both evaluations agree."""
     files = [CMP / "modulated.yaml"]
     a = attribute(MAP, files)
     b = attribute(MAP, files, method="reapply")
     assert a.evaluation == "theta" and a.values == pytest.approx(b.values, abs=1e-12)
-    tight = next(v for e, v in zip(a.edits, a.values, strict=False) if e.target == "tight")
-    assert abs(tight) > 1e-3
+    value = {(e.kind, e.target): v for e, v in zip(a.edits, a.values, strict=True)}
+    assert value[("add", "tight")] == 0.0 and value[("add", "pressure")] == 0.0
+    assert abs(value[("add-relation", "pressure -> c")]) > 1e-3 and abs(value[("relate", "b -> t")]) > 1e-3
     assert abs(sum(a.values) - a.total) < 1e-12

@@ -136,7 +136,8 @@ def test_guide_example_checks_and_attributes():
     v = c.viewpoints[0]
     assert v.change > 0          # the critique argues scheming is more likely than the report says
     assert [m.claim for m in v.added] == ["long_term_proxy_step"] and v.attribution is not None
-    assert v.attribution.method == "exact" and len(v.attribution.edits) == 5
+    assert v.attribution.method == "exact" and len(v.attribution.edits) == 6     # the claim, its relation, 4 changes
+    assert v.attribution.players == 5                                              # a claim alone counts for nothing
     assert abs(sum(v.attribution.values) - v.change) < 1e-12
     assert {e.author for e in v.attribution.edits} == {"Evan Hubinger"}
 

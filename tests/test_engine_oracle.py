@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from randmaps import brute_force, exact, random_query, write_random_map
+import yaml
+from randmaps import brute_force, exact, observation_weight, random_observations, random_query, write_random_map
 
-from argmap import Engine, ImpossibleEvidenceError, compile_map, load_map
+from argmap import Engine, ImpossibleEvidenceError, Model, compile_map, load_map
 
 N_MAPS = 240
 
@@ -73,3 +74,43 @@ def test_marginals_of_every_claim(random_networks):
         margs = engine.marginals()
         for v, m in margs.items():
             np.testing.assert_allclose(m, exact(net, v, {}, {}), rtol=0, atol=1e-12)
+
+
+def test_several_modulators_are_covered(random_networks):
+    scales = [p for net in random_networks for p in net.params if p.kind == "scale"]
+    per_relation: dict[tuple[int, str], set[str]] = {}
+    for i, net in enumerate(random_networks):
+        for p in net.params:
+            if p.kind == "scale":
+                per_relation.setdefault((i, p.relation), set()).add(p.name.rsplit("@", 1)[1].split("=")[0])
+    assert scales and any(len(mods) > 1 for mods in per_relation.values())
+
+
+def test_observations_match_enumeration_with_their_likelihoods(tmp_path_factory):
+    """Observations in an overlay against brute force over the map without them, each assignment weighted
+    by the reports' likelihoods read straight from the file: exact Bayes, reliability included."""
+    rng = np.random.default_rng(20241218)
+    checked = 0
+    for i in range(80):
+        folder = write_random_map(tmp_path_factory.mktemp(f"o{i}"), rng)
+        base = compile_map(load_map(folder))
+        observations = random_observations(rng, base.states)
+        overlay = folder.parent / f"obs{i}.yaml"
+        overlay.write_text(yaml.safe_dump({"overlay": "obs", "author": "Oracle", "observe": observations}))
+        model = Model.load(folder, [overlay])
+        weight = observation_weight(observations)
+        for _ in range(3):
+            target, given, set_ = random_query(base, rng)
+            expected = brute_force(base, target, given, set_, weight=weight)
+            if expected is None:
+                with pytest.raises(ImpossibleEvidenceError):
+                    model.distribution(target, given, set_, scenario=None)
+                continue
+            got = model.distribution(target, given, set_, scenario=None)
+            np.testing.assert_allclose([got[s] for s in base.states[target]], expected, rtol=0, atol=1e-12)
+            checked += 1
+        margs = model.marginals(scenario=None)
+        for v in base.variables[:3]:
+            np.testing.assert_allclose([margs[v][s] for s in base.states[v]],
+                                       brute_force(base, v, {}, {}, weight=weight), rtol=0, atol=1e-12)
+    assert checked >= 200

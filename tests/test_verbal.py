@@ -98,7 +98,7 @@ def test_modulation_words_are_fixed_factors(tmp_path):
     (tmp_path / "10.yaml").write_text("claims:\n" + claims)
     m = Model.load(tmp_path)
     rel = next(r for r in m.map.relations if r.source == "a")
-    assert dict((s, q.value) for s, q in rel.scale) == {"low": MODULATION_WORDS["full"], "high": 0.5}
+    assert dict((s, q.value) for s, q in rel.modulators[0][1]) == {"low": MODULATION_WORDS["full"], "high": 0.5}
     odds = lambda p: p / (1 - p)  # noqa: E731
     hi = m.probability(set={"a": "true", "s": "high"}, scenario=None)
     assert odds(hi) == pytest.approx(0.25 * 4 ** 0.5)

@@ -40,11 +40,17 @@ def run(args) -> int:
                                              "message": str(err), "hint": None}]})
         return 1
     amap = model.map
+    from ..checks import map_warnings
+
+    warns = map_warnings(amap)
     if args.json:
-        print_json({"ok": True, "errors": [], "map": amap.name, "claims": len(amap.claims),
-                    "relations": len(amap.relations), "parameters": len(model.network.params),
-                    "elimination_width": plan.width, "overlays": list(amap.overlays)})
+        print_json({"ok": True, "errors": [], "warnings": [_diag_dict(w) for w in warns], "map": amap.name,
+                    "claims": len(amap.claims), "relations": len(amap.relations),
+                    "parameters": len(model.network.params), "elimination_width": plan.width,
+                    "overlays": list(amap.overlays)})
         return 0
+    for w in warns:
+        print(w.format(), file=sys.stderr)
     over = f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""
     print(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
           f"{len(model.network.params)} parameters, elimination width {plan.width}{over}")

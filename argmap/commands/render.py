@@ -74,6 +74,11 @@ def run(args) -> int:
         if not args.overlays:
             raise QueryError("the diff view compares the map with and without overlays: give --with OVERLAY")
         base, model = Model.load_with_base(args.path, args.overlays)
+        for claim in (*cond["given"], *cond["set"]):
+            if claim not in base.map.claims and claim in model.map.claims:
+                raise QueryError(f"'{claim}' is added by an overlay, so the map without the overlays (the diff's "
+                                 "other side) lacks it; to assume it, give the overlay a scenario (scenarios:) or an "
+                                 "observation (observe:)")
     else:
         model = model_from_args(args)
     opts = dict(target=args.target, rankdir=args.rankdir, legend=args.legend, **shown, **cond)

@@ -92,7 +92,9 @@ def _edge_tooltip(amap: ArgumentMap, e: ViewEdge, names: Mapping[str, str]) -> s
     for r in e.relations:
         bits = [f"{r.source} → {r.target}" if len(e.relations) > 1 or e.type == "modulates" else ""]
         if e.type == "modulates":
-            bits.append(f"scales the weight of {r.type} " + ", ".join(f"{s} ×{q.value:g}" for s, q in r.scale))
+            scales = [sc for m, sc in r.modulators if m == e.source] or [sc for _, sc in r.modulators]
+            bits.append(f"scales the weight of {r.type} "
+                        + "; ".join(", ".join(f"{s} ×{q.value:g}" for s, q in sc) for sc in scales))
         elif r.ratio is not None:
             rng = f" (90%: {style.fmt_ratio(r.ratio.range[0])} to {style.fmt_ratio(r.ratio.range[1])})" \
                 if r.ratio.range else ""

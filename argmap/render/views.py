@@ -60,9 +60,9 @@ def claim_edges(amap: ArgumentMap) -> list[tuple[str, str, str, Relation | None]
     for r in amap.relations:
         out.append((r.source, r.target, r.type, r))
         declared.add((r.source, r.target))
-        if r.modulator is not None:
-            out.append((r.modulator, r.target, "modulates", r))
-            declared.add((r.modulator, r.target))
+        for m, _ in r.modulators:
+            out.append((m, r.target, "modulates", r))
+            declared.add((m, r.target))
     for cid, claim in amap.claims.items():
         if claim.table is not None:
             for g in claim.table.given:

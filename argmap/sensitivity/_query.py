@@ -49,7 +49,7 @@ def resolve(model: Model, target: str | None = None, given=None, set=None, scena
     if target in c.given or target in c.set:
         raise QueryError(f"the target '{target}' is fixed by the conditions, so nothing can move it; "
                          "drop it from --given/--set or choose another --target")
-    return Query(target, model.network.states[target][-1], dict(c.given), dict(c.set), c.scenario)
+    return Query(target, model.network.states[target][-1], dict(c.evidence), dict(c.set), c.scenario)
 
 
 def factors_of(model: Model) -> tuple[Factor, ...]:

@@ -52,7 +52,7 @@ def cruxes(model: Model, target: str | None = None, given=None, set=None, scenar
     """
     q = resolve(model, target, given, set, scenario)
     net = model.network
-    fixed = {q.target, *q.given, *q.set}
+    fixed = {q.target, *q.given, *q.set, *model.map.observations}     # an observation is a report, not a claim
     todo = [c for c in (claims or net.variables) if c not in fixed]
     k = net.states[q.target].index(q.state)
     pt, joints = _joints(model, q, todo)
