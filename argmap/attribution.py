@@ -326,6 +326,7 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     plan = []  # per parameter: (creation value, [(edit, value)], presence edits, neutral value)
     for p in net.params:
         full_v = thetas[-1][p.name]
+        c: int | None
         if p.claim in observer:       # an observation absent: the evidence equally likely whatever holds
             slot, c = (p.claim, p.field), observer[p.claim]
             need = {c}

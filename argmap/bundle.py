@@ -17,7 +17,6 @@ from .atomic import atomic_write, refuse_map_folder
 from .diagrams import model_diff_dot, model_dot
 from .formatting import conditions_text, fmt_p
 from .marginals import Move, claim_moves, is_binary, p_true
-from .models import Stated
 from .render.raster import render_dot
 from .render.style import fmt_delta
 
@@ -152,7 +151,8 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     stated = [st for st in amap.stated if st.claim == target and st.scenario == cond.scenario]
     for st in stated:
         who = ", ".join(_md(x) for x in (st.holder, st.source) if x)
-        lines += ["", f"Stated in the source: {fmt_p(st.value)}" + (f" ({who})" if who else "")
+        by = f"by overlay `{_md(st.overlay)}`" if st.overlay else "in the source"
+        lines += ["", f"Stated {by}: {_md(st.describe())}" + (f" ({who})" if who else "")
                   + (f". {_md(st.note)}" if st.note else "")]
     if stated:
         lines += ["", "The map's own figure is computed from its arguments, not fitted to the stated one."]
@@ -160,11 +160,6 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
         lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
                       f"moves from {fmt_p(bp)} to {fmt_p(p)} ({fmt_delta(p - bp)})."]
-    for st in result.stated:
-        who = ", ".join(x for x in (st.get("holder"), st.get("source")) if x)
-        by = f"overlay `{_md(st['overlay'])}`" if st.get("overlay") else "the source"
-        lines += ["", f"Stated by {by}: {_md(Stated(**st).describe())}" + (f" ({_md(who)})" if who else "")
-                  + f"; the map computes {fmt_p(p)}."]
     for t, f, earlier, later in result.overrides:
         lines += ["", f"Override: `{_md(later)}` overrides the {_md(f)} of `{_md(t)}` set by `{_md(earlier)}`."]
     if command:

@@ -166,7 +166,9 @@ class Stated:
             return f"< {self.below:.3g}"
         if self.above is not None:
             return f"> {self.above:.3g}"
-        return f"{self.value:.3f}" if self.value is not None and self.value >= 0.001 else f"{self.value:.1e}"
+        from .formatting import fmt_p
+
+        return fmt_p(float(self.value or 0.0))
 
     def to_dict(self) -> dict:
         out = {"claim": self.claim, "value": self.value, "range": list(self.range) if self.range else None,

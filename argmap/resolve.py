@@ -17,7 +17,16 @@ from typing import Any
 from .errors import Diagnostic, did_you_mean
 from .models import Claim, Origin, Provenance, Relation, Table
 from .quantity import Quantity, parse_quantity
-from .specs import ClaimSpec, InfluenceSpec, ModulatorSpec, ProvenanceSpec, RelateSpec, RequireSpec, TableSpec, modulators_of
+from .specs import (
+    ClaimSpec,
+    InfluenceSpec,
+    ModulatorSpec,
+    ProvenanceSpec,
+    RelateSpec,
+    RequireSpec,
+    TableSpec,
+    modulators_of,
+)
 from .verbal import ALL_BANDS, band_kind, band_problem
 from .yamlsafe import YamlDoc
 
