@@ -148,10 +148,11 @@ class Model:
         """The map's diagram under its default scenario (parts collapsed for a big map), for notebooks;
         None (so the notebook shows the text repr) when no Graphviz engine is available."""
         from .render import RenderError, map_dot, render_dot
+        from .render.views import OVERVIEW_ABOVE
 
         c = self.conditions()
         dot = map_dot(self.map, self.marginals(c.given, c.set, scenario=None), observed=c.given, intervened=c.set,
-                      scenario=c.scenario, collapse_all=len(self.map.claims) > 40)
+                      scenario=c.scenario, collapse_all=len(self.map.claims) > OVERVIEW_ABOVE)
         try:
             return render_dot(dot, "svg").decode("utf-8")
         except RenderError:

@@ -19,11 +19,10 @@ from .formatting import conditions_text, fmt_p
 from .marginals import Move, claim_moves, is_binary, p_true
 from .render.raster import render_dot
 from .render.style import fmt_delta
+from .render.views import OVERVIEW_ABOVE
 
-__all__ = ["Bundle", "write_bundle", "OVERVIEW_ABOVE", "TOP_CLAIMS"]
+__all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
 
-OVERVIEW_ABOVE = 30
-"""Maps with more claims than this get the part-collapsed overview as their main post diagram."""
 TOP_CLAIMS = 8
 
 
@@ -59,8 +58,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
     and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula). ``focus``, ``depth``,
     ``collapse`` and ``collapse_all`` choose what the diagrams show (default: the overview for a map of
-    more than :data:`OVERVIEW_ABOVE` claims); ``progress`` is called with each step's name. ``models``: the
-    map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
+    more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
+    name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
     """
     from .render.charts import tornado_chart
     from .sensitivity import cruxes, residual, tornado

@@ -13,10 +13,15 @@ from dataclasses import dataclass
 from ..errors import QueryError, did_you_mean
 from ..models import ArgumentMap, Relation
 
-__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "effective_parts", "PART_PREFIX"]
+__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "effective_parts", "PART_PREFIX",
+           "OVERVIEW_ABOVE"]
 
 PART_PREFIX = "Part_"
 """DOT ids of collapsed parts start with this (claim ids are lower-case, so never collide)."""
+
+OVERVIEW_ABOVE = 30
+"""A map with more claims than this is shown by default as its overview (each part collapsed to one box):
+in the post bundle and in a notebook."""
 
 
 @dataclass(frozen=True)
