@@ -381,3 +381,29 @@ def test_import_errors_point_into_the_argdown_file(name, tmp_path):
     formatted = info.value.format()
     assert f"{path}:{where}" in formatted and message in formatted, formatted
     assert not (tmp_path / "out").exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_import_of_garbled_argdown_gives_positioned_errors_never_a_traceback(tmp_path):
+    """Random fragments of Argdown syntax: each file imports, or fails with a positioned ArgmapError."""
+    import random
+
+    from argmap.interchange.argdown_import import import_argdown
+
+    pieces = ["[A]", "[A]: ", "<B>", "<B>: ", "text ", "{", "}", "{credence: 0.5}", "{credence: 2}", "\n", "\n\n",
+              "  + ", "  - ", "  _ ", "  +> ", "  -> ", "  _> ", "  <+ ", "  >< ", "(1) ", "(2) ", "----\n", "--\n",
+              "# H ", "===\n", "//", "/*", "*/", "<!--", "-->", "\\", "#tag ", "@[A]", "[l](u)", "*", "_", ":", ".",
+              "{supports: [A]}", "{requires: [{claim: A}]}", "{id: x}", "{kind: argument}", "{table: 3}", "* ", "1. ",
+              "{states: [a, b]}", "{base: 0.3}", "{ratio: 3}", "[C]: c", "<D>: d", "{opposes: [{claim: B}]}"]
+    rng = random.Random(17)
+    imported = 0
+    for i in range(150):
+        path = tmp_path / f"f{i}.argdown"
+        path.write_text("".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))), encoding="utf-8")
+        try:
+            import_argdown(path, tmp_path / f"m{i}")
+            imported += 1
+        except ValidationError as err:
+            assert all(d.path == path and d.line for d in err.diagnostics), err.format()
+        except ArgmapError as err:
+            assert "please report" not in str(err), err
+    assert imported > 10
