@@ -194,8 +194,8 @@ def _claim_key(c):
 
 
 def _relation_key(r):
-    return (r.type, r.source, r.target, _q(r.ratio), _q(r.leak), r.when, r.modulator,
-            tuple((s, _q(q)) for s, q in r.scale), r.provenance)
+    return (r.type, r.source, r.target, _q(r.ratio), _q(r.leak), r.when,
+            tuple((m, tuple((s, _q(q)) for s, q in scale)) for m, scale in r.modulators), r.provenance)
 
 
 def _same_map(a: Model, b: Model) -> None:

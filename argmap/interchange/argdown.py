@@ -205,8 +205,9 @@ def _relation(rel: Relation, owner: Claim, amap: ArgumentMap) -> dict:
     default_when = ("true",)
     if rel.when != default_when:
         entry["when"] = _when(rel)
-    if rel.modulator is not None:
-        entry["modulated_by"] = {"claim": rel.modulator, "scale": {s: _quantity(q) for s, q in rel.scale}}
+    mods = [{"claim": claim, "scale": {s: _quantity(q) for s, q in scale}} for claim, scale in rel.modulators]
+    if mods:
+        entry["modulated_by"] = mods[0] if len(mods) == 1 else mods
     if rel.provenance != owner.provenance:
         entry["provenance"] = _provenance(rel.provenance)
     if rel.added_by and rel.added_by != owner.added_by:
@@ -306,7 +307,8 @@ def _header(amap: ArgumentMap, conditions: Mapping[str, Any]) -> dict[str, Any]:
     if amap.default_scenario:
         head["default_scenario"] = amap.default_scenario
     if amap.stated:
-        head["stated"] = [{k: v for k, v in asdict(s).items() if v is not None} for s in amap.stated]
+        head["stated"] = [{k: v for k, v in asdict(s).items() if v is not None and k != "overlay"}
+                          for s in amap.stated]
     if amap.overlays:
         head["overlays"] = list(amap.overlays)
     head["probability"] = {k: v for k, v in conditions.items() if v or k == "scenario"}
