@@ -25,6 +25,7 @@ from argmap.interchange.argdown import (
     argdown_document,
     argdown_escape,
     claim_data,
+    observation_relations,
     readback,
 )
 
@@ -86,6 +87,9 @@ def _models(tmp: Path, n_random: int = 20, n_hostile: int = 12) -> dict[str, Mod
             models[f"bundled+{ov.stem}"] = Model.load(None, _with_prerequisites(ov))
     for name in ("tiny", "hostile", "keywords"):
         models[name] = Model.load(MAPS / name)
+    observe = ROOT / "tests" / "data" / "observe"
+    models["observe"] = Model.load(observe / "map")                          # observed under a scenario
+    models["observe+paper"] = Model.load(observe / "map", [observe / "paper.yaml"])   # and always
     for seed in range(n_random):
         models[f"random{seed}"] = Model.load(_write(tmp / f"r{seed}", random_map_files(np.random.default_rng(seed))))
     for seed in range(n_hostile):
@@ -123,6 +127,7 @@ def _check(model: Model, parsed: dict) -> None:
     by_title = {(("argument" if k == "argument" else "equivalence-class"), t): cid for cid, (k, t) in seen.items()}
     drawn = {"supports": "support", "opposes": "attack", "undercuts": "undercut", "requires": "support"}
     want = {(r.source, r.target, drawn[r.type]) for r in amap.relations}
+    want |= {(e, c, drawn[k]) for e, c, k in observation_relations(amap)}
     got = {(by_title[(r["from"]["type"], r["from"]["title"])], by_title[(r["to"]["type"], r["to"]["title"])],
             r["type"]) for r in parsed["relations"]}
     assert got == want
@@ -210,6 +215,10 @@ def _same_map(a: Model, b: Model) -> None:
         assert _claim_key(ca) == _claim_key(cb), cid
     assert sorted(map(_relation_key, ma.relations), key=repr) == sorted(map(_relation_key, mb.relations), key=repr)
     assert ma.target == mb.target and ma.name == mb.name
+    def observed(amap):
+        return {k: (tuple((c, tuple((s, _q(q)) for s, q in d)) for c, d in o.likelihood), _q(o.reliability), o.data,
+                    o.scenario) for k, o in amap.observations.items()}
+    assert observed(ma) == observed(mb)
     assert ma.scenarios.keys() == mb.scenarios.keys()
     for name in ma.scenarios:
         assert (ma.scenarios[name].given, ma.scenarios[name].set) == (mb.scenarios[name].given, mb.scenarios[name].set)
@@ -236,6 +245,10 @@ def test_roundtrip_keeps_structure_and_every_number(tmp_path):
         path.write_text(argdown_document(model), encoding="utf-8")
         folder, report = import_argdown(path, tmp_path / f"{name}-map")
         assert not report.placeholders, name
+        if any(o.scenario is None for o in model.map.observations.values()):
+            # a map file observes only within a scenario: said so, and the evidence comes back unobserved
+            assert "is observed in every query of the exported map" in report.format()
+            continue
         again = Model.load(folder)
         try:
             _same_map(model, again)

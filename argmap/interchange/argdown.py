@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..models import ArgumentMap, Claim, Provenance, Relation, Table
+from ..models import ArgumentMap, Claim, Observation, Provenance, Relation, Table
 from ..quantity import Quantity
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ DEFAULT = "default"
 """Use the map's default scenario (as :data:`argmap.api.DEFAULT`)."""
 
 __all__ = ["ARGUMENT_KINDS", "FORMAT_VERSION", "argdown_document", "write_argdown", "readback", "claim_data",
-           "argdown_title", "argdown_escape", "data_text"]
+           "argdown_title", "argdown_escape", "data_text", "observation_relations"]
 
 FORMAT_VERSION = 1
 """Version of the data-block layout, written in the front matter as ``argmap: {format: 1}``."""
@@ -215,6 +215,28 @@ def _relation(rel: Relation, owner: Claim, amap: ArgumentMap) -> dict:
     return entry
 
 
+def _observation(obs: Observation) -> dict[str, Any]:
+    """An observation as an ``observe:`` entry writes it (likelihood per claim state), and when it holds."""
+    out: dict[str, Any] = {"likelihood": {c: {s: _quantity(q) for s, q in dist} for c, dist in obs.likelihood}}
+    if obs.reliability is not None:
+        out["reliability"] = _quantity(obs.reliability)
+    if obs.data:
+        out["data"] = dict(obs.data)
+    out["scenario"] = obs.scenario  # null: observed in every query
+    return out
+
+
+def observation_relations(amap: ArgumentMap) -> list[tuple[str, str, str]]:
+    """(evidence, claim, "supports" | "opposes") drawn for each binary claim an observation bears on."""
+    out = []
+    for obs in amap.observations.values():
+        for claim, dist in obs.likelihood:
+            p = dict(dist)
+            if set(p) == {"false", "true"}:
+                out.append((obs.id, claim, "supports" if p["true"].value >= p["false"].value else "opposes"))
+    return out
+
+
 def _probability(dist: Mapping[str, float], binary: bool) -> Any:
     if binary:
         return round(float(dist["true"]), 6)
@@ -256,6 +278,9 @@ def claim_data(claim: Claim, amap: ArgumentMap, shown_title: str,
         out = [_relation(r, claim, amap) for r in amap.relations if r.type == kind and r.source == claim.id]
         if out:
             data[kind] = out
+    obs = amap.observations.get(claim.id)
+    if obs is not None:
+        data["observation"] = _observation(obs)
     if marginal is not None:
         data["probability"] = _probability(marginal, claim.binary)
     prov = _provenance(claim.provenance)
@@ -300,8 +325,10 @@ def _header(amap: ArgumentMap, conditions: Mapping[str, Any]) -> dict[str, Any]:
     if amap.parts:
         head["parts"] = dict(amap.parts)
     if amap.scenarios:
+        observed = {(o.scenario, o.id) for o in amap.observations.values()}  # written in the evidence's data
         head["scenarios"] = {
-            name: {k: v for k, v in (("description", sc.description), ("given", dict(sc.given)),
+            name: {k: v for k, v in (("description", sc.description),
+                                     ("given", {c: st for c, st in sc.given if (name, c) not in observed}),
                                      ("set", dict(sc.set))) if v}
             for name, sc in amap.scenarios.items()}
     if amap.default_scenario:
@@ -369,6 +396,9 @@ def _element(c: Claim, amap: ArgumentMap, titles: Mapping[str, str],
     for r in amap.relations:
         if r.type in symbol and r.source == c.id:
             lines.append(f"  {symbol[r.type]} {_ref(amap.claims[r.target], titles)}")
+    for source, target, kind in observation_relations(amap):  # evidence for or against what it observes
+        if source == c.id:
+            lines.append(f"  {symbol[kind]} {_ref(amap.claims[target], titles)}")
     return lines
 
 

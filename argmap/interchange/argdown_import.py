@@ -39,7 +39,7 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _CLAIM_KEYS = ("kind", "title", "text", "section", "states", "credence", "concentration", "base", "table",
                "provenance", "url")
 _USED_KEYS = set(_CLAIM_KEYS) | {"id", "requires", "supports", "opposes", "undercuts", "ratio", "weight",
-                                 "probability", "overlay", "part"}
+                                 "probability", "overlay", "part", "observation"}
 _INFLUENCE = {"support": "supports", "attack": "opposes", "undercut": "undercuts"}
 _RELATION_KEYS = {"claim", "ratio", "weight", "leak", "when", "modulated_by", "provenance"}
 
@@ -84,6 +84,8 @@ class _Mapper:
         self.ids: dict[Ref, str] = {}
         self.lines: dict[str, list[tuple[int, int, Element, str | None]]] = {}
         self.claims_by_id: dict[str, Element] = {}
+        self.observations: dict[Ref, Element] = {}
+        """Elements whose data holds an ``observation`` (evidence written by ``argmap export``)."""
         head = doc.front.get("argmap")
         self.from_argmap = isinstance(head, dict) and "format" in head
         """Written by ``argmap export``: elements without provenance had none (no source line is added)."""
@@ -115,7 +117,17 @@ class _Mapper:
                 else:
                     in_pcs[item.ref] = True
         ordered = sorted(self.doc.elements.items(), key=lambda kv: kv[1].texts[0][1] if kv[1].texts else kv[1].pos)
+        scenarios = self.front_scenarios()
         for ref, el in ordered:  # claims in the order they are defined (a reference may come first)
+            obs = el.data.get("observation")
+            if isinstance(obs, dict):
+                self.observations[ref] = el
+                if obs.get("scenario") in scenarios:
+                    continue            # observed under a scenario: an observe: entry of that scenario
+                self.report.left_as_text.append(
+                    f"{self.at(el.pos)}: {self.label(el)} is observed in every query of the exported map; a map "
+                    "file observes only within a scenario, so it is imported as an unobserved claim (add it to "
+                    "a scenario's or an overlay's observe: list)")
             if el.titled or el.in_relation or in_pcs.get(ref) or el.pcs:
                 self.claims[ref] = el
             elif ref not in in_pcs:
@@ -127,6 +139,37 @@ class _Mapper:
         if not self.claims:
             raise fail(self.path, (1, 1), "the file has no statements or arguments to map",
                        "write statements [Title]: text and arguments <Title>: text")
+
+    def front_scenarios(self) -> dict[str, Any]:
+        head = self.doc.front.get("argmap")
+        scenarios = head.get("scenarios") if isinstance(head, dict) else None
+        return scenarios if isinstance(scenarios, dict) else {}
+
+    def observe_entries(self) -> dict[str, list[dict[str, Any]]]:
+        """Scenario name -> the ``observe:`` entries of the observations written for it."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        scenarios = self.front_scenarios()
+        for ref, el in self.observations.items():
+            obs = el.data["observation"]
+            if ref in self.claims or obs.get("scenario") not in scenarios:
+                continue
+            cid = el.data.get("id")
+            if not isinstance(cid, str):
+                raise fail(self.path, el.data_pos("id"), f"observation {self.label(el)} needs an id in its data")
+            entry: dict[str, Any] = {"id": cid, "title": el.data.get("title", el.title)}
+            if isinstance(el.data.get("text"), str):
+                entry["text"] = el.data["text"]
+            likelihood = obs.get("likelihood")
+            if not isinstance(likelihood, dict):
+                raise fail(self.path, el.data_pos("observation"), f"observation {self.label(el)} has no likelihood",
+                           "write likelihood: {claim: {state: P(evidence | state), ...}}")
+            entry["likelihood"] = {self.ref_id(c, el, "observation"): dist for c, dist in likelihood.items()}
+            for key in ("reliability", "data"):
+                if key in obs:
+                    entry[key] = obs[key]
+            out.setdefault(str(obs["scenario"]), []).append(entry)
+            self.report.count("observations")
+        return out
 
     def assign_ids(self) -> None:
         used: set[str] = set()
@@ -175,6 +218,8 @@ class _Mapper:
             rels.setdefault((a, b), (kind, pos))
 
         for link in self.doc.links:
+            if link.source in self.observations or link.target in self.observations:
+                continue        # an observation's relations follow from its likelihood
             self.link(link, add)
         for el in self.doc.elements.values():
             if not el.pcs:
@@ -362,6 +407,8 @@ class _Mapper:
         for key in ("source", "scenarios", "default_scenario", "stated"):
             if key in head_in:
                 head[key] = head_in[key]
+        for name, entries in self.observe_entries().items():
+            head["scenarios"] = {**head["scenarios"], name: {**head["scenarios"][name], "observe": entries}}
         if "source" not in head:
             head["source"] = {"file": self.path.name, "format": "Argdown"}
         parts = dict(head_in.get("parts") or {}) if isinstance(head_in.get("parts"), dict) else {}
