@@ -49,7 +49,7 @@ def _secs(sections) -> str:
 def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given=None, set=None,
                  scenario: str | None = DEFAULT, command: str | None = None, target: str | None = None,
                  focus: str | None = None, depth: int | None = None, collapse: Iterable[str] = (),
-                 collapse_all: bool | None = None, dpi: int | None = None,
+                 collapse_all: bool | None = None, dpi: int | None = None, legend: str = "strip",
                  progress: Callable[[str], None] | None = None,
                  models: tuple[Model, Model] | None = None) -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
@@ -83,18 +83,16 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     files: dict[str, bytes | str] = {}
 
     step("drawing the map")
-    main_dot = model_dot(model, target=target, **shown, **kw)
-    files["map.svg"] = render_dot(main_dot, "svg")
-    files["map.png"] = render_dot(main_dot, "png", dpi=dpi)
+    _diagram_files(files, "map", lambda mode: model_dot(model, target=target, legend=mode, **shown, **kw), dpi,
+                   legend)
     if overview:
         files["map-full.svg"] = render_dot(model_dot(model, target=target, **kw), "svg")
     if base is not None:
         step("drawing the diff")
         base_result = base.run(target, **kw)
         bundle.base_probability = base_result.probability
-        diff = model_diff_dot(base, model, target=target, **shown, **kw)
-        files["diff.svg"] = render_dot(diff, "svg")
-        files["diff.png"] = render_dot(diff, "png", dpi=dpi)
+        _diagram_files(files, "diff", lambda mode: model_diff_dot(base, model, target=target, legend=mode, **shown,
+                                                                   **kw), dpi, legend)
     step("tornado chart")
     rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
@@ -117,6 +115,14 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         data = files[name]
         bundle.files.append(atomic_write(folder / name, data))
     return bundle
+
+
+def _diagram_files(files: dict, name: str, make: Callable[[str], str], dpi: int | None, legend: str) -> None:
+    """NAME.svg and a post-sized NAME.png (with ``legend="separate"``, NAME-legend.svg/.png too)."""
+    jobs = [(name, make(legend))] + ([(f"{name}-legend", make("key"))] if legend == "separate" else [])
+    for stem, source in jobs:
+        files[f"{stem}.svg"] = render_dot(source, "svg")
+        files[f"{stem}.png"] = render_dot(source, "png", dpi=dpi)
 
 
 def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, float]]:
@@ -158,7 +164,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     if base is not None:
         bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
         lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
-                      f"moves from {fmt_p(bp)} to {fmt_p(p)} ({fmt_delta(p - bp)})."]
+                      f"moves from {fmt_p(bp)} to {fmt_p(p)} ({fmt_delta(p - bp, 3)})."]
     for t, f, earlier, later in result.overrides:
         lines += ["", f"Override: `{_md(later)}` overrides the {_md(f)} of `{_md(t)}` set by `{_md(earlier)}`."]
     if command:
@@ -209,7 +215,7 @@ def _alt_map(model: Model, result, big: bool) -> str:
     return (f"Argument map of {amap.title or amap.name}, showing {view}. Boxes are claims coloured by "
             f"probability (dark purple for unlikely through green to yellow for likely); green arrows support, "
             f"red dashed arrows oppose, dotted arrows undercut, grey arrows are requirements. The conclusion, "
-            f"'{t}', has probability {result.probability:.2f}"
+            f"'{t}', has probability {result.probability:.3f}"
             + (f"; its direct inputs: {parts}." if parts else "."))
 
 
@@ -228,7 +234,7 @@ def _alt_diff(base: Model, model: Model, cond, t: str) -> str:
     text = (f"Diff diagram of the map with {', '.join(model.map.overlays)}: claims coloured blue where their "
             "probability fell and red where it rose, white where unchanged. ")
     if tb:
-        text += f"The conclusion moves from {tb.before:.2f} to {tb.after:.2f}. "
+        text += f"The conclusion moves from {fmt_p(tb.before or 0.0)} to {fmt_p(tb.after)}. "
     if rest:
         text += "Largest other moves: " + "; ".join(
             f"{model.map.claims[m.claim].title} {m.before:.2f} to {m.after:.2f}" for m in rest) + ". "
@@ -241,7 +247,7 @@ def _alt_tornado(model: Model, target: str, rows, p: float) -> str:
     t = model.map.claims[target].title
     top = "; ".join(f"{r['title']} ({r['p_low']:.2f} to {r['p_high']:.2f})" for r in rows[:3])
     return (f"Tornado chart: for each number in the map, P({t}) when that number sits at the low and the high "
-            f"end of its 90% range, all else fixed; the vertical line is the map's value, {p:.2f}. "
+            f"end of its 90% range, all else fixed; the vertical line is the map's value, {p:.3f}. "
             f"The widest bars: {top}.")
 
 
@@ -250,7 +256,7 @@ def _moved_table(base: Model, model: Model, cond) -> str:
     for m in _moves(base, model, cond)[:TOP_CLAIMS]:
         claim = model.map.claims[m.claim]
         rows.append(f"| {_md(claim.title)} | {_md(_secs(claim.sections))} | {fmt_p(m.before or 0.0)} | "
-                    f"{fmt_p(m.after)} | {fmt_delta(m.shift)} |")
+                    f"{fmt_p(m.after)} | {fmt_delta(m.shift, 3)} |")
     return "\n".join(rows)
 
 

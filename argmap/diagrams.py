@@ -52,8 +52,9 @@ class Diagram:
 
 def claim_effect_sizes(model: Model, target: str | None = None, given=None, set=None,
                        scenario: str | None = DEFAULT) -> dict[str, float]:
-    """claim → size of its effect on P(target): how far learning the claim would move it on average
-    (the expected shift of :func:`argmap.sensitivity.claim_effects`)."""
+    """claim → expected shift of P(target) on learning it: the crux ranking ``argmap sensitivity`` prints,
+    with claims downstream of the target (and fixed ones) at 0, from :func:`argmap.sensitivity.claim_effects`.
+    """
     from .sensitivity import claim_effects
 
     return claim_effects(model, target=target, given=given, set=set, scenario=scenario)
@@ -62,8 +63,9 @@ def claim_effect_sizes(model: Model, target: str | None = None, given=None, set=
 def model_dot(model: Model, *, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
               view: str = "plain", focus: str | None = None, depth: int | None = None,
               collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
-              rankdir: str | None = None, legend: bool = True) -> str:
-    """DOT for ``model`` under the conditions, in the plain or sensitivity view."""
+              rankdir: str | None = None, legend: bool | str = True) -> str:
+    """DOT for ``model`` under the conditions, in the plain or sensitivity view (``legend``: see
+    :func:`argmap.render.dot.assemble`)."""
     if view not in ("plain", "sensitivity"):
         raise QueryError(f"view '{view}' needs a base map to compare with; use model_diff_dot")
     target = target or model.map.target
@@ -80,7 +82,7 @@ def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=
                    scenario: str | None = DEFAULT, focus: str | None = None, depth: int | None = None,
                    collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
                    title: str | None = None,
-                   rankdir: str | None = None, legend: bool = True) -> str:
+                   rankdir: str | None = None, legend: bool | str = True) -> str:
     """The diff view: ``new`` (the map with overlays) coloured by how far each claim moved from ``base``."""
     target = target or new.map.target
     cb = base.conditions(given, set, scenario)

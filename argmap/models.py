@@ -111,6 +111,13 @@ class Claim:
     origin: Origin = Origin()
     added_by: str | None = None
     url: str | None = None
+    short: str | None = None
+    """A diagram label of at most 40 characters, used where space is tight (collapsed parts, NEW claims)."""
+
+    @property
+    def label(self) -> str:
+        """The short label if there is one, else the title."""
+        return self.short or self.title
 
     @property
     def binary(self) -> bool:

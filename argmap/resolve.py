@@ -411,7 +411,7 @@ def resolve_claims(located: list[Located], known: dict[str, Claim], *, added_by:
         if spec.base is not None and states != BINARY:
             diags.append(item.diag(("base",), "base applies to binary claims; a categorical claim needs a table"))
         claims[cid] = Claim(
-            id=cid, title=spec.title, kind=spec.kind, text=spec.text, states=states,
+            id=cid, title=spec.title, short=spec.short, kind=spec.kind, text=spec.text, states=states,
             sections=tuple(spec.section or ()), part=spec.part or (part_of or {}).get(id(item)),
             credence=credence, concentration=spec.concentration, base=spec.base, table=table,
             provenance=prov, origin=item.origin(), added_by=added_by, url=spec.url)

@@ -182,6 +182,7 @@ class ClaimSpec(_Spec):
 
     id: ClaimId
     title: str = Field(min_length=1, max_length=120)
+    short: str | None = Field(default=None, min_length=1, max_length=40)
     text: str | None = None
     kind: Kind = "claim"
     section: list[Section] | None = None

@@ -187,7 +187,7 @@ def test_overview_collapses_all_but_the_target_part_and_hides_observations():
     g = _parse(model_dot(model, collapse_all=True))
     assert set(g.nodes()) == {"premise", "regime", "outcome", PART_PREFIX + "debate"}
     assert g.graph_attr["rankdir"] == "TB"
-    assert "observation=true" in g.graph_attr["label"]
+    assert "An observation" in g.graph_attr["label"]           # the observed claim, named by its title
 
 
 def test_sensitivity_view_scales_outlines_by_effect():
@@ -195,7 +195,7 @@ def test_sensitivity_view_scales_outlines_by_effect():
     g = _parse(map_dot(model.map, model.marginals(), effects=EFFECTS))
     width = {c: float(g.get_node(c).attr["penwidth"]) for c in EFFECTS}
     assert width["premise"] > width["pro"] > width["con"] > width["objection"]
-    assert "effect 0.20" in g.get_node("premise").attr["label"]
+    assert "crux: shift 0.20" in g.get_node("premise").attr["label"]
 
 
 def test_diff_view_marks_new_and_edited_claims():
@@ -227,7 +227,7 @@ def test_analysis_results_display_as_diagrams(tmp_path):
 
     small = Model.load(SMALL)
     d = diagram(small, view="sensitivity")
-    assert "effect" in d.source and d._repr_svg_().lstrip().startswith("<?xml")
+    assert "crux" in d.source and d._repr_svg_().lstrip().startswith("<?xml")
     out = d.save(tmp_path / "s.png")
     assert out.read_bytes()[:4] == b"\x89PNG"
     dd = diff_diagram(small, Model.load(SMALL, [CRITIQUE]))
@@ -246,5 +246,6 @@ def test_public_names_are_exactly_the_documented_ones():
     import argmap.render as render
 
     assert sorted(render.__all__) == sorted(n for n in vars(render) if not n.startswith("_") and n in {
-        "map_dot", "diff_dot", "make_view", "View", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI"})
+        "map_dot", "diff_dot", "make_view", "View", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI",
+        "PNG_MAX_WIDTH", "render_png", "PostFit"})
     assert all(getattr(render, n) is not None for n in render.__all__)

@@ -37,11 +37,13 @@ def test_svg_is_xml_and_byte_identical(small_dot):
     assert len([g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "node"]) == 7
 
 
-def test_png_is_a_png_at_high_density(small_dot):
+def test_png_is_a_png_sized_for_a_post(small_dot):
     data = render_dot(small_dot, "png")
     w, h = _png_size(data)
+    assert w <= 1600                                   # default: post-sized, at most 1600 px wide
     w1, _ = _png_size(render_dot(small_dot, "png", dpi=100))
-    assert 1.8 < w / w1 < 2.2                          # default 200 dpi: twice the 100-dpi pixels
+    w2, _ = _png_size(render_dot(small_dot, "png", dpi=200))
+    assert 1.9 < w2 / w1 < 2.1                         # an explicit --dpi is kept
     assert data.endswith(b"IEND\xaeB`\x82")
 
 
@@ -88,7 +90,7 @@ def test_cli_dot_to_stdout_with_views(capsysbinary):
 def test_cli_sensitivity_view(capsysbinary):
     assert main(["render", str(SMALL), "--view", "sensitivity", "--format", "dot"]) == 0
     out = capsysbinary.readouterr().out.decode()
-    assert "effect" in out and "#d35400" in out
+    assert "crux" in out and "#d35400" in out
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..api import Model
 
-__all__ = ["add_map_args", "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options",
+__all__ = ["add_map_args", "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options", "write_diagram",
            "model_from_args", "conditions_from_args", "print_json", "docs_hint"]
 
 
@@ -35,7 +37,11 @@ def add_diagram_args(p: argparse.ArgumentParser) -> None:
                    help="the post overview: every part but the target's as one node, observed claims left out "
                         "(named in the title), top to bottom")
     g.add_argument("--dpi", type=int, metavar="N",
-                   help="PNG resolution (default: fit a post, at most 1600 px wide)")
+                   help="PNG resolution (default: fit a post, at most 1600 px wide with a note when its text "
+                        "would be too small)")
+    g.add_argument("--legend", choices=("strip", "separate", "none"), default="strip",
+                   help="strip: title and a compact key on top (default); separate: the key as its own image "
+                        "FILE-legend.EXT; none: no title and no key")
 
 
 def diagram_options(args) -> dict:
@@ -45,6 +51,33 @@ def diagram_options(args) -> dict:
     if args.depth is not None and not args.focus:
         raise QueryError("--depth needs --focus CLAIM")
     return dict(focus=args.focus, depth=args.depth, collapse=list(args.collapse), collapse_all=args.collapse_all)
+
+
+def write_diagram(out: str | Path, make: Callable[[str], str], *, dpi: int | None = None,
+                  legend: str = "strip", fmt: str | None = None) -> list[str]:
+    """Render ``make(legend)`` (a DOT source) into ``out`` and, with ``legend="separate"``, the key into
+    ``OUT-legend.EXT``; return the lines to show: what was written and, for a PNG whose text would be too
+    small for a post, what to do about it."""
+    from ..atomic import atomic_write
+    from ..render import render_dot, render_png
+
+    out = Path(out)
+    fmt = fmt or out.suffix.lstrip(".").lower() or "svg"
+    jobs = [(out, make(legend))]
+    if legend == "separate":
+        jobs.append((out.with_name(f"{out.stem}-legend{out.suffix}"), make("key")))
+    wrote, notes = [], []
+    for path, source in jobs:
+        if fmt == "png":
+            data, fit = render_png(source, dpi=dpi)
+            advice = fit.advice()
+            if advice and path == out:
+                notes.append(f"note: {path}: {advice}")
+        else:
+            data = render_dot(source, fmt, dpi=dpi)
+        atomic_write(path, data)
+        wrote.append(f"wrote {path}")
+    return wrote + notes
 
 
 def add_map_args(p: argparse.ArgumentParser) -> None:

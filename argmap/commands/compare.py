@@ -14,6 +14,7 @@ from .common import (
     diagram_options,
     docs_hint,
     print_json,
+    write_diagram,
 )
 
 __all__ = ["add_parser", "run", "parse_viewpoint"]
@@ -97,25 +98,29 @@ def _weights(args, names: list[str]) -> list[float] | None:
     return [given.get(n, 1.0) for n in names]
 
 
-def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int | None = None) -> list[str]:
-    """Write the diff diagram of each viewpoint; ``shown`` as from :func:`diagram_options`."""
-    from ..atomic import atomic_write, refuse_map_folder
-    from ..render import diff_dot, render_dot
+def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int | None = None,
+              legend: str = "strip") -> list[str]:
+    """Write the diff diagram of each viewpoint; ``shown`` as from :func:`diagram_options`. Returns the
+    lines to show (what was written, notes on legibility)."""
+    from ..atomic import refuse_map_folder
+    from ..render import diff_dot
 
     path = Path(target_file)
     refuse_map_folder(path)
-    fmt = path.suffix.lstrip(".").lower() or "svg"
-    written = []
+    lines = []
     cond = comparison.conditions
     base = comparison.base_model
     base_margs = base.marginals(cond.given, cond.set, scenario=None)
     for v in comparison.viewpoints:
         out = path if len(comparison.viewpoints) == 1 else path.with_name(f"{path.stem}-{v.name}{path.suffix}")
-        dot = diff_dot(base.map, v.model.map, base_margs, v.model.marginals(cond.given, cond.set, scenario=None),
-                       comparison.target, observed=cond.given, intervened=cond.set, **(shown or {}))
-        atomic_write(out, render_dot(dot, fmt, dpi=dpi))
-        written.append(str(out))
-    return written
+        margs = v.model.marginals(cond.given, cond.set, scenario=None)
+
+        def make(mode: str, new_map=v.model.map, margs=margs) -> str:
+            return diff_dot(base.map, new_map, base_margs, margs, comparison.target, observed=cond.given,
+                            intervened=cond.set, legend=mode, **(shown or {}))
+
+        lines += write_diagram(out, make, dpi=dpi, legend=legend)
+    return lines
 
 
 def run(args) -> int:
@@ -132,11 +137,12 @@ def run(args) -> int:
                          top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
                          permutations=args.permutations, seed=args.seed, pooling=args.pool,
                          weights=_weights(args, names))
-    written = _diagrams(comparison, args.out, shown, args.dpi) if args.out else []
+    lines = _diagrams(comparison, args.out, shown, args.dpi, args.legend) if args.out else []
+    written = [ln.removeprefix("wrote ") for ln in lines if ln.startswith("wrote ")]
     if args.json:
         print_json({**comparison.to_dict(), "diagrams": written})
     else:
         print(format_comparison(comparison))
-        for w in written:
-            print(f"wrote {w}")
+        for line in lines:
+            print(line)
     return 0

@@ -81,7 +81,7 @@ def run(args) -> int:
     refuse_map_folder(out)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
     bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, target=args.target,
-                          dpi=args.dpi, progress=_progress(), **shown, **cond)
+                          dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond)
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
     head = f"P = {bundle.probability:.3f}"
@@ -91,11 +91,23 @@ def run(args) -> int:
     return 0
 
 
+def _portable(path: str) -> str:
+    """``path`` relative to the current folder when it lies inside it, else just its name: summary.md
+    records the command that regenerates a bundle, and must not carry one machine's absolute paths."""
+    import os
+
+    p = Path(path)
+    if not p.is_absolute():
+        return path
+    rel = os.path.relpath(p, Path.cwd())
+    return p.name if rel.startswith("..") else rel
+
+
 def _argv_for(args, out: str) -> list[str]:
     """The arguments that regenerate this bundle (recorded in summary.md)."""
-    argv = [args.path] if args.path else []
+    argv = [_portable(args.path)] if args.path else []
     for o in args.overlays:
-        argv += ["--with", o]
+        argv += ["--with", _portable(o)]
     for g in args.given:
         argv += ["--given", g]
     for s in args.set:
@@ -114,4 +126,6 @@ def _argv_for(args, out: str) -> list[str]:
         argv += ["--collapse-all"]
     if args.dpi:
         argv += ["--dpi", str(args.dpi)]
-    return argv + ["--out", out]
+    if args.legend != "strip":
+        argv += ["--legend", args.legend]
+    return argv + ["--out", _portable(out)]

@@ -15,6 +15,7 @@ from .common import (
     diagram_options,
     docs_hint,
     model_from_args,
+    write_diagram,
 )
 
 __all__ = ["add_parser", "run"]
@@ -40,7 +41,6 @@ def add_parser(sub):
                         "diff (colour = change made by the --with overlays, against the map without them)")
     p.add_argument("--rankdir", choices=("LR", "TB", "BT", "RL"),
                    help="layout direction (default LR; TB with --collapse-all)")
-    p.add_argument("--no-legend", dest="legend", action="store_false", help="leave out the title and legend")
     return p
 
 
@@ -59,7 +59,7 @@ def _format(args) -> str:
 
 def run(args) -> int:
     from ..api import Model
-    from ..atomic import atomic_write, refuse_map_folder
+    from ..atomic import refuse_map_folder
     from ..diagrams import model_diff_dot, model_dot
     from ..render import render_dot
 
@@ -81,16 +81,20 @@ def run(args) -> int:
                                  "observation (observe:)")
     else:
         model = model_from_args(args)
-    opts = dict(target=args.target, rankdir=args.rankdir, legend=args.legend, **shown, **cond)
-    if args.view == "diff":
-        source = model_diff_dot(base, model, **opts)
-    else:
-        source = model_dot(model, view=args.view, **opts)
-    data = render_dot(source, fmt, dpi=args.dpi)
+    opts = dict(target=args.target, rankdir=args.rankdir, **shown, **cond)
+
+    def make(legend: str) -> str:
+        if args.view == "diff":
+            return model_diff_dot(base, model, legend=legend, **opts)
+        return model_dot(model, view=args.view, legend=legend, **opts)
+
     if args.out:
-        atomic_write(args.out, data)
-        print(f"wrote {args.out}", file=sys.stderr)
+        for line in write_diagram(args.out, make, dpi=args.dpi, legend=args.legend, fmt=fmt):
+            print(line, file=sys.stderr)
     else:
+        if args.legend == "separate":
+            raise QueryError("--legend separate writes a second image: give -o FILE")
+        data = render_dot(make(args.legend), fmt, dpi=args.dpi)
         out = sys.stdout.buffer
         out.write(data)
         out.flush()

@@ -45,6 +45,7 @@ _HELP = {
     "ClaimSpec": {
         "id": "unique claim id: lowercase letters, digits, underscores",
         "title": "short title, shown in diagrams",
+        "short": "a diagram label of at most 40 characters, used where space is tight",
         "text": "a paraphrase of the claim",
         "kind": "claim | argument | critique | evidence | conclusion",
         "section": "the report section(s) it encodes, e.g. \"2.3.1\" or [\"2.1\", \"6.1\"]",

@@ -25,6 +25,7 @@ from .common import (
     add_out_arg,
     conditions_from_args,
     diagram_options,
+    write_diagram,
 )
 
 __all__ = ["add_parser", "run", "watched_files", "fingerprint", "watch_loop", "snapshot"]
@@ -121,19 +122,15 @@ def snapshot(args) -> str:
         if args.out:
             from .compare import _diagrams
 
-            lines += [f"wrote {w}" for w in _diagrams(comparison, args.out, shown, args.dpi)]
+            lines += _diagrams(comparison, args.out, shown, args.dpi, args.legend)
     else:
         result = model.run(args.target, **cond)
         lines.append(f"P({result.target}) = {result.probability:.4f}   {amap.claims[result.target].title}")
         if args.out:
-            from ..atomic import atomic_write
             from ..diagrams import model_dot
-            from ..render import render_dot
 
-            out = Path(args.out)
-            dot = model_dot(model, target=args.target, **shown, **cond)
-            atomic_write(out, render_dot(dot, out.suffix.lstrip(".").lower() or "svg", dpi=args.dpi))
-            lines.append(f"wrote {out}")
+            lines += write_diagram(args.out, lambda mode: model_dot(model, target=args.target, legend=mode,
+                                                                     **shown, **cond), dpi=args.dpi, legend=args.legend)
     return "\n".join(lines)
 
 

@@ -13,10 +13,10 @@ bundled in pygraphviz (or a ``dot`` on PATH).
 
 from .diff import diff_dot
 from .dot import map_dot
-from .raster import FORMATS, PNG_DPI, RenderError, engine_name, render_dot
+from .raster import FORMATS, PNG_DPI, PNG_MAX_WIDTH, PostFit, RenderError, engine_name, render_dot, render_png
 from .views import View, make_view
 
 __all__ = [
     "map_dot", "diff_dot", "make_view", "View",
-    "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI",
+    "render_dot", "render_png", "PostFit", "engine_name", "RenderError", "FORMATS", "PNG_DPI", "PNG_MAX_WIDTH",
 ]

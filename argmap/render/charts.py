@@ -3,7 +3,8 @@
 Functions take plain data (rows from :func:`argmap.sensitivity.tornado`, sampled values) and draw
 only; they never compute probabilities. ``path_or_format`` is either a file path (``.png`` or
 ``.svg``; written atomically, the path is returned) or a format name (``"png"``/``"svg"``; the bytes
-are returned). PNGs are rendered at 200 dpi. matplotlib is imported lazily, with the Agg backend.
+are returned). PNGs are post-sized: at most 1600 px wide (200 dpi for smaller charts), with every label
+at least 10 px tall when the chart is shown 750 px wide. matplotlib is imported lazily (Agg backend).
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ import numpy as np
 
 from ..atomic import atomic_write
 
-__all__ = ["tornado_chart", "histogram_chart", "DPI"]
+__all__ = ["tornado_chart", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
 
 DPI = 200
+MAX_WIDTH_PX = 1600
+WIDTH_IN = 7.5
+"""Figure width: at 750 px on screen one point of type is 100/72 px, so 8 pt labels are 11 px."""
+TITLE = "What moves {target}: each number moved alone across its 90% range"
+"""The tornado's one title, the same in ``argmap sensitivity -o`` and ``argmap export``."""
 _LOW = "#4477aa"     # colour-blind-safe pair (Tol), distinct in greyscale by lightness
 _HIGH = "#ee7733"
 _METADATA = {"svg": {"Date": None}, "png": {}}
@@ -33,6 +39,7 @@ def _plt():
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = "argmap"     # deterministic SVG ids
+    plt.rcParams["svg.fonttype"] = "none"       # text stays text: selectable, and its size can be checked
     return plt
 
 
@@ -42,7 +49,9 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
     if fmt not in ("png", "svg"):
         raise ValueError(f"chart format must be png or svg, not {fmt or text!r}")
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=DPI, bbox_inches="tight", metadata=_METADATA[fmt])
+    width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2      # tight bbox plus its padding
+    dpi = min(DPI, MAX_WIDTH_PX / width_in)
+    fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt])
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -52,11 +61,11 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
     return atomic_write(Path(text), data)
 
 
-def _row_label(row: dict, width: int = 50) -> str:
+def _row_label(row: dict, width: int = 40) -> str:
+    """``§4.4 The speed argument``, wrapped at word boundaries (never cut)."""
     sec = row.get("sections") or []
     head = f"§{sec[0]} " if sec else ""
-    lines = textwrap.wrap(head + row["title"], width)
-    return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")
+    return "\n".join(textwrap.wrap(head + row["title"], width, break_long_words=False) or [""])
 
 
 def _fmt(x: float) -> str:
@@ -84,32 +93,35 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     """
     plt = _plt()
     rows = list(rows)[:top]
-    n = max(len(rows), 1)
-    fig, ax = plt.subplots(figsize=(9.5, 1.1 + 0.52 * n))
+    labels = [_row_label(r) for r in rows]
+    lines = [lab.count("\n") + 1 for lab in labels] or [1]
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.5 + sum(0.17 * n + 0.2 for n in lines)))
     for y, r in enumerate(rows):
         for end, colour in (("low", _LOW), ("high", _HIGH)):
             p = r[f"p_{end}"]
             ax.barh(y, p - baseline, left=baseline, height=0.62, color=colour, edgecolor="black", linewidth=0.4)
             ha = "left" if p >= baseline else "right"
             pad = 0.004 if p >= baseline else -0.004
-            ax.text(p + pad, y, f"{_fmt(r[end])}", va="center", ha=ha, fontsize=7.5, color="#222222")
+            ax.text(p + pad, y, f"{_fmt(r[end])}", va="center", ha=ha, fontsize=8.5, color="#222222")
     ax.axvline(baseline, color="black", linewidth=1.2)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_row_label(r) for r in rows], fontsize=8.5)
+    ax.set_yticklabels(labels, fontsize=8.5)
+    ax.tick_params(axis="y", length=0)          # tick marks beside wrapped labels read as stray dashes
+    ax.tick_params(axis="x", labelsize=8.5)
     ax.invert_yaxis()
     lo = min([baseline] + [min(r["p_low"], r["p_high"]) for r in rows])
     hi = max([baseline] + [max(r["p_low"], r["p_high"]) for r in rows])
     span = max(hi - lo, 0.02)
-    ax.set_xlim(max(0.0, lo - 0.12 * span), min(1.0, hi + 0.12 * span))
-    ax.set_xlabel(f"{target_label}  (bar: parameter moved across its 90% range; numbers: parameter value)")
-    ax.text(baseline, -0.75, f" baseline {baseline:.3f}", fontsize=8, va="bottom", ha="left")
+    ax.set_xlim(max(0.0, lo - 0.18 * span), min(1.0, hi + 0.18 * span))
+    ax.set_xlabel(f"{target_label}  (numbers at the bar ends: the parameter's value)", fontsize=8.5)
+    ax.text(baseline, -0.75, f" map's value {baseline:.3f}", fontsize=8.5, va="bottom", ha="left")
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=_LOW, label="parameter at low end"),
-                       Patch(color=_HIGH, label="parameter at high end")], loc="lower right", fontsize=8, frameon=True)
+    ax.legend(handles=[Patch(color=_LOW, label="number at its low end"), Patch(color=_HIGH, label="at its high end")],
+              loc="lower right", fontsize=8.5, frameon=True)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(title or f"What moves {target_label}: one number at a time", fontsize=11)
+    ax.set_title("\n".join(textwrap.wrap(title or TITLE.format(target=target_label), 60)), fontsize=10.5)
     if not rows:
         ax.text(0.5, 0.5, "no uncertain parameters", transform=ax.transAxes, ha="center")
     return _save(fig, path_or_format)
@@ -137,7 +149,7 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
     """
     plt = _plt()
     draws = np.asarray(values, dtype=float)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2))
     ax.hist(draws, bins=bins, color="#88aacc", edgecolor="white", linewidth=0.4, label="draws")
     styles = iter([":", "--", "-."])
     for name, q in (quantiles or {}).items():
@@ -147,10 +159,12 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
     if draws.size:
         pad = 0.05 * max(draws.max() - draws.min(), 0.02)
         ax.set_xlim(max(0.0, draws.min() - pad), min(1.0, draws.max() + pad))
-    ax.legend(loc="upper right", fontsize=8, frameon=True)
-    ax.set_xlabel(target_label)
-    ax.set_ylabel(f"number of draws (of {draws.size:,})")
-    ax.set_title(title or f"{target_label} when every uncertain credence is drawn from its distribution", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8.5, frameon=True)
+    ax.tick_params(labelsize=8.5)
+    ax.set_xlabel(target_label, fontsize=8.5)
+    ax.set_ylabel(f"number of draws (of {draws.size:,})", fontsize=8.5)
+    text = title or f"{target_label} when every uncertain credence is drawn from its distribution"
+    ax.set_title("\n".join(textwrap.wrap(text, 60)), fontsize=10.5)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     return _save(fig, path_or_format)

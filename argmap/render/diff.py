@@ -41,9 +41,23 @@ def _state_moves(base: Marginals, new: Marginals, cid: str) -> list[str]:
     return [f"{s} {style.label_p(before.get(s, 0.0))}→{style.label_p(p)}" for s, p in after.items()]
 
 
+def _move_text(before: float, after: float, precise: bool = False) -> str:
+    """``0.49 → 0.43 (−0.06)``; ``0.55 unchanged`` when the change rounds to zero; three decimals for the
+    target (``precise``), as in the title and the alt text.
+
+    >>> _move_text(0.55, 0.5500001), _move_text(0.255, 0.214, precise=True)
+    ('0.55 unchanged', '0.255 → 0.214 (−0.041)')
+    """
+    d = after - before
+    fmt = fmt_p if precise else style.label_p
+    if abs(d) < 0.0005:
+        return f"{fmt(after)} unchanged"
+    return f"{fmt(before)} → {fmt(after)} ({style.fmt_delta(d, 3 if precise else None)})"
+
+
 def _claim_look(base_map: ArgumentMap, new_map: ArgumentMap, cid: str, base: Marginals, new: Marginals,
                 moves: Moves, edits: Mapping[str, list[str]], observed: Mapping[str, str],
-                intervened: Mapping[str, str]) -> NodeLook:
+                intervened: Mapping[str, str], target: str | None = None) -> NodeLook:
     claim = new_map.claims[cid]
     sec = sections_text(claim)
     is_new = cid not in base_map.claims
@@ -64,7 +78,7 @@ def _claim_look(base_map: ArgumentMap, new_map: ArgumentMap, cid: str, base: Mar
                  else "; ".join(_state_moves({}, new, cid))]
         fill = "#ffffff"
     elif m is not None and m.before is not None and not m.categorical:
-        lines = [f"{style.label_p(m.before)} → {style.label_p(m.after)} ({style.fmt_delta(m.shift)})"]
+        lines = [_move_text(m.before, m.after, precise=cid == target)]
         fill = style.fill_for_delta(m.shift)
     else:
         states = _state_moves(base, new, cid)
@@ -83,17 +97,16 @@ def _part_look(new_map: ArgumentMap, n: ViewNode, moves: Moves, edits: Mapping[s
     fill_d = None
     if len(n.heads) == 1 and (head := moves.get(n.heads[0])) is not None and _shift(moves, head.claim) is not None:
         fill_d = head.shift
-        lines.insert(0, f"{new_map.claims[head.claim].title}: {style.label_p(head.before or 0.0)} → "
-                        f"{style.label_p(head.after)}")
+        lines.insert(0, f"{new_map.claims[head.claim].label}: {_move_text(head.before or 0.0, head.after)}")
     for m in n.members:
         if m not in base_map.claims:
-            lines.append(f"NEW: {new_map.claims[m].title}")
+            lines.append(f"NEW: {new_map.claims[m].label}")
         elif m in edits:
-            lines.append(f"EDITED: {new_map.claims[m].title}")
+            lines.append(f"EDITED: {new_map.claims[m].label}")
     if moved:
         _, d, m = max(moved, key=lambda t: (t[0], t[2]))
         if abs(d) >= 0.005:
-            lines.append(f"largest move {style.fmt_delta(d)}: {new_map.claims[m].title}")
+            lines.append(f"largest move: {new_map.claims[m].label} {style.fmt_delta(d)}")
     attrs = {"penwidth": "3", "color": "#000000"} if touched else {}
     return NodeLook(style.fill_for_delta(fill_d), tuple(lines), attrs)
 
@@ -103,7 +116,7 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
              intervened: Mapping[str, str] | None = None, focus: str | None = None, depth: int | None = None,
              collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
             title: str | None = None,
-             rankdir: str | None = None, legend: bool = True) -> str:
+             rankdir: str | None = None, legend: bool | str = True) -> str:
     """DOT for ``new_map`` with each claim coloured by its change from ``base_map``.
 
     Fill runs from blue (probability fell) through white to red (rose), saturating at
@@ -121,7 +134,7 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
     for n in view.nodes:
         if n.claim:
             looks[n.id] = _claim_look(base_map, new_map, n.claim, base_marginals, new_marginals, moves, edits,
-                                      observed, intervened)
+                                      observed, intervened, target)
             before = binary_p(base_marginals, n.claim)
             extra = [f"before the overlays: P(true) = {before:.4f}"] if before is not None else []
             tips[n.id] = claim_tooltip(new_map.claims[n.claim], new_marginals.get(n.claim),
@@ -147,14 +160,15 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
     head = new_map.claims[target].title if target in new_map.claims else target
     subtitle = []
     if tb is not None and tn is not None:
-        subtitle.append(f"P({head}): {fmt_p(tb)} → {fmt_p(tn)} ({style.fmt_delta(tn - tb)})")
+        subtitle.append(f"P({head}): {_move_text(tb, tn, precise=True)}")
     if new_map.overlays:
         subtitle.append("Overlays: " + ", ".join(new_map.overlays))
-    scale = [(style.fmt_delta(x).replace("+0.00", "0"), style.fill_for_delta(x)) for x in
+    scale = [(style.fmt_delta(x), style.fill_for_delta(x)) for x in
              (-style.DIFF_SPAN, -style.DIFF_SPAN / 2, 0.0, style.DIFF_SPAN / 2, style.DIFF_SPAN)]
     scale[2] = ("0", style.fill_for_delta(0.0))
     notes = ["NEW (dashed outline): added by an overlay · EDITED (thick outline): a credence or strength "
              "the overlay changed · bold edge labelled 'new': an added relation"]
-    return assemble(new_map, view, looks, title=title or f"What the overlay changes: {new_map.title or new_map.name}",
+    title = title or f"What the overlays change: {new_map.title or new_map.name}"
+    return assemble(new_map, view, looks, title=title,
                     subtitle=subtitle, scale=scale, scale_name="change in P", notes=notes,
                     rankdir=rankdir, legend=legend, tooltips=tips, edge_looks=edge_look, large=collapse_all)

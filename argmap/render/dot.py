@@ -14,11 +14,11 @@ from ..formatting import conditions_text, fmt_p
 from ..marginals import Marginals, p_true
 from ..models import ArgumentMap, Claim
 from . import style
-from .text import attr_text, html_lines, html_text, wrap
+from .text import attr_text, html_lines, html_text, label_lines, wrap_all
 from .views import View, ViewEdge, ViewNode, make_view
 
 __all__ = ["map_dot", "NodeLook", "assemble", "claim_tooltip", "binary_p", "sections_text",
-           "collapse_parts"]
+           "collapse_parts", "conditions_words", "LEGEND_MODES"]
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,12 @@ def part_title(amap: ArgumentMap, n: ViewNode) -> str:
 
 
 def sections_text(claim: Claim, limit: int = 2) -> str:
-    """``§2.2, 2.2.2`` (at most ``limit`` sections, then an ellipsis)."""
+    """``§2.2, 2.2.2`` (at most ``limit`` sections, then how many more: ``§1.1, 2 +1``)."""
     secs = list(claim.sections)
     if not secs:
         return ""
-    text = ", ".join(secs[:limit]) + ("…" if len(secs) > limit else "")
-    return "§" + text
+    more = len(secs) - limit
+    return "§" + ", ".join(secs[:limit]) + (f" +{more}" if more > 0 else "")
 
 
 def _dist_lines(dist: Mapping[str, float], per_line: int = 2) -> list[str]:
@@ -129,53 +129,112 @@ def collapse_parts(amap: ArgumentMap, target: str | None, collapse: Iterable[str
 def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None, large: bool = False) -> str:
     head = html_lines(title_lines)
     if badge:
-        head = f"{html_text(badge)} · " + head
-    body = html_lines([part for ln in lines if ln for part in wrap(ln, 22 if large else 30, 3)])
+        head = f"{html_text(badge)}<BR/>" + head
+    body = html_lines([part for ln in lines if ln for part in wrap_all(ln, 24 if large else 30)])
     tail = f'<BR/><FONT POINT-SIZE="{15 if large else 12}">{body}</FONT>' if body else ""
     return f"<<B>{head}</B>{tail}>"
 
 
-def _legend_html(title: str, subtitle: Iterable[str], scale: Sequence[tuple[str, str]], scale_name: str,
-                 kinds: list[str], edge_types: list[str], notes: Iterable[str], large: bool = False) -> str:
-    k = 1.4 if large else 1.0
+def conditions_words(amap: ArgumentMap, given: Mapping[str, str], intervened: Mapping[str, str]) -> str:
+    """Conditions in claim titles: ``Title`` (true), ``not Title`` (false), ``Title = state``, ``set: ...``.
 
-    def pt(size: int) -> str:
-        return str(round(size * k))
+    >>> from argmap.models import ArgumentMap, Claim
+    >>> amap = ArgumentMap(name="m", target="a", claims={"a": Claim("a", "Aware")}, relations=())
+    >>> conditions_words(amap, {"a": "false"}, {})
+    'not Aware'
+    """
+    def one(cid: str, state: str) -> str:
+        claim = amap.claims.get(cid)
+        name = claim.label if claim else cid
+        if claim is not None and claim.binary:
+            return name if state == "true" else f"not {name}"
+        return f"{name} = {state}"
 
-    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(20)}"><B>{html_text(title)}</B></FONT></TD></TR>']
-    for line in (part for ln in subtitle for part in wrap(ln, 60 if large else 76, 4)):
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(14)}">{html_text(line)}</FONT></TD></TR>')
+    words = [one(c, s) for c, s in given.items()] + [f"set: {one(c, s)}" for c, s in intervened.items()]
+    return "; ".join(words)
+
+
+LEGEND_MODES = ("strip", "separate", "none")
+"""strip: title, subtitle and a compact key on top; separate: the key goes to its own image
+(:func:`legend_dot`); none: no title and no key."""
+
+
+def _legend_mode(legend: bool | str) -> str:
+    mode = "strip" if legend is True else "none" if legend is False else str(legend)
+    if mode not in LEGEND_MODES:
+        raise ValueError(f"legend must be one of {', '.join(LEGEND_MODES)}, not {legend!r}")
+    return mode
+
+
+def _swatch(fill: str) -> str:
+    """A colour swatch as text (a table of cells would stretch to the legend's width)."""
+    if min(int(fill[i:i + 2], 16) for i in (1, 3, 5)) >= 0xe8:      # near-white: draw an outline
+        return '<FONT COLOR="#888888">\u25a1</FONT>'
+    return f'<FONT COLOR="{fill}">\u25a0</FONT>'
+
+
+def _flow(items: list[tuple[str, int]], width: int, sep: str = " · ") -> list[str]:
+    """Join (markup, visible length) items into lines of at most about ``width`` visible characters."""
+    lines: list[str] = []
+    cur, n = "", 0
+    for markup, size in items:
+        if cur and n + len(sep) + size > width:
+            lines.append(cur)
+            cur, n = "", 0
+        cur, n = (cur + sep + markup, n + len(sep) + size) if cur else (markup, size)
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def _key_rows(scale: list[tuple[str, str]], scale_name: str, kinds: list[str], edge_types: list[str],
+              notes: Iterable[str], k: float, width: int) -> list[str]:
+    """The key as a few lines of text: colour scale and shapes, then edges, then notes."""
+    items: list[tuple[str, int]] = []
     if scale:
-        swatches = "".join(f'<TD BGCOLOR="{fill}" WIDTH="{round(38 * k)}"><FONT COLOR="{style.text_colour(fill)}" '
-                        f'POINT-SIZE="{pt(11)}">{html_text(text)}</FONT></TD>' for text, fill in scale)
-        rows.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-                    f'<TR><TD BORDER="0"><FONT POINT-SIZE="{pt(12)}">{html_text(scale_name)}</FONT></TD>{swatches}'
-                    f'</TR></TABLE></TD></TR>')
-    if kinds or edge_types:
-        left = [html_text(style.KIND_WORDS[k]) for k in kinds]
-        right = [f'<FONT COLOR="{style.RELATION_STYLES[t]["color"]}">{html_text(style.RELATION_WORDS[t])}</FONT>'
-                 for t in edge_types]
-        if right:
-            right.append(html_text("thicker edge = stronger"))
-        cells = []
-        for i in range(max(len(left), len(right))):
-            a = left[i] if i < len(left) else ""
-            b = right[i] if i < len(right) else ""
-            cells.append(f'<TR><TD ALIGN="LEFT">{a}&#160;&#160;&#160;</TD><TD ALIGN="LEFT">{b}</TD></TR>')
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(12)}"><TABLE BORDER="0" CELLSPACING="0" '
-                    'CELLPADDING="1"><TR><TD ALIGN="LEFT"><B>Shapes</B></TD><TD ALIGN="LEFT"><B>Edges</B></TD>'
-                    '</TR>' + "".join(cells) + "</TABLE></FONT></TD></TR>")
-    for note in (part for ln in notes for part in wrap(ln, 70 if large else 90, 4)):
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{pt(12)}">{html_text(note)}</FONT></TD></TR>')
+        swatches = " ".join(f"{_swatch(fill)}&#160;{html_text(text)}" for text, fill in scale)
+        items.append((f"<B>{html_text(scale_name)}</B> {swatches}",
+                      len(scale_name) + sum(len(t) + 3 for t, _ in scale)))
+    for i, kind in enumerate(kinds):
+        word = style.KIND_WORDS[kind]
+        items.append(((("<B>Shapes</B> " if i == 0 else "") + html_text(word)), len(word) + (7 if i == 0 else 0)))
+    edges: list[tuple[str, int]] = []
+    for i, t in enumerate(edge_types):
+        word = style.RELATION_WORDS[t]
+        edges.append(((("<B>Edges</B> " if i == 0 else "") + f'<FONT COLOR="{style.RELATION_STYLES[t]["color"]}">'
+                       f"{html_text(word)}</FONT>"), len(word) + (6 if i == 0 else 0)))
+    if edges:
+        edges.append((html_text("thicker = stronger"), 18))
+    notes_items = [(html_text(part), len(part)) for ln in notes for part in wrap_all(ln, width)]
+    lines = _flow(items + edges + notes_items, width)
+    return [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{round(12 * k)}">{line}</FONT></TD></TR>' for line in lines]
+
+
+def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str]], scale_name: str,
+                 kinds: list[str], edge_types: list[str], notes: Iterable[str], large: bool = False,
+                 key: bool = True, head: bool = True) -> str:
+    k = 1.4 if large else 1.0
+    width = 84 if large else 110
+    rows = []
+    if head:
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{round(20 * k)}"><B>{html_text(title)}</B></FONT>'
+                    '</TD></TR>')
+        for line in (part for ln in subtitle for part in wrap_all(ln, width)):
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{round(13 * k)}">{html_text(line)}</FONT></TD></TR>')
+    if key:
+        rows += _key_rows(scale, scale_name, kinds, edge_types, notes, k, int(width * 1.2))
     return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
 def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, title: str,
              subtitle: Iterable[str] = (), scale: Sequence[tuple[str, str]] = (), scale_name: str = "",
-             notes: Iterable[str] = (), rankdir: str = "LR", legend: bool = True,
+             notes: Iterable[str] = (), rankdir: str = "LR", legend: bool | str = True,
              tooltips: Mapping[str, str] | None = None, edge_looks: Callable[[ViewEdge], dict] | None = None,
              large: bool = False) -> str:
     """Lay out ``view`` as DOT: clusters per part, a node per entry of ``looks``, a legend on top.
+
+    ``legend``: one of :data:`LEGEND_MODES` (True means "strip", False "none"), or "key" for a DOT
+    holding only the key (the image written beside the diagram with ``--legend separate``).
 
     ``large`` (used by the post overview) sets bigger type on narrower lines, so the diagram stays
     readable when a post shrinks it to about 800 pixels wide.
@@ -186,7 +245,7 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     g.attr("graph", rankdir=rankdir, fontname=style.FONT, labelloc="t", labeljust="l", newrank="true",
            nodesep="0.22", ranksep="0.45", pad="0.25", bgcolor="white", outputorder="edgesfirst",
            tooltip=attr_text(title))
-    g.attr("node", fontname=style.FONT, fontsize="19" if large else "14", margin="0.12,0.06", penwidth="1.2",
+    g.attr("node", fontname=style.FONT, fontsize="19" if large else "14", margin="0.16,0.08", penwidth="1.2",
            color="#333333")
     g.attr("edge", fontname=style.FONT, fontsize="15" if large else "11", arrowsize="0.8")
     names: dict[str, str] = {}
@@ -196,14 +255,23 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     kinds = sorted({amap.claims[n.claim].kind if n.claim else "part" for n in view.nodes},
                    key=list(style.KIND_SHAPES).index)
     edge_types = sorted({e.type for e in view.edges}, key=list(style.RELATION_STYLES).index)
-    if legend:
-        g.attr("graph", label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes, large))
+    mode = _legend_mode(legend) if legend != "key" else "key"
+    if mode == "key":
+        key = graphviz.Digraph(name="legend")
+        key.attr("graph", fontname=style.FONT, labelloc="t", labeljust="l", pad="0.15", bgcolor="white",
+                 label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes, large,
+                                    head=False))
+        return key.source
+    if mode != "none":
+        g.attr("graph", label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes, large,
+                                           key=mode == "strip"))
 
     def add_node(graph, n: ViewNode) -> None:
         look = looks[n.id]
         kind = amap.claims[n.claim].kind if n.claim else "part"
         attrs = style.node_attrs(kind)
-        title_lines = wrap(names[n.id], 17 if large else 24, (4 if n.claim else 5) if large else (3 if n.claim else 4))
+        short = amap.claims[n.claim].short if n.claim else None
+        title_lines = label_lines(names[n.id], short, 17 if large else 24, 4 if large else 3)
         attrs.update(fillcolor=look.fill, fontcolor=style.text_colour(look.fill),
                      label=_node_label(title_lines, look.lines, look.badge, large),
                      tooltip=attr_text((tooltips or {}).get(n.id, names[n.id])))
@@ -239,11 +307,11 @@ def _subtitle(amap: ArgumentMap, target: str, marginals: Marginals, observed: Ma
     if target in marginals:
         head = amap.claims[target].title if target in amap.claims else target
         lines.append(f"P({head}) = {fmt_p(p_true(marginals[target]))}")
-    conds = conditions_text(observed, intervened)
+    conds = conditions_words(amap, observed, intervened)      # claim titles, not ids: a title is read
     if scenario:
         lines.append(f"Scenario '{scenario}'" + (f": {conds}" if conds else ""))
     elif conds:
-        lines.append("Given " + conds)
+        lines.append("Given: " + conds)
     if amap.overlays:
         lines.append("With " + ", ".join(amap.overlays))
     return lines
@@ -270,9 +338,8 @@ def _claim_look(amap: ArgumentMap, cid: str, target: str, marginals: Marginals, 
     if sec:
         lines[-1:] = [f"{lines[-1]} · {sec}" if lines else sec]
     attrs: dict[str, str] = {}
-    if effect is not None:
-        if effect >= 0.005:
-            lines.append(f"effect {effect:.2f}")
+    if effect is not None and effect >= 0.005:
+        lines.append(f"crux: shift {effect:.2f}")
         attrs.update(penwidth=f"{1.0 + 7.0 * (effect / emax if emax > 0 else 0.0):.2f}", color="#d35400")
     return NodeLook(style.fill_for_probability(p if dist else None), tuple(lines), attrs)
 
@@ -284,13 +351,14 @@ def _part_look(amap: ArgumentMap, n: ViewNode, marginals: Marginals, effects, em
         head = amap.claims[n.heads[0]]
         p = binary_p(marginals, head.id)
         if p is not None:
-            lines = [f"{head.title}: {style.label_p(p)}"] + lines if head.title.lower()[:12] not in \
+            lines = [f"{head.label}: {style.label_p(p)}"] + lines if head.title.lower()[:12] not in \
                 part_title(amap, n).lower() else [f"P = {style.label_p(p)}"] + lines
     attrs: dict[str, str] = {}
     if effects is not None:
         eff = max((effects.get(m, 0.0) for m in n.members), default=0.0)
-        lines.append(f"largest effect {eff:.2f}")
-        attrs.update(penwidth=f"{1.0 + 7.0 * (eff / emax if emax > 0 else 0.0):.2f}", color="#d35400")
+        if eff >= 0.005:
+            lines.append(f"largest crux shift {eff:.2f}")
+            attrs.update(penwidth=f"{1.0 + 7.0 * (eff / emax if emax > 0 else 0.0):.2f}", color="#d35400")
     return NodeLook(style.fill_for_probability(p), tuple(lines), attrs)
 
 
@@ -316,7 +384,7 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
             effects: Mapping[str, float] | None = None, focus: str | None = None, depth: int | None = None,
             collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
             title: str | None = None, subtitle: Iterable[str] | None = None, scenario: str | None = None,
-            rankdir: str | None = None, legend: bool = True) -> str:
+            rankdir: str | None = None, legend: bool | str = True) -> str:
     """DOT source for the plain or sensitivity view of ``amap``.
 
     Parameters
@@ -366,9 +434,11 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
         subtitle = _subtitle(amap, target, marginals, observed, intervened, scenario)
     notes = []
     if any(look.fill == style.fill_for_probability(None) for look in looks.values()):
-        notes.append("Grey fill: a claim with several states (its label lists them) or a part with no single output")
+        notes.append("grey fill: several states (listed) or no single output")
     if effects is not None:
-        notes.append(f"Orange outline width: how far learning the claim would move P({target}) on average (its effect)")
+        head = amap.claims[target].label if target in amap.claims else target
+        notes.append(f"Orange outline width: how far learning the claim would move P({head}) on average (the "
+                     "crux ranking of argmap sensitivity; claims downstream of it are not cruxes)")
     if focus:
         d = 2 if depth is None else depth
         notes.append(f"Showing claims within {d} link{'s' if d != 1 else ''} of '{focus}' (thick outline)")

@@ -6,18 +6,68 @@ pygraphviz wheel, so rendering works after a plain ``pip install`` with no syste
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 
 from ..errors import ArgmapError
 
-__all__ = ["FORMATS", "PNG_DPI", "RenderError", "render_dot", "engine_name"]
+__all__ = ["FORMATS", "PNG_DPI", "PNG_MAX_WIDTH", "MIN_TEXT_PX", "PostFit", "post_fit", "render_png",
+           "RenderError", "render_dot", "engine_name"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 PNG_DPI = 200
-"""PNG resolution: about twice the 96-dpi reference, so diagrams stay sharp on high-density screens."""
+"""Highest default PNG resolution: about twice the 96-dpi reference (sharp on high-density screens)."""
+PNG_MAX_WIDTH = 1600
+"""Default PNG width limit in pixels: twice a post's ~800 px column, so it drops into a post as it is."""
+MIN_TEXT_PX = 11
+"""The smallest text a post-sized PNG should carry, in pixels at its own width."""
+
+_WIDTH = re.compile(rb'<svg[^>]*?width="([0-9.]+)pt"')
+_FONT = re.compile(rb'font-size="([0-9.]+)"')
+
+
+@dataclass(frozen=True)
+class PostFit:
+    """How a diagram fits a post: the PNG resolution chosen, its width and its smallest text in pixels."""
+
+    dpi: float
+    width_px: int
+    min_text_px: float
+
+    @property
+    def ok(self) -> bool:
+        return self.min_text_px >= MIN_TEXT_PX
+
+    def advice(self) -> str | None:
+        """None when the text is legible, else what to do about it."""
+        if self.ok:
+            return None
+        return (f"at {self.width_px} px wide the smallest text is {self.min_text_px:.1f} px (under {MIN_TEXT_PX}): "
+                "too small for a post. Draw less with --collapse-all, --collapse PART or --focus CLAIM, "
+                "or use SVG (which zooms)")
+
+
+def post_fit(svg: bytes, max_width: int = PNG_MAX_WIDTH, dpi: float | None = None) -> PostFit:
+    """The resolution that keeps the diagram at most ``max_width`` px wide (never above :data:`PNG_DPI`),
+    or the one given, with the resulting width and smallest text size, from the diagram's SVG."""
+    m = _WIDTH.search(svg)
+    width_pt = float(m.group(1)) if m else 0.0
+    if dpi is None:     # a pixel short of the limit: the rasteriser rounds the width up
+        dpi = PNG_DPI if width_pt <= 0 else min(PNG_DPI, math.floor((max_width - 1) * 7200.0 / width_pt) / 100)
+    sizes = [float(x) for x in _FONT.findall(svg)]
+    smallest = min(sizes) if sizes else 14.0
+    return PostFit(dpi, int(width_pt * dpi / 72.0), smallest * dpi / 72.0)
+
+
+def render_png(source: str, *, dpi: float | None = None, max_width: int = PNG_MAX_WIDTH) -> tuple[bytes, PostFit]:
+    """PNG bytes and how they fit a post; by default at most ``max_width`` px wide (see :func:`post_fit`)."""
+    fit = post_fit(render_dot(source, "svg"), max_width, dpi)
+    return render_dot(source, "png", dpi=fit.dpi), fit
 
 
 class RenderError(ArgmapError):
@@ -29,16 +79,19 @@ def engine_name() -> str:
     return "dot" if shutil.which("dot") else "pygraphviz"
 
 
-def render_dot(source: str, fmt: str = "svg", *, dpi: int | None = None) -> bytes:
+def render_dot(source: str, fmt: str = "svg", *, dpi: float | None = None) -> bytes:
     """Lay out ``source`` with Graphviz ``dot`` and return the file's bytes in ``fmt``.
 
-    ``dpi`` applies to PNG only (default :data:`PNG_DPI`); SVG and PDF are vector formats.
+    ``dpi`` applies to PNG only; by default a PNG is post-sized (at most :data:`PNG_MAX_WIDTH` px wide,
+    see :func:`render_png`). SVG and PDF are vector formats.
     """
     if fmt not in FORMATS:
         raise RenderError(f"unknown format '{fmt}' (choose one of {', '.join(FORMATS)})")
     if fmt == "dot":
         return source.encode("utf-8")
-    args = [f"-Gdpi={int(dpi or PNG_DPI)}"] if fmt == "png" else []
+    if fmt == "png" and dpi is None:
+        return render_png(source)[0]
+    args = [f"-Gdpi={dpi:.2f}"] if fmt == "png" else []
     device = "png:cairo" if fmt == "png" else "pdf:cairo" if fmt == "pdf" else "svg"
     exe = shutil.which("dot")
     if exe:

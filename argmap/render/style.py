@@ -38,19 +38,19 @@ DIFF_SPAN = 0.30
 
 KIND_SHAPES = {
     "claim": {"shape": "box", "style": "rounded,filled"},
-    "argument": {"shape": "cds", "style": "filled"},
+    "argument": {"shape": "cds", "style": "filled", "margin": "0.26,0.13"},
     "critique": {"shape": "box", "style": "filled,diagonals"},
     "evidence": {"shape": "note", "style": "filled"},
     "conclusion": {"shape": "box", "style": "rounded,filled,bold", "peripheries": "2"},
     "part": {"shape": "box3d", "style": "filled"},
 }
 KIND_WORDS = {
-    "claim": "rounded box: claim",
-    "argument": "arrow box: argument",
-    "critique": "box with cut corners: critique",
+    "claim": "rounded: claim",
+    "argument": "arrow: argument",
+    "critique": "cut corners: critique",
     "evidence": "note: evidence",
     "conclusion": "double border: conclusion",
-    "part": "3-D box: a collapsed part",
+    "part": "3-D box: collapsed part",
 }
 
 RELATION_STYLES = {
@@ -62,12 +62,12 @@ RELATION_STYLES = {
     "depends": {"color": "#7f7f7f", "style": "solid", "arrowhead": "empty"},
 }
 RELATION_WORDS = {
-    "requires": "grey solid: requires",
-    "supports": "green arrow: supports",
-    "opposes": "red dashed: opposes",
-    "undercuts": "dotted, flat head: undercuts",
-    "modulates": "grey dashed, diamond: modulates strength",
-    "depends": "grey, open head: enters a table",
+    "requires": "requires (grey)",
+    "supports": "supports (green)",
+    "opposes": "opposes (red dashed)",
+    "undercuts": "undercuts (dotted, \u22a3)",
+    "modulates": "scales a strength (grey dashed, \u25c7)",
+    "depends": "in a table (grey, open head)",
 }
 
 
@@ -155,14 +155,17 @@ def label_p(p: float) -> str:
     return fmt_p(p, LABEL_DIGITS)
 
 
-def fmt_delta(d: float) -> str:
-    """A signed change with a true minus sign.
+def fmt_delta(d: float, digits: int | None = None) -> str:
+    """A signed change with a true minus sign (two decimals, three below 0.005, or ``digits``);
+    "unchanged" when it rounds to zero at three decimals.
 
-    >>> fmt_delta(-0.031), fmt_delta(0.2)
-    ('\u22120.03', '+0.20')
+    >>> fmt_delta(-0.031), fmt_delta(0.2), fmt_delta(-0.0412, 3), fmt_delta(-1e-9)
+    ('\u22120.03', '+0.20', '\u22120.041', 'unchanged')
     """
-    text = f"{abs(d):.2f}" if abs(d) >= 0.005 else f"{abs(d):.3f}"
-    return ("\u2212" if d < 0 else "+") + text
+    if abs(d) < 0.0005:
+        return "unchanged"
+    places = digits if digits is not None else 2 if abs(d) >= 0.005 else 3
+    return ("\u2212" if d < 0 else "+") + f"{abs(d):.{places}f}"
 
 
 def fmt_ratio(r: float) -> str:

@@ -11,7 +11,7 @@ import html
 import re
 import textwrap
 
-__all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap"]
+__all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap", "wrap_all", "label_lines"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _RUNS = re.compile(r"\\{2,}")
@@ -71,3 +71,28 @@ def wrap(text: object, width: int = 24, max_lines: int = 3) -> list[str]:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(1, width - 1)].rstrip() + "…"
     return lines
+
+
+def wrap_all(text: object, width: int = 24) -> list[str]:
+    """Wrap ``text`` at word boundaries to lines of about ``width`` characters, never cutting it.
+
+    >>> wrap_all("largest move -0.06: the training-game-independent story", 20)
+    ['largest move -0.06:', 'the', 'training-game-independent', 'story']
+    """
+    return textwrap.wrap(" ".join(clean(text).split()), width=width, break_long_words=False,
+                         break_on_hyphens=False) or [""]
+
+
+def label_lines(title: str, short: str | None, width: int, max_lines: int) -> list[str]:
+    """A node's title lines: the title if it fits in ``max_lines``, else the ``short:`` label, else the
+    whole title wrapped on more lines (a label is never cut mid-word).
+
+    >>> label_lines("The training-game-independent proxy story", "Proxy story", 12, 2)
+    ['Proxy story']
+    >>> label_lines("The training-game-independent proxy story", None, 12, 2)
+    ['The', 'training-game-independent', 'proxy story']
+    """
+    lines = wrap_all(title, width)
+    if len(lines) <= max_lines or not short:
+        return lines
+    return wrap_all(short, width)

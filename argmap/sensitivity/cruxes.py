@@ -103,12 +103,13 @@ def claim_effects(model: Model, target: str | None = None, given=None, set=None,
     """Claim → size of its effect on P(target), for drawing (e.g. node outline width).
 
     ``measure`` is ``expected_shift`` (default: how far learning the claim would move P(target) on
-    average), ``max_shift`` or ``mutual_information``. Claims fixed by the conditions, and the target
-    itself, get 0.
+    average), ``max_shift`` or ``mutual_information``. Claims fixed by the conditions, the target itself,
+    and claims downstream of the target (left out of the crux ranking that ``argmap sensitivity`` prints:
+    learning them is largely learning the answer) get 0.
     """
     if measure not in ("expected_shift", "max_shift", "mutual_information"):
         raise ValueError(f"unknown measure {measure!r}")
     rows = cruxes(model, target, given, set, scenario)
     out = {c: 0.0 for c in model.network.variables}
-    out.update({r["claim"]: r[measure] for r in rows})
+    out.update({r["claim"]: r[measure] for r in rows if not r["downstream"]})
     return out
