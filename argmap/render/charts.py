@@ -61,7 +61,7 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
     return atomic_write(Path(text), data)
 
 
-def _row_label(row: dict, width: int = 40) -> str:
+def _row_label(row: dict, width: int = 44) -> str:
     """``§4.4 The speed argument``, wrapped at word boundaries (never cut)."""
     sec = row.get("sections") or []
     head = f"§{sec[0]} " if sec else ""
@@ -95,7 +95,8 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     rows = list(rows)[:top]
     labels = [_row_label(r) for r in rows]
     lines = [lab.count("\n") + 1 for lab in labels] or [1]
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.5 + sum(0.17 * n + 0.2 for n in lines)))
+    row_in = 0.16 * max(lines) + 0.16                # rows are evenly spaced: leave room for the tallest label
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.5 + row_in * len(lines)))
     for y, r in enumerate(rows):
         for end, colour in (("low", _LOW), ("high", _HIGH)):
             p = r[f"p_{end}"]
