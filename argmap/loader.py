@@ -206,6 +206,7 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
     head = read_spec(head_doc, MapFile, diags) if head_doc else None
     located: list[Located] = []
     part_of: dict[int, str | None] = {}
+    broken: set[str] = set()
     for path in map_files(folder):
         if head and head.toc and path.name == head.toc:
             continue
@@ -214,6 +215,14 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
             continue
         spec = read_spec(doc, PartFile, diags)
         if spec is None:
+            # report this file's other, independent problems too: resolve the claims that are valid alone
+            good, bad = _valid_claims(doc)
+            broken |= bad
+            part = doc.data.get("part") if isinstance(doc.data, dict) else None
+            for i, claim in good:
+                item = Located(claim, doc, ("claims", i))
+                part_of[id(item)] = part if isinstance(part, str) else None
+                located.append(item)
             continue
         if head and spec.part and head.parts and spec.part not in head.parts:
             diags.append(doc.diag(("part",), f"part '{spec.part}' is not listed in {MAP_FILE} parts",
@@ -225,7 +234,8 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
     if head is None or head_doc is None:
         return None
     claims, relations, rdiags = resolve_claims(located, {}, part_of=part_of)
-    diags += rdiags
+    # a reference to a claim that failed validation is not a second problem
+    diags += [d for d in rdiags if not any(d.message.endswith(f" '{b}' is not a claim in this map") for b in broken)]
     toc = _read_toc(folder, head, diags, head_doc)
     scenarios = {}
     observations = {}
@@ -242,6 +252,23 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         stated=tuple(Stated(**s.model_dump()) for s in head.stated), observations=observations,
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
                 for k in ("target", "default_scenario", "stated") if k in head_doc.data})
+
+
+def _valid_claims(doc: YamlDoc) -> tuple[list[tuple[int, Any]], set[str]]:
+    """The claims of a part file that failed validation which are valid on their own (with their index),
+    and the ids of the others."""
+    from .specs import ClaimSpec
+
+    raw = doc.data.get("claims") if isinstance(doc.data, dict) else None
+    good: list[tuple[int, Any]] = []
+    bad: set[str] = set()
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            good.append((i, ClaimSpec.model_validate(item)))
+        except pydantic.ValidationError:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                bad.add(item["id"])
+    return good, bad
 
 
 def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic],

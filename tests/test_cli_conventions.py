@@ -110,18 +110,31 @@ def test_atomic_write_itself_refuses(mapdir):
     assert not (mapdir / "deep").exists()
 
 
-def test_check_json_reports_every_error(tmp_path, mapdir):
-    (mapdir / "claims.yaml").write_text((TINY / "claims.yaml").read_text().replace(
-        "credence: 0.5\n  - id: argument", "credence: 0.5\n    colour: red\n  - id: argument").replace(
-        "kind: argument", "kind: argumnt"))
+def test_check_reports_every_independent_error_of_a_file(mapdir):
+    """A claim with a bad field does not hide the other claims' problems (a bad number, a misspelt
+    reference), and a reference to the broken claim is not reported as a second problem."""
+    text = (TINY / "claims.yaml").read_text()
+    text = text.replace("credence: 0.5\n  - id: argument", "credence: 0.5\n    colour: red\n  - id: argument")
+    text = text.replace("value: 0.8,", "value: 1.8,").replace("{claim: conclusion, ratio: 3}", "{claim: conclsion, ratio: 3}")
+    (mapdir / "claims.yaml").write_text(text)
     code, out, _ = run(["check", str(mapdir), "--json"])
     data = json.loads(out)
     assert code == 1 and data["ok"] is False
-    assert len(data["errors"]) >= 2
+    messages = " | ".join(e["message"] for e in data["errors"])
+    assert "colour" in messages and "1.8" in messages and "conclsion" in messages, messages
+    assert "'goals' is not a claim" not in messages                      # goals is the broken claim
     assert all(e["path"].endswith("claims.yaml") and e["line"] for e in data["errors"])
     code, out, _ = run(["check", str(TINY), "--json"])
     data = json.loads(out)
     assert code == 0 and data["ok"] is True and data["claims"] == 4
+
+
+def test_overlay_errors_point_at_the_overlay_line(tmp_path):
+    overlay = tmp_path / "bad.yaml"
+    overlay.write_text("overlay: bad\nauthor: A Reader\nchange:\n  - claim: goals\n    credence: 0.3\n"
+                       "    reason: fine\n  - claim: aware\n    credence: 1.7\n    reason: out of range\n")
+    code, _, err = run(["check", str(TINY), "--with", str(overlay)])
+    assert code == 1 and f"{overlay}:8:" in err
 
 
 def test_watch_once_exits_1_after_an_error(mapdir):
