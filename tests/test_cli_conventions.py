@@ -115,7 +115,8 @@ def test_check_reports_every_independent_error_of_a_file(mapdir):
     reference), and a reference to the broken claim is not reported as a second problem."""
     text = (TINY / "claims.yaml").read_text()
     text = text.replace("credence: 0.5\n  - id: argument", "credence: 0.5\n    colour: red\n  - id: argument")
-    text = text.replace("value: 0.8,", "value: 1.8,").replace("{claim: conclusion, ratio: 3}", "{claim: conclsion, ratio: 3}")
+    text = text.replace("value: 0.8,", "value: 1.8,")
+    text = text.replace("{claim: conclusion, ratio: 3}", "{claim: conclsion, ratio: 3}")
     (mapdir / "claims.yaml").write_text(text)
     code, out, _ = run(["check", str(mapdir), "--json"])
     data = json.loads(out)
