@@ -55,7 +55,10 @@ def _active_change(claim: Claim, amap: ArgumentMap) -> list[str]:
     if claim.base is not None:
         return ["change:", f"  - claim: {claim.id}",
                 f"    base: {_q(claim.base)}     # now: P(true) when no argument bearing on it holds", reason]
-    return ["change: []   # to change something, delete the [] and add entries as in the examples"]
+    where = f" ({claim.origin.path.name}:{claim.origin.line})" if claim.origin.path else ""
+    return ["change: []   # to change something, delete the [] and add entries as in the examples",
+            f"#  '{claim.id}' is set by an explicit table{where}: restate it",
+            "#  under a change with `table:` (the same `given` and rows, with your numbers)."]
 
 
 def _relation_examples(claim: Claim, amap: ArgumentMap) -> list[str]:
@@ -114,8 +117,8 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
     rel = _relation_examples(claim, amap)
     if rel:
         lines += ["#  Or change the strength of a relation into it (append under change:):", *rel]
-    lines += ["", f"# 2. Add your own argument as a new claim that {relation} '{claim.id}'."]
     if composed:
+        lines += ["", f"# 2. Add your own argument as a new claim that {relation} '{claim.id}'."]
         lines += [
             "add: []   # to add a claim, delete the [] and uncomment these lines",
             f"#  - id: {point_id}",
@@ -125,17 +128,24 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
             f'#    section: "{claim.sections[0] if claim.sections else "1"}"',
             "#    credence: {value: 0.6, range: [0.3, 0.85]}   # how likely your point is to be right",
             f"#    {relation}: [{{claim: {claim.id}, ratio: \"1/2\"}}]   # when it holds, {claim.id}'s odds × 1/2",
-            "#    provenance: {holder: Your Name, basis: illustrative, rationale: \"why these numbers\"}",
+            f"#    provenance: {{holder: {_yaml_text(author)}, basis: illustrative, rationale: \"why these numbers\"}}",
         ]
     else:
+        feeds = sorted({r.target for r in amap.relations if r.source == claim.id})
+        into = f" ({', '.join(feeds[:3])})" if feeds else ""
+        how = "change its numbers above" if claim.credence is not None or claim.base is not None else \
+            "restate its table as described above"
         lines += [
+            "",
+            f"# 2. '{claim.id}' has {'a table' if claim.table else 'named states'}, so no new claim can bear on",
+            f"#    it directly: {how}, or add one that bears on a claim it feeds into{into}.",
             "add: []",
-            f"#  '{claim.id}' has {'a table' if claim.table else 'named states'}, so a new argument cannot bear",
-            "#  on it directly: change its number above, or add a claim that bears on a claim it feeds into.",
         ]
+    feeds = sorted({r.target for r in amap.relations if r.source == claim.id})
+    to = claim.id if composed else feeds[0] if feeds else "another_claim"
     lines += ["", "# 3. Relate two claims that exist (or that you added above).",
               "relate: []   # to relate, delete the [] and uncomment the line below",
-              f"#  - {{from: some_claim, to: {claim.id}, type: {relation}, ratio: \"1/2\", reason: \"...\"}}", ""]
+              f"#  - {{from: some_claim, to: {to}, type: opposes, ratio: \"1/2\", reason: \"...\"}}", ""]
     return "\n".join(lines)
 
 

@@ -155,3 +155,29 @@ def test_a_critique_of_an_overlay_builds_on_it(tmp_path):
     assert Model.load(base, [mix, path]).probability() == pytest.approx(before, abs=1e-15)
     with pytest.raises(ArgmapError, match="builds on 'mix'"):
         Model.load(base, [path])
+
+
+def test_skeleton_comments_agree_with_the_claim():
+    """No 'add a claim that opposes X' for a claim no new claim can bear on; no 'change its number
+    above' when nothing above changes it; the author's name everywhere a holder is shown."""
+    from argmap.loader import load_map
+    from argmap.scaffold import critique_skeleton
+
+    amap = load_map()
+    categorical = next(c for c in amap.claims.values() if not c.binary and c.credence is not None)
+    tabled = next(c for c in amap.claims.values() if c.table is not None)
+    text = critique_skeleton("x", amap, categorical.id, "Ann Author")
+    assert f"that opposes '{categorical.id}'" not in text and f"to: {categorical.id}," not in text
+    text = critique_skeleton("x", amap, tabled.id, "Ann Author")
+    assert "change its number" not in text and "table:" in text
+    binary = next(c for c in amap.claims.values() if c.binary and c.credence is not None)
+    text = critique_skeleton("x", amap, binary.id, "Ann Author")
+    assert "Your Name" not in text and 'holder: "Ann Author"' in text
+
+
+def test_check_notes_todo_placeholders(tmp_path, capsys):
+    assert main(["new", "critique", "fresh", "--against", "goal_directed", "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--with", str(tmp_path / "fresh.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "fresh.yaml:" in err and "TODO placeholder" in err

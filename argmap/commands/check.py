@@ -23,6 +23,25 @@ def _diag_dict(d: Diagnostic) -> dict:
             "severity": d.severity, "message": d.message, "hint": d.hint}
 
 
+def todo_notes(overlays) -> list[str]:
+    """``path:line: note: ...`` for each TODO placeholder left in an overlay (outside comments): a fresh
+    skeleton from ``argmap new critique`` is valid but says nothing yet."""
+    from ..loader import resolve_overlay
+
+    notes = []
+    for name in overlays:
+        try:
+            path = resolve_overlay(name)
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (ArgmapError, OSError, UnicodeDecodeError):
+            continue
+        for i, line in enumerate(lines, 1):
+            if "TODO" in line and not line.lstrip().startswith("#"):
+                notes.append(f"{path}:{i}: note: a TODO placeholder is still here; fill it in (the skeleton "
+                             "changes nothing until you edit its numbers)")
+    return notes
+
+
 def run(args) -> int:
     try:
         model = model_from_args(args)
@@ -43,9 +62,10 @@ def run(args) -> int:
     from ..checks import map_warnings
 
     warns = map_warnings(amap)
+    notes = todo_notes(args.overlays)
     if args.json:
-        print_json({"ok": True, "errors": [], "warnings": [_diag_dict(w) for w in warns], "map": amap.name,
-                    "claims": len(amap.claims), "relations": len(amap.relations),
+        print_json({"ok": True, "errors": [], "warnings": [_diag_dict(w) for w in warns], "notes": notes,
+                    "map": amap.name, "claims": len(amap.claims), "relations": len(amap.relations),
                     "parameters": len(model.network.params), "elimination_width": plan.width,
                     "overlays": list(amap.overlays)})
         return 0
@@ -54,4 +74,6 @@ def run(args) -> int:
     over = f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""
     print(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
           f"{len(model.network.params)} parameters, elimination width {plan.width}{over}")
+    for note in notes:
+        print(note, file=sys.stderr)
     return 0
