@@ -208,9 +208,12 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
             lines.append("claims that moved most:")
             lines.append(f"  {'claim':<34} {'section':<9} {'base':>6} {_cut(v.name, 8):>8} {'shift':>7}")
             for m in v.moved:
-                tag = " (TV)" if m.categorical else ""
+                # a categorical claim's shift is a distance between distributions: unsigned, so it
+                # cannot read as a rise while its last state's P fell
+                shift = f"{m.shift:>7.3f} (distribution moved; total variation)" if m.categorical \
+                    else f"{m.shift:>+7.3f}"
                 lines.append(f"  {_cut(m.claim, 34):<34} {_cut(_sec(m.sections), 9):<9} {m.base:>6.3f} "
-                             f"{m.new:>8.3f} {m.shift:>+7.3f}{tag}")
+                             f"{m.new:>8.3f} {shift}")
         if v.added:
             lines.append("claims it adds: " + ", ".join(f"{m.claim} ({m.new:.2f})" for m in v.added))
         if v.attribution:

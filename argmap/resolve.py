@@ -350,6 +350,14 @@ def _strength(kind: str, spec, where: Located, sub: tuple, diags: list[Diagnosti
         diags.append(where.diag(sub + (field,), f"{kind} needs a ratio <= 1, got {ratio.value:g}",
                                 f"the ratio multiplies the target's odds; for {ratio.value:g}x against, "
                                 f"write \"1/{ratio.value:g}\" (= {inv:.4g})"))
+    if ratio.range is not None:       # sampling the range must not flip the relation's direction
+        lo, hi = ratio.range
+        if kind == "supports" and lo < 1 <= ratio.value:
+            diags.append(where.diag(sub + (field,), f"supports: its range [{lo:g}, {hi:g}] dips below 1, where it "
+                                    "would lower the target's odds", "start the range at 1 or above"))
+        if kind in ("opposes", "undercuts") and hi > 1 >= ratio.value:
+            diags.append(where.diag(sub + (field,), f"{kind}: its range [{lo:g}, {hi:g}] rises above 1, where it "
+                                    "would raise the target's odds", "end the range at 1 or below"))
     return ratio
 
 

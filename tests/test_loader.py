@@ -98,3 +98,19 @@ def test_all_problems_in_one_run(tmp_path):
     with pytest.raises(ValidationError) as info:
         load_map(folder)
     assert {d.path.name if d.path else None for d in info.value.diagnostics} == {"a.yaml", "b.yaml"}
+
+
+@pytest.mark.parametrize("relation, ratio, word", [
+    ("supports", "{value: 3, range: [0.8, 4]}", "dips below 1"),
+    ("opposes", "{value: 0.5, range: [0.3, 1.2]}", "rises above 1"),
+])
+def test_a_strength_range_may_not_cross_1(tmp_path, relation, ratio, word):
+    """Monte Carlo samples the range: one crossing 1 would flip the relation's direction."""
+    folder = tmp_path / "m"
+    shutil.copytree(TINY, folder)
+    path = folder / "claims.yaml"
+    path.write_text(path.read_text().replace("supports: [{claim: conclusion, ratio: 3}]",
+                                             f"{relation}: [{{claim: conclusion, ratio: {ratio}}}]"))
+    with pytest.raises(ValidationError) as err:
+        load_map(folder)
+    assert word in err.value.format() and "claims.yaml:" in err.value.format()

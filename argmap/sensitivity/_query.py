@@ -93,7 +93,9 @@ def param_label(model: Model, p: Param) -> str:
         return f"{stitle} → {title}: likelihood ratio"
     if p.field == "scale":
         mod = p.name.rsplit("@", 1)[-1]
-        return f"{stitle} → {title}: weight when {mod}"
+        cid, _, state = mod.partition("=")
+        who = f"{claims[cid].title} = {state}" if cid in claims and state else mod
+        return f"{stitle} → {title}: strength scale if {who}"
     if p.field == "table":
         row = p.name[p.name.index("[") + 1:p.name.rindex("]")] if "[" in p.name else ""
         tail = f" = {p.state}" if p.kind == "simplex" else ""
