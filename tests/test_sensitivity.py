@@ -182,3 +182,16 @@ def test_sobol_coverage_compares_with_the_full_monte_carlo_variance(mix):
     # fewer numbers vary, so (up to noise) less spread
     assert rep.sobol_coverage is not None and 0.0 < rep.sobol_coverage <= 1.2
     assert report(mix, samples=500, sobol_samples=32, sobol_top=None).sobol_coverage is None   # nothing held
+
+
+def test_thresholds_only_propose_values_the_format_accepts():
+    """A supports ratio stays >= 1 and an opposing one <= 1: a threshold across 1 would be refused."""
+    from argmap import Model
+
+    model = Model.load()
+    for row in thresholds(model, bounds=(0.01, 0.99)):
+        if row["field"] != "ratio":
+            continue
+        for c in row["crossings"]:
+            if c["value"] is not None:
+                assert (c["value"] >= 1) == (row["value"] >= 1) or c["value"] == 1, row["title"]

@@ -31,6 +31,9 @@ def _brute(model, f, values, scenario):
 
 
 def _points(f):
+    if f.kind == "ratio":                 # a ratio keeps to its side of 1: (0, 1] or [1, inf)
+        lo, hi = f.domain
+        return np.array([x for x in (0.01, 0.3, 0.7, 1.0, 4.0, 50.0) if lo <= x <= hi])
     if f.domain[1] == 1.0:
         return np.array([0.0, 0.13, 0.5, 0.77, 1.0]) if f.field != "base" else np.array([0.01, 0.2, 0.5, 0.9, 0.99])
     return np.array([0.0, 0.2, 1.0, 3.7, 25.0]) if f.field == "scale" else np.array([0.01, 0.3, 1.0, 4.0, 50.0])

@@ -59,8 +59,15 @@ def factors_of(model: Model) -> tuple[Factor, ...]:
 
 
 def domain_of(p: Param) -> tuple[float, float]:
-    """The values a parameter may take."""
-    return (0.0, 1.0) if p.kind in ("probability", "simplex") else (0.0, float("inf"))
+    """The values a parameter may take in an argument file: a relation's ratio stays on its side of 1
+    (supports >= 1, opposes and undercuts <= 1), so thresholds never propose a value the format refuses."""
+    if p.kind in ("probability", "simplex"):
+        return (0.0, 1.0)
+    if p.kind == "ratio" and p.quantity.value > 1:
+        return (1.0, float("inf"))
+    if p.kind == "ratio" and p.quantity.value < 1:
+        return (0.0, 1.0)
+    return (0.0, float("inf"))
 
 
 def param_source(p: Param) -> str | None:
