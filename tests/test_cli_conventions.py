@@ -190,3 +190,21 @@ def test_text_tables_cut_with_an_ellipsis():
     assert clip("short", 8) == "short"
     table = text_table(["a", "b"], [["abcdefghij", "x"]], widths=[5])
     assert "abcd…" in table and "abcdefghij" not in table
+
+
+def test_export_is_quiet_when_piped_and_portable(tmp_path, monkeypatch):
+    """No progress lines unless standard error is a terminal; summary.md names no absolute path."""
+    out = tmp_path / "bundle"
+    code, stdout, err = run(["export", str(TINY), "-o", str(out)])
+    assert code == 0 and "…" not in err
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert str(tmp_path) not in summary and "](map.png)" in summary
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err_tty = Tty()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err_tty):
+        assert main(["export", str(TINY), "-o", str(tmp_path / "again")]) == 0
+    assert "drawing the map…" in err_tty.getvalue()
