@@ -25,6 +25,8 @@ DPI = 200
 MAX_WIDTH_PX = 1600
 WIDTH_IN = 7.5
 """Figure width: at 750 px on screen one point of type is 100/72 px, so 8 pt labels are 11 px."""
+MAX_WIDTH_IN = 8.2
+"""The whole chart, labels included: 8.5 pt type is then 10.8 px when the chart is shown 750 px wide."""
 TITLE = "What moves {target}: each number moved alone across its 90% range"
 """The tornado's one title, the same in ``argmap sensitivity -o`` and ``argmap export``."""
 _LOW = "#4477aa"     # colour-blind-safe pair (Tol), distinct in greyscale by lightness
@@ -61,11 +63,22 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
     return atomic_write(Path(text), data)
 
 
-def _row_label(row: dict, width: int = 44) -> str:
+def _fit_width(fig) -> None:
+    """Narrow the plot until the whole chart (long labels included) is at most :data:`MAX_WIDTH_IN` wide,
+    so its text keeps its size when the chart is shown 750 px wide."""
+    for _ in range(3):
+        extra = fig.get_tightbbox(fig.canvas.get_renderer()).width - MAX_WIDTH_IN
+        if extra <= 0.01:
+            return
+        fig.set_size_inches(max(3.0, fig.get_figwidth() - extra), fig.get_figheight())
+
+
+def _row_label(row: dict, width: int = 38) -> str:
     """``§4.4 The speed argument``, wrapped at word boundaries (never cut)."""
     sec = row.get("sections") or []
     head = f"§{sec[0]} " if sec else ""
-    return "\n".join(textwrap.wrap(head + row["title"], width, break_long_words=False) or [""])
+    title = row["title"].replace(",", ", ")     # a table row's conditions wrap between their items
+    return "\n".join(textwrap.wrap(head + title, width, break_long_words=False) or [""])
 
 
 def _fmt(x: float) -> str:
@@ -101,9 +114,9 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
         for end, colour in (("low", _LOW), ("high", _HIGH)):
             p = r[f"p_{end}"]
             ax.barh(y, p - baseline, left=baseline, height=0.62, color=colour, edgecolor="black", linewidth=0.4)
-            ha = "left" if p >= baseline else "right"
-            pad = 0.004 if p >= baseline else -0.004
-            ax.text(p + pad, y, f"{_fmt(r[end])}", va="center", ha=ha, fontsize=8.5, color="#222222")
+            right = p >= baseline
+            ax.annotate(_fmt(r[end]), (p, y), xytext=(3 if right else -3, 0), textcoords="offset points",
+                        va="center", ha="left" if right else "right", fontsize=8.5, color="#222222")
     ax.axvline(baseline, color="black", linewidth=1.2)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels, fontsize=8.5)
@@ -113,7 +126,7 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     lo = min([baseline] + [min(r["p_low"], r["p_high"]) for r in rows])
     hi = max([baseline] + [max(r["p_low"], r["p_high"]) for r in rows])
     span = max(hi - lo, 0.02)
-    ax.set_xlim(max(0.0, lo - 0.18 * span), min(1.0, hi + 0.18 * span))
+    ax.set_xlim(max(0.0, lo - 0.25 * span), min(1.0, hi + 0.25 * span))   # room for the values at the bar ends
     ax.set_xlabel(f"{target_label}  (numbers at the bar ends: the parameter's value)", fontsize=8.5)
     ax.text(baseline, -0.75, f" map's value {baseline:.3f}", fontsize=8.5, va="bottom", ha="left")
     from matplotlib.patches import Patch
@@ -125,6 +138,7 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     ax.set_title("\n".join(textwrap.wrap(title or TITLE.format(target=target_label), 60)), fontsize=10.5)
     if not rows:
         ax.text(0.5, 0.5, "no uncertain parameters", transform=ax.transAxes, ha="center")
+    _fit_width(fig)
     return _save(fig, path_or_format)
 
 

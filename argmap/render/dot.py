@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..formatting import conditions_text, fmt_p
+from ..formatting import fmt_p
 from ..marginals import Marginals, p_true
 from ..models import ArgumentMap, Claim
 from . import style
