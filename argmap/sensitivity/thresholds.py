@@ -30,7 +30,9 @@ def _grid(f: OneWay) -> np.ndarray:
         return np.unique(np.concatenate([[0.0, 1.0], inner, [f.value]]))
     if f.field == "scale":
         return np.unique(np.concatenate([[0.0], np.exp(np.linspace(-14, 6, 61)), [f.value]]))
-    return np.unique(np.concatenate([np.exp(u), [f.value]]))
+    lo, hi = f.domain                      # a ratio keeps to its side of 1
+    points = np.concatenate([np.exp(u), [f.value], [lo] if lo > 0 else [], [hi] if np.isfinite(hi) else []])
+    return np.unique(points[(points >= lo) & (points <= hi)])
 
 
 def _affine_roots(f: OneWay, bound: float) -> list[float]:
