@@ -234,7 +234,7 @@ def test_analysis_results_display_as_diagrams(tmp_path):
     assert "NEW" in dd.source and "</svg>" in dd._repr_svg_()
 
 
-def test_render_model_svg_and_notebook_repr():
+def test_a_model_displays_as_its_diagram_in_a_notebook():
     model = Model.load(TINY)
     svg = model._repr_svg_()
     assert svg is not None
