@@ -20,6 +20,7 @@ from .formatting import conditions_text
 from .loader import OverlayReader, load_stages
 from .marginals import Marginals, Move, claim_moves, p_true
 from .models import Stated
+from .observe import describe_observation
 from .pooling import Pool, pool
 from .texttable import clip
 
@@ -60,6 +61,8 @@ class Viewpoint:
     model: Model
     overrides: tuple[tuple[str, str, str, str], ...] = ()
     stated: tuple[Stated, ...] = ()
+    observations: tuple[tuple[str, str], ...] = ()
+    """(id, description) of each observation the viewpoint adds."""
 
     def to_dict(self) -> dict:
         return {"name": self.name, "files": list(self.overlay_files), "overlays": list(self.overlays),
@@ -67,6 +70,7 @@ class Viewpoint:
                 "overrides": [{"target": t, "field": f, "overlay": later, "overrides": earlier}
                               for t, f, earlier, later in self.overrides],
                 "stated": [s.to_dict() for s in self.stated],
+                "observations": [{"id": i, "description": d} for i, d in self.observations],
                 "moved": [m.to_dict() for m in self.moved], "added": [m.to_dict() for m in self.added],
                 "attribution": self.attribution.to_dict() if self.attribution else None}
 
@@ -145,7 +149,10 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         stages = load_stages(start=base_stages, overlays=files, reader=reader)
         model = Model(stages[-1].map)
         margs = model.marginals(cond.given, cond.set, scenario=None)
-        moved, added = _moved_claims(model, base_margs, margs, skip, top)
+        reports = {*model.map.observations}          # observations are reports, not claims: listed below
+        moved, added = _moved_claims(model, base_margs, margs, skip | reports, top)
+        observed = tuple((o.id, describe_observation(o)) for o in model.map.observations.values()
+                         if o.id not in base.map.observations and o.scenario is None)
         attr = None
         if attribution:
             attr = attribute(None, (), target, cond.given, cond.set, None, max_exact=max_exact,
@@ -156,7 +163,7 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
                        and s.scenario == cond.scenario)
         out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
                              p - p_true(base_margs[target]), moved, added, attr, model,
-                             tuple(o for o in overrides(model.map) if o[3] in mine), stated))
+                             tuple(o for o in overrides(model.map) if o[3] in mine), stated, observed))
     pooled = None
     if pooling:
         models = {BASE: base, **{v.name: v.model for v in out}}
@@ -216,6 +223,8 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
                              f"{m.new:>8.3f} {shift}")
         if v.added:
             lines.append("claims it adds: " + ", ".join(f"{m.claim} ({m.new:.2f})" for m in v.added))
+        for oid, text in v.observations:
+            lines.append(f"observation: {oid} — {_cut(text, 90)}")
         if v.attribution:
             lines += _attribution_lines(v.attribution, compact, edits)
     if c.pool:

@@ -7,10 +7,12 @@ view, :mod:`argmap.sensitivity`) for plain dicts, then calls :func:`~argmap.rend
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 
 from .api import DEFAULT, Model
 from .errors import QueryError
+from .models import ArgumentMap
 from .render.diff import diff_dot
 from .render.dot import map_dot
 from .render.raster import render_dot
@@ -73,7 +75,8 @@ def model_dot(model: Model, *, target: str | None = None, given=None, set=None, 
     marginals = model.marginals(cond.given, cond.set, scenario=None)
     effects = (claim_effect_sizes(model, target, cond.given, cond.set, scenario=None)
                if view == "sensitivity" else None)
-    return map_dot(model.map, marginals, target=target, observed=cond.given, intervened=cond.set,
+    return map_dot(_drawn(model.map, cond.evidence), marginals, target=target, observed=cond.given,
+                   intervened=cond.set,
                    effects=effects, focus=focus, depth=depth, collapse=collapse, collapse_all=collapse_all,
                    title=title, scenario=cond.scenario, rankdir=rankdir, legend=legend)
 
@@ -87,10 +90,20 @@ def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=
     target = target or new.map.target
     cb = base.conditions(given, set, scenario)
     cn = new.conditions(given, set, scenario)
-    return diff_dot(base.map, new.map, base.marginals(cb.given, cb.set, scenario=None),
+    return diff_dot(_drawn(base.map, cb.evidence), _drawn(new.map, cn.evidence),
+                    base.marginals(cb.given, cb.set, scenario=None),
                     new.marginals(cn.given, cn.set, scenario=None), target, observed=cn.given,
                     intervened=cn.set, focus=focus, depth=depth, collapse=collapse,
                     collapse_all=collapse_all, keep=keep, title=title, rankdir=rankdir, legend=legend)
+
+
+def _drawn(amap: ArgumentMap, evidence: Mapping[str, str]) -> ArgumentMap:
+    """The map without the observations these conditions do not observe (another scenario's reports)."""
+    idle = {o for o in amap.observations if o not in evidence}
+    if not idle:
+        return amap
+    return dataclasses.replace(amap, claims={k: v for k, v in amap.claims.items() if k not in idle},
+                               observations={k: v for k, v in amap.observations.items() if k not in idle})
 
 
 def diagram(model: Model, **options) -> Diagram:

@@ -164,6 +164,8 @@ def test_compare_and_attribution_with_an_observation():
     c = compare(MAP, {"paper": [DATA / "paper.yaml"]}, scenario=None)
     v = c.viewpoints[0]
     assert v.probability == pytest.approx(_pc(0.5, 0.5), abs=1e-14)
+    assert [m.claim for m in v.added] == [] and v.observations[0][0] == "experiment"     # a report, not a claim
+    assert "lab" not in [m.claim for m in v.moved]             # nor is the map's scenario observation
     a = v.attribution
     assert a is not None
     assert [e.kind for e in a.edits] == ["observe"]
