@@ -95,6 +95,8 @@ def test_later_view_lowers_the_headline_and_says_its_source_is_unverified(base):
     later = Model.load(None, [LATER])
     assert "UNVERIFIED" in LATER.read_text() and "map authors" in LATER.read_text()
     assert later.map.changes
+    # the later figure is the overlay's statement, not the base map's
+    assert 0.20 in {st.value for st in later.map.stated} and 0.20 not in {st.value for st in base.map.stated}
 
 
 @pytest.mark.parametrize("claim, state, direction", [
