@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..report import format_result
 from .common import add_condition_args, add_map_args, conditions_from_args, model_from_args, print_json
 
 
@@ -17,6 +16,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from ..report import format_result
+
     model = model_from_args(args)
     result = model.run(args.target, **conditions_from_args(args))
     if args.json:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..errors import ArgmapError
-from ..sections import coverage_table, unknown_sections
 from ..texttable import clip
 from .common import add_map_args, model_from_args, print_json
 
@@ -23,6 +22,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from ..sections import coverage_table, unknown_sections
+
     amap = model_from_args(args).map
     if not amap.toc:
         raise ArgmapError(f"map '{amap.name}' has no table of contents (add `toc: toc.yaml` to map.yaml)")
