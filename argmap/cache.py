@@ -195,12 +195,28 @@ def _write_entry(entry: Path, manifest_data: dict | None, amap: ArgumentMap, net
         return                      # something not storable (or a file gone): simply not cached
     rest = manifest + b"\n" + body
     head = f"{_MAGIC} {FORMAT} {_code_version()} {_sha(rest)}\n".encode()
-    try:
-        from .atomic import atomic_write
+    _replace(entry, head + rest)
 
-        atomic_write(entry, head + rest)
+
+def _replace(entry: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``entry``, then rename it over: readers see the old entry or
+    the new one, whole. No fsync: after a crash a torn entry fails its checksum and is rebuilt."""
+    import tempfile
+
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
     except OSError:
-        pass                        # a read-only or full cache folder only costs speed
+        return                      # a read-only or full cache folder only costs speed
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, entry)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _read_entry(entry: Path) -> tuple[ArgumentMap, Network] | None:
