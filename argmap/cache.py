@@ -35,7 +35,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,6 +59,7 @@ _MAGIC = "argmap-compiled-map"
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
     Program)}
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
 _DTYPES = {"<f8", "<i8"}
 
 _enabled: ContextVar[bool] = ContextVar("argmap_cache_enabled", default=True)
@@ -245,8 +246,15 @@ def _read_entry(entry: Path) -> tuple[ArgumentMap, Network] | None:
 # ------------------------------------------------------------------------------------ encoding
 
 def _enc(x: Any) -> Any:
-    """Plain JSON for the map and network data: tagged objects for everything JSON lacks."""
-    if x is None or isinstance(x, (bool, int, float, str)):
+    """Plain JSON for the map and network data: tagged objects for everything JSON lacks; a data
+    class is its name and its constructor's arguments in order."""
+    t = type(x)
+    if t is str or t is float or t is int or t is bool or x is None:
+        return x
+    names = _INIT_FIELDS.get(t)
+    if names is not None:
+        return {"@": t.__name__, "v": [_enc(getattr(x, n)) for n in names]}
+    if isinstance(x, (bool, int, float, str)):
         return x
     if isinstance(x, tuple):
         return {"@": "tuple", "v": [_enc(v) for v in x]}
@@ -267,8 +275,6 @@ def _enc(x: Any) -> Any:
         return float(x)
     if isinstance(x, np.integer) and not isinstance(x, np.bool_):
         return int(x)
-    if is_dataclass(x) and _CLASSES.get(type(x).__name__) is type(x):
-        return {"@": type(x).__name__, "f": {f.name: _enc(getattr(x, f.name)) for f in fields(x) if f.init}}
     raise TypeError(f"cannot store a {type(x).__name__}")
 
 
@@ -307,7 +313,10 @@ class _Decoder:
             shape = tuple(int(s) for s in d["shape"])
             return np.frombuffer(bytearray(base64.b64decode(d["v"], validate=True)), dtype=d["dtype"]).reshape(shape)
         cls = _CLASSES[tag]
-        return cls(**d["f"])
+        args = d["v"]
+        if len(args) != len(_INIT_FIELDS[cls]):
+            raise TypeError(f"bad {tag}")
+        return cls(*args)
 
 
 T = TypeVar("T")

@@ -111,7 +111,7 @@ def _corrupt(entry: Path, how: str) -> None:
         elif how == "tag":                 # a well-checksummed entry naming a class it may not build
             body = body.replace(b'"@":"Claim"', b'"@":"os.system"', 1)
         elif how == "fields":
-            body = body.replace(b'"@":"Claim","f":{', b'"@":"Claim","f":{"__class__":1,', 1)
+            body = body.replace(b'"@":"Claim","v":[', b'"@":"Claim","v":[1,', 1)
         else:
             body = body.replace(b'"dtype":"<f8"', b'"dtype":"|O"', 1)
         rest = manifest + b"\n" + body
