@@ -56,7 +56,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
     for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
-    and ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula). ``focus``, ``depth``,
+    ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula), and ``explore.html`` (the
+    interactive page of :mod:`argmap.explorer`). ``focus``, ``depth``,
     ``collapse`` and ``collapse_all`` choose what the diagrams show (default: the overview for a map of
     more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
     name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
@@ -109,6 +110,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     formula = probability_formula(model, target, **kw)
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
                                    command, "tornado.png" in files, res)
+    step("the explorer page")
+    from .explorer import explorer_html
+    files["explore.html"] = explorer_html(path, overlays, given=given, set=set, scenario=scenario)
     folder = Path(out)
     step(f"writing {len(files)} files")
     for name in sorted(files):

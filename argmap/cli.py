@@ -16,7 +16,7 @@ from .errors import ArgmapError
 __all__ = ["main", "COMMANDS"]
 
 COMMANDS = ("run", "check", "parts", "sections", "sensitivity", "render", "export", "compare", "new", "schema",
-            "watch", "import", "sources", "docs", "fit")
+            "watch", "import", "sources", "docs", "fit", "explore")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -1,0 +1,37 @@
+"""``argmap explore``: write the self-contained explorer page (:mod:`argmap.explorer`)."""
+
+from __future__ import annotations
+
+import sys
+
+from .common import add_condition_args, add_map_args, conditions_from_args
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "explore", help="write one self-contained HTML page where readers move the numbers and see exact results",
+        description="Write one HTML file (no network requests; opens from disk or any static host) where a reader "
+                    "moves every adjustable number, switches overlays on and off, picks a scenario, observes or "
+                    "sets claims, and sees every probability recomputed exactly in the page. Overlays given with "
+                    "--with start switched on; with the bundled map, every bundled critique and viewpoint is "
+                    "offered too (switched off). The page starts at what 'argmap run' prints for the same "
+                    "options.")
+    add_map_args(p)
+    add_condition_args(p, target=False)
+    p.add_argument("-o", "--output", metavar="FILE", default="explore.html",
+                   help="the page to write (default: explore.html)")
+    p.add_argument("--no-bundled", dest="bundled", action="store_false", default=None,
+                   help="offer only the --with overlays, not the bundled critiques and viewpoints")
+    return p
+
+
+def run(args) -> int:
+    from ..atomic import atomic_write
+    from ..explorer import explorer_html
+
+    page = explorer_html(args.path, args.overlays, bundled=args.bundled, **conditions_from_args(args))
+    out = atomic_write(args.output, page)
+    print(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)", file=sys.stderr)
+    return 0
