@@ -54,11 +54,11 @@ class Offered:
 def offered_overlays(path: str | Path | None, overlays: Sequence[str], bundled: bool | None = None) -> list[Offered]:
     """The overlays a page offers: ``overlays`` (switched on) and, for the bundled map, every bundled
     critique and viewpoint (switched off), ordered so each comes after what it builds on."""
-    from .attribution import read_overlay
     from .bundled import arguments_dir
-    from .commands.common import resolve_overlay
+    from .loader import OverlayReader, resolve_overlay
 
-    items: list[tuple[str, str, bool]] = [(o, resolve_overlay(o), True) for o in overlays]
+    reader = OverlayReader()
+    items: list[tuple[str, str, bool]] = [(o, str(resolve_overlay(o)), True) for o in overlays]
     if bundled if bundled is not None else path is None:
         have = {Path(p).resolve() for _, p, _ in items}
         for sub in ("critiques", "viewpoints"):
@@ -67,7 +67,7 @@ def offered_overlays(path: str | Path | None, overlays: Sequence[str], bundled: 
                     items.append((found.stem, str(found), False))
     specs = []
     for arg, p, on in items:
-        spec, _ = read_overlay(p)
+        spec, _ = reader.read(Path(p))
         specs.append(Offered(arg, p, spec.overlay, spec.title or spec.overlay, spec.author, spec.source,
                              spec.description, tuple(spec.builds_on), on))
     names = [o.name for o in specs]
@@ -177,13 +177,17 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str] = (), 
     if len(combos) > MAX_COMBINATIONS:
         raise ArgmapError(f"{len(offered)} overlays make {len(combos)} combinations; a page ships at most "
                           f"{MAX_COMBINATIONS}: offer fewer overlays")
+    from .loader import OverlayReader, load_stages
+
+    reader = OverlayReader()
+    start = load_stages(path)
     intern = _Interner()
     shipped: list[dict[str, Any]] = []
     union: ArgumentMap | None = None
     base_model = None
     for idx in combos:
         try:
-            model = Model.load(path, [offered[i].path for i in idx])
+            model = Model(load_stages(overlays=[offered[i].path for i in idx], start=start, reader=reader)[-1].map)
             net = model.network
         except ValidationError as err:
             if not idx:

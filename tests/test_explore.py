@@ -97,9 +97,7 @@ def page(browser, bundled_page):
 
 
 def _load(names: list[str]) -> Model:
-    from argmap.commands.common import resolve_overlay
-
-    return Model.load(None, [resolve_overlay(n) for n in names])
+    return Model.load(None, names)
 
 
 def _page_data(path: Path) -> dict:
@@ -159,14 +157,33 @@ def _cases(model: Model, rng: np.random.Generator, n: int) -> list[dict]:
     return cases
 
 
-_EVAL = """cases => cases.map(c => {
-  const net = ArgmapEval.compile(c.net);
-  const r = net.marginals(c.theta, c.given, c.set);
-  if (!r.marginals) return null;
-  const out = {};
-  c.net.variables.forEach((v, i) => { out[v] = Array.from(r.marginals[i]); });
-  return out;
-})"""
+# networks and cases travel as JSON text (Playwright's own serialisation of large objects is slow);
+# each network is compiled once and evaluated for all its cases
+_EVAL = """text => {
+  const input = JSON.parse(text);
+  const nets = input.nets.map(n => ({spec: n, compiled: ArgmapEval.compile(n)}));
+  return JSON.stringify(input.cases.map(c => {
+    const net = nets[c.net];
+    const r = net.compiled.marginals(c.theta, c.given, c.set);
+    if (!r.marginals) return null;
+    const out = {};
+    net.spec.variables.forEach((v, i) => { out[v] = Array.from(r.marginals[i]); });
+    return out;
+  }));
+}"""
+
+
+def _evaluate_in_browser(page, cases: list[dict]) -> list:
+    nets: list[dict] = []
+    ids: dict[int, int] = {}
+    rows = []
+    for c in cases:
+        key = id(c["net"])
+        if key not in ids:
+            ids[key] = len(nets)
+            nets.append(c["net"])
+        rows.append({"net": ids[key], "theta": c["theta"], "given": c["given"], "set": c["set"]})
+    return json.loads(page.evaluate(_EVAL, json.dumps({"nets": nets, "cases": rows})))
 
 
 def test_evaluator_equals_the_engine_on_the_bundled_map_every_overlay_and_random_maps(browser, tmp_path):
@@ -181,7 +198,7 @@ def test_evaluator_equals_the_engine_on_the_bundled_map_every_overlay_and_random
         cases += _cases(Model.load(folder), rng, 2)
     pg = browser.new_page()
     pg.set_content("<!DOCTYPE html><script>" + (ASSETS / "evaluator.js").read_text() + "</script>")
-    got = pg.evaluate(_EVAL, [{k: c[k] for k in ("net", "theta", "given", "set")} for c in cases])
+    got = _evaluate_in_browser(pg, cases)
     pg.close()
     assert n_bundled >= 12 * 4 and len(cases) - n_bundled >= 200
     checked = 0
@@ -342,3 +359,12 @@ def test_diagram_screenshot_is_not_blank_and_the_page_fits_a_phone(page):
         !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')
         && !e.textContent.trim()).map(e => e.outerHTML)""")
     assert unlabelled == []
+
+
+def test_committed_export_bundles_include_the_page():
+    exports = Path(__file__).resolve().parents[1] / "exports"
+    for name, overlays in (("scheming", []), ("scheming+pope-2023", ["pope-2023"])):
+        data = _page_data(exports / name / "explore.html")
+        assert data["start"]["overlays"] == overlays
+        assert abs(data["start"]["probability"] - Model.load(None, overlays).probability()) <= TOL, (
+            f"exports/{name}/explore.html is stale: regenerate the bundle (exports/README.md)")

@@ -91,6 +91,11 @@ var Explore = (function () {
   function pTrue(m) { return m ? m[m.length - 1] : null; }
 
   // ---------------------------------------------------------------- rendering
+  // DOM writes only where a value changed: unchanged attributes and texts cost no style or layout work
+  function setAttr(node, name, value) { if (node.getAttribute(name) !== value) node.setAttribute(name, value); }
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function toggle(node, cls, on) { if (node.classList.contains(cls) !== on) node.classList.toggle(cls, on); }
+
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -169,36 +174,35 @@ var Explore = (function () {
       var texts = g.querySelectorAll("text");
       if (id in info.parts) {
         var members = info.parts[id].filter(function (c) { return c in current.net.index; });
-        g.classList.toggle("absent", members.length === 0);
+        toggle(g, "absent", members.length === 0);
         var line = g.querySelector("text[data-role=count]");
-        if (line) line.textContent = members.length + " claims";
+        if (line) setText(line, members.length + " claims");
         return;
       }
       var present = id in current.net.index;
-      g.classList.toggle("absent", !present);
-      g.classList.toggle("fixed", !!stateLabel(id));
+      toggle(g, "absent", !present);
+      toggle(g, "fixed", !!stateLabel(id));
       if (!present) return;
       var m = marginalOf(current, id);
       var meta = current.net.claims[id];
       var p = meta.states.length === 2 && m ? m[1] : null;
-      var f = fill(p), tc = textColour(f);
-      nodeParts(g).forEach(function (s) { s.setAttribute("fill", f); });
-      Array.prototype.forEach.call(texts, function (t) { t.setAttribute("fill", tc); });
+      var f = fill(p), tc = textColour(f), shown = valueLines(id, m)[0];
+      nodeParts(g).forEach(function (s) { setAttr(s, "fill", f); });
+      Array.prototype.forEach.call(texts, function (t) { setAttr(t, "fill", tc); });
       var v = g.querySelector("text[data-role=value]");
-      if (v) v.textContent = valueLines(id, m)[0];
-      g.setAttribute("aria-label", meta.title + ": " + valueLines(id, m)[0] + ". Press Enter to observe or set.");
+      if (v) setText(v, shown);
+      setAttr(g, "aria-label", meta.title + ": " + shown + ". Press Enter to observe or set.");
     });
     Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (g) {
       var ends = (g.getAttribute("data-id") || "").split("->");
       var partEdge = ends.some(function (e) { return e in info.parts; });
-      g.classList.toggle("absent", !partEdge && !current.net.edges[ends[0] + "->" + ends[1]]);
+      toggle(g, "absent", !partEdge && !current.net.edges[ends[0] + "->" + ends[1]]);
     });
   }
 
   function paintMoved() {
     var ol = document.getElementById("moved");
-    ol.textContent = "";
-    if (!current.result.marginals) return;
+    if (!current.result.marginals) { ol.textContent = ""; return; }
     var rows = [];
     current.net.net.variables.forEach(function (id, i) {
       var m = current.result.marginals[i], b = base[id];
@@ -210,6 +214,10 @@ var Explore = (function () {
       rows.push({ id: id, tv: tv, m: m, b: b });
     });
     rows.sort(function (a, b) { return b.tv - a.tv; });
+    var key = rows.slice(0, 10).map(function (r) { return r.id + (r.m.length === 2 ? fmtP(r.m[1]) : fmtP(r.m[0])); }).join("|");
+    if (ol.getAttribute("data-key") === key && key) return;
+    ol.setAttribute("data-key", key);
+    ol.textContent = "";
     if (!rows.length) { ol.appendChild(el("li", { "class": "note" }, "Nothing has moved yet: change a number, an overlay, the scenario or a condition.")); return; }
     rows.slice(0, 10).forEach(function (r) {
       var meta = current.net.claims[r.id], li = el("li");
@@ -226,6 +234,9 @@ var Explore = (function () {
 
   function paintConditions() {
     var ul = document.getElementById("conditions");
+    var key = JSON.stringify([current.cond, S.given, S.set]);
+    if (ul.getAttribute("data-key") === key) return;
+    ul.setAttribute("data-key", key);
     ul.textContent = "";
     var any = false;
     [["given", "observed"], ["set", "set (intervention)"]].forEach(function (pair) {
@@ -695,10 +706,14 @@ var Explore = (function () {
   }
 
   // ---------------------------------------------------------------- wiring
+  var hashTimer = null;
   function changed() {
-    var hash = encodeState();
-    if (location.hash !== hash) history.replaceState(null, "", hash);
     update();
+    clearTimeout(hashTimer);          // the share fragment follows once the reader pauses
+    hashTimer = setTimeout(function () {
+      var hash = encodeState();
+      if (location.hash !== hash) history.replaceState(null, "", hash);
+    }, 250);
   }
   function apply(st) {
     S = st;

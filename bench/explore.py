@@ -1,0 +1,125 @@
+"""How fast the explorer page answers one slider movement, in headless Chromium (the system's package).
+
+    python bench/explore.py                     # the bundled map with every bundled overlay offered
+    python bench/explore.py --moves 400 --page exports/scheming/explore.html
+
+For each move the page gets an ``input`` event on a number's slider, exactly as from a reader: the
+page recomputes every marginal, repaints the diagram, the headline, the moved list and the controls.
+Timed with ``performance.now()`` inside the page:
+
+* **handler**: from dispatching the event to the end of the handler, plus a forced style and layout
+  (reading a layout property), i.e. all the work a movement triggers before the browser paints;
+* **frame**: from dispatching to the next animation frame after it, which includes the browser's own
+  rendering work for that frame;
+* **evaluate**: the evaluator alone (fill the CPTs, forward and backward pass), for comparison with the
+  Python engine's ``Engine.marginals`` on the same query, timed side by side in this process.
+
+Moves alternate between several kinds of number (a root credence, a ratio, a leak, a base) across the
+map. Prints medians and 90th percentiles in milliseconds; the target is a median under 16 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+_MOVES = """async ([moves, allOpen]) => {
+  // a reader opens one part and moves its numbers; then, as a worst case, every part is open
+  const parts = Array.from(document.querySelectorAll('details.part'));
+  parts.forEach(d => d.open = allOpen || d === parts[0]);
+  const ranges = Array.from(document.querySelectorAll('details.part[open] .param input[type=range]'));
+  const pick = [];
+  const seen = new Set();
+  for (const r of ranges) {             // one control per kind of number, then the rest
+    const kind = r.closest('.param').querySelector('.meta').textContent.split(' ')[0];
+    if (!seen.has(kind)) { seen.add(kind); pick.push(r); }
+  }
+  for (let i = 0; i < ranges.length && pick.length < 12; i += 7) pick.push(ranges[i]);
+  const handler = [], frame = [], inner = [];
+  const nextFrame = () => new Promise(res => requestAnimationFrame(() => res(performance.now())));
+  for (let i = 0; i < moves; i++) {
+    const r = pick[i % pick.length];
+    r.value = String((Number(r.value) + 37 + i) % 1000);
+    await nextFrame();
+    const t0 = performance.now();
+    r.dispatchEvent(new Event('input', {bubbles: true}));
+    void document.getElementById('diagram').getBoundingClientRect().width;
+    void document.body.offsetHeight;
+    handler.push(performance.now() - t0);
+    inner.push(Explore.lastUpdateMs);
+    frame.push((await nextFrame()) - t0);
+  }
+  const cur = Explore.current();
+  const theta = Float64Array.from(cur.net.net.theta);
+  const ev = [];
+  for (let i = 0; i < moves; i++) {
+    const t0 = performance.now();
+    cur.net.marginals(theta, cur.cond.given, cur.cond.set);
+    ev.push(performance.now() - t0);
+  }
+  return {handler, frame, inner, evaluate: ev, controls: pick.length, claims: cur.net.n};
+}"""
+
+
+def _stats(xs: list[float]) -> str:
+    xs = sorted(xs)
+    return f"median {statistics.median(xs):.2f} ms, p90 {xs[int(0.9 * (len(xs) - 1))]:.2f} ms"
+
+
+def main() -> int:
+    from browser import chromium_path, launch, missing_reason
+    from playwright.sync_api import sync_playwright
+
+    from argmap import Model
+    from argmap.cli import main as argmap_main
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--page", help="an explorer page (default: write one for the bundled map)")
+    ap.add_argument("--moves", type=int, default=300)
+    args = ap.parse_args()
+    why = missing_reason()
+    if why:
+        print(f"cannot run: {why}", file=sys.stderr)
+        return 1
+    page_path = Path(args.page) if args.page else Path(tempfile.mkdtemp()) / "explore.html"
+    if not args.page:
+        argmap_main(["explore", "-o", str(page_path)])
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        version = browser.version
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(page_path.resolve().as_uri())
+        page.wait_for_selector("body[data-ready=true]", timeout=30000)
+        out = page.evaluate(_MOVES, [args.moves, False])
+        worst = page.evaluate(_MOVES, [args.moves // 2, True])
+        browser.close()
+    model = Model.load()
+    cond = model.conditions()
+    model.engine.marginals(cond.given, cond.set)
+    py = []
+    for _ in range(args.moves):
+        t0 = time.perf_counter()
+        model.engine.marginals(cond.given, cond.set)
+        py.append(1000 * (time.perf_counter() - t0))
+    print(f"page: {page_path} ({page_path.stat().st_size / 1e6:.2f} MB); Chromium {version} at {chromium_path()}")
+    print(f"{args.moves} slider movements over {out['controls']} controls; {out['claims']} claims")
+    print(f"handler (recompute + repaint + layout): {_stats(out['handler'])}")
+    print(f"  of which Explore.update:              {_stats(out['inner'])}")
+    print(f"to the next frame:                      {_stats(out['frame'])}")
+    print(f"every part's numbers open, handler:     {_stats(worst['handler'])}")
+    print(f"every part's numbers open, next frame:  {_stats(worst['frame'])}")
+    print(f"evaluator alone (all marginals):        {_stats(out['evaluate'])}")
+    print(f"Python Engine.marginals, same query:    {_stats(py)}")
+    print(f"ratio Python / JavaScript (medians):    {statistics.median(py) / statistics.median(out['evaluate']):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
