@@ -78,6 +78,7 @@ def _writers(folder: Path, bif: Path, overlay: Path) -> list[list[str]]:
         ["schema", "-o", str(folder / "s.json")],
         ["import", str(bif), "-o", str(inside)],
         ["watch", str(folder), "--once", "-o", str(folder / "w.svg")],
+        ["explore", str(folder), "-o", str(folder / "explore.html")],
     ]
 
 
@@ -97,7 +98,7 @@ def test_no_command_writes_into_a_map_folder(mapdir, tmp_path):
         assert "never writes into an argument folder" in text, argv
         assert snapshot(mapdir) == before, f"argmap {argv[0]} changed the map folder"
         seen.add(argv[0])
-    writers = {"render", "export", "sensitivity", "compare", "new", "schema", "import", "watch"}
+    writers = {"render", "export", "sensitivity", "compare", "new", "schema", "import", "watch", "explore"}
     assert writers <= seen
     assert writers <= set(COMMANDS)
 

@@ -27,7 +27,7 @@ def bundle(tmp_path_factory):
 
 def test_bundle_has_every_file_and_each_is_valid(bundle):
     names = sorted(p.name for p in bundle.iterdir())
-    assert names == ["diff.png", "diff.svg", "map.png", "map.svg", "summary.md"]   # no ranges: no tornado
+    assert names == ["diff.png", "diff.svg", "explore.html", "map.png", "map.svg", "summary.md"]   # no ranges: no tornado
     for name in ("map.svg", "diff.svg"):
         ET.fromstring((bundle / name).read_bytes())
     for name in ("map.png", "diff.png"):
@@ -53,7 +53,7 @@ def test_summary_has_headline_tables_alt_text_and_formula(bundle):
 def test_bundle_is_deterministic(tmp_path, bundle):
     again = tmp_path / "again"
     write_bundle(SMALL, again, [str(CRITIQUE)], command="argmap export ...")
-    for name in ("map.svg", "diff.svg", "summary.md", "map.png"):
+    for name in ("map.svg", "diff.svg", "summary.md", "map.png", "explore.html"):
         assert (again / name).read_bytes() == (bundle / name).read_bytes(), name
 
 

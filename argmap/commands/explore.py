@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_condition_args, add_map_args, conditions_from_args
+from .common import add_condition_args, add_map_args, add_out_arg, conditions_from_args
 
 __all__ = ["add_parser", "run"]
 
@@ -20,18 +20,19 @@ def add_parser(sub):
                     "options.")
     add_map_args(p)
     add_condition_args(p, target=False)
-    p.add_argument("-o", "--output", metavar="FILE", default="explore.html",
-                   help="the page to write (default: explore.html)")
+    add_out_arg(p, "FILE.html", "the page to write (default: explore.html)")
     p.add_argument("--no-bundled", dest="bundled", action="store_false", default=None,
                    help="offer only the --with overlays, not the bundled critiques and viewpoints")
     return p
 
 
 def run(args) -> int:
-    from ..atomic import atomic_write
+    from ..atomic import atomic_write, refuse_map_folder
     from ..explorer import explorer_html
 
+    target = args.out or "explore.html"
+    refuse_map_folder(target)
     page = explorer_html(args.path, args.overlays, bundled=args.bundled, **conditions_from_args(args))
-    out = atomic_write(args.output, page)
+    out = atomic_write(target, page)
     print(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)", file=sys.stderr)
     return 0
