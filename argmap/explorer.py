@@ -51,14 +51,15 @@ class Offered:
     on: bool
 
 
-def offered_overlays(path: str | Path | None, overlays: Sequence[str], bundled: bool | None = None) -> list[Offered]:
+def offered_overlays(path: str | Path | None, overlays: Sequence[str | Path],
+                     bundled: bool | None = None) -> list[Offered]:
     """The overlays a page offers: ``overlays`` (switched on) and, for the bundled map, every bundled
     critique and viewpoint (switched off), ordered so each comes after what it builds on."""
     from .bundled import arguments_dir
     from .loader import OverlayReader, resolve_overlay
 
     reader = OverlayReader()
-    items: list[tuple[str, str, bool]] = [(o, str(resolve_overlay(o)), True) for o in overlays]
+    items: list[tuple[str, str, bool]] = [(str(o), str(resolve_overlay(o)), True) for o in overlays]
     if bundled if bundled is not None else path is None:
         have = {Path(p).resolve() for _, p, _ in items}
         for sub in ("critiques", "viewpoints"):
@@ -164,7 +165,7 @@ def _scenarios(amap: ArgumentMap) -> dict[str, dict[str, Any]]:
             for name, s in amap.scenarios.items()}
 
 
-def explorer_data(path: str | Path | None = None, overlays: Sequence[str] = (), *, bundled: bool | None = None,
+def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *, bundled: bool | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data (networks, numbers' metadata, diagrams).
@@ -287,7 +288,7 @@ def _packed(data: Any) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def explorer_html(path: str | Path | None = None, overlays: Sequence[str] = (), *, bundled: bool | None = None,
+def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *, bundled: bool | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT) -> str:
     """The explorer page for the map at ``path`` offering ``overlays`` (and, for the bundled map, the

@@ -27,7 +27,8 @@ def bundle(tmp_path_factory):
 
 def test_bundle_has_every_file_and_each_is_valid(bundle):
     names = sorted(p.name for p in bundle.iterdir())
-    assert names == ["diff.png", "diff.svg", "explore.html", "map.png", "map.svg", "summary.md"]   # no ranges: no tornado
+    # no ranges: no tornado
+    assert names == ["diff.png", "diff.svg", "explore.html", "map.png", "map.svg", "summary.md"]
     for name in ("map.svg", "diff.svg"):
         ET.fromstring((bundle / name).read_bytes())
     for name in ("map.png", "diff.png"):
