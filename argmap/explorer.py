@@ -127,6 +127,23 @@ class _Interner:
         return self._index[key]
 
 
+def _pack_cells(net: dict[str, Any], pnames: dict[str, int], intern: _Interner) -> dict[str, Any]:
+    """Share each claim's cell formulas between combinations: parameter indices become ids into one
+    list of parameter names (``pnames``), so a claim unchanged by the overlays is stored once
+    (the page maps them back before compiling)."""
+    gid = [pnames.setdefault(n, len(pnames)) for n in net["params"]]
+
+    def g(k: int) -> int:
+        return gid[k] if k >= 0 else -1
+
+    cells = [intern({"copy": [[pos, g(k)] for pos, k in c["copy"]],
+                     "direct": [[t, f, g(k)] for t, f, k in c["direct"]],
+                     "composed": [[t, f, g(b), [[g(r), g(sc)] for r, sc in terms], [g(x) for x in leaks]]
+                                  for t, f, b, terms, leaks in c["composed"]]})
+             for c in net["cells"]]
+    return {**net, "cells": cells}
+
+
 def _param_meta(model: Model) -> list[dict[str, Any]]:
     """What the page shows and lets a reader move for each entry of θ (``null``: not adjustable)."""
     amap = model.map
@@ -183,6 +200,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
     reader = OverlayReader()
     start = load_stages(path)
     intern = _Interner()
+    pnames: dict[str, int] = {}
     shipped: list[dict[str, Any]] = []
     union: ArgumentMap | None = None
     base_model = None
@@ -203,7 +221,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
             base_model = model
         shipped.append({
             "overlays": [offered[i].name for i in idx],
-            "net": network_json(net, model.engine),
+            "net": _pack_cells(network_json(net, model.engine), pnames, intern),
             "params": [intern(m) for m in _param_meta(model)],
             "claims": {cid: intern(_claim_meta(c)) for cid, c in amap.claims.items()},
             "tables": _tables(amap),
@@ -231,6 +249,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "overlays": [dataclasses.asdict(o) | {"path": None} for o in offered],
         "combos": shipped,
         "shared": intern.items,
+        "pnames": list(pnames),
         "parts": part_titles,
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),

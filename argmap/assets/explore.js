@@ -45,7 +45,7 @@ var Explore = (function () {
   function net(combo) {
     var key = combo.overlays.join("+");
     if (!compiled[key]) {
-      var c = ArgmapEval.compile(combo.net);
+      var c = ArgmapEval.compile(unpack(combo.net));
       c.params = combo.params.map(shared);
       c.paramIndex = {};
       combo.net.params.forEach(function (n, i) { c.paramIndex[n] = i; });
@@ -56,6 +56,25 @@ var Explore = (function () {
       compiled[key] = c;
     }
     return compiled[key];
+  }
+  // the shipped network with its cell formulas restored (they are stored once, over parameter-name ids)
+  var pnameIndex = null;
+  function unpack(packed) {
+    if (!pnameIndex) { pnameIndex = {}; D.pnames.forEach(function (n, i) { pnameIndex[n] = i; }); }
+    var local = {};
+    packed.params.forEach(function (n, i) { local[pnameIndex[n]] = i; });
+    function l(g) { return g < 0 ? -1 : local[g]; }
+    var cells = packed.cells.map(function (id) {
+      var c = shared(id);
+      return {
+        copy: c.copy.map(function (e) { return [e[0], l(e[1])]; }),
+        direct: c.direct.map(function (e) { return [e[0], e[1], l(e[2])]; }),
+        composed: c.composed.map(function (e) {
+          return [e[0], e[1], l(e[2]), e[3].map(function (t) { return [l(t[0]), l(t[1])]; }), e[4].map(l)];
+        }),
+      };
+    });
+    return Object.assign({}, packed, { cells: cells });
   }
   function claimMeta(id) { return current && current.net.claims[id]; }
 
