@@ -58,7 +58,8 @@ def network_json(network: Network, engine: Engine | None = None) -> dict[str, An
         })
     plan = engine.marginal_plan(tuple(network.variables), {}, {})
     factors = [{"var": index[f.var], "scope": [index[u] for u in f.scope]} for f in plan.factors]
-    steps = [{"in": list(s.inputs), "out": [index[u] for u in s.output_scope]} for s in plan.steps]
+    steps = [{"in": list(s.inputs), "out": [index[u] for u in _output_scope(s.subscripts, s.in_scopes)]}
+             for s in plan.steps]
     return {
         "format": FORMAT,
         "variables": list(network.variables),
@@ -71,3 +72,13 @@ def network_json(network: Network, engine: Engine | None = None) -> dict[str, An
         "steps": steps,
         "final": list(plan.final_inputs),
     }
+
+
+def _output_scope(subscripts: str, in_scopes) -> list[str]:
+    """The variables an einsum step keeps, read off its subscripts (e.g. ``abZ,bcZ->acZ``): each input's
+    letters name its scope's variables in order; the batch letter names none."""
+    ins, out = subscripts.split("->")
+    letter: dict[str, str] = {}
+    for term, scope in zip(ins.split(","), in_scopes, strict=True):
+        letter.update(zip(term[:len(scope)], scope, strict=True))
+    return [letter[ch] for ch in out if ch in letter]
