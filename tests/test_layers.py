@@ -21,12 +21,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                     "verbal")),
     ("map", ("models", "specs", "resolve", "overlay", "observe", "checks", "bundled", "loader", "sections",
              "scaffold")),
-    ("inference", ("program", "elimination", "network", "engine", "distributions", "cache")),
+    ("inference", ("program", "elimination", "network", "engine", "distributions", "cache", "netjson")),
     ("render", ("render.",)),
     ("api", ("api", "argmap")),
     ("analyses", ("sensitivity.", "symbolic", "attribution", "pooling", "compare", "provenance", "report", "fit",
                   "interchange.")),
-    ("views", ("diagrams", "bundle")),
+    ("views", ("diagrams", "bundle", "explorer")),
     ("commands", ("commands.", "cli", "__main__")),
 ]
 
