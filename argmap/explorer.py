@@ -138,7 +138,7 @@ def _pack_cells(net: dict[str, Any], pnames: dict[str, int], intern: _Interner) 
 
     cells = [intern({"copy": [[pos, g(k)] for pos, k in c["copy"]],
                      "direct": [[t, f, g(k)] for t, f, k in c["direct"]],
-                     "composed": [[t, f, g(b), [[g(r), g(sc)] for r, sc in terms], [g(x) for x in leaks]]
+                     "composed": [[t, f, g(b), [[g(x) for x in term] for term in terms], [g(x) for x in leaks]]
                                   for t, f, b, terms, leaks in c["composed"]]})
              for c in net["cells"]]
     return {**net, "cells": cells}
@@ -226,9 +226,11 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
             "claims": {cid: intern(_claim_meta(c)) for cid, c in amap.claims.items()},
             "tables": _tables(amap),
             "scenarios": _scenarios(amap),
+            "observed": dict(amap.observed),
+            "observations": sorted(amap.observations),
             "default_scenario": amap.default_scenario,
             "edges": sorted({f"{r.source}->{r.target}" for r in amap.relations}
-                            | {f"{r.modulator}->{r.target}" for r in amap.relations if r.modulator}
+                            | {f"{m}->{r.target}" for r in amap.relations for m, _ in r.modulators}
                             | {f"{g}->{cid}" for cid, c in amap.claims.items() if c.table for g in c.table.given}),
         })
     assert union is not None and base_model is not None

@@ -19,8 +19,9 @@ Cell formulas, per claim (positions are flat row-major offsets into its CPT of s
 
 * ``copy``: ``[pos, k]``: ``cpt[pos] = θ[k]``;
 * ``direct``: ``[true pos, false pos, k]``: ``θ[k]`` and ``1 − θ[k]``;
-* ``composed``: ``[true pos, false pos, base, [[ratio, scale], ...], [leak, ...]]``: with
-  ``u = θ[base] · Π θ[ratio] ** θ[scale]`` (the power only where ``scale ≥ 0``),
+* ``composed``: ``[true pos, false pos, base, [term, ...], [leak, ...]]``, each term ``[ratio, -1]``
+  (unmodulated) or ``[ratio, scale, scale, ...]`` (one scale per modulator): with
+  ``u = θ[base] · Π θ[ratio] ** (Π θ[scale])`` (no power for an unmodulated term),
   ``P(true) = u / (u + 1 − θ[base])`` times ``θ[leak]`` for each listed leak (``−1``: factor 0);
   a base of ``−1`` means ``P(true) = 1`` before leaks.
 

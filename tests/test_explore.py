@@ -109,7 +109,7 @@ def _unpack(net: dict, data: dict) -> dict:
         return -1 if g < 0 else local[g]
 
     cells = [{"copy": [[pos, k(x)] for pos, x in c["copy"]], "direct": [[t, f, k(x)] for t, f, x in c["direct"]],
-              "composed": [[t, f, k(b), [[k(r), k(sc)] for r, sc in terms], [k(x) for x in leaks]]
+              "composed": [[t, f, k(b), [[k(x) for x in term] for term in terms], [k(x) for x in leaks]]
                            for t, f, b, terms, leaks in c["composed"]]}
              for c in (data["shared"][i] for i in net["cells"])]
     return {**net, "cells": cells}
@@ -144,14 +144,14 @@ def _random_theta(net, rng: np.random.Generator) -> np.ndarray:
     return th
 
 
-def _random_conditions(net, rng: np.random.Generator, most: int = 3) -> tuple[dict, dict]:
+def _random_conditions(net, rng: np.random.Generator, most: int = 3, unsettable=()) -> tuple[dict, dict]:
     vs = list(net.variables)
     rng.shuffle(vs)
     given: dict[str, str] = {}
     set_: dict[str, str] = {}
     for v in vs[: int(rng.integers(0, min(most, len(vs)) + 1))]:
         state = net.states[v][int(rng.integers(len(net.states[v])))]
-        (given if rng.random() < 0.5 else set_)[v] = state
+        (given if rng.random() < 0.5 or v in unsettable else set_)[v] = state
     return given, set_
 
 
@@ -162,7 +162,8 @@ def _cases(model: Model, rng: np.random.Generator, n: int) -> list[dict]:
     cases = []
     for k in range(n):
         theta = net.theta0.copy() if k == 0 else _random_theta(net, rng)
-        given, set_ = (model.conditions().given, model.conditions().set) if k == 0 else _random_conditions(net, rng)
+        start = model.conditions()
+        given, set_ = (start.evidence, start.set) if k == 0 else _random_conditions(net, rng)
         try:
             m = engine.marginals(given, set_, theta)
             expected = {v: list(map(float, a)) for v, a in m.items()}
@@ -247,7 +248,7 @@ def test_page_opens_offline_at_argmap_run_and_every_combination_is_exact(page):
         model = Model.load(None, [offered[i].path for i in combo])
         page.evaluate("on => Explore.apply({on: on})", names)
         assert abs(_p(page) - model.probability()) <= TOL
-        given, set_ = _random_conditions(model.network, rng, 2)
+        given, set_ = _random_conditions(model.network, rng, 2, model.map.observations)
         page.evaluate("([on, g, s]) => Explore.apply({on: on, given: g, set: s})", [names, given, set_])
         try:
             want = model.marginals(given=given, set=set_)

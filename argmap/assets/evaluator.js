@@ -79,8 +79,12 @@ var ArgmapEval = (function () {
         if (b < 0) p = 1.0;
         else {
           var u = theta[b];
-          for (k = 0; k < terms.length; k++) {
-            u *= terms[k][1] < 0 ? theta[terms[k][0]] : Math.pow(theta[terms[k][0]], theta[terms[k][1]]);
+          for (k = 0; k < terms.length; k++) {         // [ratio, -1] or [ratio, scale, scale, ...]
+            var term = terms[k];
+            if (term[1] < 0) { u *= theta[term[0]]; continue; }
+            var exponent = 1.0;                          // several modulators multiply the weight
+            for (var q = 1; q < term.length; q++) exponent *= theta[term[q]];
+            u *= Math.pow(theta[term[0]], exponent);
           }
           p = u / (u + (1.0 - theta[b]));
         }

@@ -70,7 +70,7 @@ var Explore = (function () {
         copy: c.copy.map(function (e) { return [e[0], l(e[1])]; }),
         direct: c.direct.map(function (e) { return [e[0], e[1], l(e[2])]; }),
         composed: c.composed.map(function (e) {
-          return [e[0], e[1], l(e[2]), e[3].map(function (t) { return [l(t[0]), l(t[1])]; }), e[4].map(l)];
+          return [e[0], e[1], l(e[2]), e[3].map(function (t) { return t.map(l); }), e[4].map(l)];
         }),
       };
     });
@@ -90,7 +90,7 @@ var Explore = (function () {
   }
   // Model.conditions: the scenario's conditions, then explicit ones (which win)
   function conditions(combo, c) {
-    var g = {}, s = {}, sc = S.scenario && combo.scenarios[S.scenario];
+    var g = Object.assign({}, combo.observed || {}), s = {}, sc = S.scenario && combo.scenarios[S.scenario];
     if (sc) { Object.assign(g, sc.given); Object.assign(s, sc.set); }
     Object.keys(S.given).forEach(function (k) { if (k in c.index) { delete s[k]; g[k] = S.given[k]; } });
     Object.keys(S.set).forEach(function (k) { if (k in c.index) { delete g[k]; s[k] = S.set[k]; } });
@@ -556,7 +556,9 @@ var Explore = (function () {
     document.getElementById("dlg-body").textContent = body.join(". ");
     var acts = document.getElementById("dlg-actions");
     acts.textContent = "";
+    var observation = (current.combo.observations || []).indexOf(id) >= 0;   // conditioned on, never set
     [["given", "Observe (condition on it)"], ["set", "Set (intervene, cutting its causes)"]].forEach(function (pair) {
+      if (observation && pair[0] === "set") return;
       acts.appendChild(el("div", { "class": "group" }, pair[1] + ":"));
       meta.states.forEach(function (s) {
         var b = el("button", { type: "button", "aria-pressed": String(S[pair[0]][id] === s) }, s);
