@@ -45,13 +45,15 @@ def _move_text(before: float, after: float, precise: bool = False) -> str:
     """``0.49 → 0.43 (−0.06)``; ``0.55 unchanged`` when the change rounds to zero; three decimals for the
     target (``precise``), as in the title and the alt text.
 
-    >>> _move_text(0.55, 0.5500001), _move_text(0.255, 0.214, precise=True)
-    ('0.55 unchanged', '0.255 → 0.214 (−0.041)')
+    >>> _move_text(0.55, 0.5500001), _move_text(0.255, 0.214, precise=True), _move_text(0.237, 0.243)
+    ('0.55 unchanged', '0.255 → 0.214 (−0.041)', '0.237 → 0.243 (+0.006)')
     """
     d = after - before
     fmt = fmt_p if precise else style.label_p
     if abs(d) < 0.0005:
         return f"{fmt(after)} unchanged"
+    if fmt(before) == fmt(after):         # never "0.24 → 0.24 (+0.01)": show the digit that moved
+        fmt, precise = fmt_p, True
     return f"{fmt(before)} → {fmt(after)} ({style.fmt_delta(d, 3 if precise else None)})"
 
 
