@@ -7,7 +7,6 @@ Every problem a user can cause is an :class:`ArgmapError`. Problems found in arg
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +106,8 @@ def closest(name: str, options: Iterable[str]) -> str | None:
     >>> closest("countng", ["counting_argument", "speed_argument"]), closest("schmer", ["goal_guarding_schemer"])
     ('counting_argument', 'goal_guarding_schemer')
     """
+    import difflib  # only a misspelling needs it: not imported at start-up
+
     opts = [str(o) for o in options]
     match = difflib.get_close_matches(name, opts, n=1, cutoff=0.6)
     if match:
