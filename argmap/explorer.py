@@ -59,7 +59,17 @@ def offered_overlays(path: str | Path | None, overlays: Sequence[str | Path],
     from .loader import OverlayReader, resolve_overlay
 
     reader = OverlayReader()
-    items: list[tuple[str, str, bool]] = [(str(o), str(resolve_overlay(o)), True) for o in overlays]
+    bundled_dir = arguments_dir().resolve()
+
+    def cli_name(o: str | Path, found: Path) -> str:
+        """How the page's reproduce command names an overlay: a bundled one by its name, which works
+        for any reader; another by the path it was given as."""
+        where = found.resolve()
+        return where.stem if where.parent.parent == bundled_dir and where.parent.name in ("critiques", "viewpoints") \
+            else str(o)
+
+    items: list[tuple[str, str, bool]] = [(cli_name(o, f), str(f), True)
+                                          for o in overlays for f in [resolve_overlay(o)]]
     if bundled if bundled is not None else path is None:
         have = {Path(p).resolve() for _, p, _ in items}
         for sub in ("critiques", "viewpoints"):
