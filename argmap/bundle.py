@@ -20,6 +20,7 @@ from .marginals import Move, claim_moves, is_binary, p_true
 from .render.raster import render_dot
 from .render.style import fmt_delta
 from .render.views import OVERVIEW_ABOVE
+from .textsafe import visible
 
 __all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
 
@@ -38,7 +39,7 @@ class Bundle:
 
 def _md(text: object) -> str:
     """Text safe inside a Markdown table cell or line (pipes, newlines and HTML neutralised)."""
-    s = " ".join(str(text or "").split())
+    s = " ".join(visible(text or "").split())
     return s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -22,6 +22,7 @@ from .marginals import Marginals, Move, claim_moves, p_true
 from .models import Stated
 from .observe import describe_observation
 from .pooling import Pool, pool
+from .textsafe import visible
 from .texttable import clip
 
 __all__ = ["Moved", "Viewpoint", "Comparison", "compare", "format_comparison", "BASE"]
@@ -229,7 +230,7 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
             lines += _attribution_lines(v.attribution, compact, edits)
     if c.pool:
         lines += ["", _pool_text(c.pool)]
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def _attribution_lines(a: Attribution, compact: bool = False, limit: int | None = None) -> list[str]:
@@ -265,4 +266,4 @@ def _pool_text(p: Pool) -> str:
             creds = ", ".join(f"{n} {x:.2f}" for n, x in d.credences.items())
             lines.append(f"  {_cut(d.claim, 34):<34} {_cut(_sec(d.sections), 9):<9} {d.spread:>6.3f} "
                          f"{d.importance:>7.3f} {d.score:>7.4f}   {creds}")
-    return "\n".join(lines)
+    return visible("\n".join(lines))

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .textsafe import visible
+
 __all__ = [
     "ArgmapError",
     "Diagnostic",
@@ -44,7 +46,7 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return visible(text)     # a file name or a quoted value may hold control characters
 
     def sort_key(self) -> tuple:
         return (str(self.path or ""), self.line or 0, self.column or 0, self.message)
@@ -54,7 +56,7 @@ class ArgmapError(Exception):
     """Base class of every error argmap raises for bad input or an impossible request."""
 
     def format(self) -> str:
-        return f"error: {self}"
+        return visible(f"error: {self}")
 
 
 class ValidationError(ArgmapError):

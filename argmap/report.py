@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from .formatting import conditions_text, fmt_p
 from .marginals import p_true
 from .models import ArgumentMap
+from .textsafe import visible
 from .texttable import clip
 
 if TYPE_CHECKING:
@@ -90,4 +91,4 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
                 val = "  " + " ".join(f"{s}={fmt_p(p)}" for s, p in m.items()) + mark
             out.append(f"{clip(cid, 34):<34} {title:<{title_w}} {sec:<10} {val}")
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return visible("\n".join(out).rstrip()) + "\n"

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, ValidationError
+from .textsafe import describe_char, first_unsafe
 
 __all__ = ["YamlDoc", "read_yaml", "parse_yaml", "recording_reads", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
@@ -282,6 +283,12 @@ class _Converter:
             self.problems.append(self._bad_tag(node))
             return node.value
         if node.tag in (_T + "str", _T + "timestamp"):
+            bad = first_unsafe(node.value)
+            if bad is not None:
+                self.problems.append(self._diag(
+                    node, f"text holds {describe_char(bad[1])} at character {bad[0] + 1}",
+                    "control and bidirectional-formatting characters are refused: a terminal would obey "
+                    "them or a reader would see the text reordered; remove it"))
             return node.value
         try:
             value = self._scalar_loader.construct_object(node)

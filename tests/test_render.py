@@ -92,7 +92,7 @@ def test_escaping_helpers():
     assert html_text('<a href="x">&</a>\nnext') == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt; next"
     assert attr_text('end\\') == "end\\\\"
     assert attr_text('q"\n') == 'q\\"\\n'
-    assert attr_text("a\x00b\x1bc") == "abc"
+    assert attr_text("a\x00b\x1bc") == "a\\\\x00b\\\\x1bc"     # shown as escapes (argmap.textsafe.visible)
     assert all(len(line) <= 24 for line in wrap("word " * 30))
     assert wrap("a training-game-independent story", 20) == ["a", "training-game-independent", "story"]
     assert max(map(len, wrap("x" * 500, 20, 99))) == 40

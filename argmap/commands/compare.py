@@ -104,6 +104,7 @@ def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int 
     lines to show (what was written, notes on legibility)."""
     from ..atomic import refuse_map_folder
     from ..render import diff_dot
+    from ..textsafe import safe_component
 
     path = Path(target_file)
     refuse_map_folder(path)
@@ -112,7 +113,8 @@ def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int 
     base = comparison.base_model
     base_margs = base.marginals(cond.given, cond.set, scenario=None)
     for v in comparison.viewpoints:
-        out = path if len(comparison.viewpoints) == 1 else path.with_name(f"{path.stem}-{v.name}{path.suffix}")
+        out = path if len(comparison.viewpoints) == 1 else path.with_name(
+            f"{path.stem}-{safe_component(v.name)}{path.suffix}")
         margs = v.model.marginals(cond.given, cond.set, scenario=None)
 
         def make(mode: str, new_map=v.model.map, margs=margs) -> str:

@@ -51,7 +51,9 @@ def default_out(map_name: str, overlays) -> str:
     >>> default_out("scheming", ["arguments/critiques/pope-2023.yaml"])
     'exports/scheming+pope-2023'
     """
-    return "exports/" + "+".join([map_name] + [Path(o).stem for o in overlays])
+    from ..textsafe import safe_component
+
+    return "exports/" + "+".join(safe_component(n) for n in [map_name] + [Path(o).stem for o in overlays])
 
 
 def _progress():

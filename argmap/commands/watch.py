@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import ArgmapError
+from ..textsafe import visible
 from .common import (
     add_condition_args,
     add_diagram_args,
@@ -131,7 +132,7 @@ def snapshot(args) -> str:
 
             lines += write_diagram(args.out, lambda mode: model_dot(model, target=args.target, legend=mode,
                                                                      **shown, **cond), dpi=args.dpi, legend=args.legend)
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def _screen(args, out: TextIO, failed: list[bool] | None = None) -> Callable[[int], None]:

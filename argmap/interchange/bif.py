@@ -20,6 +20,7 @@ import numpy as np
 
 from .._version import __version__
 from ..network import Network
+from ..textsafe import visible
 from ._assemble import Declared, Definition, assemble, check_states
 from ._text import MAX_TOTAL_CELLS, decode, fail, fmt, parse_probability, read_network_bytes
 from .tables import BayesNet, identifier, network_tables
@@ -110,7 +111,7 @@ _PROPERTY_SAFE = str.maketrans({'"': "'", ";": ",", "{": "(", "}": ")", "=": "\u
 
 def _property(text: str) -> str:
     """Title text that every reader keeps inside a quoted property (no quote, ';', braces or '=')."""
-    text = " ".join(str(text).split())
+    text = " ".join(visible(text).split())
     return text.translate(_PROPERTY_SAFE)
 
 

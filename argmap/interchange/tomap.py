@@ -22,6 +22,7 @@ import yaml
 
 from ..atomic import atomic_write, refuse_map_folder
 from ..errors import ArgmapError, ValidationError, did_you_mean
+from ..textsafe import safe_component, visible
 from ..yamlsafe import MAX_FILE_BYTES, MAX_VALUES
 from ._text import fail, read_network_raw
 from .tables import BayesNet
@@ -71,7 +72,7 @@ def claim_ids(names: tuple[str, ...]) -> dict[str, str]:
 
 
 def _title(text: str) -> str:
-    words = " ".join(str(text).split())
+    words = " ".join(visible(text).split())
     return (words[:117] + "...") if len(words) > 120 else (words or "untitled")
 
 
@@ -120,7 +121,7 @@ def network_to_map(net: BayesNet, *, source: str = "network", target: str | None
         files = {"claims.yaml": files.popitem()[1]}
     header = {
         "argmap": 1,
-        "name": " ".join(net.name.split())[:80] or "network",
+        "name": safe_component(net.name, "network"),     # a name may come back as a folder name
         "title": _title(f"{net.name} (imported from {Path(source).name})"),
         "target": ids[target_var],
         "source": {"file": Path(source).name, "format": "XMLBIF" if Path(source).suffix.lower() in _XML_SUFFIXES

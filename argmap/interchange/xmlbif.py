@@ -23,6 +23,7 @@ import numpy as np
 from .._version import __version__
 from ..errors import ValidationError
 from ..network import Network
+from ..textsafe import visible
 from ._assemble import Declared, Definition, assemble, check_states
 from ._text import MAX_NETWORK_BYTES, MAX_TOTAL_CELLS, fail, fmt, parse_probability
 from .bif import bif_state_names
@@ -47,7 +48,7 @@ _EQUALS = "\uff1d"  # a full-width '=' stands in for '=' inside a title
 
 
 def _text(s: str) -> str:
-    return escape(" ".join(str(s).split()))
+    return escape(" ".join(visible(s).split()))
 
 
 def xmlbif_text(net: BayesNet) -> str:

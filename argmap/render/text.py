@@ -2,7 +2,8 @@
 
 Titles and texts come from files that anyone may write. In HTML-like labels every character is
 entity-escaped; in quoted attributes (tooltips) backslashes, quotes and newlines are escaped so no
-title can end a string early or inject attributes. Control characters are dropped.
+title can end a string early or inject attributes. Control and bidi characters are shown as escapes
+(:func:`argmap.textsafe.visible`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import html
 import re
 import textwrap
 
+from ..textsafe import visible
+
 __all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap", "wrap_all", "label_lines"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _RUNS = re.compile(r"\\{2,}")
 
 
 def clean(text: object) -> str:
-    """``text`` as a string without control characters and with normalised line ends."""
-    s = "" if text is None else str(text)
-    return _CONTROL.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
+    """``text`` as a string with control and bidi characters escaped and normalised line ends."""
+    return visible(text)
 
 
 def html_text(text: object) -> str:

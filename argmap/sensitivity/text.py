@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ..formatting import fmt_p
+from ..textsafe import visible
 from ..texttable import clip
 from .oneway import OneWay
 from .report import SensitivityReport
@@ -107,7 +108,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
              "whatever their value.")
     if rep.residual:
         L += ["", *_residual_text(rep.residual, q.label, top)]
-    return "\n".join(L)
+    return visible("\n".join(L))
 
 
 def _pct(x: float | None) -> str:
@@ -218,7 +219,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
     L += ["", f"{unreachable} of {len(rep.thresholds)} numbers cannot reach either bound on their own.", ""]
     if rep.residual:
         L += residual_markdown(rep.residual, q.label)
-    return "\n".join(L)
+    return visible("\n".join(L))
 
 
 def residual_markdown(res: Residual, label: str) -> list[str]:

@@ -1,0 +1,78 @@
+"""Text from argument and network files made safe to show and to use as a file name.
+
+Anyone may write a title, a state name or a map name, so two kinds of character are never passed
+on raw: **control characters** (C0 except tab and newline, DEL, C1), which a terminal executes
+(``ESC ]0;title BEL`` retitles the window, ``ESC [31m`` recolours it) and which XML 1.0 cannot hold
+at all, and **bidirectional formatting characters** (U+202A-U+202E, U+2066-U+2069, U+200E/F,
+U+061C), which reorder what a reader sees ("Trojan Source"). The loader refuses both in every
+string it reads (:func:`first_unsafe`); every writer — terminal, DOT/SVG, XMLBIF, BIF, Markdown —
+passes text through :func:`visible`, which shows each such character as a harmless escape such as
+``\\x1b`` or ``\\u202e``, so text from any other route (an imported network, a library caller) is
+shown, never obeyed.
+
+:func:`safe_component` turns a map or network name into one file-name component, so a name like
+``../../tmp/x`` cannot make a command write outside its destination.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["UNSAFE", "first_unsafe", "describe_char", "visible", "safe_component"]
+
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters (C0 but tab and newline, DEL, C1), line/paragraph separators and bidi controls."""
+
+_COMPONENT_BAD = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_COMPONENT = 80
+
+
+def first_unsafe(text: str) -> tuple[int, str] | None:
+    """The offset and the character of the first unsafe character of ``text``, or None."""
+    m = UNSAFE.search(text)
+    return (m.start(), m.group()) if m else None
+
+
+def describe_char(char: str) -> str:
+    """``U+202E (RIGHT-TO-LEFT OVERRIDE)``: a character named for an error message.
+
+    >>> describe_char("\\x1b")
+    'U+001B (control character)'
+    """
+    name = unicodedata.name(char, "")
+    if not name:
+        name = "control character" if unicodedata.category(char) == "Cc" else "unnamed character"
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def visible(text: object) -> str:
+    r"""``text`` with every unsafe character shown as an escape (``\x1b``, ``\u202e``); CR/LF → LF.
+
+    >>> visible("\x1b]0;pwned\x07 ok \u202eevil")
+    '\\x1b]0;pwned\\x07 ok \\u202eevil'
+    """
+    s = "" if text is None else str(text)
+    return UNSAFE.sub(_escape, s.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def safe_component(name: object, fallback: str = "argmap") -> str:
+    """``name`` as one safe file-name component: letters, digits, ``.``, ``_`` and ``-`` only, no
+    leading dot, at most 80 characters; ``fallback`` if nothing is left.
+
+    >>> safe_component("../../../../tmp/x/ESCAPED")
+    'tmp_x_ESCAPED'
+    >>> safe_component("..")
+    'argmap'
+    """
+    s = _COMPONENT_BAD.sub("_", unicodedata.normalize("NFKC", str(name or "")))
+    s = re.sub(r"\.{2,}", "_", s).strip("._-")[:MAX_COMPONENT].strip("._-")
+    if not s or s.split(".")[0].upper() in _RESERVED:
+        return fallback
+    return s
