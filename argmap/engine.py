@@ -78,6 +78,7 @@ class Plan:
     total_cells: int = 0
     program: Program | None = field(default=None, repr=False)
     family: Mapping[str, tuple] = field(default_factory=dict, repr=False)  # var -> (factor id, subscripts)
+    component: Mapping[int, int] = field(default_factory=dict, repr=False)  # factor id -> its final table
 
 
 class Engine:
@@ -268,14 +269,21 @@ class Engine:
         names = tuple(f.var for f in factors)
         program = net.program() if 2 * len(names) >= len(net.variables) else net.program(names)
         family = {}
+        component: dict[int, int] = {}
         if all_marginals:
             for i, f in enumerate(factors):
                 if f.var in f.scope:
                     family[f.var] = (i, _subscripts([f.scope, f.scope], (f.var,)))
+            component = {i: i for i in rest}     # which final table (independent component) each table feeds
+            out_id = len(factors) + len(steps)
+            for step in reversed(steps):
+                out_id -= 1
+                for i in step.inputs:
+                    component[i] = component[out_id]
         total += program.size if program is not None else sum(
             math.prod(cards[u] for u in net.parents[f.var] + (f.var,)) for f in factors)
         return Plan(",".join(targets), needed_t, tuple(factors), tuple(steps), rest,
-                    tuple(scopes[i] for i in rest), fixed, width, max_cells, total, program, family)
+                    tuple(scopes[i] for i in rest), fixed, width, max_cells, total, program, family, component)
 
     # ------------------------------------------------------------------ execution
     def _param_users(self) -> list[tuple[str, ...]]:
@@ -283,12 +291,8 @@ class Engine:
         if self._users is None:
             users: list[set[str]] = [set() for _ in self.network.params]
             for v, spec in (self.network.specs or {}).items():
-                ks = [k for _, k in spec.copy] + [k for _, _, k in spec.direct]
-                for _, _, b, terms, leaks in spec.composed:
-                    ks += [b, *leaks] + [k for term in terms for k in term]
-                for k in ks:
-                    if k >= 0:
-                        users[k].add(v)
+                for k in spec.params():
+                    users[k].add(v)
             self._users = [tuple(u) for u in users]
         return self._users
 
@@ -369,10 +373,9 @@ class Engine:
         net = self.network
         bsz = theta.shape[0]
         tables = self._forward(plan, theta, keep=True)
-        z = self._final(plan, tables, bsz, None)
-        if np.any(z <= 0):
+        if any(np.any(tables[i] <= 0) for i in plan.final_inputs):
             raise ImpossibleEvidenceError(self._impossible(plan))
-        adj = self._adjoints(plan, tables, bsz)
+        adj = self._adjoints(plan, tables, bsz, per_component=True)
         out = {}
         for v in names:
             card = len(net.states[v])
@@ -380,22 +383,34 @@ class Engine:
                 m = np.zeros((bsz, card))
                 m[:, plan.fixed[v]] = 1.0
             else:
-                i, subs = plan.family[v]
-                m = (np.einsum(subs, tables[i], adj[i]) / z).T
+                i, subs = plan.family[v]      # normalised by its own component's P(evidence)
+                m = (np.einsum(subs, tables[i], adj[i]) / tables[plan.component[i]]).T
             out[v] = m
         return out
 
-    def _adjoints(self, plan: Plan, tables: dict[int, np.ndarray], bsz: int) -> dict[int, np.ndarray]:
+    def _adjoints(self, plan: Plan, tables: dict[int, np.ndarray], bsz: int,
+                  per_component: bool = False) -> dict[int, np.ndarray]:
         """∂Z/∂(each table) by running the plan's einsums backwards; the plan's own factors stay in the
-        result (keyed by factor id, each shaped like its table)."""
+        result (keyed by factor id, each shaped like its table).
+
+        Z is the product of the final tables, one per independent component. With ``per_component``
+        each table's adjoint is taken of its own component's total instead (the other components'
+        factor is left out), which is what marginals need and keeps them linear in the number of
+        components; otherwise the products of the other components come from prefix and suffix
+        products (linear too, and no division, so a zero factor is handled exactly)."""
         finals = [tables[i] for i in plan.final_inputs]
         adj: dict[int, np.ndarray] = {}
-        for k, i in enumerate(plan.final_inputs):        # d Z / d (each remaining scalar)
-            others = np.ones(bsz)
-            for j, t in enumerate(finals):
-                if j != k:
-                    others = others * t
-            adj[i] = others
+        if per_component:
+            for i in plan.final_inputs:
+                adj[i] = np.ones(np.shape(tables[i]))
+        else:
+            before = [np.ones(bsz)]
+            for t in finals[:-1]:
+                before.append(before[-1] * t)
+            after = np.ones(bsz)
+            for k in range(len(finals) - 1, -1, -1):     # d Z / d (each remaining scalar)
+                adj[plan.final_inputs[k]] = before[k] * after
+                after = after * finals[k]
         out_id = len(plan.factors) + len(plan.steps)
         for step in reversed(plan.steps):
             out_id -= 1

@@ -20,7 +20,7 @@ import numpy as np
 
 from .checks import all_parents, topological_order
 from .models import ArgumentMap, Claim, Relation
-from .program import Program, VarSpec, build_program
+from .program import Composed, Leak, Program, Term, VarSpec, build_program
 from .quantity import Quantity
 
 __all__ = ["Param", "Network", "compile_map", "relevant_claims"]
@@ -185,14 +185,12 @@ def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]
 def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], states,
               params: list[Param]) -> tuple[Builder, VarSpec]:
     shape = tuple(len(states[p]) for p in parents)
-    grid = np.indices(shape) if shape else np.zeros((0,), dtype=int)
     axis = {p: i for i, p in enumerate(parents)}
 
-    def active(r: Relation) -> np.ndarray:
-        pos = [states[r.source].index(s) for s in r.when]
-        return np.isin(grid[axis[r.source]], pos).astype(float)
+    def flags(r: Relation) -> tuple[bool, ...]:
+        return tuple(s in r.when for s in states[r.source])
 
-    base_i = None
+    base_i = -1
     if claim.base is not None:
         base_i = _add(params, name=f"base:{claim.id}", claim=claim.id, field="base", kind="probability",
                       quantity=claim.base, state="true")
@@ -200,62 +198,56 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
         # a root credence on a claim that gained relations (e.g. from an overlay) acts as its base
         base_i = _add(params, name=f"credence:{claim.id}", claim=claim.id, field="credence", kind="probability",
                       quantity=claim.credence[1], state="true")
-    terms = []   # (ratio param, active mask, ((modulator grid, scale params), ...))
-    leaks = []   # (leak param or None, unmet mask)
+    terms: list[Term] = []
+    leaks: list[Leak] = []
     for r in rels:
-        mask = active(r)
         if r.type == "requires":
-            li = None
+            li = -1
             if r.leak is not None:
                 li = _add(params, name=f"leak:{r.key}", claim=claim.id, field="leak", kind="probability",
                           quantity=r.leak, relation=r.key)
-            leaks.append((li, 1.0 - mask))
+            leaks.append(Leak(li, axis[r.source], tuple(not f for f in flags(r))))
             continue
         ri = _add(params, name=f"ratio:{r.key}", claim=claim.id, field="ratio", kind="ratio",
                   quantity=r.ratio, relation=r.key)
-        mods = []
-        for m, scale in r.modulators:
-            s_idx = [_add(params, name=f"scale:{r.key}@{m}={s}", claim=claim.id, field="scale",
-                          kind="scale", quantity=q, relation=r.key, state=s) for s, q in scale]
-            mods.append((grid[axis[m]], np.array(s_idx)))
-        terms.append((ri, mask, tuple(mods)))
+        mods = tuple((axis[m], tuple(_add(params, name=f"scale:{r.key}@{m}={s}", claim=claim.id, field="scale",
+                                          kind="scale", quantity=q, relation=r.key, state=s) for s, q in scale))
+                     for m, scale in r.modulators)
+        terms.append(Term(ri, axis[r.source], flags(r), mods))
+    spec = Composed(base_i, tuple(terms), tuple(leaks))
+    return _composed_builder(spec, shape), VarSpec(shape + (2,), composed=spec)
+
+
+def _composed_builder(spec: Composed, shape: tuple[int, ...]) -> Builder:
+    """The CPT of ``spec`` for a batch θ, in log-odds (the reference the program is tested against).
+    Masks broadcast along their parent's axis, so memory is one table, not one per relation."""
+    nd = len(shape)
+
+    def along(axis: int, values) -> np.ndarray:
+        out = [1] * (nd + 1)
+        out[axis + 1] = -1
+        return np.asarray(values).reshape(out)
 
     def build(theta: np.ndarray) -> np.ndarray:
         bsz = theta.shape[0]
-        expand = (slice(None),) + (None,) * len(shape)
-        logit = np.zeros((bsz,) + shape)
-        for ri, mask, mods in terms:
-            w = np.log(theta[:, ri])[expand] * mask
-            for mod_grid, s_idx in mods:      # several modulators multiply the weight
-                w = w * theta[:, s_idx][:, mod_grid]
-            logit = logit + w
-        if base_i is None:
+        batch = (bsz,) + (1,) * nd
+        if spec.base < 0:
             p = np.ones((bsz,) + shape)
         else:
-            b = theta[:, base_i][expand]
+            logit = np.zeros((bsz,) + shape)
+            for t in spec.terms:
+                w = np.log(theta[:, t.ratio]).reshape(batch) * along(t.axis, np.asarray(t.active, dtype=float))
+                for mod_axis, scales in t.mods:       # several modulators multiply the weight
+                    w = w * theta[:, list(scales)].reshape((bsz,) + along(mod_axis, scales).shape[1:])
+                logit = logit + w
+            b = theta[:, spec.base].reshape(batch)
             with np.errstate(divide="ignore"):
-                z = np.log(b) - np.log1p(-b) + logit
-            p = _expit(z)
-        for li, unmet in leaks:
-            keep = np.zeros((bsz, 1)) if li is None else theta[:, [li]]
-            keep = keep.reshape((bsz,) + (1,) * len(shape))
-            p = p * (1.0 - unmet * (1.0 - keep))
+                p = _expit(np.log(b) - np.log1p(-b) + logit)
+        for lk in spec.leaks:
+            keep = np.zeros(batch) if lk.param < 0 else theta[:, lk.param].reshape(batch)
+            p = p * (1.0 - along(lk.axis, np.asarray(lk.unmet, dtype=float)) * (1.0 - keep))
         return np.stack([1.0 - p, p], axis=-1)
-    return build, _composed_spec(shape, base_i, terms, leaks)
-
-
-def _composed_spec(shape, base_i, terms, leaks) -> VarSpec:
-    """The composed CPT's cells as data: the same formula as ``build`` above, one cell at a time."""
-    spec = VarSpec(shape + (2,))
-    cells = int(np.prod(shape, dtype=np.int64))
-    flat_terms = [(ri, mask.reshape(-1), [(g.reshape(-1), idx) for g, idx in mods]) for ri, mask, mods in terms]
-    flat_leaks = [(li, unmet.reshape(-1)) for li, unmet in leaks]
-    for c in range(cells):
-        ts = tuple((ri, *(int(idx[g[c]]) for g, idx in mods)) if mods else (ri, -1)
-                   for ri, mask, mods in flat_terms if mask[c])
-        ls = tuple(-1 if li is None else li for li, unmet in flat_leaks if unmet[c])
-        spec.composed.append((2 * c + 1, 2 * c, -1 if base_i is None else base_i, ts, ls))
-    return spec
+    return build
 
 
 def _expit(z: np.ndarray) -> np.ndarray:

@@ -32,12 +32,16 @@ from .yamlsafe import YamlDoc
 
 __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "resolve_relation",
            "resolve_modulators",
-           "BINARY", "SUM_TOLERANCE"]
+           "BINARY", "SUM_TOLERANCE", "MAX_LOG_RATIO", "MAX_SCALE"]
 
 BINARY = ("false", "true")
 _ROLE = {"requires": "required claim", "supports": "supported claim", "opposes": "opposed claim",
          "undercuts": "undercut claim"}
 SUM_TOLERANCE = 1e-9
+MAX_LOG_RATIO = 700.0
+"""Largest |ln ratio| (= |weight|) of a relation: ratios lie in [e^-700, e^700] ≈ [1e-304, 1e304]."""
+MAX_SCALE = 100.0
+"""Largest modulator scale: with bounded ratios, every log-odds the engine adds stays finite."""
 
 
 @dataclass(frozen=True)
@@ -330,18 +334,25 @@ def _strength(kind: str, spec, where: Located, sub: tuple, diags: list[Diagnosti
     if spec.ratio is not None and spec.weight is not None:
         diags.append(where.diag(sub, "give either ratio or weight, not both"))
         return None
+    field = "weight" if spec.weight is not None else "ratio"
     if spec.weight is not None:
         w = spec.weight
-        if abs(w.value) > 700:
-            diags.append(where.diag(sub + ("weight",), f"weight {w.value:g} is too large (|weight| <= 700)"))
+        if max(abs(x) for x in (w.value, *(w.range or ()))) > MAX_LOG_RATIO:
+            diags.append(where.diag(sub + ("weight",), f"weight {w.value:g} is too large (|weight| <= "
+                                    f"{MAX_LOG_RATIO:g}, including its range)"))
             return None
         rng = (math.exp(w.range[0]), math.exp(w.range[1])) if w.range else None
         ratio = Quantity(math.exp(w.value), None, rng)
     elif spec.ratio is not None:
         ratio = spec.ratio
+        if max(abs(math.log(x)) for x in (ratio.value, *(ratio.range or ()))) > MAX_LOG_RATIO:
+            diags.append(where.diag(sub + ("ratio",), f"ratio {ratio.value:g} is beyond the limit: a ratio (and "
+                                    f"its range) must lie between e^-{MAX_LOG_RATIO:g} and e^{MAX_LOG_RATIO:g} "
+                                    "(about 1e-304 to 1e304)",
+                                    "a likelihood ratio that large already makes the target certain; use 1e100"))
+            return None
     else:
         return None  # decorative: allowed only into a claim with a table (checked map-wide)
-    field = "weight" if spec.weight is not None else "ratio"
     if kind == "supports" and ratio.value < 1:
         diags.append(where.diag(sub + (field,), f"supports needs a ratio >= 1, got {ratio.value:g}",
                                 "a ratio below 1 lowers the target's odds: use opposes"))
@@ -372,6 +383,11 @@ def _modulator(spec: ModulatorSpec | None, where: Located, sub: tuple, all_state
         if s not in states:
             diags.append(where.diag(sub + ("scale", s), f"'{spec.claim}' has no state '{s}' (states: {list(states)})",
                                     did_you_mean(s, states), key=True))
+    for s, q in spec.scale.items():
+        if max((q.value, *(q.range or ()))) > MAX_SCALE:
+            diags.append(where.diag(sub + ("scale", s), f"scale {q.value:g} of '{s}' is beyond the limit "
+                                    f"{MAX_SCALE:g} (including its range)",
+                                    "a scale multiplies the relation's weight; 1 is its full weight"))
     missing = [s for s in states if s not in spec.scale]
     if missing:
         diags.append(where.diag(sub + ("scale",), f"scale gives no factor for state(s) {missing} of '{spec.claim}'",

@@ -14,6 +14,7 @@ import textwrap
 import xml.parsers.expat
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -145,3 +146,140 @@ def test_json_output_of_run_stays_parseable_with_unusual_names(tmp_path, capsys)
     m = write_map(tmp_path / "m", [{"id": "a", "title": "quote \" < & \\ ok", "credence": 0.5}])
     assert main(["run", str(m), "--json"]) == 0
     json.loads(capsys.readouterr().out)
+
+
+# ------------------------------------------------------------------ 1. ratios beyond floating point
+
+def _supports(ratios: list[float], base: float = 0.5, **extra) -> list[dict]:
+    claims = [{"id": f"s{i}", "title": f"S{i}", "credence": 0.5, "supports": [{"claim": "c", "ratio": r, **extra}]}
+              for i, r in enumerate(ratios)]
+    return claims + [{"id": "c", "title": "C", "base": base}, {"id": "other", "title": "Other", "credence": 0.3}]
+
+
+def test_products_of_huge_ratios_stay_finite_and_exact(tmp_path):
+    model = Model.load(write_map(tmp_path / "m", _supports([1e300, 1e300]), target="c"))
+    margs = model.marginals(scenario=None)
+    # c is 0.5 when neither argument holds (prob 1/4), and certain otherwise
+    assert margs["c"]["true"] == pytest.approx(0.25 * 0.5 + 0.75, abs=1e-12)
+    assert margs["other"]["true"] == pytest.approx(0.3, abs=1e-12)
+    assert all(np.isfinite(list(m.values())).all() for m in margs.values())
+
+
+def test_a_modulated_huge_ratio_stays_finite(tmp_path):
+    claims = _supports([1e300], modulated_by={"claim": "m", "scale": {"true": 2, "false": 1}})
+    claims.append({"id": "m", "title": "M", "credence": 0.5})
+    model = Model.load(write_map(tmp_path / "m", claims, target="c"))
+    assert model.probability(scenario=None) == pytest.approx(0.5 * 0.5 + 0.5, abs=1e-12)
+
+
+def test_huge_and_tiny_ratios_that_cancel_are_exact(tmp_path):
+    claims = _supports([1e250, 1e250]) + [{"id": "o1", "title": "O1", "credence": 1.0,
+                                           "opposes": [{"claim": "c", "ratio": 1e-250}]},
+                                          {"id": "o2", "title": "O2", "credence": 1.0,
+                                           "opposes": [{"claim": "c", "ratio": 1e-250}]}]
+    model = Model.load(write_map(tmp_path / "m", claims, target="c"))
+    net = model.network
+    theta = net.theta0[None, :]
+    prog = net.program()
+    fast = prog.tables(prog.run(theta.T.copy()))["c"][..., 0]
+    slow = net.cpts(theta)["c"][0]
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-300)
+    # both oppositions hold: odds 1 only when both supports hold (1/4), otherwise about 0
+    assert model.probability(scenario=None) == pytest.approx(0.25 * 0.5, abs=1e-9)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("ratio", 1e308, "ratio 1e+308 is beyond the limit: a ratio (and its range) must lie between e^-700 and e^700"),
+    ("weight", 701, "weight 701 is too large (|weight| <= 700"),
+])
+def test_strengths_beyond_the_limit_are_refused_with_the_limit_named(tmp_path, field, value, message):
+    claims = [{"id": "s", "title": "S", "credence": 0.5, "supports": [{"claim": "c", field: value}]},
+              {"id": "c", "title": "C", "base": 0.5}]
+    with pytest.raises(ValidationError) as err:
+        Model.load(write_map(tmp_path / "m", claims, target="c"))
+    assert "claims.yaml:7:" in err.value.format() and "error: " + message in err.value.format()
+
+
+def test_a_modulator_scale_beyond_the_limit_is_refused(tmp_path):
+    claims = _supports([2], modulated_by={"claim": "m", "scale": {"true": 1e6, "false": 1}})
+    claims.append({"id": "m", "title": "M", "credence": 0.5})
+    with pytest.raises(ValidationError, match="scale 1e.06 of 'true' is beyond the limit 100"):
+        Model.load(write_map(tmp_path / "m", claims, target="c"))
+
+
+# ------------------------------------------------------------------ 8. many independent claims
+
+def test_marginals_are_normalised_per_component(tmp_path):
+    """400 independent pairs, each observed at probability 0.1: P(all evidence) = 1e-400 underflows,
+    but each component's marginals are exact because each is normalised by its own evidence."""
+    claims = []
+    for i in range(400):
+        claims += [{"id": f"h{i}", "title": "H", "credence": 0.5, "supports": [{"claim": f"e{i}", "ratio": 9}]},
+                   {"id": f"e{i}", "title": "E", "base": 0.1 / 0.9 * 0.5 / (1 - 0.05)}]
+    model = Model.load(write_map(tmp_path / "m", claims, target="h0"))
+    given = {f"e{i}": "true" for i in range(400)}
+    margs = model.marginals(given=given, scenario=None)
+    one = Model.load(write_map(tmp_path / "one", claims[:2], target="h0")).marginals(given={"e0": "true"},
+                                                                                     scenario=None)
+    for i in range(400):
+        assert margs[f"h{i}"]["true"] == pytest.approx(one["h0"]["true"], rel=1e-12)
+
+
+def test_ten_thousand_independent_claims_finish(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "map.yaml").write_text("argmap: 1\nname: many\ntarget: c0\n")
+    for part in range(2):
+        lines = ["claims:"] + [f"  - {{id: c{i}, title: C, credence: 0.{i % 9 + 1}}}"
+                               for i in range(part * 5000, (part + 1) * 5000)]
+        (folder / f"part{part}.yaml").write_text("\n".join(lines) + "\n")
+    res = run_limited(f"""
+        from argmap import Model
+        m = Model.load({str(folder)!r}).marginals(scenario=None)
+        assert len(m) == 10000 and all(abs(m[f"c{{i}}"]["true"] - (i % 9 + 1) / 10) < 1e-12 for i in range(10000))
+        print("ok")
+    """, seconds=240)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]
+
+
+# ------------------------------------------------------------------ 9. wide fan-in
+
+def test_twenty_supports_into_one_claim_compile_vectorised_in_bounded_memory(tmp_path):
+    m = write_map(tmp_path / "m", [{"id": f"p{i}", "title": "P", "credence": 0.5,
+                                    "supports": [{"claim": "c", "ratio": 1.5}]} for i in range(20)]
+                  + [{"id": "c", "title": "C", "base": 0.2}], target="c")
+    res = run_limited(f"""
+        import math, tracemalloc
+        from argmap import Model
+        tracemalloc.start()
+        p = Model.load({str(m)!r}).probability(scenario=None)
+        peak = tracemalloc.get_traced_memory()[1]
+        expit = lambda z: 1 / (1 + math.exp(-z))
+        exact = sum(math.comb(20, k) / 2**20 * expit(math.log(0.2 / 0.8) + k * math.log(1.5)) for k in range(21))
+        assert abs(p - exact) < 1e-12, (p, exact)
+        assert peak < 200 * 2**20, f"peak {{peak >> 20}} MiB"
+        print("ok")
+    """, seconds=240, mib=1536)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]
+
+
+def test_program_matches_the_builders_on_a_wide_mixed_claim(tmp_path):
+    """Supports, oppositions, a categorical source with `when`, a modulator and requirements with and
+    without a leak, all into one claim: the vectorised program equals the log-odds builders."""
+    claims = [{"id": f"p{i}", "title": "P", "credence": 0.3 + 0.05 * i,
+               "supports": [{"claim": "c", "ratio": 1.5 + i}]} for i in range(6)]
+    claims += [{"id": "o", "title": "O", "credence": 0.4, "opposes": [{"claim": "c", "ratio": 0.2,
+                                                                       "modulated_by": {"claim": "k", "scale": {
+                                                                           "lo": 0, "mid": 0.5, "hi": 2}}}]},
+               {"id": "k", "title": "K", "states": ["lo", "mid", "hi"], "credence": {"lo": 0.2, "mid": 0.5, "hi": 0.3},
+                "supports": [{"claim": "c", "ratio": 3, "when": ["mid", "hi"]}]},
+               {"id": "r1", "title": "R1", "credence": 0.8}, {"id": "r2", "title": "R2", "credence": 0.6},
+               {"id": "c", "title": "C", "base": 0.3, "requires": ["r1", {"claim": "r2", "leak": 0.25}]}]
+    model = Model.load(write_map(tmp_path / "m", claims, target="c"))
+    net = model.network
+    rng = np.random.default_rng(0)
+    theta = np.repeat(net.theta0[None, :], 5, axis=0) * rng.uniform(0.9, 1.0, size=(5, len(net.params)))
+    prog = net.program()
+    fast = prog.tables(prog.run(np.ascontiguousarray(theta.T)))
+    for v, table in net.cpts(theta).items():
+        np.testing.assert_allclose(np.moveaxis(fast[v], -1, 0), table, rtol=1e-12, atol=1e-15)
