@@ -22,6 +22,7 @@ from .checks import check_map
 from .errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
 from .models import ArgumentMap, Origin, Stated
 from .observe import observation_claim, scenario_from_spec
+from .readfile import inside
 from .resolve import Located, resolve_claims
 from .specs import MapFile, OverlayFile, PartFile
 from .yamlsafe import YamlDoc, read_yaml
@@ -189,8 +190,19 @@ def load_map(path: str | Path | None = None, overlays: Iterable[str | Path] = ()
     return load_stages(path, overlays)[-1].map
 
 
-def _read(path: Path, diags: list[Diagnostic]) -> YamlDoc | None:
-    if path.is_dir():
+def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None) -> YamlDoc | None:
+    """Read one YAML file, or add why not to ``diags``. A map's own files (``folder`` given) must be
+    files inside the folder: a folder named like a part file, or a symlink leading elsewhere, is refused."""
+    if folder is not None:
+        outside = inside(path, folder)
+        if outside is not None:
+            diags.append(outside)
+            return None
+        if path.is_dir():
+            diags.append(Diagnostic("a folder named like a part file: a map reads the *.yaml files of its own "
+                                    "folder, never sub-folders", path, hint="rename the folder (or remove it)"))
+            return None
+    elif path.is_dir():
         diags.append(Diagnostic("expected an overlay file, got a folder", path,
                                 hint="overlays are single YAML files, e.g. arguments/critiques/pope-2023.yaml"))
         return None
@@ -202,7 +214,7 @@ def _read(path: Path, diags: list[Diagnostic]) -> YamlDoc | None:
 
 
 def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
-    head_doc = _read(folder / MAP_FILE, diags)
+    head_doc = _read(folder / MAP_FILE, diags, folder)
     head = read_spec(head_doc, MapFile, diags) if head_doc else None
     located: list[Located] = []
     part_of: dict[int, str | None] = {}
@@ -210,7 +222,7 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
     for path in map_files(folder):
         if head and head.toc and path.name == head.toc:
             continue
-        doc = _read(path, diags)
+        doc = _read(path, diags, folder)
         if doc is None:
             continue
         spec = read_spec(doc, PartFile, diags)
@@ -285,7 +297,7 @@ def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic],
             diags.append(head_doc.diag(("toc",), f"toc file '{head.toc}' is not in the map folder",
                                        "create it, or remove the toc: line"))
             return ()
-    doc = _read(path, diags)
+    doc = _read(path, diags, folder)
     if doc is None:
         return ()
     data = doc.data

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, ValidationError
+from .readfile import read_limited
 from .textsafe import describe_char, first_unsafe
 
 __all__ = ["YamlDoc", "read_yaml", "parse_yaml", "recording_reads", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
@@ -67,15 +68,7 @@ class YamlDoc:
 def read_yaml(path: Path) -> YamlDoc:
     """Read and parse one YAML file; raise :class:`ValidationError` with a position on any problem."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationError([Diagnostic(
-                f"file is {size:,} bytes; argument files are limited to {MAX_FILE_BYTES:,}",
-                path, 1, 1, "split the map into several files, one per part")])
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ValidationError([Diagnostic(f"cannot read file: {err.strerror or err}", path)]) from err
+    raw = read_limited(path, MAX_FILE_BYTES)      # regular files only, never past the limit
     _record(path, raw)
     return parse_yaml(raw, path)
 

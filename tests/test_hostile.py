@@ -283,3 +283,86 @@ def test_program_matches_the_builders_on_a_wide_mixed_claim(tmp_path):
     fast = prog.tables(prog.run(np.ascontiguousarray(theta.T)))
     for v, table in net.cpts(theta).items():
         np.testing.assert_allclose(np.moveaxis(fast[v], -1, 0), table, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ 2 and 10. special files and symlinks
+
+def _special(kind: str, path: Path) -> None:
+    if kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+
+
+@pytest.mark.parametrize("kind, message", [("zero", "a character device, not a regular file"),
+                                           ("fifo", "a FIFO (named pipe), not a regular file"),
+                                           ("dir", "expected an overlay file, got a folder")])
+@pytest.mark.parametrize("where", ["overlay", "network", "map.yaml"])
+def test_special_files_are_refused_without_reading_them(tmp_path, kind, message, where):
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}])
+    special = tmp_path / "special.yaml"
+    _special(kind, special)
+    if where == "overlay":
+        args = ["run", str(m), "--with", str(special)]
+    elif where == "network":
+        args = ["import", str(special), "-o", str(tmp_path / "out")]
+        message = message.replace("an overlay file", "a BIF or XMLBIF file")
+    else:
+        (m / "map.yaml").unlink()
+        _special(kind, m / "map.yaml")
+        args = ["run", str(m)]
+        message = {"zero": "leads outside the map folder (to /dev/zero)", "fifo": message,
+                   "dir": "a folder named like a part file"}[kind]
+        if kind == "dir":
+            args = ["check", str(m / "claims.yaml")]
+            message = "not a map folder"
+    res = cli_limited(args, seconds=60, mib=1024)
+    assert res.returncode == 1, res.stderr[-2000:]
+    assert message in res.stderr and "Traceback" not in res.stderr, res.stderr[-2000:]
+
+
+@pytest.mark.parametrize("kind", ["zero", "fifo", "dir"])
+def test_special_part_files_are_refused_with_their_path(tmp_path, kind):
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}])
+    _special(kind, m / "extra.yaml")
+    res = cli_limited(["run", str(m)], seconds=60, mib=1024)
+    assert res.returncode == 1 and f"{m / 'extra.yaml'}: error: " in res.stderr, res.stderr[-2000:]
+    assert "Traceback" not in res.stderr
+
+
+def test_a_file_one_byte_over_the_limit_is_refused_and_at_the_limit_is_read(tmp_path, monkeypatch):
+    from argmap import readfile
+    from argmap.errors import ValidationError as VE
+
+    f = tmp_path / "f.yaml"
+    f.write_bytes(b"x" * 100)
+    assert readfile.read_limited(f, 100) == b"x" * 100
+    with pytest.raises(VE, match="file is larger than 99 bytes; argument files are limited to 99"):
+        readfile.read_limited(f, 99)
+
+
+@pytest.mark.parametrize("name", ["claims.yaml", "toc.yaml", "map.yaml"])
+def test_symlinks_leaving_the_map_folder_are_refused_with_the_path_named(tmp_path, name):
+    outside = write_map(tmp_path / "elsewhere", [{"id": "b", "title": "B", "credence": 0.5}])
+    (outside / "toc.yaml").write_text("- {section: '1', title: One}\n")
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}], toc="toc.yaml")
+    (m / "toc.yaml").write_text("- {section: '1', title: One}\n")
+    if name == "map.yaml":
+        (outside / "map.yaml").write_text((m / "map.yaml").read_text())
+    (m / name).unlink()
+    (m / name).symlink_to(outside / name)
+    with pytest.raises(ValidationError) as err:
+        Model.load(m)
+    assert f"{m / name}: error: leads outside the map folder (to {outside / name})" in err.value.format()
+
+
+def test_symlinks_within_the_map_folder_are_read(tmp_path):
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}])
+    (m / "claims.yaml").rename(m / "real.yml")
+    (m / "claims.yaml").symlink_to(m / "real.yml")
+    (m / "real.yml").rename(m / "real.txt")
+    (m / "claims.yaml").unlink()
+    (m / "claims.yaml").symlink_to("real.txt")
+    assert Model.load(m).probability(scenario=None) == pytest.approx(0.5)

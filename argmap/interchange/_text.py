@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, ValidationError
+from ..readfile import read_limited
 
 __all__ = ["MAX_NETWORK_BYTES", "MAX_VARIABLES", "MAX_STATES", "MAX_PARENTS", "MAX_CELLS", "MAX_TOTAL_CELLS",
            "SUM_TOLERANCE", "fail", "parse_probability", "fmt", "read_network_bytes", "read_network_raw", "decode"]
@@ -55,13 +56,7 @@ def read_network_bytes(path: Path) -> str:
 
 def read_network_raw(path: Path) -> bytes:
     """The bytes of a network file, refusing files above :data:`MAX_NETWORK_BYTES`."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_NETWORK_BYTES:
-            raise fail(path, (1, 1), f"file is {size:,} bytes; network files are limited to {MAX_NETWORK_BYTES:,}")
-        return path.read_bytes()
-    except OSError as err:
-        raise ValidationError([Diagnostic(f"cannot read file: {err.strerror or err}", path)]) from err
+    return read_limited(path, MAX_NETWORK_BYTES, "network files")   # regular files only, never past the limit
 
 
 def decode(raw: bytes, path: Path) -> str:
