@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-__all__ = ["Quantity", "parse_quantity"]
+__all__ = ["Quantity", "parse_quantity", "check_number_text", "MAX_NUMBER_CHARS", "MAX_EXPONENT"]
+
+MAX_NUMBER_CHARS = 64
+"""Longest number accepted as text (digits, sign, point, exponent): checked before any conversion."""
+MAX_EXPONENT = 400
+"""Largest |exponent| of a number written with ``e``: beyond it a float is 0 or infinite anyway, and an
+exact fraction of ``1e-99999999`` would take minutes and gigabytes to build."""
+_EXPONENT = re.compile(r"[eE]\s*([-+]?[0-9]+)")
 
 Domain = Literal["probability", "ratio", "weight", "scale"]
 
@@ -54,6 +61,24 @@ def _short(x: float) -> str:
     return f"{x:.4g}"
 
 
+def check_number_text(text: str, what: str = "number") -> None:
+    """Raise ValueError if ``text`` is longer than :data:`MAX_NUMBER_CHARS` or its exponent exceeds
+    :data:`MAX_EXPONENT`; called before any text becomes a float or a Fraction.
+
+    >>> check_number_text("1e-99999999")
+    Traceback (most recent call last):
+    ...
+    ValueError: number '1e-99999999' has exponent -99999999; exponents are limited to ±400
+    """
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"{what} {text[:24]!r}... is {len(text):,} characters long; numbers are limited to "
+                         f"{MAX_NUMBER_CHARS} characters")
+    m = _EXPONENT.search(text)
+    if m and abs(int(m.group(1))) > MAX_EXPONENT:
+        raise ValueError(f"{what} {text.strip()!r} has exponent {int(m.group(1))}; exponents are limited to "
+                         f"±{MAX_EXPONENT}")
+
+
 def _scalar(raw: Any, what: str) -> tuple[float, Fraction | None]:
     if isinstance(raw, bool) or raw is None:
         raise ValueError(f"{what} must be a number, not {raw!r}")
@@ -66,6 +91,7 @@ def _scalar(raw: Any, what: str) -> tuple[float, Fraction | None]:
             raise ValueError(f"{what} must be a finite number, not {raw}")
         return raw, Fraction(repr(raw)) if abs(raw) < 1e15 else None
     if isinstance(raw, str):
+        check_number_text(raw, what)
         m = _FRACTION.match(raw)
         if m:
             num, den = Fraction(m.group(1)), Fraction(m.group(2))
@@ -77,7 +103,7 @@ def _scalar(raw: Any, what: str) -> tuple[float, Fraction | None]:
             value = float(raw)
             if not math.isfinite(value):
                 raise ValueError(f"{what} must be a finite number, not {raw!r}")
-            return value, Fraction(raw.strip()) if len(raw) < 40 else None
+            return value, Fraction(raw.strip())
         raise ValueError(f"{what} must be a number or a fraction like \"1/3\", not {raw!r}")
     raise ValueError(f"{what} must be a number, not a {type(raw).__name__}")
 

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, ValidationError
+from .quantity import check_number_text
 from .readfile import read_limited
 from .textsafe import describe_char, first_unsafe
 
@@ -283,6 +284,11 @@ class _Converter:
                     "control and bidirectional-formatting characters are refused: a terminal would obey "
                     "them or a reader would see the text reordered; remove it"))
             return node.value
+        if node.tag in (_T + "int", _T + "float"):
+            try:
+                check_number_text(node.value)
+            except ValueError:
+                return node.value     # kept as text: where a number is expected, the message names the limit
         try:
             value = self._scalar_loader.construct_object(node)
         except (ValueError, OverflowError, yaml.YAMLError):
