@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .checks import MAX_PARENTS, MAX_TABLE_CELLS
 from .errors import Diagnostic, did_you_mean
 from .models import Claim, Origin, Provenance, Relation, Table
 from .quantity import Quantity, parse_quantity
@@ -211,6 +212,12 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
         diags.append(where.diag(sub + ("given",), "a parent is listed twice in `given`"))
     if len(diags) > n0:
         return None
+    n_rows = math.prod(len(all_states[g]) for g in given)     # checked before anything is enumerated
+    if len(given) > MAX_PARENTS or n_rows * len(states) > MAX_TABLE_CELLS:
+        diags.append(where.diag(sub + ("given",), f"a table over {len(given)} parents needs {n_rows:,} rows "
+                                f"({n_rows * len(states):,} entries); the limits are {MAX_PARENTS} parents and "
+                                f"{MAX_TABLE_CELLS:,} entries", "group related parents under an intermediate claim"))
+        return None
     rows: dict[tuple[str, ...], tuple[Quantity, ...]] = {}
     bands: dict[tuple[str, ...], str] = {}
     for r, row in enumerate(spec.rows):
@@ -251,13 +258,14 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
                     bands[key_t] = row.band
     if len(diags) > n0:
         return None
-    combos = list(itertools.product(*(all_states[g] for g in given)))
-    absent = [c for c in combos if c not in rows]
-    if absent:
-        shown = ", ".join(str(dict(zip(given, c, strict=False))) for c in absent[:3])
-        more = f" and {len(absent) - 3} more" if len(absent) > 3 else ""
-        diags.append(where.diag(sub + ("rows",), f"table is missing {len(absent)} row(s): {shown}{more}",
-                                f"a table over {list(given)} needs {len(combos)} rows, one per combination"))
+    combos = itertools.product(*(all_states[g] for g in given))
+    if len(rows) < n_rows:     # every row held is a valid, distinct combination: count, show the first three
+        absent = list(itertools.islice((c for c in combos if c not in rows), 3))
+        shown = ", ".join(str(dict(zip(given, c, strict=False))) for c in absent)
+        n_absent = n_rows - len(rows)
+        more = f" and {n_absent - 3:,} more" if n_absent > 3 else ""
+        diags.append(where.diag(sub + ("rows",), f"table is missing {n_absent:,} row(s): {shown}{more}",
+                                f"a table over {list(given)} needs {n_rows:,} rows, one per combination"))
         return None
     return Table(given, tuple((c, rows[c]) for c in combos), tuple((c, bands[c]) for c in combos if c in bands))
 
