@@ -98,10 +98,21 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
     groups = [f.name for f in chosen for _ in range(f.dims)]
     problem = {"num_vars": len(groups), "names": [f"{g}#{k}" for k, g in enumerate(groups)],
                "bounds": [[0.0, 1.0]] * len(groups), "groups": groups}
+    if len(chosen) == 1:
+        # a lone factor explains all the variance and has no interactions: S1 = ST = 1 exactly. (SALib's
+        # design treats a single group as no groups, while its estimator counts one group, so it fails.)
+        del problem["groups"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         x = design.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
         y = evaluate(model, q, unit_to_theta(model.network, chosen, x))
+        if len(chosen) == 1:
+            f = chosen[0]
+            title, sections = _describe(model, f)
+            share = 1.0 if float(np.var(y)) > 0 else 0.0
+            row = {"factor": f.name, "title": title, "sections": sections, "family": f.family,
+                   "S1": share, "S1_conf": 0.0, "ST": share, "ST_conf": 0.0}
+            return Sobol([row], n, int(y.size), 1, len(all_factors) - 1, float(np.var(y)), seed, conf_level, y)
         # SALib ignores a seed of 0 (``if seed:``), so its bootstrap gets seed + 1
         si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, conf_level=conf_level,
                              print_to_console=False, seed=None if seed is None else seed + 1)
