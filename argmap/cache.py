@@ -53,14 +53,14 @@ __all__ = ["ENV", "FORMAT", "cache_dir", "load_compiled", "disabled", "enabled",
 
 ENV = "ARGMAP_CACHE_DIR"
 """Environment variable naming the cache folder (default: the user's cache folder for argmap)."""
-FORMAT = 2
+FORMAT = 3
 """Version of the entry layout; bump it whenever what is stored changes."""
 _MAGIC = "argmap-compiled-map"
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
     Program)}
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
-_DTYPES = {"<f8", "<i8"}
+_DTYPES = {"<f8", "<i8", "<i4"}
 
 _enabled: ContextVar[bool] = ContextVar("argmap_cache_enabled", default=True)
 
@@ -145,9 +145,22 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
         net: Network | None = compile_map(amap)
     except ArgmapError:
         net = None
-    if entry is not None and net is not None:
+    if entry is not None and net is not None and _worth_storing(net):
         _write_entry(entry, _manifest_or_none(reads, given), amap, net)
     return amap, net
+
+
+MAX_STORED_INDICES = 1 << 21
+"""Largest CPT program stored (index entries): a claim with 20 parents has a program of ~10^7
+entries that compiles in about a second but would be a 130 MB entry, slower to read than to build."""
+
+
+def _worth_storing(net: Network) -> bool:
+    prog = net.program()
+    if prog is None:
+        return False
+    size = prog.formula.size + prog.copy_par.size + prog.dir_par.size + sum(p.size for _, p in prog.term_passes)
+    return size + sum(c.size for c, _, _ in prog.leak_passes) <= MAX_STORED_INDICES
 
 
 # ------------------------------------------------------------------------------------ entries
