@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import xml.parsers.expat
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -366,3 +367,73 @@ def test_symlinks_within_the_map_folder_are_read(tmp_path):
     (m / "claims.yaml").unlink()
     (m / "claims.yaml").symlink_to("real.txt")
     assert Model.load(m).probability(scenario=None) == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------ 3. numbers
+
+@pytest.mark.parametrize("text, message", [
+    ("1e-99999999", "credence '1e-99999999' has exponent -99999999; exponents are limited to ±400"),
+    ("1e-9999999", "has exponent -9999999"),
+    ("1.0e+99999", "has exponent 99999"),
+    ('"' + "1" * 5000 + '/3"', "is 5,002 characters long; numbers are limited to 64 characters"),
+    ("1" * 5000, "is 5,000 characters long"),
+    ("0." + "0" * 100 + "1", "is 103 characters long"),
+])
+def test_numbers_are_bounded_before_conversion(tmp_path, text, message):
+    m = write_map(tmp_path / "m", f"claims:\n  - {{id: a, title: A, credence: {text}}}\n")
+    res = cli_limited(["check", str(m)], seconds=30, mib=1024)
+    assert res.returncode == 1 and "claims.yaml:2:33: error: " in res.stderr and message in res.stderr, res.stderr
+    assert "int_max_str_digits" not in res.stderr and "Traceback" not in res.stderr
+
+
+def test_numbers_within_the_bounds_keep_their_exact_value():
+    from argmap.quantity import parse_quantity
+
+    assert parse_quantity("1e-300").exact == Fraction(1, 10**300)
+    assert parse_quantity("1" * 30 + "/" + "1" * 31).value == pytest.approx(0.1)
+
+
+# ------------------------------------------------------------------ 4. tables
+
+@pytest.mark.parametrize("parents, states, message", [
+    (25, 2, "a table over 25 parents needs 33,554,432 rows (67,108,864 entries); the limits are 20 parents"),
+    (3, 300, "a table over 3 parents needs 27,000,000 rows (54,000,000 entries)"),
+])
+def test_table_sizes_are_checked_before_enumerating(tmp_path, parents, states, message):
+    lines = ["claims:"]
+    names = [f"s{k}" for k in range(states)]
+    for i in range(parents):
+        if states == 2:
+            lines.append(f"  - {{id: p{i}, title: P, credence: 0.5}}")
+        else:
+            last = 1 - (states - 1) * (1 / states)
+            cred = ", ".join(f"{n}: {1 / states!r}" for n in names[:-1]) + f", {names[-1]}: {last!r}"
+            lines.append(f"  - {{id: p{i}, title: P, states: [{', '.join(names)}], credence: {{{cred}}}}}")
+    given = ", ".join(f"p{i}" for i in range(parents))
+    when = ", ".join(f"p{i}: {'true' if states == 2 else 's0'}" for i in range(parents))
+    lines.append(f"  - {{id: c, title: C, table: {{given: [{given}], rows: [{{when: {{{when}}}, p: 0.5}}]}}}}")
+    m = write_map(tmp_path / "m", "\n".join(lines) + "\n", target="c")
+    res = cli_limited(["check", str(m)], seconds=60, mib=1024)
+    assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr, res.stderr[-2000:]
+
+
+def test_a_table_missing_rows_counts_them_and_shows_three(tmp_path):
+    claims = [{"id": f"p{i}", "title": "P", "credence": 0.5} for i in range(12)]
+    row = {"when": {f"p{i}": "true" for i in range(12)}, "p": 0.5}
+    claims.append({"id": "c", "title": "C", "table": {"given": [f"p{i}" for i in range(12)], "rows": [row]}})
+    with pytest.raises(ValidationError, match=r"table is missing 4,095 row\(s\): .* and 4,092 more"):
+        Model.load(write_map(tmp_path / "m", claims, target="c"))
+
+
+# ------------------------------------------------------------------ 7. Sobol with one categorical factor
+
+def test_sensitivity_with_only_a_categorical_concentration(tmp_path, capsys):
+    m = write_map(tmp_path / "m", [
+        {"id": "a", "title": "A", "states": ["lo", "mid", "hi"], "credence": {"lo": 0.2, "mid": 0.5, "hi": 0.3},
+         "concentration": 10},
+        {"id": "b", "title": "B", "table": {"given": ["a"], "rows": [
+            {"when": {"a": "lo"}, "p": 0.1}, {"when": {"a": "mid"}, "p": 0.5}, {"when": {"a": "hi"}, "p": 0.9}]}}],
+        target="b")
+    assert main(["sensitivity", str(m), "--json", "--samples", "200", "--sobol-samples", "64"]) == 0
+    sobol = json.loads(capsys.readouterr().out)["sobol"]
+    assert [(r["S1"], r["ST"]) for r in sobol["indices"]] == [(1.0, 1.0)] and sobol["variance"] > 0
