@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .engine import Engine
-from .errors import QueryError, did_you_mean
+from .errors import ConditionWarning, QueryError, did_you_mean
 from .marginals import p_true
 from .models import ArgumentMap
 from .network import Network, compile_map
@@ -29,6 +29,12 @@ DEFAULT = "default"
 
 _TRUE = {"true", "yes", "1", "on", "t", "y"}
 _FALSE = {"false", "no", "0", "off", "f", "n"}
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    warnings.warn(ConditionWarning(message), stacklevel=3)
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -161,7 +167,12 @@ class Model:
     # ------------------------------------------------------------ conditions
     def conditions(self, given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                    scenario: str | None = DEFAULT) -> Conditions:
-        """Merge a scenario with explicit conditions (explicit ones win) and normalise state names."""
+        """Merge a scenario with explicit conditions and normalise state names.
+
+        The rule: explicit conditions replace the scenario's on the same claim, and an explicit ``set``
+        replaces an explicit ``given`` of the same claim (an intervention overrides an observation).
+        Each replacement that changes something is reported as a :class:`ConditionWarning`.
+        """
         name = self.map.default_scenario if scenario == DEFAULT else scenario
         g: dict[str, str] = {}
         s: dict[str, str] = {}
@@ -173,10 +184,21 @@ class Model:
             sc = self.map.scenarios[name]
             g.update(sc.given)
             s.update(sc.set)
-        for src, dst, other in ((given or {}, g, s), (set or {}, s, g)):
-            for claim, state in src.items():
+        scenario_had = {**{c: ("given", v) for c, v in g.items()}, **{c: ("set", v) for c, v in s.items()}}
+        explicit: dict[str, tuple[str, str]] = {}
+        for kind, src, dst, other in (("given", given or {}, g, s), ("set", set or {}, s, g)):
+            for claim, raw in src.items():
+                state = self._state(claim, raw)
+                if claim in explicit:
+                    _warn(f"'{claim}' is both given ({claim}={explicit[claim][1]}) and set ({claim}={state}); "
+                          "the set wins: an intervention replaces an observation")
+                elif claim in scenario_had and scenario_had[claim] != (kind, state):
+                    was_kind, was = scenario_had[claim]
+                    _warn(f"scenario '{name}' has {was_kind} {claim}={was}; the explicit {kind} {claim}={state} "
+                          "replaces it")
+                explicit[claim] = (kind, state)
                 other.pop(claim, None)
-                dst[claim] = self._state(claim, state)
+                dst[claim] = state
         observed = self.map.observed
         for claim in s:
             if claim in self.map.observations:

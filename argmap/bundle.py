@@ -25,6 +25,10 @@ from .textsafe import visible
 __all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
 
 TOP_CLAIMS = 8
+BUNDLE_FILES = frozenset({"map.svg", "map.png", "map-full.svg", "diff.svg", "diff.png", "tornado.svg", "tornado.png",
+                          "summary.md"})
+"""Every file a bundle may hold: those this export does not write are removed, so a diff from an
+earlier export with overlays never sits beside a summary that does not mention it."""
 
 
 @dataclass
@@ -119,6 +123,11 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     for name in sorted(files):
         data = files[name]
         bundle.files.append(atomic_write(folder / name, data))
+    for name in sorted(n for n in BUNDLE_FILES if n not in files):    # left from an earlier bundle
+        stale = folder / name
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
+            step(f"removed {stale} (left from an earlier export)")
     return bundle
 
 

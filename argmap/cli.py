@@ -7,8 +7,11 @@ Each subcommand lives in :mod:`argmap.commands` as a module with ``add_parser`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
+import warnings
+from collections.abc import Iterator
 
 from ._version import __version__
 from .errors import ArgmapError
@@ -39,6 +42,25 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _condition_warnings() -> Iterator[None]:
+    """Print each :class:`~argmap.errors.ConditionWarning` once, as ``warning: ...`` on standard error."""
+    from .errors import ConditionWarning
+    from .textsafe import visible
+
+    def show(message, category, *_args, **_kw) -> None:
+        if issubclass(category, ConditionWarning):
+            print(visible(f"warning: {message}"), file=sys.stderr)
+        else:
+            original(message, category, *_args, **_kw)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("once", ConditionWarning)
+        original = warnings.showwarning
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
@@ -48,12 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        if getattr(args, "no_cache", False):
-            from .cache import disabled
+        with _condition_warnings():
+            if getattr(args, "no_cache", False):
+                from .cache import disabled
 
-            with disabled():
-                return int(args._run(args) or 0)
-        return int(args._run(args) or 0)
+                with disabled():
+                    return int(args._run(args) or 0)
+            return int(args._run(args) or 0)
     except ArgmapError as err:
         print(err.format(), file=sys.stderr)
         return 1

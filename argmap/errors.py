@@ -18,6 +18,7 @@ __all__ = [
     "Diagnostic",
     "ValidationError",
     "QueryError",
+    "ConditionWarning",
     "ImpossibleEvidenceError",
     "WidthError",
     "did_you_mean",
@@ -72,6 +73,11 @@ class ValidationError(ArgmapError):
         lines = [d.format() for d in self.diagnostics]
         lines.append(f"{n} error{'s' if n != 1 else ''} found")
         return "\n".join(lines)
+
+
+class ConditionWarning(UserWarning):
+    """Two conditions on one claim were given and one replaced the other (the rule is in
+    :meth:`argmap.api.Model.conditions`); the command line prints it as ``warning: ...``."""
 
 
 class QueryError(ArgmapError):

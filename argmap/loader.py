@@ -25,6 +25,7 @@ from .observe import observation_claim, scenario_from_spec
 from .readfile import inside
 from .resolve import Located, resolve_claims
 from .specs import MapFile, OverlayFile, PartFile
+from .textsafe import describe_char
 from .yamlsafe import YamlDoc, read_yaml
 
 __all__ = ["load_map", "load_stages", "Stage", "OverlayReader", "find_overlay", "resolve_overlay", "read_spec",
@@ -423,6 +424,10 @@ def _pydantic_diag(doc: YamlDoc, model: type[BaseModel], e: Mapping[str, Any]) -
             kind == "string_pattern_mismatch" and isinstance(field, int)):
         value = e.get("input")
         msg = f"{value!r} is not a valid claim id"
+        bad = next((i for i, ch in enumerate(str(value)) if not ("a" <= ch <= "z" or "0" <= ch <= "9" or ch == "_")),
+                   None)
+        if bad is not None:     # name the character: a Cyrillic 'а' looks exactly like a Latin 'a'
+            msg += f": character {bad + 1} is {describe_char(str(value)[bad])}"
         hint = "ids use lowercase letters, digits and underscores, and start with a letter"
     elif kind == "string_pattern_mismatch" and field == "section":
         msg = f"{e.get('input')!r} is not a section number"

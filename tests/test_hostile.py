@@ -437,3 +437,69 @@ def test_sensitivity_with_only_a_categorical_concentration(tmp_path, capsys):
     assert main(["sensitivity", str(m), "--json", "--samples", "200", "--sobol-samples", "64"]) == 0
     sobol = json.loads(capsys.readouterr().out)["sobol"]
     assert [(r["S1"], r["ST"]) for r in sobol["indices"]] == [(1.0, 1.0)] and sobol["variance"] > 0
+
+
+# ------------------------------------------------------------------ 11. smaller points
+
+def test_one_bad_claim_does_not_drop_its_file_or_cascade(tmp_path):
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5, "bogus": 1},
+                                   {"id": "c", "title": "C", "base": 0.3, "requires": ["a"]}], target="c")
+    (m / "more.yaml").write_text("claims:\n  - {id: e, title: E, credence: 0.5, supports: [{claim: c, ratio: 2}]}\n"
+                                 "  - {id: f, title: F, credence: 0.5, supports: [{claim: a, ratio: 2}]}\n")
+    with pytest.raises(ValidationError) as err:
+        Model.load(m)
+    assert [d.message for d in err.value.diagnostics] == ["unknown field 'bogus'"]
+
+
+def test_a_folder_named_like_a_part_file_is_reported_as_a_folder(tmp_path):
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}])
+    (m / "x.yaml").mkdir()
+    with pytest.raises(ValidationError, match="a folder named like a part file") as err:
+        Model.load(m)
+    assert "overlay" not in err.value.format()
+
+
+def test_a_look_alike_character_in_an_id_is_named(tmp_path):
+    m = write_map(tmp_path / "m", [{"id": "\u0430ware", "title": "A", "credence": 0.5},
+                                   {"id": "a", "title": "A", "credence": 0.5}])
+    with pytest.raises(ValidationError, match=r"character 1 is U\+0430 \(CYRILLIC SMALL LETTER A\)"):
+        Model.load(m)
+
+
+def test_export_without_overlays_removes_a_stale_diff(tmp_path):
+    from argmap.bundle import write_bundle
+
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}])
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("diff.svg", "diff.png", "notes.txt"):
+        (out / name).write_text("from an earlier export")
+    write_bundle(m, out)
+    assert not (out / "diff.svg").exists() and not (out / "diff.png").exists()
+    assert (out / "notes.txt").exists() and (out / "summary.md").exists()
+
+
+def test_conflicting_conditions_follow_the_rule_and_warn(tmp_path, capsys):
+    from argmap.errors import ConditionWarning
+
+    m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5, "supports": [{"claim": "b", "ratio": 3}]},
+                                   {"id": "b", "title": "B", "base": 0.5}], target="b",
+                  scenarios={"s": {"given": {"a": True}}})
+    model = Model.load(m)
+    with pytest.warns(ConditionWarning, match="the set wins"):
+        c = model.conditions(given={"a": "true"}, set={"a": "false"}, scenario=None)
+    assert c.set == {"a": "false"} and c.given == {}
+    with pytest.warns(ConditionWarning, match="scenario 's' has given a=true; the explicit given a=false replaces it"):
+        c = model.conditions(given={"a": "no"}, scenario="s")
+    assert c.given == {"a": "false"}
+    assert main(["run", str(m), "--scenario", "s", "--set", "a=false"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: scenario 's' has given a=true; the explicit set a=false replaces it" in err
+
+
+def test_quoted_no_is_text_and_bare_no_is_false(tmp_path):
+    claims = 'claims:\n  - {id: a, title: A, credence: 0.5}\n  - {id: b, title: B, base: 0.5,\n' \
+             '     requires: [{claim: a, when: %s}]}\n'
+    assert Model.load(write_map(tmp_path / "bare", claims % "no", target="b")).probability(scenario=None) == 0.25
+    with pytest.raises(ValidationError, match="'a' has no state 'no'"):
+        Model.load(write_map(tmp_path / "quoted", claims % '"no"', target="b"))
