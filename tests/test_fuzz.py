@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import signal
 import tempfile
@@ -501,3 +502,169 @@ def test_huge_integers_are_errors_not_crashes(tmp_path):
     with pytest.raises(ValidationError) as info:
         Model.load(map_folder(tmp_path, text, "argmap: 1\nname: n\ntarget: x\n"))
     assert "too large" in info.value.diagnostics[0].message and info.value.diagnostics[0].line == 4
+
+
+# ------------------------------------------------------------------------------------- issue 14 classes
+# Extreme values and shapes, each class generated: huge and tiny exponents, special files, names with
+# separators, control characters, many independent claims, wide fan-in. Fewer examples each (these build
+# whole maps), so the file stays near half a minute.
+
+SMALL = settings(FUZZ, max_examples=max(4, EXAMPLES // 4))
+
+
+@st.composite
+def number_texts(draw) -> str:
+    """A number as written in a file: long mantissas, huge and tiny exponents, long fractions."""
+    digits = st.text("0123456789", min_size=1, max_size=draw(st.sampled_from([3, 20, 80])))
+    kind = draw(st.sampled_from(["exp", "fraction", "decimal", "int"]))
+    if kind == "exp":
+        exp = draw(st.one_of(st.integers(-500, 500), st.integers(-10**9, 10**9)))
+        return f"{draw(digits)}.{draw(digits)}e{exp}"
+    if kind == "fraction":
+        return f'"{draw(digits)}/{draw(digits)}"'
+    if kind == "decimal":
+        return f"0.{draw(digits)}"
+    return draw(digits)
+
+
+@SMALL
+@given(field=st.sampled_from(["credence", "base", "ratio", "weight", "leak", "scale"]), number=number_texts())
+def test_extreme_numbers_load_or_fail_cleanly(tmp_path, field, number):
+    a = {"credence": f"credence: {number}"}.get(field, "credence: 0.5")
+    rel = {"ratio": f"ratio: {number}", "weight": f"weight: {number}"}.get(field, "ratio: 2")
+    mod = f", modulated_by: {{claim: m, scale: {{true: {number}, false: 1}}}}" if field == "scale" else ""
+    req = f"{{claim: a, leak: {number}}}" if field == "leak" else "m"
+    text = (f"claims:\n  - {{id: a, title: A, {a}, supports: [{{claim: c, {rel}{mod}}}]}}\n"
+            f"  - {{id: m, title: M, credence: 0.5}}\n"
+            f"  - {{id: c, title: C, base: {number if field == 'base' else 0.5}, requires: [{req}]}}\n")
+    model = load_outcome(map_folder(tmp_path, text, "argmap: 1\nname: fuzz\ntarget: c\n"))
+    if model is not None:
+        for dist in model.marginals(scenario=None).values():
+            assert all(0.0 <= p <= 1.0 for p in dist.values()) and abs(sum(dist.values()) - 1) < 1e-9
+
+
+@settings(FUZZ, max_examples=12)
+@given(kind=st.sampled_from(["zero", "fifo", "dir", "outside", "dangling"]),
+       where=st.sampled_from(["part", "map.yaml", "overlay", "network"]))
+def test_special_files_everywhere_fail_cleanly(tmp_path, kind, where):
+    base = Path(tempfile.mkdtemp(prefix=f"{kind}-{where}-", dir=tmp_path))
+    folder = base / "m"
+    folder.mkdir()
+    (folder / "map.yaml").write_bytes((TINY / "map.yaml").read_bytes())
+    (folder / "claims.yaml").write_bytes((TINY / "claims.yaml").read_bytes())
+    special = {"part": folder / "extra.yaml", "map.yaml": folder / "map.yaml"}.get(where, base / "special.yaml")
+    if special.exists():
+        special.unlink()
+    outside = base / "outside.yaml"
+    outside.write_bytes((TINY / "claims.yaml").read_bytes())
+    make = {"zero": lambda p: p.symlink_to("/dev/zero"), "fifo": os.mkfifo, "dir": lambda p: p.mkdir(),
+            "outside": lambda p: p.symlink_to(outside), "dangling": lambda p: p.symlink_to(base / "nothing")}
+    make[kind](special)
+    argv = {"overlay": ["run", str(TINY), "--with", str(special)],
+            "network": ["import", str(special), "-o", str(base / "out")]}.get(where, ["check", str(folder)])
+    code, _, err = cli_outcome(argv)
+    if not (where == "overlay" and kind == "outside"):          # a regular file given with --with is read
+        assert code == 1 and str(special) in err
+
+
+@settings(FUZZ, max_examples=200)
+@given(name=st.lists(st.sampled_from(list("ab./\\:~\x00\x1b\u202e-_ ") + ["..", "CON", "\uff0f"]),
+                    max_size=30).map("".join))
+def test_names_with_separators_become_one_safe_component(name):
+    from argmap.commands.export import default_out
+    from argmap.textsafe import safe_component
+
+    part = safe_component(name)
+    assert part and len(part) <= 80 and part not in (".", "..") and not part.startswith(".")
+    assert all(c.isascii() and (c.isalnum() or c in "._-") for c in part)
+    out = Path(default_out(name, [f"{name}.yaml"]))
+    assert out.parent == Path("exports") and len(out.parts) == 2
+
+
+CONTROL = st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp"])
+
+
+@settings(FUZZ, max_examples=200)
+@given(text=st.text(st.one_of(CONTROL, st.characters(codec="utf-8")), max_size=40))
+def test_visible_never_lets_control_or_bidi_characters_through(text):
+    from argmap.textsafe import UNSAFE, visible
+
+    shown = visible(text)
+    assert not UNSAFE.search(shown)
+    if not UNSAFE.search(text) and "\r" not in text:
+        assert shown == text
+
+
+@SMALL
+@given(title=st.text(st.one_of(CONTROL, st.sampled_from(list("ab <&\"'\\"))), min_size=1, max_size=20))
+def test_control_characters_in_titles_fail_cleanly_or_load(tmp_path, title):
+    from argmap.textsafe import UNSAFE
+
+    text = "claims:\n  - id: a\n    title: " + json.dumps(title) + "\n    credence: 0.5\n"
+    try:
+        with no_hang():
+            Model.load(map_folder(tmp_path, text, "argmap: 1\nname: fuzz\ntarget: a\n"))
+        assert not UNSAFE.search(title.replace("\t", " ").replace("\n", " ")) or not title.strip()
+    except ValidationError as err:
+        assert_positioned(err)
+        assert not UNSAFE.search(err.format())
+
+
+@settings(FUZZ, max_examples=4)
+@given(n=st.integers(1, 1500), observed=st.integers(0, 20), seed=st.integers(0, 2**16))
+def test_many_independent_claims_have_exact_marginals(tmp_path, n, observed, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    cred = rng.uniform(0.05, 0.95, n).round(3)
+    lines = ["claims:"] + [f"  - {{id: c{i}, title: C, credence: {c}}}" for i, c in enumerate(cred)]
+    lines += [f"  - {{id: e{j}, title: E, base: 0.2, requires: [{{claim: c{j}, leak: 0.5}}]}}"
+              for j in range(min(observed, n))]
+    folder = map_folder(tmp_path, "\n".join(lines) + "\n", "argmap: 1\nname: many\ntarget: c0\n")
+    with no_hang(60):
+        margs = Model.load(folder).marginals(given={f"e{j}": "true" for j in range(min(observed, n))}, scenario=None)
+    for i, c in enumerate(cred):
+        want = c if i >= observed else c * 0.2 / (c * 0.2 + (1 - c) * 0.1)     # Bayes on its own evidence
+        assert abs(margs[f"c{i}"]["true"] - want) < 1e-12
+
+
+@settings(FUZZ, max_examples=8)
+@given(data=st.data(), k=st.integers(1, 14))
+def test_wide_fan_in_matches_brute_force(tmp_path, data, k):
+    import itertools
+
+    import numpy as np
+
+    ratio = st.sampled_from([1e-300, 1e-9, 0.2, 0.5, 1.0, 2.0, 7.0, 1e9, 1e300])
+    claims, logr, req = [], [], []
+    for i in range(k):
+        p = data.draw(st.sampled_from([0.0, 0.1, 0.5, 0.9, 1.0]), label=f"p{i}")
+        kind = data.draw(st.sampled_from(["supports", "opposes", "requires"]), label=f"k{i}")
+        claim = {"id": f"p{i}", "title": "P", "credence": p}
+        if kind == "requires":
+            req.append((i, data.draw(st.sampled_from([0.0, 0.3])), p))
+        else:
+            r = data.draw(ratio)
+            r = max(r, 1.0) if kind == "supports" else min(r, 1.0)
+            claim[kind] = [{"claim": "c", "ratio": r}]
+            logr.append((i, math.log(r), p))
+        claims.append(claim)
+    c = {"id": "c", "title": "C", "base": 0.3}
+    if req:
+        c["requires"] = [{"claim": f"p{i}", "leak": leak} for i, leak, _ in req]
+    if not logr:
+        c.pop("base")
+    claims.append(c)
+    folder = map_folder(tmp_path, yaml.safe_dump({"claims": claims}), "argmap: 1\nname: fan\ntarget: c\n")
+    with no_hang(60):
+        got = Model.load(folder).probability(scenario=None)
+    exact = 0.0                       # every assignment of the parents, in log-odds
+    for bits in itertools.product((0, 1), repeat=k):
+        w = math.prod(p if bits[i] else 1 - p for i, _, p in logr + [(i, 0, p) for i, _, p in req])
+        if w == 0:
+            continue
+        z = math.log(0.3 / 0.7) + sum(lr for i, lr, _ in logr if bits[i])
+        pc = (1 / (1 + math.exp(-z)) if z > -700 else 0.0) if logr else 1.0
+        pc *= math.prod(1 if bits[i] else leak for i, leak, _ in req)
+        exact += w * pc
+    assert abs(got - exact) < 1e-9 and np.isfinite(got)
