@@ -112,7 +112,7 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
             share = 1.0 if float(np.var(y)) > 0 else 0.0
             row = {"factor": f.name, "title": title, "sections": sections, "family": f.family,
                    "S1": share, "S1_conf": 0.0, "ST": share, "ST_conf": 0.0}
-            return Sobol([row], n, int(y.size), 1, len(all_factors) - 1, float(np.var(y)), seed, conf_level, y)
+            return Sobol([row], n, int(y.size), 1, len(all_factors) - 1, float(np.var(y)), seed, conf_level)
         # SALib ignores a seed of 0 (``if seed:``), so its bootstrap gets seed + 1
         si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, conf_level=conf_level,
                              print_to_console=False, seed=None if seed is None else seed + 1)
