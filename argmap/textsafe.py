@@ -19,10 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["UNSAFE", "first_unsafe", "describe_char", "visible", "safe_component"]
+__all__ = ["UNSAFE", "UNSAFE_RAW", "first_unsafe", "describe_char", "visible", "safe_component"]
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters (C0 but tab and newline, DEL, C1), line/paragraph separators and bidi controls."""
+
+UNSAFE_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+""":data:`UNSAFE` less carriage return: for scanning a whole file's text, whose line ends YAML normalises."""
 
 _COMPONENT_BAD = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}

@@ -24,7 +24,7 @@ import yaml
 from .errors import Diagnostic, ValidationError
 from .quantity import check_number_text
 from .readfile import read_limited
-from .textsafe import describe_char, first_unsafe
+from .textsafe import UNSAFE, UNSAFE_RAW, describe_char, first_unsafe
 
 __all__ = ["YamlDoc", "read_yaml", "parse_yaml", "recording_reads", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
@@ -321,7 +321,7 @@ class _NotPlain(Exception):
 
 def _plain_doc(text: str, path: Path) -> YamlDoc | None:
     loader_cls = getattr(yaml, "CSafeLoader", None)
-    if loader_cls is None:
+    if loader_cls is None or UNSAFE_RAW.search(text):     # the reference path names the character
         return None
     try:
         return _plain_events(loader_cls(text), path)
@@ -341,6 +341,10 @@ def _plain_scalar(ev: Any) -> Any:
     if tag == _STR or tag == _TIME:
         return value                                   # timestamps stay text, as in the reference path
     if tag == _FLOAT and _DECIMAL.match(value):
+        try:
+            check_number_text(value)
+        except ValueError:
+            raise _NotPlain from None                  # the reference path keeps it as text, refused where used
         return float(value)
     if tag == _INT and len(value) < 19 and _INTEGER.match(value):
         return int(value)
@@ -382,6 +386,8 @@ def _plain_events(loader: Any, path: Path) -> YamlDoc:
                 raise _NotPlain                        # alias or anything unexpected
             if ev.anchor is not None or (ev.tag is not None and ev.tag != "!"):
                 raise _NotPlain
+            if t is scalar_t and ev.style == '"' and UNSAFE.search(ev.value):
+                raise _NotPlain                        # an escape such as "\e" made a control character
             mark = ev.start_mark
             pos = (mark.line + 1, mark.column + 1)
             if stack:
