@@ -17,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "argmap"
 # Bottom to top; a module may import modules of its own layer and of the layers listed before it.
 # A name ending in "." covers a subpackage; "argmap" alone is the package root (it re-exports the API).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("_version", "errors", "atomic", "quantity", "yamlsafe", "formatting", "marginals", "texttable",
-                    "verbal")),
+    ("foundation", ("_version", "textsafe", "errors", "readfile", "atomic", "quantity", "yamlsafe", "formatting",
+                    "marginals", "texttable", "verbal")),
     ("map", ("models", "specs", "resolve", "overlay", "observe", "checks", "bundled", "loader", "sections",
              "scaffold")),
     ("inference", ("program", "elimination", "network", "engine", "distributions", "cache", "netjson")),
