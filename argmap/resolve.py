@@ -258,15 +258,16 @@ def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_s
                     bands[key_t] = row.band
     if len(diags) > n0:
         return None
-    combos = itertools.product(*(all_states[g] for g in given))
     if len(rows) < n_rows:     # every row held is a valid, distinct combination: count, show the first three
-        absent = list(itertools.islice((c for c in combos if c not in rows), 3))
+        every = itertools.product(*(all_states[g] for g in given))
+        absent = list(itertools.islice((c for c in every if c not in rows), 3))
         shown = ", ".join(str(dict(zip(given, c, strict=False))) for c in absent)
         n_absent = n_rows - len(rows)
         more = f" and {n_absent - 3:,} more" if n_absent > 3 else ""
         diags.append(where.diag(sub + ("rows",), f"table is missing {n_absent:,} row(s): {shown}{more}",
                                 f"a table over {list(given)} needs {n_rows:,} rows, one per combination"))
         return None
+    combos = list(itertools.product(*(all_states[g] for g in given)))     # as many as the rows written
     return Table(given, tuple((c, rows[c]) for c in combos), tuple((c, bands[c]) for c in combos if c in bands))
 
 
