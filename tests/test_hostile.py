@@ -265,13 +265,17 @@ def test_twenty_supports_into_one_claim_compile_vectorised_in_bounded_memory(tmp
 
 
 def test_program_matches_the_builders_on_a_wide_mixed_claim(tmp_path):
-    """Supports, oppositions, a categorical source with `when`, a modulator and requirements with and
-    without a leak, all into one claim: the vectorised program equals the log-odds builders."""
+    """Supports, oppositions, a categorical source with `when`, two modulators on one relation and
+    requirements with and without a leak, all into one claim: the vectorised program equals the
+    log-odds builders."""
     claims = [{"id": f"p{i}", "title": "P", "credence": 0.3 + 0.05 * i,
                "supports": [{"claim": "c", "ratio": 1.5 + i}]} for i in range(6)]
     claims += [{"id": "o", "title": "O", "credence": 0.4, "opposes": [{"claim": "c", "ratio": 0.2,
-                                                                       "modulated_by": {"claim": "k", "scale": {
-                                                                           "lo": 0, "mid": 0.5, "hi": 2}}}]},
+                                                                       "modulated_by": [
+                                                                           {"claim": "k", "scale": {
+                                                                               "lo": 0, "mid": 0.5, "hi": 2}},
+                                                                           {"claim": "r1", "scale": {
+                                                                               "false": 0.3, "true": 1.5}}]}]},
                {"id": "k", "title": "K", "states": ["lo", "mid", "hi"], "credence": {"lo": 0.2, "mid": 0.5, "hi": 0.3},
                 "supports": [{"claim": "c", "ratio": 3, "when": ["mid", "hi"]}]},
                {"id": "r1", "title": "R1", "credence": 0.8}, {"id": "r2", "title": "R2", "credence": 0.6},
