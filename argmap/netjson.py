@@ -55,7 +55,7 @@ def network_json(network: Network, engine: Engine | None = None) -> dict[str, An
             "copy": [list(c) for c in spec.copy],
             "direct": [list(c) for c in spec.direct],
             "composed": [[t, f, b, [list(term) for term in terms], list(leaks)]
-                         for t, f, b, terms, leaks in spec.composed],
+                         for t, f, b, terms, leaks in spec.composed_cells()],
         })
     plan = engine.marginal_plan(tuple(network.variables), {}, {})
     factors = [{"var": index[f.var], "scope": [index[u] for u in f.scope]} for f in plan.factors]

@@ -87,6 +87,22 @@ class VarSpec:
     def size(self) -> int:
         return math.prod(self.shape)
 
+    def composed_cells(self) -> list[tuple[int, int, int, tuple, tuple]]:
+        """The composed CPT one cell at a time (for exports such as the explorer page; the program never
+        uses it): ``(true pos, false pos, base or -1, terms, leaks)`` per cell in C order, where terms are
+        the active relations as ``(ratio, -1)`` or ``(ratio, scale per modulator...)`` and leaks the
+        unmet requirements' leak parameters (-1: no leak)."""
+        c = self.composed
+        if c is None:
+            return []
+        out = []
+        for cell, idx in enumerate(itertools.product(*(range(n) for n in self.shape[:-1]))):
+            terms = tuple((t.ratio, *(sc[idx[a]] for a, sc in t.mods)) if t.mods else (t.ratio, -1)
+                          for t in c.terms if t.active[idx[t.axis]])
+            leaks = tuple(lk.param for lk in c.leaks if lk.unmet[idx[lk.axis]])
+            out.append((2 * cell + 1, 2 * cell, c.base, terms, leaks))
+        return out
+
     def params(self) -> set[int]:
         """Every parameter some cell of this CPT reads."""
         out = {k for _, k in self.copy} | {k for _, _, k in self.direct}
