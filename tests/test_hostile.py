@@ -182,6 +182,7 @@ def test_huge_and_tiny_ratios_that_cancel_are_exact(tmp_path):
     net = model.network
     theta = net.theta0[None, :]
     prog = net.program()
+    assert prog is not None
     fast = prog.tables(prog.run(theta.T.copy()))["c"][..., 0]
     slow = net.cpts(theta)["c"][0]
     np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-300)
@@ -285,6 +286,7 @@ def test_program_matches_the_builders_on_a_wide_mixed_claim(tmp_path):
     rng = np.random.default_rng(0)
     theta = np.repeat(net.theta0[None, :], 5, axis=0) * rng.uniform(0.9, 1.0, size=(5, len(net.params)))
     prog = net.program()
+    assert prog is not None
     fast = prog.tables(prog.run(np.ascontiguousarray(theta.T)))
     for v, table in net.cpts(theta).items():
         np.testing.assert_allclose(np.moveaxis(fast[v], -1, 0), table, rtol=1e-12, atol=1e-15)
