@@ -49,7 +49,10 @@ def _ratio(rng, up: bool) -> dict:
     lo, hi = r / np.exp(rng.uniform(0.2, 0.7)), r * np.exp(rng.uniform(0.2, 0.7))
     if not up:
         r, lo, hi = 1 / r, 1 / hi, 1 / lo
-    return {"value": _r(r), "range": [_r(lo * 0.999), _r(hi * 1.001)]}
+    # a strength range stays on its side of 1, as the format requires (a ratio is >= e^0.2 from 1)
+    lo, hi = lo * 0.999, hi * 1.001
+    lo, hi = (max(lo, 1.0), hi) if up else (lo, min(hi, 1.0))
+    return {"value": _r(r), "range": [_r(lo), _r(hi)]}
 
 
 def synthetic_map(n: int, width: str = "low", seed: int = 0) -> dict[str, dict]:
