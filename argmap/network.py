@@ -20,7 +20,7 @@ import numpy as np
 
 from .checks import all_parents, topological_order
 from .models import ArgumentMap, Claim, Relation
-from .program import Composed, Leak, Program, Term, VarSpec, build_program
+from .program import Composed, Leak, Program, Term, VarSpec, build_program, expit
 from .quantity import Quantity
 
 __all__ = ["Param", "Network", "compile_map", "relevant_claims"]
@@ -242,22 +242,12 @@ def _composed_builder(spec: Composed, shape: tuple[int, ...]) -> Builder:
                 logit = logit + w
             b = theta[:, spec.base].reshape(batch)
             with np.errstate(divide="ignore"):
-                p = _expit(np.log(b) - np.log1p(-b) + logit)
+                p = expit(np.log(b) - np.log1p(-b) + logit)
         for lk in spec.leaks:
             keep = np.zeros(batch) if lk.param < 0 else theta[:, lk.param].reshape(batch)
             p = p * (1.0 - along(lk.axis, np.asarray(lk.unmet, dtype=float)) * (1.0 - keep))
         return np.stack([1.0 - p, p], axis=-1)
     return build
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    out = np.empty_like(z)
-    pos = z >= 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-        ez = np.exp(z[~pos])
-        out[~pos] = ez / (1.0 + ez)
-    return out
 
 
 def relevant_claims(network: Network, targets, given, set_) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Term", "Leak", "Composed", "VarSpec", "Program", "build_program", "LOG_SAFE"]
+__all__ = ["Term", "Leak", "Composed", "VarSpec", "Program", "build_program", "LOG_SAFE", "expit"]
 
 LOG_SAFE = 600.0
 """Largest Σ|ln ratio^scale| of one cell computed as a plain product; beyond it (or with a base below
@@ -213,7 +213,7 @@ class Program:
         for n, par in self.term_passes:
             lu[:n] += np.take(logs, par, axis=0)
         z += lu                     # finite terms (ratios and scales are bounded), so never inf - inf
-        np.copyto(u, _expit(z))
+        np.copyto(u, expit(z))
 
     def tables(self, blocks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Each claim's CPT as a view into the blocks: shape ``(*parent cards, card, B)``."""
@@ -229,11 +229,11 @@ class Program:
         return out
 
 
-def _expit(z: np.ndarray) -> np.ndarray:
+def expit(z: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-z) without overflow; ±inf give 1 and 0."""
     out = np.empty_like(z)
     pos = z >= 0
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
         ez = np.exp(z[~pos])
         out[~pos] = ez / (1.0 + ez)
