@@ -60,18 +60,3 @@ def test_a_warm_cache_reads_no_yaml_and_imports_no_pydantic(tmp_path, tiny_map):
     cold = _modules_after(code, tmp_path)
     assert "pydantic" in cold and "argmap.loader" in cold
     assert _modules_after(code, tmp_path) == []
-
-
-def test_preloading_sobols_libraries_changes_no_number(tiny_map, monkeypatch):
-    import argmap.sensitivity.preload as preload
-    from argmap import Model
-    from argmap.sensitivity import report
-
-    model = Model.load(tiny_map)
-    runs = []
-    for enabled in (True, False):
-        monkeypatch.setattr(preload, "ENABLED", enabled)
-        d = report(model, samples=200, sobol_samples=16).to_dict()
-        d.pop("seconds")
-        runs.append(d)
-    assert runs[0] == runs[1]

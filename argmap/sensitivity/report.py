@@ -12,7 +12,6 @@ from ._query import Query, resolve
 from .cruxes import cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
-from .preload import preload
 from .residual import Residual, residual
 from .sobol import DEFAULT_BASE_SAMPLES, DEFAULT_TOP, Sobol, sobol
 from .thresholds import DEFAULT_BOUNDS, thresholds
@@ -68,8 +67,6 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
            progress: Callable[[str], None] | None = None) -> SensitivityReport:
     """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts."""
     q = resolve(model, target, given, set, scenario)
-    if sobol_samples > 0:
-        preload()                  # SALib, pandas and scipy.stats load while the other parts compute
     args = (q.target, q.given, q.set, None)
     seconds: dict[str, float] = {}
     say = progress or (lambda msg: None)
