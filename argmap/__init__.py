@@ -18,28 +18,29 @@ if _typing.TYPE_CHECKING:
     from .api import Model as Model
     from .api import Result as Result
     from .api import parse_assignment as parse_assignment
-    from .engine import Engine as Engine
-    from .errors import ArgmapError as ArgmapError
-    from .errors import Diagnostic as Diagnostic
-    from .errors import ImpossibleEvidenceError as ImpossibleEvidenceError
-    from .errors import QueryError as QueryError
-    from .errors import ValidationError as ValidationError
-    from .errors import WidthError as WidthError
-    from .loader import load_map as load_map
-    from .models import ArgumentMap as ArgumentMap
-    from .models import Change as Change
-    from .models import Claim as Claim
-    from .models import Relation as Relation
-    from .network import Network as Network
-    from .network import Param as Param
-    from .network import compile_map as compile_map
+    from .base.errors import ArgmapError as ArgmapError
+    from .base.errors import Diagnostic as Diagnostic
+    from .base.errors import ImpossibleEvidenceError as ImpossibleEvidenceError
+    from .base.errors import QueryError as QueryError
+    from .base.errors import ValidationError as ValidationError
+    from .base.errors import WidthError as WidthError
+    from .inference.engine import Engine as Engine
+    from .inference.network import Network as Network
+    from .inference.network import Param as Param
+    from .inference.network import compile_map as compile_map
+    from .maps.loader import load_map as load_map
+    from .maps.models import ArgumentMap as ArgumentMap
+    from .maps.models import Change as Change
+    from .maps.models import Claim as Claim
+    from .maps.models import Relation as Relation
 
 _WHERE = {
     "Model": "api", "Result": "api", "Conditions": "api", "DEFAULT": "api", "parse_assignment": "api",
-    "load_map": "loader", "compile_map": "network", "Engine": "engine", "Network": "network", "Param": "network",
-    "ArgumentMap": "models", "Claim": "models", "Relation": "models", "Change": "models",
-    "ArgmapError": "errors", "ValidationError": "errors", "QueryError": "errors",
-    "ImpossibleEvidenceError": "errors", "WidthError": "errors", "Diagnostic": "errors",
+    "load_map": "maps.loader", "compile_map": "inference.network", "Engine": "inference.engine",
+    "Network": "inference.network", "Param": "inference.network",
+    "ArgumentMap": "maps.models", "Claim": "maps.models", "Relation": "maps.models", "Change": "maps.models",
+    "ArgmapError": "base.errors", "ValidationError": "base.errors", "QueryError": "base.errors",
+    "ImpossibleEvidenceError": "base.errors", "WidthError": "base.errors", "Diagnostic": "base.errors",
 }
 
 __all__ = ["__version__", *_WHERE]

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine import Engine
-from .errors import ConditionWarning, QueryError, did_you_mean
-from .marginals import p_true
-from .models import ArgumentMap
-from .network import Network, compile_map
+from .base.errors import ConditionWarning, QueryError, did_you_mean
+from .base.marginals import p_true
+from .inference.engine import Engine
+from .inference.network import Network, compile_map
+from .maps.models import ArgumentMap
 
 __all__ = ["Model", "Result", "Conditions", "parse_assignment", "DEFAULT"]
 
@@ -60,7 +60,7 @@ class Conditions:
     set: dict[str, str] = field(default_factory=dict)
     scenario: str | None = None
     observed: dict[str, str] = field(default_factory=dict)
-    """The map's own observations (always conditioned on; see :mod:`argmap.observe`)."""
+    """The map's own observations (always conditioned on; see :mod:`argmap.maps.observe`)."""
 
     @property
     def evidence(self) -> dict[str, str]:
@@ -120,11 +120,11 @@ class Model:
              cache: bool | None = None) -> Model:
         """Load the map at ``path`` (default: the bundled report map) with overlays applied in order.
 
-        Compiled maps are cached by the content of every file read (:mod:`argmap.cache`); a cached
+        Compiled maps are cached by the content of every file read (:mod:`argmap.inference.cache`); a cached
         one is the same map, bit for bit. ``cache=False`` reads and compiles the files regardless
         (the CLI's ``--no-cache``); None, the default, uses the cache unless it is switched off.
         """
-        from .cache import load_compiled
+        from .inference.cache import load_compiled
 
         return cls(*load_compiled(path, overlays, cache))
 
@@ -132,7 +132,7 @@ class Model:
     def load_with_base(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()
                        ) -> tuple[Model, Model]:
         """The map without and with ``overlays``, from one reading of the files: ``(base, overlaid)``."""
-        from .loader import load_stages
+        from .maps.loader import load_stages
 
         stages = load_stages(path, overlays)
         return cls(stages[0].map), cls(stages[-1].map)
@@ -255,7 +255,7 @@ class Model:
         c = self.conditions(given, set, scenario)
         margs = self.marginals(c.given, c.set, scenario=None)
         dist = margs[target]
-        from .checks import overrides
+        from .maps.checks import overrides
 
         stated = tuple(s.to_dict() for s in self.map.stated if s.claim == target and s.scenario == c.scenario)
         return Result(self.map.name, target, p_true(dist), dist, margs, c, self.map.overlays,

@@ -78,7 +78,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from argmap import Model
-    from argmap.cli import main as argmap_main
+    from argmap.commands.cli import main as argmap_main
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--page", help="an explorer page (default: write one for the bundled map)")

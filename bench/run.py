@@ -44,7 +44,7 @@ from networks import WIDTHS, write_synthetic_map  # noqa: E402
 from peers import PgmpyPeer, PyAgrumPeer, available  # noqa: E402
 
 import argmap  # noqa: E402
-from argmap.distributions import param_interval, sample_theta, uncertain_factors  # noqa: E402
+from argmap.inference.distributions import param_interval, sample_theta, uncertain_factors  # noqa: E402
 
 TOL = 1e-9
 K_SWEEP = 5

@@ -23,19 +23,21 @@ t0 = time.perf_counter()
 import numpy  # noqa: E402, F401
 
 t1 = time.perf_counter()
+import argmap.analysis.report  # noqa: E402, F401
 import argmap.api  # noqa: E402, F401
-import argmap.cache  # noqa: E402
-import argmap.cli  # noqa: E402, F401
-import argmap.report  # noqa: E402, F401
+import argmap.commands.cli  # noqa: E402, F401
+import argmap.inference.cache  # noqa: E402
 
 t2 = time.perf_counter()
-import argmap.loader  # noqa: E402
-import argmap.specs  # noqa: E402, F401
+import argmap.maps.loader  # noqa: E402
+import argmap.maps.specs  # noqa: E402, F401
 
 t3 = time.perf_counter()
-from argmap import cache, loader, yamlsafe  # noqa: E402
-from argmap.bundled import bundled_map_path  # noqa: E402
-from argmap.network import compile_map  # noqa: E402
+from argmap.base import yamlsafe
+from argmap.inference import cache
+from argmap.inference.network import compile_map  # noqa: E402
+from argmap.maps import loader  # noqa: E402
+from argmap.maps.bundled import bundled_map_path  # noqa: E402
 
 os.environ.setdefault(cache.ENV, tempfile.mkdtemp(prefix="argmap-stages-"))
 folder = Path(sys.argv[1]) if len(sys.argv) > 1 else bundled_map_path()

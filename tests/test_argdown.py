@@ -18,9 +18,7 @@ from argdown_node import argdown_parser
 from randmaps import random_map_files
 
 from argmap import Model
-from argmap.cli import main
-from argmap.errors import ArgmapError, ValidationError
-from argmap.interchange.argdown import (
+from argmap.analysis.interchange.argdown import (
     ARGUMENT_KINDS,
     argdown_document,
     argdown_escape,
@@ -28,7 +26,9 @@ from argmap.interchange.argdown import (
     observation_relations,
     readback,
 )
-from argmap.textsafe import UNSAFE
+from argmap.base.errors import ArgmapError, ValidationError
+from argmap.base.textsafe import UNSAFE
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPS = ROOT / "tests" / "data" / "maps"
@@ -240,7 +240,7 @@ def _same_map(a: Model, b: Model) -> None:
 
 
 def test_roundtrip_keeps_structure_and_every_number(tmp_path):
-    from argmap.interchange.argdown_import import import_argdown
+    from argmap.analysis.interchange.argdown_import import import_argdown
 
     for name, model in _models(tmp_path, n_random=10, n_hostile=6).items():
         path = tmp_path / f"{name}.argdown"
@@ -269,14 +269,14 @@ def _v(q) -> float:
 
 
 def _import(tmp: Path, name: str):
-    from argmap.interchange.argdown_import import import_argdown
+    from argmap.analysis.interchange.argdown_import import import_argdown
 
     return import_argdown(EXAMPLES / f"{name}.argdown", tmp / name)
 
 
 def test_reader_agrees_with_argdown_on_the_examples():
     """The examples' statements, arguments, relations and data as argmap's reader and Argdown's parser see them."""
-    from argmap.interchange.argdown_read import read_argdown
+    from argmap.analysis.interchange.argdown_read import read_argdown
 
     parse = argdown_parser()
     files = sorted(EXAMPLES.glob("*.argdown"))
@@ -386,7 +386,7 @@ BAD = {
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_import_errors_point_into_the_argdown_file(name, tmp_path):
-    from argmap.interchange.argdown_import import import_argdown
+    from argmap.analysis.interchange.argdown_import import import_argdown
 
     text, where, message = BAD[name]
     path = tmp_path / f"{name}.argdown"
@@ -402,7 +402,7 @@ def test_import_of_garbled_argdown_gives_positioned_errors_never_a_traceback(tmp
     """Random fragments of Argdown syntax: each file imports, or fails with a positioned ArgmapError."""
     import random
 
-    from argmap.interchange.argdown_import import import_argdown
+    from argmap.analysis.interchange.argdown_import import import_argdown
 
     pieces = ["[A]", "[A]: ", "<B>", "<B>: ", "text ", "{", "}", "{credence: 0.5}", "{credence: 2}", "\n", "\n\n",
               "  + ", "  - ", "  _ ", "  +> ", "  -> ", "  _> ", "  <+ ", "  >< ", "(1) ", "(2) ", "----\n", "--\n",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import argmap.atomic
-from argmap.atomic import atomic_write
-from argmap.cli import main
+import argmap.base.atomic
+from argmap.base.atomic import atomic_write
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "maps" / "tiny"
@@ -40,7 +40,7 @@ def _enospc(*args, **kwargs):
 def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch, where):
     target = tmp_path / "out.txt"
     atomic_write(target, "old contents\n")
-    monkeypatch.setattr(argmap.atomic.os, where, _enospc)
+    monkeypatch.setattr(argmap.base.atomic.os, where, _enospc)
     with pytest.raises(OSError):
         atomic_write(target, "new contents that never land\n" * 1000)
     assert target.read_text() == "old contents\n"
@@ -69,7 +69,7 @@ def test_atomic_write_failure_after_half_the_bytes(tmp_path, monkeypatch):
             self.fh.close()
             return False
 
-    monkeypatch.setattr(argmap.atomic.os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
+    monkeypatch.setattr(argmap.base.atomic.os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
     with pytest.raises(OSError):
         atomic_write(target, b"B" * 10_000)
     assert target.read_bytes() == b"A" * 100
@@ -81,7 +81,7 @@ def test_failed_export_leaves_the_earlier_export_intact(tmp_path, monkeypatch, f
     out = tmp_path / f"net.{fmt}"
     assert run(["export", str(TINY), "--format", fmt, "-o", str(out)])[0] == 0
     before = out.read_bytes()
-    monkeypatch.setattr(argmap.atomic.os, "fsync", _enospc)      # the disk fills up mid-write
+    monkeypatch.setattr(argmap.base.atomic.os, "fsync", _enospc)      # the disk fills up mid-write
     code, err = run(["export", str(TINY), "--format", fmt, "-o", str(out)])
     assert code == 1 and "cannot write" in err and "No space left" in err
     assert out.read_bytes() == before
@@ -89,8 +89,8 @@ def test_failed_export_leaves_the_earlier_export_intact(tmp_path, monkeypatch, f
 
 
 def test_failure_while_generating_leaves_the_earlier_export_intact(tmp_path, monkeypatch):
-    import argmap.interchange
-    from argmap.errors import ArgmapError
+    import argmap.analysis.interchange
+    from argmap.base.errors import ArgmapError
 
     out = tmp_path / "net.bif"
     assert run(["export", str(TINY), "-o", str(out)])[0] == 0
@@ -98,7 +98,7 @@ def test_failure_while_generating_leaves_the_earlier_export_intact(tmp_path, mon
 
     def broken(model, fmt):
         raise ArgmapError("injected failure while building the file")
-    monkeypatch.setattr(argmap.interchange, "export_model", broken)
+    monkeypatch.setattr(argmap.analysis.interchange, "export_model", broken)
     code, err = run(["export", str(TINY), "-o", str(out)])
     assert code == 1 and "injected failure" in err
     assert out.read_bytes() == before
@@ -106,7 +106,7 @@ def test_failure_while_generating_leaves_the_earlier_export_intact(tmp_path, mon
 
 def test_failed_import_leaves_no_folder(tmp_path, monkeypatch):
     from argmap import Model
-    from argmap.interchange import export_model, tomap
+    from argmap.analysis.interchange import export_model, tomap
 
     src = tmp_path / "net.bif"
     src.write_text(export_model(Model.load(TINY), "bif"))

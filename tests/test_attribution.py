@@ -10,8 +10,8 @@ import pytest
 from conftest import DATA
 
 from argmap import Model
-from argmap.attribution import _bits, _edits, _stages, _theta_game, attribute, shapley_exact, shapley_sampled
-from argmap.errors import ArgmapError, QueryError, ValidationError
+from argmap.analysis.attribution import _bits, _edits, _stages, _theta_game, attribute, shapley_exact, shapley_sampled
+from argmap.base.errors import ArgmapError, QueryError, ValidationError
 
 CMP = DATA / "compare"
 MAP = CMP / "map"
@@ -94,7 +94,7 @@ def test_theta_embedding_equals_reapplying_subsets():
     n = len(edits)
     rows = _bits(np.arange(1 << n), n)
     by_theta = full.probability(theta=to_theta(rows))
-    from argmap.attribution import _subset_map
+    from argmap.analysis.attribution import _subset_map
     for row, p in zip(rows, by_theta, strict=False):
         keep = {j for j in range(n) if row[j]}
         assert p == pytest.approx(Model(_subset_map(maps[0], specs, edits, keep)).probability(), abs=1e-12)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from argmap import Model
-from argmap.bundled import arguments_dir
-from argmap.cli import main
-from argmap.sections import coverage_table, unknown_sections
+from argmap.commands.cli import main
+from argmap.maps.bundled import arguments_dir
+from argmap.maps.sections import coverage_table, unknown_sections
 
 ARGS = arguments_dir()
 POPE = ARGS / "critiques" / "pope-2023.yaml"

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from argmap import Model
-from argmap.provenance import number_sources
+from argmap.analysis.provenance import number_sources
 
 MAP_AUTHORS = "map authors, reading Carlsmith 2023"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import argmap.cache as cache
+import argmap.inference.cache as cache
 from argmap import Model
-from argmap.bundled import bundled_overlay_path
+from argmap.maps.bundled import bundled_overlay_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def test_a_hit_is_the_uncached_map_bit_for_bit(cache_dir, monkeypatch):
     assert not cache_dir.exists()                            # cache=False neither reads nor writes
     Model.load(None, overlays)                               # miss: writes the entry
     assert cache.entry_path(None, overlays).exists()
-    monkeypatch.setattr("argmap.loader.load_map", _fail_if_loaded)
+    monkeypatch.setattr("argmap.maps.loader.load_map", _fail_if_loaded)
     hit = Model.load(None, overlays)
     _same_model(hit, fresh)
     # the lazily recompiled builders and cell formulas agree with the stored program
@@ -126,7 +126,7 @@ def test_a_bad_entry_is_ignored_and_rebuilt(cache_dir, own_map, how, monkeypatch
     _corrupt(entry, how)
     assert cache._read_entry(entry) is None
     _same_model(Model.load(own_map), good)                   # read from the files, entry rewritten
-    monkeypatch.setattr("argmap.loader.load_map", _fail_if_loaded)
+    monkeypatch.setattr("argmap.maps.loader.load_map", _fail_if_loaded)
     _same_model(Model.load(own_map), good)                   # and the rewritten entry is a good one
 
 

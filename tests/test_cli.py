@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from argmap.cli import main
+from argmap.commands.cli import main
 
 
 def run_json(capsys, *argv):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from argmap.cli import COMMANDS, build_parser, main
+from argmap.commands.cli import COMMANDS, build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "maps" / "tiny"
@@ -83,7 +83,7 @@ def _writers(folder: Path, bif: Path, overlay: Path) -> list[list[str]]:
 
 
 def test_no_command_writes_into_a_map_folder(mapdir, tmp_path):
-    """The one guard (argmap.atomic) refuses every writing command, before any work, with a clear error."""
+    """The one guard (argmap.base.atomic) refuses every writing command, before any work, with a clear error."""
     bif = tmp_path / "net.bif"
     assert main(["export", str(TINY), "-o", str(bif)]) == 0
     overlay = tmp_path / "doubt.yaml"
@@ -104,7 +104,7 @@ def test_no_command_writes_into_a_map_folder(mapdir, tmp_path):
 
 
 def test_atomic_write_itself_refuses(mapdir):
-    from argmap.atomic import MapFolderWriteError, atomic_write
+    from argmap.base.atomic import MapFolderWriteError, atomic_write
 
     with pytest.raises(MapFolderWriteError):
         atomic_write(mapdir / "deep" / "x.txt", "no")
@@ -185,7 +185,7 @@ def test_help_names_no_internals_and_points_at_installed_docs():
 
 
 def test_text_tables_cut_with_an_ellipsis():
-    from argmap.texttable import clip, text_table
+    from argmap.base.texttable import clip, text_table
 
     assert clip("carlsmith-reply-2023", 8) == "carlsmi…"
     assert clip("short", 8) == "short"

@@ -8,9 +8,9 @@ import pytest
 from conftest import DATA
 
 from argmap import Model
-from argmap.cli import main
-from argmap.compare import compare, format_comparison
-from argmap.errors import QueryError, ValidationError
+from argmap.analysis.compare import compare, format_comparison
+from argmap.base.errors import QueryError, ValidationError
+from argmap.commands.cli import main
 
 CMP = DATA / "compare"
 DOUBT = str(CMP / "doubt.yaml")
@@ -143,7 +143,7 @@ def test_guide_example_checks_and_attributes():
 
 
 def test_help_states_the_real_defaults(capsys):
-    from argmap.attribution import MAX_EXACT, MAX_EXACT_REAPPLY
+    from argmap.analysis.attribution import MAX_EXACT, MAX_EXACT_REAPPLY
 
     with pytest.raises(SystemExit):
         main(["compare", "--help"])
@@ -154,7 +154,7 @@ def test_help_states_the_real_defaults(capsys):
 def test_bundled_overlays_by_name(capsys, tmp_path, monkeypatch):
     from pathlib import Path
 
-    from argmap.loader import resolve_overlay
+    from argmap.maps.loader import resolve_overlay
 
     monkeypatch.chdir(tmp_path)           # names work from any folder
     path = resolve_overlay("pope-2023")

@@ -21,9 +21,9 @@ import yaml
 from randmaps import write_random_map
 
 from argmap import Model
-from argmap.errors import ArgmapError
-from argmap.interchange import bif_state_names, export_model, import_network
-from argmap.interchange.bif import bif_names
+from argmap.analysis.interchange import bif_state_names, export_model, import_network
+from argmap.analysis.interchange.bif import bif_names
+from argmap.base.errors import ArgmapError
 
 ROOT = Path(__file__).resolve().parent.parent
 TOL = 1e-9
@@ -311,7 +311,7 @@ def test_peer_written_networks_import(writer, tmp_path):
         gum.saveBN(bn, str(path))
     folder = import_network(path, tmp_path / "imported")
     model = Model.load(folder)
-    from argmap.cli import main
+    from argmap.commands.cli import main
     assert main(["check", str(folder)]) == 0
     tol = 1e-5 if writer.startswith("pyagrum") else TOL     # pyAgrum writes 6-digit (XMLBIF) or rounded numbers
     ve = VariableElimination(peer)
@@ -343,7 +343,7 @@ def test_bnlearn_networks_import_and_agree(name, tmp_path):
     import pgmpy
     from pgmpy.inference import VariableElimination
 
-    from argmap.interchange.tomap import claim_ids
+    from argmap.analysis.interchange.tomap import claim_ids
 
     src = Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{name}.bif.gz"
     if not src.exists():

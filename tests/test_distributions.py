@@ -8,7 +8,14 @@ from conftest import DATA
 from scipy import stats
 
 from argmap import Model
-from argmap.distributions import fit_beta, fit_lognormal, param_interval, sample_theta, uncertain_factors, unit_to_theta
+from argmap.inference.distributions import (
+    fit_beta,
+    fit_lognormal,
+    param_interval,
+    sample_theta,
+    uncertain_factors,
+    unit_to_theta,
+)
 
 MIX = DATA / "maps" / "sens_mix"
 

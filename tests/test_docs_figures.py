@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from argmap.cli import main
+from argmap.commands.cli import main
 
 pytest.importorskip("pygraphviz")
 

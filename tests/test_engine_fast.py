@@ -14,7 +14,7 @@ from mapkit import write_map
 from randmaps import brute_force, exact, random_query, write_random_map
 
 from argmap import Engine, ImpossibleEvidenceError, WidthError, compile_map, load_map
-from argmap.cli import main
+from argmap.commands.cli import main
 
 
 @pytest.fixture(scope="module")

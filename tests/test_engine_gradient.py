@@ -7,7 +7,7 @@ import pytest
 from conftest import DATA
 
 import argmap
-from argmap.engine import Engine
+from argmap.inference.engine import Engine
 
 MAPS = [DATA / "maps" / "sens_mix", None]          # a small test map and the bundled report map
 

@@ -20,14 +20,14 @@ from browser import launch, require_or_skip
 from randmaps import write_random_map
 
 from argmap import Model
-from argmap.cli import main
-from argmap.engine import Engine
-from argmap.errors import ImpossibleEvidenceError
-from argmap.explorer import MAX_COMBINATIONS, offered_overlays, overlay_combinations
-from argmap.netjson import network_json
+from argmap.base.errors import ImpossibleEvidenceError
+from argmap.commands.cli import main
+from argmap.inference.engine import Engine
+from argmap.inference.netjson import network_json
+from argmap.views.explorer import MAX_COMBINATIONS, offered_overlays, overlay_combinations
 
 TOL = 1e-12
-ASSETS = Path(__file__).resolve().parents[1] / "argmap" / "assets"
+ASSETS = Path(__file__).resolve().parents[1] / "argmap" / "views" / "assets"
 
 
 # ------------------------------------------------------------------------------------ without a browser

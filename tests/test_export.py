@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from argmap.bundle import write_bundle
-from argmap.cli import main
+from argmap.commands.cli import main
 from argmap.commands.export import default_out
+from argmap.views.bundle import write_bundle
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "maps" / "render_small"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from argmap.bundle import write_bundle
-from argmap.bundled import arguments_dir
+from argmap.maps.bundled import arguments_dir
+from argmap.views.bundle import write_bundle
 
 EXPORTS = Path(__file__).resolve().parent.parent / "exports"
 BUNDLES = {"scheming": [], "scheming+pope-2023": [arguments_dir() / "critiques" / "pope-2023.yaml"]}

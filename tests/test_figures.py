@@ -10,13 +10,13 @@ import pytest
 from svgshapes import SVG, overflowing_text, svg_size
 
 from argmap.api import Model
-from argmap.cli import main
+from argmap.commands.cli import main
 
 pytest.importorskip("pygraphviz")
 
-from argmap.diagrams import model_diff_dot, model_dot  # noqa: E402
 from argmap.render import PNG_MAX_WIDTH, render_dot, render_png  # noqa: E402
 from argmap.render.raster import MIN_TEXT_PX  # noqa: E402
+from argmap.views.diagrams import model_diff_dot, model_dot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,7 @@ def test_short_labels_stand_in_for_long_titles(tmp_path, tiny_map):
 
 
 def test_sensitivity_outlines_follow_the_crux_ranking(bundled):
-    from argmap.sensitivity import cruxes
+    from argmap.analysis.sensitivity import cruxes
 
     rows = cruxes(bundled)
     upstream = [r["claim"] for r in rows if not r["downstream"] and r["expected_shift"] >= 0.005]
@@ -158,8 +158,8 @@ def test_sensitivity_outlines_follow_the_crux_ranking(bundled):
 
 
 def test_tornado_is_readable_at_750_px_with_one_title(bundled, tmp_path):
+    from argmap.analysis.sensitivity import tornado
     from argmap.render.charts import TITLE, tornado_chart
-    from argmap.sensitivity import tornado
 
     rows = tornado(bundled)
     data = tornado_chart(rows, bundled.probability(), "svg", target_label="P(x)")

@@ -1,8 +1,8 @@
 """Hostile and broken input: property-based fuzzing of the loader, the CLI and the network readers.
 
-Every outcome must be success or an :class:`~argmap.errors.ArgmapError`; file problems must carry a
+Every outcome must be success or an :class:`~argmap.base.errors.ArgmapError`; file problems must carry a
 file position. Never another exception, a hang (each example runs under an alarm) or unbounded memory
-(sizes are capped in :mod:`argmap.yamlsafe` and :mod:`argmap.interchange`). Hypothesis runs
+(sizes are capped in :mod:`argmap.base.yamlsafe` and :mod:`argmap.analysis.interchange`). Hypothesis runs
 derandomized with bounded examples so the suite is reproducible and stays well under a minute;
 set ``ARGMAP_FUZZ_EXAMPLES`` (and ``ARGMAP_FUZZ_SEARCH=1`` for fresh seeds) to search harder locally.
 """
@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from argmap import Model
-from argmap.cli import main
-from argmap.errors import ArgmapError, ValidationError
-from argmap.interchange import export_model, read_network
-from argmap.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, parse_yaml
+from argmap.analysis.interchange import export_model, read_network
+from argmap.base.errors import ArgmapError, ValidationError
+from argmap.base.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, parse_yaml
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "maps" / "tiny"
@@ -572,8 +572,8 @@ def test_special_files_everywhere_fail_cleanly(tmp_path, kind, where):
 @given(name=st.lists(st.sampled_from(list("ab./\\:~\x00\x1b\u202e-_ ") + ["..", "CON", "\uff0f"]),
                     max_size=30).map("".join))
 def test_names_with_separators_become_one_safe_component(name):
+    from argmap.base.textsafe import safe_component
     from argmap.commands.export import default_out
-    from argmap.textsafe import safe_component
 
     part = safe_component(name)
     assert part and len(part) <= 80 and part not in (".", "..") and not part.startswith(".")
@@ -588,7 +588,7 @@ CONTROL = st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp"])
 @settings(FUZZ, max_examples=200)
 @given(text=st.text(st.one_of(CONTROL, st.characters(codec="utf-8")), max_size=40))
 def test_visible_never_lets_control_or_bidi_characters_through(text):
-    from argmap.textsafe import UNSAFE, visible
+    from argmap.base.textsafe import UNSAFE, visible
 
     shown = visible(text)
     assert not UNSAFE.search(shown)
@@ -599,7 +599,7 @@ def test_visible_never_lets_control_or_bidi_characters_through(text):
 @SMALL
 @given(title=st.text(st.one_of(CONTROL, st.sampled_from(list("ab <&\"'\\"))), min_size=1, max_size=20))
 def test_control_characters_in_titles_fail_cleanly_or_load(tmp_path, title):
-    from argmap.textsafe import UNSAFE
+    from argmap.base.textsafe import UNSAFE
 
     text = "claims:\n  - id: a\n    title: " + json.dumps(title) + "\n    credence: 0.5\n"
     try:

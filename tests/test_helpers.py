@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from argmap.formatting import conditions_text, fmt_p
-from argmap.marginals import claim_moves, p_true
+from argmap.base.formatting import conditions_text, fmt_p
+from argmap.base.marginals import claim_moves, p_true
 
 
 @given(st.floats(min_value=0.0, max_value=1.0) | st.floats(min_value=0.0, max_value=1e-9).map(lambda e: 1.0 - e),

@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from argmap import Model
-from argmap.cli import main
-from argmap.errors import ValidationError
-from argmap.interchange import export_model, import_network
-from argmap.textsafe import UNSAFE, safe_component, visible
+from argmap.analysis.interchange import export_model, import_network
+from argmap.base.errors import ValidationError
+from argmap.base.textsafe import UNSAFE, safe_component, visible
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = "\x1b]0;title\x07\x1b[31m red \x00 \u202e evil \u2066"
@@ -52,7 +52,7 @@ def run_limited(code: str, *, seconds: float = 30, mib: int = 1024) -> subproces
 
 def cli_limited(args: list[str], **kw) -> subprocess.CompletedProcess:
     """``argmap ARGS`` in a limited child process."""
-    return run_limited(f"import sys\nfrom argmap.cli import main\nsys.exit(main({args!r}))", **kw)
+    return run_limited(f"import sys\nfrom argmap.commands.cli import main\nsys.exit(main({args!r}))", **kw)
 
 
 # ------------------------------------------------------------------ 6. control and bidi characters
@@ -86,9 +86,9 @@ def _evil_model(tmp_path) -> Model:
 
 
 def test_every_writer_escapes_control_and_bidi_characters(tmp_path):
-    from argmap.bundle import _md
-    from argmap.diagrams import model_dot
-    from argmap.report import format_result
+    from argmap.analysis.report import format_result
+    from argmap.views.bundle import _md
+    from argmap.views.diagrams import model_dot
 
     model = _evil_model(tmp_path)
     xml_text = export_model(model, "xmlbif")
@@ -340,8 +340,8 @@ def test_special_part_files_are_refused_with_their_path(tmp_path, kind):
 
 
 def test_a_file_one_byte_over_the_limit_is_refused_and_at_the_limit_is_read(tmp_path, monkeypatch):
-    from argmap import readfile
-    from argmap.errors import ValidationError as VE
+    from argmap.base import readfile
+    from argmap.base.errors import ValidationError as VE
 
     f = tmp_path / "f.yaml"
     f.write_bytes(b"x" * 100)
@@ -393,7 +393,7 @@ def test_numbers_are_bounded_before_conversion(tmp_path, text, message):
 
 
 def test_numbers_within_the_bounds_keep_their_exact_value():
-    from argmap.quantity import parse_quantity
+    from argmap.base.quantity import parse_quantity
 
     assert parse_quantity("1e-300").exact == Fraction(1, 10**300)
     assert parse_quantity("1" * 30 + "/" + "1" * 31).value == pytest.approx(0.1)
@@ -473,7 +473,7 @@ def test_a_look_alike_character_in_an_id_is_named(tmp_path):
 
 
 def test_export_without_overlays_removes_a_stale_diff(tmp_path):
-    from argmap.bundle import write_bundle
+    from argmap.views.bundle import write_bundle
 
     m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5}])
     out = tmp_path / "out"
@@ -486,7 +486,7 @@ def test_export_without_overlays_removes_a_stale_diff(tmp_path):
 
 
 def test_conflicting_conditions_follow_the_rule_and_warn(tmp_path, capsys):
-    from argmap.errors import ConditionWarning
+    from argmap.base.errors import ConditionWarning
 
     m = write_map(tmp_path / "m", [{"id": "a", "title": "A", "credence": 0.5, "supports": [{"claim": "b", "ratio": 3}]},
                                    {"id": "b", "title": "B", "base": 0.5}], target="b",
@@ -512,7 +512,7 @@ def test_quoted_no_is_text_and_bare_no_is_false(tmp_path):
 
 
 def test_a_program_too_large_to_store_is_compiled_not_cached(tmp_path, monkeypatch):
-    from argmap import cache
+    from argmap.inference import cache
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     m = write_map(tmp_path / "m", [{"id": f"p{i}", "title": "P", "credence": 0.5,

@@ -11,10 +11,17 @@ import pytest
 from randmaps import write_random_map
 
 from argmap import Model
-from argmap.cli import main
-from argmap.errors import ArgmapError, ValidationError
-from argmap.interchange import export_model, import_network, network_to_map, parse_bif, parse_xmlbif, read_network
-from argmap.interchange.bif import KEYWORDS, bif_names
+from argmap.analysis.interchange import (
+    export_model,
+    import_network,
+    network_to_map,
+    parse_bif,
+    parse_xmlbif,
+    read_network,
+)
+from argmap.analysis.interchange.bif import KEYWORDS, bif_names
+from argmap.base.errors import ArgmapError, ValidationError
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "maps" / "tiny"
@@ -260,7 +267,7 @@ def test_export_cli(tmp_path, capsys):
 
 def test_large_network_splits_into_files_that_load(tmp_path, monkeypatch):
     """A network too big for one argument file is split into several that the loader accepts."""
-    from argmap.interchange import tomap
+    from argmap.analysis.interchange import tomap
 
     monkeypatch.setattr(tomap, "_FILE_VALUES", 1000)
     n_parents = 6
@@ -380,7 +387,7 @@ def test_non_utf8_and_oversized_network_files(tmp_path, monkeypatch):
         read_network(path)
     assert "not valid UTF-8" in info.value.diagnostics[0].message
     assert info.value.diagnostics[0].line == 2
-    from argmap.interchange import _text
+    from argmap.analysis.interchange import _text
     monkeypatch.setattr(_text, "MAX_NETWORK_BYTES", 100)
     path.write_text(GOOD_BIF)
     with pytest.raises(ValidationError, match="limited to 100"):

@@ -1,45 +1,38 @@
-"""The package's layers, as documented in README's Design section, hold in the import graph.
+"""The package's layers are its folders, and the import graph respects their order.
 
-Every ``import`` of an argmap module is read from the source with :mod:`ast` (imports inside functions
-and under ``TYPE_CHECKING`` included, since a lazy import is still a dependency) and must point to the
-importing module's own layer or one below it. The graph must also have no cycle.
+Each module's layer is the package it sits in (``argmap/base/…`` is the base layer, and so on), so a new
+module needs no edit here; only a new layer package does. Every ``import`` of an argmap module is read
+from the source with :mod:`ast` (imports inside functions and under ``TYPE_CHECKING`` included, since a
+lazy import is still a dependency) and must point to the importing module's own layer or one below it.
+The graph must also have no cycle. The checks are functions of a package folder, so the tests can plant
+an upward import and a cycle in a copy of the package and see them caught.
 """
 
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "argmap"
 
-# Bottom to top; a module may import modules of its own layer and of the layers listed before it.
-# A name ending in "." covers a subpackage; "argmap" alone is the package root (it re-exports the API).
-LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("_version", "textsafe", "errors", "readfile", "atomic", "quantity", "yamlsafe", "formatting",
-                    "marginals", "texttable", "verbal")),
-    ("map", ("models", "specs", "resolve", "overlay", "observe", "checks", "bundled", "loader", "sections",
-             "scaffold")),
-    ("inference", ("program", "elimination", "network", "engine", "distributions", "cache", "netjson")),
-    ("render", ("render.",)),
-    ("api", ("api", "argmap")),
-    ("analyses", ("sensitivity.", "symbolic", "attribution", "pooling", "compare", "provenance", "report", "fit",
-                  "interchange.")),
-    ("views", ("diagrams", "bundle", "explorer")),
-    ("commands", ("commands.", "cli", "__main__")),
-]
+# Bottom to top: a module may import modules of its own layer and of the layers listed before it.
+LAYERS = ["base", "maps", "inference", "render", "api", "analysis", "views", "commands"]
+# The few modules at the top level, and the layer each belongs to; nothing else may sit there.
+TOP_LEVEL = {"argmap._version": "base", "argmap": "api", "argmap.api": "api", "argmap.__main__": "commands"}
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+def _module_name(path: Path, package: Path) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def _modules() -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+def _modules(package: Path) -> dict[str, Path]:
+    return {_module_name(p, package): p for p in sorted(package.rglob("*.py"))}
 
 
 def _imports(name: str, path: Path, known: set[str]) -> set[str]:
@@ -63,65 +56,107 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     return out - {name}
 
 
-def _layer(name: str) -> int:
-    rel = name.removeprefix("argmap.") if name != "argmap" else "argmap"
-    for i, (_, members) in enumerate(LAYERS):
-        if any(rel == m or (m.endswith(".") and (rel + ".").startswith(m)) for m in members):
-            return i
-    raise AssertionError(f"{name} is in no layer: add it to LAYERS here and to README's Design section")
+def layer_of(name: str) -> int:
+    """The layer index of a module, from the package it sits in."""
+    if name in TOP_LEVEL:
+        return LAYERS.index(TOP_LEVEL[name])
+    parts = name.split(".")
+    if len(parts) >= 2 and parts[1] in LAYERS and parts[1] != "api":
+        return LAYERS.index(parts[1])
+    raise AssertionError(f"{name} sits in no layer package: move it into one of argmap/{{{','.join(LAYERS)}}}/ "
+                         "(README's Design section says which)")
 
 
-GRAPH = {name: _imports(name, path, set(_modules())) for name, path in _modules().items()}
+def graph(package: Path) -> dict[str, set[str]]:
+    mods = _modules(package)
+    return {name: _imports(name, path, set(mods)) for name, path in mods.items()}
+
+
+def upward_imports(package: Path) -> list[str]:
+    g = graph(package)
+    bad = []
+    for name, targets in sorted(g.items()):
+        for t in sorted(targets):
+            if t in g and layer_of(t) > layer_of(name):
+                bad.append(f"{name} ({LAYERS[layer_of(name)]}) imports {t} ({LAYERS[layer_of(t)]})")
+    return bad
+
+
+def import_cycle(package: Path) -> list[str] | None:
+    """One import cycle as a list of module names, or None."""
+    g = graph(package)
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        state[n] = 1
+        stack.append(n)
+        for t in sorted(g.get(n, ())):
+            if t not in g:
+                continue
+            if state.get(t) == 1:
+                return stack[stack.index(t):] + [t]
+            if t not in state and (found := visit(t)):
+                return found
+        stack.pop()
+        state[n] = 2
+        return None
+
+    for n in sorted(g):
+        if n not in state and (found := visit(n)):
+            return found
+    return None
+
+
+def test_top_level_holds_only_the_root_api_and_layer_packages():
+    entries = {p.name for p in PACKAGE.iterdir() if p.name not in {"__pycache__", "py.typed"}}
+    allowed = {"__init__.py", "__main__.py", "_version.py", "api.py"} | {f for f in LAYERS if f != "api"}
+    assert entries <= allowed | {"_bundled", "_docs"}, sorted(entries - allowed)
+    for layer in LAYERS:
+        if layer != "api":
+            doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text(encoding="utf-8")))
+            assert doc and "may import" in doc, f"argmap/{layer}/__init__.py must say what it holds and may import"
 
 
 def test_every_module_has_a_layer():
-    for name in GRAPH:
-        _layer(name)
+    for name in graph(PACKAGE):
+        layer_of(name)
 
 
 def test_no_module_imports_a_higher_layer():
-    bad = []
-    for name, targets in sorted(GRAPH.items()):
-        for t in sorted(targets):
-            if t in GRAPH and _layer(t) > _layer(name):
-                bad.append(f"{name} ({LAYERS[_layer(name)][0]}) imports {t} ({LAYERS[_layer(t)][0]})")
+    bad = upward_imports(PACKAGE)
     assert not bad, "imports against the layer order:\n" + "\n".join(bad)
 
 
 def test_import_graph_has_no_cycle():
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(n: str) -> None:
-        state[n] = 1
-        stack.append(n)
-        for t in sorted(GRAPH.get(n, ())):
-            if t not in GRAPH:
-                continue
-            if state.get(t) == 1:
-                cycle = stack[stack.index(t):] + [t]
-                pytest.fail("import cycle: " + " -> ".join(cycle))
-            if t not in state:
-                visit(t)
-        stack.pop()
-        state[n] = 2
-
-    for n in sorted(GRAPH):
-        if n not in state:
-            visit(n)
+    cycle = import_cycle(PACKAGE)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-def test_the_check_catches_an_upward_import(tmp_path):
-    """The graph reader sees a lazy import inside a function (so the layer test can fail)."""
-    src = tmp_path / "argmap" / "render" / "x.py"
-    src.parent.mkdir(parents=True)
-    src.write_text("def f():\n    from ..api import Model\n    return Model\n")
-    assert _imports("argmap.render.x", src, {"argmap.api"}) == {"argmap.api"}
-    assert _layer("argmap.api") > _layer("argmap.render.x")
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "argmap"
+    shutil.copytree(PACKAGE, dst, ignore=shutil.ignore_patterns("__pycache__", "_bundled", "_docs", "assets"))
+    return dst
 
 
-def test_readme_names_every_layer():
-    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    design = readme.split("## Design", 1)[1].split("\n## ", 1)[0]
-    for layer, _ in LAYERS:
-        assert f"**{layer}**" in design, f"README's Design section does not describe the {layer} layer"
+def test_a_planted_upward_import_is_caught(package_copy: Path):
+    """A lazy import inside a function from render up to the api layer fails the layer check."""
+    assert upward_imports(package_copy) == []
+    (package_copy / "render" / "planted.py").write_text("def f():\n    from ..api import Model\n    return Model\n")
+    assert upward_imports(package_copy) == ["argmap.render.planted (render) imports argmap.api (api)"]
+
+
+def test_a_planted_cycle_is_caught(package_copy: Path):
+    """Two modules of one layer importing each other form a cycle, which the check names."""
+    assert import_cycle(package_copy) is None
+    (package_copy / "base" / "planted_a.py").write_text("from .planted_b import x\ny = 1\n")
+    (package_copy / "base" / "planted_b.py").write_text("from . import planted_a\nx = 2\n")
+    assert import_cycle(package_copy) == ["argmap.base.planted_a", "argmap.base.planted_b", "argmap.base.planted_a"]
+
+
+def test_a_module_outside_every_layer_package_is_caught(package_copy: Path):
+    (package_copy / "stray.py").write_text("x = 1\n")
+    with pytest.raises(AssertionError, match="sits in no layer package"):
+        for name in graph(package_copy):
+            layer_of(name)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from argmap import ValidationError, load_map
-from argmap.cli import main
+from argmap.commands.cli import main
 
 BAD = Path(__file__).parent / "data" / "bad"
 TINY = Path(__file__).parent / "data" / "maps" / "tiny"

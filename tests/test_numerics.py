@@ -14,8 +14,8 @@ import pytest
 from randmaps import random_query, write_random_map
 
 from argmap import ImpossibleEvidenceError, Model
-from argmap.cli import main
-from argmap.errors import ArgmapError
+from argmap.base.errors import ArgmapError
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

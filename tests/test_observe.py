@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from argmap import Model, QueryError, ValidationError
-from argmap.checks import map_warnings
-from argmap.compare import compare
+from argmap.analysis.compare import compare
+from argmap.maps.checks import map_warnings
 
 DATA = Path(__file__).parent / "data" / "observe"
 MAP = DATA / "map"
@@ -182,8 +182,8 @@ def _logit(p: float) -> float:
 
 
 def test_fit_two_symmetric_requirements_closed_form():
-    from argmap.fit import fit
-    from argmap.models import Stated
+    from argmap.analysis.fit import fit
+    from argmap.maps.models import Stated
 
     m = Model.load(AND)
     r = fit(m, Stated(claim="c", value=0.01), ["a", "b"], scenario=None)
@@ -195,8 +195,8 @@ def test_fit_two_symmetric_requirements_closed_form():
 
 
 def test_fit_a_base_and_a_ratio_closed_form():
-    from argmap.fit import fit
-    from argmap.models import Stated
+    from argmap.analysis.fit import fit
+    from argmap.maps.models import Stated
 
     m = Model.load(AND)
     # with arg set true, logit P(d) = logit(1/4) + log 4; reaching 1/2 needs both to fall by log(4/3) in total,
@@ -209,7 +209,7 @@ def test_fit_a_base_and_a_ratio_closed_form():
 
 
 def test_a_viewpoint_stating_below_one_percent_fitted_and_written(tmp_path, capsys):
-    from argmap.cli import main
+    from argmap.commands.cli import main
 
     out = tmp_path / "fitted.yaml"
     assert main(["fit", str(AND), "--with", str(DATA / "doubter.yaml"), "-o", str(out)]) == 0
@@ -232,8 +232,8 @@ def test_a_viewpoint_stating_below_one_percent_fitted_and_written(tmp_path, caps
 
 def test_fit_that_cannot_reach_says_so():
     from argmap import ArgmapError
-    from argmap.fit import fit
-    from argmap.models import Stated
+    from argmap.analysis.fit import fit
+    from argmap.maps.models import Stated
 
     with pytest.raises(ArgmapError, match="cannot bring P"):
         fit(Model.load(AND), Stated(claim="c", value=0.9), ["a"], set={"b": "false"}, scenario=None)
@@ -252,7 +252,7 @@ def test_ratio_versus_observe_as_in_the_format_docs():
 
 
 def test_conditioning_on_a_claim_only_an_overlay_adds_says_which_side_lacks_it(tmp_path, capsys):
-    from argmap.cli import main
+    from argmap.commands.cli import main
 
     with pytest.raises(QueryError, match="not a claim of the base map"):
         compare(MAP, {"v": [DATA / "stated.yaml"]}, given={"doubt": "true"}, scenario=None)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from argmap import Model, ValidationError
-from argmap import loader as loader_mod
-from argmap.compare import compare
-from argmap.loader import load_stages, resolve_overlay
+from argmap.analysis.compare import compare
+from argmap.maps import loader as loader_mod
+from argmap.maps.loader import load_stages, resolve_overlay
 
 DATA = Path(__file__).parent / "data" / "compare"
 MAP = DATA / "map"

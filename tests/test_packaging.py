@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import argmap
-from argmap.cli import main
+from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -9,8 +9,8 @@ import pytest
 from conftest import DATA
 
 from argmap import Model
-from argmap.errors import QueryError
-from argmap.pooling import linear_pool, log_pool, pool
+from argmap.analysis.pooling import linear_pool, log_pool, pool
+from argmap.base.errors import QueryError
 
 
 def _logit(p):

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from argmap import Model, QueryError
-from argmap.diagrams import model_diff_dot, model_dot
 from argmap.render import diff_dot, make_view, map_dot, style
 from argmap.render.text import attr_text, html_text, wrap
 from argmap.render.views import PART_PREFIX
+from argmap.views.diagrams import model_diff_dot, model_dot
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
@@ -92,7 +92,7 @@ def test_escaping_helpers():
     assert html_text('<a href="x">&</a>\nnext') == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt; next"
     assert attr_text('end\\') == "end\\\\"
     assert attr_text('q"\n') == 'q\\"\\n'
-    assert attr_text("a\x00b\x1bc") == "a\\\\x00b\\\\x1bc"     # shown as escapes (argmap.textsafe.visible)
+    assert attr_text("a\x00b\x1bc") == "a\\\\x00b\\\\x1bc"     # shown as escapes (argmap.base.textsafe.visible)
     assert all(len(line) <= 24 for line in wrap("word " * 30))
     assert wrap("a training-game-independent story", 20) == ["a", "training-game-independent", "story"]
     assert max(map(len, wrap("x" * 500, 20, 99))) == 40
@@ -223,7 +223,7 @@ def test_diff_with_nothing_changed_is_white():
 
 
 def test_analysis_results_display_as_diagrams(tmp_path):
-    from argmap.diagrams import diagram, diff_diagram
+    from argmap.views.diagrams import diagram, diff_diagram
 
     small = Model.load(SMALL)
     d = diagram(small, view="sensitivity")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from argmap import Model
-from argmap.cli import main
-from argmap.diagrams import model_dot
+from argmap.commands.cli import main
 from argmap.render import RenderError, engine_name, render_dot
+from argmap.views.diagrams import model_dot
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "maps" / "render_small"

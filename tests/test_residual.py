@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from argmap import Model
-from argmap.cli import main
-from argmap.sensitivity import residual
+from argmap.analysis.sensitivity import residual
+from argmap.commands.cli import main
 
 TINY = Path(__file__).parent / "data" / "maps" / "tiny"
 

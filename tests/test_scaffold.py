@@ -10,11 +10,11 @@ import pytest
 from conftest import DATA
 
 from argmap import Model, load_map
-from argmap.cli import main
+from argmap.base.errors import ArgmapError, QueryError
+from argmap.commands.cli import main
 from argmap.commands.schema import file_schema
-from argmap.errors import ArgmapError, QueryError
-from argmap.models import KINDS
-from argmap.scaffold import critique_skeleton, default_critique_dir, new_critique
+from argmap.maps.models import KINDS
+from argmap.maps.scaffold import critique_skeleton, default_critique_dir, new_critique
 
 CMP_MAP = DATA / "compare" / "map"
 REPO = Path(__file__).resolve().parent.parent
@@ -160,8 +160,8 @@ def test_a_critique_of_an_overlay_builds_on_it(tmp_path):
 def test_skeleton_comments_agree_with_the_claim():
     """No 'add a claim that opposes X' for a claim no new claim can bear on; no 'change its number
     above' when nothing above changes it; the author's name everywhere a holder is shown."""
-    from argmap.loader import load_map
-    from argmap.scaffold import critique_skeleton
+    from argmap.maps.loader import load_map
+    from argmap.maps.scaffold import critique_skeleton
 
     amap = load_map()
     categorical = next(c for c in amap.claims.values() if not c.binary and c.credence is not None)

@@ -10,9 +10,9 @@ from conftest import DATA
 from scipy import stats
 
 from argmap import Model
-from argmap.errors import QueryError
-from argmap.sensitivity import claim_effects, cruxes, monte_carlo, one_way, sobol, thresholds, tornado
-from argmap.sensitivity._query import resolve, with_value
+from argmap.analysis.sensitivity import claim_effects, cruxes, monte_carlo, one_way, sobol, thresholds, tornado
+from argmap.analysis.sensitivity._query import resolve, with_value
+from argmap.base.errors import QueryError
 
 MIX = DATA / "maps" / "sens_mix"
 PRODUCT = DATA / "maps" / "sens_product"
@@ -166,7 +166,7 @@ def test_cruxes_mark_claims_that_depend_on_the_target(mix):
 
 
 def test_public_names_are_exactly_exported():
-    import argmap.sensitivity as s
+    import argmap.analysis.sensitivity as s
 
     public = {n for n in vars(s) if not n.startswith("_") and callable(getattr(s, n))}   # submodules are not
     assert set(s.__all__) == public
@@ -175,7 +175,7 @@ def test_public_names_are_exactly_exported():
 
 
 def test_sobol_coverage_compares_with_the_full_monte_carlo_variance(mix):
-    from argmap.sensitivity import report
+    from argmap.analysis.sensitivity import report
 
     rep = report(mix, samples=4000, sobol_samples=256, sobol_top=3, seed=2)
     assert rep.sobol is not None and rep.sobol.held > 0

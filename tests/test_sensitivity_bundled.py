@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from argmap import Model
-from argmap.sensitivity import report
-from argmap.sensitivity._query import resolve, with_value
+from argmap.analysis.sensitivity import report
+from argmap.analysis.sensitivity._query import resolve, with_value
 
 
 @pytest.fixture(scope="module")

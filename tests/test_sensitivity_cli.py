@@ -9,9 +9,9 @@ import pytest
 from conftest import DATA
 
 from argmap import Model
-from argmap.cli import main
+from argmap.analysis.sensitivity import tornado
+from argmap.commands.cli import main
 from argmap.render.charts import histogram_chart, tornado_chart
-from argmap.sensitivity import tornado
 
 MIX = str(DATA / "maps" / "sens_mix")
 FAST = ["--samples", "400", "--sobol-samples", "32"]

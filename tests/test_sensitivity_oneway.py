@@ -11,8 +11,8 @@ import sympy as sp
 from conftest import DATA
 
 from argmap import Model
-from argmap.sensitivity import one_way
-from argmap.sensitivity._query import resolve, with_value
+from argmap.analysis.sensitivity import one_way
+from argmap.analysis.sensitivity._query import resolve, with_value
 
 MIX = DATA / "maps" / "sens_mix"
 TINY = DATA / "maps" / "tiny"

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from argmap.cli import COMMANDS
+from argmap.commands.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("numpy", "pydantic", "yaml", "scipy", "pandas", "matplotlib", "SALib", "sympy", "networkx")
@@ -28,7 +28,7 @@ def _modules_after(code: str, cache_dir: Path | None = None) -> dict:
 
 _HELP = """
 import contextlib, io, json, sys
-from argmap.cli import main
+from argmap.commands.cli import main
 with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
     main(%r)
 print(json.dumps(sorted(m for m in %r if m in sys.modules)))
@@ -48,15 +48,16 @@ def test_import_argmap_is_light():
 
 _RUN = """
 import contextlib, io, json, sys
-from argmap.cli import main
+from argmap.commands.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     assert main(["run", %r]) == 0
-print(json.dumps(sorted(m for m in ("pydantic", "yaml", "argmap.loader", "argmap.specs") if m in sys.modules)))
+names = ("pydantic", "yaml", "argmap.maps.loader", "argmap.maps.specs")
+print(json.dumps(sorted(m for m in names if m in sys.modules)))
 """
 
 
 def test_a_warm_cache_reads_no_yaml_and_imports_no_pydantic(tmp_path, tiny_map):
     code = _RUN % str(tiny_map)
     cold = _modules_after(code, tmp_path)
-    assert "pydantic" in cold and "argmap.loader" in cold
+    assert "pydantic" in cold and "argmap.maps.loader" in cold
     assert _modules_after(code, tmp_path) == []

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from argmap import Model, QueryError
-from argmap.symbolic import LINE_LIMIT, abbreviations, probability_formula
+from argmap.analysis.symbolic import LINE_LIMIT, abbreviations, probability_formula
 
 DATA = Path(__file__).parent / "data" / "maps"
 
@@ -70,7 +70,7 @@ def test_lines_fit_and_every_subterm_is_defined():
     names = {s for s, _ in f.definitions}
     used = f.expr.free_symbols | set().union(*(d.free_symbols for _, d in f.definitions))
     assert used - set(f.roots) <= names
-    from argmap.symbolic import _printed
+    from argmap.analysis.symbolic import _printed
     assert all(_printed(d, f) <= 2 * LINE_LIMIT for _, d in f.definitions)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from argmap import Model, ValidationError, load_map
-from argmap.cli import main
-from argmap.verbal import MODULATION_WORDS, band_problem
+from argmap.base.verbal import MODULATION_WORDS, band_problem
+from argmap.commands.cli import main
 
 HEADER = "argmap: 1\nname: t\ntarget: c\n"
 

@@ -11,8 +11,8 @@ import time
 import pytest
 from conftest import DATA
 
-from argmap.cli import build_parser
 from argmap.commands import watch
+from argmap.commands.cli import build_parser
 from argmap.commands.watch import fingerprint, watch_loop, watched_files
 
 

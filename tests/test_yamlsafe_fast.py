@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from argmap import yamlsafe
-from argmap.errors import ValidationError
+from argmap.base import yamlsafe
+from argmap.base.errors import ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(p for d in ("arguments", "tests/data") for p in (ROOT / d).rglob("*.y*ml"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import ArgmapError, Diagnostic, ValidationError
+from ..base.errors import ArgmapError, Diagnostic, ValidationError
 from .common import add_map_args, model_from_args, print_json
 
 
@@ -26,7 +26,7 @@ def _diag_dict(d: Diagnostic) -> dict:
 def todo_notes(overlays) -> list[str]:
     """``path:line: note: ...`` for each TODO placeholder left in an overlay (outside comments): a fresh
     skeleton from ``argmap new critique`` is valid but says nothing yet."""
-    from ..loader import resolve_overlay
+    from ..maps.loader import resolve_overlay
 
     notes = []
     for name in overlays:
@@ -59,7 +59,7 @@ def run(args) -> int:
                                              "message": str(err), "hint": None}]})
         return 1
     amap = model.map
-    from ..checks import map_warnings
+    from ..maps.checks import map_warnings
 
     warns = map_warnings(amap)
     notes = todo_notes(args.overlays)

@@ -46,7 +46,7 @@ def add_diagram_args(p: argparse.ArgumentParser) -> None:
 
 def diagram_options(args) -> dict:
     """The keyword arguments of the drawing functions from :func:`add_diagram_args`'s options."""
-    from ..errors import QueryError
+    from ..base.errors import QueryError
 
     if args.depth is not None and not args.focus:
         raise QueryError("--depth needs --focus CLAIM")
@@ -58,7 +58,7 @@ def write_diagram(out: str | Path, make: Callable[[str], str], *, dpi: int | Non
     """Render ``make(legend)`` (a DOT source) into ``out`` and, with ``legend="separate"``, the key into
     ``OUT-legend.EXT``; return the lines to show: what was written and, for a PNG whose text would be too
     small for a post, what to do about it."""
-    from ..atomic import atomic_write
+    from ..base.atomic import atomic_write
     from ..render import render_dot, render_png
 
     out = Path(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import QueryError
+from ..base.errors import QueryError
 from .common import (
     add_condition_args,
     add_diagram_args,
@@ -102,9 +102,9 @@ def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int 
               legend: str = "strip") -> list[str]:
     """Write the diff diagram of each viewpoint; ``shown`` as from :func:`diagram_options`. Returns the
     lines to show (what was written, notes on legibility)."""
-    from ..atomic import refuse_map_folder
+    from ..base.atomic import refuse_map_folder
+    from ..base.textsafe import safe_component
     from ..render import diff_dot
-    from ..textsafe import safe_component
 
     path = Path(target_file)
     refuse_map_folder(path)
@@ -126,11 +126,11 @@ def _diagrams(comparison, target_file: str, shown: dict | None = None, dpi: int 
 
 
 def run(args) -> int:
-    from ..compare import compare, format_comparison
+    from ..analysis.compare import compare, format_comparison
 
     shown = diagram_options(args)
     if args.out:
-        from ..atomic import refuse_map_folder
+        from ..base.atomic import refuse_map_folder
 
         refuse_map_folder(args.out)
     views, base_overlays = _viewpoints(args)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import QueryError, did_you_mean
+from ..base.errors import QueryError, did_you_mean
 
 
 def add_parser(sub):
@@ -16,7 +16,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..bundled import docs_dir
+    from ..maps.bundled import docs_dir
 
     folder = docs_dir()
     guides = {p.stem: p for p in sorted(folder.glob("*.md"))}

@@ -1,4 +1,4 @@
-"""``argmap explore``: write the self-contained explorer page (:mod:`argmap.explorer`)."""
+"""``argmap explore``: write the self-contained explorer page (:mod:`argmap.views.explorer`)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..atomic import atomic_write, refuse_map_folder
-    from ..explorer import explorer_html
+    from ..base.atomic import atomic_write, refuse_map_folder
+    from ..views.explorer import explorer_html
 
     target = args.out or "explore.html"
     refuse_map_folder(target)

@@ -1,8 +1,8 @@
 """``argmap export``: the post bundle (diagrams, tornado chart, summary.md), or a network file.
 
-The post bundle is built by :func:`argmap.bundle.write_bundle`. With ``--format bif|xmlbif``
+The post bundle is built by :func:`argmap.views.bundle.write_bundle`. With ``--format bif|xmlbif``
 (or an ``-o`` ending in .bif/.xml) the command instead writes the compiled network for other tools,
-and with ``--format argdown`` (or ``-o FILE.argdown``) the map as Argdown (:mod:`argmap.interchange`).
+and with ``--format argdown`` (or ``-o FILE.argdown``) the map as Argdown (:mod:`argmap.analysis.interchange`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def add_parser(sub):
     add_out_arg(p, "DIR|FILE", "the bundle folder (default: exports/NAME, NAME from the map and overlays); "
                                "with --format bif|xmlbif|argdown, the network or Argdown file")
     add_diagram_args(p)
-    # --- network interchange (argmap.interchange) ------------------------------------------------
+    # --- network interchange (argmap.analysis.interchange) ------------------------------------------------
     from .interchange import add_interchange_args
     add_interchange_args(p)
     return p
@@ -51,7 +51,7 @@ def default_out(map_name: str, overlays) -> str:
     >>> default_out("scheming", ["arguments/critiques/pope-2023.yaml"])
     'exports/scheming+pope-2023'
     """
-    from ..textsafe import safe_component
+    from ..base.textsafe import safe_component
 
     return "exports/" + "+".join(safe_component(n) for n in [map_name] + [Path(o).stem for o in overlays])
 
@@ -69,8 +69,8 @@ def run(args) -> int:
     if code is not None:
         return code
     from ..api import Model
-    from ..atomic import refuse_map_folder
-    from ..bundle import write_bundle
+    from ..base.atomic import refuse_map_folder
+    from ..views.bundle import write_bundle
 
     cond = conditions_from_args(args)
     shown = diagram_options(args)

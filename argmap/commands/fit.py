@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import QueryError
+from ..base.errors import QueryError
 from .common import add_condition_args, add_map_args, conditions_from_args, print_json
 
 __all__ = ["add_parser", "run"]
@@ -36,7 +36,7 @@ def add_parser(sub):
 
 
 def _goal(args, model):
-    from ..models import Stated
+    from ..maps.models import Stated
 
     target = args.target or model.map.target
     kw = {"claim": target}
@@ -67,9 +67,9 @@ def _goal(args, model):
 
 
 def run(args) -> int:
+    from ..analysis.fit import fit, fit_overlay_yaml, relative_builds_on, write_fit
     from ..api import Model
-    from ..fit import fit, fit_overlay_yaml, relative_builds_on, write_fit
-    from ..loader import load_stages
+    from ..maps.loader import load_stages
 
     stages = load_stages(args.path, args.overlays)
     model = Model(stages[-1].map)

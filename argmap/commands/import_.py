@@ -33,12 +33,12 @@ def run(args) -> int:
     src = Path(args.file)
     folder = Path(args.out) if args.out else Path(src.stem or "imported")
     if src.suffix.lower() in ARGDOWN_SUFFIXES:
-        from ..interchange.argdown_import import import_argdown
+        from ..analysis.interchange.argdown_import import import_argdown
 
         out, report = import_argdown(src, folder, target=args.target)
         print(report.format())
     else:
-        from ..interchange import import_network
+        from ..analysis.interchange import import_network
 
         out = import_network(src, folder, target=args.target)
     print(f"wrote {out}/ (check it with: argmap check {out})")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic import atomic_write, refuse_map_folder
-from ..errors import ArgmapError
+from ..base.atomic import atomic_write, refuse_map_folder
+from ..base.errors import ArgmapError
 
 __all__ = ["FORMATS", "add_interchange_args", "run_interchange"]
 
@@ -37,14 +37,14 @@ def run_interchange(args) -> int | None:
     if out is None:
         example = {"bif": "network.bif", "xmlbif": "network.xml", "argdown": "map.argdown"}[fmt]
         raise ArgmapError(f"--format {fmt} needs -o FILE (for example -o {example})")
-    from ..interchange import export_model
+    from ..analysis.interchange import export_model
     from .common import model_from_args
 
     target = Path(out)
     refuse_map_folder(target)
     model = model_from_args(args)
     if fmt == "argdown":
-        from ..interchange.argdown import argdown_document
+        from ..analysis.interchange.argdown import argdown_document
         from .common import conditions_from_args
 
         text = argdown_document(model, **conditions_from_args(args))

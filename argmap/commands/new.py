@@ -33,11 +33,11 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..loader import load_map
-    from ..scaffold import new_critique
+    from ..maps.loader import load_map
+    from ..maps.scaffold import new_critique
 
     if args.out:
-        from ..atomic import refuse_map_folder
+        from ..base.atomic import refuse_map_folder
 
         refuse_map_folder(Path(args.out) / f"{args.name}.yaml")
     amap = load_map(args.path, args.overlays)

@@ -18,7 +18,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..texttable import text_table
+    from ..base.texttable import text_table
 
     amap = model_from_args(args).map
     counts = {name: 0 for name in amap.parts}

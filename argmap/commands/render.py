@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import QueryError
+from ..base.errors import QueryError
 from .common import (
     add_condition_args,
     add_diagram_args,
@@ -59,9 +59,9 @@ def _format(args) -> str:
 
 def run(args) -> int:
     from ..api import Model
-    from ..atomic import refuse_map_folder
-    from ..diagrams import model_diff_dot, model_dot
+    from ..base.atomic import refuse_map_folder
     from ..render import render_dot
+    from ..views.diagrams import model_diff_dot, model_dot
 
     fmt = _format(args)
     shown = diagram_options(args)

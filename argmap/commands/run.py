@@ -16,7 +16,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..report import format_result
+    from ..analysis.report import format_result
 
     model = model_from_args(args)
     result = model.run(args.target, **conditions_from_args(args))

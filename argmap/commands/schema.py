@@ -14,13 +14,13 @@ KINDS = ("map", "part", "overlay", "any")
 def file_schema(kind: str = "any") -> dict:
     """The JSON Schema (draft 2020-12) of a ``map.yaml``, a part file, an overlay, or any of them.
 
-    Built from the pydantic file models in :mod:`argmap.models`, so it is exactly what the loader accepts
+    Built from the pydantic file models in :mod:`argmap.maps.models`, so it is exactly what the loader accepts
     in shape (the loader additionally checks references between files, credences and tables).
     """
     from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
-    from ..specs import MapFile, OverlayFile, PartFile
+    from ..maps.specs import MapFile, OverlayFile, PartFile
 
     models: dict[str, type[BaseModel]] = {"map": MapFile, "part": PartFile, "overlay": OverlayFile}
     titles = {"map": "argmap map header (map.yaml)", "part": "argmap part file (claims)",
@@ -104,7 +104,7 @@ def add_parser(sub):
 def run(args) -> int:
     text = json.dumps(file_schema(args.kind), indent=2, sort_keys=True) + "\n"
     if args.out:
-        from ..atomic import atomic_write
+        from ..base.atomic import atomic_write
 
         atomic_write(args.out, text)
         print(f"wrote {args.out}")

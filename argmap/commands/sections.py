@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import ArgmapError
-from ..texttable import clip
+from ..base.errors import ArgmapError
+from ..base.texttable import clip
 from .common import add_map_args, model_from_args, print_json
 
 
@@ -22,7 +22,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from ..sections import coverage_table, unknown_sections
+    from ..maps.sections import coverage_table, unknown_sections
 
     amap = model_from_args(args).map
     if not amap.toc:

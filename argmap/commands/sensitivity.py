@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..atomic import atomic_write, refuse_map_folder
-from ..errors import ArgmapError, QueryError
+from ..base.atomic import atomic_write, refuse_map_folder
+from ..base.errors import ArgmapError, QueryError
 from .common import (
     add_condition_args,
     add_map_args,
@@ -71,8 +71,8 @@ def _progress(args):
 
 
 def _write_out(rep, out: Path, top: int) -> list[Path]:
+    from ..analysis.sensitivity import format_markdown
     from ..render.charts import histogram_chart, tornado_chart
-    from ..sensitivity import format_markdown
 
     q = rep.query
     label = q.label
@@ -93,7 +93,7 @@ def _write_out(rep, out: Path, top: int) -> list[Path]:
 
 
 def run(args) -> int:
-    from ..sensitivity import format_text, report
+    from ..analysis.sensitivity import format_text, report
 
     if args.out:
         refuse_map_folder(args.out)

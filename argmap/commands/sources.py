@@ -21,7 +21,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     model = model_from_args(args)
-    from ..provenance import number_sources
+    from ..analysis.provenance import number_sources
 
     rows = number_sources(model.map, model.network)
     if args.basis:

@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import ArgmapError
-from ..textsafe import visible
+from ..base.errors import ArgmapError
+from ..base.textsafe import visible
 from .common import (
     add_condition_args,
     add_diagram_args,
@@ -55,13 +55,13 @@ def add_parser(sub):
 
 def watched_files(path: str | None, overlays: Iterable[str]) -> list[Path]:
     """The files a change to which re-runs: the map folder's YAML files and the overlay files."""
-    from ..bundled import bundled_map_path
+    from ..maps.bundled import bundled_map_path
 
     folder = bundled_map_path() if path is None else Path(path)
     if folder.is_file():
         folder = folder.parent
     files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else [folder]
-    from ..loader import find_overlay
+    from ..maps.loader import find_overlay
 
     return files + [find_overlay(o) or Path(o) for o in overlays]
 
@@ -115,7 +115,7 @@ def snapshot(args) -> str:
     lines.append(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
                  f"elimination width {plan.width}{over}")
     if overlays:
-        from ..compare import compare, format_comparison
+        from ..analysis.compare import compare, format_comparison
 
         name = "+".join(Path(o).stem for o in overlays)
         comparison = compare(args.path, {name: overlays}, (), args.target, **cond, top=args.top)
@@ -128,7 +128,7 @@ def snapshot(args) -> str:
         result = model.run(args.target, **cond)
         lines.append(f"P({result.target}) = {result.probability:.4f}   {amap.claims[result.target].title}")
         if args.out:
-            from ..diagrams import model_dot
+            from ..views.diagrams import model_dot
 
             lines += write_diagram(args.out, lambda mode: model_dot(model, target=args.target, legend=mode,
                                                                      **shown, **cond), dpi=args.dpi, legend=args.legend)
@@ -157,7 +157,7 @@ def _screen(args, out: TextIO, failed: list[bool] | None = None) -> Callable[[in
 def run(args, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     if args.out:
-        from ..atomic import refuse_map_folder
+        from ..base.atomic import refuse_map_folder
 
         refuse_map_folder(args.out)
     failed = [False]

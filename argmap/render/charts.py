@@ -1,6 +1,6 @@
 """Charts for sensitivity results: a tornado and a histogram, readable without the surrounding text.
 
-Functions take plain data (rows from :func:`argmap.sensitivity.tornado`, sampled values) and draw
+Functions take plain data (rows from :func:`argmap.analysis.sensitivity.tornado`, sampled values) and draw
 only; they never compute probabilities. ``path_or_format`` is either a file path (``.png`` or
 ``.svg``; written atomically, the path is returned) or a format name (``"png"``/``"svg"``; the bytes
 are returned). PNGs are post-sized: at most 1600 px wide (200 dpi for smaller charts), with every label
@@ -17,7 +17,7 @@ from typing import Literal, overload
 
 import numpy as np
 
-from ..atomic import atomic_write
+from ..base.atomic import atomic_write
 
 __all__ = ["tornado_chart", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
 

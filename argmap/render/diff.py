@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..formatting import fmt_p
-from ..marginals import Marginals, Move, claim_moves
-from ..models import ArgumentMap
+from ..base.formatting import fmt_p
+from ..base.marginals import Marginals, Move, claim_moves
+from ..maps.models import ArgumentMap
 from . import style
 from .dot import NodeLook, assemble, binary_p, claim_tooltip, layout_view, part_title, sections_text
 from .views import ViewEdge, ViewNode

@@ -2,7 +2,7 @@
 
 The renderer never computes probabilities: callers pass ``marginals`` (claim → state → P) and,
 for the sensitivity view, ``effects`` (claim → size of its effect on the target). See
-:mod:`argmap.diagrams` for the functions that get those numbers from a model.
+:mod:`argmap.views.diagrams` for the functions that get those numbers from a model.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..formatting import fmt_p
-from ..marginals import Marginals, p_true
-from ..models import ArgumentMap, Claim
+from ..base.formatting import fmt_p
+from ..base.marginals import Marginals, p_true
+from ..maps.models import ArgumentMap, Claim
 from . import style
 from .text import attr_text, html_lines, html_text, label_lines, wrap_all
 from .views import View, ViewEdge, ViewNode, make_view
@@ -138,7 +138,7 @@ def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None,
 def conditions_words(amap: ArgumentMap, given: Mapping[str, str], intervened: Mapping[str, str]) -> str:
     """Conditions in claim titles: ``Title`` (true), ``not Title`` (false), ``Title = state``, ``set: ...``.
 
-    >>> from argmap.models import ArgumentMap, Claim
+    >>> from argmap.maps.models import ArgumentMap, Claim
     >>> amap = ArgumentMap(name="m", target="a", claims={"a": Claim("a", "Aware")}, relations=())
     >>> conditions_words(amap, {"a": "false"}, {})
     'not Aware'

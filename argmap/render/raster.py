@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from ..errors import ArgmapError
+from ..base.errors import ArgmapError
 
 __all__ = ["FORMATS", "PNG_DPI", "PNG_MAX_WIDTH", "MIN_TEXT_PX", "PostFit", "post_fit", "render_png",
            "RenderError", "render_dot", "engine_name"]

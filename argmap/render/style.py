@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..formatting import fmt_p
+from ..base.formatting import fmt_p
 
 __all__ = [
     "FONT", "VIRIDIS", "DIVERGING", "KIND_SHAPES", "RELATION_STYLES", "DIFF_SPAN",
@@ -30,7 +30,7 @@ DIVERGING = ("#053061", "#175290", "#2a71b2", "#3f8ec0", "#6bacd1", "#9bc9e0", "
 """matplotlib's RdBu reversed at 17 points: blue = probability fell, red = rose, near-white = unmoved."""
 
 LABEL_DIGITS = 2
-"""Decimals of a probability on a node label (:func:`argmap.formatting.fmt_p`); tooltips and
+"""Decimals of a probability on a node label (:func:`argmap.base.formatting.fmt_p`); tooltips and
 headlines give the report's three."""
 
 DIFF_SPAN = 0.30
@@ -147,7 +147,7 @@ def edge_attrs(kind: str, weight: float | None = None) -> dict[str, str]:
 
 
 def label_p(p: float) -> str:
-    """A probability on a node label: :func:`argmap.formatting.fmt_p` at :data:`LABEL_DIGITS` decimals.
+    """A probability on a node label: :func:`argmap.base.formatting.fmt_p` at :data:`LABEL_DIGITS` decimals.
 
     >>> label_p(0.2857), label_p(0.004), label_p(1.0)
     ('0.29', '0.004', '1.00')

@@ -3,7 +3,7 @@
 Titles and texts come from files that anyone may write. In HTML-like labels every character is
 entity-escaped; in quoted attributes (tooltips) backslashes, quotes and newlines are escaped so no
 title can end a string early or inject attributes. Control and bidi characters are shown as escapes
-(:func:`argmap.textsafe.visible`).
+(:func:`argmap.base.textsafe.visible`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import html
 import re
 import textwrap
 
-from ..textsafe import visible
+from ..base.textsafe import visible
 
 __all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap", "wrap_all", "label_lines"]
 

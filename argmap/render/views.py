@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..errors import QueryError, did_you_mean
-from ..models import ArgumentMap, Relation
+from ..base.errors import QueryError, did_you_mean
+from ..maps.models import ArgumentMap, Relation
 
 __all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "effective_parts", "PART_PREFIX",
            "OVERVIEW_ABOVE"]

@@ -1,0 +1,62 @@
+"""Where every number of a map comes from: stated in a source, or an illustrative reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..base.verbal import modulation_word
+from ..inference.network import Network
+from ..maps.models import ArgumentMap, Provenance
+
+__all__ = ["NumberSource", "number_sources"]
+
+
+@dataclass(frozen=True)
+class NumberSource:
+    param: str
+    claim: str
+    value: float
+    range: tuple[float, float] | None
+    basis: str
+    holder: str | None
+    source: str | None
+    rationale: str | None
+    overlay: str | None
+    qualifier: str | None = None
+    """The source's own word for the number (paraphrased, section cited)."""
+    band: str | None = None
+    """The verbal band the number was read into; for a modulator factor, its modulation word. None when
+    an overlay changed the number (its reason then says why)."""
+
+
+def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
+    """One row per parameter of the compiled map, with the provenance of the number behind it.
+
+    A relation's own provenance wins over its claim's; a number with no stated basis is reported as
+    ``unspecified`` so that gaps are visible.
+    """
+    rel_by_key = {r.key: r for r in amap.relations}
+    rows = []
+    for p in network.params:
+        prov: Provenance = amap.claims[p.claim].provenance
+        overlay = amap.claims[p.claim].added_by
+        if p.relation and p.relation in rel_by_key:
+            rel = rel_by_key[p.relation]
+            prov = rel.provenance
+            overlay = rel.added_by
+        band = prov.band_for(p.state if p.kind == "simplex" else None)
+        table = amap.claims[p.claim].table
+        if p.field == "table" and table is not None and table.bands:
+            row_band = {",".join(f"{g}={s}" for g, s in zip(table.given, c, strict=True)): b for c, b in table.bands}
+            band = row_band.get(p.name[p.name.index("[") + 1:p.name.rindex("]")], band)
+        if p.field == "scale":
+            band = modulation_word(p.value)
+        changed = [c for c in amap.changes if c.target in (p.claim, p.relation) and c.field == p.field]
+        qualifier = prov.qualifier
+        if changed:
+            overlay = changed[-1].overlay
+            band = qualifier = None
+        q = p.quantity
+        rows.append(NumberSource(p.name, p.claim, q.value, q.range, prov.basis or "unspecified", prov.holder,
+                                 prov.source, prov.rationale, overlay, qualifier, band))
+    return rows

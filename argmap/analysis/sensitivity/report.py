@@ -1,0 +1,92 @@
+"""The full sensitivity report: every analysis run once, as one object (its JSON form here; text and Markdown
+in :mod:`argmap.analysis.sensitivity.text`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...api import DEFAULT, Model
+from ._query import Query, resolve
+from .cruxes import cruxes
+from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
+from .oneway import OneWay, one_way
+from .residual import Residual, residual
+from .sobol import DEFAULT_BASE_SAMPLES, DEFAULT_TOP, Sobol, sobol
+from .thresholds import DEFAULT_BOUNDS, thresholds
+from .tornado import tornado
+
+__all__ = ["SensitivityReport", "report"]
+
+
+@dataclass(frozen=True)
+class SensitivityReport:
+    """Everything :func:`report` computed for one query."""
+
+    map_name: str
+    overlays: tuple[str, ...]
+    query: Query
+    baseline: float
+    bounds: tuple[float, float]
+    cruxes: list[dict]
+    tornado: list[dict]
+    one_way: list[OneWay]
+    thresholds: list[dict]
+    monte_carlo: MonteCarlo | None
+    sobol: Sobol | None
+    seconds: dict[str, float] = field(default_factory=dict)
+    residual: Residual | None = None
+
+    @property
+    def sobol_coverage(self) -> float | None:
+        """Variance of P(target) with only the Sobol factors varied, over the Monte Carlo variance with
+        every uncertain number varied: how much of the spread the Sobol factors account for."""
+        if not (self.sobol and self.monte_carlo and self.monte_carlo.sd > 0 and self.sobol.held):
+            return None
+        return self.sobol.variance / self.monte_carlo.sd ** 2
+
+    def to_dict(self) -> dict:
+        """The ``argmap sensitivity --json`` object (see docs/sensitivity.md)."""
+        return {
+            "map": self.map_name, "overlays": list(self.overlays), **self.query.to_dict(),
+            "probability": self.baseline, "bounds": list(self.bounds),
+            "cruxes": self.cruxes, "tornado": self.tornado,
+            "one_way": [f.to_dict() for f in self.one_way], "thresholds": self.thresholds,
+            "monte_carlo": self.monte_carlo.to_dict() if self.monte_carlo else None,
+            "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage}
+                      if self.sobol else None),
+            "residual": self.residual.to_dict() if self.residual else None,
+            "seconds": self.seconds,
+        }
+
+
+def report(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
+           samples: int = DEFAULT_SAMPLES, seed: int | None = 0, bounds: tuple[float, float] = DEFAULT_BOUNDS,
+           sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_top: int | None = DEFAULT_TOP,
+           progress: Callable[[str], None] | None = None) -> SensitivityReport:
+    """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts."""
+    q = resolve(model, target, given, set, scenario)
+    args = (q.target, q.given, q.set, None)
+    seconds: dict[str, float] = {}
+    say = progress or (lambda msg: None)
+
+    def timed(name, fn):
+        say(f"{name}…")
+        t = time.perf_counter()
+        out = fn()
+        seconds[name] = round(time.perf_counter() - t, 3)
+        return out
+
+    baseline = model.probability(*args[:3], scenario=None)
+    crux = timed("cruxes", lambda: cruxes(model, *args))
+    torn = timed("tornado", lambda: tornado(model, *args))
+    fs = timed("one-way functions", lambda: one_way(model, *args))
+    thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
+    mc = timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed)) if samples > 0 else None
+    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_top,
+                                                      ranking=torn))
+           if sobol_samples > 0 else None)
+    res = timed("residual", lambda: residual(model, *args))
+    return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
+                             torn, fs, thr, mc, sob, seconds, res)

@@ -1,0 +1,91 @@
+"""The ``argmap`` command line: a thin layer over :mod:`argmap.api`.
+
+Each subcommand lives in :mod:`argmap.commands` as a module with ``add_parser`` and ``run``. Only
+:class:`~argmap.base.errors.ArgmapError` is caught: it is printed plainly and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import sys
+import warnings
+from collections.abc import Iterator
+
+from .._version import __version__
+from ..base.errors import ArgmapError
+
+__all__ = ["main", "COMMANDS"]
+
+COMMANDS = ("run", "check", "parts", "sections", "sensitivity", "render", "export", "compare", "new", "schema",
+            "watch", "import", "sources", "docs", "fit", "explore")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or only with command ``only`` (so ``argmap run`` does not import
+    the modules of the other commands: start-up time)."""
+    parser = argparse.ArgumentParser(
+        prog="argmap",
+        description="Argument maps with conditional credences: propagate, analyse and draw them.",
+        epilog="Run 'argmap COMMAND --help' for a command's options and 'argmap docs' for the guides. With no "
+               "PATH, commands use the bundled map of Carlsmith's 'Scheming AIs' report. Every command that "
+               "writes takes -o/--out and never writes inside a map folder.")
+    parser.add_argument("--version", action="version", version=f"argmap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f".{name.replace('import', 'import_')}", __package__)
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+@contextlib.contextmanager
+def _condition_warnings() -> Iterator[None]:
+    """Print each :class:`~argmap.base.errors.ConditionWarning` once, as ``warning: ...`` on standard error."""
+    from ..base.errors import ConditionWarning
+    from ..base.textsafe import visible
+
+    def show(message, category, *_args, **_kw) -> None:
+        if issubclass(category, ConditionWarning):
+            print(visible(f"warning: {message}"), file=sys.stderr)
+        else:
+            original(message, category, *_args, **_kw)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("once", ConditionWarning)
+        original = warnings.showwarning
+        warnings.showwarning = show
+        yield
+
+
+def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        with _condition_warnings():
+            if getattr(args, "no_cache", False):
+                from ..inference.cache import disabled
+
+                with disabled():
+                    return int(args._run(args) or 0)
+            return int(args._run(args) or 0)
+    except ArgmapError as err:
+        print(err.format(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

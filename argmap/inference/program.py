@@ -1,0 +1,435 @@
+"""Every CPT of a network computed at once from a batch of parameter vectors.
+
+The CPT builders in :mod:`argmap.inference.network` are clear but run one small numpy expression per claim,
+which dominates sweeps and Monte Carlo. A :class:`Program` holds the same formulas as flat index
+arrays, so filling all CPT entries for a batch is a handful of vectorised gathers whatever the number
+of claims. It works **batch-last**: ``theta_t`` has shape ``(P, B)`` and the result is one flat array
+of shape ``(cells, B)``; each claim's CPT is a view of it shaped ``(*parent cards, card, B)``. Batch
+last keeps the innermost loops of the engine's einsums long and contiguous.
+
+Cell formulas (the same as the builders'):
+
+* a copied entry: ``cpt = θ[k]`` (categorical roots and tables);
+* a binary direct entry: ``P(true) = θ[k]``, ``P(false) = 1 − θ[k]`` (binary roots and tables);
+* a composed binary entry: ``P(true) = expit(logit θ_base + Σ log θ_ratio · θ_scale) · Π θ_leak``,
+  where an absent base means 1, an absent scale 1 and an absent leak 0. It is computed as odds,
+  ``u = θ_base · Π θ_ratio ** θ_scale`` and ``P = u / (u + 1 − θ_base)``, which needs no exp or log
+  for unmodulated relations and keeps the limits 0 and 1 exact. When a batch's ratios could make
+  that product overflow or underflow (:data:`LOG_SAFE`), the same formula is evaluated in log space
+  (``expit(ln b + Σ scale·ln ratio − ln(1 − b))``), so no ratio the loader accepts gives NaN.
+
+A composed claim is described by a :class:`Composed` spec (its base, one :class:`Term` per relation
+and one :class:`Leak` per requirement, each a per-state vector along one parent axis), and the
+program's index arrays are built from it with numpy a chunk at a time: a claim with 20 parents is
+indexed in about a second, never one Python step per cell.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Term", "Leak", "Composed", "VarSpec", "Program", "build_program", "LOG_SAFE", "expit"]
+
+LOG_SAFE = 600.0
+"""Largest Σ|ln ratio^scale| of one cell computed as a plain product; beyond it (or with a base below
+e^-100) odds could overflow or underflow, so :meth:`Program.run` adds logarithms instead."""
+_CHUNK = 1 << 15                   # formulas or cells indexed at a time (bounds the working memory)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A relation's factor in a composed CPT: active in the cells where the source (CPT axis ``axis``)
+    is in a state flagged in ``active``; its ratio parameter raised, when modulated, to the product of
+    each modulator's scale parameter for its state: ``mods`` holds (modulator's CPT axis, scale
+    parameter per state) per modulator."""
+
+    ratio: int
+    axis: int
+    active: tuple[bool, ...]
+    mods: tuple[tuple[int, tuple[int, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A requirement: in the cells where the required claim (axis ``axis``) is in an ``unmet`` state,
+    P(true) is multiplied by the leak parameter ``param`` (-1: no leak, factor 0)."""
+
+    param: int
+    axis: int
+    unmet: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed binary CPT as a few per-axis vectors instead of one formula per cell, so a claim
+    with 20 parents (2^20 cells) is described in a few hundred bytes and indexed with numpy."""
+
+    base: int                      # base parameter, or -1: P(true) = 1 before the leaks
+    terms: tuple[Term, ...] = ()
+    leaks: tuple[Leak, ...] = ()
+
+
+@dataclass
+class VarSpec:
+    """One claim's CPT as cell formulas; positions are flat offsets into its own table."""
+
+    shape: tuple[int, ...]                                   # (*parent cards, card)
+    copy: list[tuple[int, int]] = field(default_factory=list)           # (pos, param)
+    direct: list[tuple[int, int, int]] = field(default_factory=list)    # (true pos, false pos, param)
+    composed: Composed | None = None                                    # binary claims with relations
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def composed_cells(self) -> list[tuple[int, int, int, tuple, tuple]]:
+        """The composed CPT one cell at a time (for exports such as the explorer page; the program never
+        uses it): ``(true pos, false pos, base or -1, terms, leaks)`` per cell in C order, where terms are
+        the active relations as ``(ratio, -1)`` or ``(ratio, scale per modulator...)`` and leaks the
+        unmet requirements' leak parameters (-1: no leak)."""
+        c = self.composed
+        if c is None:
+            return []
+        out = []
+        for cell, idx in enumerate(itertools.product(*(range(n) for n in self.shape[:-1]))):
+            terms = tuple((t.ratio, *(sc[idx[a]] for a, sc in t.mods)) if t.mods else (t.ratio, -1)
+                          for t in c.terms if t.active[idx[t.axis]])
+            leaks = tuple(lk.param for lk in c.leaks if lk.unmet[idx[lk.axis]])
+            out.append((2 * cell + 1, 2 * cell, c.base, terms, leaks))
+        return out
+
+    def params(self) -> set[int]:
+        """Every parameter some cell of this CPT reads."""
+        out = {k for _, k in self.copy} | {k for _, _, k in self.direct}
+        c = self.composed
+        if c is not None:
+            out |= {c.base} | {t.ratio for t in c.terms} | {k for t in c.terms for _, sc in t.mods for k in sc}
+            out |= {lk.param for lk in c.leaks}
+        out.discard(-1)
+        return out
+
+
+@dataclass(frozen=True)
+class Program:
+    """Index arrays that fill the CPTs of a set of claims for a batch of parameter vectors.
+
+    Cells live in three blocks: ``copy`` (categorical claims, laid out as their CPTs), ``direct``
+    and ``composed`` (binary claims, shape ``(2, cells, B)``: P(false), then P(true)). A claim's
+    CPT is a strided view of its block, never a copy. A composed cell's odds depend on its base and
+    active relations only, so cells that differ only in which requirements hold share one formula:
+    the distinct formulas are computed once (ordered most relations first, so each pass over
+    relations is a prefix slice), gathered into the cells, and multiplied by the unmet leaks.
+
+    Every field is a plain integer array (or a tuple of them), so a program can be serialised as
+    JSON and evaluated elsewhere: rows of θ index ``theta_t``; rows ``P + j`` of the *extended* θ
+    are ``θ[pair_ratio[j]] ** Π_k θ[pair_scale[j, k]]`` (index P in ``pair_scale`` pads: a row of ones).
+    """
+
+    views: dict[str, tuple[str, int, int, tuple[int, ...]]]   # claim -> (block, start, stop, CPT shape)
+    size: int
+    copy_par: np.ndarray
+    dir_par: np.ndarray
+    n_comp: int
+    base_par: np.ndarray            # base parameter of each distinct odds formula (most relations first)
+    term_passes: tuple              # (prefix length, rows of the extended θ: ratios, then ratio^scale pairs)
+    pair_ratio: np.ndarray          # the distinct (ratio, scales) of modulated relations
+    pair_scale: np.ndarray          # (pairs, most modulators): scale params, padded with P (a row of ones)
+    formula: np.ndarray             # per composed cell: its formula's row (the last row: no base, P = 1)
+    leak_passes: tuple              # (cells, leak params, rows with no leak: factor 0)
+    ratio_par: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))   # unmodulated ratios used
+
+    def run(self, theta_t: np.ndarray) -> dict[str, np.ndarray]:
+        """Fill every cell from ``theta_t`` of shape ``(P, B)``; returns the blocks."""
+        bsz = theta_t.shape[1]
+        blocks = {"copy": np.take(theta_t, self.copy_par, axis=0)}
+        # (mode="clip" lets take write straight into a contiguous out; every index is valid anyway)
+        d = np.empty((2, self.dir_par.size, bsz))
+        np.take(theta_t, self.dir_par, axis=0, out=d[1], mode="clip")
+        np.subtract(1.0, d[1], out=d[0])
+        blocks["direct"] = d
+        c = np.empty((2, self.n_comp, bsz))
+        if self.n_comp:
+            np.take(self._formulas(theta_t, bsz), self.formula, axis=0, out=c[1], mode="clip")
+            for cells, par, zero in self.leak_passes:      # unmet requirements: P × leak
+                x = np.take(theta_t, par, axis=0)
+                if zero.size:
+                    x[zero] = 0.0
+                c[1][cells] *= x
+            np.subtract(1.0, c[1], out=c[0])
+        blocks["composed"] = c
+        return blocks
+
+    def _formulas(self, theta_t: np.ndarray, bsz: int) -> np.ndarray:
+        # the builders' expit(logit b + Σ log ratio·scale), computed multiplicatively: with
+        # u = b · Π ratio^scale, P(true) = u / (u + 1 - b) (no exp or log unless a relation is modulated).
+        # Cells that differ only in which requirements are met share one formula, computed once.
+        # When the product could overflow or underflow (see LOG_SAFE), logarithms are added instead.
+        nb = self.base_par.size
+        p = np.empty((nb + 1, bsz))
+        u = p[:nb]
+        p[nb:] = 1.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            np.take(theta_t, self.base_par, axis=0, out=u, mode="clip")
+            if self.term_passes and not self._product_safe(theta_t, u):
+                self._log_formulas(theta_t, u)
+                return p
+            den = 1.0 - u
+            ext = theta_t
+            if self.pair_ratio.size:    # each modulated ratio^scale once, however many cells use it
+                ext = np.concatenate([theta_t, theta_t[self.pair_ratio] ** self._exponents(theta_t)])
+            for n, par in self.term_passes:
+                u[:n] *= np.take(ext, par, axis=0)
+            den += u
+            u /= den
+        return p
+
+    def _exponents(self, theta_t: np.ndarray) -> np.ndarray:
+        """Each pair's exponent: the product of its modulators' scales (padding rows index a row of ones)."""
+        padded = np.concatenate([theta_t, np.ones((1, theta_t.shape[1]))])
+        return np.prod(padded[self.pair_scale], axis=1)
+
+    def _product_safe(self, theta_t: np.ndarray, base: np.ndarray) -> bool:
+        """Whether b · Π ratio^scale stays within floating point for every cell of this batch."""
+        big = 0.0
+        if self.ratio_par.size:
+            big = float(np.abs(np.log(theta_t[self.ratio_par])).max())
+        if self.pair_ratio.size:
+            big = max(big, float(np.abs(self._exponents(theta_t) * np.log(theta_t[self.pair_ratio])).max()))
+        small = float(np.where(base > 0, base, 1.0).min()) if base.size else 1.0
+        return big * len(self.term_passes) <= LOG_SAFE and small >= math.exp(-100)
+
+    def _log_formulas(self, theta_t: np.ndarray, u: np.ndarray) -> None:
+        """``u`` (the bases on entry) becomes P(true) = expit(ln b + Σ scale·ln ratio − ln(1 − b))."""
+        logs = np.log(theta_t)
+        if self.pair_ratio.size:
+            logs = np.concatenate([logs, self._exponents(theta_t) * logs[self.pair_ratio]])
+        z = -np.log1p(-u)
+        lu = np.log(u)
+        for n, par in self.term_passes:
+            lu[:n] += np.take(logs, par, axis=0)
+        z += lu                     # finite terms (ratios and scales are bounded), so never inf - inf
+        np.copyto(u, expit(z))
+
+    def tables(self, blocks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Each claim's CPT as a view into the blocks: shape ``(*parent cards, card, B)``."""
+        bsz = (blocks["copy"].shape[-1],)
+        out = {}
+        for v, (block, start, stop, shape) in self.views.items():
+            if block == "copy":
+                out[v] = blocks["copy"][start:stop].reshape(shape + bsz)
+            else:      # (2, *parents, B) -> (*parents, 2, B)
+                k = len(shape) - 1
+                out[v] = blocks[block][:, start:stop].reshape((2,) + shape[:-1] + bsz).transpose(
+                    tuple(range(1, k + 1)) + (0, k + 1))
+        return out
+
+
+def expit(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z) without overflow; ±inf give 1 and 0."""
+    out = np.empty_like(z)
+    pos = z >= 0
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+        ez = np.exp(z[~pos])
+        out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _arr(values) -> np.ndarray:
+    return np.asarray(list(values), dtype=np.intp)
+
+
+def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: int) -> Program:
+    """Lay out the cells of ``names`` in blocks and index them into one :class:`Program`."""
+    views = {}
+    copy_par: list[int] = []
+    dir_par: list[int] = []
+    comp: list[tuple[int, Composed, tuple[int, ...]]] = []    # (first cell, formula, parent cards)
+    n_comp = 0
+    size = 0
+    for v in names:
+        s = specs[v]
+        size += s.size
+        if s.composed is not None:
+            n = s.size // 2
+            views[v] = ("composed", n_comp, n_comp + n, s.shape)
+            comp.append((n_comp, s.composed, s.shape[:-1]))
+            n_comp += n
+        elif s.copy:
+            views[v] = ("copy", len(copy_par), len(copy_par) + s.size, s.shape)
+            vals = [0] * s.size
+            for pos, k in s.copy:
+                vals[pos] = k
+            copy_par += vals
+        else:
+            views[v] = ("direct", len(dir_par), len(dir_par) + s.size // 2, s.shape)
+            vals = [0] * (s.size // 2)
+            for t, _f, k in s.direct:
+                vals[t // 2] = k
+            dir_par += vals
+    layout = _Layout(comp, n_comp, n_params)
+    return Program(views, size, _arr(copy_par), _arr(dir_par), n_comp, layout.base_par,
+                   layout.term_passes, _arr(t[0] for t in layout.pairs), _scales(list(layout.pairs), n_params),
+                   layout.formula, layout.leak_passes, np.unique(_arr(layout.ratios)))
+
+
+def _along(ndim: int, axis: int, values: np.ndarray) -> np.ndarray:
+    """``values`` shaped to broadcast along ``axis`` of an ``ndim``-dimensional table."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return np.asarray(values).reshape(shape)
+
+
+def _strides(shape: tuple[int, ...]) -> list[int]:
+    out = [1] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        out[i] = out[i + 1] * shape[i + 1]
+    return out
+
+
+class _Layout:
+    """The composed block's index arrays, built with numpy a chunk at a time (never one Python step
+    per cell): each claim's cells are grouped into distinct formulas by a code over its terms."""
+
+    def __init__(self, comp: list[tuple[int, Composed, tuple[int, ...]]], n_comp: int, n_params: int):
+        self.n_params = n_params
+        self.pairs: dict[tuple[int, ...], int] = {}     # (ratio, scale per modulator) -> pair row
+        self.ratios: list[int] = []
+        formula = np.empty(n_comp, dtype=np.intp)
+        f_len, f_owner, f_rep, first = [], [], [], 0
+        for ci, (off, c, pshape) in enumerate(comp):
+            ncell = math.prod(pshape)
+            if c.base < 0:
+                formula[off:off + ncell] = -1
+                continue
+            inv, rep = self._formulas_of(c, pshape)
+            formula[off:off + ncell] = inv + first
+            first += rep.size
+            length = np.zeros(pshape, dtype=np.int16)             # active relations per cell
+            for t in c.terms:
+                length += _along(len(pshape), t.axis, np.asarray(t.active, dtype=np.int16))
+            f_len.append(length.reshape(-1)[rep])
+            f_owner.append(np.full(rep.size, ci, dtype=np.int32))
+            f_rep.append(rep)
+        lengths = np.concatenate(f_len) if f_len else np.zeros(0, dtype=np.int16)
+        order = np.argsort(-lengths, kind="stable")            # most relations first
+        row = np.empty_like(order)
+        row[order] = np.arange(order.size)
+        with_base = formula >= 0
+        formula[with_base] = row[formula[with_base]]
+        formula[~with_base] = order.size                        # the last row: no base, P = 1
+        del row, with_base
+        self.formula = formula
+        owner = np.concatenate(f_owner)[order] if f_owner else np.zeros(0, dtype=np.int32)
+        self.base_par = _arr(c.base for _, c, _ in comp)[owner] if comp else np.zeros(0, dtype=np.intp)
+        self.term_passes = self._term_passes(comp, lengths[order], owner,
+                                             np.concatenate(f_rep)[order] if f_rep else owner)
+        self.leak_passes = self._leak_passes(comp)
+
+    @staticmethod
+    def _formulas_of(c: Composed, pshape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Per cell, its formula's index among the claim's distinct formulas; and one cell of each."""
+        nd = len(pshape)
+        code = np.zeros(pshape, dtype=np.int64)
+        radix = 1
+        for t in c.terms:
+            digit = _along(nd, t.axis, np.asarray(t.active, dtype=np.int64))
+            k = 2
+            if t.mods:                                          # 1 + the modulators' joint state
+                joint, n = np.zeros((1,) * nd, dtype=np.int64), 1
+                for axis, scales in t.mods:
+                    joint = joint * len(scales) + _along(nd, axis, np.arange(len(scales)))
+                    n *= len(scales)
+                digit = digit * (joint + 1)
+                k = n + 1
+            if radix * k >= 1 << 62:                            # renumber before the code overflows
+                code = np.unique(code, return_inverse=True)[1].reshape(pshape).astype(np.int64)
+                radix = int(code.max()) + 1
+            code += digit * radix
+            radix *= k
+        _, rep, inv = np.unique(code.reshape(-1), return_index=True, return_inverse=True)
+        return inv.reshape(-1), rep.astype(np.int32)
+
+    def _ext(self, t: Term, cells: np.ndarray, pshape: tuple[int, ...], strides: list[int]) -> np.ndarray | int:
+        """The extended-θ row of term ``t`` in each of ``cells`` (a ratio, or a ratio^scale pair)."""
+        if not t.mods:
+            self.ratios.append(t.ratio)
+            return t.ratio
+        ids = _arr(self.n_params + self.pairs.setdefault((t.ratio, *combo), len(self.pairs))
+                   for combo in itertools.product(*(scales for _, scales in t.mods)))
+        joint = np.zeros(cells.size, dtype=np.intp)
+        for axis, scales in t.mods:                          # the cells' joint modulator state
+            joint = joint * len(scales) + (cells // strides[axis]) % pshape[axis]
+        return ids[joint]
+
+    def _term_passes(self, comp, lengths: np.ndarray, owner: np.ndarray, rep: np.ndarray) -> tuple:
+        """Pass k holds, for each formula with more than k relations (a prefix: most relations first),
+        the extended-θ row of its k-th active relation. Built a chunk of formulas at a time: a matrix of
+        (formula, relation) rows masked by activity, read in formula-major order."""
+        if not lengths.size or lengths[0] == 0:
+            return ()
+        width = int(lengths[0])
+        counts = [int((lengths > k).sum()) for k in range(width)]
+        passes = [np.empty(n, dtype=np.int32) for n in counts]     # int32: half the memory of a wide fan-in
+        for a in range(0, counts[0], _CHUNK):
+            b = min(counts[0], a + _CHUNK)
+            ext = np.zeros((b - a, width), dtype=np.intp)
+            act = np.zeros((b - a, width), dtype=bool)
+            runs = np.flatnonzero(np.diff(owner[a:b])) + 1          # formulas of one claim are contiguous runs
+            for p0, p1 in zip(np.r_[0, runs], np.r_[runs, b - a], strict=True):
+                _, c, pshape = comp[int(owner[a + p0])]
+                strides = _strides(pshape)
+                cells = rep[a + p0:a + p1]
+                for j, t in enumerate(c.terms):
+                    act[p0:p1, j] = np.asarray(t.active)[(cells // strides[t.axis]) % pshape[t.axis]]
+                    ext[p0:p1, j] = self._ext(t, cells, pshape, strides)
+            flat = ext[act]                                     # each formula's active rows, in order
+            n = lengths[a:b].astype(np.intp)
+            start = np.cumsum(n) - n
+            for k in range(width):
+                nk = min(counts[k], b) - a
+                if nk <= 0:
+                    break
+                passes[k][a:a + nk] = flat[start[:nk] + k]
+        return tuple((n, p) for n, p in zip(counts, passes, strict=True))
+
+    @staticmethod
+    def _leak_passes(comp) -> tuple:
+        pieces: list[list[tuple[np.ndarray, np.ndarray]]] = []
+        for off, c, pshape in comp:
+            if not c.leaks:
+                continue
+            strides = _strides(pshape)
+            ncell = math.prod(pshape)
+            for a in range(0, ncell, _CHUNK):
+                cells = np.arange(a, min(ncell, a + _CHUNK))
+                cnt = np.zeros(cells.size, dtype=np.intp)
+                out = np.empty((len(c.leaks), cells.size), dtype=np.intp)
+                for lk in c.leaks:
+                    on = np.flatnonzero(np.asarray(lk.unmet)[(cells // strides[lk.axis]) % pshape[lk.axis]])
+                    out[cnt[on], on] = lk.param
+                    cnt[on] += 1
+                for k in range(int(cnt.max(initial=0))):
+                    if len(pieces) <= k:
+                        pieces.append([])
+                    sel = np.flatnonzero(cnt > k)
+                    pieces[k].append((sel + off + a, out[k, sel]))
+        passes = []
+        for parts in pieces:
+            cells = np.concatenate([p[0] for p in parts])
+            par = np.concatenate([p[1] for p in parts])
+            zero = np.flatnonzero(par < 0)
+            par[zero] = 0
+            passes.append((cells, par, zero))
+        return tuple(passes)
+
+
+def _scales(pairs: list[tuple[int, ...]], n_params: int) -> np.ndarray:
+    width = max((len(t) - 1 for t in pairs), default=1)
+    rows = [list(t[1:]) + [n_params] * (width - len(t) + 1) for t in pairs]
+    return np.array(rows, dtype=np.intp).reshape(len(pairs), width)

@@ -1,0 +1,268 @@
+"""Map-wide checks that need every claim and relation at once.
+
+Cycles, which claims need a credence or a base, relations that tables override, kinds that a
+relation may join, fan-in limits and scenario references. Each problem is a
+:class:`~argmap.base.errors.Diagnostic` pointing at the claim or relation that causes it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import TYPE_CHECKING
+
+from ..base.errors import Diagnostic, did_you_mean
+from .models import ArgumentMap, Origin, Relation
+
+if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up time of `argmap run`)
+    import networkx as nx
+
+__all__ = ["check_map", "map_warnings", "overrides", "parents_of", "all_parents", "dependency_graph",
+           "topological_order", "MAX_PARENTS",
+           "MAX_TABLE_CELLS"]
+
+MAX_PARENTS = 20
+MAX_TABLE_CELLS = 1 << 22
+
+
+def _d(origin: Origin, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(message, origin.path, origin.line, origin.column, hint)
+
+
+def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
+    """The claims whose states the claim's conditional distribution depends on, in a stable order."""
+    claim = amap.claims[claim_id]
+    if claim.table is not None:
+        return claim.table.given
+    out: list[str] = []
+    for r in amap.relations:
+        if r.target != claim_id or r.decorative:
+            continue
+        for p in (r.source, *(m for m, _ in r.modulators)):
+            if p not in out:
+                out.append(p)
+    return tuple(out)
+
+
+def all_parents(amap: ArgumentMap) -> dict[str, tuple[str, ...]]:
+    """:func:`parents_of` for every claim at once, in one pass over the relations (linear time)."""
+    found: dict[str, list[str]] = {cid: [] for cid in amap.claims}
+    for r in amap.relations:
+        if r.decorative or r.target not in found:
+            continue
+        out = found[r.target]
+        for p in (r.source, *(m for m, _ in r.modulators)):
+            if p not in out:
+                out.append(p)
+    return {cid: (c.table.given if c.table is not None else tuple(found[cid])) for cid, c in amap.claims.items()}
+
+
+def dependency_graph(amap: ArgumentMap, parents: dict[str, tuple[str, ...]] | None = None) -> nx.DiGraph:
+    """A DAG (when valid) with an edge parent -> child for every computational dependency."""
+    import networkx as nx
+
+    parents = all_parents(amap) if parents is None else parents
+    g = nx.DiGraph()
+    g.add_nodes_from(amap.claims)
+    for cid in amap.claims:
+        for p in parents[cid]:
+            if p in amap.claims:
+                g.add_edge(p, cid)
+    return g
+
+
+def check_map(amap: ArgumentMap) -> list[Diagnostic]:
+    """Return every map-wide problem (an empty list for a valid map)."""
+    diags: list[Diagnostic] = []
+    diags += _check_relations(amap)
+    diags += _check_claims(amap)
+    if not diags:
+        diags += _check_cycles(amap)
+    diags += _check_header(amap)
+    return diags
+
+
+def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
+    diags = []
+    seen: dict[tuple[str, str], Relation] = {}
+    for r in amap.relations:
+        src, dst = amap.claims.get(r.source), amap.claims.get(r.target)
+        if src is None or dst is None:
+            continue
+        pair = (r.source, r.target)
+        if pair in seen:
+            diags.append(_d(r.origin, f"relation {r.key} is declared twice (also at {seen[pair].origin})",
+                            "keep one relation per pair of claims; combine their strengths"))
+            continue
+        seen[pair] = r
+        if r.type == "undercuts" and dst.kind not in ("argument", "critique"):
+            diags.append(_d(r.origin, f"'{r.source}' undercuts '{r.target}', which is a {dst.kind}",
+                            "undercuts targets an argument or a critique; use opposes to bear on a claim"))
+        if dst.table is not None:
+            if r.source not in dst.table.given:
+                diags.append(_d(r.origin, f"'{r.target}' has an explicit table, which does not list '{r.source}'",
+                                f"add '{r.source}' to the table's given list, or remove this relation"))
+            elif r.ratio is not None or r.leak is not None or r.modulators:
+                diags.append(_d(r.origin, f"relation {r.key} gives a strength, but '{r.target}' has an explicit "
+                                          "table, which always wins",
+                                "remove the strength (the relation is then only drawn)"))
+            continue
+        if r.type != "requires" and r.ratio is None:
+            diags.append(_d(r.origin, f"{r.type} relation {r.key} has no strength",
+                            "give ratio: (a likelihood ratio) or weight: (its log)"))
+        if not dst.binary:
+            diags.append(_d(r.origin, f"'{r.target}' has states {list(dst.states)}; relations into a categorical "
+                                      "claim cannot be composed", "give it an explicit table"))
+    return diags
+
+
+def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
+    diags = []
+    influenced = {r.target for r in amap.relations if r.type != "requires" and not r.decorative}
+    every = all_parents(amap)
+    for cid, c in amap.claims.items():
+        parents = [p for p in every[cid] if p in amap.claims]
+        if c.table is not None and c.credence is not None:
+            diags.append(_d(c.origin, f"'{cid}' has both a credence and a table", "keep one of them"))
+        elif parents and c.credence is not None and not c.binary:
+            diags.append(_d(c.origin, f"'{cid}' has states {list(c.states)} and depends on {parents}",
+                            "a categorical claim with parents needs an explicit table"))
+        elif parents and c.credence is not None and c.base is not None:
+            diags.append(_d(c.origin, f"'{cid}' has both a credence and a base", "keep one: they mean the same here"))
+        elif not parents and c.table is None and c.credence is None:
+            diags.append(_d(c.origin, f"'{cid}' is a root claim with no credence",
+                            "give it credence: (its probability), or relate it to other claims"))
+        if cid in influenced and c.table is None and c.base is None and c.credence is None and c.binary:
+            diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base",
+                            "give base: its probability when none of the arguments bearing on it holds"))
+        if c.base is not None and not parents:
+            diags.append(_d(c.origin, f"'{cid}' has a base but nothing bears on it", "use credence: for a root claim"))
+        if len(parents) > MAX_PARENTS:
+            diags.append(_d(c.origin, f"'{cid}' depends on {len(parents)} claims; the engine supports at most "
+                                      f"{MAX_PARENTS}", "group related parents under an intermediate claim"))
+            continue
+        cells = len(c.states) * math.prod(len(amap.claims[p].states) for p in parents)
+        if cells > MAX_TABLE_CELLS:
+            diags.append(_d(c.origin, f"'{cid}' needs a table of {cells:,} entries (limit {MAX_TABLE_CELLS:,})",
+                            "group related parents under an intermediate claim"))
+    return diags
+
+
+def topological_order(parents: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """Claims ordered parents first, the smallest id first among those ready (deterministic); None
+    if there is a cycle. Linear time, and no networkx import on the path of every command."""
+    children: dict[str, list[str]] = {v: [] for v in parents}
+    waiting = {}
+    for v, ps in parents.items():
+        inside = [p for p in ps if p in parents]
+        waiting[v] = len(inside)
+        for p in inside:
+            children[p].append(v)
+    ready = [v for v, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        v = heapq.heappop(ready)
+        order.append(v)
+        for c in children[v]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, c)
+    return order if len(order) == len(parents) else None
+
+
+def _check_cycles(amap: ArgumentMap) -> list[Diagnostic]:
+    if topological_order(all_parents(amap)) is not None:
+        return []
+    import networkx as nx
+
+    g = dependency_graph(amap)
+    try:
+        cycle = nx.find_cycle(g)
+    except nx.NetworkXNoCycle:
+        return []
+    path = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+    u, v = cycle[-1]
+    rel = next((r for r in amap.relations if r.source == u and r.target == v), None)
+    origin = rel.origin if rel else amap.claims[v].origin
+    return [_d(origin, f"the map has a cycle: {path}",
+               "a claim cannot depend on itself; remove or reverse one of these relations")]
+
+
+def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
+    diags = []
+    ids = list(amap.claims)
+    if amap.target not in amap.claims:
+        diags.append(_d(amap.header.get("target", Origin()), f"target '{amap.target}' is not a claim in this map",
+                        did_you_mean(amap.target, ids)))
+    for sc in amap.scenarios.values():
+        for what, pairs in (("given", sc.given), ("set", sc.set)):
+            for cid, state in pairs:
+                if cid not in amap.claims:
+                    diags.append(_d(sc.origin, f"scenario '{sc.name}' {what} names unknown claim '{cid}'",
+                                    did_you_mean(cid, ids)))
+                elif state not in amap.claims[cid].states:
+                    diags.append(_d(sc.origin, f"scenario '{sc.name}': '{cid}' has no state '{state}'",
+                                    f"its states: {list(amap.claims[cid].states)}"))
+    for st in amap.stated:
+        where = amap.header.get("stated", Origin())
+        if st.claim not in amap.claims:
+            diags.append(_d(where, f"stated result names unknown claim '{st.claim}'", did_you_mean(st.claim, ids)))
+        if st.scenario and st.scenario not in amap.scenarios:
+            diags.append(_d(where, f"stated result names unknown scenario '{st.scenario}'",
+                            did_you_mean(st.scenario, amap.scenarios)))
+    if amap.default_scenario and amap.default_scenario not in amap.scenarios:
+        diags.append(_d(amap.header.get("default_scenario", Origin()),
+                        f"default_scenario '{amap.default_scenario}' is not a scenario",
+                        did_you_mean(amap.default_scenario, amap.scenarios)))
+    return diags
+
+
+def _w(origin: Origin, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(message, origin.path, origin.line, origin.column, hint, severity="warning")
+
+
+def overrides(amap: ArgumentMap) -> list[tuple[str, str, str, str]]:
+    """Every number a later overlay overrides: (target, field, earlier overlay, later overlay)."""
+    return [(c.target, c.field, c.overrides, c.overlay) for c in amap.changes if c.overrides]
+
+
+def map_warnings(amap: ArgumentMap) -> list[Diagnostic]:
+    """What is valid but probably not meant: evidence entered as an argument, overrides, double counting."""
+    out = []
+    for r in amap.relations:
+        src = amap.claims.get(r.source)
+        if src is not None and src.kind == "evidence" and r.type != "requires" and r.source not in amap.observations:
+            out.append(_w(r.origin, f"evidence '{r.source}' enters '{r.target}' as a parent: its ratio multiplies "
+                          f"the odds of '{r.target}' like an argument's and does not update by Bayes' rule",
+                          "state a result as an observation (observe: with a factor or likelihoods); "
+                          "see docs/format.md, 'ratio is not a Bayes factor'"))
+    for c in amap.changes:
+        if c.overrides:
+            out.append(_w(c.origin, f"overlay '{c.overlay}' overrides the {c.field} of '{c.target}' set by "
+                          f"overlay '{c.overrides}'", "the later overlay wins; reorder --with to change that"))
+    out += _double_counting(amap)
+    return out
+
+
+def _double_counting(amap: ArgumentMap) -> list[Diagnostic]:
+    """Two overlays adding evidence or arguments that bear on one claim and cite the same source or section."""
+    seen: dict[tuple[str, str], tuple[str, str, Origin]] = {}
+    out = []
+    bearings = [(r.source, r.target, r.added_by or amap.claims[r.source].added_by, r.origin)
+                for r in amap.relations if r.type != "requires" and r.source in amap.claims]
+    bearings += [(o.id, cid, o.added_by, o.origin) for o in amap.observations.values() for cid in o.claims]
+    for src, target, overlay, origin in bearings:
+        if overlay is None:
+            continue
+        claim = amap.claims[src]
+        cites = [f"source '{s}'" for s in (claim.provenance.source,) if s] + [f"section {s}" for s in claim.sections]
+        for cite in cites:
+            first = seen.setdefault((target, cite), (overlay, src, origin))
+            if first[0] != overlay:
+                out.append(_w(origin, f"'{src}' ({overlay}) and '{first[1]}' ({first[0]}) both bear on '{target}' "
+                              f"citing {cite}: the same evidence may be counted twice",
+                              "let both overlays share one evidence claim (builds_on the first); see "
+                              "docs/critique-guide.md, 'Counting evidence once'"))
+                break
+    return out

@@ -1,0 +1,355 @@
+"""The file models: exactly what a map, part or overlay file may say (pydantic, ``extra="forbid"``).
+
+They give ``argmap schema`` its JSON Schema and catch unknown fields and wrong types; every error
+carries the path of the offending value, which :mod:`argmap.maps.loader` turns into file:line:col. The
+loader turns validated files into the resolved map of :mod:`argmap.maps.models`; nothing else needs
+pydantic, so a map read from the compiled-map cache never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+
+from ..base.quantity import Domain, Quantity, parse_quantity
+from ..base.verbal import MODULATION_WORDS
+from .models import ID_PATTERN
+
+__all__ = [
+    "ProvenanceSpec",
+    "RequireSpec",
+    "ModulatorSpec",
+    "InfluenceSpec",
+    "TableRowSpec",
+    "TableSpec",
+    "ClaimSpec",
+    "PartFile",
+    "ScenarioSpec",
+    "CoverageSpec",
+    "StatedSpec",
+    "MapFile",
+    "RelateSpec",
+    "ChangeSpec",
+    "RemoveSpec",
+    "ObserveSpec",
+    "OverlayFile",
+    "modulators_of",
+]
+
+Kind = Literal["claim", "argument", "critique", "evidence", "conclusion"]
+RelationType = Literal["requires", "supports", "opposes", "undercuts"]
+
+
+def _state_name(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    raise ValueError(f"a state name must be a word or true/false, not {raw!r}")
+
+
+def _states(raw: Any) -> Any:
+    if isinstance(raw, list):
+        return [_state_name(x) for x in raw]
+    return [_state_name(raw)]
+
+
+_NUMBER_SCHEMA = {"anyOf": [
+    {"type": "number"},
+    {"type": "string", "pattern": r"^\s*[0-9.]+\s*/\s*[0-9.]+\s*$", "description": "a fraction like 1/3"},
+    {"type": "object", "additionalProperties": False, "properties": {
+        "value": {"type": ["number", "string"]},
+        "range": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+                  "description": "a 90% interval"},
+        "beta": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}}},
+]}
+
+
+def _parse(domain: Domain) -> BeforeValidator:
+    return BeforeValidator(lambda v: parse_quantity(v, domain, domain))
+
+
+Prob = Annotated[Quantity, _parse("probability"), WithJsonSchema(_NUMBER_SCHEMA)]
+Ratio = Annotated[Quantity, _parse("ratio"), WithJsonSchema(_NUMBER_SCHEMA)]
+Weight = Annotated[Quantity, _parse("weight"), WithJsonSchema(_NUMBER_SCHEMA)]
+StateName = Annotated[str, BeforeValidator(_state_name), WithJsonSchema({"type": ["string", "boolean"]})]
+StateList = Annotated[list[str], BeforeValidator(_states),
+                      WithJsonSchema({"anyOf": [{"type": ["string", "boolean"]},
+                                                {"type": "array", "items": {"type": ["string", "boolean"]}}]})]
+ClaimId = Annotated[str, Field(pattern=ID_PATTERN, max_length=80,
+                               description="lowercase letters, digits and underscores")]
+Section = Annotated[str, BeforeValidator(
+    lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v),
+                    Field(pattern=r"^[0-9]+(\.[0-9]+)*$")]
+
+
+CredenceIn = Annotated[Any, WithJsonSchema({"anyOf": [
+    _NUMBER_SCHEMA, {"type": "object", "additionalProperties": _NUMBER_SCHEMA,
+                     "description": "state -> probability, for a categorical claim"}]})]
+"""A root credence: a number (P(true)) or, for a categorical claim, a mapping state -> number.
+Parsed by the resolver, which knows the claim's states."""
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ----------------------------------------------------------------------------------- file models
+
+class ProvenanceSpec(_Spec):
+    """Where a number comes from: who holds it, and whether a source states it."""
+
+    holder: str | None = Field(None, description="whose credence this is")
+    basis: Literal["stated", "illustrative"] | None = Field(
+        None, description="stated: a number given in a source; illustrative: the map authors' reading")
+    source: str | None = Field(None, description="where it comes from, e.g. 'report 4.4'")
+    rationale: str | None = Field(None, description="one line: why this number")
+    qualifier: str | None = Field(None, description="the source's own word for it, paraphrased, section cited")
+    band: str | dict[str, str] | None = Field(
+        None, description="the verbal-probability band the number was read into (docs/format.md); "
+                          "for a categorical credence, state -> band")
+
+
+class RequireSpec(_Spec):
+    """A necessary condition, declared on the dependent claim."""
+
+    claim: ClaimId
+    leak: Prob | None = Field(None, description="factor the claim's probability keeps if this fails")
+    when: StateList | None = Field(None, description="parent state(s) that count as holding")
+    provenance: ProvenanceSpec | None = None
+
+
+def _scale(v: Any) -> Quantity:
+    if isinstance(v, str) and v.strip() in MODULATION_WORDS:
+        return Quantity(MODULATION_WORDS[v.strip()])
+    return parse_quantity(v, "scale", "scale")
+
+
+class ModulatorSpec(_Spec):
+    """A claim whose state scales a relation's weight (in log-odds)."""
+
+    claim: ClaimId
+    scale: dict[str, Annotated[Quantity, BeforeValidator(_scale),
+                               WithJsonSchema({"anyOf": [_NUMBER_SCHEMA, {"enum": list(MODULATION_WORDS)}]})]]
+
+
+Modulators = ModulatorSpec | list[ModulatorSpec]
+"""One modulator or a list of them; several multiply the relation's weight."""
+
+
+def modulators_of(v: Modulators | None) -> list[ModulatorSpec]:
+    """A ``modulated_by`` value as a list (it may be written as one mapping)."""
+    return [] if v is None else [v] if isinstance(v, ModulatorSpec) else list(v)
+
+
+class InfluenceSpec(_Spec):
+    """A supports / opposes / undercuts relation, declared on its source."""
+
+    claim: ClaimId = Field(description="the claim this bears on")
+    ratio: Ratio | None = Field(None, description="multiplies the target's odds given its other parents "
+                                                  "(an argument's strength, not a Bayes factor: see observe)")
+    weight: Weight | None = Field(None, description="natural log of the ratio")
+    when: StateList | None = None
+    modulated_by: Modulators | None = None
+    provenance: ProvenanceSpec | None = None
+
+
+def _claim_ref(v: Any) -> Any:
+    return {"claim": v} if isinstance(v, str) else v
+
+
+RequireItem = Annotated[RequireSpec, BeforeValidator(_claim_ref)]
+InfluenceItem = Annotated[InfluenceSpec, BeforeValidator(_claim_ref)]
+
+
+class TableRowSpec(_Spec):
+    when: dict[str, StateName] = Field(description="parent id -> state")
+    p: Prob | None = Field(None, description="P(true) for a binary claim")
+    probs: dict[str, Prob] | None = Field(None, description="state -> probability for a categorical claim")
+    band: str | None = Field(None, description="the verbal band of this row's P(true) (docs/format.md)")
+
+
+class TableSpec(_Spec):
+    given: list[ClaimId]
+    rows: list[TableRowSpec]
+
+
+class ClaimSpec(_Spec):
+    """One claim as written in a part file or an overlay's ``add`` list."""
+
+    id: ClaimId
+    title: str = Field(min_length=1, max_length=120)
+    short: str | None = Field(default=None, min_length=1, max_length=40)
+    text: str | None = None
+    kind: Kind = "claim"
+    section: list[Section] | None = None
+    part: str | None = None
+    states: StateList | None = None
+    credence: CredenceIn = None
+    concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    base: Prob | None = None
+    requires: list[RequireItem] = []
+    supports: list[InfluenceItem] = []
+    opposes: list[InfluenceItem] = []
+    undercuts: list[InfluenceItem] = []
+    table: TableSpec | None = None
+    provenance: ProvenanceSpec | None = None
+    url: str | None = None
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return v if isinstance(v, list) or v is None else [v]
+
+
+class PartFile(_Spec):
+    part: str | None = None
+    title: str | None = None
+    claims: list[ClaimSpec] = []
+
+
+StateKey = Annotated[str, BeforeValidator(_state_name)]
+
+
+class ObserveSpec(_Spec):
+    """An observation: evidence whose chance depends on the states of named claims (exact Bayes)."""
+
+    id: ClaimId = Field(description="an id for the observation (it becomes an observed node)")
+    title: str = Field(min_length=1, max_length=120)
+    text: str | None = None
+    section: list[Section] | None = None
+    likelihood: dict[ClaimId, dict[StateKey, Prob]] = Field(
+        default={}, description="claim -> state -> P(evidence | claim = state), for every state of the claim")
+    factor: dict[ClaimId, Ratio] = Field(
+        default={}, description="binary claim -> Bayes factor P(evidence | true) / P(evidence | false)")
+    reliability: Prob | None = Field(
+        default=None, description="chance the report is right; otherwise it says the opposite (default 1)")
+    data: dict[str, str | int | float] = Field(default={}, description="observed figures, kept as data")
+    reason: str | None = None
+    author: str | None = None
+    source: str | None = None
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return v if isinstance(v, list) or v is None else [v]
+
+
+class ScenarioSpec(_Spec):
+    description: str | None = None
+    given: dict[str, StateName] = {}
+    set: dict[str, StateName] = {}
+    observe: list[ObserveSpec] = Field(default=[], description="observations conditioned on under this scenario")
+
+
+class CoverageSpec(_Spec):
+    from_: Section = Field(alias="from")
+    to: Section
+
+
+class StatedSpec(_Spec):
+    """A result a source states, which the map should reproduce (e.g. the report's headline)."""
+
+    claim: ClaimId
+    value: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a point value")
+    range: tuple[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)],
+                 Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] | None = Field(
+        default=None, description="an interval [low, high] the source gives")
+    below: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a bound: less than this")
+    above: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a bound: more than this")
+    scenario: str | None = Field(default=None, description="the scenario the number is conditional on")
+    holder: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> StatedSpec:
+        given = [f for f in ("value", "range", "below", "above") if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError("a stated result gives exactly one of value, range, below or above")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("a stated range is [low, high] with low <= high")
+        return self
+
+
+class MapFile(_Spec):
+    argmap: Literal[1] = Field(description="format version")
+    name: str
+    title: str | None = None
+    target: ClaimId
+    source: dict[str, str | int | float] = {}
+    parts: dict[str, str] = {}
+    scenarios: dict[str, ScenarioSpec] = {}
+    default_scenario: str | None = None
+    context_sections: dict[Section, str] = {}
+    toc: str | None = None
+    coverage: CoverageSpec | None = None
+    stated: list[StatedSpec] = Field([], description="results stated in sources, shown beside the map's own")
+
+
+class RelateSpec(_Spec):
+    """An overlay's new relation between existing claims."""
+
+    from_: ClaimId = Field(alias="from")
+    to: ClaimId
+    type: RelationType
+    ratio: Ratio | None = None
+    weight: Weight | None = None
+    leak: Prob | None = None
+    when: StateList | None = None
+    modulated_by: Modulators | None = None
+    reason: str = Field(min_length=1)
+    author: str | None = None
+    source: str | None = None
+    basis: Literal["stated", "illustrative"] | None = None
+
+
+class ChangeSpec(_Spec):
+    """An overlay's edit of one claim (``claim:``) or one relation (``relation: a -> b``)."""
+
+    claim: ClaimId | None = None
+    relation: str | None = Field(None, pattern=r"^\s*[a-z][a-z0-9_]*\s*->\s*[a-z][a-z0-9_]*\s*$")
+    credence: CredenceIn = None
+    concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    base: Prob | None = None
+    table: TableSpec | None = None
+    ratio: Ratio | None = None
+    weight: Weight | None = None
+    leak: Prob | None = None
+    type: RelationType | None = Field(default=None, description="a relation's new type: supports, opposes or undercuts")
+    when: StateList | None = Field(default=None, description="a relation's new active state(s) of its source")
+    modulated_by: Modulators | None = Field(default=None, description="a relation's new modulator(s); [] removes them")
+    reason: str = Field(min_length=1)
+    author: str | None = None
+    source: str | None = None
+    basis: Literal["stated", "illustrative"] | None = None
+
+
+class RemoveSpec(_Spec):
+    """An overlay's removal of one claim (with every relation touching it) or one relation."""
+
+    claim: ClaimId | None = None
+    relation: str | None = Field(default=None, pattern=r"^\s*[a-z][a-z0-9_]*\s*->\s*[a-z][a-z0-9_]*\s*$")
+    reason: str = Field(min_length=1)
+    author: str | None = None
+    source: str | None = None
+
+
+class OverlayFile(_Spec):
+    overlay: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str | None = None
+    description: str | None = None
+    author: str
+    source: str | None = None
+    builds_on: list[str] = []
+    add: list[ClaimSpec] = []
+    relate: list[RelateSpec] = []
+    change: list[ChangeSpec] = []
+    remove: list[RemoveSpec] = Field(default=[], description="claims or relations taken out, each with a reason")
+    observe: list[ObserveSpec] = Field(default=[], description="observations, conditioned on in every query")
+    scenarios: dict[str, ScenarioSpec] = Field(default={}, description="new named scenarios (conditions, observations)")
+    stated: list[StatedSpec] = Field(default=[], description="results the overlay's author states")
+    parts: dict[str, str] = Field(default={}, description="new parts (id -> title) that added claims may name")

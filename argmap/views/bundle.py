@@ -1,0 +1,356 @@
+"""The post bundle: diagrams, the tornado chart and a Markdown summary, ready to paste into a post.
+
+:func:`write_bundle` computes the numbers (through :class:`argmap.Model`, :mod:`argmap.analysis.sensitivity`
+and :mod:`argmap.analysis.symbolic`), hands them to the drawing functions, and writes every file atomically.
+Every output is deterministic, so a regenerated bundle diffs cleanly in git.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..api import DEFAULT, Conditions, Model
+from ..base.atomic import atomic_write, refuse_map_folder
+from ..base.formatting import conditions_text, fmt_p
+from ..base.marginals import Move, claim_moves, is_binary, p_true
+from ..base.textsafe import visible
+from ..render.raster import render_dot
+from ..render.style import fmt_delta
+from ..render.views import OVERVIEW_ABOVE
+from .diagrams import model_diff_dot, model_dot
+
+__all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
+
+TOP_CLAIMS = 8
+BUNDLE_FILES = frozenset({"map.svg", "map.png", "map-full.svg", "diff.svg", "diff.png", "tornado.svg", "tornado.png",
+                          "summary.md"})
+"""Every file a bundle may hold: those this export does not write are removed, so a diff from an
+earlier export with overlays never sits beside a summary that does not mention it."""
+
+
+@dataclass
+class Bundle:
+    """What :func:`write_bundle` wrote: the folder, its files, and the headline numbers."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    probability: float = float("nan")
+    base_probability: float | None = None
+
+
+def _md(text: object) -> str:
+    """Text safe inside a Markdown table cell or line (pipes, newlines and HTML neutralised)."""
+    s = " ".join(visible(text or "").split())
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _secs(sections) -> str:
+    return ", ".join(sections) if sections else ""
+
+
+def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given=None, set=None,
+                 scenario: str | None = DEFAULT, command: str | None = None, target: str | None = None,
+                 focus: str | None = None, depth: int | None = None, collapse: Iterable[str] = (),
+                 collapse_all: bool | None = None, dpi: int | None = None, legend: str = "strip",
+                 progress: Callable[[str], None] | None = None,
+                 models: tuple[Model, Model] | None = None) -> Bundle:
+    """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
+
+    Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
+    for zooming), ``diff.svg``/``diff.png`` when overlays are given, ``tornado.svg``/``tornado.png``,
+    ``summary.md`` (headline, top claims, cruxes, alt text, the LaTeX formula), and ``explore.html`` (the
+    interactive page of :mod:`argmap.views.explorer`). ``focus``, ``depth``,
+    ``collapse`` and ``collapse_all`` choose what the diagrams show (default: the overview for a map of
+    more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
+    name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
+    """
+    from ..analysis.sensitivity import cruxes, residual, tornado
+    from ..analysis.symbolic import probability_formula
+    from ..render.charts import tornado_chart
+
+    step = progress or (lambda _msg: None)
+    refuse_map_folder(out)
+    step("loading the map")
+    overlays = list(overlays)
+    first, model = models or Model.load_with_base(path, overlays)
+    base = first if overlays else None
+    amap = model.map
+    target = target or amap.target
+    cond = model.conditions(given, set, scenario)
+    kw = dict(given=given, set=set, scenario=scenario)
+    result = model.run(target, **kw)
+    bundle = Bundle(Path(out), probability=result.probability)
+    big = len(amap.claims) > OVERVIEW_ABOVE if collapse_all is None else collapse_all
+    overview = big and not focus
+    shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
+    files: dict[str, bytes | str] = {}
+
+    step("drawing the map")
+    _diagram_files(files, "map", lambda mode: model_dot(model, target=target, legend=mode, **shown, **kw), dpi,
+                   legend)
+    if overview:
+        files["map-full.svg"] = render_dot(model_dot(model, target=target, **kw), "svg")
+    if base is not None:
+        step("drawing the diff")
+        base_result = base.run(target, **kw)
+        bundle.base_probability = base_result.probability
+        _diagram_files(files, "diff", lambda mode: model_diff_dot(base, model, target=target, legend=mode, **shown,
+                                                                   **kw), dpi, legend)
+    step("tornado chart")
+    rows = tornado(model, target, **kw)
+    tlabel = f"P({amap.claims[target].title})"
+    if rows:
+        files["tornado.svg"] = tornado_chart(rows, result.probability, "svg", target_label=tlabel)
+        files["tornado.png"] = tornado_chart(rows, result.probability, "png", target_label=tlabel)
+    step("cruxes")
+    # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
+    all_cruxes = cruxes(model, target, **kw)
+    crux_rows = [r for r in all_cruxes if not r["downstream"]]
+    step("residual")
+    res = residual(model, target, **kw)
+    step("the headline as a formula")
+    formula = probability_formula(model, target, **kw)
+    files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
+                                   command, "tornado.png" in files, res)
+    step("the explorer page")
+    from .explorer import explorer_html
+    files["explore.html"] = explorer_html(path, overlays, given=given, set=set, scenario=scenario)
+    folder = Path(out)
+    step(f"writing {len(files)} files")
+    for name in sorted(files):
+        data = files[name]
+        bundle.files.append(atomic_write(folder / name, data))
+    for name in sorted(n for n in BUNDLE_FILES if n not in files):    # left from an earlier bundle
+        stale = folder / name
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
+            step(f"removed {stale} (left from an earlier export)")
+    return bundle
+
+
+def _diagram_files(files: dict, name: str, make: Callable[[str], str], dpi: int | None, legend: str) -> None:
+    """NAME.svg and a post-sized NAME.png (with ``legend="separate"``, NAME-legend.svg/.png too)."""
+    jobs = [(name, make(legend))] + ([(f"{name}-legend", make("key"))] if legend == "separate" else [])
+    for stem, source in jobs:
+        files[f"{stem}.svg"] = render_dot(source, "svg")
+        files[f"{stem}.png"] = render_dot(source, "png", dpi=dpi)
+
+
+def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, float]]:
+    out = []
+    for r in model.map.relations_into(target):
+        if r.source in fixed:
+            continue
+        dist = marginals.get(r.source, {})
+        if is_binary(dist):
+            out.append((model.map.claims[r.source].title, p_true(dist)))
+    return out
+
+
+def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
+             command: str | None, has_tornado: bool, res=None) -> str:
+    amap = model.map
+    target = result.target
+    tclaim = amap.claims[target]
+    p = result.probability
+    lines = [f"# {_md(amap.title or amap.name)}: P({_md(tclaim.title.lower())}) = {fmt_p(p)}", ""]
+    conds = conditions_text(cond.given, cond.set, quote="`")
+    if cond.scenario:
+        desc = amap.scenarios[cond.scenario].description if cond.scenario in amap.scenarios else ""
+        lines.append(f"**Scenario `{_md(cond.scenario)}`:** {_md(desc)}")
+        if conds:
+            lines += ["", "Conditions: " + conds + "."]
+    elif conds:
+        lines.append("Given " + conds + ".")
+    else:
+        lines.append("No conditions applied (unconditional).")
+    stated = [st for st in amap.stated if st.claim == target and st.scenario == cond.scenario]
+    for st in stated:
+        who = ", ".join(_md(x) for x in (st.holder, st.source) if x)
+        by = f"by overlay `{_md(st.overlay)}`" if st.overlay else "in the source"
+        lines += ["", f"Stated {by}: {_md(st.describe())}" + (f" ({who})" if who else "")
+                  + (f". {_md(st.note)}" if st.note else "")]
+    if stated:
+        lines += ["", "The map's own figure is computed from its arguments, not fitted to the stated one."]
+    if base is not None:
+        bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
+        lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "
+                      f"moves from {fmt_p(bp)} to {fmt_p(p)} ({fmt_delta(p - bp, 3)})."]
+    for t, f, earlier, later in result.overrides:
+        lines += ["", f"Override: `{_md(later)}` overrides the {_md(f)} of `{_md(t)}` set by `{_md(earlier)}`."]
+    if command:
+        lines += ["", f"Regenerate with `{command}`."]
+    marg = result.marginals
+    lines += ["", "## The map", "", _image("map.png", _alt_map(model, result, big))]
+    if big:
+        lines += ["", "The full map, every claim drawn, is in `map-full.svg` (zoom in; hover for each claim's "
+                      "text, provenance and rationale)."]
+    if base is not None:
+        lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond, target))]
+        lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
+    lines += ["", "## Top claims", "", _top_claims_table(model, target, marg, crux_rows, cond)]
+    lines += ["", "## Cruxes: what would move the headline most", "",
+              f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {fmt_p(p)} to the values "
+              "below; the expected shift weighs both outcomes by their probability.", "",
+              _crux_table(model, crux_rows)]
+    downstream = [r["title"] for r in all_cruxes if r["downstream"]]
+    if downstream:
+        lines += ["", f"Not listed: {len(downstream)} claim(s) that depend on the headline itself "
+                      f"({', '.join(_md(t) for t in downstream)}); learning them is largely learning the answer."]
+    if res is not None:
+        from ..analysis.sensitivity.text import residual_markdown
+        lines += ["", *residual_markdown(res, f"P({_md(tclaim.title.lower())})")]
+    if has_tornado:
+        lines += ["", "## Which numbers matter", "", _image("tornado.png", _alt_tornado(model, target, rows, p))]
+    else:
+        lines += ["", "## Which numbers matter", "", "No number in this map carries a range or distribution, so "
+                  "there is no tornado chart."]
+    lines += ["", "## The headline as a formula", "", _formula_text(model, formula)]
+    lines += ["", "---", "", "Numbers are the map's; every illustrative credence is the map authors' reading "
+              "(see each claim's provenance in the SVG tooltips or the argument files)."]
+    return "\n".join(lines) + "\n"
+
+
+def _image(path: str, alt: str) -> str:
+    return f"![{_md(alt)}]({path})\n\n*Alt text:* {_md(alt)}"
+
+
+def _alt_map(model: Model, result, big: bool) -> str:
+    amap = model.map
+    t = amap.claims[result.target].title
+    fixed = set(result.conditions.given) | set(result.conditions.set)
+    ins = sorted(_inputs(model, result.target, result.marginals, fixed), key=lambda x: (-x[1], x[0]))
+    view = ("an overview with each part of the report collapsed into one box" if big
+            else "every claim of the map")
+    parts = ", ".join(f"{title} {pp:.2f}" for title, pp in ins[:6])
+    return (f"Argument map of {amap.title or amap.name}, showing {view}. Boxes are claims coloured by "
+            f"probability (dark purple for unlikely through green to yellow for likely); green arrows support, "
+            f"red dashed arrows oppose, dotted arrows undercut, grey arrows are requirements. The conclusion, "
+            f"'{t}', has probability {result.probability:.3f}"
+            + (f"; its direct inputs: {parts}." if parts else "."))
+
+
+def _moves(base: Model, model: Model, cond: Conditions) -> list[Move]:
+    """The true/false claims both maps have, by how far the overlays moved them (largest first)."""
+    moves = claim_moves(base.marginals(cond.given, cond.set, scenario=None),
+                        model.marginals(cond.given, cond.set, scenario=None), [*cond.given, *cond.set])
+    return [m for m in moves if m.before is not None and not m.categorical]
+
+
+def _alt_diff(base: Model, model: Model, cond, t: str) -> str:
+    moves = _moves(base, model, cond)
+    tb = next((m for m in moves if m.claim == t), None)
+    rest = [m for m in moves if m.claim != t and abs(m.shift) >= 0.005][:4]
+    added = [model.map.claims[c].title for c in model.map.claims if c not in base.map.claims]
+    text = (f"Diff diagram of the map with {', '.join(model.map.overlays)}: claims coloured blue where their "
+            "probability fell and red where it rose, white where unchanged. ")
+    if tb:
+        text += f"The conclusion moves from {fmt_p(tb.before or 0.0)} to {fmt_p(tb.after)}. "
+    if rest:
+        text += "Largest other moves: " + "; ".join(
+            f"{model.map.claims[m.claim].title} {m.before:.2f} to {m.after:.2f}" for m in rest) + ". "
+    if added:
+        text += "New claims: " + "; ".join(added[:5]) + "."
+    return text.strip()
+
+
+def _alt_tornado(model: Model, target: str, rows, p: float) -> str:
+    t = model.map.claims[target].title
+    top = "; ".join(f"{r['title']} ({r['p_low']:.2f} to {r['p_high']:.2f})" for r in rows[:3])
+    return (f"Tornado chart: for each number in the map, P({t}) when that number sits at the low and the high "
+            f"end of its 90% range, all else fixed; the vertical line is the map's value, {p:.3f}. "
+            f"The widest bars: {top}.")
+
+
+def _moved_table(base: Model, model: Model, cond) -> str:
+    rows = ["| claim | section | before | after | change |", "| --- | --- | ---: | ---: | ---: |"]
+    for m in _moves(base, model, cond)[:TOP_CLAIMS]:
+        claim = model.map.claims[m.claim]
+        rows.append(f"| {_md(claim.title)} | {_md(_secs(claim.sections))} | {fmt_p(m.before or 0.0)} | "
+                    f"{fmt_p(m.after)} | {fmt_delta(m.shift, 3)} |")
+    return "\n".join(rows)
+
+
+def _changes_table(model: Model) -> str:
+    rows = ["| overlay edit | from | to | by | why |", "| --- | --- | --- | --- | --- |"]
+    for ch in model.map.changes:
+        old, new = ch.old, ch.new
+        rows.append(f"| {_md(ch.target)}: {_md(ch.field)} | {_md(old)} | {_md(new)} | "
+                    f"{_md(ch.author or ch.overlay)} | {_md(ch.reason)} |")
+    added = [c for c in model.map.claims.values() if c.added_by]
+    from ..render.style import fmt_ratio
+
+    for c in added:
+        does = "; ".join(f"{r.type} '{model.map.claims[r.target].title}'"
+                         + (f" (odds {fmt_ratio(r.ratio.value)})" if r.ratio is not None else "")
+                         for r in model.map.relations_from(c.id))
+        rows.append(f"| new claim: {_md(c.title)}" + (f" — {_md(does)}" if does else "") + " | | "
+                    f"{_md(c.credence[-1].value if c.credence else '')} | "
+                    f"{_md(c.provenance.holder or c.added_by)} | {_md(c.provenance.rationale or c.text)} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
+def _top_claims_table(model: Model, target: str, marg, crux_rows, cond) -> str:
+    """The target's direct inputs plus the claims whose truth matters most, with their probability."""
+    amap = model.map
+    order = [target] + [r.source for r in amap.relations_into(target)]
+    order += [r["claim"] for r in crux_rows[:TOP_CLAIMS]]
+    seen, rows = set(), ["| claim | kind | section | P(true) |", "| --- | --- | --- | ---: |"]
+    for c in order:
+        if c in seen or c not in amap.claims:
+            continue
+        seen.add(c)
+        dist = marg[c]
+        pr = fmt_p(p_true(dist)) if is_binary(dist) else \
+            ", ".join(f"{s} {v:.2f}" for s, v in dist.items())
+        claim = amap.claims[c]
+        if c in cond.given or c in cond.set:
+            pr = f"{cond.given.get(c, cond.set.get(c))} ({'given' if c in cond.given else 'set'})"
+        rows.append(f"| {_md(claim.title)} | {claim.kind} | {_md(_secs(claim.sections))} | {pr} |")
+    return "\n".join(rows)
+
+
+def _crux_table(model: Model, crux_rows) -> str:
+    rows = ["| claim | section | P(claim) | if true | if false | expected shift |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for r in crux_rows[:TOP_CLAIMS]:
+        states = {s["state"]: s for s in r["states"]}
+        if set(states) == {"false", "true"}:
+            pc = f"{states['true']['probability']:.2f}"
+            yes = _opt(states["true"]["p_target"])
+            no = _opt(states["false"]["p_target"])
+        else:
+            pc = ", ".join(f"{s} {v['probability']:.2f}" for s, v in states.items())
+            yes = "; ".join(f"{s}: {_opt(v['p_target'])}" for s, v in states.items())
+            no = ""
+        rows.append(f"| {_md(r['title'])} | {_md(_secs(r['sections']))} | {pc} | {yes} | {no} | "
+                    f"{r['expected_shift']:.3f} |")
+    return "\n".join(rows)
+
+
+def _opt(x) -> str:
+    return "impossible" if x is None else f"{x:.3f}"
+
+
+def _formula_text(model: Model, formula) -> str:
+    amap = model.map
+    out = []
+    if formula.fixed:
+        n, k = len(formula.roots), len(formula.fixed)
+        out.append(f"P as an exact function of the {n} root credence{'s' if n != 1 else ''} that move it most; "
+                   f"the other {k} root credence{'s enter' if k != 1 else ' enters'} at "
+                   f"{'their values' if k != 1 else 'its value'} "
+                   "(P is multilinear: linear in each credence, so this is exact, not a linearisation).")
+    else:
+        out.append("P as an exact function of every root credence it depends on (P is multilinear: linear in each).")
+    out += ["", "$$", formula.latex(), "$$", "", "| symbol | credence | section | value |",
+            "| --- | --- | --- | ---: |"]
+    for tex, claim, state, value in formula.legend():
+        c = amap.claims[claim]
+        what = f"P({c.title}" + (f" = {state})" if state else ")")
+        out.append(f"| ${tex}$ | {_md(what)} | {_md(_secs(c.sections))} | {value:.3g} |")
+    out += ["", f"At these values the formula gives {formula.evaluate():.4f}, the map's P."]
+    return "\n".join(out)
