@@ -83,6 +83,9 @@ class Result:
     """(claim or relation, field, earlier overlay, later overlay that overrides it)."""
     stated: tuple[dict, ...] = ()
     """Results sources state for this target and scenario (from the map or an overlay's ``stated:``)."""
+    verdicts: tuple[dict, ...] = ()
+    """The sources' verdicts on other stages under these conditions, each with the map's composed value
+    (:meth:`Model.verdicts`)."""
 
     def to_dict(self) -> dict:
         """The JSON shape printed by ``argmap run --json`` (documented in the README)."""
@@ -99,6 +102,7 @@ class Result:
             "overrides": [{"target": t, "field": f, "overlay": later, "overrides": earlier}
                           for t, f, earlier, later in self.overrides],
             "stated": list(self.stated),
+            "verdicts": list(self.verdicts),
             "marginals": self.marginals,
         }
 
@@ -257,9 +261,36 @@ class Model:
         dist = margs[target]
         from .maps.checks import overrides
 
-        stated = tuple(s.to_dict() for s in self.map.stated if s.claim == target and s.scenario == c.scenario)
+        stated = tuple(s.to_dict() for s in self.map.stated
+                       if s.claim == target and s.scenario == c.scenario and not s.verdict)
         return Result(self.map.name, target, p_true(dist), dist, margs, c, self.map.overlays,
-                      tuple(overrides(self.map)), stated)
+                      tuple(overrides(self.map)), stated, tuple(self._verdicts(c)))
+
+    def verdicts(self, given=None, set=None, scenario: str | None = DEFAULT) -> list[dict]:
+        """The sources' verdicts on the map's stages (``stated:`` entries with a ``band`` or ``given``) for
+        this scenario, each with the probability the map composes for it under the same conditions.
+
+        Each row is the statement's ``to_dict()`` plus ``text`` (it in words), ``probability``
+        (P(claim | conditions, the statement's own ``given``)) and ``agrees`` (True / False; None for a
+        point value, and both None when the conditions fix the claim or contradict the statement's ``given``).
+        """
+        return self._verdicts(self.conditions(given, set, scenario))
+
+    def _verdicts(self, c: Conditions) -> list[dict]:
+        rows = []
+        for st in self.map.stated:
+            if not st.verdict or st.scenario != c.scenario:
+                continue
+            extra = dict(st.given)
+            clash = st.claim in c.given or st.claim in c.set or \
+                any(k in c.set or c.given.get(k, v) != v for k, v in extra.items())
+            p = None
+            if not clash:
+                dist = self.engine.query(st.claim, {**c.evidence, **extra}, c.set)
+                p = float(p_true(dict(zip(self.network.states[st.claim], map(float, dist), strict=False))))
+            rows.append({**st.to_dict(), "text": st.describe(), "probability": p,
+                         "agrees": None if p is None else st.agrees(p)})
+        return rows
 
     def _state_ok(self, target: str) -> None:
         if target not in self.map.claims:

@@ -161,7 +161,7 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         p = p_true(margs[target])
         mine = frozenset(model.map.overlays[len(base.map.overlays):])
         stated = tuple(s for s in model.map.stated if s.claim == target and s.overlay in mine
-                       and s.scenario == cond.scenario)
+                       and s.scenario == cond.scenario and not s.verdict)
         out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
                              p - p_true(base_margs[target]), moved, added, attr, model,
                              tuple(o for o in overrides(model.map) if o[3] in mine), stated, observed))

@@ -61,11 +61,12 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
         dist = ", ".join(f"{s}: {fmt_p(p)}" for s, p in result.distribution.items())
         out.append(f"P({result.target}) = {{{dist}}}   {target.title}")
     for st in amap.stated:
-        if st.claim == result.target and st.scenario == result.conditions.scenario:
+        if st.claim == result.target and st.scenario == result.conditions.scenario and not st.verdict:
             who = ", ".join(x for x in (st.holder, st.source) if x)
             by = f"by overlay {st.overlay}" if st.overlay else "in the source"
             out.append(f"  stated {by}: {st.describe()}" + (f" ({who})" if who else "")
                        + (f" — {st.note}" if st.note else ""))
+    out += verdict_lines(amap, result.verdicts)
     out.append("")
     by_part: dict[str | None, list[str]] = {}
     evidence = result.conditions.evidence
@@ -92,3 +93,32 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
             out.append(f"{clip(cid, 34):<34} {title:<{title_w}} {sec:<10} {val}")
         out.append("")
     return visible("\n".join(out).rstrip()) + "\n"
+
+
+def verdict_word(row: dict) -> str:
+    """How a composed value sits against a stated verdict: "fits", "below it", "above it" or "—"."""
+    if row["agrees"] is None:
+        return "—"
+    if row["agrees"]:
+        return "fits"
+    lo = row["range"][0] if row.get("range") else row.get("above")
+    return "below it" if lo is not None and row["probability"] < lo else "above it"
+
+
+def verdict_lines(amap: ArgumentMap, verdicts) -> list[str]:
+    """The sources' verdicts on the map's stages beside what the map composes (``argmap run``)."""
+    if not verdicts:
+        return []
+    out = ["", "The source's verdicts on the stages, beside what the map composes from its arguments:"]
+    for v in verdicts:
+        cond = ", ".join(f"{k}={s}" for k, s in (v.get("given") or {}).items())
+        label = f"P({v['claim']}" + (f" | {cond}" if cond else "") + ")"
+        who = ", ".join(x for x in (v.get("holder"), v.get("source")) if x)
+        stated = f"stated {v['text']}" + (f" ({who})" if who else "")
+        flag = verdict_word(v)
+        if v["probability"] is None:
+            out.append(f"  {label}: {stated}; not applicable under these conditions")
+        else:
+            out.append(f"  {label} = {fmt_p(v['probability'])}: {stated}; the map's value {flag}"
+                       + ("" if flag == "fits" else "  ← disagrees"))
+    return out

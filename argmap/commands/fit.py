@@ -54,7 +54,7 @@ def _goal(args, model):
             raise QueryError(f"--range '{args.range}' should look like LO,HI (e.g. 0.2,0.3)") from None
     else:
         last = model.map.overlays[-1] if model.map.overlays else None
-        stated = [s for s in model.map.stated if s.claim == target and s.overlay == last and last]
+        stated = [s for s in model.map.stated if s.claim == target and s.overlay == last and last and not s.verdict]
         if not stated:
             raise QueryError("no goal: give --value, --below, --above or --range, or apply an overlay that states "
                              f"a result for '{target}' (stated:)")

@@ -12,7 +12,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, did_you_mean
-from .models import ArgumentMap, Origin, Relation
+from .models import ArgumentMap, Origin, Relation, Stated
 
 if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up time of `argmap run`)
     import networkx as nx
@@ -211,6 +211,8 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
         if st.scenario and st.scenario not in amap.scenarios:
             diags.append(_d(where, f"stated result names unknown scenario '{st.scenario}'",
                             did_you_mean(st.scenario, amap.scenarios)))
+        diags += [_d(where, f"stated result for '{st.claim}': {msg}", hint)
+                  for msg, hint in stated_given_problems(amap, st)]
     if amap.default_scenario and amap.default_scenario not in amap.scenarios:
         diags.append(_d(amap.header.get("default_scenario", Origin()),
                         f"default_scenario '{amap.default_scenario}' is not a scenario",
@@ -266,3 +268,17 @@ def _double_counting(amap: ArgumentMap) -> list[Diagnostic]:
                               "docs/critique-guide.md, 'Counting evidence once'"))
                 break
     return out
+
+
+def stated_given_problems(amap: ArgumentMap, st: Stated) -> list[tuple[str, str | None]]:
+    """What is wrong with a stated result's ``given:`` conditions: (message, hint) pairs."""
+    out: list[tuple[str, str | None]] = []
+    for cid, state in st.given:
+        if cid not in amap.claims:
+            out.append((f"given names unknown claim '{cid}'", did_you_mean(cid, amap.claims)))
+        elif state not in amap.claims[cid].states:
+            out.append((f"given: '{cid}' has no state '{state}'", f"its states: {list(amap.claims[cid].states)}"))
+        elif cid == st.claim:
+            out.append((f"given conditions on '{cid}' itself", "drop it from given:"))
+    return out
+

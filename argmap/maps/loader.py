@@ -23,7 +23,7 @@ from ..base.textsafe import describe_char
 from ..base.yamlsafe import YamlDoc, read_yaml
 from .bundled import bundled_map_path
 from .checks import check_map
-from .models import ArgumentMap, Origin, Stated
+from .models import ArgumentMap, Origin
 from .observe import observation_claim, scenario_from_spec
 from .resolve import Located, resolve_claims
 from .specs import MapFile, OverlayFile, PartFile
@@ -262,7 +262,7 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         source=dict(head.source), parts=dict(head.parts), scenarios=scenarios,
         default_scenario=head.default_scenario, context_sections=dict(head.context_sections), toc=toc,
         coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder,
-        stated=tuple(Stated(**s.model_dump()) for s in head.stated), observations=observations,
+        stated=tuple(s.to_stated() for s in head.stated), observations=observations,
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
                 for k in ("target", "default_scenario", "stated") if k in head_doc.data})
 

@@ -164,9 +164,36 @@ class Stated:
     below: float | None = None
     above: float | None = None
     overlay: str | None = None
+    word: str | None = None
+    """A verbal verdict's word in the source (e.g. "might well"); its ``bands`` give ``range``."""
+    bands: tuple[str, ...] | None = None
+    given: tuple[tuple[str, str], ...] = ()
+    """Conditions beyond the scenario under which the source makes the statement."""
+
+    @property
+    def verdict(self) -> bool:
+        """A statement about another claim than the target, or under further conditions: a verdict the
+        map's composed stages are checked against (``Model.verdicts``)."""
+        return bool(self.bands or self.given)
+
+    def agrees(self, p: float) -> bool | None:
+        """Whether a computed probability fits the statement (None for a point value: nothing to check)."""
+        if self.range is not None:
+            return self.range[0] - 1e-12 <= p <= self.range[1] + 1e-12
+        if self.below is not None:
+            return p < self.below
+        if self.above is not None:
+            return p > self.above
+        return None
 
     def describe(self) -> str:
-        """The statement as text: "0.25", "0.2 to 0.3", "< 0.01" or "> 0.5"."""
+        """The statement as text: "0.25", "0.2 to 0.3", "< 0.01", "> 0.5" or "'might well' (plausible to
+        quite likely, 0.25 to 0.75)"."""
+        if self.bands:
+            span = self.bands[0] if len(self.bands) == 1 else f"{self.bands[0]} to {self.bands[-1]}"
+            rng = f"{self.range[0]:.3g} to {self.range[1]:.3g}" if self.range else ""
+            head = f"'{self.word}' " if self.word else ""
+            return f"{head}({span}, {rng})"
         if self.range is not None:
             return f"{self.range[0]:.3g} to {self.range[1]:.3g}"
         if self.below is not None:
@@ -179,9 +206,19 @@ class Stated:
 
     def to_dict(self) -> dict:
         out = {"claim": self.claim, "value": self.value, "range": list(self.range) if self.range else None,
-               "below": self.below, "above": self.above, "scenario": self.scenario, "holder": self.holder,
-               "source": self.source, "note": self.note, "overlay": self.overlay}
+               "below": self.below, "above": self.above, "word": self.word,
+               "band": list(self.bands) if self.bands else None, "scenario": self.scenario,
+               "given": dict(self.given) or None, "holder": self.holder, "source": self.source, "note": self.note,
+               "overlay": self.overlay}
         return {k: v for k, v in out.items() if v is not None}
+
+    def to_spec(self) -> dict:
+        """The statement as a map file writes it (``stated:`` entry): a band instead of the range it spans."""
+        out = {k: v for k, v in self.to_dict().items() if k != "overlay"}
+        if self.bands:
+            out.pop("range", None)
+            out["band"] = self.bands[0] if len(self.bands) == 1 else list(self.bands)
+        return out
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.quantity import Quantity
 from ..base.yamlsafe import YamlDoc
-from .models import ArgumentMap, Change, Observation, Provenance, Relation, Stated
+from .checks import stated_given_problems
+from .models import ArgumentMap, Change, Observation, Provenance, Relation
 from .observe import describe_observation, observation_claim, resolve_observation, scenario_from_spec
 from .resolve import (
     Located,
@@ -144,8 +145,11 @@ def apply_overlay(amap: ArgumentMap, spec: OverlayFile, doc: YamlDoc | None = No
             diags.append(item.diag(("scenario",), f"stated result names unknown scenario '{st.scenario}'",
                                    did_you_mean(st.scenario, scenarios)))
         else:
-            stated.append(Stated(**{**st.model_dump(), "overlay": spec.overlay, "holder": st.holder or spec.author,
-                                    "source": st.source or spec.source}))
+            said = st.to_stated(overlay=spec.overlay, holder=st.holder or spec.author, source=st.source or spec.source)
+            problems = stated_given_problems(dataclasses.replace(amap, claims=claims), said)
+            diags += [item.diag(("given",), f"stated result for '{st.claim}': {msg}", hint) for msg, hint in problems]
+            if not problems:
+                stated.append(said)
 
     prior = {(c.target, c.field): c.overlay for c in amap.changes}
     changes = [dataclasses.replace(c, overrides=prior.get((c.target, c.field))) for c in changes]

@@ -12,9 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
+from ..base.errors import did_you_mean
 from ..base.quantity import Domain, Quantity, parse_quantity
-from ..base.verbal import MODULATION_WORDS
-from .models import ID_PATTERN
+from ..base.verbal import MODULATION_WORDS, PROBABILITY_BANDS
+from .models import ID_PATTERN, Stated
 
 __all__ = [
     "ProvenanceSpec",
@@ -260,19 +261,42 @@ class StatedSpec(_Spec):
         default=None, description="an interval [low, high] the source gives")
     below: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a bound: less than this")
     above: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False, description="a bound: more than this")
+    band: str | list[str] | None = Field(
+        default=None, description="a verbal verdict: the probability band(s) its word was read into "
+                                  "(docs/format.md); several adjacent bands span from the lowest to the highest")
+    word: str | None = Field(default=None, description="the source's word for a verbal verdict, e.g. 'might well'")
     scenario: str | None = Field(default=None, description="the scenario the number is conditional on")
+    given: dict[str, StateName] = Field(
+        default={}, description="further conditions the statement is made under (e.g. an earlier stage holding)")
     holder: str | None = None
     source: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> StatedSpec:
-        given = [f for f in ("value", "range", "below", "above") if getattr(self, f) is not None]
+        given = [f for f in ("value", "range", "below", "above", "band") if getattr(self, f) is not None]
         if len(given) != 1:
-            raise ValueError("a stated result gives exactly one of value, range, below or above")
+            raise ValueError("a stated result gives exactly one of value, range, below, above or band")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("a stated range is [low, high] with low <= high")
+        for b in ([self.band] if isinstance(self.band, str) else self.band or []):
+            if b not in PROBABILITY_BANDS or b == "definitional":
+                hint = did_you_mean(b, [w for w in PROBABILITY_BANDS if w != "definitional"])
+                raise ValueError(f"unknown probability band '{b}'" + (f"; {hint}" if hint else ""))
+        if self.word is not None and self.band is None:
+            raise ValueError("word: names the source's word for a verbal verdict; give its band: too")
         return self
+
+    def to_stated(self, **extra: Any) -> Stated:
+        """The resolved :class:`Stated`; a band becomes the range it spans."""
+        data = {**self.model_dump(), **extra}
+        band = data.pop("band")
+        if band is not None:
+            bands = (band,) if isinstance(band, str) else tuple(band)
+            data["range"] = (min(PROBABILITY_BANDS[b][0] for b in bands), max(PROBABILITY_BANDS[b][1] for b in bands))
+            data["bands"] = bands
+        data["given"] = tuple(data.get("given", {}).items())
+        return Stated(**data)
 
 
 class MapFile(_Spec):

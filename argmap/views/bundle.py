@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.report import verdict_word
 from ..api import DEFAULT, Conditions, Model
 from ..base.atomic import atomic_write, refuse_map_folder
 from ..base.formatting import conditions_text, fmt_p
@@ -167,7 +168,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
         lines.append("Given " + conds + ".")
     else:
         lines.append("No conditions applied (unconditional).")
-    stated = [st for st in amap.stated if st.claim == target and st.scenario == cond.scenario]
+    stated = [st for st in amap.stated if st.claim == target and st.scenario == cond.scenario and not st.verdict]
     for st in stated:
         who = ", ".join(_md(x) for x in (st.holder, st.source) if x)
         by = f"by overlay `{_md(st.overlay)}`" if st.overlay else "in the source"
@@ -175,6 +176,16 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
                   + (f". {_md(st.note)}" if st.note else "")]
     if stated:
         lines += ["", "The map's own figure is computed from its arguments, not fitted to the stated one."]
+    if result.verdicts:
+        lines += ["", "The source's verdicts on the stages, beside what the map composes from its arguments:", "",
+                  "| stage | stated | composed | the map's value |", "| --- | --- | ---: | --- |"]
+        for v in result.verdicts:
+            cond_v = ", ".join(f"{k}={s}" for k, s in (v.get("given") or {}).items())
+            label = f"P({v['claim']}" + (f" | {cond_v}" if cond_v else "") + ")"
+            flag = verdict_word(v)
+            lines.append(f"| {_md(label)} | {_md(v['text'])} | "
+                         f"{'—' if v['probability'] is None else fmt_p(v['probability'])} | "
+                         f"{flag if v['agrees'] is not False else f'**{flag}** (disagrees)'} |")
     if base is not None:
         bp = base.run(target, given=cond.given, set=cond.set, scenario=None).probability
         lines += ["", f"**With {', '.join(f'`{o}`' for o in amap.overlays)}:** P({_md(tclaim.title.lower())}) "

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, fields
+from dataclasses import fields
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -334,8 +334,7 @@ def _header(amap: ArgumentMap, conditions: Mapping[str, Any]) -> dict[str, Any]:
     if amap.default_scenario:
         head["default_scenario"] = amap.default_scenario
     if amap.stated:
-        head["stated"] = [{k: v for k, v in asdict(s).items() if v is not None and k != "overlay"}
-                          for s in amap.stated]
+        head["stated"] = [s.to_spec() for s in amap.stated]
     if amap.overlays:
         head["overlays"] = list(amap.overlays)
     head["probability"] = {k: v for k, v in conditions.items() if v or k == "scenario"}
