@@ -195,3 +195,64 @@ def test_thresholds_only_propose_values_the_format_accepts():
         for c in row["crossings"]:
             if c["value"] is not None:
                 assert (c["value"] >= 1) == (row["value"] >= 1) or c["value"] == 1, row["title"]
+
+
+# ------------------------------------------------------------------ roles, groups, structural bases, design
+def test_cruxes_rank_inputs_and_arguments_and_list_composed_stages_apart(mix):
+    rows = {r["claim"]: r for r in cruxes(mix, target="goal")}
+    assert rows["slack"]["role"] == "input" and rows["aware"]["role"] == "input"
+    assert rows["arg2"]["role"] == "argument"            # an argument with a critique bearing on it is still arguable
+    full = {r["claim"]: r for r in cruxes(mix)}
+    assert full["goal"]["role"] == "composed" and full["goal"]["rank"] is None
+    ranks = [r["rank"] for r in cruxes(mix) if r["rank"] is not None]
+    assert ranks == list(range(1, len(ranks) + 1))
+
+
+def test_a_group_learned_together_is_exact_and_a_lone_claim_matches_its_crux(mix):
+    from argmap.analysis.sensitivity import group_cruxes
+
+    g = group_cruxes(mix, {"pair": ["slack", "aware"], "one": ["aware", "aware"]})
+    base = mix.probability()
+    pair = g[0]
+    assert len(pair["states"]) == 6 and sum(s["probability"] for s in pair["states"]) == pytest.approx(1.0)
+    shift = 0.0
+    for s in pair["states"]:
+        ps = mix.distribution("slack")[s["state"]["slack"]] * \
+            mix.distribution("aware", given={"slack": s["state"]["slack"]})[s["state"]["aware"]]
+        assert s["probability"] == pytest.approx(ps, abs=1e-12)
+        assert s["p_target"] == pytest.approx(mix.probability(given=s["state"]), abs=1e-12)
+        shift += ps * abs(s["p_target"] - base)
+    assert pair["expected_shift"] == pytest.approx(shift, abs=1e-12)
+    single = {r["claim"]: r for r in cruxes(mix)}
+    assert g[1]["claims"] == ["aware"]
+    assert g[1]["expected_shift"] == pytest.approx(single["aware"]["expected_shift"], abs=1e-12)
+    assert g[1]["mutual_information"] == pytest.approx(single["aware"]["mutual_information"], abs=1e-12)
+    with pytest.raises(QueryError, match="not a claim"):
+        group_cruxes(mix, {"bad": ["slak", "aware"]})
+
+
+def test_catch_all_bases_are_labelled_structural_and_requirement_bases_are_not(mix):
+    rows = {r["param"]: r for r in tornado(mix)}
+    goal = next(r for p, r in rows.items() if r["claim"] == "goal" and r["field"] == "base")
+    assert goal["structural"] and "structural" in goal["title"]          # arguments bear on it: a catch-all
+    others = [r for r in rows.values() if r["field"] != "base"]
+    assert others and not any(r["structural"] for r in others)
+
+
+def test_the_numpy_design_is_salibs_row_for_row():
+    from SALib.sample import sobol as design
+
+    from argmap.analysis.sensitivity.sobol import saltelli
+
+    for groups in (None, ["a", "a", "b", "c", "c"]):
+        problem = {"num_vars": 5, "names": list("vwxyz"), "bounds": [[0.0, 1.0]] * 5}
+        if groups:
+            problem["groups"] = groups
+        want = design.sample(problem, 16, calc_second_order=False, scramble=True, seed=7)
+        assert np.array_equal(saltelli(groups, 5, 16, 7), want)
+
+
+def test_sobol_varies_every_factor_by_default(mix):
+    from argmap.analysis.sensitivity._query import factors_of
+
+    assert sobol(mix, samples=32).varied == len(factors_of(mix))

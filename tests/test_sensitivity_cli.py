@@ -94,3 +94,17 @@ def test_unwritable_out_is_a_clear_error(tmp_path, capsys):
     assert main(["sensitivity", MIX, "--samples", "10", "--sobol-samples", "0", "--out", str(blocker)]) == 1
     err = capsys.readouterr().err
     assert "cannot write the report" in err and "Traceback" not in err
+
+
+def test_a_named_group_is_reported_learned_together(capsys):
+    assert main(["sensitivity", MIX, *FAST, "--group", "pair=slack,aware"]) == 0
+    text = capsys.readouterr().out
+    assert "pair: slack × aware" in text and "learned together" in text
+    assert main(["sensitivity", MIX, *FAST, "--json", "--group", "pair=slack,aware"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["crux_groups"][0]["name"] == "pair" and out["crux_groups"][0]["expected_shift"] > 0
+
+
+def test_a_malformed_group_is_a_clear_error(capsys):
+    code = main(["sensitivity", MIX, *FAST, "--group", "lonely=slack"])
+    assert code != 0 and "two claims or more" in capsys.readouterr().err

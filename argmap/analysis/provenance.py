@@ -8,7 +8,10 @@ from ..base.verbal import modulation_word
 from ..inference.network import Network
 from ..maps.models import ArgumentMap, Provenance
 
-__all__ = ["NumberSource", "number_sources"]
+__all__ = ["NumberSource", "number_sources", "catch_all_bases", "STRUCTURAL"]
+
+STRUCTURAL = "structural"
+"""The label a catch-all base carries wherever it is shown."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,17 @@ class NumberSource:
     band: str | None = None
     """The verbal band the number was read into; for a modulator factor, its modulation word. None when
     an overlay changed the number (its reason then says why)."""
+    structural: bool = False
+    """A catch-all base (:func:`catch_all_bases`): what remains when none of the claim's named arguments
+    or routes holds, a judgement about the map's structure rather than about one argument."""
+
+
+def catch_all_bases(amap: ArgumentMap) -> set[str]:
+    """Claims whose ``base`` is a catch-all: a base beside which named arguments or routes bear on the
+    claim (supports, opposes, undercuts, route), so that it stands for "none of them" — a structural
+    number. A base with only requirements is the claim's own chance given them, not a catch-all."""
+    return {r.target for r in amap.relations if r.type != "requires" and not r.decorative
+            and r.target in amap.claims and amap.claims[r.target].base is not None}
 
 
 def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
@@ -36,6 +50,7 @@ def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
     ``unspecified`` so that gaps are visible.
     """
     rel_by_key = {r.key: r for r in amap.relations}
+    catch_all = catch_all_bases(amap)
     rows = []
     for p in network.params:
         prov: Provenance = amap.claims[p.claim].provenance
@@ -58,5 +73,6 @@ def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
             band = qualifier = None
         q = p.quantity
         rows.append(NumberSource(p.name, p.claim, q.value, q.range, prov.basis or "unspecified", prov.holder,
-                                 prov.source, prov.rationale, overlay, qualifier, band))
+                                 prov.source, prov.rationale, overlay, qualifier, band,
+                                 p.field == "base" and p.claim in catch_all))
     return rows

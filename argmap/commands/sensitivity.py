@@ -59,9 +59,24 @@ def add_parser(sub):
                    help="rows per section in the text report (default 10)")
     p.add_argument("--sobol-samples", type=_count, default=512, metavar="N",
                    help="SALib base sample size for Sobol indices (default 512; 0 skips)")
-    p.add_argument("--sobol-factors", default="24", metavar="K|all",
-                   help="vary the K numbers with the largest tornado swing, or 'all' (default 24)")
+    p.add_argument("--sobol-factors", default="all", metavar="K|all",
+                   help="vary only the K numbers with the largest tornado swing (the report then says what share "
+                        "of the Monte Carlo variance they produce), or 'all' (default)")
+    p.add_argument("--group", action="append", default=[], metavar="NAME=CLAIM,CLAIM,...",
+                   help="also report the joint value of information of learning these claims together "
+                        "(repeatable; adds to the map's crux_groups)")
     return p
+
+
+def _groups(items: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for text in items:
+        name, sep, rest = text.partition("=")
+        claims = [c.strip() for c in rest.split(",") if c.strip()]
+        if not sep or not name.strip() or len(claims) < 2:
+            raise QueryError(f"--group '{text}' should look like NAME=CLAIM,CLAIM (two claims or more)")
+        out[name.strip()] = claims
+    return out
 
 
 def _progress(args):
@@ -104,7 +119,8 @@ def run(args) -> int:
     cond = conditions_from_args(args)
     rep = report(model, args.target, cond["given"], cond["set"], cond["scenario"], samples=args.samples,
                  seed=args.seed, bounds=args.threshold, sobol_samples=args.sobol_samples,
-                 sobol_top=None if text == "all" else int(text), progress=_progress(args))
+                 sobol_top=None if text == "all" else int(text), groups=_groups(args.group),
+                 progress=_progress(args))
     try:
         written = _write_out(rep, Path(args.out), args.top) if args.out else []
     except OSError as err:

@@ -33,7 +33,7 @@ def run(args) -> int:
         rng = f" [{r.range[0]:.3g}, {r.range[1]:.3g}]" if r.range else ""
         who = ", ".join(x for x in (r.holder, r.source) if x)
         over = f" (overlay {r.overlay})" if r.overlay else ""
-        band = f"  <{r.band}>" if r.band else ""
+        band = (f"  <{r.band}>" if r.band else "") + ("  (structural: catch-all base)" if r.structural else "")
         print(f"{r.basis:<12} {r.param:<60} {r.value:.4g}{rng}{band}{over}")
         if r.qualifier:
             print(f"{'':<12}   word: {r.qualifier}")

@@ -213,6 +213,11 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
                             did_you_mean(st.scenario, amap.scenarios)))
         diags += [_d(where, f"stated result for '{st.claim}': {msg}", hint)
                   for msg, hint in stated_given_problems(amap, st)]
+    for name, members in amap.crux_groups.items():
+        for cid in members:
+            if cid not in amap.claims:
+                diags.append(_d(amap.header.get("crux_groups", Origin()),
+                                f"crux group '{name}' names unknown claim '{cid}'", did_you_mean(cid, ids)))
     if amap.default_scenario and amap.default_scenario not in amap.scenarios:
         diags.append(_d(amap.header.get("default_scenario", Origin()),
                         f"default_scenario '{amap.default_scenario}' is not a scenario",

@@ -263,8 +263,9 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         default_scenario=head.default_scenario, context_sections=dict(head.context_sections), toc=toc,
         coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder,
         stated=tuple(s.to_stated() for s in head.stated), observations=observations,
+        crux_groups={name: tuple(g.claims) for name, g in head.crux_groups.items()},
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
-                for k in ("target", "default_scenario", "stated") if k in head_doc.data})
+                for k in ("target", "default_scenario", "stated", "crux_groups") if k in head_doc.data})
 
 
 def _valid_claims(doc: YamlDoc) -> tuple[list[tuple[int, Any]], set[str]]:

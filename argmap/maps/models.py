@@ -272,6 +272,8 @@ class ArgumentMap:
     """Where header fields (target, default_scenario) were written, for diagnostics."""
     observations: dict[str, Observation] = field(default_factory=dict)
     """Evidence nodes (also in ``claims``): always observed, or under their scenario only."""
+    crux_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Named groups of claims whose joint value of information sensitivity reports (map.yaml ``crux_groups:``)."""
 
     @property
     def observed(self) -> dict[str, str]:

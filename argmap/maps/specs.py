@@ -29,6 +29,7 @@ __all__ = [
     "ScenarioSpec",
     "CoverageSpec",
     "StatedSpec",
+    "CruxGroupSpec",
     "MapFile",
     "RelateSpec",
     "ChangeSpec",
@@ -299,6 +300,14 @@ class StatedSpec(_Spec):
         return Stated(**data)
 
 
+class CruxGroupSpec(_Spec):
+    """Claims whose joint value of information ``argmap sensitivity`` and the export report (e.g. the
+    claims one reply's case rests on together)."""
+
+    claims: list[ClaimId] = Field(min_length=2, description="the claims learned together")
+    note: str | None = Field(None, description="why they belong together (shown nowhere; for the reader)")
+
+
 class MapFile(_Spec):
     argmap: Literal[1] = Field(description="format version")
     name: str
@@ -312,6 +321,8 @@ class MapFile(_Spec):
     toc: str | None = None
     coverage: CoverageSpec | None = None
     stated: list[StatedSpec] = Field([], description="results stated in sources, shown beside the map's own")
+    crux_groups: dict[str, CruxGroupSpec] = Field(
+        {}, description="named groups of claims whose joint value of information sensitivity reports")
 
 
 class RelateSpec(_Spec):

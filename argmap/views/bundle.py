@@ -68,7 +68,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
     name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
     """
-    from ..analysis.sensitivity import cruxes, residual, tornado
+    from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.symbolic import probability_formula
     from ..render.charts import tornado_chart
 
@@ -109,13 +109,14 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     step("cruxes")
     # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
     all_cruxes = cruxes(model, target, **kw)
-    crux_rows = [r for r in all_cruxes if not r["downstream"]]
+    crux_rows = [r for r in all_cruxes if r["rank"] is not None]     # what a person can argue about
+    groups = group_cruxes(model, dict(amap.crux_groups), target, **kw) if amap.crux_groups else []
     step("residual")
     res = residual(model, target, **kw)
     step("the headline as a formula")
     formula = probability_formula(model, target, **kw)
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
-                                   command, "tornado.png" in files, res)
+                                   command, "tornado.png" in files, res, groups)
     step("the explorer page")
     from .explorer import explorer_html
     files["explore.html"] = explorer_html(path, overlays, given=given, set=set, scenario=scenario)
@@ -152,7 +153,7 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
 
 
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
-             command: str | None, has_tornado: bool, res=None) -> str:
+             command: str | None, has_tornado: bool, res=None, groups=()) -> str:
     amap = model.map
     target = result.target
     tclaim = amap.claims[target]
@@ -207,6 +208,15 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
               f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {fmt_p(p)} to the values "
               "below; the expected shift weighs both outcomes by their probability.", "",
               _crux_table(model, crux_rows)]
+    if groups:
+        from ..analysis.sensitivity.text import group_lines
+        lines += ["", "Learned together (joint value of information of a group the map names):", "",
+                  "| group | expected shift | |", "| --- | ---: | --- |"]
+        lines += [f"| {_md(name)} | {shift} | {_md(what)} |" for name, shift, what in group_lines(list(groups))]
+    composed = [r for r in all_cruxes if r["rank"] is None and not r["downstream"]]
+    if composed:
+        lines += ["", "Not ranked: stages fixed by their parents (argue about their inputs instead): "
+                  + "; ".join(f"{_md(r['title'])} ({r['expected_shift']:.3f})" for r in composed) + "."]
     downstream = [r["title"] for r in all_cruxes if r["downstream"]]
     if downstream:
         lines += ["", f"Not listed: {len(downstream)} claim(s) that depend on the headline itself "

@@ -12,9 +12,10 @@ from ...base.errors import QueryError
 from ...base.formatting import conditions_text
 from ...inference.distributions import Factor, uncertain_factors
 from ...inference.network import Param
+from ..provenance import STRUCTURAL, catch_all_bases
 
-__all__ = ["Query", "resolve", "param_label", "param_sections", "param_source", "factors_of", "domain_of",
-           "with_value", "evaluate"]
+__all__ = ["Query", "resolve", "is_structural", "param_label", "param_sections", "param_source", "factors_of",
+           "domain_of", "with_value", "evaluate"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,16 @@ def param_sections(model: Model, p: Param) -> tuple[str, ...]:
     return tuple(claims[p.claim].sections)
 
 
+def is_structural(model: Model, p: Param) -> bool:
+    """Whether the parameter is a catch-all base (:func:`argmap.analysis.provenance.catch_all_bases`)."""
+    if p.field != "base":
+        return False
+    cache = model.__dict__.setdefault("_catch_all", None)
+    if cache is None:
+        cache = model.__dict__["_catch_all"] = frozenset(catch_all_bases(model.map))
+    return p.claim in cache
+
+
 def param_label(model: Model, p: Param) -> str:
     """A short, plain-language name for a parameter."""
     claims = model.map.claims
@@ -93,7 +104,7 @@ def param_label(model: Model, p: Param) -> str:
     if p.field == "credence":
         return title if p.kind == "probability" else f"{title} = {p.state}"
     if p.field == "base":
-        return f"{title}: base rate"
+        return f"Catch-all base ({STRUCTURAL}) of: {title}" if is_structural(model, p) else f"{title}: base rate"
     if p.field == "leak":
         return f"{title}: leak if '{stitle}' fails"
     if p.field == "ratio":

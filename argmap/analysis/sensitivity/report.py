@@ -4,12 +4,12 @@ in :mod:`argmap.analysis.sensitivity.text`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ...api import DEFAULT, Model
 from ._query import Query, resolve
-from .cruxes import cruxes
+from .cruxes import cruxes, group_cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
 from .residual import Residual, residual
@@ -37,6 +37,8 @@ class SensitivityReport:
     sobol: Sobol | None
     seconds: dict[str, float] = field(default_factory=dict)
     residual: Residual | None = None
+    groups: list[dict] = field(default_factory=list)
+    """Joint value of information of each named group (the map's ``crux_groups`` and any passed in)."""
 
     @property
     def sobol_coverage(self) -> float | None:
@@ -51,7 +53,7 @@ class SensitivityReport:
         return {
             "map": self.map_name, "overlays": list(self.overlays), **self.query.to_dict(),
             "probability": self.baseline, "bounds": list(self.bounds),
-            "cruxes": self.cruxes, "tornado": self.tornado,
+            "cruxes": self.cruxes, "crux_groups": self.groups, "tornado": self.tornado,
             "one_way": [f.to_dict() for f in self.one_way], "thresholds": self.thresholds,
             "monte_carlo": self.monte_carlo.to_dict() if self.monte_carlo else None,
             "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage}
@@ -64,8 +66,10 @@ class SensitivityReport:
 def report(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
            samples: int = DEFAULT_SAMPLES, seed: int | None = 0, bounds: tuple[float, float] = DEFAULT_BOUNDS,
            sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_top: int | None = DEFAULT_TOP,
+           groups: Mapping[str, Sequence[str]] | None = None,
            progress: Callable[[str], None] | None = None) -> SensitivityReport:
-    """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts."""
+    """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts.
+    ``groups`` adds named groups of claims to the map's own ``crux_groups`` (a name in both: the one passed)."""
     q = resolve(model, target, given, set, scenario)
     args = (q.target, q.given, q.set, None)
     seconds: dict[str, float] = {}
@@ -80,6 +84,8 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
 
     baseline = model.probability(*args[:3], scenario=None)
     crux = timed("cruxes", lambda: cruxes(model, *args))
+    named = {**model.map.crux_groups, **(groups or {})}
+    grouped = timed("crux groups", lambda: group_cruxes(model, named, *args)) if named else []
     torn = timed("tornado", lambda: tornado(model, *args))
     fs = timed("one-way functions", lambda: one_way(model, *args))
     thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
@@ -89,4 +95,4 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
            if sobol_samples > 0 else None)
     res = timed("residual", lambda: residual(model, *args))
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
-                             torn, fs, thr, mc, sob, seconds, res)
+                             torn, fs, thr, mc, sob, seconds, res, grouped)

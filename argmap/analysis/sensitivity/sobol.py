@@ -9,9 +9,10 @@ bootstrap confidence intervals; argmap maps each design point through the factor
   with ST ≈ 0 could be fixed at its point without changing the spread).
 
 A Dirichlet over a categorical root is one factor (a SALib *group* of the gamma coordinates that
-generate it), so its indices are for the whole distribution. To keep the evaluation count modest,
-by default only the ``top`` factors with the largest tornado swing are varied and the rest are held
-at their points (pass ``top=None`` to vary all of them).
+generate it), so its indices are for the whole distribution. Every factor varies by default; ``top=K``
+varies only the K with the largest tornado swing and holds the rest at their points (the report then
+says what share of the Monte Carlo variance the varied ones produce). The design is SALib's Saltelli
+design, built here with numpy (SALib's own builder loops in Python over factors × samples).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ import numpy as np
 
 from ...api import DEFAULT, Model
 from ...inference.distributions import Factor, unit_to_theta
-from ._query import evaluate, factors_of, param_label, param_sections, resolve
+from ._query import evaluate, factors_of, is_structural, param_label, param_sections, resolve
 
-__all__ = ["Sobol", "sobol", "DEFAULT_BASE_SAMPLES", "DEFAULT_TOP"]
+__all__ = ["Sobol", "sobol", "saltelli", "DEFAULT_BASE_SAMPLES", "DEFAULT_TOP"]
 
 DEFAULT_BASE_SAMPLES = 512
-DEFAULT_TOP = 24
+DEFAULT_TOP: int | None = None
+"""Vary every factor unless told otherwise."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,27 @@ def _select(model: Model, q, factors: tuple[Factor, ...], top: int | None,
     return tuple(f for f in factors if f.name in keep)
 
 
-def _describe(model: Model, f: Factor) -> tuple[str, list[str]]:
+def saltelli(groups: list[str] | None, dims: int, n: int, seed: int | None) -> np.ndarray:
+    """SALib's Saltelli design without second-order rows (``SALib.sample.sobol.sample(problem, n,
+    calc_second_order=False, scramble=True, seed=seed)`` on the unit cube), row for row: per base point,
+    A, then A with each group's columns taken from B, then B. ``groups`` names each column's group
+    (None: every column is its own)."""
+    from scipy.stats import qmc
+
+    base = qmc.Sobol(d=2 * dims, scramble=True, seed=seed).random(n)
+    a, b = base[:, None, :dims], base[:, None, dims:]
+    cols = list(range(dims)) if groups is None else groups
+    names = list(dict.fromkeys(cols))
+    member = np.array([[c == g for c in cols] for g in names], dtype=bool)[None]   # (1, groups, dims)
+    return np.concatenate([a, np.where(member, b, a), b], axis=1).reshape(-1, dims)
+
+
+def _describe(model: Model, f: Factor) -> tuple[str, list[str], bool]:
     p = model.network.params[f.columns[0]]
     if f.family == "dirichlet":
         claim = model.map.claims[p.claim]
-        return f"{claim.title} (all states)", list(claim.sections)
-    return param_label(model, p), list(param_sections(model, p))
+        return f"{claim.title} (all states)", list(claim.sections), False
+    return param_label(model, p), list(param_sections(model, p)), is_structural(model, p)
 
 
 def sobol(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
@@ -87,7 +104,6 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
     tornado rows already computed for the same query (used to pick the ``top`` factors).
     """
     from SALib.analyze import sobol as analyze
-    from SALib.sample import sobol as design
 
     q = resolve(model, target, given, set, scenario)
     all_factors = factors_of(model) if factors is None else tuple(factors)
@@ -104,22 +120,23 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
         del problem["groups"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        x = design.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+        x = saltelli(groups if len(chosen) > 1 else None, len(groups), n, seed)
         y = evaluate(model, q, unit_to_theta(model.network, chosen, x))
         if len(chosen) == 1:
             f = chosen[0]
-            title, sections = _describe(model, f)
+            title, sections, structural = _describe(model, f)
             share = 1.0 if float(np.var(y)) > 0 else 0.0
-            row = {"factor": f.name, "title": title, "sections": sections, "family": f.family,
-                   "S1": share, "S1_conf": 0.0, "ST": share, "ST_conf": 0.0}
+            row = {"factor": f.name, "title": title, "sections": sections, "structural": structural,
+                   "family": f.family, "S1": share, "S1_conf": 0.0, "ST": share, "ST_conf": 0.0}
             return Sobol([row], n, int(y.size), 1, len(all_factors) - 1, float(np.var(y)), seed, conf_level)
         # SALib ignores a seed of 0 (``if seed:``), so its bootstrap gets seed + 1
         si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, conf_level=conf_level,
                              print_to_console=False, seed=None if seed is None else seed + 1)
     rows: list[dict[str, Any]] = []
     for k, f in enumerate(chosen):
-        title, sections = _describe(model, f)
-        rows.append({"factor": f.name, "title": title, "sections": sections, "family": f.family,
+        title, sections, structural = _describe(model, f)
+        rows.append({"factor": f.name, "title": title, "sections": sections, "structural": structural,
+                     "family": f.family,
                      "S1": float(si["S1"][k]), "S1_conf": float(si["S1_conf"][k]),
                      "ST": float(si["ST"][k]), "ST_conf": float(si["ST_conf"][k])})
     rows.sort(key=lambda r: (-r["ST"], r["factor"]))

@@ -43,8 +43,28 @@ def _threshold_rows(rep: SensitivityReport) -> list[tuple[dict, dict]]:
 
 
 def _upstream(rep: SensitivityReport) -> list[dict]:
-    """Cruxes that are findings about the target's causes, not re-descriptions of the target."""
-    return [r for r in rep.cruxes if not r["downstream"]]
+    """The ranked cruxes: what a person can argue about (inputs and arguments), not re-descriptions of the
+    target and not stages fixed by their parents."""
+    return [r for r in rep.cruxes if r.get("rank") is not None]
+
+
+def _composed(rep: SensitivityReport) -> list[dict]:
+    return [r for r in rep.cruxes if not r["downstream"] and r.get("rank") is None]
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def group_lines(groups: list[dict]) -> list[tuple[str, str, str]]:
+    """Each named group as (name with its claims, expected shift, what it means beside the single cruxes)."""
+    out = []
+    for g in groups:
+        alone = ", ".join(f"{c} {x:.3f}" for c, x in g["alone"].items())
+        out.append((f"{g['name']}: {' × '.join(g['claims'])}", f"{g['expected_shift']:.3f}",
+                    f"learned together; would rank {_ordinal(g['rank_among_cruxes'])} among the cruxes "
+                    f"(each alone: {alone})"))
+    return out
 
 
 def _steepest(rep: SensitivityReport) -> list[OneWay]:
@@ -64,6 +84,13 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     for r in _upstream(rep)[:top]:
         L.append(f"   {clip(r['claim'], 34):<34} {clip(_sec(r['sections']), 12):<12} {r['expected_shift']:>10.3f} "
                  f"{r['mutual_information']:>11.3f}   {_crux_line(r)}")
+    for name, shift, what in group_lines(rep.groups):
+        L.append(f"   {clip(name, 47):<47} {shift:>10}   {what}")
+    comp = _composed(rep)
+    if comp:
+        L.append("   (composed stages, fixed by their parents, so not ranked: argue about their inputs instead; "
+                 + ", ".join(f"{r['claim']} {r['expected_shift']:.3f}" for r in comp[:6])
+                 + (", …" if len(comp) > 6 else "") + ")")
     down = [r["claim"] for r in rep.cruxes if r["downstream"]]
     if down:
         many = len(down) > 1
@@ -165,6 +192,13 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
     L += _md_table(["claim", "section", "expected shift", "information (bits)", f"{q.label} if we learned…"],
                    [[r["title"], _sec(r["sections"]), f"{r['expected_shift']:.3f}", f"{r['mutual_information']:.3f}",
                      _crux_line(r)] for r in _upstream(rep)[:top]])
+    if rep.groups:
+        L += ["", "Learned together (joint value of information of a named group):", ""]
+        L += _md_table(["group", "expected shift", ""], [list(x) for x in group_lines(rep.groups)])
+    comp = _composed(rep)
+    if comp:
+        L += ["", "Composed stages, fixed by their parents and so not ranked (argue about their inputs): "
+              + "; ".join(f"{r['title']} ({r['expected_shift']:.3f})" for r in comp) + "."]
     down = [r["title"] for r in rep.cruxes if r["downstream"]]
     if down:
         many = len(down) > 1

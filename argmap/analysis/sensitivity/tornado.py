@@ -13,7 +13,7 @@ import numpy as np
 
 from ...api import DEFAULT, Model
 from ...inference.distributions import MASS, param_interval
-from ._query import evaluate, factors_of, param_label, param_sections, param_source, resolve, with_value
+from ._query import evaluate, factors_of, is_structural, param_label, param_sections, param_source, resolve, with_value
 
 __all__ = ["tornado"]
 
@@ -47,6 +47,7 @@ def tornado(model: Model, target: str | None = None, given=None, set=None, scena
         par = net.params[i]
         rows.append({
             "param": par.name, "claim": par.claim, "source": param_source(par), "title": param_label(model, par),
+            "structural": is_structural(model, par),
             "sections": list(param_sections(model, par)), "field": par.field, "kind": par.kind,
             "value": float(net.theta0[i]), "low": lo, "high": hi,
             "p_low": float(p_lo), "p_high": float(p_hi), "swing": float(abs(p_hi - p_lo)),
