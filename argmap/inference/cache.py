@@ -44,6 +44,7 @@ import numpy as np
 
 from .._version import __version__
 from ..base.errors import ArgmapError
+from ..base.gcpause import paused_gc
 from ..base.quantity import Quantity
 from ..maps.models import ArgumentMap, Change, Claim, Observation, Origin, Provenance, Relation, Scenario, Stated, Table
 from .network import Network, Param, compile_map
@@ -129,7 +130,12 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
     the entry written; the network is None (left to compile lazily) if compiling raised an
     :class:`~argmap.base.errors.ArgmapError`, so such errors surface where they always did.
     """
-    given = [str(o) for o in overlays]
+    with paused_gc():
+        return _load_compiled(path, [str(o) for o in overlays], cache)
+
+
+def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None
+                   ) -> tuple[ArgumentMap, Network | None]:
     use = enabled() if cache is None else cache
     entry = entry_path(path, given) if use else None
     if entry is not None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..base.errors import ImpossibleEvidenceError, QueryError, WidthError, did_you_mean
+from ..base.gcpause import paused_gc
 from .elimination import min_fill_order
 from .network import Network, relevant_claims
 from .program import Program
@@ -190,7 +191,8 @@ class Engine:
         plan = self._plans.get(key)
         if plan is None:
             self._check_names([target], given, set_)
-            plan = self._plans[key] = self._make_plan((target,) if target else (), dict(given), dict(set_), False)
+            with paused_gc():
+                plan = self._plans[key] = self._make_plan((target,) if target else (), dict(given), dict(set_), False)
         return plan
 
     def marginal_plan(self, claims: tuple[str, ...], given: Mapping[str, str], set_: Mapping[str, str]) -> Plan:
@@ -199,7 +201,8 @@ class Engine:
         plan = self._plans.get(key)
         if plan is None:
             self._check_names(claims, given, set_)
-            plan = self._plans[key] = self._make_plan(claims, dict(given), dict(set_), True)
+            with paused_gc():
+                plan = self._plans[key] = self._make_plan(claims, dict(given), dict(set_), True)
         return plan
 
     def _make_plan(self, targets: tuple[str, ...], given: dict, set_: dict, all_marginals: bool) -> Plan:
