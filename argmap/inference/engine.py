@@ -22,6 +22,7 @@ times the cost of one query rather than one query per claim.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -233,8 +234,8 @@ class Engine:
         def add_step(ins: tuple[int, ...], out_scope: tuple[str, ...]) -> None:
             nonlocal next_id, total
             in_scopes = tuple(scopes[i] for i in ins)
-            steps.append(_Step(ins, _subscripts(in_scopes, out_scope), in_scopes,
-                               _backward(in_scopes, out_scope) if all_marginals else ()))
+            subscripts, backward = _step_code(_shape_code(in_scopes, out_scope), all_marginals)
+            steps.append(_Step(ins, subscripts, in_scopes, backward))
             for i in ins:
                 for u in scopes.pop(i):
                     holders[u].discard(i)
@@ -430,6 +431,20 @@ class Engine:
         net = self.network
         cond = ", ".join(f"{v}={net.states[v][s]}" for v, s in plan.fixed.items())
         return f"the conditions ({cond}) have probability zero under this map, so nothing can be concluded from them"
+
+
+def _shape_code(in_scopes, out_scope) -> tuple[tuple[str, ...], str]:
+    """The step's scopes with each claim replaced by a letter (in order of first appearance): steps of
+    the same shape share one code, and the einsum subscripts depend only on it."""
+    letters = _letters(list(in_scopes) + [out_scope])
+    return tuple("".join(letters[v] for v in s) for s in in_scopes), "".join(letters[v] for v in out_scope)
+
+
+@lru_cache(maxsize=4096)
+def _step_code(code: tuple[tuple[str, ...], str], backward: bool) -> tuple[str, tuple]:
+    """Forward subscripts and (with ``backward``) the adjoint's, for a step of this shape."""
+    in_codes, out_code = code
+    return _subscripts(in_codes, out_code), (_backward(in_codes, out_code) if backward else ())
 
 
 def _letters(scopes) -> dict[str, str]:
