@@ -87,14 +87,15 @@ def _progress(args):
 
 def _write_out(rep, out: Path, top: int) -> list[Path]:
     from ..analysis.sensitivity import format_markdown
-    from ..render.charts import histogram_chart, tornado_chart
+    from ..render.charts import histogram_chart, tornado_charts
 
     q = rep.query
     label = q.label
     written = []
     charts = {}
+    for fmt, data in tornado_charts(rep.tornado, rep.baseline, ("png", "svg"), target_label=label).items():
+        written.append(atomic_write(out / f"tornado.{fmt}", data))
     for fmt in ("png", "svg"):
-        written.append(tornado_chart(rep.tornado, rep.baseline, out / f"tornado.{fmt}", target_label=label))
         if rep.monte_carlo:
             mc = rep.monte_carlo
             written.append(histogram_chart(mc.values, out / f"histogram.{fmt}", baseline=mc.point,

@@ -37,15 +37,23 @@ _UCLIP = 1e-12
 class Factor:
     """One independent source of uncertainty.
 
-    ``family`` is ``beta`` (args a, b), ``lognormal`` (mu, sigma of the log), ``uniform`` (lo, hi) or
+    ``family`` is ``beta`` (args a, b; ``fitted`` when fitted to a 90% range), ``lognormal`` (mu, sigma of the log), ``uniform`` (lo, hi) or
     ``dirichlet`` (one alpha per column in ``columns``). ``columns`` are the θ indices it sets;
     ``dims`` is how many unit-cube coordinates it consumes.
     """
 
     name: str
     family: str
-    args: tuple[float, ...]
+    spec: tuple[float, ...]
+    """The args, or for a beta fitted to a stated range (``fitted``), that range."""
     columns: tuple[int, ...]
+    fitted: bool = False
+
+    @property
+    def args(self) -> tuple[float, ...]:
+        """The distribution's parameters. A fitted beta is fitted on first use (:func:`fit_beta`, cached):
+        a tornado over stated ranges never needs the fit, nor the scipy.optimize it imports."""
+        return fit_beta(*self.spec) if self.fitted else self.spec
 
     @property
     def dims(self) -> int:
@@ -161,7 +169,7 @@ def _scalar_factor(net: Network, i: int) -> Factor | None:
         return None
     lo, hi = q.range
     if p.kind == "probability":
-        return Factor(p.name, "beta", fit_beta(lo, hi), (i,))
+        return Factor(p.name, "beta", (lo, hi), (i,), fitted=True)
     if lo > 0:
         return Factor(p.name, "lognormal", fit_lognormal(lo, hi), (i,))
     return Factor(p.name, "uniform", (float(lo), float(hi)), (i,))
@@ -223,7 +231,8 @@ def param_interval(net: Network, factors: tuple[Factor, ...], mass: float = MASS
     """θ index → (low, high): the stated range if any, else the central ``mass`` interval of its factor."""
     out: dict[int, tuple[float, float]] = {}
     for f in factors:
-        for col, iv in zip(f.columns, f.interval(mass), strict=False):
-            q = net.params[col].quantity
-            out[col] = _pair(q.range) if (q.range is not None and mass == MASS) else iv
+        stated = [net.params[col].quantity.range if mass == MASS else None for col in f.columns]
+        ivs = f.interval(mass) if any(r is None for r in stated) else stated
+        for col, r, iv in zip(f.columns, stated, ivs, strict=True):
+            out[col] = _pair(r if r is not None else iv)
     return out

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..base.atomic import atomic_write
 
-__all__ = ["tornado_chart", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
+__all__ = ["tornado_chart", "tornado_charts", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
 
 DPI = 200
 MAX_WIDTH_PX = 1600
@@ -50,17 +50,25 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
     fmt = text.lower().lstrip(".") if text.lower().lstrip(".") in ("png", "svg") else Path(text).suffix.lower()[1:]
     if fmt not in ("png", "svg"):
         raise ValueError(f"chart format must be png or svg, not {fmt or text!r}")
-    buf = io.BytesIO()
-    width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2      # tight bbox plus its padding
-    dpi = min(DPI, MAX_WIDTH_PX / width_in)
-    fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt])
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    data = buf.getvalue()
+    data = _render(fig, [fmt])[fmt]
     if text.lower().lstrip(".") in ("png", "svg"):
         return data
     return atomic_write(Path(text), data)
+
+
+def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
+    """The figure in each format (one layout for all of them), then closed."""
+    width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2      # tight bbox plus its padding
+    dpi = min(DPI, MAX_WIDTH_PX / width_in)
+    out = {}
+    for fmt in formats:
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt])
+        out[fmt] = buf.getvalue()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return out
 
 
 def _fit_width(fig) -> None:
@@ -104,6 +112,16 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     Each bar spans P(target) between the parameter's low and high end; blue is the low end, orange
     the high end, the vertical line is the baseline. Parameter values are printed at the bar ends.
     """
+    return _save(_tornado_figure(rows, baseline, top, target_label, title), path_or_format)
+
+
+def tornado_charts(rows: Sequence[dict], baseline: float, formats: Sequence[ChartFormat] = ("svg", "png"), *,
+                   top: int = 15, target_label: str = "P(target)", title: str | None = None) -> dict[str, bytes]:
+    """:func:`tornado_chart` in several formats from one figure, laid out once: ``{format: bytes}``."""
+    return _render(_tornado_figure(rows, baseline, top, target_label, title), formats)
+
+
+def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_label: str, title: str | None):
     plt = _plt()
     rows = list(rows)[:top]
     labels = [_row_label(r) for r in rows]
@@ -139,7 +157,7 @@ def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | P
     if not rows:
         ax.text(0.5, 0.5, "no uncertain parameters", transform=ax.transAxes, ha="center")
     _fit_width(fig)
-    return _save(fig, path_or_format)
+    return fig
 
 
 @overload

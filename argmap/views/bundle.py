@@ -70,7 +70,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.symbolic import probability_formula
-    from ..render.charts import tornado_chart
+    from ..render.charts import tornado_charts
 
     step = progress or (lambda _msg: None)
     refuse_map_folder(out)
@@ -104,8 +104,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
     if rows:
-        files["tornado.svg"] = tornado_chart(rows, result.probability, "svg", target_label=tlabel)
-        files["tornado.png"] = tornado_chart(rows, result.probability, "png", target_label=tlabel)
+        for fmt, data in tornado_charts(rows, result.probability, ("svg", "png"), target_label=tlabel).items():
+            files[f"tornado.{fmt}"] = data
     step("cruxes")
     # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
     all_cruxes = cruxes(model, target, **kw)
