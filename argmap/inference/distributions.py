@@ -37,7 +37,8 @@ _UCLIP = 1e-12
 class Factor:
     """One independent source of uncertainty.
 
-    ``family`` is ``beta`` (args a, b; ``fitted`` when fitted to a 90% range), ``lognormal`` (mu, sigma of the log), ``uniform`` (lo, hi) or
+    ``family`` is ``beta`` (args a, b; ``fitted`` when fitted to a 90% range), ``lognormal`` (mu, sigma
+    of the log), ``uniform`` (lo, hi) or
     ``dirichlet`` (one alpha per column in ``columns``). ``columns`` are the θ indices it sets;
     ``dims`` is how many unit-cube coordinates it consumes.
     """

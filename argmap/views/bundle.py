@@ -104,8 +104,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
     if rows:
-        for fmt, data in tornado_charts(rows, result.probability, ("svg", "png"), target_label=tlabel).items():
-            files[f"tornado.{fmt}"] = data
+        for fmt, chart in tornado_charts(rows, result.probability, ("svg", "png"), target_label=tlabel).items():
+            files[f"tornado.{fmt}"] = chart
     step("cruxes")
     # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
     all_cruxes = cruxes(model, target, **kw)
