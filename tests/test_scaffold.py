@@ -181,3 +181,24 @@ def test_check_notes_todo_placeholders(tmp_path, capsys):
     assert main(["check", "--with", str(tmp_path / "fresh.yaml")]) == 0
     err = capsys.readouterr().err
     assert "fresh.yaml:" in err and "TODO placeholder" in err
+
+
+def test_schema_and_loader_agree_on_how_a_number_is_written():
+    """m1: fraction and decimal texts the loader reads (in value, range and beta) are valid in the editor's schema,
+    and texts it refuses are not."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from argmap.base.quantity import parse_quantity
+    from argmap.maps.specs import _NUMBER_SCHEMA
+
+    validator = jsonschema.Draft202012Validator(_NUMBER_SCHEMA)
+    written = [0.5, "1/3", " 2 / 3 ", "0.25", "1.5/2", {"value": "1/10", "range": ["1/30", "1/2"]},
+               {"value": 0.2, "range": [0.1, "0.3"]}, {"beta": ["3/2", 4]}, "one third", "1/3/4", "1 /",
+               {"value": 0.2, "range": ["a", 0.5]}, {"beta": [2, "x"]}, [0.1], True]
+    for raw in written:
+        try:
+            parse_quantity(raw, "probability")
+            loads = True
+        except ValueError:
+            loads = False
+        assert validator.is_valid(raw) == loads, raw
+    assert sum(validator.is_valid(r) for r in written) == 8

@@ -24,8 +24,11 @@ _EXPONENT = re.compile(r"[eE]\s*([-+]?[0-9]+)")
 
 Domain = Literal["probability", "ratio", "weight", "scale"]
 
-_FRACTION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)\s*$")
-_DECIMAL = re.compile(r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
+FRACTION_PATTERN = r"^\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*([0-9]+(?:\.[0-9]+)?)\s*$"
+DECIMAL_PATTERN = r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$"
+"""The number texts a file may hold (the JSON Schema of argument files uses the same patterns)."""
+_FRACTION = re.compile(FRACTION_PATTERN)
+_DECIMAL = re.compile(DECIMAL_PATTERN)
 _KEYS = {"value", "range", "beta"}
 
 

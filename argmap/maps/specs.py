@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from ..base.errors import did_you_mean
-from ..base.quantity import Domain, Quantity, parse_quantity
+from ..base.quantity import DECIMAL_PATTERN, FRACTION_PATTERN, Domain, Quantity, parse_quantity
 from ..base.verbal import MODULATION_WORDS, PROBABILITY_BANDS
 from .models import ID_PATTERN, Stated
 
@@ -59,14 +59,19 @@ def _states(raw: Any) -> Any:
     return [_state_name(raw)]
 
 
-_NUMBER_SCHEMA = {"anyOf": [
+_SCALAR_SCHEMA = {"anyOf": [
     {"type": "number"},
-    {"type": "string", "pattern": r"^\s*[0-9.]+\s*/\s*[0-9.]+\s*$", "description": "a fraction like 1/3"},
+    {"type": "string", "pattern": FRACTION_PATTERN, "description": "a fraction like 1/3"},
+    {"type": "string", "pattern": DECIMAL_PATTERN, "description": "a number written as text"},
+]}
+"""One number as the loader reads it (:func:`argmap.base.quantity.parse_quantity`, same patterns)."""
+_NUMBER_SCHEMA = {"anyOf": [
+    *_SCALAR_SCHEMA["anyOf"],
     {"type": "object", "additionalProperties": False, "properties": {
         "value": {"type": ["number", "string"]},
-        "range": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+        "range": {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 2, "maxItems": 2,
                   "description": "a 90% interval"},
-        "beta": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}}},
+        "beta": {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 2, "maxItems": 2}}},
 ]}
 
 
