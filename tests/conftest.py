@@ -26,3 +26,15 @@ def data_dir() -> Path:
 @pytest.fixture
 def tiny_map() -> Path:
     return DATA / "maps" / "tiny"
+
+
+@pytest.fixture
+def bundled_copy(tmp_path, monkeypatch) -> Path:
+    """A temporary copy of the bundled arguments/ folder that argmap uses in its place for this test:
+    a test may add critiques to it (as a contributor would) without touching the repository."""
+    import argmap.maps.bundled as bundled
+
+    copy = tmp_path / "arguments"
+    shutil.copytree(bundled.arguments_dir(), copy)
+    monkeypatch.setattr(bundled, "arguments_dir", lambda: copy)
+    return copy

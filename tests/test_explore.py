@@ -10,6 +10,7 @@ import base64
 import gzip
 import io
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -24,6 +25,8 @@ from argmap.base.errors import ImpossibleEvidenceError
 from argmap.commands.cli import main
 from argmap.inference.engine import Engine
 from argmap.inference.netjson import network_json
+from argmap.maps.bundled import arguments_dir, bundled_map_path
+from argmap.views import explorer
 from argmap.views.explorer import MAX_COMBINATIONS, offered_overlays, overlay_combinations
 
 TOL = 1e-12
@@ -33,15 +36,83 @@ ASSETS = Path(__file__).resolve().parents[1] / "argmap" / "views" / "assets"
 # ------------------------------------------------------------------------------------ without a browser
 
 def test_bundled_page_offers_every_overlay_combination_builds_on_allows():
-    offered = offered_overlays(None, [])
+    offering = explorer.offering(None, [])
+    offered = offering.overlays
     names = [o.name for o in offered]
-    assert {"pope-2023", "carlsmith-reply-2023", "incentivized-episode-2023", "carlsmith-2024"} <= set(names)
-    assert names.index("pope-2023") < names.index("carlsmith-reply-2023")
+    bundled = {f.stem for sub in ("critiques", "viewpoints") for f in (arguments_dir() / sub).glob("*.yaml")}
+    assert set(names) | set(offering.dropped) == bundled and not set(names) & set(offering.dropped)
+    for i, o in enumerate(offered):           # each comes after what it builds on
+        assert all(names.index(b) < i for b in o.builds_on if b in names)
     combos = overlay_combinations(offered)
-    reply, pope = names.index("carlsmith-reply-2023"), names.index("pope-2023")
-    assert all(pope in c for c in combos if reply in c)
-    free = [o for o in offered if not o.builds_on]
-    assert len(combos) <= MAX_COMBINATIONS and 2 ** len(free) < len(combos) < 2 ** len(names)
+    assert all(all(offered[j].name in {offered[k].name for k in c} for i in c for j in range(len(offered))
+                   if offered[j].name in offered[i].builds_on) for c in combos)
+    assert len(combos) <= MAX_COMBINATIONS and len(set(combos)) == len(combos)
+
+
+def _add_critiques(copy: Path, n: int, builds_on: str | None = None) -> list[str]:
+    """``n`` new critiques in the bundled copy, written by ``argmap new critique`` as a contributor would."""
+    names = []
+    for i in range(n):
+        name = f"contributed-{builds_on or 'free'}-{i}"
+        argv = ["new", "critique", name, "--against", "counting_argument", "--author", "T. Ester"]
+        assert main(argv + (["--with", builds_on] if builds_on else [])) == 0
+        names.append(name)
+    return names
+
+
+def test_offering_keeps_the_users_overlays_and_drops_bundled_ones_by_the_documented_rule(bundled_copy, tmp_path,
+                                                                                          monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _add_critiques(bundled_copy, 2)
+    _add_critiques(bundled_copy, 1, builds_on="pope-2023")
+    mine = tmp_path / "mine.yaml"
+    assert main(["new", "critique", "mine", "--against", "counting_argument", "-o", str(tmp_path)]) == 0
+    got = explorer.offering(None, [str(mine)])
+    offered = got.overlays
+    assert offered[0].name == "mine" and offered[0].on and not any(o.on for o in offered[1:])
+    assert got.dropped and len(overlay_combinations(offered)) <= MAX_COMBINATIONS
+    by_name = {o.name: o for o in explorer.offering(None, [str(mine)], "none").overlays}
+    assert list(by_name) == ["mine"]
+    # the rule: an overlay that builds on another is left out before any that builds on none, and each
+    # left-out one (with what it builds on) would not fit
+    everything = explorer._read_offered([(f.stem, f, False) for sub in ("critiques", "viewpoints")
+                                         for f in sorted((bundled_copy / sub).glob("*.yaml"))])
+    specs = {o.name: o for o in everything}
+    if any(o.builds_on for o in offered):
+        assert all(specs[d].builds_on for d in got.dropped)
+    for d in got.dropped:
+        deps = [specs[b] for b in specs[d].builds_on if b in specs]
+        trial = offered + [specs[d]] + [o for o in deps if o not in offered]
+        assert len(overlay_combinations(explorer._page_order(trial))) > MAX_COMBINATIONS
+    note = got.note()
+    assert note and all(d in note for d in got.dropped) and "--offer" in note
+    # the command line says the same, and the page offers what the helper chose
+    out = tmp_path / "page.html"
+    assert main(["explore", "--with", str(mine), "-o", str(out)]) == 0
+    assert note in capsys.readouterr().err
+    assert [o["name"] for o in _page_data(out)["overlays"]] == [o.name for o in offered]
+
+
+def test_explore_and_export_offer_the_same_whether_the_bundled_map_is_named_or_implied(tmp_path, capsys):
+    implied = explorer.offering(None, ["pope-2023"])
+    for named in (bundled_map_path(), bundled_map_path() / "map.yaml", Path(os.path.relpath(bundled_map_path()))):
+        assert explorer.offering(named, ["pope-2023"]) == implied
+    assert [o.name for o in explorer.offering(None, [], "pope-2023,carlsmith-2024").overlays] == \
+        ["pope-2023", "carlsmith-2024"]
+    for cmd in (["explore", "-o", str(tmp_path / "p.html")], ["export", "-o", str(tmp_path / "b")]):
+        assert main([*cmd, str(bundled_map_path()), "--with", "pope-2023", "--offer", "carlsmith-2024"]) == 0
+    pages = [_page_data(tmp_path / "p.html"), _page_data(tmp_path / "b" / "explore.html")]
+    assert [[o["name"] for o in d["overlays"]] for d in pages] == [["pope-2023", "carlsmith-2024"]] * 2
+
+
+def test_an_offer_that_does_not_fit_says_how_to_choose(bundled_copy, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    many = ",".join(_add_critiques(bundled_copy, 7))          # 2^7 = 128 combinations
+    for cmd in ("explore", "export"):
+        assert main([cmd, "--offer", many, "-o", str(tmp_path / cmd)]) == 1
+        err = capsys.readouterr().err
+        assert f"more than {MAX_COMBINATIONS} combinations" in err and "--offer" in err and "Traceback" not in err
+        assert not (tmp_path / cmd).exists()
 
 
 def test_page_is_one_self_contained_file(bundled_page):

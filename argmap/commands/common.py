@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..api import Model
 
-__all__ = ["add_map_args", "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options", "write_diagram",
+__all__ = ["add_map_args", "add_offer_arg", "offering_from_args",
+           "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options", "write_diagram",
            "model_from_args", "conditions_from_args", "print_json", "docs_hint"]
 
 
@@ -89,6 +90,29 @@ def add_map_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true",
                    help="read and compile the files even if the compiled-map cache holds them "
                         "(the cache is keyed by the content of every file read)")
+
+
+def add_offer_arg(p: argparse.ArgumentParser) -> None:
+    """Which overlays an explorer page offers: the same option in explore and export
+    (:func:`argmap.views.explorer.offering` decides)."""
+    p.add_argument("--offer", metavar="all|none|OVERLAY,...", default=None,
+                   help="which overlays the explorer page offers switched off, besides the --with ones (switched "
+                        "on): 'all' (default): with the bundled map, named or implied, every bundled critique and "
+                        "viewpoint that fits (at most 64 combinations; those that build on another overlay "
+                        "are left out first); 'none': only the --with ones; or a comma-separated list (bundled names "
+                        "or files)")
+    p.add_argument("--no-bundled", dest="offer", action="store_const", const="none", help=argparse.SUPPRESS)
+
+
+def offering_from_args(args):
+    """The overlays the page offers (:func:`argmap.views.explorer.offering`), printing its note if any."""
+    from ..views.explorer import offering
+
+    chosen = offering(args.path, args.overlays, args.offer)
+    note = chosen.note()
+    if note:
+        print(note, file=sys.stderr)
+    return chosen
 
 
 def add_condition_args(p: argparse.ArgumentParser, target: bool = True) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_condition_args, add_map_args, add_out_arg, conditions_from_args
+from .common import (
+    add_condition_args,
+    add_map_args,
+    add_offer_arg,
+    add_out_arg,
+    conditions_from_args,
+    offering_from_args,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -15,14 +22,13 @@ def add_parser(sub):
         description="Write one HTML file (no network requests; opens from disk or any static host) where a reader "
                     "moves every adjustable number, switches overlays on and off, picks a scenario, observes or "
                     "sets claims, and sees every probability recomputed exactly in the page. Overlays given with "
-                    "--with start switched on; with the bundled map, every bundled critique and viewpoint is "
-                    "offered too (switched off). The page starts at what 'argmap run' prints for the same "
-                    "options.")
+                    "--with start switched on; with the bundled map (named or implied), every bundled critique and "
+                    "viewpoint that fits is offered too (switched off; --offer chooses). The page starts at what "
+                    "'argmap run' prints for the same options.")
     add_map_args(p)
     add_condition_args(p, target=False)
     add_out_arg(p, "FILE.html", "the page to write (default: explore.html)")
-    p.add_argument("--no-bundled", dest="bundled", action="store_false", default=None,
-                   help="offer only the --with overlays, not the bundled critiques and viewpoints")
+    add_offer_arg(p)
     return p
 
 
@@ -32,7 +38,7 @@ def run(args) -> int:
 
     target = args.out or "explore.html"
     refuse_map_folder(target)
-    page = explorer_html(args.path, args.overlays, bundled=args.bundled, **conditions_from_args(args))
+    page = explorer_html(args.path, args.overlays, offer=offering_from_args(args), **conditions_from_args(args))
     out = atomic_write(target, page)
     print(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)", file=sys.stderr)
     return 0

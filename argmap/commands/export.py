@@ -15,10 +15,12 @@ from .common import (
     add_condition_args,
     add_diagram_args,
     add_map_args,
+    add_offer_arg,
     add_out_arg,
     conditions_from_args,
     diagram_options,
     docs_hint,
+    offering_from_args,
 )
 
 __all__ = ["add_parser", "run", "default_out"]
@@ -29,8 +31,9 @@ def add_parser(sub):
         "export", help="write a post bundle (diagrams, tornado, summary.md), a BIF/XMLBIF network or Argdown",
         description="Write everything a post needs into one folder: the map diagram (SVG and a post-sized PNG; "
                     "for a large map the part-collapsed overview, plus the full map as SVG), the diff diagram "
-                    "when overlays are given, the tornado chart, and summary.md with the headline, top claims, "
-                    "cruxes, alt text for every image and the headline as a LaTeX formula. Output is "
+                    "when overlays are given, the tornado chart, summary.md with the headline, top claims, "
+                    "cruxes, alt text for every image and the headline as a LaTeX formula, and explore.html (the "
+                    "page of 'argmap explore', offering the same overlays for the same --offer). Output is "
                     "deterministic. With --format bif|xmlbif (or -o FILE.bif / FILE.xml), write the compiled "
                     "Bayesian network instead; with --format argdown (or -o FILE.argdown), the map as an Argdown "
                     f"document. Guides: {docs_hint('diagrams')}, {docs_hint('interchange')}.")
@@ -39,6 +42,7 @@ def add_parser(sub):
     add_out_arg(p, "DIR|FILE", "the bundle folder (default: exports/NAME, NAME from the map and overlays); "
                                "with --format bif|xmlbif|argdown, the network or Argdown file")
     add_diagram_args(p)
+    add_offer_arg(p)
     # --- network interchange (argmap.analysis.interchange) ------------------------------------------------
     from .interchange import add_interchange_args
     add_interchange_args(p)
@@ -82,8 +86,9 @@ def run(args) -> int:
     out = args.out or default_out(models[1].map.name, args.overlays)
     refuse_map_folder(out)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
+    offer = offering_from_args(args)
     bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, target=args.target,
-                          dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond)
+                          offer=offer, dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond)
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
     head = f"P = {bundle.probability:.3f}"
@@ -130,4 +135,6 @@ def _argv_for(args, out: str) -> list[str]:
         argv += ["--dpi", str(args.dpi)]
     if args.legend != "strip":
         argv += ["--legend", args.legend]
+    if args.offer is not None:
+        argv += ["--offer", args.offer]
     return argv + ["--out", _portable(out)]

@@ -57,7 +57,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                  focus: str | None = None, depth: int | None = None, collapse: Iterable[str] = (),
                  collapse_all: bool | None = None, dpi: int | None = None, legend: str = "strip",
                  progress: Callable[[str], None] | None = None,
-                 models: tuple[Model, Model] | None = None) -> Bundle:
+                 models: tuple[Model, Model] | None = None, offer: Any = None) -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
@@ -67,6 +67,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     ``collapse`` and ``collapse_all`` choose what the diagrams show (default: the overview for a map of
     more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
     name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
+    ``offer``: the other overlays the explorer page offers (:func:`argmap.views.explorer.offering`).
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.symbolic import probability_formula
@@ -119,7 +120,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                                    command, "tornado.png" in files, res, groups)
     step("the explorer page")
     from .explorer import explorer_html
-    files["explore.html"] = explorer_html(path, overlays, given=given, set=set, scenario=scenario)
+    files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
     folder = Path(out)
     step(f"writing {len(files)} files")
     for name in sorted(files):

@@ -5,6 +5,10 @@ The page holds everything it needs (no request to any server): a small JavaScrip
 the interface (``assets/explore.js``, ``assets/explore.css``), the map's diagrams rendered here by
 Graphviz with the static diagrams' palette and shapes, and the data below.
 
+**Which overlays are offered** is decided by :func:`offering` alone (the ``--with`` ones always, then
+the bundled ones that fit; ``--offer`` chooses), the same for ``explore`` and ``export`` whether the
+bundled map is named or implied.
+
 **Overlays are switched by swapping networks.** Every combination of the offered overlays that
 ``builds_on`` allows is loaded and compiled here, exactly as ``argmap run --with ...`` would, and
 shipped as its own network; so an overlay switched off gives exactly what the map gives without it.
@@ -24,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from ..api import DEFAULT, Model
-from ..base.errors import ArgmapError, ValidationError
+from ..base.errors import ArgmapError, QueryError, ValidationError
 from ..inference.netjson import network_json
 from ..maps.models import ArgumentMap, Claim, Provenance
 
-__all__ = ["explorer_html", "offered_overlays", "overlay_combinations", "MAX_COMBINATIONS", "PAGE_FORMAT"]
+__all__ = ["explorer_html", "offering", "Offering", "offered_overlays", "overlay_combinations", "MAX_COMBINATIONS",
+           "PAGE_FORMAT"]
 
 MAX_COMBINATIONS = 64
 """The most overlay combinations a page ships (each is one compiled network)."""
@@ -51,48 +56,146 @@ class Offered:
     on: bool
 
 
-def offered_overlays(path: str | Path | None, overlays: Sequence[str | Path],
-                     bundled: bool | None = None) -> list[Offered]:
-    """The overlays a page offers: ``overlays`` (switched on) and, for the bundled map, every bundled
-    critique and viewpoint (switched off), ordered so each comes after what it builds on."""
+@dataclasses.dataclass(frozen=True)
+class Offering:
+    """What a page offers: the overlays (in page order) and the bundled ones left out to fit."""
+
+    overlays: list[Offered]
+    dropped: list[str]
+
+    def note(self) -> str | None:
+        """What to tell the user when bundled overlays were left out (None when none were)."""
+        if not self.dropped:
+            return None
+        return (f"note: the page offers at most {MAX_COMBINATIONS} overlay combinations, so it leaves out the "
+                f"bundled {', '.join(self.dropped)} (kept while they fit: your --with overlays, then bundled ones "
+                "that build on no other, then those that do); choose the offered set with --offer NAME,NAME "
+                "or --offer none")
+
+
+def _is_bundled_map(path: str | Path | None) -> bool:
+    """The bundled map, implied (no PATH) or named by its folder or map.yaml."""
+    from ..maps.bundled import bundled_map_path
+
+    if path is None:
+        return True
+    here = Path(path).resolve()
+    return bundled_map_path().resolve() in (here, here.parent if here.name == "map.yaml" else None)
+
+
+def offering(path: str | Path | None, overlays: Sequence[str | Path],
+             offer: str | Sequence[str | Path] | None = None) -> Offering:
+    """The one place that decides which overlays a page offers.
+
+    ``overlays`` (the ``--with`` ones) are always offered, switched on. ``offer``: ``None`` or ``"all"``
+    adds, for the bundled map (named by its folder or implied), every bundled critique and viewpoint,
+    switched off; when the combinations ``builds_on`` allows would exceed :data:`MAX_COMBINATIONS`,
+    bundled ones are kept while they fit, first those that build on no other overlay, then those that do
+    (each with what it builds on), in page order (critiques, then viewpoints, alphabetically) within
+    each, and the rest are listed in ``dropped``. ``"none"`` adds nothing; a list
+    (or a comma-separated string) names the overlays to add, by bundled name or file, and is an error
+    when it does not fit."""
     from ..maps.bundled import arguments_dir
-    from ..maps.loader import OverlayReader, resolve_overlay
+    from ..maps.loader import resolve_overlay
+
+    if isinstance(offer, str):
+        offer = None if offer == "all" else [] if offer == "none" else [o for o in offer.split(",") if o.strip()]
+    mine = [(o, resolve_overlay(o), True) for o in overlays]
+    if offer is None:
+        extra = [(f.stem, f, False) for sub in ("critiques", "viewpoints")
+                 for f in sorted((arguments_dir() / sub).glob("*.yaml"))] if _is_bundled_map(path) else []
+    else:
+        extra = [(str(o).strip(), resolve_overlay(str(o).strip()), False) for o in offer]
+    have = {f.resolve() for _, f, _ in mine}
+    for item in extra:
+        if item[1].resolve() not in have:
+            have.add(item[1].resolve())
+            mine.append(item)
+    specs = _read_offered(mine)
+    chosen = [o for o in specs if o.on]
+    dropped: list[str] = []
+    if not _fits(specs):
+        if offer is not None:
+            raise QueryError(f"{len(specs)} overlays make more than {MAX_COMBINATIONS} combinations, the most a "
+                              "page ships: name fewer with --offer (or --offer none)")
+        by_name = {o.name: o for o in specs}
+        for cand in sorted(specs, key=lambda o: bool(o.builds_on)):     # stable: page order within each
+            if cand in chosen:
+                continue
+            group = [cand]
+            for o in group:         # what it builds on, among the offered (transitively)
+                group += [by_name[b] for b in o.builds_on if b in by_name and by_name[b] not in chosen + group]
+            trial = chosen + [o for o in specs if o in group and o not in chosen]
+            if _fits(trial):
+                chosen = trial
+        dropped = [o.arg for o in specs if o not in chosen]
+        specs = [o for o in specs if o in chosen]
+    return Offering(_page_order(specs), dropped)
+
+
+def _read_offered(items: Sequence[tuple[str | Path, Path, bool]]) -> list[Offered]:
+    from ..maps.bundled import arguments_dir
+    from ..maps.loader import OverlayReader
 
     reader = OverlayReader()
     bundled_dir = arguments_dir().resolve()
-
-    def cli_name(o: str | Path, found: Path) -> str:
-        """How the page's reproduce command names an overlay: a bundled one by its name, which works
-        for any reader; another by the path it was given as."""
-        where = found.resolve()
-        return where.stem if where.parent.parent == bundled_dir and where.parent.name in ("critiques", "viewpoints") \
-            else str(o)
-
-    items: list[tuple[str, str, bool]] = [(cli_name(o, f), str(f), True)
-                                          for o in overlays for f in [resolve_overlay(o)]]
-    if bundled if bundled is not None else path is None:
-        have = {Path(p).resolve() for _, p, _ in items}
-        for sub in ("critiques", "viewpoints"):
-            for found in sorted((arguments_dir() / sub).glob("*.yaml")):
-                if found.resolve() not in have:
-                    items.append((found.stem, str(found), False))
     specs = []
-    for arg, p, on in items:
-        spec, _ = reader.read(Path(p))
-        specs.append(Offered(arg, p, spec.overlay, spec.title or spec.overlay, spec.author, spec.source,
+    for given, found, on in items:
+        where = found.resolve()
+        # how the page's reproduce command names it: a bundled overlay by its name, which works for any
+        # reader; another by the path it was given as
+        arg = where.stem if where.parent.parent == bundled_dir and where.parent.name in ("critiques", "viewpoints") \
+            else str(given)
+        spec, _ = reader.read(found)
+        specs.append(Offered(arg, str(found), spec.overlay, spec.title or spec.overlay, spec.author, spec.source,
                              spec.description, tuple(spec.builds_on), on))
     names = [o.name for o in specs]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise ArgmapError(f"overlay '{dup}' is offered twice; give each overlay once")
+    return specs
+
+
+def _page_order(specs: Sequence[Offered]) -> list[Offered]:
+    """Stable topological order by ``builds_on`` (dependencies not offered are left in place)."""
+    names = [o.name for o in specs]
     ordered: list[Offered] = []
     todo = list(specs)
-    while todo:       # stable topological order by builds_on (missing dependencies are left in place)
+    while todo:
         ready = next((o for o in todo if all(b in {x.name for x in ordered} or b not in names for b in o.builds_on)),
                      todo[0])
         ordered.append(ready)
         todo.remove(ready)
     return ordered
+
+
+def offered_overlays(path: str | Path | None, overlays: Sequence[str | Path],
+                     offer: str | Sequence[str | Path] | None = None) -> list[Offered]:
+    """The overlays a page offers, in page order (:func:`offering`)."""
+    return offering(path, overlays, offer).overlays
+
+
+def _fits(offered: Sequence[Offered]) -> bool:
+    """Whether the combinations ``builds_on`` allows are at most :data:`MAX_COMBINATIONS` (counted with
+    a cut-off, so a long list of overlays costs no more than the limit)."""
+    ordered = _page_order(offered)
+    names = {o.name for o in ordered}
+    count = 0
+
+    def walk(i: int, on: frozenset[str]) -> None:
+        nonlocal count
+        if count > MAX_COMBINATIONS:
+            return
+        if i == len(ordered):
+            count += 1
+            return
+        walk(i + 1, on)
+        o = ordered[i]
+        if all(b in on for b in o.builds_on if b in names):
+            walk(i + 1, on | {o.name})
+
+    walk(0, frozenset())
+    return count <= MAX_COMBINATIONS
 
 
 def overlay_combinations(offered: Sequence[Offered]) -> list[tuple[int, ...]]:
@@ -192,19 +295,18 @@ def _scenarios(amap: ArgumentMap) -> dict[str, dict[str, Any]]:
             for name, s in amap.scenarios.items()}
 
 
-def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *, bundled: bool | None = None,
+def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
+                  offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data (networks, numbers' metadata, diagrams).
 
-    The page starts at ``argmap run`` with ``overlays`` and these conditions."""
+    The page starts at ``argmap run`` with ``overlays`` and these conditions; ``offer`` chooses the other
+    overlays it offers (:func:`offering`, or its result)."""
     from ..render.views import effective_parts
 
-    offered = offered_overlays(path, overlays, bundled)
+    offered = (offer if isinstance(offer, Offering) else offering(path, overlays, offer)).overlays
     combos = overlay_combinations(offered)
-    if len(combos) > MAX_COMBINATIONS:
-        raise ArgmapError(f"{len(offered)} overlays make {len(combos)} combinations; a page ships at most "
-                          f"{MAX_COMBINATIONS}: offer fewer overlays")
     from ..maps.loader import OverlayReader, load_stages
 
     reader = OverlayReader()
@@ -319,12 +421,14 @@ def _packed(data: Any) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *, bundled: bool | None = None,
+def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
+                  offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT) -> str:
-    """The explorer page for the map at ``path`` offering ``overlays`` (and, for the bundled map, the
-    bundled critiques and viewpoints), as one HTML document with no external references."""
-    data = explorer_data(path, overlays, bundled=bundled, given=given, set=set, scenario=scenario)
+    """The explorer page for the map at ``path`` offering ``overlays`` (and, by ``offer``, others: for the
+    bundled map, the bundled critiques and viewpoints that fit; :func:`offering`), as one HTML document
+    with no external references."""
+    data = explorer_data(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
     return page_html(data)
 
 
