@@ -127,7 +127,8 @@ def _check(model: Model, parsed: dict) -> None:
             assert el["data"] == expected
     assert set(seen) == set(amap.claims)
     by_title = {(("argument" if k == "argument" else "equivalence-class"), t): cid for cid, (k, t) in seen.items()}
-    drawn = {"supports": "support", "opposes": "attack", "undercuts": "undercut", "requires": "support"}
+    drawn = {"supports": "support", "opposes": "attack", "undercuts": "undercut", "requires": "support",
+             "route": "support"}
     want = {(r.source, r.target, drawn[r.type]) for r in amap.relations}
     want |= {(e, c, drawn[k]) for e, c, k in observation_relations(amap)}
     got = {(by_title[(r["from"]["type"], r["from"]["title"])], by_title[(r["to"]["type"], r["to"]["title"])],

@@ -102,6 +102,18 @@ def test_theta_embedding_equals_reapplying_subsets():
     assert by_theta[0] == pytest.approx(Model.load(MAP).probability(), abs=1e-14)
 
 
+def test_routes_attribute_by_theta_exactly_as_by_reapplying():
+    """A route's neutral p is 0: its absence. An added route, a changed p and an argument into a table."""
+    routes = DATA / "maps" / "routes"
+    files = [DATA / "maps" / "routes_overlays" / "more-routes.yaml"]
+    a = attribute(routes, files, method="theta")
+    b = attribute(routes, files, method="reapply", max_exact=20)
+    assert a.evaluation == "theta" and len(a.values) == 5
+    assert a.values == pytest.approx(b.values, abs=1e-12)
+    assert sum(a.values) == pytest.approx(Model.load(routes, files).probability() - Model.load(routes).probability(),
+                                          abs=1e-12)
+
+
 def test_theta_and_reapply_give_the_same_values_across_a_stack():
     files = [CMP / "mix.yaml", CMP / "stack2.yaml"]
     a = attribute(MAP, files, method="theta")

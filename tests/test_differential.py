@@ -359,3 +359,45 @@ def test_bnlearn_networks_import_and_agree(name, tmp_path):
         q = ve.query([v], show_progress=False)
         for s in q.state_names[v]:
             assert ours[ids[v]][s] == pytest.approx(q.get_value(**{v: s}), abs=1e-7), (name, v, s)
+
+
+# ------------------------------------------------------------------------------------- routes: pyAgrum's noisy-OR
+
+def test_routes_agree_with_pyagrums_own_noisy_or(tmp_path):
+    """Random layered maps of noisy-OR claims against pyAgrum's native noisy-OR nodes (built by its API, not
+    read from our export). pyAgrum weighs each arc by P(claim | that parent alone), leak included, so a
+    route's p maps to 1 − (1 − leak)(1 − p); its CPTs are otherwise its own."""
+    gum = pytest.importorskip("pyagrum")
+    from mapkit import write_map
+
+    rng = np.random.default_rng(22)
+    for m in range(25):
+        n_roots, n_or = int(rng.integers(2, 5)), int(rng.integers(1, 5))
+        claims: dict[str, dict] = {}
+        bn = gum.BayesNet()
+        ids: dict[str, int] = {}
+        for i in range(n_roots):
+            cid = f"r{i}"
+            p = float(rng.uniform(0.05, 0.95))
+            claims[cid] = {"id": cid, "title": cid, "credence": p}
+            ids[cid] = bn.add(gum.LabelizedVariable(cid, "", 2))
+            bn.cpt(ids[cid]).fillWith([1 - p, p])
+        for j in range(n_or):
+            cid = f"o{j}"
+            earlier = list(claims)
+            parents = [str(x) for x in rng.choice(earlier, size=int(rng.integers(1, min(4, len(earlier)) + 1)),
+                                                  replace=False)]
+            leak = float(rng.choice([0.0, rng.uniform(0.0, 0.3)]))
+            claims[cid] = {"id": cid, "title": cid, "base": leak}
+            ids[cid] = bn.addNoisyOR(gum.LabelizedVariable(cid, "", 2), leak)
+            for par in parents:
+                p = float(rng.uniform(0.05, 1.0))
+                claims[par].setdefault("route", []).append({"claim": cid, "p": p})
+                bn.addWeightedArc(ids[par], ids[cid], 1 - (1 - leak) * (1 - p))
+        target = f"o{n_or - 1}"
+        model = Model.load(write_map(tmp_path / f"n{m}", list(claims.values()), target))
+        ie = gum.LazyPropagation(bn)
+        ie.makeInference()
+        ours = model.marginals(scenario=None)
+        for cid in claims:
+            assert ours[cid]["true"] == pytest.approx(float(ie.posterior(cid).toarray()[1]), abs=TOL), (m, cid)

@@ -180,8 +180,9 @@ def _unpack(net: dict, data: dict) -> dict:
         return -1 if g < 0 else local[g]
 
     cells = [{"copy": [[pos, k(x)] for pos, x in c["copy"]], "direct": [[t, f, k(x)] for t, f, x in c["direct"]],
-              "composed": [[t, f, k(b), [[k(x) for x in term] for term in terms], [k(x) for x in leaks]]
-                           for t, f, b, terms, leaks in c["composed"]]}
+              "composed": [[t, f, k(b), [[k(x) for x in term] for term in terms], [k(x) for x in leaks],
+                            [[k(x) for x in r] for r in routes]]
+                           for t, f, b, terms, leaks, routes in c["composed"]]}
              for c in (data["shared"][i] for i in net["cells"])]
     return {**net, "cells": cells}
 

@@ -143,3 +143,98 @@ def test_an_overlay_can_argue_against_a_root_claim(tmp_path, tiny_map):
     # aware's credence 0.8 acts as its base: odds 4 -> 1 when the doubt holds
     assert m.probability("aware", scenario=None) == pytest.approx(0.5 * 0.8 + 0.5 * 0.5, abs=1e-15)
     assert "credence:aware" in {p.name for p in m.network.params}
+
+
+# ------------------------------------------------------------------ routes and arguments into any claim
+
+def test_routes_are_a_noisy_or_with_the_base_as_leak(tmp_path):
+    claims = [
+        {"id": "a", "title": "A", "credence": 0.5, "route": [{"claim": "x", "p": 0.6}]},
+        {"id": "b", "title": "B", "credence": 0.4, "route": [{"claim": "x", "p": 0.3}]},
+        {"id": "x", "title": "X", "base": 0.1},
+    ]
+    # P(x | a, b) = 1 - 0.9 * 0.4 * 0.7; P(x | a only) = 1 - 0.9 * 0.4; P(x | b only) = 1 - 0.9 * 0.7; else 0.1
+    want = 0.5 * 0.4 * (1 - 0.9 * 0.4 * 0.7) + 0.5 * 0.6 * (1 - 0.9 * 0.4) + 0.5 * 0.4 * (1 - 0.9 * 0.7) \
+        + 0.5 * 0.6 * 0.1
+    assert p(tmp_path, claims, "x") == pytest.approx(want, abs=1e-15)
+    model = Model.load(tmp_path)
+    assert model.probability("x", given={"a": "true"}) >= 0.6     # a route alone gives at least its p
+    assert model.probability("x", given={"a": "true", "b": "false"}) == pytest.approx(1 - 0.9 * 0.4, abs=1e-15)
+
+
+def test_a_route_with_p_one_suffices_and_a_zero_base_needs_a_route(tmp_path):
+    claims = [
+        {"id": "a", "title": "A", "credence": 0.3, "route": [{"claim": "x", "p": 1}]},
+        {"id": "b", "title": "B", "credence": 0.5, "route": [{"claim": "x", "p": 0.5}]},
+        {"id": "x", "title": "X", "base": 0},
+    ]
+    # x fails only if a fails and b's route fails: 0.7 * (0.5 + 0.5 * 0.5)
+    assert p(tmp_path, claims, "x") == pytest.approx(1 - 0.7 * 0.75, abs=1e-15)
+
+
+def test_arguments_multiply_the_odds_after_the_routes_and_requirements_come_last(tmp_path):
+    claims = [
+        {"id": "a", "title": "A", "credence": 1.0, "route": [{"claim": "x", "p": 0.5}]},
+        {"id": "s", "title": "S", "kind": "argument", "credence": 1.0, "supports": [{"claim": "x", "ratio": 3}]},
+        {"id": "r", "title": "R", "credence": 0.5},
+        {"id": "x", "title": "X", "base": 0.2, "requires": [{"claim": "r", "leak": 0.5}]},
+    ]
+    b = 1 - 0.8 * 0.5                       # the routes' noisy-OR: 0.6
+    odds = b / (1 - b) * 3                  # the argument: odds 1.5 x 3 = 4.5
+    q = odds / (1 + odds)
+    assert p(tmp_path, claims, "x") == pytest.approx(0.5 * q + 0.5 * q * 0.5, abs=1e-15)
+
+
+def test_a_modulated_route_keeps_the_share_of_its_failure_chance(tmp_path):
+    claims = [
+        {"id": "m", "title": "M", "states": ["low", "high"], "credence": {"low": 0.5, "high": 0.5}},
+        {"id": "a", "title": "A", "credence": 1.0,
+         "route": [{"claim": "x", "p": 0.75,
+                    "modulated_by": {"claim": "m", "scale": {"low": "half", "high": "full"}}}]},
+        {"id": "x", "title": "X", "base": 0},
+    ]
+    # low: 1 - 0.25 ** 0.5 = 0.5; high: 0.75
+    assert p(tmp_path, claims, "x") == pytest.approx(0.5 * 0.5 + 0.5 * 0.75, abs=1e-15)
+
+
+def test_a_route_from_a_categorical_claim_is_active_in_its_when_states(tmp_path):
+    claims = [
+        {"id": "k", "title": "K", "states": ["lo", "mid", "hi"], "credence": {"lo": 0.2, "mid": 0.3, "hi": 0.5},
+         "route": [{"claim": "x", "p": 0.4, "when": ["mid", "hi"]}]},
+        {"id": "x", "title": "X", "base": 0.5},
+    ]
+    assert p(tmp_path, claims, "x") == pytest.approx(0.2 * 0.5 + 0.8 * (1 - 0.5 * 0.6), abs=1e-15)
+
+
+def test_an_argument_into_a_table_multiplies_each_rows_odds(tmp_path):
+    claims = [
+        {"id": "a", "title": "A", "credence": 0.5},
+        {"id": "e", "title": "E", "credence": 0.5, "opposes": [{"claim": "t", "ratio": "1/3"}]},
+        {"id": "t", "title": "T", "table": {"given": ["a"], "rows": [
+            {"when": {"a": True}, "p": 0.75}, {"when": {"a": False}, "p": 0.5}]}},
+    ]
+    # with e: odds 3 -> 1 (0.5) and 1 -> 1/3 (0.25); without e the rows themselves
+    assert p(tmp_path, claims, "t") == pytest.approx(0.25 * (0.5 + 0.25) + 0.25 * (0.75 + 0.5), abs=1e-15)
+
+
+def test_a_route_into_a_table_takes_the_row_as_its_leak(tmp_path):
+    claims = [
+        {"id": "a", "title": "A", "credence": 0.5},
+        {"id": "r", "title": "R", "credence": 1.0, "route": [{"claim": "t", "p": 0.5}]},
+        {"id": "t", "title": "T", "table": {"given": ["a"], "rows": [
+            {"when": {"a": True}, "p": 0.8}, {"when": {"a": False}, "p": 0.2}]}},
+    ]
+    assert p(tmp_path, claims, "t") == pytest.approx(0.5 * (1 - 0.2 * 0.5) + 0.5 * (1 - 0.8 * 0.5), abs=1e-15)
+
+
+def test_a_relation_from_a_tables_own_parent_is_only_drawn(tmp_path):
+    claims: list[dict] = [
+        {"id": "a", "title": "A", "credence": 0.5, "supports": [{"claim": "t"}], "route": [{"claim": "u"}]},
+        {"id": "t", "title": "T", "table": {"given": ["a"], "rows": [
+            {"when": {"a": True}, "p": 0.8}, {"when": {"a": False}, "p": 0.2}]}},
+        {"id": "u", "title": "U", "table": {"given": ["a"], "rows": [
+            {"when": {"a": True}, "p": 0.6}, {"when": {"a": False}, "p": 0.1}]}},
+    ]
+    model = Model.load(write_map(tmp_path, claims, "t"))
+    assert model.probability("t") == pytest.approx(0.5, abs=1e-15)
+    assert model.probability("u") == pytest.approx(0.35, abs=1e-15)

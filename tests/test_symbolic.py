@@ -33,8 +33,16 @@ def test_tiny_formula_is_the_hand_computed_one():
     assert "\\left(p_{\\mathrm{arg}} + 1\\right)" in f.latex()
 
 
+def test_routes_formula_is_the_noisy_or_by_hand():
+    f = probability_formula(Model.load(DATA / "routes"), scenario=None)
+    a, b, c = (sympy.Symbol(n) for n in ("p_sa", "p_sb", "p_cla"))
+    fail = (1 - sympy.Rational(1, 10)) * (1 - sympy.Rational(6, 10) * a) * (1 - sympy.Rational(3, 10) * b)
+    pays = sympy.Rational(8, 10) * c + sympy.Rational(3, 10) * (1 - c)
+    assert sympy.expand(f.full() - (1 - fail) * pays) == 0
+
+
 @pytest.mark.parametrize("path, scenario", [("tiny", None), ("tiny", "aware"), ("render_small", "seen"),
-                                            ("render_small", None)])
+                                            ("render_small", None), ("routes", None)])
 def test_formula_matches_the_engine_at_random_credences(path, scenario):
     model = Model.load(DATA / path)
     cond = model.conditions(scenario=scenario)

@@ -53,8 +53,9 @@ MAX_EXACT_REAPPLY = 8
 HARD_LIMIT = 20
 """No exact computation beyond this many edits, whatever is asked (2^20 coalitions)."""
 
-_POINT_FIELDS = ("credence", "base", "table", "ratio", "leak")
-_NEUTRAL = {"ratio": 1.0, "leak": 1.0}
+_POINT_FIELDS = ("credence", "base", "table", "ratio", "leak", "p")
+_NEUTRAL = {"ratio": 1.0, "leak": 1.0, "p": 0.0}
+"""Each relation parameter's value when the relation is absent: a ratio of 1, a leak of 1, a route of p 0."""
 _TOL = 1e-9
 
 
@@ -199,7 +200,7 @@ def _rel_key(text: str) -> str:
 def _declared(c: ClaimSpec) -> dict[str, tuple[str, ...]]:
     """Relation keys a claim spec declares -> the claims each one references (incl. modulators)."""
     out: dict[str, tuple[str, ...]] = {f"{r.claim} -> {c.id}": (r.claim,) for r in c.requires}
-    for r in (*c.supports, *c.opposes, *c.undercuts):
+    for r in c.outgoing():
         out[f"{c.id} -> {r.claim}"] = (r.claim,) + tuple(m.claim for m in modulators_of(r.modulated_by))
     return out
 
@@ -223,6 +224,8 @@ def _short(text: str | None, states: tuple[str, ...] | None) -> str:
 def _declared_summaries(c: ClaimSpec) -> dict[str, str]:
     """Relation key -> one line, for each relation a claim spec declares."""
     out = {f"{r.claim} -> {c.id}": f"adds {c.id} requires {r.claim}" for r in c.requires}
+    for route in c.route:
+        out[f"{c.id} -> {route.claim}"] = f"adds {c.id} route to {route.claim} p {_fmt_num(route.p)}"
     for t, rs in (("supports", c.supports), ("opposes", c.opposes), ("undercuts", c.undercuts)):
         for r in rs:
             strength = _fmt_num(r.ratio) if r.ratio else "e^" + _fmt_num(r.weight)
@@ -255,8 +258,8 @@ def _edits(maps: list[ArgumentMap], specs: list[OverlayFile], docs) -> list[Edit
         for i, ch in enumerate(spec.change):
             target = ch.claim or _rel_key(ch.relation or "")
             fields = tuple(dict.fromkeys("ratio" if f == "weight" else f for f in
-                                         ("credence", "concentration", "base", "table", "ratio", "weight", "leak",
-                                          "type", "when", "modulated_by")
+                                         ("credence", "concentration", "base", "table", "compose", "ratio",
+                                          "weight", "leak", "p", "type", "when", "modulated_by")
                                          if getattr(ch, f) is not None))
             mine = [c for c in recs if c.target == target and (c.field in fields or "type" in fields)]
             claim = maps[k + 1].claims.get(target)
@@ -388,7 +391,7 @@ def _subset_map(base: ArgumentMap, specs: list[OverlayFile], edits: list[Edit], 
         ids = set(amap.claims) | {c.id for c in spec.add}          # added claims are always present
         adds = [_strip(c, {k for k in _declared(c) if on("add-relation", i, k)}) for i, c in enumerate(spec.add)]
         relate = [r for i, r in enumerate(spec.relate) if on("relate", i, f"{r.from_} -> {r.to}")]
-        fed = {r.to for r in relate} | {i.claim for c in adds for i in (*c.supports, *c.opposes, *c.undercuts)}
+        fed = {r.to for r in relate} | {i.claim for c in adds for i in c.outgoing()}
         adds = [_as_root(c) if c.id not in fed else c for c in adds]
         keys = {r.key for r in amap.relations} | {f"{r.from_} -> {r.to}" for r in relate}
         keys |= {k for c in adds for k in _declared(c)}
@@ -419,7 +422,7 @@ def _strip(c: ClaimSpec, on: set[str]) -> ClaimSpec:
     return c.model_copy(update={
         "requires": [r for r in c.requires if f"{r.claim} -> {c.id}" in on],
         **{f: [r for r in getattr(c, f) if f"{c.id} -> {r.claim}" in on]
-           for f in ("supports", "opposes", "undercuts")}})
+           for f in ("route", "supports", "opposes", "undercuts")}})
 
 
 # ------------------------------------------------------------------------------------ driver

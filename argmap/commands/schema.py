@@ -53,12 +53,14 @@ _HELP = {
         "states": "states of a categorical claim (default: binary false/true)",
         "credence": "root claims only: P(true), or state -> probability for a categorical claim",
         "concentration": "Dirichlet concentration around a categorical credence",
-        "base": "P(true) when every requirement holds and no supporting/opposing source holds",
+        "base": "P(true) when every requirement holds and no route or supporting/opposing source holds",
         "requires": "necessary conditions (claim ids, or {claim, leak, when})",
+        "route": "claims this alone brings about: {claim, p} (the target is the noisy-OR of its routes)",
         "supports": "claims this raises: {claim, ratio >= 1} (declared on the source)",
         "opposes": "claims this lowers: {claim, ratio <= 1} (declared on the source)",
         "undercuts": "arguments or critiques this weakens: {claim, ratio <= 1}",
-        "table": "an explicit conditional table over `given` parents; always wins",
+        "table": "an explicit conditional table over `given` parents; routes and arguments from other claims "
+                 "compose with each row",
         "provenance": "who holds the numbers and why",
     },
     "OverlayFile": {
@@ -80,7 +82,7 @@ def _editor_friendly(defs: dict) -> dict:
     if "section" in claim:
         claim["section"] = {"anyOf": [_SECTION, {"type": "array", "items": _SECTION}, {"type": "null"}],
                             "default": None, "title": "Section"}
-    for name in ("requires", "supports", "opposes", "undercuts"):
+    for name in ("requires", "route", "supports", "opposes", "undercuts"):
         if name in claim:
             claim[name]["items"] = {"anyOf": [claim[name]["items"], _CLAIM_REF]}
     for model, helps in _HELP.items():

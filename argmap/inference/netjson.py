@@ -19,11 +19,14 @@ Cell formulas, per claim (positions are flat row-major offsets into its CPT of s
 
 * ``copy``: ``[pos, k]``: ``cpt[pos] = θ[k]``;
 * ``direct``: ``[true pos, false pos, k]``: ``θ[k]`` and ``1 − θ[k]``;
-* ``composed``: ``[true pos, false pos, base, [term, ...], [leak, ...]]``, each term ``[ratio, -1]``
-  (unmodulated) or ``[ratio, scale, scale, ...]`` (one scale per modulator): with
-  ``u = θ[base] · Π θ[ratio] ** (Π θ[scale])`` (no power for an unmodulated term),
-  ``P(true) = u / (u + 1 − θ[base])`` times ``θ[leak]`` for each listed leak (``−1``: factor 0);
-  a base of ``−1`` means ``P(true) = 1`` before leaks.
+* ``composed``: ``[true pos, false pos, base, [term, ...], [leak, ...], [route, ...]]``, each term
+  ``[ratio, -1]`` (unmodulated) or ``[ratio, scale, scale, ...]`` (one scale per modulator), each route
+  ``[p, -1]`` or ``[p, scale, ...]`` likewise. With ``f = (1 − θ[base]) · Π (1 − θ[p]) ** (Π θ[scale])``
+  over the routes (the chance that nothing brings the claim about) and ``b' = 1 − f`` if the cell lists
+  a route, else ``b' = θ[base]``: ``u = b' · Π θ[ratio] ** (Π θ[scale])`` (no power for an unmodulated
+  term), ``P(true) = u / (u + f)`` times ``θ[leak]`` for each listed leak (``−1``: factor 0); a base of
+  ``−1`` means ``P(true) = 1`` before leaks. A claim with an explicit table and computed relations has a
+  composed cell per row, its base the row's parameter.
 
 Scopes and tables are lists of variable indices (into ``variables``); a table over scope
 ``(a, b)`` is row-major with ``b`` fastest.
@@ -38,7 +41,7 @@ from .network import Network
 
 __all__ = ["network_json", "FORMAT"]
 
-FORMAT = 1
+FORMAT = 2
 """Version of the layout written by :func:`network_json`; bumped on any incompatible change."""
 
 
@@ -54,8 +57,8 @@ def network_json(network: Network, engine: Engine | None = None) -> dict[str, An
         cells.append({
             "copy": [list(c) for c in spec.copy],
             "direct": [list(c) for c in spec.direct],
-            "composed": [[t, f, b, [list(term) for term in terms], list(leaks)]
-                         for t, f, b, terms, leaks in spec.composed_cells()],
+            "composed": [[t, f, b, [list(term) for term in terms], list(leaks), [list(r) for r in routes]]
+                         for t, f, b, terms, leaks, routes in spec.composed_cells()],
         })
     plan = engine.marginal_plan(tuple(network.variables), {}, {})
     factors = [{"var": index[f.var], "scope": [index[u] for u in f.scope]} for f in plan.factors]

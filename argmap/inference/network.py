@@ -5,10 +5,12 @@ Every number in the map becomes one entry of a flat **parameter vector** θ, and
 vectorised function of θ, so the engine can evaluate the network for a whole batch of parameter
 vectors (shape ``(B, P)``) at once: sweeps, Monte Carlo and Sobol all reuse one compiled network.
 
-Composition of a binary claim X with base b, active relations of ratio r_i (log-weight scaled by a
-modulator where given) and unmet requirements with leak l_j::
+Composition of a binary claim X with base b (or, for a claim with an explicit table, the row's value),
+active routes of chance p_k, active relations of ratio r_i (route and ratio scaled by their modulators'
+factors s where given) and unmet requirements with leak l_j::
 
-    P(X = true | parents) = expit(logit(b) + Σ_i s_i log r_i) × Π_j l_j
+    b' = 1 − (1 − b) × Π_k (1 − p_k)^s_k                       (noisy-OR: any route suffices)
+    P(X = true | parents) = expit(logit(b') + Σ_i s_i log r_i) × Π_j l_j
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..base.quantity import Quantity
-from ..maps.checks import all_parents, topological_order
+from ..maps.checks import all_parents, computed_relations, topological_order
 from ..maps.models import ArgumentMap, Claim, Relation
 from .program import Composed, Leak, Program, Term, VarSpec, build_program, expit
 
@@ -111,13 +113,10 @@ def compile_map(amap: ArgumentMap) -> Network:
     params: list[Param] = []
     builders: dict[str, Builder] = {}
     specs: dict[str, VarSpec] = {}
-    rels_by_target: dict[str, list[Relation]] = {}
-    for r in amap.relations:
-        if not r.decorative:
-            rels_by_target.setdefault(r.target, []).append(r)
+    rels_by_target = computed_relations(amap)
     for cid in order:
         claim = amap.claims[cid]
-        if claim.table is not None:
+        if claim.table is not None and not rels_by_target.get(cid):
             builders[cid], specs[cid] = _table(claim, states, params)
         elif not parents[cid]:
             builders[cid], specs[cid] = _root(claim, params)
@@ -154,10 +153,10 @@ def _root(claim: Claim, params: list[Param]) -> tuple[Builder, VarSpec]:
     return (lambda theta: theta[:, sl].copy()), VarSpec((len(group),), copy=[(s, g) for s, g in enumerate(group)])
 
 
-def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]:
+def _table_params(claim: Claim, params: list[Param]) -> tuple[int, int]:
+    """Add a table's entries to θ, row by row; return the range of their indices."""
     table = claim.table
     assert table is not None, f"{claim.id} has no table"
-    shape = tuple(len(states[g]) for g in table.given)
     start = len(params)
     for combo, dist in table.rows:
         label = ",".join(f"{g}={s}" for g, s in zip(table.given, combo, strict=False))
@@ -170,7 +169,13 @@ def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]
             for s, q in zip(claim.states, dist, strict=False):
                 _add(params, name=f"table:{claim.id}[{label}]={s}", claim=claim.id, field="table", kind="simplex",
                      quantity=q, group=group, state=s)
-    stop = len(params)
+    return start, len(params)
+
+
+def _table(claim: Claim, states, params: list[Param]) -> tuple[Builder, VarSpec]:
+    assert claim.table is not None, f"{claim.id} has no table"
+    shape = tuple(len(states[g]) for g in claim.table.given)
+    start, stop = _table_params(claim, params)
     k = len(claim.states)
 
     if claim.binary:
@@ -190,8 +195,17 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
     def flags(r: Relation) -> tuple[bool, ...]:
         return tuple(s in r.when for s in states[r.source])
 
+    def scales(r: Relation) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        return tuple((axis[m], tuple(_add(params, name=f"scale:{r.key}@{m}={s}", claim=claim.id, field="scale",
+                                          kind="scale", quantity=q, relation=r.key, state=s) for s, q in scale))
+                     for m, scale in r.modulators)
+
     base_i = -1
-    if claim.base is not None:
+    table = None
+    if claim.table is not None:     # the table's rows are the cells' bases (its parents come first)
+        start, stop = _table_params(claim, params)
+        table = (tuple(axis[g] for g in claim.table.given), tuple(range(start, stop)))
+    elif claim.base is not None:
         base_i = _add(params, name=f"base:{claim.id}", claim=claim.id, field="base", kind="probability",
                       quantity=claim.base, state="true")
     elif claim.credence is not None:
@@ -200,6 +214,7 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
                       quantity=claim.credence[1], state="true")
     terms: list[Term] = []
     leaks: list[Leak] = []
+    routes: list[Term] = []
     for r in rels:
         if r.type == "requires":
             li = -1
@@ -207,14 +222,15 @@ def _composed(claim: Claim, parents: tuple[str, ...], rels: list[Relation], stat
                 li = _add(params, name=f"leak:{r.key}", claim=claim.id, field="leak", kind="probability",
                           quantity=r.leak, relation=r.key)
             leaks.append(Leak(li, axis[r.source], tuple(not f for f in flags(r))))
-            continue
-        ri = _add(params, name=f"ratio:{r.key}", claim=claim.id, field="ratio", kind="ratio",
-                  quantity=r.ratio, relation=r.key)
-        mods = tuple((axis[m], tuple(_add(params, name=f"scale:{r.key}@{m}={s}", claim=claim.id, field="scale",
-                                          kind="scale", quantity=q, relation=r.key, state=s) for s, q in scale))
-                     for m, scale in r.modulators)
-        terms.append(Term(ri, axis[r.source], flags(r), mods))
-    spec = Composed(base_i, tuple(terms), tuple(leaks))
+        elif r.type == "route":
+            pi = _add(params, name=f"route:{r.key}", claim=claim.id, field="p", kind="probability",
+                      quantity=r.p, relation=r.key, state="true")
+            routes.append(Term(pi, axis[r.source], flags(r), scales(r)))
+        else:
+            ri = _add(params, name=f"ratio:{r.key}", claim=claim.id, field="ratio", kind="ratio",
+                      quantity=r.ratio, relation=r.key)
+            terms.append(Term(ri, axis[r.source], flags(r), scales(r)))
+    spec = Composed(base_i, tuple(terms), tuple(leaks), tuple(routes), table)
     return _composed_builder(spec, shape), VarSpec(shape + (2,), composed=spec)
 
 
@@ -222,27 +238,46 @@ def _composed_builder(spec: Composed, shape: tuple[int, ...]) -> Builder:
     """The CPT of ``spec`` for a batch θ, in log-odds (the reference the program is tested against).
     Masks broadcast along their parent's axis, so memory is one table, not one per relation."""
     nd = len(shape)
+    if spec.table is not None:
+        cells = np.arange(int(np.prod(shape, dtype=np.int64)))
+        base_cells = spec.bases(shape, cells).reshape(shape)
 
     def along(axis: int, values) -> np.ndarray:
         out = [1] * (nd + 1)
         out[axis + 1] = -1
         return np.asarray(values).reshape(out)
 
+    def exponent(theta: np.ndarray, t: Term) -> np.ndarray | float:
+        """The product of ``t``'s modulators' scales in each cell (1 without modulators)."""
+        e: np.ndarray | float = 1.0
+        bsz = theta.shape[0]
+        for mod_axis, scales in t.mods:       # several modulators multiply the weight
+            e = e * theta[:, list(scales)].reshape((bsz,) + along(mod_axis, scales).shape[1:])
+        return e
+
+    def mask(t: Term) -> np.ndarray:
+        return along(t.axis, np.asarray(t.active, dtype=bool))
+
     def build(theta: np.ndarray) -> np.ndarray:
         bsz = theta.shape[0]
         batch = (bsz,) + (1,) * nd
-        if spec.base < 0:
+        if spec.base < 0 and spec.table is None:
             p = np.ones((bsz,) + shape)
         else:
-            logit = np.zeros((bsz,) + shape)
-            for t in spec.terms:
-                w = np.log(theta[:, t.ratio]).reshape(batch) * along(t.axis, np.asarray(t.active, dtype=float))
-                for mod_axis, scales in t.mods:       # several modulators multiply the weight
-                    w = w * theta[:, list(scales)].reshape((bsz,) + along(mod_axis, scales).shape[1:])
-                logit = logit + w
-            b = theta[:, spec.base].reshape(batch)
+            b = theta[:, base_cells] if spec.table is not None else theta[:, spec.base].reshape(batch)
+            fail = (1.0 - b) * np.ones((bsz,) + shape)        # 1 − b': nothing brings the claim about
+            routed = np.zeros((1,) + shape, dtype=bool)
+            for t in spec.routes:
+                q = (1.0 - theta[:, t.ratio]).reshape(batch) ** exponent(theta, t)
+                fail = np.where(mask(t), fail * q, fail)
+                routed = routed | mask(t)
+            b = np.where(routed, 1.0 - fail, b)
             with np.errstate(divide="ignore"):
-                p = expit(np.log(b) - np.log1p(-b) + logit)
+                logit = np.log(b) - np.log(fail)
+            for t in spec.terms:
+                logit = logit + np.where(mask(t), np.log(theta[:, t.ratio]).reshape(batch) * exponent(theta, t), 0.0)
+            with np.errstate(invalid="ignore"):
+                p = expit(logit)
         for lk in spec.leaks:
             keep = np.zeros(batch) if lk.param < 0 else theta[:, lk.param].reshape(batch)
             p = p * (1.0 - along(lk.axis, np.asarray(lk.unmet, dtype=float)) * (1.0 - keep))

@@ -11,15 +11,18 @@ Cell formulas (the same as the builders'):
 
 * a copied entry: ``cpt = θ[k]`` (categorical roots and tables);
 * a binary direct entry: ``P(true) = θ[k]``, ``P(false) = 1 − θ[k]`` (binary roots and tables);
-* a composed binary entry: ``P(true) = expit(logit θ_base + Σ log θ_ratio · θ_scale) · Π θ_leak``,
-  where an absent base means 1, an absent scale 1 and an absent leak 0. It is computed as odds,
-  ``u = θ_base · Π θ_ratio ** θ_scale`` and ``P = u / (u + 1 − θ_base)``, which needs no exp or log
-  for unmodulated relations and keeps the limits 0 and 1 exact. When a batch's ratios could make
-  that product overflow or underflow (:data:`LOG_SAFE`), the same formula is evaluated in log space
-  (``expit(ln b + Σ scale·ln ratio − ln(1 − b))``), so no ratio the loader accepts gives NaN.
+* a composed binary entry: ``P(true) = expit(logit b' + Σ log θ_ratio · θ_scale) · Π θ_leak``, where
+  ``b'`` is the noisy-OR of the base and the active routes, ``1 − b' = (1 − b) · Π (1 − θ_p) ** θ_scale``;
+  the base ``b`` is ``θ_base``, or the cell's row of an explicit table (its parameter varies along the
+  table's axes), and an absent base means 1, an absent scale 1 and an absent leak 0. It is computed as
+  odds, ``u = b' · Π θ_ratio ** θ_scale`` and ``P = u / (u + 1 − b')``, which needs no exp or log for
+  unmodulated relations and keeps the limits 0 and 1 exact (a cell with no route uses ``b`` itself,
+  never ``1 − (1 − b)``). When a batch's ratios could make that product overflow or underflow
+  (:data:`LOG_SAFE`), the same formula is evaluated in log space (``expit(ln b' + Σ scale·ln ratio −
+  ln(1 − b'))``), so no ratio the loader accepts gives NaN.
 
-A composed claim is described by a :class:`Composed` spec (its base, one :class:`Term` per relation
-and one :class:`Leak` per requirement, each a per-state vector along one parent axis), and the
+A composed claim is described by a :class:`Composed` spec (its base or table, one :class:`Term` per
+relation and per route, and one :class:`Leak` per requirement, each a per-state vector along one parent axis), and the
 program's index arrays are built from it with numpy a chunk at a time: a claim with 20 parents is
 indexed in about a second, never one Python step per cell.
 """
@@ -69,9 +72,26 @@ class Composed:
     """A composed binary CPT as a few per-axis vectors instead of one formula per cell, so a claim
     with 20 parents (2^20 cells) is described in a few hundred bytes and indexed with numpy."""
 
-    base: int                      # base parameter, or -1: P(true) = 1 before the leaks
+    base: int                      # base parameter, or -1: P(true) = 1 before the leaks (or: ``table``)
     terms: tuple[Term, ...] = ()
     leaks: tuple[Leak, ...] = ()
+    routes: tuple[Term, ...] = ()
+    """Routes (noisy-OR): a :class:`Term` whose ``ratio`` is the route's p parameter; where it is active the
+    chance that nothing brings the claim about is multiplied by ``(1 − p) ** (Π scale)``."""
+    table: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    """An explicit table as the cells' bases: (its parents' CPT axes, a P(true) parameter per row, C order)."""
+
+    def bases(self, pshape: tuple[int, ...], cells: np.ndarray) -> np.ndarray:
+        """The base parameter of each of ``cells`` (flat C-order offsets over the parent states of shape
+        ``pshape``): the table row's parameter, or the one base (-1: none, P = 1 before the leaks)."""
+        if self.table is None:
+            return np.full(cells.shape, self.base, dtype=np.intp)
+        axes, params = self.table
+        strides = _strides(pshape)
+        row = np.zeros(cells.shape, dtype=np.intp)
+        for a in axes:
+            row = row * pshape[a] + (cells // strides[a]) % pshape[a]
+        return np.asarray(params, dtype=np.intp)[row]
 
 
 @dataclass
@@ -87,20 +107,25 @@ class VarSpec:
     def size(self) -> int:
         return math.prod(self.shape)
 
-    def composed_cells(self) -> list[tuple[int, int, int, tuple, tuple]]:
+    def composed_cells(self) -> list[tuple[int, int, int, tuple, tuple, tuple]]:
         """The composed CPT one cell at a time (for exports such as the explorer page; the program never
-        uses it): ``(true pos, false pos, base or -1, terms, leaks)`` per cell in C order, where terms are
-        the active relations as ``(ratio, -1)`` or ``(ratio, scale per modulator...)`` and leaks the
-        unmet requirements' leak parameters (-1: no leak)."""
+        uses it): ``(true pos, false pos, base or -1, terms, leaks, routes)`` per cell in C order, where the
+        base is the cell's own (a table row's parameter where the claim has a table), terms are the active
+        relations as ``(ratio, -1)`` or ``(ratio, scale per modulator...)``, leaks the unmet requirements'
+        leak parameters (-1: no leak) and routes the active routes as ``(p, -1)`` or ``(p, scale...)``."""
         c = self.composed
         if c is None:
             return []
+        pshape = self.shape[:-1]
+        bases = c.bases(pshape, np.arange(math.prod(pshape)))
+
+        def active(ts: tuple[Term, ...], idx: tuple[int, ...]) -> tuple:
+            return tuple((t.ratio, *(sc[idx[a]] for a, sc in t.mods)) if t.mods else (t.ratio, -1)
+                         for t in ts if t.active[idx[t.axis]])
         out = []
-        for cell, idx in enumerate(itertools.product(*(range(n) for n in self.shape[:-1]))):
-            terms = tuple((t.ratio, *(sc[idx[a]] for a, sc in t.mods)) if t.mods else (t.ratio, -1)
-                          for t in c.terms if t.active[idx[t.axis]])
+        for cell, idx in enumerate(itertools.product(*(range(n) for n in pshape))):
             leaks = tuple(lk.param for lk in c.leaks if lk.unmet[idx[lk.axis]])
-            out.append((2 * cell + 1, 2 * cell, c.base, terms, leaks))
+            out.append((2 * cell + 1, 2 * cell, int(bases[cell]), active(c.terms, idx), leaks, active(c.routes, idx)))
         return out
 
     def params(self) -> set[int]:
@@ -108,7 +133,9 @@ class VarSpec:
         out = {k for _, k in self.copy} | {k for _, _, k in self.direct}
         c = self.composed
         if c is not None:
-            out |= {c.base} | {t.ratio for t in c.terms} | {k for t in c.terms for _, sc in t.mods for k in sc}
+            out |= {c.base} | set(c.table[1] if c.table else ())
+            for t in c.terms + c.routes:
+                out |= {t.ratio} | {k for _, sc in t.mods for k in sc}
             out |= {lk.param for lk in c.leaks}
         out.discard(-1)
         return out
@@ -128,6 +155,9 @@ class Program:
     Every field is a plain integer array (or a tuple of them), so a program can be serialised as
     JSON and evaluated elsewhere: rows of θ index ``theta_t``; rows ``P + j`` of the *extended* θ
     are ``θ[pair_ratio[j]] ** Π_k θ[pair_scale[j, k]]`` (index P in ``pair_scale`` pads: a row of ones).
+    Routes read the *route* θ: row k is ``1 − θ[k]``, row ``P + j`` is ``(1 − θ[route_pair_p[j]]) **
+    Π_k θ[route_pair_scale[j, k]]``; each route pass multiplies the chance that nothing brings the claim
+    about (``1 − b``) in its formula rows, and the ``routed`` rows then take ``b' = 1 − that``.
     """
 
     views: dict[str, tuple[str, int, int, tuple[int, ...]]]   # claim -> (block, start, stop, CPT shape)
@@ -142,6 +172,10 @@ class Program:
     formula: np.ndarray             # per composed cell: its formula's row (the last row: no base, P = 1)
     leak_passes: tuple              # (cells, leak params, rows with no leak: factor 0)
     ratio_par: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))   # unmodulated ratios used
+    route_passes: tuple = ()        # (formula rows, rows of the route θ: 1 − θ, then (1 − p)^scale pairs)
+    route_pair_p: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
+    route_pair_scale: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.intp))
+    routed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))   # formula rows with a route
 
     def run(self, theta_t: np.ndarray) -> dict[str, np.ndarray]:
         """Fill every cell from ``theta_t`` of shape ``(P, B)``; returns the blocks."""
@@ -165,8 +199,8 @@ class Program:
         return blocks
 
     def _formulas(self, theta_t: np.ndarray, bsz: int) -> np.ndarray:
-        # the builders' expit(logit b + Σ log ratio·scale), computed multiplicatively: with
-        # u = b · Π ratio^scale, P(true) = u / (u + 1 - b) (no exp or log unless a relation is modulated).
+        # the builders' expit(logit b' + Σ log ratio·scale), computed multiplicatively: with
+        # u = b' · Π ratio^scale, P(true) = u / (u + 1 - b') (no exp or log unless a relation is modulated).
         # Cells that differ only in which requirements are met share one formula, computed once.
         # When the product could overflow or underflow (see LOG_SAFE), logarithms are added instead.
         nb = self.base_par.size
@@ -175,10 +209,12 @@ class Program:
         p[nb:] = 1.0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             np.take(theta_t, self.base_par, axis=0, out=u, mode="clip")
+            den = 1.0 - u                   # the chance that nothing brings the claim about: 1 - b'
+            if self.route_passes:
+                self._routes(theta_t, u, den)
             if self.term_passes and not self._product_safe(theta_t, u):
-                self._log_formulas(theta_t, u)
+                self._log_formulas(theta_t, u, den)
                 return p
-            den = 1.0 - u
             ext = theta_t
             if self.pair_ratio.size:    # each modulated ratio^scale once, however many cells use it
                 ext = np.concatenate([theta_t, theta_t[self.pair_ratio] ** self._exponents(theta_t)])
@@ -188,10 +224,20 @@ class Program:
             u /= den
         return p
 
-    def _exponents(self, theta_t: np.ndarray) -> np.ndarray:
+    def _routes(self, theta_t: np.ndarray, u: np.ndarray, fail: np.ndarray) -> None:
+        """Noisy-OR: ``fail`` (1 − b on entry) times (1 − p)^scale of each active route; then b' = 1 − fail
+        in the formulas with a route (the others keep b itself)."""
+        ext = 1.0 - theta_t
+        if self.route_pair_p.size:
+            ext = np.concatenate([ext, ext[self.route_pair_p] ** self._exponents(theta_t, self.route_pair_scale)])
+        for rows, par in self.route_passes:
+            fail[rows] *= np.take(ext, par, axis=0)
+        u[self.routed] = 1.0 - fail[self.routed]
+
+    def _exponents(self, theta_t: np.ndarray, scales: np.ndarray | None = None) -> np.ndarray:
         """Each pair's exponent: the product of its modulators' scales (padding rows index a row of ones)."""
         padded = np.concatenate([theta_t, np.ones((1, theta_t.shape[1]))])
-        return np.prod(padded[self.pair_scale], axis=1)
+        return np.prod(padded[self.pair_scale if scales is None else scales], axis=1)
 
     def _product_safe(self, theta_t: np.ndarray, base: np.ndarray) -> bool:
         """Whether b · Π ratio^scale stays within floating point for every cell of this batch."""
@@ -203,12 +249,14 @@ class Program:
         small = float(np.where(base > 0, base, 1.0).min()) if base.size else 1.0
         return big * len(self.term_passes) <= LOG_SAFE and small >= math.exp(-100)
 
-    def _log_formulas(self, theta_t: np.ndarray, u: np.ndarray) -> None:
-        """``u`` (the bases on entry) becomes P(true) = expit(ln b + Σ scale·ln ratio − ln(1 − b))."""
+    def _log_formulas(self, theta_t: np.ndarray, u: np.ndarray, fail: np.ndarray) -> None:
+        """``u`` (b' on entry) becomes P(true) = expit(ln b' + Σ scale·ln ratio − ln(1 − b'))."""
         logs = np.log(theta_t)
         if self.pair_ratio.size:
             logs = np.concatenate([logs, self._exponents(theta_t) * logs[self.pair_ratio]])
         z = -np.log1p(-u)
+        if self.routed.size:
+            z[self.routed] = -np.log(fail[self.routed])
         lu = np.log(u)
         for n, par in self.term_passes:
             lu[:n] += np.take(logs, par, axis=0)
@@ -275,7 +323,9 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
     layout = _Layout(comp, n_comp, n_params)
     return Program(views, size, _arr(copy_par), _arr(dir_par), n_comp, layout.base_par,
                    layout.term_passes, _arr(t[0] for t in layout.pairs), _scales(list(layout.pairs), n_params),
-                   layout.formula, layout.leak_passes, np.unique(_arr(layout.ratios)))
+                   layout.formula, layout.leak_passes, np.unique(_arr(layout.ratios)),
+                   layout.route_passes, _arr(t[0] for t in layout.route_pairs),
+                   _scales(list(layout.route_pairs), n_params), layout.routed)
 
 
 def _along(ndim: int, axis: int, values: np.ndarray) -> np.ndarray:
@@ -299,16 +349,19 @@ class _Layout:
     def __init__(self, comp: list[tuple[int, Composed, tuple[int, ...]]], n_comp: int, n_params: int):
         self.n_params = n_params
         self.pairs: dict[tuple[int, ...], int] = {}     # (ratio, scale per modulator) -> pair row
+        self.route_pairs: dict[tuple[int, ...], int] = {}   # (p, scale per modulator) -> route pair row
         self.ratios: list[int] = []
         formula = np.empty(n_comp, dtype=np.intp)
-        f_len, f_owner, f_rep, first = [], [], [], 0
+        f_len, f_owner, f_rep, f_base, first = [], [], [], [], 0
+        starts: dict[int, int] = {}                     # claim -> its first formula (before ordering)
         for ci, (off, c, pshape) in enumerate(comp):
             ncell = math.prod(pshape)
-            if c.base < 0:
+            if c.base < 0 and c.table is None:
                 formula[off:off + ncell] = -1
                 continue
             inv, rep = self._formulas_of(c, pshape)
             formula[off:off + ncell] = inv + first
+            starts[ci] = first
             first += rep.size
             length = np.zeros(pshape, dtype=np.int16)             # active relations per cell
             for t in c.terms:
@@ -316,6 +369,7 @@ class _Layout:
             f_len.append(length.reshape(-1)[rep])
             f_owner.append(np.full(rep.size, ci, dtype=np.int32))
             f_rep.append(rep)
+            f_base.append(c.bases(pshape, rep.astype(np.intp)))
         lengths = np.concatenate(f_len) if f_len else np.zeros(0, dtype=np.int16)
         order = np.argsort(-lengths, kind="stable")            # most relations first
         row = np.empty_like(order)
@@ -323,13 +377,34 @@ class _Layout:
         with_base = formula >= 0
         formula[with_base] = row[formula[with_base]]
         formula[~with_base] = order.size                        # the last row: no base, P = 1
-        del row, with_base
+        del with_base
         self.formula = formula
         owner = np.concatenate(f_owner)[order] if f_owner else np.zeros(0, dtype=np.int32)
-        self.base_par = _arr(c.base for _, c, _ in comp)[owner] if comp else np.zeros(0, dtype=np.intp)
+        self.base_par = np.concatenate(f_base)[order] if f_base else np.zeros(0, dtype=np.intp)
         self.term_passes = self._term_passes(comp, lengths[order], owner,
                                              np.concatenate(f_rep)[order] if f_rep else owner)
         self.leak_passes = self._leak_passes(comp)
+        self.route_passes, self.routed = self._route_passes(comp, starts, f_rep, row)
+
+    def _route_passes(self, comp, starts: dict[int, int], f_rep: list[np.ndarray], row: np.ndarray):
+        """Pass j holds, for the j-th route of every claim, the formula rows where it is active and its
+        route-θ row there (``1 − p``, or a ``(1 − p)^scale`` pair); and every formula row with a route."""
+        pieces: list[list[tuple[np.ndarray, np.ndarray]]] = []
+        reps = iter(f_rep)
+        for ci, (_, c, pshape) in enumerate(comp):
+            if ci not in starts:
+                continue
+            rep = next(reps).astype(np.intp)
+            strides = _strides(pshape)
+            for j, t in enumerate(c.routes):
+                on = np.flatnonzero(np.asarray(t.active)[(rep // strides[t.axis]) % pshape[t.axis]])
+                if len(pieces) <= j:
+                    pieces.append([])
+                pieces[j].append((row[starts[ci] + on], _as_rows(self._ext(t, rep[on], pshape, strides, True),
+                                                                 on.size)))
+        passes = tuple((np.concatenate([a for a, _ in ps]), np.concatenate([b for _, b in ps])) for ps in pieces)
+        routed = np.unique(np.concatenate([rows for rows, _ in passes])) if passes else np.zeros(0, dtype=np.intp)
+        return passes, routed.astype(np.intp)
 
     @staticmethod
     def _formulas_of(c: Composed, pshape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -337,7 +412,9 @@ class _Layout:
         nd = len(pshape)
         code = np.zeros(pshape, dtype=np.int64)
         radix = 1
-        for t in c.terms:
+        digits: list[tuple[np.ndarray, int]] = [                # a table's rows: one base per row
+            (_along(nd, a, np.arange(pshape[a], dtype=np.int64)), pshape[a]) for a in (c.table[0] if c.table else ())]
+        for t in c.terms + c.routes:
             digit = _along(nd, t.axis, np.asarray(t.active, dtype=np.int64))
             k = 2
             if t.mods:                                          # 1 + the modulators' joint state
@@ -347,6 +424,8 @@ class _Layout:
                     n *= len(scales)
                 digit = digit * (joint + 1)
                 k = n + 1
+            digits.append((digit, k))
+        for digit, k in digits:
             if radix * k >= 1 << 62:                            # renumber before the code overflows
                 code = np.unique(code, return_inverse=True)[1].reshape(pshape).astype(np.int64)
                 radix = int(code.max()) + 1
@@ -355,12 +434,16 @@ class _Layout:
         _, rep, inv = np.unique(code.reshape(-1), return_index=True, return_inverse=True)
         return inv.reshape(-1), rep.astype(np.int32)
 
-    def _ext(self, t: Term, cells: np.ndarray, pshape: tuple[int, ...], strides: list[int]) -> np.ndarray | int:
-        """The extended-θ row of term ``t`` in each of ``cells`` (a ratio, or a ratio^scale pair)."""
+    def _ext(self, t: Term, cells: np.ndarray, pshape: tuple[int, ...], strides: list[int],
+             route: bool = False) -> np.ndarray | int:
+        """The extended-θ row of term ``t`` in each of ``cells`` (a ratio, or a ratio^scale pair); for a
+        route, its route-θ row (``1 − p``, or a ``(1 − p)^scale`` pair)."""
         if not t.mods:
-            self.ratios.append(t.ratio)
+            if not route:
+                self.ratios.append(t.ratio)
             return t.ratio
-        ids = _arr(self.n_params + self.pairs.setdefault((t.ratio, *combo), len(self.pairs))
+        pairs = self.route_pairs if route else self.pairs
+        ids = _arr(self.n_params + pairs.setdefault((t.ratio, *combo), len(pairs))
                    for combo in itertools.product(*(scales for _, scales in t.mods)))
         joint = np.zeros(cells.size, dtype=np.intp)
         for axis, scales in t.mods:                          # the cells' joint modulator state
@@ -427,6 +510,10 @@ class _Layout:
             par[zero] = 0
             passes.append((cells, par, zero))
         return tuple(passes)
+
+
+def _as_rows(ext: np.ndarray | int, n: int) -> np.ndarray:
+    return np.full(n, ext, dtype=np.intp) if isinstance(ext, int) else np.asarray(ext, dtype=np.intp)
 
 
 def _scales(pairs: list[tuple[int, ...]], n_params: int) -> np.ndarray:

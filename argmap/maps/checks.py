@@ -12,12 +12,13 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, did_you_mean
-from .models import ArgumentMap, Origin, Relation, Stated
+from .models import INFLUENCES, ArgumentMap, Origin, Relation, Stated
 
 if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up time of `argmap run`)
     import networkx as nx
 
-__all__ = ["check_map", "map_warnings", "overrides", "parents_of", "all_parents", "dependency_graph",
+__all__ = ["check_map", "map_warnings", "overrides", "parents_of", "all_parents", "drawn_only", "computed_relations",
+           "dependency_graph",
            "topological_order", "MAX_PARENTS",
            "MAX_TABLE_CELLS"]
 
@@ -29,32 +30,43 @@ def _d(origin: Origin, message: str, hint: str | None = None) -> Diagnostic:
     return Diagnostic(message, origin.path, origin.line, origin.column, hint)
 
 
-def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
-    """The claims whose states the claim's conditional distribution depends on, in a stable order."""
-    claim = amap.claims[claim_id]
-    if claim.table is not None:
-        return claim.table.given
-    out: list[str] = []
+def drawn_only(amap: ArgumentMap, r: Relation) -> bool:
+    """Whether ``r`` is drawn but not computed with: a relation without a strength, or any relation from a
+    parent its target's explicit table lists (the table already says how the target depends on it).
+    Every other relation into a table claim composes with the table's rows (docs/format.md)."""
+    if r.decorative:
+        return True
+    target = amap.claims.get(r.target)
+    return target is not None and target.table is not None and r.source in target.table.given
+
+
+def computed_relations(amap: ArgumentMap) -> dict[str, list[Relation]]:
+    """The relations each claim's distribution is computed with (not :func:`drawn_only`), by target."""
+    out: dict[str, list[Relation]] = {}
     for r in amap.relations:
-        if r.target != claim_id or r.decorative:
-            continue
-        for p in (r.source, *(m for m, _ in r.modulators)):
-            if p not in out:
-                out.append(p)
-    return tuple(out)
+        if r.target in amap.claims and not drawn_only(amap, r):
+            out.setdefault(r.target, []).append(r)
+    return out
+
+
+def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
+    """The claims whose states the claim's conditional distribution depends on, in a stable order: its
+    table's parents (if it has one), then the sources and modulators of the relations it is computed with."""
+    return all_parents(amap)[claim_id] if claim_id in amap.claims else ()
 
 
 def all_parents(amap: ArgumentMap) -> dict[str, tuple[str, ...]]:
     """:func:`parents_of` for every claim at once, in one pass over the relations (linear time)."""
-    found: dict[str, list[str]] = {cid: [] for cid in amap.claims}
+    found: dict[str, list[str]] = {cid: list(c.table.given) if c.table is not None else []
+                                   for cid, c in amap.claims.items()}
     for r in amap.relations:
-        if r.decorative or r.target not in found:
+        if r.target not in found or drawn_only(amap, r):
             continue
         out = found[r.target]
         for p in (r.source, *(m for m, _ in r.modulators)):
             if p not in out:
                 out.append(p)
-    return {cid: (c.table.given if c.table is not None else tuple(found[cid])) for cid, c in amap.claims.items()}
+    return {cid: tuple(ps) for cid, ps in found.items()}
 
 
 def dependency_graph(amap: ArgumentMap, parents: dict[str, tuple[str, ...]] | None = None) -> nx.DiGraph:
@@ -98,32 +110,45 @@ def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
         if r.type == "undercuts" and dst.kind not in ("argument", "critique"):
             diags.append(_d(r.origin, f"'{r.source}' undercuts '{r.target}', which is a {dst.kind}",
                             "undercuts targets an argument or a critique; use opposes to bear on a claim"))
-        if dst.table is not None:
-            if r.source not in dst.table.given:
-                diags.append(_d(r.origin, f"'{r.target}' has an explicit table, which does not list '{r.source}'",
-                                f"add '{r.source}' to the table's given list, or remove this relation"))
-            elif r.ratio is not None or r.leak is not None or r.modulators:
+        if dst.table is not None and r.source in dst.table.given:
+            if r.ratio is not None or r.leak is not None or r.p is not None or r.modulators:
                 diags.append(_d(r.origin, f"relation {r.key} gives a strength, but '{r.target}' has an explicit "
-                                          "table, which always wins",
-                                "remove the strength (the relation is then only drawn)"))
+                                          f"table over '{r.source}', which already says how it depends on it",
+                                "remove the strength (the relation is then only drawn), or take "
+                                f"'{r.source}' out of the table"))
             continue
-        if r.type != "requires" and r.ratio is None:
+        if r.type == "route" and r.p is None:
+            diags.append(_d(r.origin, f"route {r.key} has no p",
+                            f"give p: the chance that '{r.source}' alone brings '{r.target}' about"
+                            + ("" if dst.table is None else
+                               f" (a route without p is drawn only from a parent '{r.target}''s table lists)")))
+        elif r.type not in ("requires", "route") and r.ratio is None:
             diags.append(_d(r.origin, f"{r.type} relation {r.key} has no strength",
-                            "give ratio: (a likelihood ratio) or weight: (its log)"))
+                            "give ratio: (a likelihood ratio) or weight: (its log)"
+                            + ("" if dst.table is None else
+                               f"; a relation without one is drawn only from a parent '{r.target}''s table lists")))
         if not dst.binary:
-            diags.append(_d(r.origin, f"'{r.target}' has states {list(dst.states)}; relations into a categorical "
-                                      "claim cannot be composed", "give it an explicit table"))
+            what = "routes" if r.type == "route" else "relations"
+            diags.append(_d(r.origin, f"'{r.target}' has states {list(dst.states)}; {what} into a categorical "
+                                      "claim cannot be composed",
+                            "give it an explicit table over its parents (routes and ratios act on a binary "
+                            "claim's P(true))"))
     return diags
 
 
 def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
     diags = []
-    influenced = {r.target for r in amap.relations if r.type != "requires" and not r.decorative}
+    computed = computed_relations(amap)
+    influenced = {t for t, rs in computed.items() if any(r.type in INFLUENCES for r in rs)}
+    routed = {t for t, rs in computed.items() if any(r.type == "route" for r in rs)}
     every = all_parents(amap)
     for cid, c in amap.claims.items():
         parents = [p for p in every[cid] if p in amap.claims]
         if c.table is not None and c.credence is not None:
             diags.append(_d(c.origin, f"'{cid}' has both a credence and a table", "keep one of them"))
+        elif c.table is not None and c.base is not None:
+            diags.append(_d(c.origin, f"'{cid}' has both a base and a table",
+                            "the table's rows are its bases: keep one of them"))
         elif parents and c.credence is not None and not c.binary:
             diags.append(_d(c.origin, f"'{cid}' has states {list(c.states)} and depends on {parents}",
                             "a categorical claim with parents needs an explicit table"))
@@ -132,9 +157,19 @@ def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
         elif not parents and c.table is None and c.credence is None:
             diags.append(_d(c.origin, f"'{cid}' is a root claim with no credence",
                             "give it credence: (its probability), or relate it to other claims"))
-        if cid in influenced and c.table is None and c.base is None and c.credence is None and c.binary:
-            diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base",
-                            "give base: its probability when none of the arguments bearing on it holds"))
+        if cid in routed and c.table is None and c.base is None and c.credence is None and c.binary:
+            diags.append(_d(c.origin, f"routes lead to '{cid}' but it has no base",
+                            "give base: the chance it holds when none of its routes does (0 if nothing else "
+                            "brings it about; usually a `remote` word)"))
+        elif cid in influenced and c.table is None and c.base is None and c.credence is None and c.binary:
+            if any(r.type == "requires" for r in computed.get(cid, ())):
+                diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base: it holds for certain "
+                                          "whenever its requirements do, and no ratio moves a certainty",
+                                "give it base: its probability when its requirements hold and no argument "
+                                "bears on it (below 1), or let the argument bear on one of its requirements"))
+            else:
+                diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base",
+                                "give base: its probability when none of the arguments bearing on it holds"))
         if c.base is not None and not parents:
             diags.append(_d(c.origin, f"'{cid}' has a base but nothing bears on it", "use credence: for a root claim"))
         if len(parents) > MAX_PARENTS:

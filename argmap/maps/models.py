@@ -16,12 +16,14 @@ from typing import Any
 
 from ..base.quantity import Quantity
 
-__all__ = ["KINDS", "RELATION_TYPES", "ID_PATTERN",
+__all__ = ["KINDS", "RELATION_TYPES", "INFLUENCES", "ID_PATTERN",
            "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Observation", "Scenario", "Stated",
            "ArgumentMap"]
 
 KINDS = ("claim", "argument", "critique", "evidence", "conclusion")
-RELATION_TYPES = ("requires", "supports", "opposes", "undercuts")
+RELATION_TYPES = ("requires", "route", "supports", "opposes", "undercuts")
+INFLUENCES = ("supports", "opposes", "undercuts")
+"""The strength relations: each multiplies its target's odds by a ratio."""
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
@@ -58,7 +60,8 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Relation:
-    """A typed edge ``source -> target``. ``ratio`` for influences, ``leak`` for requirements."""
+    """A typed edge ``source -> target``: ``ratio`` for influences (supports, opposes, undercuts), ``leak``
+    for requirements, ``p`` for a route (the chance that the source alone brings the target about)."""
 
     type: str
     source: str
@@ -71,6 +74,7 @@ class Relation:
     provenance: Provenance = Provenance()
     origin: Origin = Origin()
     added_by: str | None = None
+    p: Quantity | None = None
 
     @property
     def key(self) -> str:
@@ -78,8 +82,9 @@ class Relation:
 
     @property
     def decorative(self) -> bool:
-        """True for a relation drawn but not computed with (its target has an explicit table)."""
-        return self.type != "requires" and self.ratio is None
+        """True for a relation drawn but not computed with: an influence or route without a strength, allowed
+        only from a parent its target's explicit table lists (see :func:`argmap.maps.checks.drawn_only`)."""
+        return self.type != "requires" and self.ratio is None and self.p is None
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,8 @@ from .specs import ChangeSpec, ObserveSpec, OverlayFile, RelateSpec, RemoveSpec
 
 __all__ = ["apply_overlay"]
 
-_CLAIM_FIELDS = ("credence", "concentration", "base", "table")
-_RELATION_FIELDS = ("ratio", "weight", "leak", "type", "when", "modulated_by")
-_INFLUENCES = ("supports", "opposes", "undercuts")
+_CLAIM_FIELDS = ("credence", "concentration", "base", "table", "compose")
+_RELATION_FIELDS = ("ratio", "weight", "leak", "p", "type", "when", "modulated_by")
 
 
 def apply_overlay(amap: ArgumentMap, spec: OverlayFile, doc: YamlDoc | None = None
@@ -81,7 +80,7 @@ def apply_overlay(amap: ArgumentMap, spec: OverlayFile, doc: YamlDoc | None = No
             continue
         if not fields:
             diags.append(item.diag((), "this change changes nothing",
-                                   "give a new credence, base, table, ratio, weight or leak"))
+                                   "give a new credence, base, table, compose, ratio, weight, leak or p"))
             continue
         target = ch.claim or " -> ".join(p.strip() for p in (ch.relation or "").split("->"))
         for f in fields:
@@ -214,8 +213,9 @@ def _provenance(ch, spec: OverlayFile) -> Provenance:
 
 
 def _relate(rel: RelateSpec, item: Located, all_states, spec: OverlayFile, diags) -> Relation | None:
-    if rel.type == "requires" and (rel.ratio is not None or rel.weight is not None or rel.modulated_by):
-        diags.append(item.diag(("type",), "a requires relation takes `leak`, not a ratio or weight"))
+    if rel.type == "requires" and (rel.ratio is not None or rel.weight is not None or rel.modulated_by
+                                   or rel.p is not None):
+        diags.append(item.diag(("type",), "a requires relation takes `leak`, not a ratio, weight or p"))
         return None
     if rel.type != "requires" and rel.leak is not None:
         diags.append(item.diag(("leak",), f"`leak` belongs to requires relations, not {rel.type}"))
@@ -245,22 +245,40 @@ def _change_claim(ch: ChangeSpec, cid: str, item: Located, fields, claims, all_s
         else:
             updates["credence"] = resolve_credence(ch.credence, claim.states, item, ("credence",), diags)
     if ch.base is not None:
-        if claim.base is None and claim.table is not None:
+        if claim.base is None and claim.table is not None and ch.compose is None:
             diags.append(item.diag(("base",), f"'{cid}' has a table, so it has no base",
-                                   "change its table instead"))
+                                   "change its table instead, or drop it with compose: relations"))
         updates["base"] = ch.base
     if ch.concentration is not None:
         updates["concentration"] = ch.concentration
-    if ch.table is not None:
-        if claim.table is None:
-            diags.append(item.diag(("table",), f"'{cid}' has no table to change",
-                                   "change its credence or base, or its relations' strengths"))
-        else:
+    if ch.table is not None and ch.compose is not None:
+        diags.append(item.diag(("compose",), "a change either gives a table or composes the claim from its "
+                               "relations, not both", "keep one of `table:` and `compose:`"))
+    elif ch.table is not None:
+        if claim.table is None and claim.credence is not None:
+            diags.append(item.diag(("table",), f"'{cid}' is a root claim with a credence, so it has no table",
+                                   "change its credence instead"))
+        else:      # a composed claim switched to a table: relations from its parents are then only drawn
             updates["table"] = resolve_table(ch.table, cid, claim.states, all_states, item, ("table",), diags)
-    if len(diags) > n0 or any(v is None for v in updates.values()):
+            if claim.base is not None and ch.base is None:
+                updates["base"] = None
+    elif ch.compose is not None:
+        if claim.table is None:
+            diags.append(item.diag(("compose",), f"'{cid}' has no table: it is already composed from its relations",
+                                   "change its base or its relations instead"))
+        else:
+            updates["table"] = None
+            if ch.base is None and claim.binary:
+                diags.append(item.diag(("compose",), f"'{cid}' needs a base once its table is dropped",
+                                       "give base: its probability when none of its routes or arguments holds"))
+    if len(diags) > n0 or any(v is None for f, v in updates.items() if f not in ("table", "base")):
+        return None
+    if ch.table is not None and updates.get("table") is None:
         return None
     new_claim = dataclasses.replace(claim, provenance=_provenance(ch, spec), **updates)
     def show(f: str, v) -> str | None:
+        if f == "table" and v is None:
+            return "composed from its relations"
         if f == "credence" and v is not None:   # a binary credence is P(true); else state by state
             return _fmt(v[1]) if claim.binary else ", ".join(f"{s} {q.value:.4g}"
                                                              for s, q in zip(claim.states, v, strict=False))
@@ -293,21 +311,42 @@ def _change_relation(ch: ChangeSpec, item: Located, key: str, fields, relations,
         return None
     if ch.type is not None and ch.type != rel.type:
         updates["type"] = ch.type
-        if ch.ratio is None and ch.weight is None and rel.ratio is not None and \
+        if "route" in (ch.type, rel.type):      # a route's p and an argument's ratio are different numbers
+            updates["ratio" if rel.type != "route" else "p"] = None
+            if ch.type == "route" and ch.p is None:
+                diags.append(item.diag(("type",), f"{key} becomes a route: give its p",
+                                       "p: the chance that the source alone brings the target about"))
+            if rel.type == "route" and ch.ratio is None and ch.weight is None:
+                diags.append(item.diag(("type",), f"{key} becomes a {ch.type} relation: give its ratio",
+                                       "ratio: how much the source, if it holds, multiplies the target's odds"))
+        elif ch.ratio is None and ch.weight is None and rel.ratio is not None and \
                 (ch.type == "supports") != (rel.type == "supports"):
             # the same strength pointing the other way: ratio r becomes 1/r
             updates["ratio"] = Quantity(1.0 / rel.ratio.value, None,
                                         (1.0 / rel.ratio.range[1], 1.0 / rel.ratio.range[0])
                                         if rel.ratio.range else None)
     if kind == "requires":
-        if ch.ratio is not None or ch.weight is not None or ch.modulated_by is not None:
-            bad_f = "ratio" if ch.ratio is not None else "weight" if ch.weight is not None else "modulated_by"
+        if ch.ratio is not None or ch.weight is not None or ch.modulated_by is not None or ch.p is not None:
+            bad_f = next(f for f in ("ratio", "weight", "modulated_by", "p") if getattr(ch, f) is not None)
             diags.append(item.diag((bad_f,), f"{key} is a requires relation: change its leak"))
         if ch.leak is not None:
             updates["leak"] = ch.leak
+    elif kind == "route":
+        for f in ("leak", "ratio", "weight"):
+            if getattr(ch, f) is not None:
+                diags.append(item.diag((f,), f"{key} is a route: change its p (the chance it alone brings "
+                                             f"'{rel.target}' about)"))
+        if ch.p is not None:
+            updates["p"] = ch.p
+        if ch.modulated_by is not None:
+            updates["modulators"] = resolve_modulators(ch.modulated_by, item, ("modulated_by",), all_states, diags,
+                                                       rel.source)
     else:
         if ch.leak is not None:
-            diags.append(item.diag(("leak",), f"{key} is a {rel.type} relation: change its ratio or weight"))
+            diags.append(item.diag(("leak",), f"{key} is a {kind} relation: change its ratio or weight"))
+        if ch.p is not None:
+            diags.append(item.diag(("p",), f"{key} is a {kind} relation: `p` belongs to a route",
+                                   "change its ratio, or make it type: route with a p"))
         ratio = _strength(kind, ch, item, (), diags)
         if ratio is not None:
             updates["ratio"] = ratio
@@ -334,6 +373,8 @@ def _change_relation(ch: ChangeSpec, item: Located, key: str, fields, relations,
 def _describe(r: Relation) -> str:
     if r.type == "requires":
         return f"requires (leak {_fmt(r.leak) or 0})"
+    if r.type == "route":
+        return f"route (p {_fmt(r.p)})"
     return f"{r.type} (ratio {_fmt(r.ratio)})"
 
 

@@ -27,6 +27,7 @@ from .specs import (
     ProvenanceSpec,
     RelateSpec,
     RequireSpec,
+    RouteSpec,
     TableSpec,
     modulators_of,
 )
@@ -36,8 +37,8 @@ __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "re
            "BINARY", "SUM_TOLERANCE", "MAX_LOG_RATIO", "MAX_SCALE"]
 
 BINARY = ("false", "true")
-_ROLE = {"requires": "required claim", "supports": "supported claim", "opposes": "opposed claim",
-         "undercuts": "undercut claim"}
+_ROLE = {"requires": "required claim", "route": "claim a route leads to", "supports": "supported claim",
+         "opposes": "opposed claim", "undercuts": "undercut claim"}
 SUM_TOLERANCE = 1e-9
 MAX_LOG_RATIO = 700.0
 """Largest |ln ratio| (= |weight|) of a relation: ratios lie in [e^-700, e^700] ≈ [1e-304, 1e304]."""
@@ -286,7 +287,7 @@ def _row_distribution(row, states, where, rsub, diags) -> tuple[Quantity, ...] |
     return resolve_credence(dict(row.probs), states, where, rsub + ("probs",), diags)
 
 
-def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | InfluenceSpec | RelateSpec,
+def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | InfluenceSpec | RouteSpec | RelateSpec,
                      where: Located,
                      sub: tuple, all_states: dict[str, tuple[str, ...]], diags: list[Diagnostic],
                      *, default_prov: Provenance, added_by: str | None,
@@ -312,12 +313,24 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
             _check_band(where, sub, prov, [(None, leak.value, "probability")], diags)
         return Relation("requires", source, target, leak=leak, when=when, provenance=prov,
                         origin=where.origin(sub), added_by=added_by)
+    modulators = resolve_modulators(getattr(spec, "modulated_by", None), where, sub + ("modulated_by",),
+                                    all_states, diags, source)
+    if kind == "route":
+        p = getattr(spec, "p", None)
+        if getattr(spec, "ratio", None) is not None or getattr(spec, "weight", None) is not None:
+            diags.append(where.diag(sub, "a route takes `p` (the chance it alone brings the claim about), not a "
+                                    "ratio or weight", "write p: 0.4, or make it supports/opposes with a ratio"))
+        if p is not None:
+            _check_band(where, sub, prov, [(None, p.value, "probability")], diags)
+        return Relation("route", source, target, p=p, when=when, modulators=modulators, provenance=prov,
+                        origin=where.origin(sub), added_by=added_by)
+    if getattr(spec, "p", None) is not None:
+        diags.append(where.diag(sub + ("p",), f"`p` belongs to a route, not a {kind} relation",
+                                "give a ratio (or weight), or make the relation type: route"))
     ratio = _strength(kind, spec, where, sub, diags)
     if ratio is not None:
         _check_band(where, sub, prov, [(None, ratio.value, "ratio")], diags)
-    return Relation(kind, source, target, ratio=ratio, when=when,
-                    modulators=resolve_modulators(getattr(spec, "modulated_by", None), where, sub + ("modulated_by",),
-                                                  all_states, diags, source),
+    return Relation(kind, source, target, ratio=ratio, when=when, modulators=modulators,
                     provenance=prov, origin=where.origin(sub), added_by=added_by)
 
 
@@ -454,9 +467,10 @@ def resolve_claims(located: list[Located], known: dict[str, Claim], *, added_by:
                                    default_prov=prov, added_by=added_by, target_sub=("id",))
             if rel:
                 relations.append(rel)
-        for kind in ("supports", "opposes", "undercuts"):
-            for i, inf in enumerate(getattr(spec, kind)):
-                rel = resolve_relation(kind, cid, inf.claim, inf, item, (kind, i), all_states, diags,
+        for kind, field in (("route", "route"), ("supports", "supports"), ("opposes", "opposes"),
+                            ("undercuts", "undercuts")):
+            for i, inf in enumerate(getattr(spec, field)):
+                rel = resolve_relation(kind, cid, inf.claim, inf, item, (field, i), all_states, diags,
                                        default_prov=prov, added_by=added_by, source_sub=("id",))
                 if rel:
                     relations.append(rel)

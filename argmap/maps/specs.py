@@ -22,6 +22,7 @@ __all__ = [
     "RequireSpec",
     "ModulatorSpec",
     "InfluenceSpec",
+    "RouteSpec",
     "TableRowSpec",
     "TableSpec",
     "ClaimSpec",
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 Kind = Literal["claim", "argument", "critique", "evidence", "conclusion"]
-RelationType = Literal["requires", "supports", "opposes", "undercuts"]
+RelationType = Literal["requires", "route", "supports", "opposes", "undercuts"]
 
 
 def _state_name(raw: Any) -> str:
@@ -164,12 +165,24 @@ class InfluenceSpec(_Spec):
     provenance: ProvenanceSpec | None = None
 
 
+class RouteSpec(_Spec):
+    """A route, declared on its source: the source alone brings the target about with chance ``p``
+    (the target is the noisy-OR of its routes, with its ``base`` as the chance that none of them does)."""
+
+    claim: ClaimId = Field(description="the claim this is a route to")
+    p: Prob | None = Field(None, description="P(this route alone brings the claim about), read from words")
+    when: StateList | None = None
+    modulated_by: Modulators | None = None
+    provenance: ProvenanceSpec | None = None
+
+
 def _claim_ref(v: Any) -> Any:
     return {"claim": v} if isinstance(v, str) else v
 
 
 RequireItem = Annotated[RequireSpec, BeforeValidator(_claim_ref)]
 InfluenceItem = Annotated[InfluenceSpec, BeforeValidator(_claim_ref)]
+RouteItem = Annotated[RouteSpec, BeforeValidator(_claim_ref)]
 
 
 class TableRowSpec(_Spec):
@@ -199,6 +212,7 @@ class ClaimSpec(_Spec):
     concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     base: Prob | None = None
     requires: list[RequireItem] = []
+    route: list[RouteItem] = Field(default=[], description="claims this alone brings about: {claim, p}")
     supports: list[InfluenceItem] = []
     opposes: list[InfluenceItem] = []
     undercuts: list[InfluenceItem] = []
@@ -210,6 +224,10 @@ class ClaimSpec(_Spec):
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return v if isinstance(v, list) or v is None else [v]
+
+    def outgoing(self) -> list[RouteSpec | InfluenceSpec]:
+        """The routes and arguments this claim declares, each naming the claim it bears on."""
+        return [*self.route, *self.supports, *self.opposes, *self.undercuts]
 
 
 class PartFile(_Spec):
@@ -339,6 +357,7 @@ class RelateSpec(_Spec):
     ratio: Ratio | None = None
     weight: Weight | None = None
     leak: Prob | None = None
+    p: Prob | None = Field(default=None, description="a route's chance of bringing the claim about alone")
     when: StateList | None = None
     modulated_by: Modulators | None = None
     reason: str = Field(min_length=1)
@@ -359,7 +378,12 @@ class ChangeSpec(_Spec):
     ratio: Ratio | None = None
     weight: Weight | None = None
     leak: Prob | None = None
-    type: RelationType | None = Field(default=None, description="a relation's new type: supports, opposes or undercuts")
+    p: Prob | None = Field(default=None, description="a route's new chance of bringing the claim about alone")
+    compose: Literal["relations"] | None = Field(
+        default=None, description="relations: drop the claim's table; it is composed from its relations "
+                                  "(requirements, routes, arguments) with its base")
+    type: RelationType | None = Field(
+        default=None, description="a relation's new type: route, supports, opposes or undercuts")
     when: StateList | None = Field(default=None, description="a relation's new active state(s) of its source")
     modulated_by: Modulators | None = Field(default=None, description="a relation's new modulator(s); [] removes them")
     reason: str = Field(min_length=1)

@@ -101,6 +101,9 @@ def _edge_tooltip(amap: ArgumentMap, e: ViewEdge, names: Mapping[str, str]) -> s
             bits.append(f"odds {style.fmt_ratio(r.ratio.value)}{rng}")
         elif r.type == "requires":
             bits.append(f"leak {r.leak.value:g}" if r.leak is not None else "strict")
+        elif r.p is not None:
+            rng = f" (90%: {r.p.range[0]:g} to {r.p.range[1]:g})" if r.p.range else ""
+            bits.append(f"alone brings it about with p {r.p.value:g}{rng}")
         if r.provenance.rationale:
             bits.append(r.provenance.rationale)
         if r.added_by:
@@ -110,7 +113,9 @@ def _edge_tooltip(amap: ArgumentMap, e: ViewEdge, names: Mapping[str, str]) -> s
 
 
 def _edge_weight(e: ViewEdge) -> float | None:
+    """Pen weight: |log ratio| for arguments; for a route 2p (a sure route as wide as a strong argument)."""
     ratios = [style.strength(r.ratio.value) for r in e.relations if r.ratio is not None]
+    ratios += [2 * r.p.value for r in e.relations if r.p is not None]
     if e.type in ("modulates", "depends") or not ratios:
         return None
     return max(ratios)

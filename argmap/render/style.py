@@ -55,6 +55,7 @@ KIND_WORDS = {
 
 RELATION_STYLES = {
     "requires": {"color": "#404040", "style": "solid", "arrowhead": "normal"},
+    "route": {"color": "#2166ac", "style": "solid", "arrowhead": "normalnormal"},
     "supports": {"color": "#1b7837", "style": "solid", "arrowhead": "normal"},
     "opposes": {"color": "#c0392b", "style": "dashed", "arrowhead": "normal"},
     "undercuts": {"color": "#8e2c5a", "style": "dotted", "arrowhead": "tee"},
@@ -63,6 +64,7 @@ RELATION_STYLES = {
 }
 RELATION_WORDS = {
     "requires": "requires (grey)",
+    "route": "a route: suffices alone (blue, \u25b6\u25b6)",
     "supports": "supports (green)",
     "opposes": "opposes (red dashed)",
     "undercuts": "undercuts (dotted, \u22a3)",

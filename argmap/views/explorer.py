@@ -251,8 +251,9 @@ def _pack_cells(net: dict[str, Any], pnames: dict[str, int], intern: _Interner) 
 
     cells = [intern({"copy": [[pos, g(k)] for pos, k in c["copy"]],
                      "direct": [[t, f, g(k)] for t, f, k in c["direct"]],
-                     "composed": [[t, f, g(b), [[g(x) for x in term] for term in terms], [g(x) for x in leaks]]
-                                  for t, f, b, terms, leaks in c["composed"]]})
+                     "composed": [[t, f, g(b), [[g(x) for x in term] for term in terms], [g(x) for x in leaks],
+                                   [[g(x) for x in r] for r in routes]]
+                                  for t, f, b, terms, leaks, routes in c["composed"]]})
              for c in net["cells"]]
     return {**net, "cells": cells}
 

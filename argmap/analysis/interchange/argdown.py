@@ -6,7 +6,9 @@ claim a statement (``[Title]: text``). Each element carries its numbers in a YAM
 field names as an argument file, so ``argmap import`` reads them back exactly. Relations are drawn
 under the claim that declares them: ``+>`` supports, ``->`` opposes, ``_>`` undercuts (outgoing from
 the source), and each ``requires`` as an incoming support ``<+ [Required]`` under the dependent claim
-(its leak lives in the data block). Parts become ``#`` sections. Output is deterministic.
+(its leak lives in the data block). A route is drawn as a support ``+>`` whose source's data block lists
+it under ``route`` with its ``p`` (Argdown has no noisy-OR; the data block makes the import exact).
+Parts become ``#`` sections. Output is deterministic.
 
 Argdown has no escapes inside titles, so a title is made lexable (brackets become parentheses, other
 control characters dropped) and unique; when that changes it, the data block keeps the original. Text
@@ -202,6 +204,8 @@ def _relation(rel: Relation, owner: Claim, amap: ArgumentMap) -> dict:
             entry["leak"] = _quantity(rel.leak)
     elif rel.ratio is not None:
         entry["ratio"] = _quantity(rel.ratio)
+    elif rel.p is not None:
+        entry["p"] = _quantity(rel.p)
     default_when = ("true",)
     if rel.when != default_when:
         entry["when"] = _when(rel)
@@ -274,7 +278,7 @@ def claim_data(claim: Claim, amap: ArgumentMap, shown_title: str,
     requires = [_relation(r, claim, amap) for r in amap.relations if r.type == "requires" and r.target == claim.id]
     if requires:
         data["requires"] = requires
-    for kind in ("supports", "opposes", "undercuts"):
+    for kind in ("route", "supports", "opposes", "undercuts"):
         out = [_relation(r, claim, amap) for r in amap.relations if r.type == kind and r.source == claim.id]
         if out:
             data[kind] = out
@@ -391,7 +395,7 @@ def _element(c: Claim, amap: ArgumentMap, titles: Mapping[str, str],
     for r in amap.relations:
         if r.type == "requires" and r.target == c.id:
             lines.append(f"  <+ {_ref(amap.claims[r.source], titles)}")
-    symbol = {"supports": "+>", "opposes": "->", "undercuts": "_>"}
+    symbol = {"route": "+>", "supports": "+>", "opposes": "->", "undercuts": "_>"}
     for r in amap.relations:
         if r.type in symbol and r.source == c.id:
             lines.append(f"  {symbol[r.type]} {_ref(amap.claims[r.target], titles)}")

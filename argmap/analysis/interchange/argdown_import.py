@@ -2,7 +2,8 @@
 
 Statements and arguments become claims (arguments keep kind ``argument``); support, attack and undercut
 relations become ``supports``, ``opposes`` and ``undercuts`` declared on their source; a support into
-a claim whose data block lists the source under ``requires`` becomes that requirement. A
+a claim whose data block lists the source under ``requires`` becomes that requirement, and a support
+whose source's data block lists the target under ``route`` becomes that route. A
 premise–conclusion structure maps its premises to ``requires`` of the argument and its main conclusion
 to a ``supports`` from it. Numbers come from the data blocks in argument-file field names
 (``credence``, ``base``, ``table``, ``ratio``/``weight`` per relation under ``supports``/``opposes``/
@@ -38,10 +39,10 @@ _ID = re.compile(ID_PATTERN)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _CLAIM_KEYS = ("kind", "title", "text", "section", "states", "credence", "concentration", "base", "table",
                "provenance", "url")
-_USED_KEYS = set(_CLAIM_KEYS) | {"id", "requires", "supports", "opposes", "undercuts", "ratio", "weight",
+_USED_KEYS = set(_CLAIM_KEYS) | {"id", "requires", "route", "supports", "opposes", "undercuts", "ratio", "weight",
                                  "probability", "overlay", "part", "observation"}
 _INFLUENCE = {"support": "supports", "attack": "opposes", "undercut": "undercuts"}
-_RELATION_KEYS = {"claim", "ratio", "weight", "leak", "when", "modulated_by", "provenance"}
+_RELATION_KEYS = {"claim", "ratio", "weight", "leak", "p", "when", "modulated_by", "provenance"}
 
 
 @dataclass
@@ -300,7 +301,7 @@ class _Mapper:
                                             + " ".join(f"#{t}" for t in el.tags))
         # relations declared on this claim
         requires: list[dict[str, Any]] = []
-        influences: dict[str, list[dict[str, Any]]] = {k: [] for k in _INFLUENCE.values()}
+        influences: dict[str, list[dict[str, Any]]] = {k: [] for k in ("route", *_INFLUENCE.values())}
         has_parents = "table" in data
         incoming = 0
         declared = self.declared(el)
@@ -318,10 +319,10 @@ class _Mapper:
             target = by_id[b]
             if kind_ == "support" and ("requires", cid) in self.declared(target):
                 continue
-            rel = _INFLUENCE[kind_]
+            rel = "route" if kind_ == "support" and ("route", b) in declared else _INFLUENCE[kind_]
             entry = dict(declared.pop((rel, b), {}))
             entry["claim"] = b
-            if "table" not in target.data and "ratio" not in entry and "weight" not in entry:
+            if rel != "route" and "table" not in target.data and "ratio" not in entry and "weight" not in entry:
                 outgoing = [k for (x, _), (k, _) in rels.items() if x == cid and k != "premise"]
                 if "ratio" in data and len(outgoing) == 1:
                     entry["ratio"] = data["ratio"]
@@ -355,7 +356,7 @@ class _Mapper:
     def declared(self, el: Element) -> dict[tuple[str, str], dict]:
         """Relation entries in ``el``'s data: (field, other claim id) -> entry."""
         out: dict[tuple[str, str], dict] = {}
-        for rel in ("requires", "supports", "opposes", "undercuts"):
+        for rel in ("requires", "route", "supports", "opposes", "undercuts"):
             entries = el.data.get(rel)
             if entries is None:
                 continue

@@ -66,7 +66,16 @@ var ArgmapEval = (function () {
     return c;
   }
 
-  // Every CPT cell from θ: the formulas of argmap.inference.program (odds form for composed cells).
+  // A term's or route's power: the product of its modulators' scales (1 when unmodulated: [k, -1]).
+  function exponentOf(term, theta) {
+    if (term[1] < 0) return 1.0;
+    var exponent = 1.0;                              // several modulators multiply the weight
+    for (var q = 1; q < term.length; q++) exponent *= theta[term[q]];
+    return exponent;
+  }
+
+  // Every CPT cell from θ: the formulas of argmap.inference.program (odds form for composed cells,
+  // after the noisy-OR of the cell's routes).
   function fill(c, theta) {
     var cells = c.net.cells;
     for (var v = 0; v < c.n; v++) {
@@ -75,18 +84,20 @@ var ArgmapEval = (function () {
       for (i = 0; i < cs.direct.length; i++) { e = cs.direct[i]; t[e[0]] = theta[e[2]]; t[e[1]] = 1.0 - theta[e[2]]; }
       for (i = 0; i < cs.composed.length; i++) {
         e = cs.composed[i];
-        var p, b = e[2], terms = e[3], leaks = e[4], k;
+        var p, b = e[2], terms = e[3], leaks = e[4], routes = e[5] || [], k;
         if (b < 0) p = 1.0;
         else {
-          var u = theta[b];
+          var u = theta[b], fail = 1.0 - theta[b];     // fail: the chance that nothing brings it about
+          for (k = 0; k < routes.length; k++) {        // noisy-OR: [p, -1] or [p, scale, scale, ...]
+            fail *= Math.pow(1.0 - theta[routes[k][0]], exponentOf(routes[k], theta));
+          }
+          if (routes.length) u = 1.0 - fail;
           for (k = 0; k < terms.length; k++) {         // [ratio, -1] or [ratio, scale, scale, ...]
             var term = terms[k];
             if (term[1] < 0) { u *= theta[term[0]]; continue; }
-            var exponent = 1.0;                          // several modulators multiply the weight
-            for (var q = 1; q < term.length; q++) exponent *= theta[term[q]];
-            u *= Math.pow(theta[term[0]], exponent);
+            u *= Math.pow(theta[term[0]], exponentOf(term, theta));
           }
-          p = u / (u + (1.0 - theta[b]));
+          p = u / (u + fail);
         }
         for (k = 0; k < leaks.length; k++) p *= leaks[k] < 0 ? 0.0 : theta[leaks[k]];
         t[e[0]] = p;

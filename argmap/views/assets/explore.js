@@ -70,7 +70,8 @@ var Explore = (function () {
         copy: c.copy.map(function (e) { return [e[0], l(e[1])]; }),
         direct: c.direct.map(function (e) { return [e[0], e[1], l(e[2])]; }),
         composed: c.composed.map(function (e) {
-          return [e[0], e[1], l(e[2]), e[3].map(function (t) { return t.map(l); }), e[4].map(l)];
+          return [e[0], e[1], l(e[2]), e[3].map(function (t) { return t.map(l); }), e[4].map(l),
+                  (e[5] || []).map(function (r) { return r.map(l); })];
         }),
       };
     });
@@ -284,6 +285,7 @@ var Explore = (function () {
     if (p.field === "table") return "table row " + p.row + (p.state ? ": " + p.state : "");
     if (p.field === "ratio") return p.type + " ratio from \u201c" + title(p.source) + "\u201d";
     if (p.field === "leak") return "leak if \u201c" + title(p.source) + "\u201d fails";
+    if (p.field === "p") return "route: P(\u201c" + title(p.source) + "\u201d alone brings it about)";
     return p.field;
   }
   function ratioBounds(p, v) {
@@ -710,7 +712,7 @@ var Explore = (function () {
           }).join(", ") + "}}");
         });
         changes.push(reason);
-      } else if (p.field === "ratio" || p.field === "leak") {
+      } else if (p.field === "ratio" || p.field === "leak" || p.field === "p") {
         changes.push("  - relation: " + q(p.relation), "    " + p.field + ": " + withRange(p, currentValue(c, p.name)), reason);
       }
     });

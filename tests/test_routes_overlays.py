@@ -1,0 +1,104 @@
+"""Overlays on routes and on claims with a table or an AND: add, remove, change p, switch the composition,
+and arguments or evidence into a table from two overlays in either order (tests/data/maps/routes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from argmap import Model, ValidationError
+
+MAP = Path(__file__).parent / "data" / "maps" / "routes"
+P_PAYS = 0.5 * 0.8 + 0.5 * 0.3
+
+
+def _overlay(tmp: Path, name: str, **body) -> Path:
+    path = tmp / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({"overlay": name, "author": "Tester", **body}, sort_keys=False))
+    return path
+
+
+def _goal(a: float, b: float, base: float = 0.1, pa: float = 0.6, pb: float = 0.3) -> float:
+    """P(goal) by hand: the noisy-OR of two independent routes with a leak."""
+    return sum(wa * wb * (1 - (1 - base) * (1 - pa) ** ia * (1 - pb) ** ib)
+               for ia, wa in ((1, a), (0, 1 - a)) for ib, wb in ((1, b), (0, 1 - b)))
+
+
+def test_the_test_map_is_the_noisy_or_by_hand():
+    model = Model.load(MAP)
+    assert model.probability("goal") == pytest.approx(_goal(0.5, 0.4), abs=1e-15)
+    assert model.probability("outcome") == pytest.approx(_goal(0.5, 0.4) * P_PAYS, abs=1e-15)
+
+
+def test_an_overlay_adds_removes_and_changes_routes(tmp_path):
+    add = _overlay(tmp_path, "add", add=[{"id": "story_c", "title": "Story C", "credence": 1.0,
+                                          "route": [{"claim": "goal", "p": 0.5}]}])
+    assert Model.load(MAP, [add]).probability("goal") == pytest.approx(1 - (1 - _goal(0.5, 0.4)) * 0.5, abs=1e-15)
+    relate = _overlay(tmp_path, "relate", relate=[{"from": "classic", "to": "goal", "type": "route", "p": 0.5,
+                                                   "reason": "a third route"}])
+    want = 0.5 * (1 - (1 - _goal(0.5, 0.4)) * 0.5) + 0.5 * _goal(0.5, 0.4)
+    assert Model.load(MAP, [relate]).probability("goal") == pytest.approx(want, abs=1e-15)
+    remove = _overlay(tmp_path, "remove", remove=[{"relation": "story_b -> goal", "reason": "not a route"}])
+    assert Model.load(MAP, [remove]).probability("goal") == pytest.approx(_goal(0.5, 0.0), abs=1e-15)
+    change = _overlay(tmp_path, "change", change=[{"relation": "story_a -> goal", "p": 0.9, "reason": "surer"}])
+    model = Model.load(MAP, [change])
+    assert model.probability("goal") == pytest.approx(_goal(0.5, 0.4, pa=0.9), abs=1e-15)
+    assert [(c.field, c.old, c.new) for c in model.map.changes] == [("p", "0.6", "0.9")]
+
+
+def test_an_overlay_switches_a_table_to_routes_and_an_argument_to_a_route(tmp_path):
+    switch = _overlay(tmp_path, "switch", change=[
+        {"claim": "pays", "compose": "relations", "base": 0.05, "reason": "the classic story is a route"},
+        {"relation": "classic -> pays", "p": 0.8, "reason": "it alone makes the strategy pay"}])
+    model = Model.load(MAP, [switch])
+    assert model.map.claims["pays"].table is None
+    assert model.probability("pays", given={"classic": "true"}) == pytest.approx(1 - 0.95 * 0.2, abs=1e-15)
+    assert model.probability("pays", given={"classic": "false"}) == pytest.approx(0.05, abs=1e-15)
+    _overlay(tmp_path, "argue", add=[{"id": "hint", "title": "Hint", "credence": 1.0,
+                                      "supports": [{"claim": "goal", "ratio": 2}]}])
+    to_route = _overlay(tmp_path, "to_route", builds_on=["argue"], change=[
+        {"relation": "hint -> goal", "type": "route", "p": 0.5, "reason": "it suffices"}])
+    model = Model.load(MAP, [to_route])
+    assert model.map.relations[-1].ratio is None
+    assert model.probability("goal") == pytest.approx(1 - (1 - _goal(0.5, 0.4)) * 0.5, abs=1e-15)
+
+
+def test_a_switch_without_a_base_is_refused(tmp_path):
+    bad = _overlay(tmp_path, "bad", change=[{"claim": "pays", "compose": "relations", "reason": "x"}])
+    with pytest.raises(ValidationError, match="needs a base once its table is dropped"):
+        Model.load(MAP, [bad])
+
+
+def _row_odds(p: float, k: float) -> float:
+    odds = p / (1 - p) * k
+    return odds / (1 + odds)
+
+
+def test_arguments_and_evidence_into_a_table_compose_in_either_order(tmp_path):
+    one = _overlay(tmp_path, "one", add=[{"id": "doubt", "title": "Doubt", "kind": "critique", "credence": 1.0,
+                                          "opposes": [{"claim": "pays", "ratio": "1/2"}]}])
+    two = _overlay(tmp_path, "two", add=[{"id": "push", "title": "Push", "kind": "argument", "credence": 1.0,
+                                          "supports": [{"claim": "pays", "ratio": 3}]}])
+    seen = _overlay(tmp_path, "seen", observe=[{"id": "trial", "title": "A trial", "factor": {"pays": 4}}])
+    want = 0.5 * _row_odds(0.8, 1.5) + 0.5 * _row_odds(0.3, 1.5)      # each row's odds × 3 × 1/2
+    a = Model.load(MAP, [one, two])
+    b = Model.load(MAP, [two, one])
+    assert a.probability("pays") == pytest.approx(want, abs=1e-15)
+    assert b.probability("pays") == pytest.approx(a.probability("pays"), abs=1e-15)
+    assert b.probability("outcome") == pytest.approx(a.probability("outcome"), abs=1e-15)
+    with_evidence = [Model.load(MAP, order).probability("pays") for order in ([one, seen], [seen, one])]
+    prior = 0.5 * _row_odds(0.8, 0.5) + 0.5 * _row_odds(0.3, 0.5)
+    post = prior * 4 / (prior * 4 + 1 - prior)                            # Bayes: the claim's odds × 4
+    assert with_evidence == pytest.approx([post, post], abs=1e-15)
+
+
+def test_an_argument_into_an_and_needs_a_base_and_then_composes(tmp_path):
+    bare = _overlay(tmp_path, "bare", add=[{"id": "doubt", "title": "Doubt", "credence": 1.0,
+                                            "opposes": [{"claim": "outcome", "ratio": "1/2"}]}])
+    with pytest.raises(ValidationError, match="no ratio moves a certainty"):
+        Model.load(MAP, [bare])
+    based = _overlay(tmp_path, "based", change=[{"claim": "outcome", "base": 0.9, "reason": "not quite certain"}])
+    model = Model.load(MAP, [based, bare])
+    assert model.probability("outcome") == pytest.approx(_goal(0.5, 0.4) * P_PAYS * _row_odds(0.9, 0.5), abs=1e-15)
