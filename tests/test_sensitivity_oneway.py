@@ -51,6 +51,30 @@ def test_every_function_matches_brute_recomputation(mix, scenario):
         assert f.probability == pytest.approx(mix.probability(scenario=scenario), abs=1e-13)
 
 
+def test_routes_and_a_table_with_arguments_match_brute_recomputation(tmp_path):
+    """A route's p and the rows of a table that an argument composes with are not affine: they go through
+    the noisy-OR and the logistic; their functions are still exact, and thresholds solve them."""
+    from argmap.analysis.sensitivity import thresholds
+
+    over = tmp_path / "o.yaml"
+    over.write_text("overlay: o\nauthor: T\nadd:\n  - {id: doubt, title: Doubt, credence: 0.5, "
+                    "opposes: [{claim: pays, ratio: 0.25}]}\n")
+    model = Model.load(DATA / "maps" / "routes", [over])
+    fs = one_way(model, scenario=None)
+    by = {f.param: f for f in fs}
+    assert not by["route:story_a -> goal"].affine and not by["table:pays[classic=true]"].affine
+    assert by["credence:story_a"].affine
+    for f in fs:
+        v = _points(f)
+        assert f(v) == pytest.approx(_brute(model, f, v, None), abs=1e-12), f.param
+    row = next(r for r in thresholds(model, scenario=None, bounds=(0.1, 0.3)) if r["param"] == "route:story_a -> goal")
+    reached = [c for c in row["crossings"] if c["value"] is not None]
+    assert reached
+    f = by["route:story_a -> goal"]
+    for c in reached:
+        assert f(np.array([c["value"]]))[0] == pytest.approx(c["bound"], abs=1e-9)
+
+
 def test_affine_kinds_are_lines_without_evidence_and_ratios_of_lines_with_it(mix):
     for scenario, conditional in ((None, False), ("default", True)):
         fs = [f for f in one_way(mix, scenario=scenario) if f.affine]

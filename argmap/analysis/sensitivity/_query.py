@@ -80,7 +80,7 @@ def param_sections(model: Model, p: Param) -> tuple[str, ...]:
     """Report sections a parameter speaks for: the arguing claim's for a relation, else its claim's."""
     claims = model.map.claims
     src = param_source(p)
-    if src and src in claims and p.field in ("ratio", "scale") and claims[src].sections:
+    if src and src in claims and p.field in ("ratio", "scale", "p") and claims[src].sections:
         return tuple(claims[src].sections)
     return tuple(claims[p.claim].sections)
 
@@ -109,6 +109,8 @@ def param_label(model: Model, p: Param) -> str:
         return f"{title}: leak if '{stitle}' fails"
     if p.field == "ratio":
         return f"{stitle} → {title}: likelihood ratio"
+    if p.field == "p":
+        return f"{stitle} → {title}: route (P it alone brings it about)"
     if p.field == "scale":
         mod = p.name.rsplit("@", 1)[-1]
         cid, _, state = mod.partition("=")

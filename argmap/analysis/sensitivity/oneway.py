@@ -4,10 +4,12 @@ P(target = t, evidence) is multilinear in the network's CPT entries, and every p
 exactly one claim X, so as one parameter θ varies (the other states of a categorical distribution
 co-varying proportionally) P(target | evidence) = N(θ) / D(θ) with N and D linear in X's CPT:
 
-- a root credence, a table entry or a leak enters X's CPT linearly, so N and D are lines in θ:
+- a root credence, a leak or an entry of a table that nothing else composes with enters X's CPT
+  linearly, so N and D are lines in θ:
   P(target) = a + bθ without evidence and (a_N + b_N θ) / (a_D + b_D θ) with it. Two batched
   evaluations per parameter (θ = 0 and θ = 1) give the four numbers exactly.
-- a base rate, likelihood ratio or modulator scale enters through the logistic function. Then
+- a base rate, likelihood ratio, route's p, modulator scale, or a table row that routes or arguments
+  compose with, enters through the noisy-OR and the logistic function. Then
   N(θ) = K_N + Σ_j c_N[j] p_j(θ), with p_j(θ) = P(X = true | parent configuration j) computed
   by X's own CPT builder, and likewise D. K and c are exact: N and D are multilinear in the CPT
   entries, so they are read off the gradients of N and D with respect to X's CPT, every other CPT at
@@ -29,13 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...api import DEFAULT, Model
-from ...inference.network import Param
+from ...inference.network import Network, Param
 from ._query import Query, domain_of, param_label, param_sections, resolve, with_value
 
-__all__ = ["OneWay", "one_way", "AFFINE_KINDS"]
+__all__ = ["OneWay", "one_way", "AFFINE_KINDS", "is_affine"]
 
 AFFINE_KINDS = ("probability", "simplex")
-"""Kinds whose CPT entries are affine in the parameter (roots, tables; not base/ratio/scale)."""
+"""Kinds whose CPT entries can be affine in the parameter (roots, leaks, tables; see :func:`is_affine`)."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,8 @@ class OneWay:
     den: tuple[float, np.ndarray] = dataclasses.field(repr=False)
     features: Callable[[np.ndarray], np.ndarray] = dataclasses.field(repr=False)
     """v ↦ what the function is linear in: v itself (affine kinds) or the claim's P(true | parents)."""
-
-    @property
-    def affine(self) -> bool:
-        """True when P(target) is a line or a ratio of lines in this parameter."""
-        return _is_affine(self.kind, self.field)
+    affine: bool = False
+    """True when P(target) is a line or a ratio of lines in this parameter (see :func:`is_affine`)."""
 
     def parts(self, v) -> tuple[np.ndarray, np.ndarray]:
         """Numerator P(target, evidence) and denominator P(evidence) at values ``v``."""
@@ -167,7 +166,7 @@ def _derivative(f: OneWay) -> float:
         return float((b_n * d[0] - n[0] * b_d) / d[0] ** 2)
     lo, hi = f.domain
     h = 1e-3 * (v if v > 0 else 1e-3)
-    if f.field == "base":
+    if f.kind == "probability":             # a base, a route's p, a composed table row: keep inside [0, 1]
         h = 1e-3 * min(v, 1 - v) if 0 < v < 1 else 1e-6
 
     def central(h):
@@ -203,7 +202,7 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
     net = model.network
     wanted = None if params is None else frozenset([params] if isinstance(params, str) else params)
     chosen = [i for i, p in enumerate(net.params) if wanted is None or p.name in wanted]
-    affine = [i for i in chosen if _is_affine(net.params[i].kind, net.params[i].field)]
+    affine = [i for i in chosen if is_affine(net, net.params[i])]
     coef = _affine_coefficients(model, q, affine) if affine else {}
     by_claim: dict[str, tuple] = {}
     grads = None
@@ -220,7 +219,7 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
             (num, den), feat = by_claim[p.claim], _p_true_function(model, p, i)
         v = float(net.theta0[i])
         f = OneWay(p.name, i, p.claim, p.field, p.kind, param_label(model, p), param_sections(model, p), v,
-                   math.nan, math.nan, None, domain_of(p), num, den, feat)
+                   math.nan, math.nan, None, domain_of(p), num, den, feat, i in coef)
         prob = f(v)
         deriv = _derivative(f)
         elast = v * deriv / prob if prob > 0 else None
@@ -228,5 +227,11 @@ def one_way(model: Model, target: str | None = None, given=None, set=None, scena
     return out
 
 
-def _is_affine(kind: str, field: str) -> bool:
-    return kind in AFFINE_KINDS and field != "base"
+def is_affine(net: Network, p: Param) -> bool:
+    """Whether ``p``'s claim's CPT is affine in it: a root credence, a leak (a factor on the result), or an
+    entry of a table nothing composes with. A base, a route's p, a ratio, a scale, or a table row that
+    routes or arguments compose with, enters through the noisy-OR and the logistic function."""
+    if p.kind not in AFFINE_KINDS or p.field not in ("credence", "leak", "table"):
+        return False
+    spec = net.specs[p.claim] if net.specs is not None else None
+    return p.field != "table" or spec is None or spec.composed is None

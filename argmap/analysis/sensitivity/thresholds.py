@@ -23,9 +23,10 @@ DEFAULT_BOUNDS = (0.10, 0.50)
 
 
 def _grid(f: OneWay) -> np.ndarray:
-    """Points covering the whole domain, dense where it matters (logit scale for a base rate)."""
+    """Points covering the whole domain, dense where it matters (logit scale for a base rate, a route's p
+    or a composed table row)."""
     u = np.linspace(-30.0, 30.0, 81)
-    if f.field == "base":
+    if f.kind == "probability":
         inner = 1.0 / (1.0 + np.exp(-u))
         return np.unique(np.concatenate([[0.0, 1.0], inner, [f.value]]))
     if f.field == "scale":
