@@ -82,17 +82,28 @@ def check_number_text(text: str, what: str = "number") -> None:
                          f"±{MAX_EXPONENT}")
 
 
-def _scalar(raw: Any, what: str) -> tuple[float, Fraction | None]:
+def _decimal_fraction(x: float) -> Fraction:
+    """The fraction a float's shortest repr names (0.1 -> 1/10), as ``Fraction(repr(x))`` but without
+    parsing text for the common plain form (a large map has tens of thousands of numbers)."""
+    text = repr(x)
+    whole, point, frac = text.partition(".")
+    if not point or "e" in frac or "e" in whole:
+        return Fraction(text)
+    return Fraction(int(whole + frac), 10 ** len(frac))
+
+
+def _scalar(raw: Any, what: str, exact: bool = True) -> tuple[float, Fraction | None]:
+    """The number's float value and, with ``exact``, the exact fraction written (when there is one)."""
     if isinstance(raw, bool) or raw is None:
         raise ValueError(f"{what} must be a number, not {raw!r}")
     if isinstance(raw, int):
         if abs(raw) > 1e300:  # float() would overflow
             raise ValueError(f"{what} must be a finite number; this integer is far too large")
-        return float(raw), Fraction(raw)
+        return float(raw), Fraction(raw) if exact else None
     if isinstance(raw, float):
         if not math.isfinite(raw):
             raise ValueError(f"{what} must be a finite number, not {raw}")
-        return raw, Fraction(repr(raw)) if abs(raw) < 1e15 else None
+        return raw, _decimal_fraction(raw) if exact and abs(raw) < 1e15 else None
     if isinstance(raw, str):
         check_number_text(raw, what)
         m = _FRACTION.match(raw)
@@ -123,8 +134,8 @@ def _check_domain(x: float, domain: Domain, what: str) -> None:
 def _pair(raw: Any, what: str) -> tuple[float, float]:
     if not isinstance(raw, list) or len(raw) != 2:
         raise ValueError(f"{what} must be a list of two numbers, like [0.1, 0.5]")
-    a, _ = _scalar(raw[0], what)
-    b, _ = _scalar(raw[1], what)
+    a, _ = _scalar(raw[0], what, exact=False)
+    b, _ = _scalar(raw[1], what, exact=False)
     return a, b
 
 

@@ -360,7 +360,9 @@ def _plain_events(loader: Any, path: Path) -> YamlDoc:
     doc = YamlDoc(path, None)
     positions, key_positions = doc.positions, doc.key_positions
     scalar_t, map_t, seq_t = _E.ScalarEvent, _E.MappingStartEvent, _E.SequenceStartEvent
-    end_ts = (_E.MappingEndEvent, _E.SequenceEndEvent)
+    map_end, seq_end = _E.MappingEndEvent, _E.SequenceEndEvent
+    unsafe = UNSAFE.search
+    memo: dict[str, Any] = {}                          # plain scalar text -> its value (keys repeat)
     ev = get()
     if type(ev) is not _E.StreamStartEvent:
         raise _NotPlain
@@ -372,35 +374,43 @@ def _plain_events(loader: Any, path: Path) -> YamlDoc:
         raise _NotPlain
     # one frame per open collection: [container, loc, is_map, pending key (maps), next index (lists)]
     stack: list[list] = []
+    parent: list | None = None
     count = 0
     root: Any = None
-    done = False
-    while not done:
+    while True:
         ev = get()
         t = type(ev)
-        if t in end_ts:
-            frame = stack.pop()
-            value = frame[0]
+        if t is map_end or t is seq_end:
+            value = stack.pop()[0]
+            parent = stack[-1] if stack else None
         else:
             if t is not scalar_t and t is not map_t and t is not seq_t:
                 raise _NotPlain                        # alias or anything unexpected
-            if ev.anchor is not None or (ev.tag is not None and ev.tag != "!"):
+            tag = ev.tag
+            if ev.anchor is not None or (tag is not None and tag != "!"):
                 raise _NotPlain
-            if t is scalar_t and ev.style == '"' and UNSAFE.search(ev.value):
-                raise _NotPlain                        # an escape such as "\e" made a control character
+            if t is scalar_t:
+                text = ev.value
+                if tag == "!" or not ev.implicit[0]:
+                    if ev.style == '"' and unsafe(text):
+                        raise _NotPlain                # an escape such as "\e" made a control character
+                    value = text
+                else:
+                    value = memo.get(text, _NO_KEY)
+                    if value is _NO_KEY:
+                        value = memo[text] = _plain_scalar(ev)
             mark = ev.start_mark
             pos = (mark.line + 1, mark.column + 1)
-            if stack:
-                parent = stack[-1]
+            if parent is not None:
                 if parent[2]:
                     key = parent[3]
                     if key is _NO_KEY:                 # this event is a key
                         if t is not scalar_t:
                             raise _NotPlain
-                        key = _plain_scalar(ev) if ev.tag is None else ev.value
-                        if isinstance(key, bool):
+                        key = value
+                        if key is True or key is False:
                             key = "true" if key else "false"
-                        elif key is None or isinstance(key, float):
+                        elif key is None or type(key) is float:
                             raise _NotPlain
                         if key in parent[0]:
                             raise _NotPlain
@@ -416,23 +426,19 @@ def _plain_events(loader: Any, path: Path) -> YamlDoc:
             if count > MAX_VALUES or len(stack) > MAX_DEPTH:
                 raise _NotPlain
             positions[loc] = pos
-            if t is scalar_t:
-                value = ev.value if ev.tag == "!" else _plain_scalar(ev)
-            else:
-                container: Any = {} if t is map_t else []
-                stack.append([container, loc, t is map_t, _NO_KEY, 0])
+            if t is not scalar_t:
+                parent = [{} if t is map_t else [], loc, t is map_t, _NO_KEY, 0]
+                stack.append(parent)
                 continue
-        if stack:
-            parent = stack[-1]
-            if parent[2]:
-                parent[0][parent[3]] = value
-                parent[3] = _NO_KEY
-            else:
-                parent[0].append(value)
-                parent[4] += 1
-        else:
+        if parent is None:
             root = value
-            done = True
+            break
+        if parent[2]:
+            parent[0][parent[3]] = value
+            parent[3] = _NO_KEY
+        else:
+            parent[0].append(value)
+            parent[4] += 1
     if type(get()) is not _E.DocumentEndEvent or type(get()) is not _E.StreamEndEvent:
         raise _NotPlain                                # a second document: the reference path says so
     doc.data = root
