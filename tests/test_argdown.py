@@ -87,8 +87,9 @@ def _models(tmp: Path, n_random: int = 20, n_hostile: int = 12) -> dict[str, Mod
         models["bundled"] = base
         for ov in OVERLAYS:
             models[f"bundled+{ov.stem}"] = Model.load(None, _with_prerequisites(ov))
-    for name in ("tiny", "hostile", "keywords"):
+    for name in ("tiny", "hostile", "keywords", "routes"):
         models[name] = Model.load(MAPS / name)
+    models["routes+more"] = Model.load(MAPS / "routes", [MAPS / "routes_overlays" / "more-routes.yaml"])
     observe = ROOT / "tests" / "data" / "observe"
     models["observe"] = Model.load(observe / "map")                          # observed under a scenario
     models["observe+paper"] = Model.load(observe / "map", [observe / "paper.yaml"])   # and always
@@ -202,7 +203,7 @@ def _claim_key(c):
 
 
 def _relation_key(r):
-    return (r.type, r.source, r.target, _q(r.ratio), _q(r.leak), r.when,
+    return (r.type, r.source, r.target, _q(r.ratio), _q(r.leak), _q(r.p), r.when,
             tuple((m, tuple((s, _q(q)) for s, q in scale)) for m, scale in r.modulators), r.provenance)
 
 

@@ -281,7 +281,7 @@ var Explore = (function () {
   function describe(p, c) {
     var title = function (id) { return c.claims[id] ? c.claims[id].title : id; };
     if (p.field === "credence") return p.kind === "simplex" ? "credence: " + p.state : "credence (P true)";
-    if (p.field === "base") return "base: P(true) when no argument bears on it";
+    if (p.field === "base") return "base: P(true) when no route or argument holds";
     if (p.field === "table") return "table row " + p.row + (p.state ? ": " + p.state : "");
     if (p.field === "ratio") return p.type + " ratio from \u201c" + title(p.source) + "\u201d";
     if (p.field === "leak") return "leak if \u201c" + title(p.source) + "\u201d fails";
