@@ -43,8 +43,12 @@ def _same_model(a: Model, b: Model) -> None:
     assert (na.variables, na.states, na.parents, na.params) == (nb.variables, nb.states, nb.parents, nb.params)
     assert na.theta0.tobytes() == nb.theta0.tobytes()
     pa, pb = na.program(), nb.program()
-    for name in ("copy_par", "dir_par", "base_par", "pair_ratio", "pair_scale", "formula"):
+    for name in ("copy_par", "dir_par", "base_par", "pair_ratio", "pair_scale", "formula", "route_pair_p",
+                 "route_pair_scale", "routed"):
         assert np.array_equal(getattr(pa, name), getattr(pb, name))
+    assert len(pa.route_passes) == len(pb.route_passes)
+    for (ra, pa_), (rb, pb_) in zip(pa.route_passes, pb.route_passes, strict=True):
+        assert np.array_equal(ra, rb) and np.array_equal(pa_, pb_)
     assert a.run().to_dict() == b.run().to_dict()           # exact equality of every float
 
 
@@ -69,6 +73,17 @@ def test_a_hit_is_the_uncached_map_bit_for_bit(cache_dir, monkeypatch):
     part_hit, part_fresh = hit.network.program(names), fresh.network.program(names)
     assert part_hit is not None and part_fresh is not None
     assert np.array_equal(part_hit.copy_par, part_fresh.copy_par)
+
+
+def test_a_hit_keeps_routes_and_arguments_into_a_table(cache_dir, monkeypatch):
+    routes = ROOT / "tests" / "data" / "maps" / "routes"
+    overlays = [ROOT / "tests" / "data" / "maps" / "routes_overlays" / "more-routes.yaml"]
+    fresh = Model.load(routes, overlays, cache=False)
+    Model.load(routes, overlays)
+    monkeypatch.setattr("argmap.maps.loader.load_map", _fail_if_loaded)
+    hit = Model.load(routes, overlays)
+    assert hit.network.program().route_passes
+    _same_model(hit, fresh)
 
 
 def test_the_stored_program_is_the_one_used(cache_dir, own_map):
