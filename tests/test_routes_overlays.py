@@ -102,3 +102,17 @@ def test_an_argument_into_an_and_needs_a_base_and_then_composes(tmp_path):
     based = _overlay(tmp_path, "based", change=[{"claim": "outcome", "base": 0.9, "reason": "not quite certain"}])
     model = Model.load(MAP, [based, bare])
     assert model.probability("outcome") == pytest.approx(_goal(0.5, 0.4) * P_PAYS * _row_odds(0.9, 0.5), abs=1e-15)
+
+
+def test_fit_moves_a_route_and_writes_it_as_an_overlay(tmp_path):
+    from argmap.analysis.fit import fit, fit_overlay_yaml
+    from argmap.maps.models import Stated
+
+    model = Model.load(MAP)
+    result = fit(model, Stated("outcome", value=0.3), ["route:story_a -> goal"], scenario=None)
+    assert result.after == pytest.approx(0.3, abs=1e-9)
+    (new,) = [c.new for c in result.changes]
+    assert model.probability("goal") < _goal(0.5, 0.4, pa=new) == pytest.approx(0.3 / P_PAYS, abs=1e-9)
+    path = tmp_path / "fitted.yaml"
+    path.write_text(fit_overlay_yaml(model, result, "fitted", "Tester", []))
+    assert Model.load(MAP, [path]).probability() == pytest.approx(0.3, abs=1e-9)

@@ -28,8 +28,9 @@ from ..maps.models import Stated
 
 __all__ = ["Fit", "FitChange", "fit", "free_params", "fit_overlay_yaml", "write_fit", "FREE_FIELDS"]
 
-FREE_FIELDS = ("credence", "base", "table", "leak", "ratio")
-"""Fields of binary probabilities and ratios that can be freed (categorical credences and scales cannot)."""
+FREE_FIELDS = ("credence", "base", "table", "leak", "ratio", "p")
+"""Fields of binary probabilities (a route's p among them) and ratios that can be freed (categorical credences
+and scales cannot)."""
 _TOL = 1e-12
 
 
