@@ -46,6 +46,7 @@ def _same_model(a: Model, b: Model) -> None:
     for name in ("copy_par", "dir_par", "base_par", "pair_ratio", "pair_scale", "formula", "route_pair_p",
                  "route_pair_scale", "routed"):
         assert np.array_equal(getattr(pa, name), getattr(pb, name))
+    assert pa is not None and pb is not None
     assert len(pa.route_passes) == len(pb.route_passes)
     for (ra, pa_), (rb, pb_) in zip(pa.route_passes, pb.route_passes, strict=True):
         assert np.array_equal(ra, rb) and np.array_equal(pa_, pb_)
@@ -82,7 +83,8 @@ def test_a_hit_keeps_routes_and_arguments_into_a_table(cache_dir, monkeypatch):
     Model.load(routes, overlays)
     monkeypatch.setattr("argmap.maps.loader.load_map", _fail_if_loaded)
     hit = Model.load(routes, overlays)
-    assert hit.network.program().route_passes
+    prog = hit.network.program()
+    assert prog is not None and prog.route_passes
     _same_model(hit, fresh)
 
 
