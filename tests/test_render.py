@@ -144,6 +144,19 @@ def test_shapes_and_edge_styles_follow_kind_and_relation():
     assert float(e[("pro", "outcome")]["penwidth"]) > float(e[("con", "outcome")]["penwidth"])
 
 
+def test_routes_draw_blue_with_a_double_head_and_the_legend_says_so():
+    model = Model.load(DATA / "maps" / "routes")
+    source = model_dot(model)
+    g = _parse(source)
+    e = {(u, v): g.get_edge(u, v).attr for u, v in g.edges()}
+    route = style.RELATION_STYLES["route"]
+    assert e[("story_a", "goal")]["color"] == route["color"] and e[("story_a", "goal")]["arrowhead"] == "normalnormal"
+    # width grows with p: story A (0.6) draws thicker than story B (0.3)
+    assert float(e[("story_a", "goal")]["penwidth"]) > float(e[("story_b", "goal")]["penwidth"])
+    assert "alone brings it about with p 0.6" in e[("story_a", "goal")]["tooltip"]
+    assert "a route: suffices alone" in source
+
+
 def test_nodes_show_title_probability_and_section():
     model = Model.load(SMALL)
     g = _parse(model_dot(model))

@@ -116,3 +116,27 @@ def test_fit_moves_a_route_and_writes_it_as_an_overlay(tmp_path):
     path = tmp_path / "fitted.yaml"
     path.write_text(fit_overlay_yaml(model, result, "fitted", "Tester", []))
     assert Model.load(MAP, [path]).probability() == pytest.approx(0.3, abs=1e-9)
+
+
+def test_an_observation_on_an_and_is_bayes_rule(tmp_path):
+    seen = _overlay(tmp_path, "seen", observe=[{"id": "trial", "title": "A trial", "factor": {"outcome": 3}}])
+    prior = _goal(0.5, 0.4) * P_PAYS
+    assert Model.load(MAP, [seen]).probability("outcome") == pytest.approx(prior * 3 / (prior * 3 + 1 - prior),
+                                                                            abs=1e-15)
+
+
+def test_a_routes_band_and_word_reach_argmap_sources(tmp_path):
+    from argmap.analysis.provenance import number_sources
+
+    over = _overlay(tmp_path, "worded", add=[{
+        "id": "story_c", "title": "Story C", "credence": 0.5,
+        "route": [{"claim": "goal", "p": {"value": 0.8, "range": [0.6, 0.95]},
+                   "provenance": {"basis": "illustrative", "band": "likely", "qualifier": "a sure way (9.9)"}}]}])
+    model = Model.load(MAP, [over])
+    row = next(r for r in number_sources(model.map, model.network) if r.param == "route:story_c -> goal")
+    assert (row.band, row.qualifier, row.range) == ("likely", "a sure way (9.9)", (0.6, 0.95))
+    bad = _overlay(tmp_path, "misread", add=[{
+        "id": "story_d", "title": "Story D", "credence": 0.5,
+        "route": [{"claim": "goal", "p": 0.8, "provenance": {"band": "unlikely"}}]}])
+    with pytest.raises(ValidationError, match="unlikely"):
+        Model.load(MAP, [bad])
