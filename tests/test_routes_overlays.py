@@ -140,3 +140,18 @@ def test_a_routes_band_and_word_reach_argmap_sources(tmp_path):
         "route": [{"claim": "goal", "p": 0.8, "provenance": {"band": "unlikely"}}]}])
     with pytest.raises(ValidationError, match="unlikely"):
         Model.load(MAP, [bad])
+
+
+def test_an_overlay_gives_a_composed_claim_a_table(tmp_path):
+    table = {"given": ["story_a"], "rows": [{"when": {"story_a": True}, "p": 0.7},
+                                            {"when": {"story_a": False}, "p": 0.2}]}
+    keep = _overlay(tmp_path, "keep", change=[{"claim": "goal", "table": table, "reason": "read as a table"}])
+    with pytest.raises(ValidationError, match="table over 'story_a', which already says how it depends on it"):
+        Model.load(MAP, [keep])
+    drop = _overlay(tmp_path, "drop", change=[{"claim": "goal", "table": table, "reason": "read as a table"}],
+                    remove=[{"relation": "story_a -> goal", "reason": "the table says it"}])
+    model = Model.load(MAP, [drop])
+    assert model.map.claims["goal"].base is None
+    # story B's route still ORs into each row: 1 - (1 - row)(1 - 0.3 if B)
+    want = sum(wa * (0.4 * (1 - (1 - row) * 0.7) + 0.6 * row) for wa, row in ((0.5, 0.7), (0.5, 0.2)))
+    assert model.probability("goal") == pytest.approx(want, abs=1e-15)
