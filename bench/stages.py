@@ -33,7 +33,7 @@ import argmap.maps.loader  # noqa: E402
 import argmap.maps.specs  # noqa: E402, F401
 
 t3 = time.perf_counter()
-from argmap.base import yamlsafe
+from argmap.base import readlog, yamlsafe
 from argmap.inference import cache
 from argmap.inference.network import compile_map  # noqa: E402
 from argmap.maps import loader  # noqa: E402
@@ -45,16 +45,17 @@ t = time.perf_counter()
 for f in sorted(folder.glob("*.y*ml")):
     yamlsafe.read_yaml(f)
 t4 = time.perf_counter()
-with yamlsafe.recording_reads() as reads:
+with readlog.recording() as record:
     amap = loader.load_map(folder)
 t5 = time.perf_counter()
 net = compile_map(amap)
 t6 = time.perf_counter()
 entry = cache.entry_path(folder)
 shutil.rmtree(entry.parent, ignore_errors=True)
-cache._write_entry(entry, cache._manifest_or_none(reads, []), amap, net)
+request = cache._request(folder, [])
+cache._store(request, record, amap, net)
 t7 = time.perf_counter()
-assert cache._read_entry(entry) is not None
+assert cache._lookup(request) is not None
 t8 = time.perf_counter()
 for name, secs in [("import numpy", t1 - t0), ("argmap modules of a warm run", t2 - t1),
                    ("pydantic and the file models", t3 - t2), ("YAML of every file", t4 - t),

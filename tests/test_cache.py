@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_hostile import run_limited
 
 import argmap.inference.cache as cache
 from argmap import Model
@@ -108,31 +111,50 @@ def test_a_changed_or_added_file_is_a_miss(cache_dir, own_map):
     assert "extra_claim" in Model.load(own_map).map.claims
 
 
+def _hit(folder, overlays=()):
+    """The entry's map and network if every check passes, else None (the files are not loaded)."""
+    return cache._lookup(cache._request(folder, [str(o) for o in overlays]))
+
+
+def _parts(entry: Path) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """An entry's header fields, MAC, request, manifest and body."""
+    head, _, rest = entry.read_bytes().partition(b"\n")
+    fields, _, mac = head.rpartition(b" ")
+    request, manifest, body = rest.split(b"\n", 2)
+    return fields, mac, request, manifest, body
+
+
+def _resign(entry: Path, fields: bytes, request: bytes, manifest: bytes, body: bytes) -> None:
+    """Write the entry signed with the cache folder's own key, as only someone holding it could."""
+    rest = request + b"\n" + manifest + b"\n" + body
+    key = (entry.parent / "key").read_bytes()
+    mac = hmac.new(key, fields + b"\n" + rest, hashlib.sha256).hexdigest().encode()
+    entry.write_bytes(fields + b" " + mac + b"\n" + rest)
+
+
 def _corrupt(entry: Path, how: str) -> None:
     raw = entry.read_bytes()
-    head, _, rest = raw.partition(b"\n")
     if how == "truncated":
         entry.write_bytes(raw[: len(raw) // 2])
     elif how == "garbage":
         entry.write_bytes(os.urandom(len(raw)))
     elif how == "empty":
         entry.write_bytes(b"")
-    elif how == "flipped":                 # one byte changed, checksum not updated
+    elif how == "flipped":                 # one byte changed, MAC not updated
         i = len(raw) - 100
         entry.write_bytes(raw[:i] + bytes([raw[i] ^ 1]) + raw[i + 1:])
     elif how in ("version", "tag", "fields", "array"):
-        magic, fmt, version, _ = head.decode().split(" ")
-        manifest, _, body = rest.partition(b"\n")
+        # signed with the right key: the decoder and the header check must refuse these on their own
+        fields, _, request, manifest, body = _parts(entry)
         if how == "version":
-            version = "0.0.0-other"
-        elif how == "tag":                 # a well-checksummed entry naming a class it may not build
+            fields = fields.rsplit(b" ", 1)[0] + b" 0.0.0-other"
+        elif how == "tag":                 # a well-signed entry naming a class it may not build
             body = body.replace(b'"@":"Claim"', b'"@":"os.system"', 1)
         elif how == "fields":
             body = body.replace(b'"@":"Claim","v":[', b'"@":"Claim","v":[1,', 1)
         else:
             body = body.replace(b'"dtype":"<f8"', b'"dtype":"|O"', 1)
-        rest = manifest + b"\n" + body
-        entry.write_bytes(f"{magic} {fmt} {version} {hashlib.sha256(rest).hexdigest()}\n".encode() + rest)
+        _resign(entry, fields, request, manifest, body)
 
 
 @pytest.mark.parametrize("how", ["truncated", "garbage", "empty", "flipped", "version", "tag", "fields", "array"])
@@ -141,7 +163,7 @@ def test_a_bad_entry_is_ignored_and_rebuilt(cache_dir, own_map, how, monkeypatch
     Model.load(own_map)
     entry = cache.entry_path(own_map)
     _corrupt(entry, how)
-    assert cache._read_entry(entry) is None
+    assert _hit(own_map) is None
     _same_model(Model.load(own_map), good)                   # read from the files, entry rewritten
     monkeypatch.setattr("argmap.maps.loader.load_map", _fail_if_loaded)
     _same_model(Model.load(own_map), good)                   # and the rewritten entry is a good one
@@ -155,7 +177,7 @@ def test_entries_for_other_versions_are_not_read(cache_dir, own_map, monkeypatch
     os.environ[cache.ENV] = str(cache_dir)
     assert cache.entry_path(own_map) != old                  # the version is part of the key
     shutil.copy(old, cache.entry_path(own_map))              # and of the header
-    assert cache._read_entry(cache.entry_path(own_map)) is None
+    assert _hit(own_map) is None
 
 
 def _load_in_child(args: tuple[str, str]) -> dict:
@@ -168,9 +190,9 @@ def test_concurrent_writers_leave_one_whole_entry(cache_dir, own_map):
     with ProcessPoolExecutor(4, mp_context=get_context("fork")) as pool:
         results = list(pool.map(_load_in_child, [(str(own_map), str(cache_dir))] * 8))
     assert all(r == results[0] for r in results)
-    entries = [p for p in cache_dir.iterdir()]
-    assert [p.name for p in entries] == [cache.entry_path(own_map).name]       # no temporary files left
-    assert cache._read_entry(entries[0]) is not None
+    entries = sorted(p.name for p in cache_dir.iterdir())
+    assert entries == sorted([cache.entry_path(own_map).name, "key"])        # no temporary files left
+    assert _hit(own_map) is not None
     assert Model.load(own_map).run().to_dict() == results[0]
 
 
@@ -188,6 +210,144 @@ def test_no_cache_flag_neither_reads_nor_writes(cache_dir, own_map):
     a = subprocess.run(run + ["--no-cache"], capture_output=True, text=True, env=env, check=True)
     assert not cache_dir.exists()
     b = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
-    assert len(list(cache_dir.iterdir())) == 1
+    assert len([p for p in cache_dir.iterdir() if p.suffix == ".entry"]) == 1
     c = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
     assert json.loads(a.stdout) == json.loads(b.stdout) == json.loads(c.stdout)
+
+
+# ------------------------------------------------------------------ issue 24: the cache never serves stale numbers
+
+_RUNS = """
+import contextlib, io, json, os, resource, shutil, sys
+from pathlib import Path
+from argmap.commands.cli import main
+
+def run(*flags):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", FOLDER, "--json", *flags])
+    return [code, out.getvalue(), err.getvalue()]
+
+first = run()
+CHANGE
+results = [first, run(), run("--no-cache")]
+print(json.dumps([results, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+"""
+
+
+def _cached_vs_fresh(folder: Path, change: str) -> tuple[list, list, list]:
+    """In a child limited in time and memory (a hang or a flood fails the test, and so does a peak
+    over 400 MiB): ``argmap run FOLDER --json`` (writing the entry), then ``change`` (Python), then
+    the same cached and with --no-cache."""
+    code = _RUNS.replace("FOLDER", repr(str(folder))).replace("CHANGE", textwrap.dedent(change))
+    res = run_limited(code, seconds=60, mib=1024)
+    assert res.returncode == 0, res.stderr[-3000:]
+    (first, cached, fresh), peak_kib = json.loads(res.stdout)
+    assert first[0] == 0, first
+    assert peak_kib < 400 * 1024, f"a run of a tiny map peaked at {peak_kib // 1024} MiB"
+    return first, cached, fresh
+
+
+def _late_part(folder: Path, credence: float = 0.01) -> None:
+    (folder / "late.yaml").write_text("part: main\nclaims:\n  - id: late\n    title: Late\n"
+                                      f"    credence: {credence}\n    opposes: [{{claim: conclusion, ratio: 0.01}}]\n")
+
+
+def test_a_part_created_while_the_map_loads_is_seen_by_every_later_run(cache_dir, own_map, monkeypatch):
+    """Defect 1: the listing was taken after compiling, the files globbed before, so a part created in
+    between was missing from every later cached run. The race is made deterministic: the part appears
+    right after the loader's glob."""
+    from argmap.maps import loader
+
+    glob = loader.map_files
+
+    def glob_then_create(folder):
+        found = glob(folder)
+        if not (folder / "late.yaml").exists():
+            _late_part(folder)
+        return found
+
+    monkeypatch.setattr(loader, "map_files", glob_then_create)
+    first = Model.load(own_map)
+    assert "late" not in first.map.claims                   # what the loader's glob saw
+    monkeypatch.undo()
+    os.environ[cache.ENV] = str(cache_dir)
+    later = Model.load(own_map)
+    assert "late" in later.map.claims
+    assert later.run().to_dict() == Model.load(own_map, cache=False).run().to_dict()
+    _late_part(own_map, 0.9)                                # and its later edits are seen too
+    assert Model.load(own_map).probability(scenario=None) == Model.load(own_map, cache=False).probability(
+        scenario=None)
+
+
+def test_no_entry_is_written_when_files_change_during_the_run(cache_dir, own_map, monkeypatch):
+    from argmap.base import readlog
+
+    def hook(event, folder):
+        if event == "listed" and folder == own_map:
+            _late_part(own_map)
+    monkeypatch.setattr(readlog, "hook", hook)
+    before = dict(cache.stats)
+    Model.load(own_map)
+    assert cache.stats["changed"] == before.get("changed", 0) + 1
+    assert not cache.entry_path(own_map).exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "outside", "folder", "loop"])
+def test_a_part_changed_into_a_special_file_is_refused_as_without_the_cache(cache_dir, own_map, tmp_path, kind):
+    """Defect 2 and 3: after a cached run, a part replaced by a FIFO hung every later command, a link to
+    /dev/zero was read until memory ran out, and a link to an outside file with identical bytes was
+    accepted. Now the cached run gives the very error --no-cache gives, at once."""
+    part = own_map / "claims.yaml"
+    make = {"fifo": "os.mkfifo(part)", "zero": "part.symlink_to('/dev/zero')", "folder": "part.mkdir()",
+            "outside": "part.symlink_to(outside)", "loop": "part.symlink_to(part)"}[kind]
+    _, cached, fresh = _cached_vs_fresh(own_map, f"""
+        part, outside = Path({str(part)!r}), Path({str(tmp_path / 'outside.yaml')!r})
+        shutil.copy(part, outside)          # the same bytes, from outside the folder
+        part.unlink()
+        {make}
+    """)
+    assert cached == fresh and cached[0] == 1 and f"{part}: error:" in cached[2], cached
+    assert "Traceback" not in cached[2]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "folder"])
+def test_an_entry_that_is_a_special_file_is_a_miss(cache_dir, own_map, kind):
+    """Defect 2: an entry that was a FIFO hung; one linked to /dev/zero ended in a MemoryError."""
+    make = {"fifo": "os.mkfifo(entry)", "zero": "entry.symlink_to('/dev/zero')", "folder": "entry.mkdir()"}[kind]
+    first, cached, fresh = _cached_vs_fresh(own_map, f"""
+        entry = Path({str(cache.entry_path(own_map))!r})
+        entry.unlink()
+        {make}
+    """)
+    assert cached == fresh == first, cached
+
+
+def test_another_maps_entry_copied_under_this_maps_name_is_refused(cache_dir, own_map, tmp_path):
+    """Defect 3: another map's entry copied to this map's key was used (its own files were unchanged)."""
+    other = tmp_path / "other"
+    shutil.copytree(own_map, other)
+    part = other / "claims.yaml"
+    part.write_text(part.read_text().replace("base: 0.25", "base: 0.9"))
+    Model.load(other)
+    Model.load(own_map)
+    shutil.copy(cache.entry_path(other), cache.entry_path(own_map))
+    assert _hit(own_map) is None
+    assert Model.load(own_map).probability(scenario=None) == Model.load(own_map, cache=False).probability(
+        scenario=None) != Model.load(other).probability(scenario=None)
+
+
+def test_an_entry_edited_with_its_checksum_recomputed_is_refused(cache_dir, own_map):
+    """Defect 3: a changed number with a recomputed SHA-256 was used; the MAC needs the folder's key."""
+    right = Model.load(own_map).probability(scenario=None)
+    entry = cache.entry_path(own_map)
+    fields, _, request, manifest, body = _parts(entry)
+    edited = body.replace(b'"base",0.25', b'"base",0.9') if b'"base",0.25' in body else body.replace(
+        b"0.25", b"0.9", 1)
+    assert edited != body
+    rest = request + b"\n" + manifest + b"\n" + edited
+    entry.write_bytes(fields + b" " + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
+    assert _hit(own_map) is None
+    assert Model.load(own_map).probability(scenario=None) == right
+    (cache_dir / "key").write_bytes(os.urandom(32))        # another folder's key: every entry is refused
+    assert _hit(own_map) is None

@@ -512,15 +512,15 @@ def test_quoted_no_is_text_and_bare_no_is_false(tmp_path):
 
 
 def test_a_program_too_large_to_store_is_compiled_not_cached(tmp_path, monkeypatch):
-    from argmap.inference import cache
+    from argmap.inference import cache, cachecodec
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     m = write_map(tmp_path / "m", [{"id": f"p{i}", "title": "P", "credence": 0.5,
                                     "supports": [{"claim": "c", "ratio": 2}]} for i in range(8)]
                   + [{"id": "c", "title": "C", "base": 0.2}], target="c")
-    monkeypatch.setattr(cache, "MAX_STORED_INDICES", 100)       # 8 parents: 256 formulas, over the limit
+    monkeypatch.setattr(cachecodec, "MAX_STORED_INDICES", 100)       # 8 parents: 256 formulas, over the limit
     first = Model.load(m).probability(scenario=None)
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
-    monkeypatch.setattr(cache, "MAX_STORED_INDICES", 1 << 21)
+    monkeypatch.setattr(cachecodec, "MAX_STORED_INDICES", 1 << 21)
     assert Model.load(m).probability(scenario=None) == first
     assert any((tmp_path / "cache").iterdir())

@@ -7,7 +7,9 @@ returns at once), checked with ``fstat`` on the open descriptor (no race with a 
 check and the read), refused unless it is a regular file, and read up to the limit plus one byte,
 which tells "exactly at the limit" from "over it" without reading further.
 
-:func:`inside` refuses a path that resolves (through symlinks) outside a folder, for map folders.
+:func:`inside` refuses a path that resolves (through symlinks) outside a folder, for map folders;
+:func:`read_guarded` is both guards together: the one way a map's files are read, directly or when
+the compiled-map cache checks that they are unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, ValidationError
 
-__all__ = ["read_limited", "inside", "kind_of"]
+__all__ = ["read_limited", "read_guarded", "inside", "kind_of"]
 
 
 def kind_of(mode: int) -> str:
@@ -61,6 +63,15 @@ def read_limited(path: Path, limit: int, what: str = "argument files") -> bytes:
         raise ValidationError([Diagnostic(f"file is larger than {limit:,} bytes; {what} are limited to {limit:,}",
                                           path, 1, 1, "split it into several files")])
     return b"".join(chunks)
+
+
+def read_guarded(path: Path, limit: int, folder: Path | None = None, what: str = "argument files") -> bytes:
+    """:func:`read_limited`, after :func:`inside` when the file must stay in ``folder`` (a map's own files)."""
+    if folder is not None:
+        outside = inside(path, folder)
+        if outside is not None:
+            raise ValidationError([outside])
+    return read_limited(path, limit, what)
 
 
 def inside(path: Path, folder: Path) -> Diagnostic | None:

@@ -9,12 +9,8 @@ the text. Limits on size, nesting and alias expansion keep hostile files from ex
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +19,11 @@ import yaml
 
 from .errors import Diagnostic, ValidationError
 from .quantity import check_number_text
-from .readfile import read_limited
+from .readfile import read_guarded
+from .readlog import record_file
 from .textsafe import UNSAFE, UNSAFE_RAW, describe_char, first_unsafe
 
-__all__ = ["YamlDoc", "read_yaml", "parse_yaml", "recording_reads", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
+__all__ = ["YamlDoc", "read_yaml", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Largest argument file read (bytes); larger files are refused before reading (docs/security.md)."""
@@ -66,33 +63,15 @@ class YamlDoc:
         return Diagnostic(message, self.path, line, col, hint)
 
 
-def read_yaml(path: Path) -> YamlDoc:
-    """Read and parse one YAML file; raise :class:`ValidationError` with a position on any problem."""
+def read_yaml(path: Path, folder: Path | None = None) -> YamlDoc:
+    """Read and parse one YAML file; raise :class:`ValidationError` with a position on any problem.
+
+    ``folder``: the file must resolve inside it (a map's own files). The bytes read are noted for
+    the compiled-map cache (:mod:`argmap.base.readlog`)."""
     path = Path(path)
-    raw = read_limited(path, MAX_FILE_BYTES)      # regular files only, never past the limit
-    _record(path, raw)
+    raw = read_guarded(path, MAX_FILE_BYTES, folder)      # regular files only, never past the limit
+    record_file(path, raw, folder, MAX_FILE_BYTES)
     return parse_yaml(raw, path)
-
-
-_reads: ContextVar[list[tuple[Path, str]] | None] = ContextVar("argmap_reads", default=None)
-
-
-@contextmanager
-def recording_reads() -> Iterator[list[tuple[Path, str]]]:
-    """Within the block, list ``(path, SHA-256 of its bytes)`` for every file :func:`read_yaml` reads:
-    exactly the bytes parsed, which is what the compiled-map cache keys its entries on."""
-    reads: list[tuple[Path, str]] = []
-    token = _reads.set(reads)
-    try:
-        yield reads
-    finally:
-        _reads.reset(token)
-
-
-def _record(path: Path, raw: bytes) -> None:
-    reads = _reads.get()
-    if reads is not None:
-        reads.append((path, hashlib.sha256(raw).hexdigest()))
 
 
 def parse_yaml(raw: bytes | str, path: Path | str = "<input>") -> YamlDoc:

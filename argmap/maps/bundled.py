@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..base.errors import ArgmapError
+from ..base.readlog import note_folder
 
 __all__ = ["arguments_dir", "bundled_map_path", "bundled_overlay_path", "docs_dir", "BUNDLED_MAP"]
 
@@ -32,6 +33,7 @@ def bundled_overlay_path(name: str) -> Path:
     """Path of a bundled critique or viewpoint by name (e.g. ``pope-2023``)."""
     base = arguments_dir()
     for sub in ("critiques", "viewpoints"):
+        note_folder(base / sub)     # for the compiled-map cache: a new file here may change the answer
         p = base / sub / f"{name}.yaml"
         if p.exists():
             return p

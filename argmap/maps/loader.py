@@ -7,10 +7,12 @@ map-wide checks (:mod:`argmap.maps.checks`). Problems from every file are collec
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 
 from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
 from ..base.readfile import inside
+from ..base.readlog import listing, note_folder
 from ..base.textsafe import describe_char
 from ..base.yamlsafe import YamlDoc, read_yaml
 from .bundled import bundled_map_path
@@ -35,18 +38,24 @@ MAP_FILE = "map.yaml"
 
 
 def map_files(folder: Path) -> list[Path]:
-    """The part files of a map folder, in the order they are read."""
-    return sorted(p for p in folder.glob("*.y*ml") if p.name != MAP_FILE and p.suffix in (".yaml", ".yml"))
+    """The part files of a map folder, in the order they are read, from one listing of the folder —
+    the listing the compiled-map cache checks (:func:`argmap.base.readlog.listing`)."""
+    try:
+        names = listing(folder)
+    except OSError as err:
+        raise ValidationError([Diagnostic(f"cannot list the map folder: {err.strerror or err}", folder)]) from err
+    return [folder / n for n in names
+            if fnmatchcase(n, "*.y*ml") and n != MAP_FILE and Path(n).suffix in (".yaml", ".yml")]
 
 
 def _resolve_folder(path: str | Path | None) -> Path:
     if path is None:
         return bundled_map_path()
     p = Path(path)
-    if p.is_file() and p.name == MAP_FILE:
-        return p.parent
+    if p.name == MAP_FILE and os.path.lexists(p) and not p.is_dir():
+        return p.parent             # reading it says what is wrong if it is not a readable file
     if p.is_dir():
-        if not (p / MAP_FILE).exists():
+        if not os.path.lexists(p / MAP_FILE):
             raise ValidationError([Diagnostic(f"no {MAP_FILE} in this folder", p, hint=(
                 f"a map is a folder with a {MAP_FILE} header; overlays are applied with --with FILE"))])
         return p
@@ -98,6 +107,7 @@ def find_overlay(name: str | Path, beside: Path | None = None) -> Path | None:
 
     text = str(name)
     folder = beside if beside is not None else Path()
+    note_folder(folder)             # what a name resolves to depends on this folder's listing
     direct = Path(text) if Path(text).is_absolute() else folder / text
     if direct.is_file() or isinstance(name, Path) or _path_like(text):
         return direct
@@ -191,7 +201,7 @@ def load_map(path: str | Path | None = None, overlays: Iterable[str | Path] = ()
     return load_stages(path, overlays)[-1].map
 
 
-def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None) -> YamlDoc | None:
+def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None, part: bool = True) -> YamlDoc | None:
     """Read one YAML file, or add why not to ``diags``. A map's own files (``folder`` given) must be
     files inside the folder: a folder named like a part file, or a symlink leading elsewhere, is refused."""
     if folder is not None:
@@ -199,7 +209,7 @@ def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None) -> Ya
         if outside is not None:
             diags.append(outside)
             return None
-        if path.is_dir():
+        if part and path.is_dir():
             diags.append(Diagnostic("a folder named like a part file: a map reads the *.yaml files of its own "
                                     "folder, never sub-folders", path, hint="rename the folder (or remove it)"))
             return None
@@ -208,7 +218,7 @@ def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None) -> Ya
                                 hint="overlays are single YAML files, e.g. arguments/critiques/pope-2023.yaml"))
         return None
     try:
-        return read_yaml(path)
+        return read_yaml(path, folder)
     except ValidationError as err:
         diags.extend(err.diagnostics)
         return None
@@ -295,11 +305,11 @@ def _read_toc(folder: Path, head: MapFile, diags: list[Diagnostic],
             diags.append(head_doc.diag(("toc",), f"toc '{head.toc}' must be a file name in the map folder",
                                        "write just the file's name, e.g. toc: toc.yaml"))
             return ()
-        if not path.is_file():
+        if not os.path.lexists(path):
             diags.append(head_doc.diag(("toc",), f"toc file '{head.toc}' is not in the map folder",
                                        "create it, or remove the toc: line"))
             return ()
-    doc = _read(path, diags, folder)
+    doc = _read(path, diags, folder, part=False)
     if doc is None:
         return ()
     data = doc.data
