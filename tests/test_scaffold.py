@@ -202,3 +202,21 @@ def test_schema_and_loader_agree_on_how_a_number_is_written():
             loads = False
         assert validator.is_valid(raw) == loads, raw
     assert sum(validator.is_valid(r) for r in written) == 8
+
+
+def test_skeletons_offer_arguments_into_tables_and_say_an_and_needs_a_base(tmp_path):
+    """A claim with a table can be argued against (each row's odds); an AND with no base needs one first."""
+    from argmap.maps.loader import load_map
+    from argmap.maps.scaffold import critique_skeleton
+
+    routes = Path(__file__).parent / "data" / "maps" / "routes"
+    amap = load_map(routes)
+    text = critique_skeleton("t", amap, "pays", "Ann Author")
+    assert "opposes: [{claim: pays" in text and "every row of 'pays''s table" in text
+    suggested = next(line for line in text.splitlines() if line.startswith("#    opposes:")).split("#")[1]
+    path = tmp_path / "t.yaml"
+    path.write_text("overlay: t\nauthor: A\nadd:\n  - id: doubt\n    title: Doubt\n    credence: 0.6\n"
+                    f"    {suggested.strip()}\n")
+    assert Model.load(routes, [path]).probability("pays") < Model.load(routes).probability("pays")
+    text = critique_skeleton("a", amap, "outcome", "Ann Author")
+    assert "base: 0.9" in text and "explicit table" not in text

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..base.atomic import atomic_write
 from ..base.errors import ArgmapError, QueryError, did_you_mean
 from ..base.quantity import Quantity
+from .checks import drawn_only
 from .models import ArgumentMap, Claim
 
 __all__ = ["critique_skeleton", "new_critique", "default_critique_dir", "NAME_PATTERN"]
@@ -56,6 +57,10 @@ def _active_change(claim: Claim, amap: ArgumentMap) -> list[str]:
         return ["change:", f"  - claim: {claim.id}",
                 f"    base: {_q(claim.base)}     # now: P(true) when no argument bearing on it holds", reason]
     where = f" ({claim.origin.path.name}:{claim.origin.line})" if claim.origin.path else ""
+    if claim.table is None:
+        return ["change: []   # to change something, delete the [] and add entries as in the examples",
+                f"#  '{claim.id}' holds exactly when its requirements do{where} (it has no base): give it one",
+                f"#  below 1 (- {{claim: {claim.id}, base: 0.9, reason: ...}}), or change a relation below."]
     return ["change: []   # to change something, delete the [] and add entries as in the examples",
             f"#  '{claim.id}' is set by an explicit table{where}: restate it",
             "#  under a change with `table:` (the same `given` and rows, with your numbers)."]
@@ -64,12 +69,15 @@ def _active_change(claim: Claim, amap: ArgumentMap) -> list[str]:
 def _relation_examples(claim: Claim, amap: ArgumentMap) -> list[str]:
     out = []
     for r in amap.relations:
-        if r.target != claim.id or r.decorative:
+        if r.target != claim.id or drawn_only(amap, r):
             continue
         if r.type == "requires":
             out += [f"#  - relation: {r.key}          # {claim.id} requires {r.source}",
                     f"#    leak: {_q(r.leak) if r.leak else '0.1'}     # chance it holds anyway if {r.source} fails",
                     "#    reason: ..."]
+        elif r.type == "route" and r.p is not None:
+            out += [f"#  - relation: {r.key}          # a route: {r.source} alone brings {claim.id} about",
+                    f"#    p: {_q(r.p)}     # the chance it does; 0 = no route", "#    reason: ..."]
         else:
             out += [f"#  - relation: {r.key}          # {r.type}",
                     f"#    ratio: {_q(r.ratio)}     # likelihood ratio; 1 = no effect", "#    reason: ..."]
@@ -89,7 +97,8 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
     point_id = re.sub(r"[^a-z0-9_]", "_", name.lower()).strip("_")
     point_id = point_id if re.match(r"^[a-z]", point_id) else f"c_{point_id}"
     relation = "undercuts" if claim.kind in ("argument", "critique") else "opposes"
-    composed = claim.table is None and claim.binary  # a binary root's credence becomes its base
+    composed = claim.binary      # arguments bear on any binary claim (a root's credence becomes its base)
+    certain = claim.table is None and claim.base is None and claim.credence is None  # an AND: holds with them
     lines = []
     if schema:
         lines.append(f"# yaml-language-server: $schema={schema}")
@@ -119,6 +128,11 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
         lines += ["#  Or change the strength of a relation into it (append under change:):", *rel]
     if composed:
         lines += ["", f"# 2. Add your own argument as a new claim that {relation} '{claim.id}'."]
+        if claim.table is not None:
+            lines += [f"#    It multiplies the odds of every row of '{claim.id}''s table where it holds."]
+        if certain:
+            lines += [f"#    '{claim.id}' holds whenever its requirements do, so an argument needs it to have a base",
+                      f"#    below 1 first: under change:, - {{claim: {claim.id}, base: 0.9, reason: \"...\"}}."]
         lines += [
             "add: []   # to add a claim, delete the [] and uncomment these lines",
             f"#  - id: {point_id}",
@@ -137,8 +151,8 @@ def critique_skeleton(name: str, amap: ArgumentMap, against: str, author: str = 
             "restate its table as described above"
         lines += [
             "",
-            f"# 2. '{claim.id}' has {'a table' if claim.table else 'named states'}, so no new claim can bear on",
-            f"#    it directly: {how}, or add one that bears on a claim it feeds into{into}.",
+            f"# 2. '{claim.id}' has named states, so no new claim can bear on it directly:",
+            f"#    {how}, or add one that bears on a claim it feeds into{into}.",
             "add: []",
         ]
     feeds = sorted({r.target for r in amap.relations if r.source == claim.id})
