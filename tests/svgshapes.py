@@ -147,3 +147,47 @@ def edges_through_cluster_labels(svg: bytes | str) -> list[str]:
             if any(_crosses(p, b) for p in paths):
                 out.append(f"{b.text!r} crossed by {g.findtext(f'{SVG}title')}")
     return out
+
+
+def _segments_cross(a, b, c, d) -> bool:
+    """Whether segment ab properly crosses segment cd."""
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    d1, d2, d3, d4 = side(c, d, a), side(c, d, b), side(a, b, c), side(a, b, d)
+    return (d1 > 0) != (d2 > 0) and (d3 > 0) != (d4 > 0) and 0 not in (d1, d2, d3, d4)
+
+
+def edge_paths(svg: bytes | str) -> dict[str, list[tuple[float, float]]]:
+    """Each drawn edge (by its title, ``a->b``) as a polyline; invisible edges are left out."""
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            paths = [_path(p.get("d", "")) for p in g.iter(f"{SVG}path") if p.get("stroke") != "transparent"]
+            if paths and paths[0]:
+                out[g.findtext(f"{SVG}title") or "?"] = paths[0]
+    return out
+
+
+def edge_crossings(svg: bytes | str) -> dict[str, int]:
+    """For each edge, how many other edges its drawn path crosses (edges sharing an end node are not
+    counted: they meet at that node by construction)."""
+    paths = edge_paths(svg)
+    ends = {name: set(name.split("->")) for name in paths}
+    count = dict.fromkeys(paths, 0)
+    names = list(paths)
+    for i, a in enumerate(names):
+        pa = paths[a]
+        for b in names[i + 1:]:
+            if ends[a] & ends[b]:
+                continue
+            pb = paths[b]
+            if any(_segments_cross(p, q, r, s) for p, q in zip(pa, pa[1:], strict=False)
+                   for r, s in zip(pb, pb[1:], strict=False)):
+                count[a] += 1
+                count[b] += 1
+    return count
+
+
+def edge_length(path: list[tuple[float, float]]) -> float:
+    return sum(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 for (x1, y1), (x2, y2) in zip(path, path[1:], strict=False))

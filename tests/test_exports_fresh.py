@@ -15,7 +15,10 @@ from argmap.maps.bundled import arguments_dir
 from argmap.views.bundle import write_bundle
 
 EXPORTS = Path(__file__).resolve().parent.parent / "exports"
-BUNDLES = {"scheming": [], "scheming+pope-2023": [arguments_dir() / "critiques" / "pope-2023.yaml"]}
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLES = {"scheming": [], "scheming+pope-2023": [arguments_dir() / "critiques" / "pope-2023.yaml"],
+           # a reader's critique, written by following docs/critique-guide.md from `argmap new critique`
+           "scheming+hubinger-2022": [ROOT / "docs" / "examples" / "hubinger-2022.yaml"]}
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLES))

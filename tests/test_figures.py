@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from svgshapes import SVG, overflowing_text, svg_size
@@ -54,8 +55,12 @@ def test_the_checker_sees_an_overflow():
 
 
 def test_pngs_are_post_sized_with_legible_text(bundled, pope):
+    from argmap.views.bundle import lead_claims
+
     base, new = pope
-    for source in (model_dot(bundled, collapse_all=True), model_diff_dot(base, new, collapse_all=True)):
+    acted = lead_claims(base, new, new.map.target, new.conditions())[-1]
+    for source in (model_dot(bundled, collapse_all=True),
+                   model_diff_dot(base, new, only=acted, large=True, rankdir="TB", stagger=3)):
         _, fit = render_png(source)
         assert fit.width_px <= PNG_MAX_WIDTH
         assert fit.min_text_px >= MIN_TEXT_PX and fit.advice() is None
@@ -178,3 +183,132 @@ def test_tornado_is_readable_at_750_px_with_one_title(bundled, tmp_path):
     from PIL import Image
 
     assert Image.open(BytesIO(png)).size[0] <= PNG_MAX_WIDTH
+
+
+# ------------------------------------------------------------------- the post bundle's figures (issue 25)
+
+def _node_centres(svg: bytes) -> dict[str, tuple[float, float]]:
+    """Each node's centre, from its drawn shape's points."""
+    from svgshapes import _polygon
+
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        pts = [pt for poly in g.iter(f"{SVG}polygon") for pt in _polygon(poly.get("points", ""))]
+        pts += [pt for path in g.iter(f"{SVG}path") for pt in _polygon(path.get("d", ""))]
+        if pts:
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            out[g.findtext(f"{SVG}title") or ""] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return out
+
+
+def _downstream_only_parts(model) -> set[str]:
+    """Parts none of whose claims bears on the target, computed from the relations with networkx."""
+    import networkx as nx
+
+    from argmap.render.views import PART_PREFIX, claim_edges
+
+    g = nx.DiGraph()
+    g.add_nodes_from(model.map.claims)
+    g.add_edges_from((s, t) for s, t, _, _ in claim_edges(model.map))
+    feeds = nx.ancestors(g, model.map.target) | {model.map.target}
+    parts: dict[str, set[str]] = {}
+    for cid, c in model.map.claims.items():
+        if c.part:
+            parts.setdefault(c.part, set()).add(cid)
+    return {PART_PREFIX + p for p, members in parts.items() if not members & feeds}
+
+
+@pytest.mark.parametrize("overlays", [[], ["pope-2023"]])
+def test_overview_ends_at_the_conclusion_with_what_follows_from_it_beside_it(overlays):
+    model = Model.load(None, overlays)
+    svg = render_dot(model_dot(model, collapse_all=True), "svg")
+    centres = _node_centres(svg)
+    target = centres[model.map.target]
+    beside = _downstream_only_parts(model) & set(centres)
+    assert beside, "the bundled map has a part that only follows from the conclusion"
+    others = {k: v for k, v in centres.items() if k not in beside and k != model.map.target}
+    assert all(y < target[1] for _, y in others.values()), "something is drawn below the conclusion"
+    assert all(abs(centres[p][1] - target[1]) < 1.0 for p in beside)
+
+
+@pytest.mark.parametrize("overlays", [[], ["pope-2023"]])
+def test_overview_long_edges_cross_at_most_two_others(overlays):
+    from svgshapes import edge_crossings, edge_length, edge_paths
+
+    svg = render_dot(model_dot(Model.load(None, overlays), collapse_all=True), "svg")
+    _, height = svg_size(svg)
+    paths, crossings = edge_paths(svg), edge_crossings(svg)
+    long = {e for e, p in paths.items() if edge_length(p) > 0.4 * height}
+    assert {e: crossings[e] for e in long if crossings[e] > 2} == {}
+
+
+def test_the_crossing_count_sees_crossings():
+    from svgshapes import edge_crossings
+
+    source = ("digraph { rankdir=TB; a -> d; a -> e; b -> d; b -> f; c -> e; c -> f; "
+              "{rank=same; a; b; c} {rank=same; f; e; d} }")
+    assert max(edge_crossings(render_dot(source, "svg")).values()) >= 1
+
+
+@pytest.fixture(scope="module")
+def critique_bundle(tmp_path_factory):
+    """The bundle of a reader's critique (the critique guide's worked example) on the bundled map."""
+    from argmap.views.bundle import write_bundle
+
+    out = tmp_path_factory.mktemp("bundle") / "b"
+    critique = str(Path(__file__).resolve().parents[1] / "docs" / "examples" / "hubinger-2022.yaml")
+    bundle = write_bundle(None, out, [critique])
+    return out, bundle, Model.load_with_base(None, [critique])
+
+
+def test_the_lead_figure_draws_the_critiques_claims_on_a_scale_fitted_to_its_moves(critique_bundle):
+    from argmap.base.marginals import claim_moves
+    from argmap.maps.reach import touched_claims
+    from argmap.render.style import DIFF_SPAN, diff_span, fmt_delta
+    from argmap.views.bundle import lead_claims
+
+    out, bundle, (base, new) = critique_bundle
+    svg = (out / "diff.svg").read_bytes()
+    drawn = set(_node_centres(svg))
+    fixed = set(new.conditions().given) | set(new.conditions().set)
+    acted = set(touched_claims(base.map, new.map)) - fixed
+    assert acted and acted <= drawn                           # each claim it acts on is drawn ...
+    assert not [n for n in drawn if n.startswith("Part_")]     # ... none folded into a part
+    assert drawn - {new.map.target} <= lead_claims(base, new, new.map.target, new.conditions())[bundle.lead_shows]
+    # the colour scale: the smallest that holds the moves the critique causes among the drawn claims
+    moves = {m.claim: m.shift for m in claim_moves(base.marginals(), new.marginals())
+             if m.before is not None and not m.categorical}
+    edited = {ch.target for ch in new.map.changes} | (set(new.map.claims) - set(base.map.claims))
+    caused = [abs(moves[c]) for c in drawn if c in moves and c not in edited]
+    span = diff_span(caused)
+    assert max(caused) <= span < DIFF_SPAN
+    assert any(f"{fmt_delta(span, d)}+" in svg.decode() for d in (2, 3))    # the legend gives the scale's end
+    summary = (out / "summary.md").read_text()
+    assert summary.index("](diff.png)") < summary.index("](map.png)")     # the lead figure comes first
+
+
+def test_every_bundle_figure_is_legible_in_an_800px_column(critique_bundle):
+    from argmap.render.raster import POST_COLUMN_PX, post_fit
+
+    out, _, _ = critique_bundle
+    for name in ("map.svg", "diff.svg"):
+        fit = post_fit((out / name).read_bytes())
+        assert fit.ok, (name, fit)
+    svg = (out / "tornado.svg").read_text()
+    found = re.search(r'width="([0-9.]+)pt"', svg)
+    assert found
+    sizes = [float(x) for x in re.findall(r"font-size: ([0-9.]+)px", svg)]
+    assert min(sizes) * POST_COLUMN_PX / float(found.group(1)) >= MIN_TEXT_PX
+
+
+def test_legibility_is_measured_in_a_post_column():
+    """m4: a 1600-px PNG is shown at 800 px, so its text counts at half its own size."""
+    from argmap.render.raster import post_fit
+
+    svg = b'<svg width="1152pt" height="100pt"><text font-size="14">x</text></svg>'
+    fit = post_fit(svg)
+    assert fit.width_px <= PNG_MAX_WIDTH and abs(fit.min_text_px - 14 * 800 / 1152) < 1e-9
+    assert not fit.ok and "800 px" in (fit.advice() or "")

@@ -59,7 +59,8 @@ def _move_text(before: float, after: float, precise: bool = False) -> str:
 
 def _claim_look(base_map: ArgumentMap, new_map: ArgumentMap, cid: str, base: Marginals, new: Marginals,
                 moves: Moves, edits: Mapping[str, list[str]], observed: Mapping[str, str],
-                intervened: Mapping[str, str], target: str | None = None) -> NodeLook:
+                intervened: Mapping[str, str], target: str | None = None,
+                span: float = style.DIFF_SPAN) -> NodeLook:
     claim = new_map.claims[cid]
     sec = sections_text(claim)
     is_new = cid not in base_map.claims
@@ -81,7 +82,7 @@ def _claim_look(base_map: ArgumentMap, new_map: ArgumentMap, cid: str, base: Mar
         fill = "#ffffff"
     elif m is not None and m.before is not None and not m.categorical:
         lines = [_move_text(m.before, m.after, precise=cid == target)]
-        fill = style.fill_for_delta(m.shift)
+        fill = style.fill_for_delta(m.shift, span)
     else:
         states = _state_moves(base, new, cid)
         lines = [" · ".join(states[i:i + 2]) for i in range(0, len(states), 2)]
@@ -91,14 +92,18 @@ def _claim_look(base_map: ArgumentMap, new_map: ArgumentMap, cid: str, base: Mar
     return NodeLook(fill, tuple(lines), attrs, badge)
 
 
+def _part_fill_shift(n: ViewNode, moves: Moves) -> float | None:
+    """The move a collapsed part is coloured by: its one output's, when it has exactly one."""
+    return _shift(moves, n.heads[0]) if len(n.heads) == 1 else None
+
+
 def _part_look(new_map: ArgumentMap, n: ViewNode, moves: Moves, edits: Mapping[str, list[str]],
-               base_map: ArgumentMap) -> NodeLook:
+               base_map: ArgumentMap, span: float = style.DIFF_SPAN) -> NodeLook:
     moved = [(abs(d), d, m) for m in n.members if (d := _shift(moves, m)) is not None]
     touched = sum(1 for m in n.members if m in edits or m not in base_map.claims)
     lines = [f"{len(n.members)} claims" + (f", {touched} changed by the overlay" if touched else "")]
-    fill_d = None
-    if len(n.heads) == 1 and (head := moves.get(n.heads[0])) is not None and _shift(moves, head.claim) is not None:
-        fill_d = head.shift
+    fill_d = _part_fill_shift(n, moves)
+    if fill_d is not None and (head := moves.get(n.heads[0])) is not None:
         lines.insert(0, f"{new_map.claims[head.claim].label}: {_move_text(head.before or 0.0, head.after)}")
     for m in n.members:
         if m not in base_map.claims:
@@ -110,39 +115,47 @@ def _part_look(new_map: ArgumentMap, n: ViewNode, moves: Moves, edits: Mapping[s
         if abs(d) >= 0.005:
             lines.append(f"largest move: {new_map.claims[m].label} {style.fmt_delta(d)}")
     attrs = {"penwidth": "3", "color": "#000000"} if touched else {}
-    return NodeLook(style.fill_for_delta(fill_d), tuple(lines), attrs)
+    return NodeLook(style.fill_for_delta(fill_d, span), tuple(lines), attrs)
 
 
 def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Marginals, new_marginals: Marginals,
              target: str | None = None, *, observed: Mapping[str, str] | None = None,
              intervened: Mapping[str, str] | None = None, focus: str | None = None, depth: int | None = None,
              collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
-            title: str | None = None,
-             rankdir: str | None = None, legend: bool | str = True) -> str:
+             only: Iterable[str] | None = None, title: str | None = None,
+             rankdir: str | None = None, legend: bool | str = True, large: bool | None = None,
+             stagger: int | None = None) -> str:
     """DOT for ``new_map`` with each claim coloured by its change from ``base_map``.
 
-    Fill runs from blue (probability fell) through white to red (rose), saturating at
-    ±:data:`argmap.render.style.DIFF_SPAN`; claims the overlays added are marked NEW (dashed
-    outline), claims they edited EDITED (thick outline), and new relations are drawn bold and
-    labelled. The title gives the target's before → after.
+    Fill runs from blue (probability fell) through white to red (rose), saturating at the smallest
+    scale of :data:`argmap.render.style.DIFF_SPANS` that holds the moves the overlays cause among the
+    drawn claims (the claims they edit or add are marked, and may saturate); the legend gives it. Claims
+    the overlays added are marked NEW (dashed outline), claims they edited EDITED (thick outline), and
+    new relations are drawn bold and labelled. The title gives the target's before → after. ``only``:
+    draw just these claims (with the target); ``large``: the post overview's type (default: with
+    ``collapse_all``); ``stagger``: see :func:`argmap.render.dot.assemble`.
     """
     target = target or new_map.target
     observed, intervened = dict(observed or {}), dict(intervened or {})
     view, rankdir = layout_view(new_map, target, observed, intervened, focus, depth, collapse, collapse_all,
-                                keep, rankdir)
+                                keep, rankdir, only)
     edits = edited_claims(new_map)
     moves = {m.claim: m for m in claim_moves(base_marginals, new_marginals)}
+    caused = [d for n in view.nodes
+              if (d := _shift(moves, n.claim) if n.claim else _part_fill_shift(n, moves)) is not None
+              and not (n.claim and (n.claim in edits or n.claim not in base_map.claims))]
+    span = style.diff_span(caused or [d for n in view.nodes if n.claim and (d := _shift(moves, n.claim)) is not None])
     looks, tips = {}, {}
     for n in view.nodes:
         if n.claim:
             looks[n.id] = _claim_look(base_map, new_map, n.claim, base_marginals, new_marginals, moves, edits,
-                                      observed, intervened, target)
+                                      observed, intervened, target, span)
             before = binary_p(base_marginals, n.claim)
             extra = [f"before the overlays: P(true) = {before:.4f}"] if before is not None else []
             tips[n.id] = claim_tooltip(new_map.claims[n.claim], new_marginals.get(n.claim),
                                        extra + [f"changed: {e}" for e in edits.get(n.claim, [])])
         else:
-            looks[n.id] = _part_look(new_map, n, moves, edits, base_map)
+            looks[n.id] = _part_look(new_map, n, moves, edits, base_map, span)
             tips[n.id] = "\n".join([part_title(new_map, n)] + [
                 f"  {new_map.claims[m].title}: " + (f"{style.fmt_delta(d)}" if (d := _shift(
                     moves, m)) is not None else "new" if m not in base_map.claims else "")
@@ -165,12 +178,14 @@ def diff_dot(base_map: ArgumentMap, new_map: ArgumentMap, base_marginals: Margin
         subtitle.append(f"P({head}): {_move_text(tb, tn, precise=True)}")
     if new_map.overlays:
         subtitle.append("Overlays: " + ", ".join(new_map.overlays))
-    scale = [(style.fmt_delta(x), style.fill_for_delta(x)) for x in
-             (-style.DIFF_SPAN, -style.DIFF_SPAN / 2, 0.0, style.DIFF_SPAN / 2, style.DIFF_SPAN)]
+    scale = [(style.fmt_delta(x, 3 if span < 0.1 else 2) + ("+" if x == span else ""),
+              style.fill_for_delta(x, span)) for x in (-span, -span / 2, 0.0, span / 2, span)]
+    scale[0] = ("≤" + scale[0][0], scale[0][1])
     scale[2] = ("0", style.fill_for_delta(0.0))
     notes = ["NEW (dashed outline): added by an overlay · EDITED (thick outline): a credence or strength "
              "the overlay changed · bold edge labelled 'new': an added relation"]
     title = title or f"What the overlays change: {new_map.title or new_map.name}"
     return assemble(new_map, view, looks, title=title,
                     subtitle=subtitle, scale=scale, scale_name="change in P", notes=notes,
-                    rankdir=rankdir, legend=legend, tooltips=tips, edge_looks=edge_look, large=collapse_all)
+                    rankdir=rankdir, legend=legend, tooltips=tips, edge_looks=edge_look,
+                    large=collapse_all if large is None else large, stagger=stagger)

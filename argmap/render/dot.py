@@ -15,7 +15,7 @@ from ..base.marginals import Marginals, p_true
 from ..maps.models import ArgumentMap, Claim
 from . import style
 from .text import attr_text, html_lines, html_text, label_lines, wrap_all
-from .views import View, ViewEdge, ViewNode, make_view
+from .views import View, ViewEdge, ViewNode, downstream_beside, make_view
 
 __all__ = ["map_dot", "NodeLook", "assemble", "claim_tooltip", "binary_p", "sections_text",
            "collapse_parts", "conditions_words", "LEGEND_MODES"]
@@ -235,20 +235,22 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
              subtitle: Iterable[str] = (), scale: Sequence[tuple[str, str]] = (), scale_name: str = "",
              notes: Iterable[str] = (), rankdir: str = "LR", legend: bool | str = True,
              tooltips: Mapping[str, str] | None = None, edge_looks: Callable[[ViewEdge], dict] | None = None,
-             large: bool = False) -> str:
+             large: bool = False, stagger: int | None = None) -> str:
     """Lay out ``view`` as DOT: clusters per part, a node per entry of ``looks``, a legend on top.
 
     ``legend``: one of :data:`LEGEND_MODES` (True means "strip", False "none"), or "key" for a DOT
     holding only the key (the image written beside the diagram with ``--legend separate``).
 
     ``large`` (used by the post overview) sets bigger type on narrower lines, so the diagram stays
-    readable when a post shrinks it to about 800 pixels wide.
+    readable when a post shrinks it to about 800 pixels wide. ``stagger``: at most this many of the
+    nodes nothing points into share the top rank; the others are pushed down by invisible edges, so
+    a diagram of many separate inputs grows taller rather than wider.
     """
     import graphviz
 
     g = graphviz.Digraph(name=amap.name or "argmap")
     g.attr("graph", rankdir=rankdir, fontname=style.FONT, labelloc="t", labeljust="l", newrank="true",
-           nodesep="0.22", ranksep="0.45", pad="0.25", bgcolor="white", outputorder="edgesfirst",
+           nodesep="0.15" if large else "0.22", ranksep="0.45", pad="0.25", bgcolor="white", outputorder="edgesfirst",
            tooltip=attr_text(title))
     g.attr("node", fontname=style.FONT, fontsize="19" if large else "14", margin="0.16,0.08", penwidth="1.2",
            color="#333333")
@@ -260,6 +262,8 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     kinds = sorted({amap.claims[n.claim].kind if n.claim else "part" for n in view.nodes},
                    key=list(style.KIND_SHAPES).index)
     edge_types = sorted({e.type for e in view.edges}, key=list(style.RELATION_STYLES).index)
+    if view.beside:
+        notes = [*notes, "Beside the conclusion: what follows from it (its other inputs are drawn in the full map)"]
     mode = _legend_mode(legend) if legend != "key" else "key"
     if mode == "key":
         key = graphviz.Digraph(name="legend")
@@ -297,6 +301,18 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     for n in view.nodes:
         if n.id not in clustered:
             add_node(g, n)
+    if view.beside:
+        target = next(e.source for e in view.edges if e.target in view.beside) if any(
+            e.target in view.beside for e in view.edges) else None
+        with g.subgraph(name="beside_target") as same:
+            same.attr(rank="same")
+            for nid in ([target] if target else []) + list(view.beside):
+                same.node(nid)
+    if stagger:
+        fed = {e.target for e in view.edges}
+        roots = [n.id for n in view.nodes if n.id not in fed]
+        for a, b in zip(roots, roots[stagger:], strict=False):
+            g.edge(a, b, style="invis")
     for e in view.edges:
         attrs = style.edge_attrs(e.type, _edge_weight(e))
         attrs["tooltip"] = attr_text(_edge_tooltip(amap, e, names))
@@ -376,11 +392,17 @@ def _part_tooltip(amap: ArgumentMap, n: ViewNode, marginals: Marginals) -> str:
 
 
 def layout_view(amap: ArgumentMap, target: str, observed, intervened, focus, depth, collapse, collapse_all,
-                keep, rankdir):
-    """The view (nodes, edges, clusters) and direction shared by the plain and the diff diagrams."""
+                keep, rankdir, only: Iterable[str] | None = None):
+    """The view (nodes, edges, clusters) and direction shared by the plain and the diff diagrams
+    (``only``: draw just these claims and the target)."""
     parts = collapse_parts(amap, target, collapse, collapse_all)
+    hide = set(observed) | set(intervened) if collapse_all else set()
+    if only is not None:
+        hide |= set(amap.claims) - set(only) - {target}
     view = make_view(amap, focus=focus, depth=depth, collapse=parts, keep=(target, *keep),
-                     hide=set(observed) | set(intervened) if collapse_all else (), clusters=not collapse_all)
+                     hide=hide, clusters=not collapse_all and only is None)
+    if collapse_all:
+        view = downstream_beside(amap, view, target)
     return view, rankdir or ("TB" if collapse_all else "LR")
 
 
@@ -389,7 +411,8 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
             effects: Mapping[str, float] | None = None, focus: str | None = None, depth: int | None = None,
             collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
             title: str | None = None, subtitle: Iterable[str] | None = None, scenario: str | None = None,
-            rankdir: str | None = None, legend: bool | str = True) -> str:
+            rankdir: str | None = None, legend: bool | str = True, stagger: int | None = None,
+            only: Iterable[str] | None = None, notes: Iterable[str] = ()) -> str:
     """DOT source for the plain or sensitivity view of ``amap``.
 
     Parameters
@@ -411,6 +434,10 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
         box around the target's part, and runs top to bottom, so it stays narrow enough for a post.
     rankdir
         Graphviz direction; default ``LR`` (left to right), ``TB`` for the ``collapse_all`` overview.
+    stagger
+        See :func:`assemble`.
+    only, notes
+        Draw just these claims (and the target); extra lines for the key.
 
     Examples
     --------
@@ -422,7 +449,7 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
     target = target or amap.target
     observed, intervened = dict(observed or {}), dict(intervened or {})
     view, rankdir = layout_view(amap, target, observed, intervened, focus, depth, collapse, collapse_all,
-                                keep, rankdir)
+                                keep, rankdir, only)
     emax = max((float(v) for v in (effects or {}).values()), default=0.0)
     looks, tips = {}, {}
     for n in view.nodes:
@@ -437,7 +464,7 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
             tips[n.id] = _part_tooltip(amap, n, marginals)
     if subtitle is None:
         subtitle = _subtitle(amap, target, marginals, observed, intervened, scenario)
-    notes = []
+    notes = list(notes)
     if any(look.fill == style.fill_for_probability(None) for look in looks.values()):
         notes.append("grey fill: several states (listed) or no single output")
     if effects is not None:
@@ -449,4 +476,4 @@ def map_dot(amap: ArgumentMap, marginals: Marginals, *, target: str | None = Non
         notes.append(f"Showing claims within {d} link{'s' if d != 1 else ''} of '{focus}' (thick outline)")
     return assemble(amap, view, looks, title=title or amap.title or amap.name, subtitle=subtitle,
                     scale=_scale_cells(), scale_name="P(true)", notes=notes, rankdir=rankdir,
-                    legend=legend, tooltips=tips, large=collapse_all)
+                    legend=legend, tooltips=tips, large=collapse_all, stagger=stagger)

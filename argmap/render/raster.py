@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..base.errors import ArgmapError
 
-__all__ = ["FORMATS", "PNG_DPI", "PNG_MAX_WIDTH", "MIN_TEXT_PX", "PostFit", "post_fit", "render_png",
+__all__ = ["FORMATS", "PNG_DPI", "PNG_MAX_WIDTH", "MIN_TEXT_PX", "POST_COLUMN_PX", "PostFit", "post_fit", "render_png",
            "RenderError", "render_dot", "engine_name"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -24,8 +24,10 @@ PNG_DPI = 200
 """Highest default PNG resolution: about twice the 96-dpi reference (sharp on high-density screens)."""
 PNG_MAX_WIDTH = 1600
 """Default PNG width limit in pixels: twice a post's ~800 px column, so it drops into a post as it is."""
+POST_COLUMN_PX = 800
+"""The width of a post's text column, in CSS pixels: a wider PNG is shown shrunk to it."""
 MIN_TEXT_PX = 11
-"""The smallest text a post-sized PNG should carry, in pixels at its own width."""
+"""The smallest text a post figure should carry, in pixels as shown in a :data:`POST_COLUMN_PX` column."""
 
 _WIDTH = re.compile(rb'<svg[^>]*?width="([0-9.]+)pt"')
 _FONT = re.compile(rb'font-size="([0-9.]+)"')
@@ -33,7 +35,8 @@ _FONT = re.compile(rb'font-size="([0-9.]+)"')
 
 @dataclass(frozen=True)
 class PostFit:
-    """How a diagram fits a post: the PNG resolution chosen, its width and its smallest text in pixels."""
+    """How a diagram fits a post: the PNG resolution chosen, its width, and its smallest text in pixels as
+    shown in a post's :data:`POST_COLUMN_PX` column (a wider PNG is shrunk to the column)."""
 
     dpi: float
     width_px: int
@@ -47,21 +50,23 @@ class PostFit:
         """None when the text is legible, else what to do about it."""
         if self.ok:
             return None
-        return (f"at {self.width_px} px wide the smallest text is {self.min_text_px:.1f} px (under {MIN_TEXT_PX}): "
-                "too small for a post. Draw less with --collapse-all, --collapse PART or --focus CLAIM, "
-                "or use SVG (which zooms)")
+        return (f"shown {min(self.width_px, POST_COLUMN_PX)} px wide in a post, the smallest text is "
+                f"{self.min_text_px:.1f} px (under {MIN_TEXT_PX}): too small for a post. Draw less with "
+                "--collapse-all, --collapse PART or --focus CLAIM, or use SVG (which zooms)")
 
 
 def post_fit(svg: bytes, max_width: int = PNG_MAX_WIDTH, dpi: float | None = None) -> PostFit:
     """The resolution that keeps the diagram at most ``max_width`` px wide (never above :data:`PNG_DPI`),
-    or the one given, with the resulting width and smallest text size, from the diagram's SVG."""
+    or the one given, with the resulting width and the smallest text size as shown in a post's column
+    (:data:`POST_COLUMN_PX`), from the diagram's SVG."""
     m = _WIDTH.search(svg)
     width_pt = float(m.group(1)) if m else 0.0
     if dpi is None:     # a pixel short of the limit: the rasteriser rounds the width up
         dpi = PNG_DPI if width_pt <= 0 else min(PNG_DPI, math.floor((max_width - 1) * 7200.0 / width_pt) / 100)
     sizes = [float(x) for x in _FONT.findall(svg)]
     smallest = min(sizes) if sizes else 14.0
-    return PostFit(dpi, int(width_pt * dpi / 72.0), smallest * dpi / 72.0)
+    shown = min(dpi / 72.0, POST_COLUMN_PX / width_pt) if width_pt > 0 else dpi / 72.0   # px per pt in the column
+    return PostFit(dpi, int(width_pt * dpi / 72.0), smallest * shown)
 
 
 def render_png(source: str, *, dpi: float | None = None, max_width: int = PNG_MAX_WIDTH) -> tuple[bytes, PostFit]:

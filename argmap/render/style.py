@@ -7,11 +7,12 @@ attributes (and so byte-identical DOT). Colour scales are sampled tables (no mat
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from ..base.formatting import fmt_p
 
 __all__ = [
-    "FONT", "VIRIDIS", "DIVERGING", "KIND_SHAPES", "RELATION_STYLES", "DIFF_SPAN",
+    "FONT", "VIRIDIS", "DIVERGING", "KIND_SHAPES", "RELATION_STYLES", "DIFF_SPAN", "DIFF_SPANS", "diff_span",
     "fill_for_probability", "fill_for_delta", "text_colour", "node_attrs", "edge_attrs",
     "strength", "LABEL_DIGITS", "label_p", "fmt_delta", "fmt_ratio",
 ]
@@ -34,7 +35,9 @@ LABEL_DIGITS = 2
 headlines give the report's three."""
 
 DIFF_SPAN = 0.30
-"""A change of this size or more gets the scale's end colour (fixed, so diagrams compare)."""
+"""The widest diff scale: a change of this size or more always gets the scale's end colour."""
+DIFF_SPANS = (0.01, 0.02, 0.05, 0.1, 0.2, DIFF_SPAN)
+"""The diff scales a diagram may use: the smallest that holds the moves it shows (:func:`diff_span`)."""
 
 KIND_SHAPES = {
     "claim": {"shape": "box", "style": "rounded,filled"},
@@ -59,7 +62,7 @@ RELATION_STYLES = {
     "supports": {"color": "#1b7837", "style": "solid", "arrowhead": "normal"},
     "opposes": {"color": "#c0392b", "style": "dashed", "arrowhead": "normal"},
     "undercuts": {"color": "#8e2c5a", "style": "dotted", "arrowhead": "tee"},
-    "modulates": {"color": "#7f7f7f", "style": "dashed", "arrowhead": "odiamond"},
+    "modulates": {"color": "#5a5a5a", "style": "dashed", "arrowhead": "odiamond"},
     "depends": {"color": "#7f7f7f", "style": "solid", "arrowhead": "empty"},
 }
 RELATION_WORDS = {
@@ -96,15 +99,28 @@ def fill_for_probability(p: float | None) -> str:
     return "#eeeeee" if p is None or not math.isfinite(p) else _sample(VIRIDIS, p)
 
 
-def fill_for_delta(delta: float | None) -> str:
-    """Fill colour for a change in probability, saturating at ±:data:`DIFF_SPAN`.
+def diff_span(shifts: Iterable[float]) -> float:
+    """The diff scale for these moves: the smallest of :data:`DIFF_SPANS` at least as large as the
+    largest, so a typical critique's moves of a few hundredths are coloured, not near-white.
+
+    >>> diff_span([-0.03, 0.012]), diff_span([0.4]), diff_span([])
+    (0.05, 0.3, 0.3)
+    """
+    top = max((abs(d) for d in shifts if math.isfinite(d)), default=0.0)
+    if top < 0.0005:
+        return DIFF_SPAN
+    return next((s for s in DIFF_SPANS if top <= s + 1e-12), DIFF_SPAN)
+
+
+def fill_for_delta(delta: float | None, span: float = DIFF_SPAN) -> str:
+    """Fill colour for a change in probability, saturating at ±``span`` (:func:`diff_span`).
 
     >>> fill_for_delta(0.0)
     '#f7f6f6'
     """
     if delta is None or not math.isfinite(delta):
         return "#eeeeee"
-    return _sample(DIVERGING, 0.5 + 0.5 * max(-1.0, min(1.0, delta / DIFF_SPAN)))
+    return _sample(DIVERGING, 0.5 + 0.5 * max(-1.0, min(1.0, delta / span)))
 
 
 def _luminance(hex_colour: str) -> float:
@@ -141,7 +157,7 @@ def edge_attrs(kind: str, weight: float | None = None) -> dict[str, str]:
     """Colour, dash and head for a relation type; pen width grows with ``weight`` (|log ratio|)."""
     attrs = dict(RELATION_STYLES.get(kind, RELATION_STYLES["requires"]))
     if weight is None:
-        width = 1.6 if kind == "requires" else 1.0
+        width = 1.6 if kind in ("requires", "modulates") else 1.0
     else:
         width = 1.0 + min(4.0, 1.5 * weight)
     attrs["penwidth"] = f"{width:.2f}"

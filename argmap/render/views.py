@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from ..base.errors import QueryError, did_you_mean
 from ..maps.models import ArgumentMap, Relation
 
-__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "claim_edges", "effective_parts", "PART_PREFIX",
-           "OVERVIEW_ABOVE"]
+__all__ = ["ViewNode", "ViewEdge", "View", "make_view", "downstream_beside", "claim_edges", "effective_parts",
+           "PART_PREFIX", "OVERVIEW_ABOVE"]
 
 PART_PREFIX = "Part_"
 """DOT ids of collapsed parts start with this (claim ids are lower-case, so never collide)."""
@@ -52,6 +52,9 @@ class View:
     edges: tuple[ViewEdge, ...]
     clusters: tuple[tuple[str, tuple[str, ...]], ...]
     """(part id, ids of expanded claim nodes in it), in the map's part order."""
+    beside: tuple[str, ...] = ()
+    """Collapsed parts drawn on the target's rank, beside it: parts downstream of the target only
+    (:func:`downstream_beside`)."""
 
 
 def claim_edges(amap: ArgumentMap) -> list[tuple[str, str, str, Relation | None]]:
@@ -189,3 +192,21 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
     part_order = list(amap.parts) + sorted({n.part for n in nodes if n.part and n.part not in amap.parts})
     groups = tuple((p, tuple(n.id for n in nodes if n.claim and n.part == p)) for p in part_order)
     return View(tuple(nodes), edges, tuple((p, ids) for p, ids in groups if ids) if clusters else ())
+
+
+def downstream_beside(amap: ArgumentMap, view: View, target: str) -> View:
+    """``view`` with each collapsed part that is downstream of ``target`` only (no member bears on the
+    target, some member depends on it) drawn beside the target: it keeps only its edge from the target,
+    so it no longer reads as the map's final output nor draws long edges across the overview (every
+    relation stays in the full map)."""
+    from ..maps.reach import chain_to, claim_graph, reachable
+
+    feeds = set(chain_to(amap, list(amap.claims), target))          # every claim with a path to the target
+    below = reachable(claim_graph(amap), [target]) - {target}
+    sinks = {n.id for n in view.nodes if not n.claim and n.members and not set(n.members) & feeds
+             and set(n.members) & below}
+    if target not in {n.id for n in view.nodes} or not sinks:
+        return view
+    edges = tuple(e for e in view.edges if e.target not in sinks or e.source == target)
+    return View(view.nodes, edges, view.clusters, tuple(n.id for n in view.nodes if n.id in sinks))
+

@@ -7,8 +7,9 @@ Every output is deterministic, so a regenerated bundle diffs cleanly in git.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class Bundle:
     files: list[Path] = field(default_factory=list)
     probability: float = float("nan")
     base_probability: float | None = None
+    lead_shows: int | None = None
+    """With overlays: which of :func:`lead_claims`'s selections the lead diff draws (0 fullest), or None."""
 
 
 def _md(text: object) -> str:
@@ -91,16 +94,28 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     files: dict[str, bytes | str] = {}
 
     step("drawing the map")
-    _diagram_files(files, "map", lambda mode: model_dot(model, target=target, legend=mode, **shown, **kw), dpi,
-                   legend)
+    maps = [partial(model_dot, model, target=target, stagger=st, **shown, **kw) for st in (None, 3, 2)]
+    added = [c for c in amap.claims if c not in first.map.claims]
+    if base is not None and overview and added:      # the lead figure draws them: the overview may leave them out
+        note = (f"The {len(added)} claim{'s' if len(added) != 1 else ''} the overlays add "
+                f"{'are' if len(added) != 1 else 'is'} drawn in the diff figure")
+        maps += [partial(model_dot, model, target=target, stagger=st, only=list(first.map.claims), notes=[note],
+                         **shown, **kw) for st in (None, 3)]
+    _legible_files(files, "map", maps, dpi, legend)
     if overview:
         files["map-full.svg"] = render_dot(model_dot(model, target=target, **kw), "svg")
     if base is not None:
         step("drawing the diff")
         base_result = base.run(target, **kw)
         bundle.base_probability = base_result.probability
-        _diagram_files(files, "diff", lambda mode: model_diff_dot(base, model, target=target, legend=mode, **shown,
-                                                                   **kw), dpi, legend)
+        if focus or not big:      # the user chose what to show, or the map is small: the diff of that
+            candidates = [partial(model_diff_dot, base, model, target=target, **shown, **kw)]
+        else:                     # the lead figure: what the critique acts on, drawn claim by claim
+            candidates = [partial(model_diff_dot, base, model, target=target, only=only, large=True, rankdir="TB",
+                                  stagger=st, **kw)
+                          for only in lead_claims(base, model, target, cond) for st in (3, 2)]
+        drawn = _legible_files(files, "diff", candidates, dpi, legend)
+        bundle.lead_shows = None if len(candidates) == 1 else drawn // 2
     step("tornado chart")
     rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
@@ -117,7 +132,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     step("the headline as a formula")
     formula = probability_formula(model, target, **kw)
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
-                                   command, "tornado.png" in files, res, groups)
+                                   command, "tornado.png" in files, res, groups, bundle.lead_shows)
     step("the explorer page")
     from .explorer import explorer_html
     files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
@@ -134,12 +149,41 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     return bundle
 
 
-def _diagram_files(files: dict, name: str, make: Callable[[str], str], dpi: int | None, legend: str) -> None:
-    """NAME.svg and a post-sized NAME.png (with ``legend="separate"``, NAME-legend.svg/.png too)."""
-    jobs = [(name, make(legend))] + ([(f"{name}-legend", make("key"))] if legend == "separate" else [])
-    for stem, source in jobs:
-        files[f"{stem}.svg"] = render_dot(source, "svg")
-        files[f"{stem}.png"] = render_dot(source, "png", dpi=dpi)
+def lead_claims(base: Model, model: Model, target: str, cond: Conditions) -> list[set[str]]:
+    """What the lead diff of a critique may draw, fullest first: the claims its overlays act on (not those
+    the conditions fix) with every claim on a path from them to the target; then those claims alone."""
+    from ..maps.reach import chain_to, touched_claims
+
+    fixed = set(cond.given) | set(cond.set)
+    acted = [c for c in touched_claims(base.map, model.map) if c not in fixed]
+    return [set(chain_to(model.map, acted, target)) | set(acted), set(acted)]
+
+
+def _legible_files(files: dict, name: str, candidates: Sequence[Callable[..., str]], dpi: int | None,
+                   legend: str) -> int:
+    """NAME.svg and a post-sized NAME.png (with ``legend="separate"``, NAME-legend.svg/.png too) for the
+    first candidate whose text is legible in a post's column (:func:`argmap.render.raster.post_fit`), else
+    the most legible; returns the index of the one drawn."""
+    from ..render.raster import post_fit
+
+    best = None
+    for i, make in enumerate(candidates):
+        source = make(legend=legend)
+        svg = render_dot(source, "svg")
+        fit = post_fit(svg, dpi=dpi)
+        if best is None or fit.min_text_px > best[0].min_text_px:
+            best = (fit, i, make, source, svg)
+        if fit.ok:
+            break
+    assert best is not None
+    fit, index, make, source, svg = best
+    files[f"{name}.svg"] = svg
+    files[f"{name}.png"] = render_dot(source, "png", dpi=fit.dpi)
+    if legend == "separate":
+        key = make(legend="key")
+        files[f"{name}-legend.svg"] = render_dot(key, "svg")
+        files[f"{name}-legend.png"] = render_dot(key, "png", dpi=dpi)
+    return index
 
 
 def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, float]]:
@@ -154,7 +198,7 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
 
 
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
-             command: str | None, has_tornado: bool, res=None, groups=()) -> str:
+             command: str | None, has_tornado: bool, res=None, groups=(), lead: int | None = None) -> str:
     amap = model.map
     target = result.target
     tclaim = amap.claims[target]
@@ -197,13 +241,13 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     if command:
         lines += ["", f"Regenerate with `{command}`."]
     marg = result.marginals
+    if base is not None:
+        lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond, target, lead))]
+        lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
     lines += ["", "## The map", "", _image("map.png", _alt_map(model, result, big))]
     if big:
         lines += ["", "The full map, every claim drawn, is in `map-full.svg` (zoom in; hover for each claim's "
                       "text, provenance and rationale)."]
-    if base is not None:
-        lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond, target))]
-        lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
     lines += ["", "## Top claims", "", _top_claims_table(model, target, marg, crux_rows, cond)]
     lines += ["", "## Cruxes: what would move the headline most", "",
               f"Learning each claim's truth would move P({_md(tclaim.title.lower())}) from {fmt_p(p)} to the values "
@@ -262,13 +306,19 @@ def _moves(base: Model, model: Model, cond: Conditions) -> list[Move]:
     return [m for m in moves if m.before is not None and not m.categorical]
 
 
-def _alt_diff(base: Model, model: Model, cond, t: str) -> str:
+_LEAD_SHOWS = ("the claims the overlays act on and every claim between them and the conclusion",
+               "the claims the overlays act on, and the conclusion")
+
+
+def _alt_diff(base: Model, model: Model, cond, t: str, lead: int | None = None) -> str:
     moves = _moves(base, model, cond)
     tb = next((m for m in moves if m.claim == t), None)
     rest = [m for m in moves if m.claim != t and abs(m.shift) >= 0.005][:4]
     added = [model.map.claims[c].title for c in model.map.claims if c not in base.map.claims]
-    text = (f"Diff diagram of the map with {', '.join(model.map.overlays)}: claims coloured blue where their "
-            "probability fell and red where it rose, white where unchanged. ")
+    shows = f", showing {_LEAD_SHOWS[lead]}" if lead is not None else ""
+    text = (f"Diff diagram of the map with {', '.join(model.map.overlays)}{shows}: claims coloured blue where "
+            "their probability fell and red where it rose, white where unchanged, on a scale fitted to these "
+            "moves (its legend gives the ends). ")
     if tb:
         text += f"The conclusion moves from {fmt_p(tb.before or 0.0)} to {fmt_p(tb.after)}. "
     if rest:

@@ -65,9 +65,10 @@ def claim_effect_sizes(model: Model, target: str | None = None, given=None, set=
 def model_dot(model: Model, *, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
               view: str = "plain", focus: str | None = None, depth: int | None = None,
               collapse: Iterable[str] = (), collapse_all: bool = False, title: str | None = None,
-              rankdir: str | None = None, legend: bool | str = True) -> str:
-    """DOT for ``model`` under the conditions, in the plain or sensitivity view (``legend``: see
-    :func:`argmap.render.dot.assemble`)."""
+              rankdir: str | None = None, legend: bool | str = True, stagger: int | None = None,
+              only: Iterable[str] | None = None, notes: Iterable[str] = ()) -> str:
+    """DOT for ``model`` under the conditions, in the plain or sensitivity view (``legend``, ``stagger``,
+    ``only``, ``notes``: see :func:`argmap.render.dot.map_dot`)."""
     if view not in ("plain", "sensitivity"):
         raise QueryError(f"view '{view}' needs a base map to compare with; use model_diff_dot")
     target = target or model.map.target
@@ -78,15 +79,18 @@ def model_dot(model: Model, *, target: str | None = None, given=None, set=None, 
     return map_dot(_drawn(model.map, cond.evidence), marginals, target=target, observed=cond.given,
                    intervened=cond.set,
                    effects=effects, focus=focus, depth=depth, collapse=collapse, collapse_all=collapse_all,
-                   title=title, scenario=cond.scenario, rankdir=rankdir, legend=legend)
+                   title=title, scenario=cond.scenario, rankdir=rankdir, legend=legend, stagger=stagger, only=only,
+                   notes=notes)
 
 
 def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=None, set=None,
                    scenario: str | None = DEFAULT, focus: str | None = None, depth: int | None = None,
                    collapse: Iterable[str] = (), collapse_all: bool = False, keep: Iterable[str] = (),
-                   title: str | None = None,
-                   rankdir: str | None = None, legend: bool | str = True) -> str:
-    """The diff view: ``new`` (the map with overlays) coloured by how far each claim moved from ``base``."""
+                   only: Iterable[str] | None = None, title: str | None = None,
+                   rankdir: str | None = None, legend: bool | str = True, large: bool | None = None,
+                   stagger: int | None = None) -> str:
+    """The diff view: ``new`` (the map with overlays) coloured by how far each claim moved from ``base``
+    (``only``, ``large``, ``stagger``: see :func:`argmap.render.diff.diff_dot`)."""
     target = target or new.map.target
     cb = base.conditions(given, set, scenario)
     cn = new.conditions(given, set, scenario)
@@ -94,7 +98,8 @@ def model_diff_dot(base: Model, new: Model, *, target: str | None = None, given=
                     base.marginals(cb.given, cb.set, scenario=None),
                     new.marginals(cn.given, cn.set, scenario=None), target, observed=cn.given,
                     intervened=cn.set, focus=focus, depth=depth, collapse=collapse,
-                    collapse_all=collapse_all, keep=keep, title=title, rankdir=rankdir, legend=legend)
+                    collapse_all=collapse_all, keep=keep, only=only, title=title, rankdir=rankdir, legend=legend,
+                    large=large, stagger=stagger)
 
 
 def _drawn(amap: ArgumentMap, evidence: Mapping[str, str]) -> ArgumentMap:
