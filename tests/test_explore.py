@@ -31,6 +31,7 @@ from argmap.views.explorer import MAX_COMBINATIONS, offered_overlays, overlay_co
 
 TOL = 1e-12
 ASSETS = Path(__file__).resolve().parents[1] / "argmap" / "views" / "assets"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 # ------------------------------------------------------------------------------------ without a browser
@@ -281,9 +282,16 @@ def test_evaluator_equals_the_engine_on_the_bundled_map_every_overlay_and_random
     for combo in overlay_combinations(offered):
         cases += _cases(Model.load(None, [offered[i].path for i in combo]), rng, 2)
     n_bundled = len(cases)
+    routes = DATA / "maps" / "routes"
+    for model in (Model.load(routes), Model.load(routes, [DATA / "maps" / "routes_overlays" / "more-routes.yaml"])):
+        cases += _cases(model, rng, 4)                # routes, and a route and an argument into a table
+    with_routes = 0
     for i in range(120):
         folder = write_random_map(tmp_path / f"m{i}", rng)
-        cases += _cases(Model.load(folder), rng, 2)
+        model = Model.load(folder)
+        with_routes += any(p.name.startswith("route:") for p in model.network.params)
+        cases += _cases(model, rng, 2)
+    assert with_routes >= 20
     pg = browser.new_page()
     pg.set_content("<!DOCTYPE html><script>" + (ASSETS / "evaluator.js").read_text() + "</script>")
     got = _evaluate_in_browser(pg, cases)
