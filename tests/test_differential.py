@@ -401,3 +401,12 @@ def test_routes_agree_with_pyagrums_own_noisy_or(tmp_path):
         ours = model.marginals(scenario=None)
         for cid in claims:
             assert ours[cid]["true"] == pytest.approx(float(ie.posterior(cid).toarray()[1]), abs=TOL), (m, cid)
+
+
+@pytest.mark.parametrize("peer, fmt, tol", PEERS)
+def test_the_routes_map_agrees(peer, fmt, tol, tmp_path):
+    """Routes, a drawn route from a table parent, and (with the overlay) an argument into a table, in the peers."""
+    data = ROOT / "tests" / "data" / "maps"
+    for overlays in ([], [data / "routes_overlays" / "more-routes.yaml"]):
+        model = Model.load(data / "routes", overlays)
+        assert_agree(argmap_marginals(model), peer_marginals(peer, model, fmt, tmp_path), tol, f"routes/{peer}/{fmt}")
