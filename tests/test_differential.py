@@ -4,8 +4,9 @@ Every marginal must agree to 1e-9 (pyAgrum reading *BIF*: 1e-6, because its BIF 
 numbers as single-precision floats; its XMLBIF reader is exact, and a test below checks the
 float32 rounding is the whole difference). Covered: the bundled map with and without its
 default scenario (entered as evidence in the peers), the bundled map with every overlay stack,
-and 120 random maps (binary and categorical claims, requires/supports/opposes/undercuts,
-modulators, tables) unconditionally and with random evidence. pyAgrum gets a fresh
+and 120 random maps (binary and categorical claims, requires/routes/supports/opposes/undercuts,
+modulators, tables, routes and arguments into tables) unconditionally and with random evidence, and
+routes against pyAgrum's own noisy-OR nodes. pyAgrum gets a fresh
 LazyPropagation per network. Networks written by the peers are imported back as argument maps.
 """
 
