@@ -155,3 +155,14 @@ def test_an_overlay_gives_a_composed_claim_a_table(tmp_path):
     # story B's route still ORs into each row: 1 - (1 - row)(1 - 0.3 if B)
     want = sum(wa * (0.4 * (1 - (1 - row) * 0.7) + 0.6 * row) for wa, row in ((0.5, 0.7), (0.5, 0.2)))
     assert model.probability("goal") == pytest.approx(want, abs=1e-15)
+
+
+def test_routes_from_two_overlays_compose_in_either_order(tmp_path):
+    one = _overlay(tmp_path, "one", add=[{"id": "story_c", "title": "C", "credence": 0.5,
+                                          "route": [{"claim": "goal", "p": 0.5}]}])
+    two = _overlay(tmp_path, "two", relate=[{"from": "classic", "to": "goal", "type": "route", "p": 0.25,
+                                             "reason": "another way"}])
+    a, b = (Model.load(MAP, order).probability("goal") for order in ([one, two], [two, one]))
+    fail = 1 - _goal(0.5, 0.4)                           # the two routes are independent of stories A and B
+    assert a == pytest.approx(1 - fail * (1 - 0.5 * 0.5) * (1 - 0.5 * 0.25), abs=1e-15)
+    assert b == pytest.approx(a, abs=1e-15)
