@@ -30,6 +30,9 @@ def test_the_test_map_is_the_noisy_or_by_hand():
     model = Model.load(MAP)
     assert model.probability("goal") == pytest.approx(_goal(0.5, 0.4), abs=1e-15)
     assert model.probability("outcome") == pytest.approx(_goal(0.5, 0.4) * P_PAYS, abs=1e-15)
+    # docs/format.md's worked example
+    assert model.probability("goal") == pytest.approx(0.4456, abs=1e-15)
+    assert model.probability("goal", given={"story_a": "true"}) == pytest.approx(0.4 * 0.748 + 0.6 * 0.64, abs=1e-15)
 
 
 def test_an_overlay_adds_removes_and_changes_routes(tmp_path):
