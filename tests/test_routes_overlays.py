@@ -169,3 +169,17 @@ def test_routes_from_two_overlays_compose_in_either_order(tmp_path):
     fail = 1 - _goal(0.5, 0.4)                           # the two routes are independent of stories A and B
     assert a == pytest.approx(1 - fail * (1 - 0.5 * 0.5) * (1 - 0.5 * 0.25), abs=1e-15)
     assert b == pytest.approx(a, abs=1e-15)
+
+
+def test_check_warns_when_an_argument_can_move_nothing(tmp_path):
+    from argmap.maps.checks import map_warnings
+
+    certain = _overlay(tmp_path, "certain", add=[
+        {"id": "taxo", "title": "Taxonomy", "table": {"given": ["classic"], "rows": [
+            {"when": {"classic": True}, "p": 1}, {"when": {"classic": False}, "p": 0}]}},
+        {"id": "doubt", "title": "Doubt", "credence": 0.5, "opposes": [{"claim": "taxo", "ratio": 0.5}]}])
+    (w,) = [d for d in map_warnings(Model.load(MAP, [certain]).map) if "cannot move" in d.message]
+    assert w.path == certain and w.line and "doubt -> taxo cannot move 'taxo'" in w.message
+    lifted = _overlay(tmp_path, "lifted", builds_on=["certain"], relate=[
+        {"from": "story_a", "to": "taxo", "type": "route", "p": 0.5, "reason": "a way out of the 0 row"}])
+    assert not [d for d in map_warnings(Model.load(MAP, [lifted]).map) if "cannot move" in d.message]

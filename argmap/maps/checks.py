@@ -270,8 +270,17 @@ def overrides(amap: ArgumentMap) -> list[tuple[str, str, str, str]]:
 
 
 def map_warnings(amap: ArgumentMap) -> list[Diagnostic]:
-    """What is valid but probably not meant: evidence entered as an argument, overrides, double counting."""
+    """What is valid but probably not meant: evidence entered as an argument, an argument that moves nothing,
+    overrides, double counting."""
     out = []
+    for target, rels in computed_relations(amap).items():
+        claim = amap.claims[target]
+        certain = _certain_bases(claim, [r.p for r in rels if r.type == "route"])
+        for r in rels:
+            if r.type in INFLUENCES and certain:
+                out.append(_w(r.origin, f"{r.key} cannot move '{target}': its {certain} every row, and no ratio "
+                              "moves a certainty", f"give '{target}' a base (or rows) strictly between 0 and 1, "
+                              "or let the argument bear on one of its parents"))
     for r in amap.relations:
         src = amap.claims.get(r.source)
         if src is not None and src.kind == "evidence" and r.type != "requires" and r.source not in amap.observations:
@@ -285,6 +294,23 @@ def map_warnings(amap: ArgumentMap) -> list[Diagnostic]:
                           f"overlay '{c.overrides}'", "the later overlay wins; reorder --with to change that"))
     out += _double_counting(amap)
     return out
+
+
+def _certain_bases(claim, routes: list) -> str | None:
+    """How a claim is certain in every row before its arguments (its base, or every row of its table, a
+    point 0 or 1, and no route that can lift a 0), or None when some row can move."""
+    def fixed(q) -> bool:
+        return q is not None and q.value in (0.0, 1.0) and q.range is None and q.beta is None
+    if claim.table is not None:
+        values, what = [dist[1] for _, dist in claim.table.rows], "table is 0 or 1 in"
+    else:
+        base = claim.base if claim.base is not None else claim.credence[1] if claim.credence is not None else None
+        values, what = [base], f"base is {base.value:g} in" if base is not None else ""
+    if not values or not all(fixed(q) for q in values):
+        return None
+    if any(q.value == 0.0 for q in values) and not all(fixed(p) for p in routes):
+        return None
+    return what
 
 
 def _double_counting(amap: ArgumentMap) -> list[Diagnostic]:
