@@ -219,6 +219,8 @@ def _same_map(a: Model, b: Model) -> None:
         assert _claim_key(ca) == _claim_key(cb), cid
     assert sorted(map(_relation_key, ma.relations), key=repr) == sorted(map(_relation_key, mb.relations), key=repr)
     assert ma.target == mb.target and ma.name == mb.name
+    assert ma.crux_groups == mb.crux_groups
+    assert [s.to_spec() for s in ma.stated] == [s.to_spec() for s in mb.stated]
     def observed(amap):
         return {k: (tuple((c, tuple((s, _q(q)) for s, q in d)) for c, d in o.likelihood), _q(o.reliability), o.data,
                     o.scenario) for k, o in amap.observations.items()}

@@ -256,3 +256,21 @@ def test_sobol_varies_every_factor_by_default(mix):
     from argmap.analysis.sensitivity._query import factors_of
 
     assert sobol(mix, samples=32).varied == len(factors_of(mix))
+
+
+def test_a_map_names_its_crux_groups_and_a_wrong_name_is_a_clear_error(tmp_path, capsys):
+    from mapkit import write_map
+
+    from argmap.analysis.sensitivity import report
+    from argmap.commands.cli import main
+
+    claims = [{"id": "a", "title": "A", "credence": 0.5}, {"id": "b", "title": "B", "credence": 0.4},
+              {"id": "t", "title": "T", "kind": "conclusion", "requires": ["a", "b"]}]
+    good = write_map(tmp_path / "good", claims, "t", crux_groups={"both": {"claims": ["a", "b"]}})
+    rep = report(Model.load(good), samples=0, sobol_samples=0)
+    assert [g["name"] for g in rep.groups] == ["both"]
+    assert rep.groups[0]["expected_shift"] == pytest.approx(0.5 * 0.4 * 0.8 + 0.5 * 0.2 + 0.3 * 0.2, abs=1e-12)
+    bad = write_map(tmp_path / "bad", claims, "t", crux_groups={"both": {"claims": ["a", "bb"]}})
+    assert main(["check", str(bad)]) != 0
+    err = capsys.readouterr().err
+    assert "crux group 'both' names unknown claim 'bb'" in err and "did you mean 'b'" in err

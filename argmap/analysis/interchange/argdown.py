@@ -339,6 +339,8 @@ def _header(amap: ArgumentMap, conditions: Mapping[str, Any]) -> dict[str, Any]:
         head["default_scenario"] = amap.default_scenario
     if amap.stated:
         head["stated"] = [s.to_spec() for s in amap.stated]
+    if amap.crux_groups:
+        head["crux_groups"] = {name: {"claims": list(members)} for name, members in amap.crux_groups.items()}
     if amap.overlays:
         head["overlays"] = list(amap.overlays)
     head["probability"] = {k: v for k, v in conditions.items() if v or k == "scenario"}

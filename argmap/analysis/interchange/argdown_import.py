@@ -405,7 +405,7 @@ class _Mapper:
         if isinstance(title, str):
             head["title"] = title
         head["target"] = target
-        for key in ("source", "scenarios", "default_scenario", "stated"):
+        for key in ("source", "scenarios", "default_scenario", "stated", "crux_groups"):
             if key in head_in:
                 head[key] = head_in[key]
         for name, entries in self.observe_entries().items():
