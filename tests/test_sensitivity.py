@@ -264,7 +264,7 @@ def test_a_map_names_its_crux_groups_and_a_wrong_name_is_a_clear_error(tmp_path,
     from argmap.analysis.sensitivity import report
     from argmap.commands.cli import main
 
-    claims = [{"id": "a", "title": "A", "credence": 0.5}, {"id": "b", "title": "B", "credence": 0.4},
+    claims: list[dict] = [{"id": "a", "title": "A", "credence": 0.5}, {"id": "b", "title": "B", "credence": 0.4},
               {"id": "t", "title": "T", "kind": "conclusion", "requires": ["a", "b"]}]
     good = write_map(tmp_path / "good", claims, "t", crux_groups={"both": {"claims": ["a", "b"]}})
     rep = report(Model.load(good), samples=0, sobol_samples=0)
