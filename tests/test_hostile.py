@@ -190,6 +190,39 @@ def test_huge_and_tiny_ratios_that_cancel_are_exact(tmp_path):
     assert model.probability(scenario=None) == pytest.approx(0.25 * 0.5, abs=1e-9)
 
 
+def test_routes_with_huge_ratios_take_the_log_path_exactly(tmp_path):
+    """The noisy-OR feeds the log-space formula: a base of 0 stays 0 without a route, whatever the ratio."""
+    claims = _supports([1e300], base=0.0) + [
+        {"id": "r", "title": "R", "credence": 0.5, "route": [{"claim": "c", "p": 0.5}]},
+        {"id": "q", "title": "Q", "credence": 0.5, "route": [{"claim": "c", "p": 1.0}]},
+        {"id": "o", "title": "O", "credence": 0.5, "opposes": [{"claim": "c", "ratio": 1e-300}]}]
+    model = Model.load(write_map(tmp_path / "m", claims, target="c"))
+    net = model.network
+    theta = net.theta0[None, :]
+    prog = net.program()
+    assert prog is not None and prog.route_passes
+    fast = prog.tables(prog.run(theta.T.copy()))["c"][..., 0]
+    slow = net.cpts(theta)["c"][0]
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-300)
+    assert np.isfinite(fast).all()
+    # a route of p 1 makes c certain, which no ratio moves; s's 1e300 and o's 1e-300 cancel
+    c = net.cpts(theta)["c"][0][..., 1]
+
+    def at(**states):
+        return float(c[tuple(states[v] for v in net.parents["c"])])
+    assert at(s0=0, r=0, q=0, o=0) == 0.0 and at(s0=1, r=0, q=0, o=0) == 0.0      # base 0: no route, nothing
+    assert at(s0=0, r=1, q=0, o=0) == pytest.approx(0.5, abs=1e-15)
+    assert at(s0=0, r=0, q=1, o=1) == 1.0 and at(s0=1, r=1, q=0, o=1) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_a_wide_fan_in_of_routes_is_the_noisy_or(tmp_path):
+    n = 16
+    claims = [{"id": f"r{i}", "title": f"R{i}", "credence": 0.3, "route": [{"claim": "x", "p": 0.2}]} for i in range(n)]
+    claims.append({"id": "x", "title": "X", "base": 0.05})
+    model = Model.load(write_map(tmp_path / "m", claims, target="x"))
+    assert model.probability(scenario=None) == pytest.approx(1 - 0.95 * (1 - 0.3 * 0.2) ** n, abs=1e-12)
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("ratio", 1e308, "ratio 1e+308 is beyond the limit: a ratio (and its range) must lie between e^-700 and e^700"),
     ("weight", 701, "weight 701 is too large (|weight| <= 700"),

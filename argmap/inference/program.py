@@ -402,9 +402,13 @@ class _Layout:
                     pieces.append([])
                 pieces[j].append((row[starts[ci] + on], _as_rows(self._ext(t, rep[on], pshape, strides, True),
                                                                  on.size)))
-        passes = tuple((np.concatenate([a for a, _ in ps]), np.concatenate([b for _, b in ps])) for ps in pieces)
-        routed = np.unique(np.concatenate([rows for rows, _ in passes])) if passes else np.zeros(0, dtype=np.intp)
-        return passes, routed.astype(np.intp)
+        # int32, as the term passes: half the memory of a wide fan-in
+        passes = tuple((np.concatenate([a for a, _ in ps]).astype(np.int32),
+                        np.concatenate([b for _, b in ps]).astype(np.int32)) for ps in pieces)
+        has_route = np.zeros(row.size, dtype=bool)
+        for rows, _ in passes:
+            has_route[rows] = True
+        return passes, np.flatnonzero(has_route).astype(np.intp)
 
     @staticmethod
     def _formulas_of(c: Composed, pshape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
