@@ -312,3 +312,11 @@ def test_legibility_is_measured_in_a_post_column():
     fit = post_fit(svg)
     assert fit.width_px <= PNG_MAX_WIDTH and abs(fit.min_text_px - 14 * 800 / 1152) < 1e-9
     assert not fit.ok and "800 px" in (fit.advice() or "")
+
+
+def test_charts_name_their_overlay_and_scenario(critique_bundle):
+    out, _, (_, new) = critique_bundle
+    svg = (out / "tornado.svg").read_text()
+    scenario = new.conditions().scenario
+    assert f"map with {', '.join(new.map.overlays)}" in svg
+    assert (f"scenario '{scenario}'" if scenario else "no scenario") in svg

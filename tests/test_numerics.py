@@ -1,4 +1,4 @@
-"""Numerical edge cases: credences of exactly 0 and 1, likelihood ratios of 1e-9 and 1e9, evidence of
+"""Numerical edge cases: credences of exactly 0 and 1, odds ratios of 1e-9 and 1e9, evidence of
 probability zero (a clear ImpossibleEvidenceError, never NaN), and marginals that sum to 1 within 1e-12."""
 
 from __future__ import annotations

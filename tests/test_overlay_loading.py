@@ -87,3 +87,14 @@ def test_compare_reads_every_file_once(tmp_path, monkeypatch):
     c = compare(MAP, views, attribution=True)
     assert [v.name for v in c.viewpoints] == ["one", "two", "three"]
     assert reads and max(reads.values()) == 1, reads
+
+
+def test_a_map_or_part_file_given_as_an_overlay_says_what_it_is(capsys):
+    """m7: one clear error naming the folder to give as PATH, not a field error per line."""
+    from argmap.commands.cli import main
+
+    folder = Path(__file__).resolve().parents[1] / "tests" / "data" / "maps" / "tiny"
+    for name, what in (("map.yaml", "a map file"), ("claims.yaml", "a part file")):
+        assert main(["check", "--with", str(folder / name)]) == 1
+        err = capsys.readouterr().err
+        assert f"this is {what}" in err and str(folder) in err and "1 error found" in err

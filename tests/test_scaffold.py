@@ -220,3 +220,18 @@ def test_skeletons_offer_arguments_into_tables_and_say_an_and_needs_a_base(tmp_p
     assert Model.load(routes, [path]).probability("pays") < Model.load(routes).probability("pays")
     text = critique_skeleton("a", amap, "outcome", "Ann Author")
     assert "base: 0.9" in text and "explicit table" not in text
+
+
+def test_a_relations_strength_has_one_name_everywhere(tmp_path):
+    """A relation's ratio is its odds ratio in the package's messages, the scaffold, README and the guides;
+    'likelihood ratio' is left to evidence (observe:), where it is one."""
+    texts = {p: p.read_text(encoding="utf-8") for p in
+             [*REPO.glob("argmap/**/*.py"), *REPO.glob("argmap/views/assets/*.js"), REPO / "README.md",
+              *REPO.glob("docs/*.md")]}
+    amap = load_map(DATA / "maps" / "tiny")
+    texts[tmp_path / "skeleton"] = new_critique(amap, "mine", amap.target, "Tess Ter", tmp_path).read_text()
+    for path, text in texts.items():
+        for line in text.splitlines():
+            if "likelihood ratio" in line.lower():
+                assert re.search(r"observ|evidence|experiment|reported", line, re.I), f"{path}: {line.strip()}"
+    assert "odds ratio" in texts[tmp_path / "skeleton"]

@@ -10,7 +10,7 @@ How coalitions are evaluated
 ----------------------------
 *θ embedding (the normal path).* The fully overlaid map is compiled once. Each edit is a change of
 some entries of its parameter vector θ, and an added claim or relation has a **neutral setting**
-exactly equivalent to its absence: a relation with likelihood ratio 1 (or a requirement with leak 1)
+exactly equivalent to its absence: a relation with odds ratio 1 (or a requirement with leak 1)
 does not change its target's table, so a claim whose outgoing relations are all neutral is a barren
 node and drops out of every query. A coalition is then one θ vector, and all 2^n coalitions are one
 batched engine call. Before it is trusted, the embedding is verified: the empty coalition must

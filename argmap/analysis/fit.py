@@ -1,6 +1,6 @@
 """``argmap fit``: the smallest change to chosen numbers that makes the map reach a stated value or bound.
 
-"Smallest" is in log-odds: a probability p moves as logit p, a likelihood ratio r as log r, and the
+"Smallest" is in log-odds: a probability p moves as logit p, an odds ratio r as log r, and the
 change minimises Σ (Δ)² over the freed numbers subject to P(target) = goal (a bound or an interval is
 reached at its nearest edge; one already met needs no change). The constraint is linearised with
 the exact gradient of P(target) and solved again from the original point until it holds to 1e-12
@@ -113,7 +113,7 @@ def free_params(model: Model, free: Iterable[str] = ()) -> list[int]:
         bad = [net.params[i].name for i in hits if not _fittable(net.params[i])]
         if bad and len(bad) == len(hits):
             raise QueryError(f"--free '{name}': {', '.join(bad)} cannot be fitted (only binary probabilities "
-                             "and likelihood ratios can; categorical credences and modulator scales cannot)")
+                             "and odds ratios can; categorical credences and modulator scales cannot)")
         chosen += [i for i in hits if _fittable(net.params[i]) and i not in chosen]
     return chosen
 

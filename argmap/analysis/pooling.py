@@ -15,7 +15,7 @@ distribution for every claim: its **claim marginals**. Those are what is pooled,
 
 Why marginals and not the parameters θ: viewpoints usually differ in structure (a critique adds
 claims and relations), so their parameter vectors do not line up; and even when they do, a
-parameter-wise pool mixes a base rate from one person with a likelihood ratio from another, which
+parameter-wise pool mixes a base rate from one person with an odds ratio from another, which
 can put P(target) outside the range every viewpoint holds. Pooling the marginals pools what each
 person actually believes about each claim.
 

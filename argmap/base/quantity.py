@@ -126,7 +126,7 @@ def _check_domain(x: float, domain: Domain, what: str) -> None:
     if domain == "probability" and not 0.0 <= x <= 1.0:
         raise ValueError(f"{what} {x:g} is not a probability in [0, 1]")
     if domain == "ratio" and not x > 0.0:
-        raise ValueError(f"{what} {x:g} must be positive (a likelihood ratio multiplies odds)")
+        raise ValueError(f"{what} {x:g} must be positive (an odds ratio multiplies odds)")
     if domain == "scale" and not x >= 0.0:
         raise ValueError(f"{what} {x:g} must be zero or positive")
 

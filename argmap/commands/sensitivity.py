@@ -85,15 +85,17 @@ def _progress(args):
     return lambda msg: print(f"  {msg}", file=sys.stderr, flush=True)
 
 
-def _write_out(rep, out: Path, top: int) -> list[Path]:
+def _write_out(rep, out: Path, top: int, overlays=()) -> list[Path]:
     from ..analysis.sensitivity import format_markdown
-    from ..render.charts import histogram_chart, tornado_charts
+    from ..render.charts import chart_context, histogram_chart, tornado_charts
 
     q = rep.query
     label = q.label
     written = []
     charts = {}
-    for fmt, data in tornado_charts(rep.tornado, rep.baseline, ("png", "svg"), target_label=label).items():
+    context = chart_context(overlays, q.scenario)
+    for fmt, data in tornado_charts(rep.tornado, rep.baseline, ("png", "svg"), target_label=label,
+                                    context=context).items():
         written.append(atomic_write(out / f"tornado.{fmt}", data))
     for fmt in ("png", "svg"):
         if rep.monte_carlo:
@@ -123,7 +125,7 @@ def run(args) -> int:
                  sobol_top=None if text == "all" else int(text), groups=_groups(args.group),
                  progress=_progress(args))
     try:
-        written = _write_out(rep, Path(args.out), args.top) if args.out else []
+        written = _write_out(rep, Path(args.out), args.top, model.map.overlays) if args.out else []
     except OSError as err:
         raise ArgmapError(f"cannot write the report to '{args.out}': {err.strerror or err}") from err
     if args.json:

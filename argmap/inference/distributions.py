@@ -4,7 +4,7 @@ Every uncertain number in a map becomes one **factor**:
 
 - a probability with a 90% ``range`` → a beta whose 5% and 95% quantiles are the range's ends;
   a probability with a ``beta`` → that beta;
-- a likelihood ratio (or a modulator scale) with a ``range`` → a log-normal with those quantiles
+- an odds ratio (or a modulator scale) with a ``range`` → a log-normal with those quantiles
   (a scale range starting at 0 → uniform over it);
 - a categorical root with ``concentration: c`` → a Dirichlet with parameters ``c × point`` (the
   point is its mean). It is one factor driving several θ columns, sampled by normalising independent

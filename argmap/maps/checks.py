@@ -124,7 +124,7 @@ def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
                                f" (a route without p is drawn only from a parent '{r.target}''s table lists)")))
         elif r.type not in ("requires", "route") and r.ratio is None:
             diags.append(_d(r.origin, f"{r.type} relation {r.key} has no strength",
-                            "give ratio: (a likelihood ratio) or weight: (its log)"
+                            "give ratio: (an odds ratio) or weight: (its log)"
                             + ("" if dst.table is None else
                                f"; a relation without one is drawn only from a parent '{r.target}''s table lists")))
         if not dst.binary:

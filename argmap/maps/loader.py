@@ -86,6 +86,13 @@ class OverlayReader:
         if key not in self._seen:
             diags: list[Diagnostic] = []
             doc = _read(path, diags)
+            if doc is not None and isinstance(doc.data, dict) and "overlay" not in doc.data and (
+                    "argmap" in doc.data or "part" in doc.data):
+                what = "a map file (map.yaml)" if "argmap" in doc.data else "a part file of a map"
+                raise ValidationError([doc.diag((), f"this is {what}, not an overlay",
+                                                f"give the map's folder, {path.parent}, as PATH (the first "
+                                                "argument); --with takes an overlay, a file that starts with "
+                                                "'overlay: NAME'")])
             spec = read_spec(doc, OverlayFile, diags) if doc is not None else None
             if spec is None or doc is None:
                 raise ValidationError(diags)

@@ -371,7 +371,7 @@ def _strength(kind: str, spec, where: Located, sub: tuple, diags: list[Diagnosti
             diags.append(where.diag(sub + ("ratio",), f"ratio {ratio.value:g} is beyond the limit: a ratio (and "
                                     f"its range) must lie between e^-{MAX_LOG_RATIO:g} and e^{MAX_LOG_RATIO:g} "
                                     "(about 1e-304 to 1e304)",
-                                    "a likelihood ratio that large already makes the target certain; use 1e100"))
+                                    "an odds ratio that large already makes the target certain; use 1e100"))
             return None
     else:
         return None  # decorative: allowed only into a claim with a table (checked map-wide)

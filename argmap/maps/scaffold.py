@@ -80,7 +80,7 @@ def _relation_examples(claim: Claim, amap: ArgumentMap) -> list[str]:
                     f"#    p: {_q(r.p)}     # the chance it does; 0 = no route", "#    reason: ..."]
         else:
             out += [f"#  - relation: {r.key}          # {r.type}",
-                    f"#    ratio: {_q(r.ratio)}     # likelihood ratio; 1 = no effect", "#    reason: ..."]
+                    f"#    ratio: {_q(r.ratio)}     # odds ratio; 1 = no effect", "#    reason: ..."]
     return out[:9]
 
 

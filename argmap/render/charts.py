@@ -19,7 +19,7 @@ import numpy as np
 
 from ..base.atomic import atomic_write
 
-__all__ = ["tornado_chart", "tornado_charts", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
+__all__ = ["tornado_chart", "tornado_charts", "chart_context", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
 
 DPI = 200
 MAX_WIDTH_PX = 1600
@@ -98,30 +98,41 @@ ChartFormat = Literal["png", "svg"]
 
 @overload
 def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: ChartFormat, *, top: int = 15,
-                  target_label: str = "P(target)", title: str | None = None) -> bytes: ...
+                  target_label: str = "P(target)", title: str | None = None, context: str | None = None) -> bytes: ...
 @overload
 def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: Path, *, top: int = 15,
-                  target_label: str = "P(target)", title: str | None = None) -> Path: ...
+                  target_label: str = "P(target)", title: str | None = None, context: str | None = None) -> Path: ...
 @overload
 def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str, *, top: int = 15,
-                  target_label: str = "P(target)", title: str | None = None) -> Path | bytes: ...
+                  target_label: str = "P(target)", title: str | None = None,
+                  context: str | None = None) -> Path | bytes: ...
 def tornado_chart(rows: Sequence[dict], baseline: float, path_or_format: str | Path, *, top: int = 15,
-                  target_label: str = "P(target)", title: str | None = None) -> Path | bytes:
+                  target_label: str = "P(target)", title: str | None = None, context: str | None = None
+                  ) -> Path | bytes:
     """Draw a tornado chart of ``rows`` (largest swing first; the ``top`` largest are drawn).
 
     Each bar spans P(target) between the parameter's low and high end; blue is the low end, orange
     the high end, the vertical line is the baseline. Parameter values are printed at the bar ends.
+    ``context`` (:func:`chart_context`) names the overlays and scenario under the title.
     """
-    return _save(_tornado_figure(rows, baseline, top, target_label, title), path_or_format)
+    return _save(_tornado_figure(rows, baseline, top, target_label, title, context), path_or_format)
 
 
 def tornado_charts(rows: Sequence[dict], baseline: float, formats: Sequence[ChartFormat] = ("svg", "png"), *,
-                   top: int = 15, target_label: str = "P(target)", title: str | None = None) -> dict[str, bytes]:
+                   top: int = 15, target_label: str = "P(target)", title: str | None = None,
+                   context: str | None = None) -> dict[str, bytes]:
     """:func:`tornado_chart` in several formats from one figure, laid out once: ``{format: bytes}``."""
-    return _render(_tornado_figure(rows, baseline, top, target_label, title), formats)
+    return _render(_tornado_figure(rows, baseline, top, target_label, title, context), formats)
 
 
-def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_label: str, title: str | None):
+def chart_context(overlays: Sequence[str], scenario: str | None) -> str:
+    """What a chart shows, for its title: ``map with pope-2023; scenario 'report'``."""
+    with_ = f"map with {', '.join(overlays)}" if overlays else "the map without overlays"
+    return with_ + "; " + (f"scenario '{scenario}'" if scenario else "no scenario")
+
+
+def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_label: str, title: str | None,
+                    context: str | None = None):
     plt = _plt()
     rows = list(rows)[:top]
     labels = [_row_label(r) for r in rows]
@@ -153,7 +164,8 @@ def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_labe
               loc="lower right", fontsize=8.5, frameon=True)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.set_title("\n".join(textwrap.wrap(title or TITLE.format(target=target_label), 60)), fontsize=10.5)
+    head = textwrap.wrap(title or TITLE.format(target=target_label), 60)
+    ax.set_title("\n".join(head + (textwrap.wrap(f"({context})", 60) if context else [])), fontsize=10.5)
     if not rows:
         ax.text(0.5, 0.5, "no uncertain parameters", transform=ax.transAxes, ha="center")
     _fit_width(fig)

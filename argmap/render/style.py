@@ -187,7 +187,7 @@ def fmt_delta(d: float, digits: int | None = None) -> str:
 
 
 def fmt_ratio(r: float) -> str:
-    """A likelihood ratio as a multiplier: ×3, ×1/4 (for ratios below one), ×1.5.
+    """An odds ratio as a multiplier: ×3, ×1/4 (for ratios below one), ×1.5.
 
     >>> fmt_ratio(3.0), fmt_ratio(0.25), fmt_ratio(1.5)
     ('×3', '×1/4', '×1.5')

@@ -74,7 +74,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.symbolic import probability_formula
-    from ..render.charts import tornado_charts
+    from ..render.charts import chart_context, tornado_charts
 
     step = progress or (lambda _msg: None)
     refuse_map_folder(out)
@@ -120,7 +120,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
     if rows:
-        for fmt, chart in tornado_charts(rows, result.probability, ("svg", "png"), target_label=tlabel).items():
+        context = chart_context(amap.overlays, cond.scenario)
+        for fmt, chart in tornado_charts(rows, result.probability, ("svg", "png"), target_label=tlabel,
+                                         context=context).items():
             files[f"tornado.{fmt}"] = chart
     step("cruxes")
     # claims that depend on the target re-describe the answer rather than bear on it: not cruxes

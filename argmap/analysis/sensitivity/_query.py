@@ -108,7 +108,7 @@ def param_label(model: Model, p: Param) -> str:
     if p.field == "leak":
         return f"{title}: leak if '{stitle}' fails"
     if p.field == "ratio":
-        return f"{stitle} → {title}: likelihood ratio"
+        return f"{stitle} → {title}: odds ratio"
     if p.field == "p":
         return f"{stitle} → {title}: route (P it alone brings it about)"
     if p.field == "scale":

@@ -8,7 +8,7 @@ co-varying proportionally) P(target | evidence) = N(θ) / D(θ) with N and D lin
   linearly, so N and D are lines in θ:
   P(target) = a + bθ without evidence and (a_N + b_N θ) / (a_D + b_D θ) with it. Two batched
   evaluations per parameter (θ = 0 and θ = 1) give the four numbers exactly.
-- a base rate, likelihood ratio, route's p, modulator scale, or a table row that routes or arguments
+- a base rate, odds ratio, route's p, modulator scale, or a table row that routes or arguments
   compose with, enters through the noisy-OR and the logistic function. Then
   N(θ) = K_N + Σ_j c_N[j] p_j(θ), with p_j(θ) = P(X = true | parent configuration j) computed
   by X's own CPT builder, and likewise D. K and c are exact: N and D are multilinear in the CPT

@@ -4,7 +4,7 @@ For each parameter, and each bound (default 0.10 and 0.50), the value nearest it
 which P(target) equals the bound, with everything else held fixed; or ``None`` ("not reachable")
 when no value in the parameter's domain does it. For roots, table entries and leaks the one-way
 function is a ratio of lines, so the threshold is solved in closed form; for base rates,
-likelihood ratios and modulator scales the exact function is bracketed on a grid over the whole
+odds ratios and modulator scales the exact function is bracketed on a grid over the whole
 domain (logit or log scale) and the crossing refined by Brent's method.
 """
 
