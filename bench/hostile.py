@@ -8,9 +8,10 @@ memory of that process is read from ``getrusage(RUSAGE_CHILDREN)``.
     python bench/hostile.py                  # all cases, 3 repeats (median reported)
     python bench/hostile.py --repeats 1 --out bench/hostile.md
 
-Cases: 1,000 / 10,000 / 50,000 independent root claims (in two part files), and one claim with 10
-and with 20 ``supports`` (the documented fan-in limit). Writes a Markdown table (default
-``bench/hostile.md``) and prints it.
+Cases: 1,000 / 10,000 / 50,000 independent root claims (in two part files), one claim with 10
+and with 20 ``supports`` (the documented fan-in limit), and one with 20 parents half of which are
+routes (noisy-OR) and half arguments. ``--only WORD`` runs the cases whose name contains WORD.
+Writes a Markdown table (default ``bench/hostile.md``) and prints it.
 """
 
 from __future__ import annotations
@@ -48,9 +49,20 @@ def fan_in(folder: Path, k: int) -> None:
     (folder / "claims.yaml").write_text("\n".join(lines) + "\n")
 
 
+def fan_in_routes(folder: Path, k: int) -> None:
+    """``k`` parents of one conclusion: every other one a route (p 0.2), the rest arguments (ratio 1.5)."""
+    folder.mkdir(parents=True)
+    (folder / "map.yaml").write_text("argmap: 1\nname: fan-in-routes\ntarget: c\n")
+    lines = ["claims:"] + [f"  - {{id: p{i}, title: Parent {i}, credence: 0.5, "
+                           + ("route: [{claim: c, p: 0.2}]}" if i % 2 else "supports: [{claim: c, ratio: 1.5}]}")
+                           for i in range(k)]
+    lines.append("  - {id: c, title: Conclusion, base: 0.2}")
+    (folder / "claims.yaml").write_text("\n".join(lines) + "\n")
+
+
 CASES = [("independent claims", 1_000, independent), ("independent claims", 10_000, independent),
          ("independent claims", 50_000, independent), ("fan-in (parents)", 10, fan_in),
-         ("fan-in (parents)", 20, fan_in)]
+         ("fan-in (parents)", 20, fan_in), ("fan-in, half routes (parents)", 20, fan_in_routes)]
 
 
 def run_once(folder: Path) -> tuple[float, float]:
@@ -72,10 +84,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "bench" / "hostile.md"))
+    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, (what, size, make) in enumerate(CASES):
+            if args.only not in what:
+                continue
             folder = Path(tmp) / f"case{i}"
             make(folder, size)
             runs = [run_once(folder) for _ in range(args.repeats)]

@@ -400,11 +400,10 @@ class _Layout:
                 on = np.flatnonzero(np.asarray(t.active)[(rep // strides[t.axis]) % pshape[t.axis]])
                 if len(pieces) <= j:
                     pieces.append([])
-                pieces[j].append((row[starts[ci] + on], _as_rows(self._ext(t, rep[on], pshape, strides, True),
-                                                                 on.size)))
-        # int32, as the term passes: half the memory of a wide fan-in
-        passes = tuple((np.concatenate([a for a, _ in ps]).astype(np.int32),
-                        np.concatenate([b for _, b in ps]).astype(np.int32)) for ps in pieces)
+                pieces[j].append((row[starts[ci] + on].astype(np.int32),      # int32, as the term passes:
+                                  _as_rows(self._ext(t, rep[on], pshape, strides, True), on.size)))  # half the memory
+        passes = tuple((ps[0][0], ps[0][1]) if len(ps) == 1 else
+                       (np.concatenate([a for a, _ in ps]), np.concatenate([b for _, b in ps])) for ps in pieces)
         has_route = np.zeros(row.size, dtype=bool)
         for rows, _ in passes:
             has_route[rows] = True
@@ -517,7 +516,7 @@ class _Layout:
 
 
 def _as_rows(ext: np.ndarray | int, n: int) -> np.ndarray:
-    return np.full(n, ext, dtype=np.intp) if isinstance(ext, int) else np.asarray(ext, dtype=np.intp)
+    return np.full(n, ext, dtype=np.int32) if isinstance(ext, int) else np.asarray(ext, dtype=np.int32)
 
 
 def _scales(pairs: list[tuple[int, ...]], n_params: int) -> np.ndarray:
