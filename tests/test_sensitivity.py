@@ -203,7 +203,8 @@ def test_cruxes_rank_inputs_and_arguments_and_list_composed_stages_apart(mix):
     assert rows["slack"]["role"] == "input" and rows["aware"]["role"] == "input"
     assert rows["arg2"]["role"] == "argument"            # an argument with a critique bearing on it is still arguable
     full = {r["claim"]: r for r in cruxes(mix)}
-    assert full["goal"]["role"] == "composed" and full["goal"]["rank"] is None
+    assert full["kind_of_model"]["role"] == "composed" and full["kind_of_model"]["rank"] is None   # a table
+    assert full["goal"]["role"] == "argument"       # a base of its own that arguments bear on: arguable
     ranks = [r["rank"] for r in cruxes(mix) if r["rank"] is not None]
     assert ranks == list(range(1, len(ranks) + 1))
 

@@ -12,10 +12,11 @@ its current value p to P(target | C = s). Before we learn it, C = s has probabil
 All are exact: for each target state t one conditional query gives P(C = s | target = t) for every
 C, and Bayes' rule turns those into the joint P(C = s, target = t).
 
-Each row names the claim's **role**: an ``input`` (a root: its own credence), an ``argument`` (an
-argument, critique or piece of evidence: something a person argues about, even when other claims bear
-on it) or ``composed`` (a stage fixed by its parents, such as a conjunction or an "any of these routes"
-claim: learning it is learning what its inputs already decide, so it is listed apart, not ranked).
+Each row names the claim's **role**: an ``input`` (a root: its own credence), an ``argument`` (a claim
+with a base of its own that other claims bear on: a hypothesis or argument a person argues about
+directly) or ``composed`` (a stage fixed by its parents: an explicit table, an "any of these routes"
+claim or a bare conjunction; learning it is learning what its inputs already decide, so it is listed
+apart, not ranked).
 :func:`group_cruxes` gives the same measures for learning several claims at once (a named group).
 """
 
@@ -104,11 +105,19 @@ def cruxes(model: Model, target: str | None = None, given=None, set=None, scenar
 
 
 def crux_role(model: Model, claim: str) -> str:
-    """``input`` (a root), ``argument`` (kind argument, critique or evidence) or ``composed`` (fixed by its
-    parents: what a person argues about is its inputs)."""
+    """``input`` (a root: its own credence), ``composed`` (fixed by its parents: an explicit table, an "any
+    of these routes" claim, or a conjunction of requirements with no base of its own; what a person argues
+    about is its inputs) or ``argument`` (a claim with a base of its own that arguments or requirements
+    bear on: a hypothesis or an argument, which a person can argue about directly)."""
     if not model.network.parents.get(claim):
         return "input"
-    return "argument" if model.map.claims[claim].kind in ("argument", "critique", "evidence") else "composed"
+    c = model.map.claims[claim]
+    into = [r for r in model.map.relations_into(claim) if not r.decorative]
+    if c.table is not None or any(r.type == "route" for r in into):
+        return "composed"
+    if c.base is None and all(r.type == "requires" for r in into):
+        return "composed"
+    return "argument"
 
 
 def group_cruxes(model: Model, groups: Mapping[str, Sequence[str]], target: str | None = None, given=None,
