@@ -358,8 +358,9 @@ def _changes_table(model: Model) -> str:
     from ..render.style import fmt_ratio
 
     for c in added:
-        does = "; ".join(f"{r.type} '{model.map.claims[r.target].title}'"
+        does = "; ".join(("a route to" if r.type == "route" else r.type) + f" '{model.map.claims[r.target].title}'"
                          + (f" (odds {fmt_ratio(r.ratio.value)})" if r.ratio is not None else "")
+                         + (f" (p {r.p.value:g})" if r.p is not None else "")
                          for r in model.map.relations_from(c.id))
         rows.append(f"| new claim: {_md(c.title)}" + (f" — {_md(does)}" if does else "") + " | | "
                     f"{_md(c.credence[-1].value if c.credence else '')} | "
