@@ -92,7 +92,7 @@ class Engine:
 
     def __init__(self, network: Network):
         self.network = network
-        self._plans: dict[tuple, Plan] = {}
+        self._plans: dict[tuple, Plan] = network.plans
         self._users: list[tuple[str, ...]] | None = None     # per parameter: the claims whose CPT reads it
         self._subprograms: dict[tuple[str, ...], Program] = {}
 

@@ -66,6 +66,9 @@ class Network:
     specs: Mapping[str, VarSpec] | None = field(default=None, repr=False, compare=False)
     """The builders' formulas as index data, for :meth:`program` (None: use the builders)."""
     _programs: dict = field(default_factory=dict, repr=False, compare=False)
+    plans: dict = field(default_factory=dict, repr=False, compare=False)
+    """Elimination plans made for this network, by query: shared by its engines, and stored with it by
+    the compiled-map cache so a cached run does not plan again."""
 
     @property
     def cards(self) -> dict[str, int]:
