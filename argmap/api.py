@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base.errors import ConditionWarning, QueryError, did_you_mean
+from .base.errors import ArgmapError, ConditionWarning, QueryError, did_you_mean
 from .base.marginals import p_true
 from .inference.engine import Engine
 from .inference.network import Network, compile_map
@@ -130,7 +130,7 @@ class Model:
         """
         from .inference.cache import load_compiled
 
-        return cls(*load_compiled(path, overlays, cache))
+        return cls(*load_compiled(path, overlays, cache, prepare=_plan_usual))
 
     @classmethod
     def load_with_base(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()
@@ -296,6 +296,17 @@ class Model:
         if target not in self.map.claims:
             hint = did_you_mean(target, self.map.claims)
             raise QueryError(f"target '{target}' is not a claim in this map" + (f"; {hint}" if hint else ""))
+
+
+def _plan_usual(amap: ArgumentMap, net: Network) -> None:
+    """Plan the query ``argmap run`` makes (every marginal under the map's default scenario) before
+    the compiled-map cache stores the network, so a cached run reads the plan instead of making it."""
+    model = Model(amap, net)
+    try:
+        c = model.conditions()
+        model.engine.marginal_plan(tuple(net.variables), c.evidence, c.set)
+    except ArgmapError:
+        pass                        # the query itself reports it, where it always did
 
 
 _COMPILED: dict[int, tuple[weakref.ref, Network, Engine]] = {}

@@ -20,6 +20,7 @@ import pytest
 from test_hostile import run_limited
 
 import argmap.inference.cache as cache
+import argmap.inference.cachecodec as cachecodec
 from argmap import Model
 from argmap.maps.bundled import bundled_overlay_path
 
@@ -148,12 +149,18 @@ def _corrupt(entry: Path, how: str) -> None:
         fields, _, request, manifest, body = _parts(entry)
         if how == "version":
             fields = fields.rsplit(b" ", 1)[0] + b" 0.0.0-other"
-        elif how == "tag":                 # a well-signed entry naming a class it may not build
-            body = body.replace(b'"@":"Claim"', b'"@":"os.system"', 1)
-        elif how == "fields":
-            body = body.replace(b'"@":"Claim","v":[', b'"@":"Claim","v":[1,', 1)
-        else:
-            body = body.replace(b'"dtype":"<f8"', b'"dtype":"|O"', 1)
+        else:                              # the body's own checksum recomputed too: the decoder must refuse it
+            head, arrays = cachecodec._unpack(body)
+            before = head
+            if how == "tag":               # a well-signed entry naming a class it may not build
+                head = head.replace(b'"@":"Claim"', b'"@":"os.system"', 1)
+            elif how == "fields":
+                head = head.replace(b'"@":"Claim","v":[', b'"@":"Claim","v":[1,', 1)
+            elif how == "array":
+                head = head.replace(b'"dtype":"<f8"', b'"dtype":"|O"', 1)
+            assert head != before
+            body = cachecodec._pack(head, [bytes(arrays)])
+            assert cachecodec._unpack(body)[0] == head
         _resign(entry, fields, request, manifest, body)
 
 
@@ -167,6 +174,35 @@ def test_a_bad_entry_is_ignored_and_rebuilt(cache_dir, own_map, how, monkeypatch
     _same_model(Model.load(own_map), good)                   # read from the files, entry rewritten
     monkeypatch.setattr("argmap.maps.loader.load_map", _fail_if_loaded)
     _same_model(Model.load(own_map), good)                   # and the rewritten entry is a good one
+
+
+def test_a_body_whose_own_checksum_fails_is_refused(cache_dir, own_map):
+    """One byte of the arrays changed and the entry re-signed with the folder's key: the body's checksum
+    still catches it, and the map is read from the files."""
+    good = Model.load(own_map, cache=False)
+    Model.load(own_map)
+    entry = cache.entry_path(own_map)
+    fields, _, request, manifest, body = _parts(entry)
+    _resign(entry, fields, request, manifest, body[:-9] + bytes([body[-9] ^ 1]) + body[-8:])
+    assert _hit(own_map) is None
+    _same_model(Model.load(own_map), good)
+
+
+def test_arrays_are_stored_as_raw_bytes_and_the_plan_with_them(cache_dir, own_map, monkeypatch):
+    """The entry holds θ0 as its little-endian bytes (no text encoding) and the plan of `argmap run`'s
+    query, so a cached run plans nothing and gives the uncached numbers."""
+    good = Model.load(own_map, cache=False).run()
+    Model.load(own_map)
+    body = _parts(cache.entry_path(own_map))[4]
+    assert np.ascontiguousarray(Model.load(own_map, cache=False).network.theta0, "<f8").tobytes() in body
+
+    def no_planning(*_a, **_k):
+        raise AssertionError("a cached run planned again")
+
+    monkeypatch.setattr("argmap.inference.engine.Engine._make_plan", no_planning)
+    hit = Model.load(own_map)
+    assert hit.network.plans
+    assert hit.run().marginals == good.marginals
 
 
 def test_entries_for_other_versions_are_not_read(cache_dir, own_map, monkeypatch):

@@ -42,7 +42,7 @@ import hmac
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -135,20 +135,22 @@ def _entry_for(request: str) -> Path:
 
 
 def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path] = (),
-                  cache: bool | None = None) -> tuple[ArgumentMap, Network | None]:
+                  cache: bool | None = None, prepare: Callable[[ArgumentMap, Network], None] | None = None
+                  ) -> tuple[ArgumentMap, Network | None]:
     """The loaded map and its compiled network, from the cache when its files are unchanged.
 
     ``cache=None`` follows :func:`enabled`. On a miss the map is loaded and compiled as usual and
     the entry written (unless a file changed meanwhile); the network is None (left to compile lazily)
     if compiling raised an :class:`~argmap.base.errors.ArgmapError`, so such errors surface where they
-    always did.
+    always did. ``prepare(amap, net)`` runs before an entry is written, so what it adds to the network
+    (the plans of the queries a command will make, :attr:`Network.plans`) is stored with it.
     """
     with paused_gc():
-        return _load_compiled(path, [str(o) for o in overlays], cache)
+        return _load_compiled(path, [str(o) for o in overlays], cache, prepare)
 
 
-def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None
-                   ) -> tuple[ArgumentMap, Network | None]:
+def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None,
+                   prepare: Callable[[ArgumentMap, Network], None] | None) -> tuple[ArgumentMap, Network | None]:
     use = enabled() if cache is None else cache
     request = _request(path, given) if use else None
     if request is not None:
@@ -164,6 +166,8 @@ def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None
     except ArgmapError:
         net = None
     if request is not None and net is not None and cachecodec.worth_storing(net):
+        if prepare is not None:
+            prepare(amap, net)          # e.g. the plan of the usual query, stored with the network
         _store(request, record, amap, net)
     return amap, net
 
