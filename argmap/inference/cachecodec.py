@@ -48,6 +48,7 @@ _CLASSES: dict[str, type] = {c.__name__: c for c in (
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
 _DTYPES = {"<f8", "<i8", "<i4"}
 _ALIGN = 8
+_PLAIN = frozenset({str, float, int, bool, type(None)})
 
 
 def encode(amap: ArgumentMap, net: Network) -> bytes:
@@ -128,21 +129,25 @@ class _Encoder:
 
     def enc(self, x: Any) -> Any:
         t = type(x)
-        if t is str or t is float or t is int or t is bool or x is None:
+        if t in _PLAIN:
             return x
         names = _INIT_FIELDS.get(t)
         if names is not None:
             k = self.seen.get(id(x))
             if k is not None:
                 return {"@": "ref", "v": k}
-            out = {"@": t.__name__, "v": [self.enc(getattr(x, n)) for n in names]}
+            enc = self.enc
+            out = {"@": t.__name__, "v": [v if type(v) in _PLAIN else enc(v) for v in map(x.__getattribute__, names)]}
             self.seen[id(x)] = self.count
             self.count += 1
             return out
+        if t is tuple:
+            enc = self.enc
+            return [v if type(v) in _PLAIN else enc(v) for v in x]      # a JSON array is a tuple: no lists
         if isinstance(x, (bool, int, float, str)):
             return x
         if isinstance(x, tuple):
-            return [self.enc(v) for v in x]          # a JSON array is a tuple: the data hold no lists
+            return [self.enc(v) for v in x]
         if isinstance(x, dict):
             return {"@": "dict", "v": [[self.enc(k), self.enc(v)] for k, v in x.items()]}
         if isinstance(x, Path):
@@ -197,7 +202,7 @@ class _Decoder:
                 raise TypeError("bad reference")
             return self.objects[k]
         if tag == "dict":
-            return {_tuple(k): _tuple(v) for k, v in d["v"]}
+            return {(_tuple(k) if type(k) is list else k): (_tuple(v) if type(v) is list else v) for k, v in d["v"]}
         if tag == "path":
             text = d["v"]
             path = self.paths.get(text)
@@ -230,7 +235,7 @@ class _Decoder:
         args = d["v"]
         if len(args) != len(_INIT_FIELDS[cls]):
             raise TypeError(f"bad {tag}")
-        obj = cls(*[_tuple(a) for a in args])
+        obj = cls(*[_tuple(a) if type(a) is list else a for a in args])
         self.objects.append(obj)
         return obj
 
