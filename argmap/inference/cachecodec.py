@@ -167,7 +167,8 @@ class _Encoder:
         raise TypeError(f"cannot store a {type(x).__name__}")
 
     def array(self, x: np.ndarray) -> dict:
-        a = np.ascontiguousarray(x, dtype="<f8" if x.dtype.kind == "f" else "<i8")
+        kind = "<f8" if x.dtype.kind == "f" else "<i4" if x.dtype == np.int32 else "<i8"
+        a = np.ascontiguousarray(x, dtype=kind)
         if a.dtype.kind not in "fi" or not np.array_equal(a, x):
             raise TypeError(f"cannot store an array of {x.dtype}")
         data = a.tobytes()
