@@ -119,7 +119,7 @@ def test_stated_results_scenarios_and_parts_in_an_overlay():
     ("change:\n  - {relation: a -> c, type: requires, reason: r}\n", "cannot become requires"),
     ("change:\n  - {relation: a -> c, type: opposes, ratio: 2, reason: r}\n", "opposes needs a ratio <= 1"),
     ("add:\n  - {id: x, title: X, part: nowhere, credence: 0.5}\n", "part 'nowhere' is not a part"),
-    ("stated:\n  - {claim: c, value: 0.1, below: 0.2}\n", "exactly one of value, range, below or above"),
+    ("stated:\n  - {claim: c, value: 0.1, below: 0.2}\n", "exactly one of value, range, below, above or band"),
 ])
 def test_mistakes_are_positioned_errors(tmp_path, text, message):
     over = tmp_path / "bad.yaml"
