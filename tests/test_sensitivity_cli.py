@@ -108,3 +108,19 @@ def test_a_named_group_is_reported_learned_together(capsys):
 def test_a_malformed_group_is_a_clear_error(capsys):
     code = main(["sensitivity", MIX, *FAST, "--group", "lonely=slack"])
     assert code != 0 and "two claims or more" in capsys.readouterr().err
+
+
+def test_threshold_heading_says_which_way_and_reversed_bounds_are_refused(tiny_map, capsys):
+    """m2: the heading names P's value and the direction to each bound; '0.5,0.1' is an error, not silent."""
+    from argmap import Model
+
+    p = Model.load(tiny_map).probability(scenario=None)
+    lo, hi = (0.5, 0.9) if p < 0.5 else (0.01, 0.05)
+    assert main(["sensitivity", str(tiny_map), "--scenario", "none", "--threshold", f"{lo},{hi}",
+                 "--samples", "200", "--sobol-samples", "64"]) == 0
+    out = capsys.readouterr().out
+    way = "up" if lo > p else "down"
+    assert f"from {p:.3f} {way} to {lo:g} or {hi:g}" in out
+    with pytest.raises(SystemExit):
+        main(["sensitivity", str(tiny_map), "--threshold", "0.5,0.1"])
+    assert "give the lower bound first" in capsys.readouterr().err

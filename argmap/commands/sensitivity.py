@@ -27,6 +27,9 @@ def _bounds(text: str) -> tuple[float, float]:
         raise argparse.ArgumentTypeError(f"'{text}' should be two probabilities like 0.1,0.5") from None
     if not (0.0 <= lo <= 1.0 and 0.0 <= hi <= 1.0):
         raise argparse.ArgumentTypeError(f"bounds {text} must lie in [0, 1]")
+    if not lo < hi:
+        raise argparse.ArgumentTypeError(f"'{text}': give the lower bound first, as LOW,HIGH (e.g. "
+                                         f"{min(lo, hi):g},{max(lo, hi):g})")
     return lo, hi
 
 

@@ -125,7 +125,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
     for f in _steepest(rep)[:top]:
         L.append(f"   {clip(_sec(f.sections), 12):<12} {clip(f.title, 58):<58} {_num(f.value):>7} "
                  f"{f.derivative:>8.3f} {f.elasticity:>10.3f}")
-    L += ["", f"6. What single change would carry {q.label} below {lo:g} or above {hi:g} (thresholds)"]
+    L += ["", f"6. What single change would carry {q.label} {_toward(rep.baseline, lo, hi)} (thresholds)"]
     rows = _threshold_rows(rep)
     for r, c in rows[:top]:
         L.append(f"   {clip(_sec(r['sections']), 12):<12} {clip(r['title'], 58):<58} "
@@ -168,6 +168,18 @@ def _residual_text(res: Residual, label: str, top: int) -> list[str]:
         L += [f"   {clip(name, 50):<50} {n:>6} {p:>14} {share:>8}" for name, n, p, share in groups]
         L.append("   (each figure equals `argmap run --set CLAIM=false ...` for those claims)")
     return L
+
+
+def _toward(p: float, lo: float, hi: float) -> str:
+    """Where the thresholds carry P from its value ``p``: ``from 0.078 up to 0.1 or 0.5``.
+
+    >>> _toward(0.078, 0.1, 0.5), _toward(0.3, 0.1, 0.5)
+    ('from 0.078 up to 0.1 or 0.5', 'from 0.300 down to 0.1 or up to 0.5')
+    """
+    lo_word, hi_word = ("up" if lo > p else "down"), ("up" if hi > p else "down")
+    if lo_word == hi_word:
+        return f"from {p:.3f} {lo_word} to {lo:g} or {hi:g}"
+    return f"from {p:.3f} {lo_word} to {lo:g} or {hi_word} to {hi:g}"
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -243,7 +255,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
     L += _md_table(["section", "number", "value", "dP/dθ", "elasticity"],
                    [[_sec(f.sections), f.title, _num(f.value), f"{f.derivative:.3f}", f"{f.elasticity:.3f}"]
                     for f in _steepest(rep)[:top]])
-    L += ["", f"## What would carry {q.label} below {lo:g} or above {hi:g}", ""]
+    L += ["", f"## What would carry {q.label} {_toward(rep.baseline, lo, hi)}", ""]
     rows = _threshold_rows(rep)
     if rows:
         L += _md_table(["section", "number", "now", "would need", f"{q.label} then"],
