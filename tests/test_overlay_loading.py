@@ -98,3 +98,27 @@ def test_a_map_or_part_file_given_as_an_overlay_says_what_it_is(capsys):
         assert main(["check", "--with", str(folder / name)]) == 1
         err = capsys.readouterr().err
         assert f"this is {what}" in err and str(folder) in err and "1 error found" in err
+
+
+def test_an_added_claim_with_no_relation_is_warned_about(tmp_path, capsys):
+    from argmap.commands.cli import main
+
+    lonely = tmp_path / "lonely.yaml"
+    lonely.write_text("overlay: lonely\nauthor: T. Ester\nadd:\n  - id: lonely_point\n    title: Bears on nothing\n"
+                      "    credence: 0.5\n", encoding="utf-8")
+    folder = Path(__file__).resolve().parent / "data" / "maps" / "tiny"
+    assert main(["check", str(folder), "--with", str(lonely)]) == 0
+    err = capsys.readouterr().err
+    assert f"{lonely}:4:" in err and "adds 'lonely_point' with no relation" in err
+
+
+def test_a_claims_own_unknown_part_in_a_map_file_is_an_error(tmp_path, capsys):
+    from argmap.commands.cli import main
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "maps" / "tiny", folder)
+    path = folder / "claims.yaml"
+    path.write_text(path.read_text().replace("    title: Long goals\n", "    title: Long goals\n    part: mian\n"))
+    assert main(["check", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "part 'mian' is not listed in map.yaml parts" in err and "did you mean 'main'" in err

@@ -292,6 +292,13 @@ def map_warnings(amap: ArgumentMap) -> list[Diagnostic]:
         if c.overrides:
             out.append(_w(c.origin, f"overlay '{c.overlay}' overrides the {c.field} of '{c.target}' set by "
                           f"overlay '{c.overrides}'", "the later overlay wins; reorder --with to change that"))
+    linked = {c for r in amap.relations for c in (r.source, r.target, *(m for m, _ in r.modulators))}
+    linked |= {c for cid, claim in amap.claims.items() if claim.table is not None for c in (cid, *claim.table.given)}
+    for cid, claim in amap.claims.items():
+        if claim.added_by and cid not in linked and cid not in amap.observations and cid != amap.target:
+            out.append(_w(claim.origin, f"overlay '{claim.added_by}' adds '{cid}' with no relation: it bears on "
+                          "nothing, so it changes no number", "give it supports:, opposes:, undercuts: or route: "
+                          "(or relate it under relate:), or leave it out"))
     out += _double_counting(amap)
     return out
 

@@ -261,6 +261,9 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
             item = Located(claim, doc, ("claims", i))
             part_of[id(item)] = spec.part
             located.append(item)
+            if head and head.parts and claim.part is not None and claim.part not in head.parts:
+                diags.append(item.diag(("part",), f"part '{claim.part}' is not listed in {MAP_FILE} parts",
+                                       did_you_mean(claim.part, head.parts) or f"add it under parts: in {MAP_FILE}"))
     if head is None or head_doc is None:
         return None
     claims, relations, rdiags = resolve_claims(located, {}, part_of=part_of)
