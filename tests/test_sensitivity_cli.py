@@ -39,7 +39,7 @@ def test_text_report_cites_sections_and_puts_cruxes_first(capsys):
                  "--scenario", "none", "--given", "aware=true"]) == 0
     text = capsys.readouterr().out
     assert text.index("Which finding would move") < text.index("tornado") < text.index("Monte Carlo")
-    assert "§1.2" in text and "below 0.3 or above 0.45" in text
+    assert "§1.2" in text and "from 0.485 down to 0.3 or 0.45" in text
     assert "P(conclusion=true | aware=true)" in text
 
 
