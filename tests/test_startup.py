@@ -61,3 +61,17 @@ def test_a_warm_cache_reads_no_yaml_and_imports_no_pydantic(tmp_path, tiny_map):
     cold = _modules_after(code, tmp_path)
     assert "pydantic" in cold and "argmap.maps.loader" in cold
     assert _modules_after(code, tmp_path) == []
+
+
+_COLD = """
+import contextlib, io, json, sys
+from argmap.commands.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["run", "--no-cache"]) == 0
+print(json.dumps(sorted(m for m in ("numpy.ma", "scipy", "sympy", "pandas") if m in sys.modules)))
+"""
+
+
+def test_a_cold_run_of_the_bundled_map_imports_no_numpy_ma_nor_scipy(tmp_path):
+    """Compiling uses no np.unique of an array alone (its masked-array check imports numpy.ma)."""
+    assert _modules_after(_COLD, tmp_path) == []

@@ -292,6 +292,13 @@ def _arr(values) -> np.ndarray:
     return np.asarray(list(values), dtype=np.intp)
 
 
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for an integer array, without np.unique's masked-array check (which imports
+    numpy.ma, a tenth of a cold ``argmap run``'s imports)."""
+    a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))] if a.size else a
+
+
 def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: int) -> Program:
     """Lay out the cells of ``names`` in blocks and index them into one :class:`Program`."""
     views = {}
@@ -323,7 +330,7 @@ def build_program(specs: Mapping[str, VarSpec], names: Iterable[str], n_params: 
     layout = _Layout(comp, n_comp, n_params)
     return Program(views, size, _arr(copy_par), _arr(dir_par), n_comp, layout.base_par,
                    layout.term_passes, _arr(t[0] for t in layout.pairs), _scales(list(layout.pairs), n_params),
-                   layout.formula, layout.leak_passes, np.unique(_arr(layout.ratios)),
+                   layout.formula, layout.leak_passes, _distinct(_arr(layout.ratios)),
                    layout.route_passes, _arr(t[0] for t in layout.route_pairs),
                    _scales(list(layout.route_pairs), n_params), layout.routed)
 
