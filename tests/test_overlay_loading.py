@@ -122,3 +122,20 @@ def test_a_claims_own_unknown_part_in_a_map_file_is_an_error(tmp_path, capsys):
     assert main(["check", str(folder)]) == 1
     err = capsys.readouterr().err
     assert "part 'mian' is not listed in map.yaml parts" in err and "did you mean 'main'" in err
+
+
+@pytest.mark.parametrize("body, message", [
+    ("relate:\n  - {from: conclusion, to: argument, type: supports, ratio: 2, reason: loops back}\n",
+     "the map has a cycle"),
+    ("change:\n  - claim: goals\n    base: 0.3\n    reason: a base on a root\n", "has a base but nothing bears on it"),
+])
+def test_an_error_an_overlay_causes_points_at_the_overlay(tmp_path, capsys, body, message):
+    """m3: a cycle the overlay closes, a base it puts on a root: reported at the overlay's line, not the map's."""
+    from argmap.commands.cli import main
+
+    path = tmp_path / "o.yaml"
+    path.write_text("overlay: o\nauthor: T. Ester\n" + body, encoding="utf-8")
+    folder = Path(__file__).resolve().parent / "data" / "maps" / "tiny"
+    assert main(["check", str(folder), "--with", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.startswith(f"{path}:") and "claims.yaml" not in err

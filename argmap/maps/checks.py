@@ -171,7 +171,10 @@ def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
                 diags.append(_d(c.origin, f"arguments bear on '{cid}' but it has no base",
                                 "give base: its probability when none of the arguments bearing on it holds"))
         if c.base is not None and not parents:
-            diags.append(_d(c.origin, f"'{cid}' has a base but nothing bears on it", "use credence: for a root claim"))
+            # an overlay that gave it the base is where to fix it
+            where = next((ch.origin for ch in reversed(amap.changes) if ch.target == cid and ch.field == "base"),
+                         c.origin)
+            diags.append(_d(where, f"'{cid}' has a base but nothing bears on it", "use credence: for a root claim"))
         if len(parents) > MAX_PARENTS:
             diags.append(_d(c.origin, f"'{cid}' depends on {len(parents)} claims; the engine supports at most "
                                       f"{MAX_PARENTS}", "group related parents under an intermediate claim"))
@@ -217,9 +220,10 @@ def _check_cycles(amap: ArgumentMap) -> list[Diagnostic]:
     except nx.NetworkXNoCycle:
         return []
     path = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
-    u, v = cycle[-1]
-    rel = next((r for r in amap.relations if r.source == u and r.target == v), None)
-    origin = rel.origin if rel else amap.claims[v].origin
+    on = [r for u, v in cycle for r in amap.relations if r.source == u and r.target == v]
+    # point at what closed it: a relation an overlay added, else the last one on the cycle
+    rel = next((r for r in on if r.added_by), on[-1] if on else None)
+    origin = rel.origin if rel else amap.claims[cycle[-1][1]].origin
     return [_d(origin, f"the map has a cycle: {path}",
                "a claim cannot depend on itself; remove or reverse one of these relations")]
 
