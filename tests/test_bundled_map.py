@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from argmap import Model
@@ -148,3 +150,10 @@ def test_model_taxonomy_is_queryable(base):
 def test_check_is_clean_with_every_overlay(stack, capsys):
     argv = ["check"] + [a for o in stack for a in ("--with", str(o))]
     assert main(argv) == 0, capsys.readouterr().err
+
+
+def test_the_export_summary_alt_text_names_the_routes():
+    text = (ARGS.parent / "exports" / "scheming" / "summary.md").read_text(encoding="utf-8")
+    alt = re.findall(r"!\[([^\]]*)\]\(map\.png\)", text)[0]
+    assert "blue double-headed arrows are routes" in alt
+

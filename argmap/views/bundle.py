@@ -296,7 +296,10 @@ def _alt_map(model: Model, result, big: bool) -> str:
     parts = ", ".join(f"{title} {pp:.2f}" for title, pp in ins[:6])
     return (f"Argument map of {amap.title or amap.name}, showing {view}. Boxes are claims coloured by "
             f"probability (dark purple for unlikely through green to yellow for likely); green arrows support, "
-            f"red dashed arrows oppose, dotted arrows undercut, grey arrows are requirements. The conclusion, "
+            f"red dashed arrows oppose, dotted arrows undercut, grey arrows are requirements"
+            + (", blue double-headed arrows are routes (any one suffices)"
+               if any(r.type == "route" for r in amap.relations) else "")
+            + ". The conclusion, "
             f"'{t}', has probability {result.probability:.3f}"
             + (f"; its direct inputs: {parts}." if parts else "."))
 
