@@ -14,6 +14,9 @@ Timed with ``performance.now()`` inside the page:
 * **evaluate**: the evaluator alone (fill the CPTs, forward and backward pass), for comparison with the
   Python engine's ``Engine.marginals`` on the same query, timed side by side in this process.
 
+Then a reader writes a critique: claims added through the page's form, taken back, relations removed;
+each edit recompiles the map in the page (compile.js), recomputes and repaints, timed the same way.
+
 Moves alternate between several kinds of number (a root credence, a ratio, a leak, a base) across the
 map. Prints medians and 90th percentiles in milliseconds; the target is a median under 16 ms.
 """
@@ -68,6 +71,38 @@ _MOVES = """async ([moves, allOpen]) => {
 }"""
 
 
+_EDITS = """async (edits) => {
+  // a reader writing a critique: each edit adds a claim through the form (an opposing or supporting
+  // argument into one of the claims it can bear on), the page recompiles the map and repaints; every
+  // fourth edit takes the oldest claim back, and every third removes a relation and restores it
+  const targets = Explore.targets('opposes');
+  const handler = [], frame = [], compile = [];
+  const nextFrame = () => new Promise(res => requestAnimationFrame(() => res(performance.now())));
+  const add = document.getElementById('cr-add');
+  for (let i = 0; i < edits; i++) {
+    document.getElementById('cr-title').value = 'Reader argument ' + i;
+    document.getElementById('cr-type').value = i % 2 ? 'supports' : 'opposes';
+    document.getElementById('cr-type').dispatchEvent(new Event('change'));
+    const sel = document.getElementById('cr-target');
+    sel.value = targets[(7 * i) % targets.length];
+    if (!sel.value) sel.selectedIndex = i % sel.options.length;
+    await nextFrame();
+    const t0 = performance.now();
+    if (i % 4 === 3) document.querySelector('#cr-list button').click();
+    else if (i % 3 === 2) {
+      const b = document.querySelectorAll('.param button.remove');
+      b[(5 * i) % b.length].click();
+    } else add.click();
+    void document.getElementById('diagram').getBoundingClientRect().width;
+    void document.body.offsetHeight;
+    handler.push(performance.now() - t0);
+    compile.push(Explore.lastUpdateMs);
+    frame.push((await nextFrame()) - t0);
+  }
+  return {handler, frame, inner: compile, claims: Object.keys(Explore.current().map.claims).length};
+}"""
+
+
 def _stats(xs: list[float]) -> str:
     xs = sorted(xs)
     return f"median {statistics.median(xs):.2f} ms, p90 {xs[int(0.9 * (len(xs) - 1))]:.2f} ms"
@@ -99,6 +134,9 @@ def main() -> int:
         page.wait_for_selector("body[data-ready=true]", timeout=30000)
         out = page.evaluate(_MOVES, [args.moves, False])
         worst = page.evaluate(_MOVES, [args.moves // 2, True])
+        page.goto(page_path.resolve().as_uri())
+        page.wait_for_selector("body[data-ready=true]", timeout=30000)
+        edits = page.evaluate(_EDITS, args.moves // 3)
         browser.close()
     model = Model.load()
     cond = model.conditions()
@@ -115,6 +153,11 @@ def main() -> int:
     print(f"to the next frame:                      {_stats(out['frame'])}")
     print(f"every part's numbers open, handler:     {_stats(worst['handler'])}")
     print(f"every part's numbers open, next frame:  {_stats(worst['frame'])}")
+    print(f"{len(edits['handler'])} critique edits (add a claim, take one back, remove a relation): "
+          f"{edits['claims']} claims at the end")
+    print(f"  handler (recompile + recompute + repaint + layout): {_stats(edits['handler'])}")
+    print(f"  of which Explore.update:                          {_stats(edits['inner'])}")
+    print(f"  to the next frame:                                {_stats(edits['frame'])}")
     print(f"evaluator alone (all marginals):        {_stats(out['evaluate'])}")
     print(f"Python Engine.marginals, same query:    {_stats(py)}")
     print(f"ratio Python / JavaScript (medians):    {statistics.median(py) / statistics.median(out['evaluate']):.2f}")

@@ -98,21 +98,15 @@ def add_offer_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--offer", metavar="all|none|OVERLAY,...", default=None,
                    help="which overlays the explorer page offers switched off, besides the --with ones (switched "
                         "on): 'all' (default): with the bundled map, named or implied, every bundled critique and "
-                        "viewpoint that fits (at most 64 combinations; those that build on another overlay "
-                        "are left out first); 'none': only the --with ones; or a comma-separated list (bundled names "
-                        "or files)")
+                        "viewpoint; 'none': only the --with ones; or a comma-separated list (bundled names or files)")
     p.add_argument("--no-bundled", dest="offer", action="store_const", const="none", help=argparse.SUPPRESS)
 
 
 def offering_from_args(args):
-    """The overlays the page offers (:func:`argmap.views.explorer.offering`), printing its note if any."""
+    """The overlays the page offers (:func:`argmap.views.explorer.offering`)."""
     from ..views.explorer import offering
 
-    chosen = offering(args.path, args.overlays, args.offer)
-    note = chosen.note()
-    if note:
-        print(note, file=sys.stderr)
-    return chosen
+    return offering(args.path, args.overlays, args.offer)
 
 
 def add_condition_args(p: argparse.ArgumentParser, target: bool = True) -> None:

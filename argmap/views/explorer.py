@@ -1,19 +1,21 @@
 """``argmap explore``: one self-contained HTML page where readers push on a map's numbers.
 
-The page holds everything it needs (no request to any server): a small JavaScript evaluator
-(``assets/evaluator.js``) that computes every marginal exactly from :func:`argmap.inference.netjson.network_json`,
-the interface (``assets/explore.js``, ``assets/explore.css``), the map's diagrams rendered here by
-Graphviz with the static diagrams' palette and shapes, and the data below.
+The page holds everything it needs (no request to any server): the resolved map as JSON
+(:func:`argmap.maps.mapjson.map_json`), each offered overlay as the edits it makes to that map
+(:func:`argmap.maps.mapjson.map_edits`), a JavaScript compiler (``assets/compile.js``) that builds from
+the map the same network and elimination plan as :func:`argmap.inference.network.compile_map` and the
+engine, the evaluator (``assets/evaluator.js``) that computes every marginal exactly from it, the
+interface (``assets/explore.js``, ``assets/explore.css``) and the map's diagrams rendered here by
+Graphviz with the static diagrams' palette and shapes.
 
 **Which overlays are offered** is decided by :func:`offering` alone (the ``--with`` ones always, then
 the bundled ones that fit; ``--offer`` chooses), the same for ``explore`` and ``export`` whether the
 bundled map is named or implied.
 
-**Overlays are switched by swapping networks.** Every combination of the offered overlays that
-``builds_on`` allows is loaded and compiled here, exactly as ``argmap run --with ...`` would, and
-shipped as its own network; so an overlay switched off gives exactly what the map gives without it.
-The diagrams are drawn once for the map with every offered overlay applied; claims and relations
-absent from the current combination are hidden by the page.
+**Overlays are edits the page applies.** Switching overlays, and a reader's own edits, change the map
+in the page, which compiles it again; so any number of overlays can be offered, and an overlay switched
+off gives exactly what the map gives without it. The diagrams are drawn once for the map with every
+offered overlay applied; claims and relations absent from the current map are hidden by the page.
 """
 
 from __future__ import annotations
@@ -28,16 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from ..api import DEFAULT, Model
-from ..base.errors import ArgmapError, QueryError, ValidationError
-from ..inference.netjson import network_json
-from ..maps.models import ArgumentMap, Claim, Provenance
+from ..base.errors import ArgmapError, Diagnostic, ValidationError
+from ..base.verbal import PROBABILITY_BANDS, STRENGTH_BANDS
+from ..maps.mapjson import map_edits, map_json
+from ..maps.models import ArgumentMap
 
-__all__ = ["explorer_html", "offering", "Offering", "offered_overlays", "overlay_combinations", "MAX_COMBINATIONS",
+__all__ = ["explorer_html", "explorer_data", "offering", "Offering", "offered_overlays", "overlay_combinations",
+           "overlay_edits",
            "PAGE_FORMAT"]
 
-MAX_COMBINATIONS = 64
-"""The most overlay combinations a page ships (each is one compiled network)."""
-PAGE_FORMAT = 1
+PAGE_FORMAT = 2
 _ASSETS = Path(__file__).resolve().parent / "assets"
 
 
@@ -58,19 +60,10 @@ class Offered:
 
 @dataclasses.dataclass(frozen=True)
 class Offering:
-    """What a page offers: the overlays (in page order) and the bundled ones left out to fit."""
+    """What a page offers: the overlays, in page order (any number: the page compiles each combination
+    itself)."""
 
     overlays: list[Offered]
-    dropped: list[str]
-
-    def note(self) -> str | None:
-        """What to tell the user when bundled overlays were left out (None when none were)."""
-        if not self.dropped:
-            return None
-        return (f"note: the page offers at most {MAX_COMBINATIONS} overlay combinations, so it leaves out the "
-                f"bundled {', '.join(self.dropped)} (kept while they fit: your --with overlays, then bundled ones "
-                "that build on no other, then those that do); choose the offered set with --offer NAME,NAME "
-                "or --offer none")
 
 
 def _is_bundled_map(path: str | Path | None) -> bool:
@@ -89,12 +82,9 @@ def offering(path: str | Path | None, overlays: Sequence[str | Path],
 
     ``overlays`` (the ``--with`` ones) are always offered, switched on. ``offer``: ``None`` or ``"all"``
     adds, for the bundled map (named by its folder or implied), every bundled critique and viewpoint,
-    switched off; when the combinations ``builds_on`` allows would exceed :data:`MAX_COMBINATIONS`,
-    bundled ones are kept while they fit, first those that build on no other overlay, then those that do
-    (each with what it builds on), in page order (critiques, then viewpoints, alphabetically) within
-    each, and the rest are listed in ``dropped``. ``"none"`` adds nothing; a list
-    (or a comma-separated string) names the overlays to add, by bundled name or file, and is an error
-    when it does not fit."""
+    switched off, in page order (critiques, then viewpoints, alphabetically; each after what it builds
+    on); ``"none"`` adds nothing; a list (or a comma-separated string) names the overlays to add, by
+    bundled name or file."""
     from ..maps.bundled import arguments_dir
     from ..maps.loader import resolve_overlay
 
@@ -111,26 +101,7 @@ def offering(path: str | Path | None, overlays: Sequence[str | Path],
         if item[1].resolve() not in have:
             have.add(item[1].resolve())
             mine.append(item)
-    specs = _read_offered(mine)
-    chosen = [o for o in specs if o.on]
-    dropped: list[str] = []
-    if not _fits(specs):
-        if offer is not None:
-            raise QueryError(f"{len(specs)} overlays make more than {MAX_COMBINATIONS} combinations, the most a "
-                              "page ships: name fewer with --offer (or --offer none)")
-        by_name = {o.name: o for o in specs}
-        for cand in sorted(specs, key=lambda o: bool(o.builds_on)):     # stable: page order within each
-            if cand in chosen:
-                continue
-            group = [cand]
-            for o in group:         # what it builds on, among the offered (transitively)
-                group += [by_name[b] for b in o.builds_on if b in by_name and by_name[b] not in chosen + group]
-            trial = chosen + [o for o in specs if o in group and o not in chosen]
-            if _fits(trial):
-                chosen = trial
-        dropped = [o.arg for o in specs if o not in chosen]
-        specs = [o for o in specs if o in chosen]
-    return Offering(_page_order(specs), dropped)
+    return Offering(_page_order(_read_offered(mine)))
 
 
 def _read_offered(items: Sequence[tuple[str | Path, Path, bool]]) -> list[Offered]:
@@ -175,29 +146,6 @@ def offered_overlays(path: str | Path | None, overlays: Sequence[str | Path],
     return offering(path, overlays, offer).overlays
 
 
-def _fits(offered: Sequence[Offered]) -> bool:
-    """Whether the combinations ``builds_on`` allows are at most :data:`MAX_COMBINATIONS` (counted with
-    a cut-off, so a long list of overlays costs no more than the limit)."""
-    ordered = _page_order(offered)
-    names = {o.name for o in ordered}
-    count = 0
-
-    def walk(i: int, on: frozenset[str]) -> None:
-        nonlocal count
-        if count > MAX_COMBINATIONS:
-            return
-        if i == len(ordered):
-            count += 1
-            return
-        walk(i + 1, on)
-        o = ordered[i]
-        if all(b in on for b in o.builds_on if b in names):
-            walk(i + 1, on | {o.name})
-
-    walk(0, frozenset())
-    return count <= MAX_COMBINATIONS
-
-
 def overlay_combinations(offered: Sequence[Offered]) -> list[tuple[int, ...]]:
     """Index tuples of the overlay subsets that ``builds_on`` allows (each dependency included)."""
     out = []
@@ -209,144 +157,86 @@ def overlay_combinations(offered: Sequence[Offered]) -> list[tuple[int, ...]]:
     return out
 
 
-def _prov(p: Provenance) -> dict[str, str]:
-    return {k: v for k, v in dataclasses.asdict(p).items() if v}
+def overlay_edits(offered: Sequence[Offered], start) -> tuple[list[dict[str, Any]], ArgumentMap]:
+    """Each offered overlay as the edits it makes to the map it applies to (its ``builds_on`` applied
+    first), or the error it raises; and the map with every offered overlay that applies cleanly (in
+    order) applied, which the diagrams draw."""
+    from ..maps.loader import OverlayReader, load_stages
 
-
-def _claim_meta(c: Claim) -> dict[str, Any]:
-    meta: dict[str, Any] = {"title": c.title, "kind": c.kind, "states": list(c.states),
-                            "sections": list(c.sections), "prov": _prov(c.provenance)}
-    if c.text:
-        meta["text"] = c.text
-    if c.added_by:
-        meta["added_by"] = c.added_by
-    if c.url and c.url.startswith(("https://", "http://")):
-        meta["url"] = c.url
-    return meta
-
-
-class _Interner:
-    """Shares equal JSON objects between combinations (most claims and numbers are the same in each)."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self._index: dict[str, int] = {}
-
-    def __call__(self, obj: Any) -> int:
-        key = json.dumps(obj, sort_keys=True)
-        if key not in self._index:
-            self._index[key] = len(self.items)
-            self.items.append(obj)
-        return self._index[key]
-
-
-def _pack_cells(net: dict[str, Any], pnames: dict[str, int], intern: _Interner) -> dict[str, Any]:
-    """Share each claim's cell formulas between combinations: parameter indices become ids into one
-    list of parameter names (``pnames``), so a claim unchanged by the overlays is stored once
-    (the page maps them back before compiling)."""
-    gid = [pnames.setdefault(n, len(pnames)) for n in net["params"]]
-
-    def g(k: int) -> int:
-        return gid[k] if k >= 0 else -1
-
-    cells = [intern({"copy": [[pos, g(k)] for pos, k in c["copy"]],
-                     "direct": [[t, f, g(k)] for t, f, k in c["direct"]],
-                     "composed": [[t, f, g(b), [[g(x) for x in term] for term in terms], [g(x) for x in leaks],
-                                   [[g(x) for x in r] for r in routes]]
-                                  for t, f, b, terms, leaks, routes in c["composed"]]})
-             for c in net["cells"]]
-    return {**net, "cells": cells}
-
-
-def _param_meta(model: Model) -> list[dict[str, Any]]:
-    """What the page shows and lets a reader move for each entry of θ (``null``: not adjustable)."""
-    amap = model.map
-    rels = {r.key: r for r in amap.relations}
+    reader = OverlayReader()
     out: list[dict[str, Any]] = []
-    net = model.network
-    for p in net.params:
-        if p.field == "scale":        # a modulator's scale has no overlay field, so it is shown, not moved
-            out.append({"name": p.name, "claim": p.claim, "field": p.field, "fixed": True})
-            continue
-        meta: dict[str, Any] = {"name": p.name, "claim": p.claim, "field": p.field, "kind": p.kind}
-        if p.state is not None and p.kind == "simplex":
-            meta["state"] = p.state
-        if p.group:
-            meta["group"] = [net.params[g].name for g in p.group]
-        if p.quantity.range:
-            meta["range"] = list(p.quantity.range)
-        if p.relation is not None:
-            r = rels[p.relation]
-            meta.update(relation=p.relation, type=r.type, source=r.source, prov=_prov(r.provenance))
-        else:
-            meta["prov"] = _prov(amap.claims[p.claim].provenance)
-        if p.field == "table":
-            meta["row"] = p.name[p.name.index("[") + 1:p.name.rindex("]")]
-        out.append(meta)
-    return out
+    union = list(start)
+    for o in offered:
+        item = dataclasses.asdict(o) | {"path": None}
+        try:
+            stages = load_stages(overlays=[o.path], start=start, reader=reader)
+            item["edits"] = map_edits(stages[-2].map, stages[-1].map)
+        except ValidationError as err:
+            item["error"] = err.diagnostics[0].message if err.diagnostics else str(err)
+        out.append(item)
+        if "edits" in item:
+            try:
+                union = load_stages(overlays=[o.path], start=union, reader=reader)
+            except ValidationError:
+                pass        # clashes with an overlay offered before it: drawn without it
+    return out, union[-1].map
 
 
-def _tables(amap: ArgumentMap) -> dict[str, dict[str, Any]]:
-    return {cid: {"given": list(c.table.given), "rows": [list(combo) for combo, _ in c.table.rows]}
-            for cid, c in amap.claims.items() if c.table is not None}
+def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """The beta (a, b) of every 90% range within [0, 1] that the map or an offered overlay writes, keyed
+    "lo,hi" (the page samples the headline's interval from them; a ratio's log-normal it fits itself)."""
+    from ..inference.distributions import fit_beta
+
+    found: set[tuple[float, float]] = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, dict):
+            if "range" in x and "v" in x and len(x) == 2:
+                lo, hi = x["range"]
+                if 0 <= lo < hi <= 1:
+                    found.add((lo, hi))
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(map_json(amap))
+    walk([o.get("edits", []) for o in shipped])
+    return {f"{lo!r},{hi!r}": [float(v) for v in fit_beta(lo, hi)] for lo, hi in sorted(found)}
 
 
-def _scenarios(amap: ArgumentMap) -> dict[str, dict[str, Any]]:
-    return {name: {"given": dict(s.given), "set": dict(s.set), "description": s.description}
-            for name, s in amap.scenarios.items()}
+GUIDED_QUESTIONS = 10
+"""How many cruxes the page's guided mode ("State your view") asks about at most."""
+
+
+def guided_cruxes(model: Model, **conditions: Any) -> list[dict[str, Any]]:
+    """The claims the guided mode asks about: ``argmap sensitivity``'s ranked cruxes in order (value of
+    information for the target at the page's start, among what a person can argue about: inputs and
+    arguments, not downstream of the target)."""
+    from ..analysis.sensitivity import cruxes
+
+    rows = sorted((r for r in cruxes(model, **conditions) if r["rank"] is not None), key=lambda r: r["rank"])
+    return [{"claim": r["claim"], "expected_shift": r["expected_shift"]} for r in rows[:GUIDED_QUESTIONS]]
 
 
 def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT) -> dict[str, Any]:
-    """Everything the page needs, as JSON-ready data (networks, numbers' metadata, diagrams).
-
-    The page starts at ``argmap run`` with ``overlays`` and these conditions; ``offer`` chooses the other
-    overlays it offers (:func:`offering`, or its result)."""
+    """Everything the page needs, as JSON-ready data: the map, each offered overlay as edits to it,
+    the diagrams, and where the page starts (``argmap run`` with ``overlays`` and these conditions);
+    ``offer`` chooses the other overlays it offers (:func:`offering`, or its result)."""
+    from ..maps.loader import load_stages
     from ..render.views import effective_parts
 
     offered = (offer if isinstance(offer, Offering) else offering(path, overlays, offer)).overlays
-    combos = overlay_combinations(offered)
-    from ..maps.loader import OverlayReader, load_stages
-
-    reader = OverlayReader()
     start = load_stages(path)
-    intern = _Interner()
-    pnames: dict[str, int] = {}
-    shipped: list[dict[str, Any]] = []
-    union: ArgumentMap | None = None
-    base_model = None
-    for idx in combos:
-        try:
-            model = Model(load_stages(overlays=[offered[i].path for i in idx], start=start, reader=reader)[-1].map)
-            net = model.network
-        except ValidationError as err:
-            if not idx:
-                raise
-            shipped.append({"overlays": [offered[i].name for i in idx],
-                            "error": err.diagnostics[0].message if err.diagnostics else str(err)})
-            continue
-        amap = model.map
-        if union is None or len(idx) > len(union.overlays):
-            union = amap
-        if all(offered[i].on for i in idx) and len(idx) == sum(o.on for o in offered):
-            base_model = model
-        shipped.append({
-            "overlays": [offered[i].name for i in idx],
-            "net": _pack_cells(network_json(net, model.engine), pnames, intern),
-            "params": [intern(m) for m in _param_meta(model)],
-            "claims": {cid: intern(_claim_meta(c)) for cid, c in amap.claims.items()},
-            "tables": _tables(amap),
-            "scenarios": _scenarios(amap),
-            "observed": dict(amap.observed),
-            "observations": sorted(amap.observations),
-            "default_scenario": amap.default_scenario,
-            "edges": sorted({f"{r.source}->{r.target}" for r in amap.relations}
-                            | {f"{m}->{r.target}" for r in amap.relations for m, _ in r.modulators}
-                            | {f"{g}->{cid}" for cid, c in amap.claims.items() if c.table for g in c.table.given}),
-        })
-    assert union is not None and base_model is not None
+    shipped, union = overlay_edits(offered, start)
+    for o, item in zip(offered, shipped, strict=True):
+        if o.on and "error" in item:
+            raise ValidationError([Diagnostic(f"overlay '{o.name}': {item['error']}")])
+    base_model = Model(load_stages(overlays=[o.path for o in offered if o.on], start=start)[-1].map)
     parts = effective_parts(union)
     part_titles = [[p, union.parts.get(p, p)] for p in
                    list(union.parts) + sorted({p for p in parts.values() if p and p not in union.parts})]
@@ -361,13 +251,15 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "map_arg": None if path is None else str(path),
         "title": union.title or union.name,
         "target": union.target,
-        "overlays": [dataclasses.asdict(o) | {"path": None} for o in offered],
-        "combos": shipped,
-        "shared": intern.items,
-        "pnames": list(pnames),
+        "base": map_json(start[-1].map),
+        "overlays": shipped,
+        "bands": {"probability": {w: list(b) for w, b in PROBABILITY_BANDS.items()},
+                  "strength": {w: [b[0], None if b[1] == float("inf") else b[1]] for w, b in STRENGTH_BANDS.items()}},
         "parts": part_titles,
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),
+        "betas": _beta_fits(start[-1].map, shipped),
+        "cruxes": guided_cruxes(base_model, given=given, set=set, scenario=scenario),
         "start": {"overlays": [o.name for o in offered if o.on], "scenario": sc, "given": start_given,
                   "set": start_set, "probability": base.probability},
     }
@@ -433,7 +325,7 @@ def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path]
     return page_html(data)
 
 
-def page_html(data: Any, scripts: Iterable[str] = ("evaluator.js", "explore.js")) -> str:
+def page_html(data: Any, scripts: Iterable[str] = ("compile.js", "evaluator.js", "explore.js")) -> str:
     """Fill the page template with ``data`` and the inlined assets."""
     import html
 

@@ -7,6 +7,23 @@
 var ArgmapEval = (function () {
   function prod(xs) { var m = 1; for (var i = 0; i < xs.length; i++) m *= xs[i]; return m; }
 
+  // Index maps depend only on the shape of a step (its scopes as positions in their union, and the
+  // cards), so a page that recompiles after a reader's edit reuses those of the steps it shares.
+  var shapes = new Map();
+  function cachedStepIndex(scopesIn, scopeOut, cards) {
+    var union = [];
+    scopesIn.forEach(function (s) { s.forEach(function (u) { if (union.indexOf(u) < 0) union.push(u); }); });
+    var pos = function (s) { return s.map(function (u) { return union.indexOf(u); }); };
+    var key = JSON.stringify([union.map(function (u) { return cards[u]; }), scopesIn.map(pos), pos(scopeOut)]);
+    var hit = shapes.get(key);
+    if (!hit) {
+      if (shapes.size > 4000) shapes.clear();
+      hit = stepIndex(scopesIn, scopeOut, cards);
+      shapes.set(key, hit);
+    }
+    return { size: hit.size, ins: hit.ins, out: hit.out };
+  }
+
   // Index maps of one elimination step: for each cell of the union of the inputs' scopes, the
   // offset into every input table and into the output table.
   function stepIndex(scopesIn, scopeOut, cards) {
@@ -51,7 +68,7 @@ var ArgmapEval = (function () {
     var factorOf = new Array(n).fill(-1);
     net.factors.forEach(function (f, i) { factorOf[f.var] = i; });
     var steps = net.steps.map(function (st) {
-      var ix = stepIndex(st.in.map(function (i) { return scopes[i]; }), st.out, cards);
+      var ix = cachedStepIndex(st.in.map(function (i) { return scopes[i]; }), st.out, cards);
       scopes.push(st.out);
       tableSizes.push(prod(st.out.map(function (u) { return cards[u]; })));
       ix.inputs = st.in;

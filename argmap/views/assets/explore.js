@@ -8,8 +8,9 @@ var Explore = (function () {
   var D = null;                 // the page data
   var S = null;                 // the reader's settings
   var base = null;              // marginals at the start settings: {claim: Float64Array}
-  var current = null;           // {combo, result, cond}
-  var compiled = {};            // combo key -> compiled network
+  var current = null;           // {key, map, net, cond, result}
+  var compiled = {};            // map key -> compiled network
+  var built = null;             // the reader's current map: {key, map, problems}
   var svgCache = {};
   var vb = null;
 
@@ -35,74 +36,69 @@ var Explore = (function () {
   function fmtNum(x) { return Number(x.toPrecision(6)).toString(); }
 
   // ---------------------------------------------------------------- data access
-  function shared(i) { return D.shared[i]; }
-  function comboKey(names) { return D.overlays.filter(function (o) { return names.indexOf(o.name) >= 0; }).map(function (o) { return o.name; }).join("+"); }
-  function findCombo(names) {
-    var key = comboKey(names);
-    for (var i = 0; i < D.combos.length; i++) if (D.combos[i].overlays.join("+") === key) return D.combos[i];
-    return null;
+  // The map the reader sees: the page's map with the switched-on overlays' edits applied in order
+  // (then the reader's own edits), compiled in the page (compile.js) and kept while nothing changes.
+  function onInOrder(names) { return D.overlays.filter(function (o) { return names.indexOf(o.name) >= 0; }).map(function (o) { return o.name; }); }
+  function mapKey() { return JSON.stringify([onInOrder(S.on), critiqueOps()]); }
+  function buildMap() {
+    var m = ArgmapCompile.shallow(D.base), problems = [];
+    D.overlays.forEach(function (o) {
+      if (S.on.indexOf(o.name) < 0) return;
+      if (o.error) problems.push("overlay '" + o.name + "' cannot be applied: " + o.error);
+      else ArgmapCompile.applyEdits(m, o.edits, problems, "overlay '" + o.name + "'");
+    });
+    ArgmapCompile.applyEdits(m, critiqueOps(), problems, "your edit");
+    if (!problems.length) problems = ArgmapCompile.check(m);
+    return { map: m, problems: problems };
   }
-  function net(combo) {
-    var key = combo.overlays.join("+");
+  function net(key, map) {
     if (!compiled[key]) {
-      var c = ArgmapEval.compile(unpack(combo.net));
-      c.params = combo.params.map(shared);
+      var spec = ArgmapCompile.compile(map), c = ArgmapEval.compile(spec);
+      c.params = spec.meta;
       c.paramIndex = {};
-      combo.net.params.forEach(function (n, i) { c.paramIndex[n] = i; });
-      c.claims = {};
-      Object.keys(combo.claims).forEach(function (k) { c.claims[k] = shared(combo.claims[k]); });
+      spec.params.forEach(function (n, i) { c.paramIndex[n] = i; });
+      c.claims = map.claims;
+      c.map = map;
       c.edges = {};
-      combo.edges.forEach(function (e) { c.edges[e] = true; });
+      map.relations.forEach(function (r) {
+        c.edges[r.source + "->" + r.target] = true;
+        (r.modulators || []).forEach(function (m) { c.edges[m[0] + "->" + r.target] = true; });
+      });
+      Object.keys(map.claims).forEach(function (id) {
+        var t = map.claims[id].table;
+        if (t) t.given.forEach(function (g) { c.edges[g + "->" + id] = true; });
+      });
+      var keys = Object.keys(compiled);
+      if (keys.length > 40) delete compiled[keys[0]];      // a reader's long session keeps memory bounded
       compiled[key] = c;
     }
     return compiled[key];
-  }
-  // the shipped network with its cell formulas restored (they are stored once, over parameter-name ids)
-  var pnameIndex = null;
-  function unpack(packed) {
-    if (!pnameIndex) { pnameIndex = {}; D.pnames.forEach(function (n, i) { pnameIndex[n] = i; }); }
-    var local = {};
-    packed.params.forEach(function (n, i) { local[pnameIndex[n]] = i; });
-    function l(g) { return g < 0 ? -1 : local[g]; }
-    var cells = packed.cells.map(function (id) {
-      var c = shared(id);
-      return {
-        copy: c.copy.map(function (e) { return [e[0], l(e[1])]; }),
-        direct: c.direct.map(function (e) { return [e[0], e[1], l(e[2])]; }),
-        composed: c.composed.map(function (e) {
-          return [e[0], e[1], l(e[2]), e[3].map(function (t) { return t.map(l); }), e[4].map(l),
-                  (e[5] || []).map(function (r) { return r.map(l); })];
-        }),
-      };
-    });
-    return Object.assign({}, packed, { cells: cells });
   }
   function claimMeta(id) { return current && current.net.claims[id]; }
 
   // ---------------------------------------------------------------- settings
   function startSettings() {
     return { on: D.start.overlays.slice(), scenario: D.start.scenario, given: Object.assign({}, D.start.given),
-             set: Object.assign({}, D.start.set), edits: {}, view: "overview" };
+             set: Object.assign({}, D.start.set), edits: {}, view: "overview", critique: emptyCritique(), answers: [] };
   }
+  function emptyCritique() { return { name: "", source: "", reason: "", claims: [], removed: [] }; }
   function theta(c) {
     var t = Float64Array.from(c.net.theta);
-    Object.keys(S.edits).forEach(function (n) { if (n in c.paramIndex) t[c.paramIndex[n]] = S.edits[n]; });
+    Object.keys(S.edits).forEach(function (n) {
+      if (n in c.paramIndex) t[c.paramIndex[n]] = S.edits[n];
+      // a base you changed, on a claim your removal left with nothing bearing on it, is its credence
+      // (the loader applies an overlay's change: before its remove:)
+      else if (n.slice(0, 5) === "base:" && ("credence:" + n.slice(5)) in c.paramIndex) t[c.paramIndex["credence:" + n.slice(5)]] = S.edits[n];
+    });
     return t;
   }
-  // Model.conditions: the scenario's conditions, then explicit ones (which win)
-  function conditions(combo, c) {
-    var g = Object.assign({}, combo.observed || {}), s = {}, sc = S.scenario && combo.scenarios[S.scenario];
-    if (sc) { Object.assign(g, sc.given); Object.assign(s, sc.set); }
-    Object.keys(S.given).forEach(function (k) { if (k in c.index) { delete s[k]; g[k] = S.given[k]; } });
-    Object.keys(S.set).forEach(function (k) { if (k in c.index) { delete g[k]; s[k] = S.set[k]; } });
-    return { given: g, set: s };
-  }
   function evaluate() {
-    var combo = findCombo(S.on);
-    if (!combo || combo.error) return { error: combo ? combo.error : "this combination of overlays is not available" };
-    var c = net(combo), cond = conditions(combo, c);
+    var key = mapKey();
+    if (!built || built.key !== key) { built = buildMap(); built.key = key; }
+    if (built.problems.length) return { error: built.problems.join("; ") };
+    var c = net(key, built.map), cond = ArgmapCompile.conditions(built.map, S.scenario, S.given, S.set);
     var r = c.marginals(theta(c), cond.given, cond.set);
-    return { combo: combo, net: c, cond: cond, result: r };
+    return { key: key, map: built.map, net: c, cond: cond, result: r };
   }
   function marginalOf(cur, id) {
     var i = cur.net.index[id];
@@ -131,14 +127,15 @@ var Explore = (function () {
       document.getElementById("headline-note").textContent = cur.error;
       return;
     }
-    var comboChanged = !current || current.combo !== cur.combo;
+    var comboChanged = !current || current.key !== cur.key;
     current = cur;
-    if (comboChanged) { buildNumbers(); buildScenario(); }
+    if (comboChanged) { buildNumbers(); buildScenario(); critiqueTargets(); }
     paintHeadline();
     paintDiagram();
     paintMoved();
     paintConditions();
     syncOverlayBoxes();
+    scheduleSpread();
     Explore.lastUpdateMs = performance.now() - t0;
   }
 
@@ -153,13 +150,24 @@ var Explore = (function () {
       var p = pTrue(m);
       document.getElementById("headline-value").textContent = p.toFixed(3);
       document.getElementById("headline-value").setAttribute("data-p", String(p));
-      document.getElementById("headline-base").textContent = "argmap run gives " + D.start.probability.toFixed(3);
+      // what the command line gives: the start's figure until the reader changes something, then this
+      // figure (argmap run with the downloaded overlay reproduces it)
+      var moved = settingsKey() !== startKey;
+      document.getElementById("headline-base").textContent = moved
+        ? "started at " + D.start.probability.toFixed(3) + "; argmap run with your overlay gives " + p.toFixed(3)
+        : "argmap run gives " + D.start.probability.toFixed(3);
       var d = p - D.start.probability;
       var ch = document.getElementById("headline-change");
-      ch.textContent = Math.abs(d) < 5e-7 ? "no change" : "change " + fmtDelta(d);
+      ch.textContent = Math.abs(d) < 5e-7 ? "no change" : "change " + (d < 0 ? "\u2212" : "+") +
+        (Math.abs(d) >= 0.0005 ? Math.abs(d).toFixed(3) : Math.abs(d).toPrecision(1));
       ch.className = d > 0.0005 ? "delta-up" : d < -0.0005 ? "delta-down" : "";
     }
     document.getElementById("headline-note").textContent = note;
+  }
+
+  var startKey = null;
+  function settingsKey() {
+    return JSON.stringify([onInOrder(S.on), S.scenario || null, S.given, S.set, S.edits, critiqueOps()]);
   }
 
   function stateLabel(id) {
@@ -286,6 +294,8 @@ var Explore = (function () {
     if (p.field === "ratio") return p.type + " ratio from \u201c" + title(p.source) + "\u201d";
     if (p.field === "leak") return "leak if \u201c" + title(p.source) + "\u201d fails";
     if (p.field === "p") return "route: P(\u201c" + title(p.source) + "\u201d alone brings it about)";
+    if (p.field === "scale") return "how much of the " + p.type + " weight from \u201c" + title(p.source) + "\u201d counts when \u201c" +
+      title(p.modulator) + "\u201d is " + p.state + " (1: all of it)";
     return p.field;
   }
   function ratioBounds(p, v) {
@@ -296,12 +306,15 @@ var Explore = (function () {
     if (p.type === "opposes" || p.type === "undercuts") hi = 1;
     return [lo, hi];
   }
+  var SCALE_TOP = 2;            // a modulator's scale slider runs from 0 to 2 (the box takes up to 100)
   function toSlider(p, v) {
+    if (p.field === "scale") return Math.round(Math.min(v, SCALE_TOP) * 1000 / SCALE_TOP);
     if (p.field !== "ratio") return Math.round(v * 1000);
     var b = ratioBounds(p, v);
     return b[1] === b[0] ? 0 : Math.round(1000 * (Math.log(v) - Math.log(b[0])) / (Math.log(b[1]) - Math.log(b[0])));
   }
   function fromSlider(p, i, v) {
+    if (p.field === "scale") return i * SCALE_TOP / 1000;
     if (p.field !== "ratio") return i / 1000;
     var b = ratioBounds(p, v);
     return Number(Math.exp(Math.log(b[0]) + (i / 1000) * (Math.log(b[1]) - Math.log(b[0]))).toPrecision(4));
@@ -314,6 +327,7 @@ var Explore = (function () {
       if ((p.type === "opposes" || p.type === "undercuts") && v > 1) return false;
       return true;
     }
+    if (p.field === "scale") return v >= 0 && v <= 100;
     return v >= 0 && v <= 1;
   }
   function currentValue(c, name) { return name in S.edits ? S.edits[name] : c.net.theta[c.paramIndex[name]]; }
@@ -340,30 +354,53 @@ var Explore = (function () {
     if (S.edits[p.name] === c.net.theta[c.paramIndex[p.name]]) delete S.edits[p.name];
   }
 
-  var controls = {};            // param name -> {range, number, box, p}
+  var controls = {};            // param name -> {range, number, box, p, key}
   var openParts = {};           // parts whose numbers the reader has opened (kept across rebuilds)
+  var partBoxes = {};           // part -> its <details>, kept across rebuilds
+  // The numbers panel for the current map: a control is kept while its number means the same (same
+  // name, description and claim title), so a reader's edit rebuilds only what it changed.
   function buildNumbers() {
-    var host = document.getElementById("numbers"), c = current.net;
-    host.textContent = "";
-    controls = {};
+    var host = document.getElementById("numbers"), c = current.net, next = {};
     var byPart = {};
     c.params.forEach(function (p) {
       if (p.fixed) return;
       var part = D.part_of[p.claim] || "";
       (byPart[part] = byPart[part] || []).push(p);
     });
-    var parts = D.parts.map(function (x) { return x[0]; }).concat([""]);
+    var parts = D.parts.map(function (x) { return x[0]; }).concat([""]), shown = [];
     parts.forEach(function (part) {
       var list = byPart[part];
       if (!list) return;
-      var title = (D.parts.filter(function (x) { return x[0] === part; })[0] || [part, "Other claims"])[1];
-      var det = el("details", { "class": "part", "data-part": part });
-      if (openParts[part]) det.open = true;
-      det.addEventListener("toggle", function () { openParts[part] = det.open; });
-      det.appendChild(el("summary", {}, title + " (" + list.length + ")"));
-      list.forEach(function (p) { det.appendChild(paramControl(c, p)); });
-      host.appendChild(det);
+      var title = (D.parts.filter(function (x) { return x[0] === part; })[0] || [part, "Other claims and yours"])[1];
+      var det = partBoxes[part];
+      if (!det) {
+        det = partBoxes[part] = el("details", { "class": "part", "data-part": part });
+        if (openParts[part]) det.open = true;
+        det.addEventListener("toggle", function () { openParts[part] = det.open; });
+        det.appendChild(el("summary"));
+      }
+      setText(det.firstChild, title + " (" + list.length + ")");
+      var boxes = list.map(function (p) {
+        var key = JSON.stringify([p, c.claims[p.claim].title, p.source && c.claims[p.source] ? c.claims[p.source].title : null]);
+        var ctl = controls[p.name];
+        if (!ctl || ctl.key !== key) { paramControl(c, p); ctl = controls[p.name]; ctl.key = key; }
+        next[p.name] = ctl;
+        return ctl.box;
+      });
+      var have = Array.prototype.slice.call(det.children, 1);
+      if (have.length !== boxes.length || have.some(function (b, i) { return b !== boxes[i]; })) {
+        have.forEach(function (b) { b.remove(); });
+        boxes.forEach(function (b) { det.appendChild(b); });
+      }
+      shown.push(det);
     });
+    controls = next;
+    var cur = Array.prototype.slice.call(host.children);
+    if (cur.length !== shown.length || cur.some(function (d, i) { return d !== shown[i]; })) {
+      cur.forEach(function (d) { d.remove(); });
+      shown.forEach(function (d) { host.appendChild(d); });
+    }
+    refreshControls(c, null);
   }
   var uid = 0;
   function paramControl(c, p) {
@@ -377,16 +414,18 @@ var Explore = (function () {
                               "aria-labelledby": id + "-l", "aria-describedby": id + "-d" });
     var num = el("input", { type: "number", step: "any", id: id + "-n", "aria-labelledby": id + "-l",
                             "aria-describedby": id + "-d", "data-param": p.name });
-    if (p.field !== "ratio") { num.min = "0"; num.max = "1"; }
+    if (p.field !== "ratio") { num.min = "0"; num.max = p.field === "scale" ? "100" : "1"; }
     range.value = String(toSlider(p, v));
     num.value = fmtNum(v);
+    // handlers read the network current when they run (the control outlives recompiles)
     range.addEventListener("input", function () {
-      setParam(c, p, fromSlider(p, Number(range.value), currentValue(c, p.name)));
-      refreshControls(c, p);
+      var cn = current.net;
+      setParam(cn, p, fromSlider(p, Number(range.value), currentValue(cn, p.name)));
+      refreshControls(cn, p);
       changed();
     });
     num.addEventListener("change", function () {
-      var x = Number(num.value);
+      var x = Number(num.value), cn = current.net;
       if (num.value.trim() === "" || !valid(p, x)) {
         num.classList.add("invalid");
         num.setAttribute("aria-invalid", "true");
@@ -394,8 +433,8 @@ var Explore = (function () {
       }
       num.classList.remove("invalid");
       num.removeAttribute("aria-invalid");
-      setParam(c, p, x);
-      refreshControls(c, p);
+      setParam(cn, p, x);
+      refreshControls(cn, p);
       changed();
     });
     row.appendChild(range);
@@ -410,6 +449,12 @@ var Explore = (function () {
     var d = el("div", { "class": "meta", id: id + "-d" }, bits.join(" \u00b7 "));
     box.appendChild(d);
     if (prov.rationale) box.appendChild(el("div", { "class": "meta" }, "Why: " + prov.rationale));
+    if (p.relation && (p.field === "ratio" || p.field === "leak" || p.field === "p")) {
+      var rm = el("button", { type: "button", "class": "remove", "data-relation": p.relation,
+                              "aria-label": "Remove the relation " + p.relation }, "remove this relation");
+      rm.addEventListener("click", function () { removeRelation(p.relation); });
+      box.appendChild(rm);
+    }
     controls[p.name] = { range: range, number: num, box: box, p: p };
     box.classList.toggle("changed", p.name in S.edits);
     return box;
@@ -419,10 +464,10 @@ var Explore = (function () {
     names.forEach(function (n) {
       var ctl = controls[n];
       if (!ctl) return;
-      var v = currentValue(c, n);
-      if (document.activeElement !== ctl.range) ctl.range.value = String(toSlider(ctl.p, v));
-      if (document.activeElement !== ctl.number || !p) ctl.number.value = fmtNum(v);
-      ctl.box.classList.toggle("changed", n in S.edits);
+      var v = currentValue(c, n), r = String(toSlider(ctl.p, v)), t = fmtNum(v);
+      if (document.activeElement !== ctl.range && ctl.range.value !== r) ctl.range.value = r;
+      if ((document.activeElement !== ctl.number || !p) && ctl.number.value !== t) ctl.number.value = t;
+      toggle(ctl.box, "changed", n in S.edits);
     });
   }
 
@@ -433,6 +478,7 @@ var Explore = (function () {
     D.overlays.forEach(function (o, i) {
       var lab = el("label", { title: (o.description || o.title) + (o.author ? " (" + o.author + ")" : "") });
       var box = el("input", { type: "checkbox", id: "ov" + i, "data-name": o.name });
+      if (o.error) { box.disabled = true; lab.classList.add("disabled"); lab.title = "cannot be applied: " + o.error; }
       box.addEventListener("change", function () {
         var on = S.on.filter(function (n) { return n !== o.name; });
         if (box.checked) {
@@ -463,10 +509,10 @@ var Explore = (function () {
     });
   }
   function buildScenario() {
-    var sel = document.getElementById("scenario"), sc = current.combo.scenarios;
+    var sel = document.getElementById("scenario"), sc = current.map.scenarios;
     sel.textContent = "";
     Object.keys(sc).forEach(function (name) {
-      var o = el("option", { value: name }, name + (name === current.combo.default_scenario ? " (default)" : ""));
+      var o = el("option", { value: name }, name + (name === current.map.default_scenario ? " (default)" : ""));
       if (sc[name].description) o.title = sc[name].description;
       sel.appendChild(o);
     });
@@ -542,6 +588,76 @@ var Explore = (function () {
     openDialog(id);
   }
 
+
+  // ---------------------------------------------------------------- why it moved: the chain of claims
+  // Claims the reader's settings touch directly: numbers moved, overlays switched, claims added,
+  // relations removed, views stated, claims observed or set (compared with the page's start).
+  function editedClaims() {
+    var out = {}, c = current.net, start = startSettings();
+    Object.keys(S.edits).forEach(function (n) {
+      var i = c.paramIndex[n];
+      if (i !== undefined) out[c.params[i].claim] = "you changed a number of it";
+    });
+    D.overlays.forEach(function (o) {
+      if ((S.on.indexOf(o.name) >= 0) === (start.on.indexOf(o.name) >= 0) || o.error) return;
+      o.edits.forEach(function (e) {
+        var id = e[0] === "claim" || e[0] === "drop" || e[0] === "obs" ? e[1] : e[0] === "rel" || e[0] === "unrel" ? e[1].split(" -> ")[1] : null;
+        if (id) out[id] = "overlay " + o.name + " edits it";
+      });
+    });
+    S.critique.claims.forEach(function (a) { out[a.id] = "your claim"; });
+    S.critique.removed.forEach(function (k) { out[k.split(" -> ")[1]] = "you removed " + k; });
+    (S.answers || []).forEach(function (a) { out[a.claim] = "your stated view"; });
+    ["given", "set"].forEach(function (k) {
+      Object.keys(S[k]).forEach(function (id) { if (start[k][id] !== S[k][id]) out[id] = k === "given" ? "you observed it" : "you set it"; });
+    });
+    return out;
+  }
+  // The shortest path (along relations, either way: evidence flows up as well as down) from a claim the
+  // reader touched to ``id``, with each claim's probability at the start and now.
+  function chainTo(id) {
+    var edited = editedClaims(), c = current.net, nbrs = {};
+    c.net.variables.forEach(function (v, i) {
+      nbrs[v] = nbrs[v] || [];
+      c.net.parents[i].forEach(function (pi) {
+        var p = c.net.variables[pi];
+        (nbrs[p] = nbrs[p] || []).push(v);
+        nbrs[v].push(p);
+      });
+    });
+    var prev = {}, queue = [id], seen = {};
+    seen[id] = true;
+    while (queue.length) {
+      var v = queue.shift();
+      if (edited[v]) {
+        var path = [v];
+        while (path[path.length - 1] !== id) path.push(prev[path[path.length - 1]]);
+        return path.map(function (x, k) { return { id: x, why: k === 0 ? edited[x] : null }; });
+      }
+      (nbrs[v] || []).forEach(function (u) { if (!seen[u]) { seen[u] = true; prev[u] = v; queue.push(u); } });
+    }
+    return null;
+  }
+  function paintChain(id) {
+    var host = document.getElementById("dlg-chain");
+    host.textContent = "";
+    var chain = chainTo(id);
+    if (!chain) { host.appendChild(el("p", { "class": "note" }, "Nothing you changed reaches this claim.")); return; }
+    host.appendChild(el("p", { "class": "note" }, "How your changes reach it:"));
+    var ol = el("ol");
+    chain.forEach(function (link) {
+      var meta = current.net.claims[link.id], m = marginalOf(current, link.id), b = base[link.id];
+      var k = meta.states.length === 2 && meta.states[0] === "false" ? 1 : 0, li = el("li");
+      var now = m ? m[k] : null, was = b && b.length === meta.states.length ? b[k] : null;
+      var label = meta.states.length === 2 && k === 1 ? "" : " P(" + meta.states[k] + ")";
+      li.appendChild(el("span", {}, meta.title + label + ": " + (was === null ? "new, " : fmtP(was) + " \u2192 ") + (now === null ? "\u2014" : fmtP(now)) + " "));
+      if (was !== null && now !== null && Math.abs(now - was) >= 5e-4) li.appendChild(el("span", { "class": now > was ? "delta-up" : "delta-down" }, "(" + fmtDelta(now - was) + ")"));
+      if (link.why) li.appendChild(el("span", { "class": "note" }, " \u2014 " + link.why));
+      ol.appendChild(li);
+    });
+    host.appendChild(ol);
+  }
+
   // ---------------------------------------------------------------- claim dialog
   var lastFocus = null;
   function openDialog(id) {
@@ -556,9 +672,10 @@ var Explore = (function () {
     if (meta.sections.length) body.push("report \u00a7" + meta.sections.join(", "));
     if (meta.text) body.push(meta.text);
     document.getElementById("dlg-body").textContent = body.join(". ");
+    paintChain(id);
     var acts = document.getElementById("dlg-actions");
     acts.textContent = "";
-    var observation = (current.combo.observations || []).indexOf(id) >= 0;   // conditioned on, never set
+    var observation = id in current.map.observations;   // conditioned on, never set
     [["given", "Observe (condition on it)"], ["set", "Set (intervene, cutting its causes)"]].forEach(function (pair) {
       if (observation && pair[0] === "set") return;
       acts.appendChild(el("div", { "class": "group" }, pair[1] + ":"));
@@ -643,9 +760,451 @@ var Explore = (function () {
     lg.appendChild(el("span", {}, "grey: several states or a collapsed part \u00b7 dashed thick outline: observed or set \u00b7 green: supports, red dashed: opposes, dotted: undercuts, grey: requires"));
   }
 
+
+
+  // ---------------------------------------------------------------- the headline's interval
+  // Monte Carlo over the map's uncertain numbers, each drawn independently from the distribution
+  // argmap.inference.distributions gives its range (a probability: the beta whose 5% and 95% quantiles
+  // are the range's ends, fitted by Python and shipped; a ratio or scale: the log-normal with those
+  // quantiles; a scale range from 0: uniform); numbers the reader set stay at the reader's value.
+  // Run in small chunks after the reader pauses, so it never delays a repaint.
+  var SPREAD_DRAWS = 400, Z95 = 1.6448536269514722;
+  function rng(seed) {                // mulberry32: the same draws for the same settings
+    return function () {
+      seed |= 0; seed = seed + 0x6D2B79F5 | 0;
+      var t = Math.imul(seed ^ seed >>> 15, 1 | seed);
+      t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t;
+      return ((t ^ t >>> 14) >>> 0) / 4294967296;
+    };
+  }
+  function normal(u) { return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()); }
+  function gamma(a, u) {              // Marsaglia and Tsang
+    if (a < 1) return gamma(a + 1, u) * Math.pow(1 - u(), 1 / a);
+    var d = a - 1 / 3, c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      var x = normal(u), v = 1 + c * x;
+      if (v <= 0) continue;
+      v = v * v * v;
+      var w = 1 - u();
+      if (Math.log(w) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    }
+  }
+  function drawer(p) {
+    if (p.kind === "probability") {
+      var ab = p.beta || (p.range && p.range[0] < p.range[1] ? D.betas[jsPy(p.range[0]) + "," + jsPy(p.range[1])] : null);
+      if (!ab) return null;
+      return function (u) { var x = gamma(ab[0], u), y = gamma(ab[1], u); return x / (x + y); };
+    }
+    if ((p.kind === "ratio" || p.kind === "scale") && p.range && p.range[0] < p.range[1]) {
+      var lo = p.range[0], hi = p.range[1];
+      if (lo > 0) {
+        var mu = (Math.log(lo) + Math.log(hi)) / 2, sd = (Math.log(hi) - Math.log(lo)) / (2 * Z95);
+        return function (u) { return Math.exp(mu + sd * normal(u)); };
+      }
+      return function (u) { return lo + (hi - lo) * u(); };
+    }
+    return null;
+  }
+  function jsPy(x) { return String(x).indexOf(".") < 0 && String(x).indexOf("e") < 0 ? x.toFixed(1) : String(x); }
+  var spreadJob = null;
+  function scheduleSpread() {
+    clearTimeout(spreadJob && spreadJob.timer);
+    if (spreadJob) spreadJob.cancelled = true;
+    var box = document.getElementById("headline-spread");
+    box.removeAttribute("data-lo");
+    box.removeAttribute("data-hi");
+    if (!current || !current.result.marginals) { setText(box, ""); return; }
+    var c = current.net, cond = current.cond, base = theta(c), draws = [], seen = {};
+    c.params.forEach(function (p, i) {
+      if (p.name in S.edits) return;
+      if (p.kind === "simplex") {       // a categorical root with a concentration: a Dirichlet around its point
+        var conc = p.field === "credence" && c.claims[p.claim].concentration;
+        if (!conc || seen[p.claim] || p.group.some(function (n) { return n in S.edits; })) return;
+        seen[p.claim] = true;
+        var idx = p.group.map(function (n) { return c.paramIndex[n]; });
+        draws.push([idx, function (u) {
+          var g = idx.map(function (j) { return gamma(conc * c.net.theta[j], u); }), tot = g.reduce(function (a, b) { return a + b; }, 0);
+          return g.map(function (x) { return x / tot; });
+        }]);
+        return;
+      }
+      var f = drawer(p);
+      if (f) draws.push([i, f]);
+    });
+    if (!draws.length) { setText(box, ""); return; }
+    setText(box, "90% interval over the map's " + draws.length + " uncertain numbers: computing\u2026");
+    var job = spreadJob = { cancelled: false, values: [], u: rng(20261207) }, t = c.index[D.target];
+    job.timer = setTimeout(function chunk() {
+      if (job.cancelled) return;
+      for (var k = 0; k < 25 && job.values.length < SPREAD_DRAWS; k++) {
+        var th = Float64Array.from(base);
+        draws.forEach(function (d) {
+          var x = d[1](job.u);
+          if (Array.isArray(d[0])) d[0].forEach(function (j, k) { th[j] = x[k]; }); else th[d[0]] = x;
+        });
+        var r = c.marginals(th, cond.given, cond.set);
+        if (r.marginals) job.values.push(r.marginals[t][r.marginals[t].length - 1]);
+      }
+      if (job.values.length < SPREAD_DRAWS) { job.timer = setTimeout(chunk, 0); return; }
+      var v = job.values.slice().sort(function (a, b) { return a - b; });
+      var q = function (f) { return v[Math.min(v.length - 1, Math.floor(f * (v.length - 1) + 0.5))]; };
+      job.result = [q(0.05), q(0.95)];
+      box.setAttribute("data-lo", String(job.result[0]));
+      box.setAttribute("data-hi", String(job.result[1]));
+      setText(box, "90% interval " + job.result[0].toFixed(3) + " to " + job.result[1].toFixed(3) + " over the map's " +
+              draws.length + " uncertain numbers (" + v.length + " independent draws)");
+    }, 300);
+  }
+
+  // ---------------------------------------------------------------- writing a critique in the page
+  // The reader's claims and removals are edits to the map, in the order an overlay file applies them
+  // (add, then the numbers' changes through θ, then remove), so the downloaded overlay gives the same map.
+  var OVERLAY = "my-critique";
+  function readerProv(reason, band) {
+    var C = S.critique, p = { holder: C.name || "a reader", basis: "illustrative", source: C.source || "argmap explore" };
+    if (reason) p.rationale = reason;
+    if (band) p.band = band;
+    return p;
+  }
+  function critiqueOps() {
+    var C = S.critique || emptyCritique(), ops = [];
+    C.claims.forEach(function (a) {
+      ops.push(["claim", a.id, { title: a.title, kind: a.kind, states: ["false", "true"], sections: [], prov: readerProv(a.reason),
+                                 credence: [1 - a.p, a.p], added_by: OVERLAY }, "new"]);
+      var rel = { type: a.type, source: a.id, target: a.target, when: ["true"], prov: readerProv(a.reason), added_by: OVERLAY };
+      if (a.type === "route") rel.p = a.rp; else rel.ratio = a.ratio;
+      ops.push(["rel", a.id + " -> " + a.target, rel, "new"]);
+    });
+    C.removed.forEach(function (key) { ops.push(["remove", key]); });
+    (S.answers || []).forEach(function (a) {      // the reader's view: evidence bringing P(claim) to their figure
+      var states = a.states;
+      ops.push(["claim", answerId(a.claim), { title: answerTitle(a.claim), kind: "evidence", states: ["false", "true"], sections: [],
+                                              prov: readerProv("the reader's stated view"), added_by: OVERLAY,
+                                              table: { given: [a.claim], rows: states.map(function (st, k) { return [[st], [1 - a.lik[k], a.lik[k]]]; }) } }, "new"]);
+      ops.push(["obs", answerId(a.claim), null]);
+    });
+    return ops;
+  }
+  function slug(title, taken) {
+    var base = title.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "claim";
+    if (!/^[a-z]/.test(base)) base = "c_" + base;
+    var id = base, k = 2;
+    while (taken(id)) id = base + "_" + (k++);
+    return id;
+  }
+  function bandOf(kind, x) {           // the word whose band holds x (a probability, or a strength >= 1)
+    var bands = D.bands[kind], out = null;
+    Object.keys(bands).forEach(function (w) {
+      var b = bands[w];
+      if (!out && w !== "definitional" && b[0] <= x && x <= (b[1] === null ? Infinity : b[1])) out = w;
+    });
+    return out;
+  }
+  function bandMiddle(kind, w) {
+    var b = D.bands[kind][w];
+    if (b[1] === null) return b[0] * 3;
+    return kind === "strength" ? Number(Math.sqrt(b[0] * b[1]).toPrecision(2)) : (b[0] + b[1]) / 2;
+  }
+  function wordSelect(id, kind) {
+    var sel = document.getElementById(id);
+    sel.appendChild(el("option", { value: "" }, "(a number)"));
+    Object.keys(D.bands[kind]).forEach(function (w) {
+      if (w === "definitional") return;
+      var b = D.bands[kind][w];
+      sel.appendChild(el("option", { value: w }, w + " (" + b[0] + (b[1] === null ? "+" : "\u2013" + b[1]) + ")"));
+    });
+    return sel;
+  }
+  function critiqueTargets() {
+    var sel = document.getElementById("cr-target"), type = document.getElementById("cr-type").value, was = sel.value;
+    var claims = current.map.claims, ids = Object.keys(claims).filter(function (id) { return canTake(id, type); }).sort(function (a, b) { return claims[a].title < claims[b].title ? -1 : 1; });
+    var key = JSON.stringify(ids.map(function (id) { return [id, claims[id].title]; }));
+    if (sel.getAttribute("data-key") === key) return;          // the same choices: leave the list alone
+    sel.setAttribute("data-key", key);
+    sel.textContent = "";
+    ids.forEach(function (id) { sel.appendChild(el("option", { value: id }, claims[id].title)); });
+    if (ids.indexOf(was) >= 0) sel.value = was;
+    else if (ids.indexOf(D.target) >= 0) sel.value = D.target;
+  }
+  // Claims an argument can bear on: binary, composed from a base or a credence (not a table, not a
+  // conjunction of requirements alone), not an observation; an undercut bears on an argument.
+  function canTake(id, type) {
+    var c = current.map.claims[id];
+    if (!c || c.states.length !== 2 || id in current.map.observations) return false;
+    if (type === "route") return c.base !== undefined || !!c.table;          // a route needs the target's base (its leak)
+    return (c.base !== undefined || !!c.credence || !!c.table) && (type !== "undercuts" || c.kind === "argument" || c.kind === "critique");
+  }
+  function critiqueList() {
+    var ul = document.getElementById("cr-list"), C = S.critique;
+    ul.textContent = "";
+    C.claims.forEach(function (a, i) {
+      var li = el("li"), t = current.map.claims[a.target];
+      li.appendChild(el("span", {}, "\u201c" + a.title + "\u201d " + a.type + " \u201c" + (t ? t.title : a.target) + "\u201d"));
+      var b = el("button", { type: "button", "aria-label": "Take back your claim " + a.title }, "take back");
+      b.addEventListener("click", function () { C.claims.splice(i, 1); critiqueList(); changed(); });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    C.removed.forEach(function (key, i) {
+      var li = el("li");
+      li.appendChild(el("span", {}, "removed: " + key));
+      var b = el("button", { type: "button", "aria-label": "Restore the relation " + key }, "restore");
+      b.addEventListener("click", function () { C.removed.splice(i, 1); critiqueList(); changed(); });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+  }
+  function removeRelation(key) {
+    var C = S.critique, i;
+    for (i = 0; i < C.claims.length; i++) if (C.claims[i].id + " -> " + C.claims[i].target === key) { C.claims.splice(i, 1); break; }
+    if (i === C.claims.length && C.removed.indexOf(key) < 0) C.removed.push(key);
+    critiqueList();
+    changed();
+  }
+  // Add the reader's claim; returns an error message or null. (Also the page's API: Explore.addClaim.)
+  function addClaim(a) {
+    var C = S.critique;
+    if (!a.title || !a.title.trim()) return "give your claim a title";
+    if (["supports", "opposes", "undercuts", "route"].indexOf(a.type) < 0) return "choose supports, opposes, undercuts or route";
+    if (!canTake(a.target, a.type)) return "choose a claim it can bear on (" + (a.type === "route" ? "one with a base or a table" :
+      "one with a base, a credence or a table" + (a.type === "undercuts" ? ", an argument or a critique" : "")) + ")";
+    if (a.type === "route" && !(a.rp >= 0 && a.rp <= 1)) return "a route's chance of bringing the claim about alone is a number from 0 to 1";
+    if (!(a.p >= 0 && a.p <= 1)) return "its probability is a number from 0 to 1";
+    if (a.type !== "route" && !(a.strength >= 1 && isFinite(a.strength))) return "its strength is a number of at least 1 (how many times it multiplies or divides the odds)";
+    var id = slug(a.title, function (x) { return x in current.map.claims || C.claims.some(function (c) { return c.id === x; }); });
+    C.claims.push({ id: id, title: a.title.trim().slice(0, 120), kind: a.kind || (a.type === "supports" ? "argument" : "critique"), type: a.type,
+                    target: a.target, p: a.p, ratio: a.type === "route" ? null : a.type === "supports" ? a.strength : 1 / a.strength,
+                    rp: a.type === "route" ? a.rp : null, reason: a.reason || "" });
+    critiqueList();
+    changed();
+    return null;
+  }
+  function setupCritique() {
+    var C = function () { return S.critique; };
+    ["name", "source", "reason"].forEach(function (f) {
+      var inp = document.getElementById("cr-" + f);
+      inp.value = C()[f] || "";
+      inp.addEventListener("input", function () { C()[f] = inp.value; changed(); });
+    });
+    var cw = wordSelect("cr-cword", "probability"), sw = wordSelect("cr-sword", "strength");
+    var p = document.getElementById("cr-p"), x = document.getElementById("cr-x");
+    cw.addEventListener("change", function () { if (cw.value) p.value = String(bandMiddle("probability", cw.value)); });
+    sw.addEventListener("change", function () { if (sw.value) x.value = String(bandMiddle("strength", sw.value)); });
+    p.addEventListener("input", function () { cw.value = bandOf("probability", Number(p.value)) || ""; });
+    x.addEventListener("input", function () { sw.value = bandOf("strength", Number(x.value)) || ""; });
+    cw.value = "plausible"; p.value = String(bandMiddle("probability", "plausible"));
+    sw.value = "moderate"; x.value = String(bandMiddle("strength", "moderate"));
+    function showKind() {
+      var route = document.getElementById("cr-type").value === "route";
+      document.getElementById("cr-strength").hidden = route;
+      document.getElementById("cr-route").hidden = !route;
+      critiqueTargets();
+    }
+    document.getElementById("cr-type").addEventListener("change", showKind);
+    showKind();
+    document.getElementById("cr-add").addEventListener("click", function () {
+      var msg = addClaim({ title: document.getElementById("cr-title").value, kind: document.getElementById("cr-kind").value,
+                           type: document.getElementById("cr-type").value, target: document.getElementById("cr-target").value,
+                           p: Number(p.value), strength: Number(x.value), rp: Number(document.getElementById("cr-rp").value),
+                           reason: document.getElementById("cr-why").value });
+      var out = document.getElementById("cr-msg");
+      out.textContent = msg || "";
+      if (!msg) { document.getElementById("cr-title").value = ""; document.getElementById("cr-why").value = ""; }
+    });
+  }
+
+
+  // ---------------------------------------------------------------- state your view (guided)
+  // The cruxes in the order of argmap sensitivity's value-of-information ranking (computed when the page
+  // was made); each answer is evidence about the claim just strong enough to bring its probability, as
+  // the page computes it at that moment, to the reader's figure (likelihoods proportional to
+  // stated / current), which an overlay's observe: reproduces exactly.
+  function answerId(claim) { return "your_view_" + claim; }
+  function answerTitle(claim) {
+    var c = D.base.claims[claim] || (current && current.map.claims[claim]);
+    return ("Your view on: " + (c ? c.title : claim)).slice(0, 120);
+  }
+  var skipped = {};
+  function nextCrux() {
+    var done = {};
+    (S.answers || []).forEach(function (a) { done[a.claim] = true; });
+    for (var i = 0; i < D.cruxes.length; i++) {
+      var id = D.cruxes[i].claim;
+      if (done[id] || skipped[id] || !current.map.claims[id] || stateLabel(id)) continue;
+      return { crux: D.cruxes[i], index: i };
+    }
+    return null;
+  }
+  function guideQuestion() {
+    var host = document.getElementById("guide-q"), nx = nextCrux();
+    host.textContent = "";
+    document.getElementById("guide-answer").disabled = !nx;
+    document.getElementById("guide-skip").disabled = !nx;
+    if (!nx) { host.appendChild(el("p", {}, "No more questions: here is your figure.")); guideEnd(); return; }
+    var id = nx.crux.claim, meta = current.map.claims[id], m = marginalOf(current, id);
+    host.appendChild(el("p", { "class": "q" }, "Question " + (nx.index + 1) + " of " + D.cruxes.length + ": how likely is it that " +
+                        "\u201c" + meta.title + "\u201d?"));
+    host.appendChild(el("p", { "class": "note" }, "Learning this would move P(" + D.target + ") by " + nx.crux.expected_shift.toFixed(3) +
+                        " on average. The map now gives " + meta.states.map(function (s, k) { return s + " " + fmtP(m[k]); }).join(", ") + "."));
+    if (meta.states.length === 2 && meta.states[0] === "false") {
+      var word = el("select", { id: "guide-word", "aria-label": "your answer in words" });
+      word.appendChild(el("option", { value: "" }, "(a number)"));
+      Object.keys(D.bands.probability).forEach(function (w) { if (w !== "definitional") word.appendChild(el("option", { value: w }, w)); });
+      var num = el("input", { type: "number", min: "0", max: "1", step: "any", id: "guide-p", "aria-label": "your P(true)" });
+      num.value = fmtNum(m[1]);
+      word.value = bandOf("probability", m[1]) || "";
+      word.addEventListener("change", function () { if (word.value) num.value = String(bandMiddle("probability", word.value)); });
+      num.addEventListener("input", function () { word.value = bandOf("probability", Number(num.value)) || ""; });
+      var l1 = el("label", {}, "In words "); l1.appendChild(word); host.appendChild(l1);
+      var l2 = el("label", {}, "P(true) "); l2.appendChild(num); host.appendChild(l2);
+    } else {
+      meta.states.forEach(function (st, k) {
+        var lab = el("label", {}, "P(" + st + ") ");
+        var inp = el("input", { type: "number", min: "0", max: "1", step: "any", "data-state": st, "class": "guide-state" });
+        inp.value = fmtNum(m[k]);
+        lab.appendChild(inp);
+        host.appendChild(lab);
+      });
+    }
+  }
+  // Record the reader's figure for the next crux (q: P(true), or one probability per state); returns
+  // an error message or null. (Also the page's API: Explore.answer.)
+  function answer(q) {
+    var nx = nextCrux();
+    if (!nx) return "there is no question left";
+    var id = nx.crux.claim, meta = current.map.claims[id], m = marginalOf(current, id);
+    if (typeof q === "number") q = [1 - q, q];
+    if (!Array.isArray(q) || q.length !== meta.states.length || q.some(function (x) { return !(x >= 0 && x <= 1); }))
+      return "give a probability from 0 to 1" + (meta.states.length > 2 ? " for each state" : "");
+    var tot = q.reduce(function (a, b) { return a + b; }, 0);
+    if (Math.abs(tot - 1) > 1e-6) return "the probabilities add up to " + fmtNum(tot) + ", not 1";
+    var ratio = q.map(function (x, k) { return x === 0 ? 0 : m[k] > 0 ? x / m[k] : Infinity; });
+    if (ratio.some(function (r) { return r === Infinity; })) return "the map makes one of these states impossible here, so no evidence can bring it up";
+    var top = Math.max.apply(null, ratio);
+    if (!(top > 0)) return "give some state a probability above 0";
+    var before = pTrue(marginalOf(current, D.target));
+    S.answers = (S.answers || []).concat([{ claim: id, states: meta.states.slice(), q: q.slice(), lik: ratio.map(function (r) { return r / top; }) }]);
+    changed();
+    var after = pTrue(marginalOf(current, D.target));
+    lastMove = { claim: id, before: before, after: after };
+    guideRefresh();
+    return null;
+  }
+  var lastMove = null;
+  function guideRefresh() {
+    var run = document.getElementById("guide-run"), p = current && current.result.marginals ? pTrue(marginalOf(current, D.target)) : null;
+    run.textContent = p === null ? "" : "Your P(" + D.target + ") so far: " + p.toFixed(3) +
+      (lastMove ? "; your answer on \u201c" + current.map.claims[lastMove.claim].title + "\u201d moved it " +
+                  (lastMove.after - lastMove.before < 0 ? "\u2212" : "+") + Math.abs(lastMove.after - lastMove.before).toFixed(3) : "");
+    var ol = document.getElementById("guide-answers");
+    ol.textContent = "";
+    (S.answers || []).forEach(function (a) {
+      var meta = current.map.claims[a.claim];
+      ol.appendChild(el("li", {}, (meta ? meta.title : a.claim) + ": " + a.states.map(function (s, k) { return s + " " + fmtP(a.q[k]); }).join(", ")));
+    });
+    guideQuestion();
+  }
+  // P(target) under each offered overlay alone (the start's scenario and conditions), compiled here.
+  function viewpointFigures() {
+    return D.overlays.filter(function (o) { return !o.error; }).map(function (o) {
+      var m = ArgmapCompile.shallow(D.base), problems = [];
+      D.overlays.forEach(function (x) { if (x.name === o.name || o.builds_on.indexOf(x.name) >= 0) ArgmapCompile.applyEdits(m, x.edits, problems); });
+      if (problems.length || ArgmapCompile.check(m).length) return null;
+      var spec = ArgmapCompile.compile(m), c = ArgmapEval.compile(spec);
+      var cond = ArgmapCompile.conditions(m, D.start.scenario, D.start.given, D.start.set);
+      var r = c.marginals(Float64Array.from(spec.theta), cond.given, cond.set);
+      if (!r.marginals) return null;
+      var t = r.marginals[spec.variables.indexOf(D.target)];
+      return { label: o.name, p: t[t.length - 1], kind: "viewpoint" };
+    }).filter(Boolean);
+  }
+  function guideEnd() {
+    var p = current && current.result.marginals ? pTrue(marginalOf(current, D.target)) : null;
+    var rows = [];
+    if (p !== null) rows.push({ label: "your figure", p: p, kind: "you" });
+    rows.push({ label: "this map computes", p: D.start.probability, kind: "map" });
+    (D.base.stated || []).forEach(function (st) {
+      if (st.claim !== D.target) return;
+      var who = st.holder || st.source || "stated";
+      if (st.value !== undefined) rows.push({ label: who + " states", p: st.value, kind: "stated" });
+      else if (st.range) rows.push({ label: who + " states", lo: st.range[0], hi: st.range[1], kind: "stated" });
+      else if (st.below !== undefined) rows.push({ label: who + " states below", lo: 0, hi: st.below, kind: "stated" });
+      else if (st.above !== undefined) rows.push({ label: who + " states above", lo: st.above, hi: 1, kind: "stated" });
+    });
+    rows = rows.concat(viewpointFigures());
+    document.getElementById("guide-chart").textContent = "";
+    document.getElementById("guide-chart").appendChild(chart(rows));
+    document.getElementById("guide-end").hidden = false;
+  }
+  function svgEl(tag, attrs, text) {
+    var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  // One dot per figure on a common axis: the reader's, the map's, what sources state, each viewpoint's.
+  function chart(rows) {
+    var top = Math.max.apply(null, rows.map(function (r) { return r.p !== undefined ? r.p : r.hi; }));
+    var hi = top <= 0.1 ? 0.1 : top <= 0.2 ? 0.2 : top <= 0.5 ? 0.5 : 1;
+    var W = 400, L = 190, R = 24, rowH = 24, H = rows.length * rowH + 34;
+    var x = function (v) { return L + (W - L - R) * Math.min(v, hi) / hi; };
+    var svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Your figure for P(" + D.target + ") beside the map's, the stated and each viewpoint's" });
+    var colours = { you: "#d35400", map: "#1f5fa8", stated: "#333333", viewpoint: "#6b6b6b" };
+    for (var k = 0; k <= 4; k++) {
+      var v = hi * k / 4, gx = x(v);
+      svg.appendChild(svgEl("line", { x1: gx, x2: gx, y1: 8, y2: H - 22, stroke: "#dddddd" }));
+      svg.appendChild(svgEl("text", { x: gx, y: H - 8, "font-size": 12, "text-anchor": "middle", fill: "#333" }, String(Number(v.toFixed(3)))));
+    }
+    rows.forEach(function (r, i) {
+      var y = 8 + i * rowH + rowH / 2;
+      svg.appendChild(svgEl("text", { "class": "row-label", x: L - 6, y: y + 4, "font-size": 12, "text-anchor": "end", fill: "#1a1a1a", "font-weight": r.kind === "you" ? "bold" : "normal" }, r.label));
+      if (r.p !== undefined) {
+        svg.appendChild(svgEl("circle", { cx: x(r.p), cy: y, r: r.kind === "you" ? 6 : 4.5, fill: colours[r.kind] }));
+        svg.appendChild(svgEl("text", { x: Math.min(x(r.p) + 8, W - 30), y: y - 6, "font-size": 11, fill: "#333" }, r.p.toFixed(3)));
+      } else {
+        svg.appendChild(svgEl("line", { x1: x(r.lo), x2: x(r.hi), y1: y, y2: y, stroke: colours.stated, "stroke-width": 4 }));
+      }
+    });
+    return svg;
+  }
+  function setupGuide() {
+    var g = document.getElementById("guide");
+    document.getElementById("guide-intro").textContent = "The map's " + D.cruxes.length + " claims whose answer would move P(" + D.target +
+      ") most (value of information, as argmap sensitivity ranks them), one at a time. Give your probability in words or as a number; " +
+      "each answer counts as evidence bringing the claim to your figure. Stop whenever you like.";
+    document.getElementById("guide-open").addEventListener("click", function () {
+      g.hidden = false;
+      document.getElementById("guide-end").hidden = true;
+      document.getElementById("guide-chart").textContent = "";
+      guideRefresh();
+      g.scrollIntoView({ block: "start" });
+      var f = g.querySelector("#guide-q input, #guide-q select");
+      if (f) f.focus();
+    });
+    document.getElementById("guide-answer").addEventListener("click", function () {
+      var binary = document.getElementById("guide-p"), q;
+      if (binary) q = Number(binary.value);
+      else q = Array.prototype.map.call(document.querySelectorAll("#guide-q .guide-state"), function (i) { return Number(i.value); });
+      var msg = answer(q);
+      if (msg) document.getElementById("guide-run").textContent = msg;
+    });
+    document.getElementById("guide-skip").addEventListener("click", function () {
+      var nx = nextCrux();
+      if (nx) skipped[nx.crux.claim] = true;
+      guideQuestion();
+    });
+    document.getElementById("guide-stop").addEventListener("click", guideEnd);
+    document.getElementById("guide-close").addEventListener("click", function () { g.hidden = true; });
+    document.getElementById("guide-download").addEventListener("click", download);
+    document.getElementById("guide-share").addEventListener("click", function () { document.getElementById("share").click(); });
+  }
+
   // ---------------------------------------------------------------- share link and YAML
   function encodeState() {
     var o = { o: S.on, s: S.scenario || "", g: S.given, x: S.set, p: S.edits, v: S.view };
+    var C = S.critique;
+    if (C && (C.claims.length || C.removed.length || C.name || C.source || C.reason)) o.c = C;
+    if (S.answers && S.answers.length) o.a = S.answers;
     return "#" + encodeURIComponent(JSON.stringify(o));
   }
   function decodeState(hash) {
@@ -661,6 +1220,24 @@ var Explore = (function () {
       });
       Object.keys(o.p || {}).forEach(function (n) { var v = Number(o.p[n]); if (isFinite(v)) st.edits[n] = v; });
       st.view = typeof o.v === "string" ? o.v : "overview";
+      if (o.c && typeof o.c === "object") {
+        var str = function (v) { return typeof v === "string" ? v.slice(0, 500) : ""; };
+        st.critique = { name: str(o.c.name), source: str(o.c.source), reason: str(o.c.reason),
+                        removed: (Array.isArray(o.c.removed) ? o.c.removed : []).filter(function (k) { return typeof k === "string"; }),
+                        claims: (Array.isArray(o.c.claims) ? o.c.claims : []).filter(function (a) {
+                          return a && /^[a-z][a-z0-9_]*$/.test(a.id) && typeof a.title === "string" && typeof a.target === "string" &&
+                            ["supports", "opposes", "undercuts", "route"].indexOf(a.type) >= 0 && a.p >= 0 && a.p <= 1 &&
+                            (a.type === "route" ? a.rp >= 0 && a.rp <= 1 : a.ratio > 0 && isFinite(a.ratio));
+                        }).map(function (a) {
+                          return { id: a.id, title: a.title.slice(0, 120), kind: ["argument", "critique", "evidence", "claim"].indexOf(a.kind) >= 0 ? a.kind : "critique",
+                                   type: a.type, target: a.target, p: Number(a.p), ratio: a.type === "route" ? null : Number(a.ratio),
+                                   rp: a.type === "route" ? Number(a.rp) : null, reason: str(a.reason) };
+                        }) };
+      }
+      if (Array.isArray(o.a)) st.answers = o.a.filter(function (a) {
+        return a && typeof a.claim === "string" && Array.isArray(a.states) && Array.isArray(a.lik) && Array.isArray(a.q) &&
+          a.lik.length === a.states.length && a.lik.every(function (x) { return typeof x === "number" && x >= 0 && x <= 1; });
+      });
       return st;
     } catch (e) { return null; }
   }
@@ -670,42 +1247,66 @@ var Explore = (function () {
     return p.range && p.range[0] <= v && v <= p.range[1] ? "{value: " + num(v) + ", range: [" + num(p.range[0]) + ", " + num(p.range[1]) + "]}" : num(v);
   }
   function settingsYaml() {
-    var c = current.net, combo = current.combo, lines = [], done = {};
-    var args = D.overlays.filter(function (o) { return combo.overlays.indexOf(o.name) >= 0; }).map(function (o) { return "--with " + o.arg; });
-    var cmd = ["argmap run"].concat(D.map_arg ? [D.map_arg] : []).concat(args).concat(["--with explore-settings.yaml"]);
-    if ((S.scenario || null) !== (combo.default_scenario || null)) cmd.push("--scenario " + (S.scenario || "none"));
+    var c = current.net, on = onInOrder(S.on), lines = [], done = {}, C = S.critique;
+    var file = OVERLAY + ".yaml";
+    var args = D.overlays.filter(function (o) { return on.indexOf(o.name) >= 0; }).map(function (o) { return "--with " + o.arg; });
+    var cmd = ["argmap run"].concat(D.map_arg ? [D.map_arg] : []).concat(args).concat(["--with " + file]);
+    if ((S.scenario || null) !== (current.map.default_scenario || null)) cmd.push("--scenario " + (S.scenario || "none"));
     Object.keys(S.given).sort().forEach(function (k) { if (k in c.index) cmd.push("--given " + k + "=" + S.given[k]); });
     Object.keys(S.set).sort().forEach(function (k) { if (k in c.index) cmd.push("--set " + k + "=" + S.set[k]); });
-    lines.push("# Settings made in argmap explore for the map '" + D.map + "'.");
-    lines.push("# Save as explore-settings.yaml; the page's numbers are reproduced by:");
+    var author = C.name.trim() || "a reader, with argmap explore", source = C.source.trim() || "argmap explore";
+    lines.push("# An overlay written in argmap explore on the map '" + D.map + "'.");
+    lines.push("# Save as " + file + "; the page's numbers are reproduced by:");
     lines.push("#   " + cmd.join(" "));
-    lines.push("overlay: explore-settings");
-    lines.push("title: " + q("Settings from argmap explore"));
-    lines.push("author: " + q("a reader, with argmap explore"));
-    lines.push("source: " + q("argmap explore"));
-    lines.push("builds_on: [" + combo.overlays.map(q).join(", ") + "]");
-    var changes = [];
+    lines.push("overlay: " + OVERLAY);
+    lines.push("title: " + q(C.name.trim() ? "A critique by " + C.name.trim() : "A critique written in argmap explore"));
+    lines.push("author: " + q(author));
+    lines.push("source: " + q(source));
+    lines.push("builds_on: [" + on.map(q).join(", ") + "]");
+    var added = {};
+    C.claims.forEach(function (a) { added[a.id] = a; });
+    var adds = [];
+    C.claims.forEach(function (a) {
+      var p = currentValue(c, "credence:" + a.id), key = a.id + " -> " + a.target, route = a.type === "route";
+      var r = currentValue(c, (route ? "route:" : "ratio:") + key);
+      var pb = bandOf("probability", p), sb = route ? bandOf("probability", r) : bandOf("strength", a.type === "supports" ? r : 1 / r);
+      function prov(indent, band) {
+        var out = [indent + "provenance:", indent + "  holder: " + q(author), indent + "  basis: illustrative", indent + "  source: " + q(source)];
+        if (a.reason) out.push(indent + "  rationale: " + q(a.reason));
+        if (band) out.push(indent + "  band: " + q(band));
+        return out;
+      }
+      adds.push("  - id: " + a.id, "    title: " + q(a.title), "    kind: " + a.kind, "    credence: " + num(p));
+      adds = adds.concat(prov("    ", pb));
+      adds.push("    " + a.type + ":", "      - claim: " + a.target, "        " + (route ? "p: " : "ratio: ") + num(r));
+      adds = adds.concat(prov("        ", sb));
+    });
+    var changes = [], reason = "    reason: " + q(C.reason.trim() || "set in argmap explore");
     c.params.forEach(function (p) {
-      if (p.fixed) return;
+      if (p.fixed || added[p.claim] || (p.relation && added[p.source])) return;
       var names = p.group || [p.name];
       var key = (p.relation || p.claim) + "|" + p.field;
       if (done[key]) return;
       if (p.field === "table") names = c.params.filter(function (x) { return x.claim === p.claim && x.field === "table"; }).map(function (x) { return x.name; });
+      if (p.field === "scale") names = c.params.filter(function (x) { return x.relation === p.relation && x.field === "scale"; }).map(function (x) { return x.name; });
+      // a claim your removal left with nothing bearing on it had a base when the overlay's change: applies
+      var converted = p.field === "credence" && current.map.claims[p.claim].converted;
+      if (converted && ("base:" + p.claim) in S.edits && !(p.name in S.edits)) names = ["base:" + p.claim];
       if (!names.some(function (n) { return n in S.edits; })) return;
       done[key] = true;
-      var reason = "    reason: " + q("set in argmap explore");
       if (p.field === "credence" && p.kind === "simplex") {
         changes.push("  - claim: " + q(p.claim), "    credence: {" + names.map(function (n) {
           var x = c.params[c.paramIndex[n]];
           return q(x.state) + ": " + num(currentValue(c, n));
         }).join(", ") + "}", reason);
       } else if (p.field === "credence" || p.field === "base") {
-        changes.push("  - claim: " + q(p.claim), "    " + p.field + ": " + withRange(p, currentValue(c, p.name)), reason);
+        var v = names[0] in S.edits ? S.edits[names[0]] : currentValue(c, p.name);
+        changes.push("  - claim: " + q(p.claim), "    " + (converted ? "base" : p.field) + ": " + withRange(p, v), reason);
       } else if (p.field === "table") {
-        var tb = combo.tables[p.claim], meta = c.claims[p.claim], binary = meta.states.length === 2 && meta.states[0] === "false";
+        var tb = current.map.claims[p.claim].table, meta = c.claims[p.claim], binary = meta.states.length === 2 && meta.states[0] === "false";
         changes.push("  - claim: " + q(p.claim), "    table:", "      given: [" + tb.given.map(q).join(", ") + "]", "      rows:");
-        tb.rows.forEach(function (combo_, r) {
-          var when = "{" + tb.given.map(function (g, k) { return q(g) + ": " + q(combo_[k]); }).join(", ") + "}";
+        tb.rows.forEach(function (row, r) {
+          var when = "{" + tb.given.map(function (g, k) { return q(g) + ": " + q(row[0][k]); }).join(", ") + "}";
           if (binary) changes.push("        - {when: " + when + ", p: " + num(currentValue(c, names[r])) + "}");
           else changes.push("        - {when: " + when + ", probs: {" + meta.states.map(function (s, k) {
             return q(s) + ": " + num(currentValue(c, names[r * meta.states.length + k]));
@@ -714,14 +1315,37 @@ var Explore = (function () {
         changes.push(reason);
       } else if (p.field === "ratio" || p.field === "leak" || p.field === "p") {
         changes.push("  - relation: " + q(p.relation), "    " + p.field + ": " + withRange(p, currentValue(c, p.name)), reason);
+      } else if (p.field === "scale") {        // a relation's modulators are changed together
+        var rel = current.map.relations.filter(function (r) { return r.source + " -> " + r.target === p.relation; })[0];
+        changes.push("  - relation: " + q(p.relation), "    modulated_by:");
+        rel.modulators.forEach(function (m) {
+          changes.push("      - claim: " + m[0], "        scale: {" + m[1].map(function (sq) {
+            return q(sq[0]) + ": " + num(currentValue(c, "scale:" + p.relation + "@" + m[0] + "=" + sq[0]));
+          }).join(", ") + "}");
+        });
+        changes.push(reason);
       }
     });
-    lines.push(changes.length ? "change:" : "change: []");
-    return lines.concat(changes).join("\n") + "\n";
+    if (adds.length) lines = lines.concat(["add:"], adds);
+    lines = lines.concat(changes.length ? ["change:"].concat(changes) : ["change: []"]);
+    if (C.removed.length) {
+      lines.push("remove:");
+      C.removed.forEach(function (key) { lines.push("  - relation: " + q(key), reason); });
+    }
+    if (S.answers && S.answers.length) {
+      lines.push("observe:");
+      S.answers.forEach(function (a) {
+        lines.push("  - id: " + answerId(a.claim), "    title: " + q(answerTitle(a.claim)),
+                   "    likelihood:", "      " + a.claim + ": {" + a.states.map(function (st, k) { return q(st) + ": " + num(a.lik[k]); }).join(", ") + "}",
+                   "    reason: " + q("my view: " + a.states.map(function (st, k) { return "P(" + st + ") = " + fmtNum(a.q[k]); }).join(", ") +
+                                      " (stated in argmap explore's guided mode)"));
+      });
+    }
+    return lines.join("\n") + "\n";
   }
   function download() {
     var blob = new Blob([settingsYaml()], { type: "application/x-yaml" });
-    var a = el("a", { download: "explore-settings.yaml" });
+    var a = el("a", { download: OVERLAY + ".yaml" });
     a.href = URL.createObjectURL(blob);
     document.body.appendChild(a);
     a.click();
@@ -740,8 +1364,12 @@ var Explore = (function () {
   }
   function apply(st) {
     S = st;
+    S.critique = S.critique || emptyCritique();
     current = null;
     update();
+    ["name", "source", "reason"].forEach(function (f) { document.getElementById("cr-" + f).value = S.critique[f] || ""; });
+    critiqueList();
+    if (!current) return;
     refreshControls(current.net, null);
     showView(S.view || "overview");
   }
@@ -764,11 +1392,14 @@ var Explore = (function () {
     document.getElementById("title").textContent = D.title;
     document.title = "Explore: " + D.title;
     S = startSettings();
+    startKey = settingsKey();
     current = null;
     var first = evaluate();
     base = {};
     first.net.net.variables.forEach(function (id, i) { base[id] = first.result.marginals[i]; });
     buildOverlays();
+    setupCritique();
+    setupGuide();
     buildViews();
     legend();
     setupPanZoom();
@@ -796,6 +1427,14 @@ var Explore = (function () {
     current: function () { return current; },
     apply: function (st) { apply(Object.assign(startSettings(), st)); },
     settingsYaml: function () { return settingsYaml(); },
+    addClaim: function (a) { return addClaim(a); },
+    answer: function (q) { return answer(q); },
+    chain: function (id) { return chainTo(id); },
+    nextCrux: function () { var n = nextCrux(); return n && n.crux.claim; },
+    finish: function () { guideEnd(); },
+    problems: function () { return built ? built.problems.slice() : []; },
+    targets: function (type) { return Object.keys(current.map.claims).filter(function (id) { return canTake(id, type); }); },
+    removeRelation: function (key) { removeRelation(key); },
     encodeState: function () { return encodeState(); },
     marginals: function () {
       var out = {};
