@@ -529,7 +529,8 @@ def _random_edit(page, rng: np.random.Generator, step: int) -> None:
             msg = page.evaluate("a => Explore.addClaim(a)", {
                 "title": f"Reader claim {step}", "type": typ, "target": str(rng.choice(targets)),
                 "p": float(rng.choice([rng.uniform(0, 1), 0.0, 1.0], p=[0.8, 0.1, 0.1])),
-                "strength": float(np.exp(rng.uniform(0, 3))), "rp": float(rng.uniform(0, 1)), "reason": f"reason {step}"})
+                "strength": float(np.exp(rng.uniform(0, 3))), "rp": float(rng.uniform(0, 1)),
+                "reason": f"reason {step}"})
             assert msg is None, msg
         return
     if kind == "remove":

@@ -916,6 +916,7 @@ var Explore = (function () {
     return sel;
   }
   function critiqueTargets() {
+    if (!current) return;
     var sel = document.getElementById("cr-target"), type = document.getElementById("cr-type").value, was = sel.value;
     var claims = current.map.claims, ids = Object.keys(claims).filter(function (id) { return canTake(id, type); }).sort(function (a, b) { return claims[a].title < claims[b].title ? -1 : 1; });
     var key = JSON.stringify(ids.map(function (id) { return [id, claims[id].title]; }));
