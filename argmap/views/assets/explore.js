@@ -387,20 +387,22 @@ var Explore = (function () {
         next[p.name] = ctl;
         return ctl.box;
       });
-      var have = Array.prototype.slice.call(det.children, 1);
-      if (have.length !== boxes.length || have.some(function (b, i) { return b !== boxes[i]; })) {
-        have.forEach(function (b) { b.remove(); });
-        boxes.forEach(function (b) { det.appendChild(b); });
-      }
+      reconcile(det, boxes, 1);
       shown.push(det);
     });
     controls = next;
-    var cur = Array.prototype.slice.call(host.children);
-    if (cur.length !== shown.length || cur.some(function (d, i) { return d !== shown[i]; })) {
-      cur.forEach(function (d) { d.remove(); });
-      shown.forEach(function (d) { host.appendChild(d); });
-    }
+    reconcile(host, shown, 0);
     refreshControls(c, null);
+  }
+  // Make ``parent``'s children (after the first ``skip``) exactly ``want``, moving only what differs, so
+  // a reader's edit that adds or drops one control restyles that control, not the whole panel.
+  function reconcile(parent, want, skip) {
+    var keep = new Set(want);
+    Array.prototype.slice.call(parent.children, skip).forEach(function (n) { if (!keep.has(n)) n.remove(); });
+    want.forEach(function (n, i) {
+      var at = parent.children[skip + i];
+      if (at !== n) parent.insertBefore(n, at || null);
+    });
   }
   var uid = 0;
   function paramControl(c, p) {
