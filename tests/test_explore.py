@@ -367,11 +367,11 @@ def test_headline_interval_agrees_with_the_monte_carlo_of_argmap_sensitivity(pag
 
     page.wait_for_selector("#headline-spread[data-lo]", timeout=60000)
     lo, hi = (float(page.get_attribute("#headline-spread", k)) for k in ("data-lo", "data-hi"))
-    mc = monte_carlo(Model.load(), samples=2000)
+    mc = monte_carlo(Model.load(), samples=4000)
     found = re.search(r"map's (\d+) uncertain", page.text_content("#headline-spread"))
     assert found is not None and int(found.group(1)) == mc.uncertain       # the same uncertain numbers
     q = mc.quantiles
-    assert abs(lo - q["5%"]) < 0.01 and abs(hi - q["95%"]) < 0.02, (lo, hi, q)
+    assert abs(lo - q["5%"]) < 0.015 and abs(hi - q["95%"]) < 0.015, (lo, hi, q)      # 1,000 draws: ~3.5 s.e.
 
 
 def test_toggling_an_overlay_in_the_page_gives_argmap_run_with_it(page, capsys):

@@ -770,7 +770,7 @@ var Explore = (function () {
   // are the range's ends, fitted by Python and shipped; a ratio or scale: the log-normal with those
   // quantiles; a scale range from 0: uniform); numbers the reader set stay at the reader's value.
   // Run in small chunks after the reader pauses, so it never delays a repaint.
-  var SPREAD_DRAWS = 400, Z95 = 1.6448536269514722;
+  var SPREAD_DRAWS = 1000, Z95 = 1.6448536269514722;
   function rng(seed) {                // mulberry32: the same draws for the same settings
     return function () {
       seed |= 0; seed = seed + 0x6D2B79F5 | 0;
