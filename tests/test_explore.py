@@ -493,7 +493,8 @@ def test_a_critique_written_in_the_page_downloads_as_an_overlay_argmap_runs_to_t
     assert chain[0] == {"id": mine, "why": "your claim"} and chain[1]["id"] == target and chain[-1]["id"] == "scheming"
     page.click("#diagram g.node[data-id='scheming']")
     assert page.locator("#dlg-chain li").count() == len(chain)
-    assert page.locator("#dlg-chain li").last.text_content().startswith("The model is a schemer: 0.08 \u2192 ")
+    last = page.locator("#dlg-chain li").last.text_content()
+    assert last.startswith(f"The model is a schemer: {p0:.2f} \u2192 {after:.2f}")
     page.click("#dlg-close")
     page.check("input[data-name='pope-2023']")
     page.evaluate("document.querySelectorAll('details.part').forEach(d => d.open = true)")
