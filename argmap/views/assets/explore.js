@@ -512,6 +512,13 @@ var Explore = (function () {
   }
   function buildScenario() {
     var sel = document.getElementById("scenario"), sc = current.map.scenarios;
+    var key = JSON.stringify([sc, current.map.default_scenario]);
+    if (sel.getAttribute("data-key") === key) {            // the same scenarios: only the choice may differ
+      var want = S.scenario && S.scenario in sc ? S.scenario : "";
+      if (sel.value !== want) sel.value = want;
+      return;
+    }
+    sel.setAttribute("data-key", key);
     sel.textContent = "";
     Object.keys(sc).forEach(function (name) {
       var o = el("option", { value: name }, name + (name === current.map.default_scenario ? " (default)" : ""));
