@@ -162,3 +162,52 @@ def test_bundled_overlays_by_name(capsys, tmp_path, monkeypatch):
     with pytest.raises(QueryError, match="did you mean 'pope-2023'"):
         resolve_overlay("popp-2023")
     assert resolve_overlay("some/file.yaml") == Path("some/file.yaml")   # paths are left to the reader
+
+
+# ----------------------------------------------------------------- the shift with its uncertainty (issue 25)
+
+def _overlay(tmp_path, name: str, body: str):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"overlay: {name}\nauthor: T. Ester\n" + body, encoding="utf-8")
+    return path
+
+
+def test_the_shift_interval_uses_the_same_draws_for_both_sides(tmp_path, tiny_map, capsys):
+    from argmap.analysis.shift import shift_spread
+
+    same = _overlay(tmp_path, "same", "change:\n  - claim: aware\n    credence: {value: 0.8, range: [0.6, 0.95]}\n"
+                                      "    reason: restated\n")
+    lower = _overlay(tmp_path, "lower", "change:\n  - claim: argument\n    credence: {value: 0.2, range: [0.1, 0.3]}\n"
+                                        "    reason: weaker\n")
+    base = Model.load(tiny_map)
+    s = shift_spread(base, Model.load(tiny_map, [same]), scenario=None, samples=500)
+    assert s.lower == s.higher == 0.0 and s.before_q == s.after_q       # paired draws: nothing moves in any
+    low = Model.load(tiny_map, [lower])
+    s = shift_spread(base, low, scenario=None, samples=500)
+    # the argument supports the conclusion, so a weaker argument lowers it in every draw
+    assert s.lower == 1.0 and s.after < s.before and s.after_q[1] < s.before_q[1]
+    assert s.before == pytest.approx(base.probability(scenario=None))
+    assert main(["compare", str(tiny_map), "--with", str(lower), "--scenario", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "lower in 100% of joint draws" in out and f"{s.before:.3f} [" in out
+
+
+def test_the_chain_that_carried_a_shift_follows_relations_to_the_target():
+    from argmap.analysis.compare import compare
+    from argmap.maps.reach import claim_graph, touched_claims
+
+    c = compare(None, {"pope": ["pope-2023"]}, interval=False)
+    v = c.viewpoints[0]
+    base, new = c.base_model, v.model
+    edges = claim_graph(new.map)
+    before = base.marginals(c.conditions.given, c.conditions.set, scenario=None)
+    after = new.marginals(c.conditions.given, c.conditions.set, scenario=None)
+    assert v.chains
+    for chain in v.chains:
+        assert chain[0].claim in touched_claims(base.map, new.map) and chain[-1].claim == c.target
+        for a, b in zip(chain, chain[1:], strict=False):
+            assert b.claim in edges[a.claim]
+        for link in chain:
+            assert link.after == pytest.approx(after[link.claim]["true"])
+            if link.before is not None:
+                assert link.before == pytest.approx(before[link.claim]["true"])

@@ -320,3 +320,10 @@ def test_charts_name_their_overlay_and_scenario(critique_bundle):
     scenario = new.conditions().scenario
     assert f"map with {', '.join(new.map.overlays)}" in svg
     assert (f"scenario '{scenario}'" if scenario else "no scenario") in svg
+
+
+def test_the_shift_and_its_chain_are_in_the_summary(critique_bundle):
+    out, bundle, _ = critique_bundle
+    summary = (out / "summary.md").read_text()
+    assert "% of joint draws" in summary and f"{bundle.base_probability:.3f} [" in summary
+    assert "**Carried by**" in summary and " ⇒ " in summary

@@ -24,6 +24,7 @@ from ..maps.models import Stated
 from ..maps.observe import describe_observation
 from .attribution import Attribution, attribute
 from .pooling import Pool, pool
+from .shift import SHIFT_SAMPLES, Link, ShiftSpread, carrying_chains, chain_text, shift_spread
 
 __all__ = ["Moved", "Viewpoint", "Comparison", "compare", "format_comparison", "BASE"]
 
@@ -64,6 +65,11 @@ class Viewpoint:
     stated: tuple[Stated, ...] = ()
     observations: tuple[tuple[str, str], ...] = ()
     """(id, description) of each observation the viewpoint adds."""
+    chains: tuple[tuple[Link, ...], ...] = ()
+    """The chains that carried the shift (:func:`argmap.analysis.shift.carrying_chains`), from the edits
+    with the largest attributions."""
+    spread: ShiftSpread | None = None
+    """The shift over joint draws of the map's uncertain numbers (:func:`argmap.analysis.shift.shift_spread`)."""
 
     def to_dict(self) -> dict:
         return {"name": self.name, "files": list(self.overlay_files), "overlays": list(self.overlays),
@@ -73,7 +79,9 @@ class Viewpoint:
                 "stated": [s.to_dict() for s in self.stated],
                 "observations": [{"id": i, "description": d} for i, d in self.observations],
                 "moved": [m.to_dict() for m in self.moved], "added": [m.to_dict() for m in self.added],
-                "attribution": self.attribution.to_dict() if self.attribution else None}
+                "attribution": self.attribution.to_dict() if self.attribution else None,
+                "chains": [[x.to_dict() for x in c] for c in self.chains],
+                "interval": self.spread.to_dict() if self.spread else None}
 
 
 @dataclass(frozen=True)
@@ -125,10 +133,13 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
             scenario: str | None = DEFAULT, *, top: int = 8, attribution: bool = True,
             max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
-            pooling: bool = False, weights: Sequence[float] | None = None) -> Comparison:
+            pooling: bool = False, weights: Sequence[float] | None = None, interval: bool = True,
+            samples: int = SHIFT_SAMPLES) -> Comparison:
     """Compare the map (with ``base_overlays``) against each viewpoint's overlay stack on top of it.
 
-    With ``pooling``, the base and the viewpoints are pooled (in that order, with ``weights``).
+    With ``pooling``, the base and the viewpoints are pooled (in that order, with ``weights``). With
+    ``interval``, each shift is also given over ``samples`` joint draws of the uncertain numbers
+    (:func:`argmap.analysis.shift.shift_spread`); each viewpoint lists the chains that carried it.
     """
     viewpoints = dict(viewpoints or {})
     if not viewpoints:
@@ -159,12 +170,16 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             attr = attribute(None, (), target, cond.given, cond.set, None, max_exact=max_exact,
                              permutations=permutations, seed=seed, stages=stages[len(base_stages) - 1:])
         p = p_true(margs[target])
+        chains = carrying_chains(base, model, base_margs, margs, target, skip - {target}, attr)
+        spread = shift_spread(base, model, target, cond.given, cond.set, None, samples=samples,
+                              seed=seed) if interval else None
         mine = frozenset(model.map.overlays[len(base.map.overlays):])
         stated = tuple(s for s in model.map.stated if s.claim == target and s.overlay in mine
                        and s.scenario == cond.scenario and not s.verdict)
         out.append(Viewpoint(name, tuple(map(str, files)), model.map.overlays[len(base.map.overlays):], p,
                              p - p_true(base_margs[target]), moved, added, attr, model,
-                             tuple(o for o in overrides(model.map) if o[3] in mine), stated, observed))
+                             tuple(o for o in overrides(model.map) if o[3] in mine), stated, observed,
+                             chains, spread))
     pooled = None
     if pooling:
         models = {BASE: base, **{v.name: v.model for v in out}}
@@ -212,6 +227,12 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
     for v in c.viewpoints:
         lines += ["", f"── {v.name}: {c.base_probability:.3f} → {v.probability:.3f} ({v.change:+.3f}) "
                       + "─" * 20]
+        if v.spread:
+            lines.append(f"over the map's uncertain numbers: {v.spread.text()} ({v.spread.samples:,} draws, "
+                         "the same for both; 90% intervals)")
+        if v.chains:
+            lines.append("carried by (each link: the claim that moved most on the way to the target):")
+            lines += [f"  {chain_text(ch)}" for ch in v.chains]
         if v.moved:
             lines.append("claims that moved most:")
             lines.append(f"  {'claim':<34} {'section':<9} {'base':>6} {_cut(v.name, 8):>8} {'shift':>7}")

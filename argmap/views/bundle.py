@@ -116,6 +116,12 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                           for only in lead_claims(base, model, target, cond) for st in (3, 2)]
         drawn = _legible_files(files, "diff", candidates, dpi, legend)
         bundle.lead_shows = None if len(candidates) == 1 else drawn // 2
+        step("the shift over joint draws")
+        from ..analysis.shift import carrying_chains, shift_spread
+        moved = shift_spread(base, model, target, **kw)
+        carried = carrying_chains(base, model, base.marginals(cond.given, cond.set, scenario=None),
+                                  model.marginals(cond.given, cond.set, scenario=None), target,
+                                  [*cond.given, *cond.set])
     step("tornado chart")
     rows = tornado(model, target, **kw)
     tlabel = f"P({amap.claims[target].title})"
@@ -134,7 +140,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     step("the headline as a formula")
     formula = probability_formula(model, target, **kw)
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
-                                   command, "tornado.png" in files, res, groups, bundle.lead_shows)
+                                   command, "tornado.png" in files, res, groups, bundle.lead_shows,
+                                   (moved, carried) if base is not None else None)
     step("the explorer page")
     from .explorer import explorer_html
     files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
@@ -200,7 +207,8 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
 
 
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
-             command: str | None, has_tornado: bool, res=None, groups=(), lead: int | None = None) -> str:
+             command: str | None, has_tornado: bool, res=None, groups=(), lead: int | None = None,
+             shift=None) -> str:
     amap = model.map
     target = result.target
     tclaim = amap.claims[target]
@@ -245,6 +253,8 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     marg = result.marginals
     if base is not None:
         lines += ["", "## What the overlays change", "", _image("diff.png", _alt_diff(base, model, cond, target, lead))]
+        if shift is not None:
+            lines += ["", *_shift_lines(*shift)]
         lines += ["", _moved_table(base, model, cond), "", _changes_table(model)]
     lines += ["", "## The map", "", _image("map.png", _alt_map(model, result, big))]
     if big:
@@ -280,6 +290,19 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     lines += ["", "---", "", "Numbers are the map's; every illustrative credence is the map authors' reading "
               "(see each claim's provenance in the SVG tooltips or the argument files)."]
     return "\n".join(lines) + "\n"
+
+
+def _shift_lines(moved, carried) -> list[str]:
+    """The shift with its interval over joint draws, and the chains that carried it."""
+    from ..analysis.shift import chain_text
+
+    out = [f"**Over the map's uncertain numbers:** {moved.text()} ({moved.samples:,} joint draws of every "
+           "number with a range, the same draws for both sides; 90% intervals)."]
+    if carried:
+        out += ["", "**Carried by** (from each edited claim, the claim that moved most at each step to the "
+                    "conclusion):", ""]
+        out += [f"- {_md(chain_text(c))}" for c in carried]
+    return out
 
 
 def _image(path: str, alt: str) -> str:
