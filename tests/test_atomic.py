@@ -14,6 +14,7 @@ import pytest
 
 import argmap.base.atomic
 from argmap.base.atomic import atomic_write
+from argmap.base.errors import ArgmapError
 from argmap.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch, where):
     target = tmp_path / "out.txt"
     atomic_write(target, "old contents\n")
     monkeypatch.setattr(argmap.base.atomic.os, where, _enospc)
-    with pytest.raises(OSError):
+    with pytest.raises(ArgmapError, match="cannot write .*No space left on device"):    # a message, no traceback
         atomic_write(target, "new contents that never land\n" * 1000)
     assert target.read_text() == "old contents\n"
     assert leftovers(tmp_path) == []
@@ -70,7 +71,7 @@ def test_atomic_write_failure_after_half_the_bytes(tmp_path, monkeypatch):
             return False
 
     monkeypatch.setattr(argmap.base.atomic.os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
-    with pytest.raises(OSError):
+    with pytest.raises(ArgmapError, match="cannot write"):
         atomic_write(target, b"B" * 10_000)
     assert target.read_bytes() == b"A" * 100
     assert leftovers(tmp_path) == []

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..api import DEFAULT, Model
 from ..base.errors import ArgmapError, QueryError, did_you_mean
+from ..base.readfile import resolved
 from ..inference.network import Param
 from ..maps.models import Stated
 
@@ -275,7 +276,7 @@ def relative_builds_on(files: Sequence[Path], out: Path) -> list[str]:
         bundled = None
     names = []
     for f in files:
-        f = f.resolve()
+        f = resolved(f)
         if bundled is not None and f.is_relative_to(bundled):
             names.append(f.stem)
         else:

@@ -7,6 +7,7 @@ gets the one guard :func:`refuse_map_folder` for free.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -25,7 +26,7 @@ class MapFolderWriteError(ArgmapError):
 
 def map_folder_of(path: str | Path) -> Path | None:
     """The map folder that ``path`` (a file or folder to be written) lies in, or None."""
-    here = Path(path).absolute().resolve()
+    here = Path(os.path.realpath(Path(path).absolute()))      # a symlink loop is no exception here
     for folder in (here, *here.parents):
         if (folder / MAP_HEADER).is_file():
             return folder
@@ -37,6 +38,12 @@ def refuse_map_folder(path: str | Path) -> None:
 
     Commands call it before any work (to fail fast); :func:`atomic_write` calls it on every write.
     """
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise ArgmapError(f"{path} is a symbolic link that leads round in a loop; remove it or choose "
+                              "another destination with -o/--out") from err
     folder = map_folder_of(path)
     if folder is not None:
         raise MapFolderWriteError(
@@ -61,9 +68,13 @@ def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
     """
     path = Path(path)
     refuse_map_folder(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise ArgmapError(f"cannot write {path}: {err.strerror or err}; choose another destination with "
+                          "-o/--out") from err
     try:
         os.chmod(tmp, _mode(path))
         with os.fdopen(fd, "wb") as fh:
@@ -71,10 +82,12 @@ def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(err, OSError):
+            raise ArgmapError(f"cannot write {path}: {err.strerror or err}") from err
         raise
     return path

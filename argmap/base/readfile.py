@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, ValidationError
 
-__all__ = ["read_limited", "read_guarded", "inside", "kind_of"]
+__all__ = ["read_limited", "read_guarded", "inside", "kind_of", "resolved"]
 
 
 def kind_of(mode: int) -> str:
@@ -72,6 +72,12 @@ def read_guarded(path: Path, limit: int, folder: Path | None = None, what: str =
         if outside is not None:
             raise ValidationError([outside])
     return read_limited(path, limit, what)
+
+
+def resolved(path: str | Path) -> Path:
+    """``path`` absolute with symlinks resolved as far as they go: unlike ``Path.resolve()``, a symlink
+    loop is no exception (the read that follows reports it, with the path)."""
+    return Path(os.path.realpath(path))
 
 
 def inside(path: Path, folder: Path) -> Diagnostic | None:

@@ -20,7 +20,7 @@ import pydantic
 from pydantic import BaseModel
 
 from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
-from ..base.readfile import inside
+from ..base.readfile import inside, resolved
 from ..base.readlog import listing, note_folder
 from ..base.textsafe import describe_char
 from ..base.yamlsafe import YamlDoc, read_yaml
@@ -82,7 +82,7 @@ class OverlayReader:
         self._seen: dict[Path, tuple[OverlayFile, YamlDoc]] = {}
 
     def read(self, path: Path) -> tuple[OverlayFile, YamlDoc]:
-        key = path.resolve()
+        key = resolved(path)
         if key not in self._seen:
             diags: list[Diagnostic] = []
             doc = _read(path, diags)
@@ -177,7 +177,7 @@ def _apply_file(stages: list[Stage], path: Path, reader: OverlayReader, pending:
     from .overlay import apply_overlay
 
     spec, doc = reader.read(path)
-    key = path.resolve()
+    key = resolved(path)
     for i, need in enumerate(spec.builds_on):
         if need in stages[-1].map.overlays:
             continue
@@ -187,7 +187,7 @@ def _apply_file(stages: list[Stage], path: Path, reader: OverlayReader, pending:
                     "before this file")
             raise ValidationError([doc.diag(("builds_on", i), f"this overlay builds on '{need}', which is not "
                                             "applied and is neither beside this file nor bundled", hint)])
-        if found.resolve() in pending or found.resolve() == key:
+        if resolved(found) in pending or resolved(found) == key:
             raise ValidationError([doc.diag(("builds_on", i), f"'{need}' builds on this overlay in turn: "
                                             "a cycle of builds_on", "remove one of the two builds_on entries")])
         dep, _ = reader.read(found)

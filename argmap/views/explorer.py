@@ -31,6 +31,7 @@ from typing import Any
 
 from ..api import DEFAULT, Model
 from ..base.errors import ArgmapError, Diagnostic, ValidationError
+from ..base.readfile import resolved
 from ..base.verbal import PROBABILITY_BANDS, STRENGTH_BANDS
 from ..maps.mapjson import map_edits, map_json
 from ..maps.models import ArgumentMap
@@ -72,7 +73,7 @@ def _is_bundled_map(path: str | Path | None) -> bool:
 
     if path is None:
         return True
-    here = Path(path).resolve()
+    here = resolved(path)
     return bundled_map_path().resolve() in (here, here.parent if here.name == "map.yaml" else None)
 
 
@@ -96,10 +97,10 @@ def offering(path: str | Path | None, overlays: Sequence[str | Path],
                  for f in sorted((arguments_dir() / sub).glob("*.yaml"))] if _is_bundled_map(path) else []
     else:
         extra = [(str(o).strip(), resolve_overlay(str(o).strip()), False) for o in offer]
-    have = {f.resolve() for _, f, _ in mine}
+    have = {resolved(f) for _, f, _ in mine}       # resolved(): a symlink loop is reported when read
     for item in extra:
-        if item[1].resolve() not in have:
-            have.add(item[1].resolve())
+        if resolved(item[1]) not in have:
+            have.add(resolved(item[1]))
             mine.append(item)
     return Offering(_page_order(_read_offered(mine)))
 
@@ -112,7 +113,7 @@ def _read_offered(items: Sequence[tuple[str | Path, Path, bool]]) -> list[Offere
     bundled_dir = arguments_dir().resolve()
     specs = []
     for given, found, on in items:
-        where = found.resolve()
+        where = resolved(found)
         # how the page's reproduce command names it: a bundled overlay by its name, which works for any
         # reader; another by the path it was given as
         arg = where.stem if where.parent.parent == bundled_dir and where.parent.name in ("critiques", "viewpoints") \
@@ -232,6 +233,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
 
     offered = (offer if isinstance(offer, Offering) else offering(path, overlays, offer)).overlays
     start = load_stages(path)
+    load_stages(overlays=overlays, start=start)     # the overlays switched on load as in run: its positioned errors
     shipped, union = overlay_edits(offered, start)
     for o, item in zip(offered, shipped, strict=True):
         if o.on and "error" in item:
