@@ -292,6 +292,18 @@ class Model:
                          "agrees": None if p is None else st.agrees(p)})
         return rows
 
+    def plan_width(self) -> int:
+        """The elimination width of the whole map, planned as :meth:`run` plans it: every claim's marginal
+        with no conditions and under each of the map's scenarios. Raises
+        :class:`~argmap.base.errors.WidthError` wherever :meth:`run` would (``argmap check`` uses it, so it
+        refuses what ``run`` would refuse)."""
+        names = tuple(self.network.variables)
+        width = 0
+        for scenario in (None, *self.map.scenarios):
+            c = self.conditions(scenario=scenario)
+            width = max(width, self.engine.marginal_plan(names, c.evidence, c.set).width)
+        return width
+
     def _state_ok(self, target: str) -> None:
         if target not in self.map.claims:
             hint = did_you_mean(target, self.map.claims)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .textsafe import visible
+from .textsafe import brief, visible
 
 __all__ = [
     "ArgmapError",
@@ -37,6 +37,11 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "error"
 
+    def __post_init__(self) -> None:    # quote at most a bounded slice of what a file holds
+        object.__setattr__(self, "message", brief(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", brief(self.hint))
+
     def format(self) -> str:
         """Render as ``path:line:col: error: message`` plus an indented hint line."""
         where = str(self.path) if self.path is not None else "<input>"
@@ -57,7 +62,7 @@ class ArgmapError(Exception):
     """Base class of every error argmap raises for bad input or an impossible request."""
 
     def format(self) -> str:
-        return visible(f"error: {self}")
+        return visible(brief(f"error: {self}"))
 
 
 class ValidationError(ArgmapError):

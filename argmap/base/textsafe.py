@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["UNSAFE", "UNSAFE_RAW", "first_unsafe", "describe_char", "visible", "safe_component"]
+__all__ = ["UNSAFE", "UNSAFE_RAW", "first_unsafe", "describe_char", "visible", "safe_component", "brief",
+           "safe_link", "MAX_RUN", "MAX_MESSAGE"]
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters (C0 but tab and newline, DEL, C1), line/paragraph separators and bidi controls."""
@@ -27,6 +28,12 @@ UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\
 UNSAFE_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """:data:`UNSAFE` less carriage return: for scanning a whole file's text, whose line ends YAML normalises."""
 
+MAX_RUN = 160
+"""Longest run of non-space characters an error message quotes whole (ids are at most 80, paths rarely more)."""
+MAX_MESSAGE = 2000
+"""Longest error message or hint shown; a longer one is cut."""
+_LONG_RUN = re.compile(r"\S{" + str(MAX_RUN + 1) + ",}")
+_LINK = re.compile(r"(?:(https?)://|doi:)[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 _COMPONENT_BAD = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_COMPONENT = 80
@@ -63,6 +70,32 @@ def visible(text: object) -> str:
     """
     s = "" if text is None else str(text)
     return UNSAFE.sub(_escape, s.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def brief(text: object) -> str:
+    """``text`` for an error message: each run of more than :data:`MAX_RUN` non-space characters (a
+    500 KB id or state name) cut to its start and its length, the whole at most :data:`MAX_MESSAGE`.
+
+    >>> brief("no state " + "x" * 1000 + " here") == "no state " + "x" * 60 + "… (1,000 characters) here"
+    True
+    """
+    s = _LONG_RUN.sub(lambda m: f"{m.group()[:60]}… ({len(m.group()):,} characters)", str(text))
+    return s if len(s) <= MAX_MESSAGE else s[: MAX_MESSAGE - 1] + "…"
+
+
+def safe_link(url: object) -> str | None:
+    """Where a claim's ``url:`` may link: an ``http``/``https`` address as written, ``doi:X`` as
+    ``https://doi.org/X``; None for anything else (``javascript:``, ``data:``, ``file:``, a relative
+    path), which the loader refuses and no writer links to.
+
+    >>> safe_link("doi:10.48550/arXiv.2311.08379"), safe_link("javascript:alert(1)")
+    ('https://doi.org/10.48550/arXiv.2311.08379', None)
+    """
+    s = str(url or "").strip()
+    m = _LINK.fullmatch(s)
+    if m is None:
+        return None
+    return s if m.group(1) else "https://doi.org/" + s[4:]
 
 
 def safe_component(name: object, fallback: str = "argmap") -> str:

@@ -45,7 +45,7 @@ def todo_notes(overlays) -> list[str]:
 def run(args) -> int:
     try:
         model = model_from_args(args)
-        plan = model.engine.plan(model.map.target, {}, {})
+        width = model.plan_width()      # the whole map, as run plans it: check refuses what run would
     except ValidationError as err:
         if args.json:
             print_json({"ok": False, "errors": [_diag_dict(d) for d in err.diagnostics]})
@@ -66,14 +66,14 @@ def run(args) -> int:
     if args.json:
         print_json({"ok": True, "errors": [], "warnings": [_diag_dict(w) for w in warns], "notes": notes,
                     "map": amap.name, "claims": len(amap.claims), "relations": len(amap.relations),
-                    "parameters": len(model.network.params), "elimination_width": plan.width,
+                    "parameters": len(model.network.params), "elimination_width": width,
                     "overlays": list(amap.overlays)})
         return 0
     for w in warns:
         print(w.format(), file=sys.stderr)
     over = f", overlays: {', '.join(amap.overlays)}" if amap.overlays else ""
     print(f"ok: {amap.name}: {len(amap.claims)} claims, {len(amap.relations)} relations, "
-          f"{len(model.network.params)} parameters, elimination width {plan.width}{over}")
+          f"{len(model.network.params)} parameters, elimination width {width}{over}")
     for note in notes:
         print(note, file=sys.stderr)
     return 0

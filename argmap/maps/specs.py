@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from ..base.errors import did_you_mean
 from ..base.quantity import DECIMAL_PATTERN, FRACTION_PATTERN, Domain, Quantity, parse_quantity
+from ..base.textsafe import brief, safe_link
 from ..base.verbal import MODULATION_WORDS, PROBABILITY_BANDS
 from .models import ID_PATTERN, Stated
 
@@ -44,14 +54,29 @@ Kind = Literal["claim", "argument", "critique", "evidence", "conclusion"]
 RelationType = Literal["requires", "route", "supports", "opposes", "undercuts"]
 
 
+MAX_STATE_NAME = 80
+"""Longest state name (characters), like an id: a state name is drawn on diagrams and quoted in messages."""
+
+
 def _state_name(raw: Any) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return str(raw)
     if isinstance(raw, str) and raw.strip():
-        return raw.strip()
+        name = raw.strip()
+        if len(name) > MAX_STATE_NAME:
+            raise ValueError(f"a state name is at most {MAX_STATE_NAME} characters; this one has {len(name):,}")
+        return name
     raise ValueError(f"a state name must be a word or true/false, not {raw!r}")
+
+
+def _link(url: str | None) -> str | None:
+    if url is not None and safe_link(url) is None:
+        raise ValueError("a link must be an http:// or https:// address or a doi: name (e.g. "
+                         "https://arxiv.org/abs/2311.08379 or doi:10.48550/arXiv.2311.08379); "
+                         f"not {brief(url[:80])!r}")
+    return url
 
 
 def _states(raw: Any) -> Any:
@@ -218,7 +243,7 @@ class ClaimSpec(_Spec):
     undercuts: list[InfluenceItem] = []
     table: TableSpec | None = None
     provenance: ProvenanceSpec | None = None
-    url: str | None = None
+    url: Annotated[str | None, AfterValidator(_link)] = None
 
     @field_validator("section", mode="before")
     @classmethod

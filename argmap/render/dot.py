@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from ..base.formatting import fmt_p
 from ..base.marginals import Marginals, p_true
+from ..base.textsafe import safe_link
 from ..maps.models import ArgumentMap, Claim
 from . import style
-from .text import attr_text, html_lines, html_text, label_lines, wrap_all
+from .text import Html, dot_attrs, dot_value, html_label, html_lines, html_text, label_lines, wrap_all
 from .views import View, ViewEdge, ViewNode, downstream_beside, make_view
 
 __all__ = ["map_dot", "NodeLook", "assemble", "claim_tooltip", "binary_p", "sections_text",
@@ -131,13 +132,13 @@ def collapse_parts(amap: ArgumentMap, target: str | None, collapse: Iterable[str
     return tuple(p for p in parts if p != keep)
 
 
-def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None, large: bool = False) -> str:
+def _node_label(title_lines: list[str], lines: Iterable[str], badge: str | None, large: bool = False) -> Html:
     head = html_lines(title_lines)
     if badge:
         head = f"{html_text(badge)}<BR/>" + head
     body = html_lines([part for ln in lines if ln for part in wrap_all(ln, 24 if large else 30)])
     tail = f'<BR/><FONT POINT-SIZE="{15 if large else 12}">{body}</FONT>' if body else ""
-    return f"<<B>{head}</B>{tail}>"
+    return html_label(f"<B>{head}</B>{tail}")
 
 
 def conditions_words(amap: ArgumentMap, given: Mapping[str, str], intervened: Mapping[str, str]) -> str:
@@ -217,7 +218,7 @@ def _key_rows(scale: list[tuple[str, str]], scale_name: str, kinds: list[str], e
 
 def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str]], scale_name: str,
                  kinds: list[str], edge_types: list[str], notes: Iterable[str], large: bool = False,
-                 key: bool = True, head: bool = True) -> str:
+                 key: bool = True, head: bool = True) -> Html:
     k = 1.4 if large else 1.0
     width = 84 if large else 110
     rows = []
@@ -228,7 +229,7 @@ def _legend_html(title: str, subtitle: Iterable[str], scale: list[tuple[str, str
             rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{round(13 * k)}">{html_text(line)}</FONT></TD></TR>')
     if key:
         rows += _key_rows(scale, scale_name, kinds, edge_types, notes, k, int(width * 1.2))
-    return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+    return html_label('<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>")
 
 
 def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, title: str,
@@ -248,13 +249,14 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     """
     import graphviz
 
-    g = graphviz.Digraph(name=amap.name or "argmap")
-    g.attr("graph", rankdir=rankdir, fontname=style.FONT, labelloc="t", labeljust="l", newrank="true",
-           nodesep="0.15" if large else "0.22", ranksep="0.45", pad="0.25", bgcolor="white", outputorder="edgesfirst",
-           tooltip=attr_text(title))
-    g.attr("node", fontname=style.FONT, fontsize="19" if large else "14", margin="0.16,0.08", penwidth="1.2",
-           color="#333333")
-    g.attr("edge", fontname=style.FONT, fontsize="15" if large else "11", arrowsize="0.8")
+    # every attribute value and name below goes through the one DOT escaping rule (render/text.py)
+    g = graphviz.Digraph(name=dot_value(amap.name or "argmap"))
+    g.attr("graph", **dot_attrs(rankdir=rankdir, fontname=style.FONT, labelloc="t", labeljust="l", newrank="true",
+                                nodesep="0.15" if large else "0.22", ranksep="0.45", pad="0.25", bgcolor="white",
+                                outputorder="edgesfirst", tooltip=title))
+    g.attr("node", **dot_attrs(fontname=style.FONT, fontsize="19" if large else "14", margin="0.16,0.08",
+                               penwidth="1.2", color="#333333"))
+    g.attr("edge", **dot_attrs(fontname=style.FONT, fontsize="15" if large else "11", arrowsize="0.8"))
     names: dict[str, str] = {}
     by_id = {n.id: n for n in view.nodes}
     for n in view.nodes:
@@ -267,13 +269,13 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
     mode = _legend_mode(legend) if legend != "key" else "key"
     if mode == "key":
         key = graphviz.Digraph(name="legend")
-        key.attr("graph", fontname=style.FONT, labelloc="t", labeljust="l", pad="0.15", bgcolor="white",
-                 label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes, large,
-                                    head=False))
+        key.attr("graph", **dot_attrs(fontname=style.FONT, labelloc="t", labeljust="l", pad="0.15", bgcolor="white",
+                                      label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types,
+                                                         notes, large, head=False)))
         return key.source
     if mode != "none":
-        g.attr("graph", label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types, notes, large,
-                                           key=mode == "strip"))
+        g.attr("graph", **dot_attrs(label=_legend_html(title, subtitle, list(scale), scale_name, kinds, edge_types,
+                                                       notes, large, key=mode == "strip")))
 
     def add_node(graph, n: ViewNode) -> None:
         look = looks[n.id]
@@ -283,18 +285,19 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
         title_lines = label_lines(names[n.id], short, 17 if large else 24, 4 if large else 3)
         attrs.update(fillcolor=look.fill, fontcolor=style.text_colour(look.fill),
                      label=_node_label(title_lines, look.lines, look.badge, large),
-                     tooltip=attr_text((tooltips or {}).get(n.id, names[n.id])))
-        if n.claim and amap.claims[n.claim].url:
-            attrs["URL"] = attr_text(amap.claims[n.claim].url, 500)
+                     tooltip=(tooltips or {}).get(n.id, names[n.id]))
+        link = safe_link(amap.claims[n.claim].url) if n.claim else None
+        if link:                        # http, https or doi: only (the loader refuses anything else)
+            attrs["URL"] = link
         attrs.update(look.attrs)
-        graph.node(n.id, **attrs)
+        graph.node(dot_value(n.id), **dot_attrs(attrs))
 
     clustered = set()
     for i, (part, ids) in enumerate(view.clusters):
         with g.subgraph(name=f"cluster_{i:02d}") as c:
-            c.attr(label=f"<<B>{html_text(amap.parts.get(part, part))}</B>>", style="rounded,filled",
-                   fillcolor="#f4f4f4", color="#b0b0b0", fontsize="15", labeljust="l",
-                   tooltip=attr_text(amap.parts.get(part, part)))
+            c.attr(**dot_attrs(label=html_label(f"<B>{html_text(amap.parts.get(part, part))}</B>"),
+                               style="rounded,filled", fillcolor="#f4f4f4", color="#b0b0b0", fontsize="15",
+                               labeljust="l", tooltip=amap.parts.get(part, part)))
             for nid in ids:
                 add_node(c, by_id[nid])
                 clustered.add(nid)
@@ -307,18 +310,18 @@ def assemble(amap: ArgumentMap, view: View, looks: Mapping[str, NodeLook], *, ti
         with g.subgraph(name="beside_target") as same:
             same.attr(rank="same")
             for nid in ([target] if target else []) + list(view.beside):
-                same.node(nid)
+                same.node(dot_value(nid))
     if stagger:
         fed = {e.target for e in view.edges}
         roots = [n.id for n in view.nodes if n.id not in fed]
         for a, b in zip(roots, roots[stagger:], strict=False):
-            g.edge(a, b, style="invis")
+            g.edge(dot_value(a), dot_value(b), style="invis")
     for e in view.edges:
         attrs = style.edge_attrs(e.type, _edge_weight(e))
-        attrs["tooltip"] = attr_text(_edge_tooltip(amap, e, names))
+        attrs["tooltip"] = _edge_tooltip(amap, e, names)
         if edge_looks:
             attrs.update(edge_looks(e))
-        g.edge(e.source, e.target, **attrs)
+        g.edge(dot_value(e.source), dot_value(e.target), **dot_attrs(attrs))
     return g.source
 
 

@@ -1,22 +1,73 @@
-"""Escaping text from argument files for DOT, and wrapping it for labels.
+"""Escaping text from argument files for DOT, and wrapping it for labels: the one rule for DOT text.
 
-Titles and texts come from files that anyone may write. In HTML-like labels every character is
-entity-escaped; in quoted attributes (tooltips) backslashes, quotes and newlines are escaped so no
-title can end a string early or inject attributes. Control and bidi characters are shown as escapes
-(:func:`argmap.base.textsafe.visible`).
+Titles and texts come from files that anyone may write. **Every** DOT attribute value and graph name
+goes through :func:`dot_value` (:func:`dot_attrs` for a whole set), which knows two kinds of value:
+
+* :class:`Html` — an HTML-like label argmap built itself with :func:`html_label`, every piece of user
+  text in it entity-escaped by :func:`html_text`. Only these reach Graphviz as ``<...>``.
+* anything else — a quoted string (:func:`attr_text`: backslashes, quotes and newlines escaped, so no
+  text can end a string early or inject attributes), marked so that the ``graphviz`` package never
+  takes it for an HTML-like label even when it starts with ``<`` and ends with ``>``.
+
+Control and bidi characters are shown as escapes (:func:`argmap.base.textsafe.visible`). A new
+composition (another view, an edge style) stays safe by passing its attributes through
+:func:`dot_attrs` and building labels with :func:`html_label`.
 """
 
 from __future__ import annotations
 
 import html
-import re
 import textwrap
+from collections.abc import Mapping
+
+from graphviz.quoting import NoHtml
 
 from ..base.textsafe import visible
 
-__all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap", "wrap_all", "label_lines"]
+__all__ = ["clean", "html_text", "html_lines", "attr_text", "wrap", "wrap_all", "label_lines", "Html", "html_label",
+           "dot_value", "dot_attrs"]
 
-_RUNS = re.compile(r"\\{2,}")
+
+class Html(str):
+    """An HTML-like DOT label built by :func:`html_label`: the only value Graphviz reads as markup."""
+
+    __slots__ = ()
+
+
+class _Quoted(NoHtml):
+    """Text already escaped by :func:`attr_text`, to be written as a quoted DOT string (never as HTML)."""
+
+    __slots__ = ()
+
+
+def html_label(markup: str) -> Html:
+    """``<markup>`` as an HTML-like label. ``markup`` must be argmap's own tags around pieces of user
+    text each escaped with :func:`html_text` or :func:`html_lines`."""
+    return Html(f"<{markup}>")
+
+
+def dot_value(value: object) -> str:
+    r"""The one rule for a DOT attribute value or name: an :class:`Html` label as is, anything else
+    escaped by :func:`attr_text` and quoted as a string.
+
+    >>> import graphviz
+    >>> g = graphviz.Digraph()
+    >>> g.node("a", **dot_attrs(tooltip="<A> label=<lie>", label=html_label("<B>&lt;A</B>")))
+    >>> print(g.source.splitlines()[1].strip())
+    a [label=<<B>&lt;A</B>> tooltip="<A> label=<lie>"]
+    """
+    if isinstance(value, (Html, _Quoted)):
+        return value
+    return attr_text(value)
+
+
+def dot_attrs(attrs: Mapping[str, object] | None = None, **more: object) -> dict[str, str]:
+    """Every value of ``attrs`` (and ``more``) through :func:`dot_value`."""
+    return {k: dot_value(v) for k, v in {**(attrs or {}), **more}.items()}
+
+BACKSLASH = "\u29f5"
+"""How a backslash in user text is drawn (REVERSE SOLIDUS OPERATOR, which looks the same): Graphviz
+reads backslashes as escapes everywhere, so none is ever passed on."""
 
 
 def clean(text: object) -> str:
@@ -27,12 +78,13 @@ def clean(text: object) -> str:
 def html_text(text: object) -> str:
     r"""Escape for an HTML-like label (newlines become spaces; use :func:`html_lines` to keep them).
 
-    Backslashes become ``&#92;``: Graphviz would otherwise read pairs of them as escapes.
+    Every backslash is drawn as the look-alike ``⧵`` (:data:`BACKSLASH`): Graphviz expands ``\N``,
+    ``\G``, ``\L`` ... even in HTML-like labels (after turning ``&#92;`` into a backslash).
 
-    >>> html_text('a "b" <c> & d\\')
-    'a &quot;b&quot; &lt;c&gt; &amp; d&#92;'
+    >>> html_text('a "b" <c> & d\\N')
+    'a &quot;b&quot; &lt;c&gt; &amp; d⧵N'
     """
-    return html.escape(" ".join(clean(text).split()), quote=True).replace("\\", "&#92;")
+    return html.escape(" ".join(clean(text).split()), quote=True).replace("\\", BACKSLASH)
 
 
 def html_lines(lines: list[str]) -> str:
@@ -41,19 +93,17 @@ def html_lines(lines: list[str]) -> str:
 
 
 def attr_text(text: object, limit: int = 1200) -> str:
-    r"""Escape for a quoted DOT attribute such as ``tooltip``: ``\`` → ``\\``, ``"`` → ``\"``, newline → ``\n``.
+    r"""Escape for a quoted DOT attribute such as ``tooltip``: ``"`` → ``\"``, newline → ``\n``, and
+    every backslash drawn as the look-alike ``⧵`` (:data:`BACKSLASH`), because Graphviz expands escapes
+    such as ``\N`` (the node's name) or ``\L`` in tooltips more than once: no doubling survives.
 
-    Graphviz expands escapes in tooltips more than once, so a run of several backslashes cannot
-    survive; such runs are shown with the look-alike ``⧵`` (one per backslash) instead.
-
-    >>> print(attr_text('say "hi"\\\nbye'))
-    say \"hi\"\\\nbye
+    >>> print(attr_text('say "hi"\\N\nbye'))
+    say \"hi\"⧵N\nbye
     """
     s = clean(text)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    s = _RUNS.sub(lambda m: "\u29f5" * len(m.group(0)), s)
-    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return _Quoted(s.replace("\\", BACKSLASH).replace('"', '\\"').replace("\n", "\\n"))
 
 
 def wrap(text: object, width: int = 24, max_lines: int = 3) -> list[str]:
