@@ -295,3 +295,17 @@ def test_a_map_yaml_that_links_to_itself_is_named_as_such(tmp_path, tiny_map):
             Model.load(given, cache=False)
         text = err.value.format()
         assert "no map.yaml" not in text and f"{folder / 'map.yaml'}: error: cannot read file" in text, text
+
+
+def test_chart_labels_are_text_not_formulas():
+    """A title holding $...$ was parsed as a formula by matplotlib: "$\\phantom{x}$" drew nothing and an
+    unbalanced one ended sensitivity -o and export in a ValueError traceback."""
+    import numpy as np
+
+    from argmap.render.charts import histogram_chart, tornado_chart
+
+    for title in (r"bad $\frac{1}{$ math", r"B $\phantom{hidden}$"):
+        rows: list[dict] = [{"title": title, "sections": [], "p_low": 0.1, "p_high": 0.5, "low": 0.1, "high": 0.5}]
+        svg = tornado_chart(rows, 0.3, path_or_format="svg", target_label=title)
+        assert title.encode() in svg                        # matplotlib writes each text as a comment
+        assert title.encode() in histogram_chart(list(np.linspace(0, 1, 50)), "svg", baseline=0.3, target_label=title)

@@ -148,7 +148,7 @@ def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_labe
                         va="center", ha="left" if right else "right", fontsize=8.5, color="#222222")
     ax.axvline(baseline, color="black", linewidth=1.2)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(labels, fontsize=8.5)
+    ax.set_yticklabels(labels, fontsize=8.5, parse_math=False)     # user text: "$...$" is no formula
     ax.tick_params(axis="y", length=0)          # tick marks beside wrapped labels read as stray dashes
     ax.tick_params(axis="x", labelsize=8.5)
     ax.invert_yaxis()
@@ -156,7 +156,8 @@ def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_labe
     hi = max([baseline] + [max(r["p_low"], r["p_high"]) for r in rows])
     span = max(hi - lo, 0.02)
     ax.set_xlim(max(0.0, lo - 0.25 * span), min(1.0, hi + 0.25 * span))   # room for the values at the bar ends
-    ax.set_xlabel(f"{target_label}  (numbers at the bar ends: the parameter's value)", fontsize=8.5)
+    ax.set_xlabel(f"{target_label}  (numbers at the bar ends: the parameter's value)", fontsize=8.5,
+                  parse_math=False)
     ax.text(baseline, -0.75, f" map's value {baseline:.3f}", fontsize=8.5, va="bottom", ha="left")
     from matplotlib.patches import Patch
 
@@ -165,7 +166,8 @@ def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_labe
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     head = textwrap.wrap(title or TITLE.format(target=target_label), 60)
-    ax.set_title("\n".join(head + (textwrap.wrap(f"({context})", 60) if context else [])), fontsize=10.5)
+    ax.set_title("\n".join(head + (textwrap.wrap(f"({context})", 60) if context else [])), fontsize=10.5,
+                 parse_math=False)
     if not rows:
         ax.text(0.5, 0.5, "no uncertain parameters", transform=ax.transAxes, ha="center")
     _fit_width(fig)
@@ -206,10 +208,10 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
         ax.set_xlim(max(0.0, draws.min() - pad), min(1.0, draws.max() + pad))
     ax.legend(loc="upper right", fontsize=8.5, frameon=True)
     ax.tick_params(labelsize=8.5)
-    ax.set_xlabel(target_label, fontsize=8.5)
+    ax.set_xlabel(target_label, fontsize=8.5, parse_math=False)
     ax.set_ylabel(f"number of draws (of {draws.size:,})", fontsize=8.5)
     text = title or f"{target_label} when every uncertain credence is drawn from its distribution"
-    ax.set_title("\n".join(textwrap.wrap(text, 60)), fontsize=10.5)
+    ax.set_title("\n".join(textwrap.wrap(text, 60)), fontsize=10.5, parse_math=False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     return _save(fig, path_or_format)
