@@ -73,8 +73,9 @@ def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
-        raise ArgmapError(f"cannot write {path}: {err.strerror or err}; choose another destination with "
-                          "-o/--out") from err
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker is not None else err.strerror or str(err)
+        raise ArgmapError(f"cannot write {path}: {why}; choose another destination with -o/--out") from err
     try:
         os.chmod(tmp, _mode(path))
         with os.fdopen(fd, "wb") as fh:
