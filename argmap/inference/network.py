@@ -65,10 +65,12 @@ class Network:
     theta0: np.ndarray = field(repr=False)
     specs: Mapping[str, VarSpec] | None = field(default=None, repr=False, compare=False)
     """The builders' formulas as index data, for :meth:`program` (None: use the builders)."""
-    _programs: dict = field(default_factory=dict, repr=False, compare=False)
-    plans: dict = field(default_factory=dict, repr=False, compare=False)
+    _programs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    plans: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     """Elimination plans made for this network, by query: shared by its engines, and stored with it by
-    the compiled-map cache so a cached run does not plan again."""
+    the compiled-map cache so a cached run does not plan again. Not an init field, so a copy made with
+    ``dataclasses.replace`` (other builders or specs) starts with no plans and no programs, never
+    another network's (a plan holds the tables it filled once)."""
 
     @property
     def cards(self) -> dict[str, int]:
