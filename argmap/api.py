@@ -116,30 +116,55 @@ class Model:
 
     def __init__(self, amap: ArgumentMap, network: Network | None = None):
         self.map = amap
+        self.scale: str = amap.scale
+        """The verbal scale the word-read numbers are read on (:meth:`on_scale`)."""
+        self.rereads: tuple = ()
+        """What :meth:`on_scale` did to each number (:class:`argmap.inference.words.Reread`)."""
+        self._unscaled: Model | None = None
         if network is not None:
             self.__dict__["network"] = _compiled(amap, network)[0]   # already compiled (e.g. read from the cache)
 
     @classmethod
     def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = (),
-             cache: bool | None = None) -> Model:
+             cache: bool | None = None, scale: str | None = None) -> Model:
         """Load the map at ``path`` (default: the bundled report map) with overlays applied in order.
 
         Compiled maps are cached by the content of every file read (:mod:`argmap.inference.cache`); a cached
         one is the same map, bit for bit. ``cache=False`` reads and compiles the files regardless
         (the CLI's ``--no-cache``); None, the default, uses the cache unless it is switched off.
+        ``scale`` re-reads every word-read number on that verbal scale (:meth:`on_scale`).
         """
         from .inference.cache import load_compiled
 
-        return cls(*load_compiled(path, overlays, cache, prepare=_plan_usual))
+        return cls(*load_compiled(path, overlays, cache, prepare=_plan_usual)).on_scale(scale)
+
+    def on_scale(self, scale: str | None) -> Model:
+        """This map with every word-read number re-read on the verbal scale ``scale`` (``icd203``,
+        ``ipcc-ar5``, ``survey``, or the map's own ``argmap``; :mod:`argmap.base.scales`). None, or the
+        scale the model is already on, returns the model itself; ``rereads`` says what changed."""
+        if scale is None or scale == self.scale:
+            return self
+        base = self._unscaled or self
+        if scale == base.scale:
+            return base
+        import dataclasses
+
+        from .inference.words import reread_network
+
+        net, rereads = reread_network(base.map, base.network, scale)
+        model = Model(dataclasses.replace(base.map), net)
+        model.scale, model.rereads, model._unscaled = scale, rereads, base
+        return model
 
     @classmethod
-    def load_with_base(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = ()
-                       ) -> tuple[Model, Model]:
-        """The map without and with ``overlays``, from one reading of the files: ``(base, overlaid)``."""
+    def load_with_base(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = (),
+                       scale: str | None = None) -> tuple[Model, Model]:
+        """The map without and with ``overlays``, from one reading of the files: ``(base, overlaid)``,
+        both on ``scale`` (:meth:`on_scale`)."""
         from .maps.loader import load_stages
 
         stages = load_stages(path, overlays)
-        return cls(stages[0].map), cls(stages[-1].map)
+        return cls(stages[0].map).on_scale(scale), cls(stages[-1].map).on_scale(scale)
 
     @cached_property
     def network(self) -> Network:

@@ -286,8 +286,8 @@ class _NotEmbeddable(Exception):
     pass
 
 
-def _theta_by_name(amap: ArgumentMap) -> dict[str, float]:
-    net = Model(amap).network
+def _theta_by_name(amap: ArgumentMap, scale: str | None = None) -> dict[str, float]:
+    net = Model(amap).on_scale(scale).network
     return {p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)}
 
 
@@ -295,7 +295,7 @@ def _theta_game(maps, specs, edits: list[Edit], full: Model):
     """A function from coalition matrices (m, n) to θ batches (m, P), and the edits it uses."""
     net = full.network
     stage = {o.overlay: k + 1 for k, o in enumerate(specs)}
-    thetas = [_theta_by_name(m) for m in maps[:-1]]
+    thetas = [_theta_by_name(m, full.scale) for m in maps[:-1]]
     thetas.append({p.name: float(v) for p, v in zip(net.params, net.theta0, strict=False)})
     if any(name not in thetas[-1] for name in thetas[0]):
         raise _NotEmbeddable("a parameter of the base map is gone in the overlaid map")
@@ -431,7 +431,7 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
               given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
               scenario: str | None = DEFAULT, *, base_overlays: Iterable[str | Path] = (),
               max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
-              method: str = "auto", stages: Sequence[Stage] | None = None) -> Attribution:
+              method: str = "auto", stages: Sequence[Stage] | None = None, scale: str | None = None) -> Attribution:
     """Shapley attribution of the change in P(target) made by ``overlays`` (applied in order).
 
     The base is the map at ``path`` with ``base_overlays`` applied (they are not attributed). With
@@ -440,6 +440,7 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
     ``method``: ``auto`` (θ embedding when it verifies, else re-applying), ``theta`` or ``reapply``.
     ``max_exact``: the most edits for exact values (default :data:`MAX_EXACT`, or
     :data:`MAX_EXACT_REAPPLY` when re-applying; at most :data:`HARD_LIMIT`); beyond it, sampling.
+    ``scale``: every map read on that verbal scale (:meth:`Model.on_scale`).
 
     >>> a = attribute("tests/data/maps/tiny", ["tests/data/compare/doubt.yaml"])   # doctest: +SKIP
     >>> abs(sum(a.values) - a.total) < 1e-12                                       # doctest: +SKIP
@@ -447,7 +448,7 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
     """
     maps, specs, docs = _stages(path, list(overlays), base_overlays, stages)
     edits = _edits(maps, specs, docs)
-    full, base = Model(maps[-1]), Model(maps[0])
+    full, base = Model(maps[-1]).on_scale(scale), Model(maps[0]).on_scale(scale)
     target = target or full.map.target
     cond = full.conditions(given, set, scenario)
     p_full = full.probability(target, cond.given, cond.set, scenario=None)
@@ -478,7 +479,7 @@ def attribute(path: str | Path | None = None, overlays: Iterable[str | Path] = (
             for row in np.asarray(rows, dtype=bool):
                 key = frozenset(p for p, on in zip(players, row, strict=False) if on)
                 if key not in cache:
-                    m = Model(_subset_map(maps[0], specs, edits, key))
+                    m = Model(_subset_map(maps[0], specs, edits, key)).on_scale(scale)
                     cache[key] = m.probability(target, cond.given, cond.set, scenario=None)
                 out.append(cache[key])
             return np.array(out)

@@ -134,12 +134,13 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             scenario: str | None = DEFAULT, *, top: int = 8, attribution: bool = True,
             max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
             pooling: bool = False, weights: Sequence[float] | None = None, interval: bool = True,
-            samples: int = SHIFT_SAMPLES) -> Comparison:
+            samples: int = SHIFT_SAMPLES, scale: str | None = None) -> Comparison:
     """Compare the map (with ``base_overlays``) against each viewpoint's overlay stack on top of it.
 
     With ``pooling``, the base and the viewpoints are pooled (in that order, with ``weights``). With
     ``interval``, each shift is also given over ``samples`` joint draws of the uncertain numbers
     (:func:`argmap.analysis.shift.shift_spread`); each viewpoint lists the chains that carried it.
+    ``scale``: every map read on that verbal scale (:meth:`Model.on_scale`).
     """
     viewpoints = dict(viewpoints or {})
     if not viewpoints:
@@ -148,7 +149,7 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         raise QueryError(f"'{BASE}' names the map itself; choose another viewpoint name")
     reader = OverlayReader()
     base_stages = load_stages(path, base_overlays, reader=reader)
-    base = Model(base_stages[-1].map)
+    base = Model(base_stages[-1].map).on_scale(scale)
     target = target or base.map.target
     _in_base(base, {**(given or {}), **(set or {})}, viewpoints)
     cond = base.conditions(given, set, scenario)
@@ -159,7 +160,7 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
     out = []
     for name, files in viewpoints.items():
         stages = load_stages(start=base_stages, overlays=files, reader=reader)
-        model = Model(stages[-1].map)
+        model = Model(stages[-1].map).on_scale(scale)
         margs = model.marginals(cond.given, cond.set, scenario=None)
         reports = {*model.map.observations}          # observations are reports, not claims: listed below
         moved, added = _moved_claims(model, base_margs, margs, skip | reports, top)
@@ -168,7 +169,8 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         attr = None
         if attribution:
             attr = attribute(None, (), target, cond.given, cond.set, None, max_exact=max_exact,
-                             permutations=permutations, seed=seed, stages=stages[len(base_stages) - 1:])
+                             permutations=permutations, seed=seed, stages=stages[len(base_stages) - 1:],
+                             scale=scale)
         p = p_true(margs[target])
         chains = carrying_chains(base, model, base_margs, margs, target, skip - {target}, attr)
         spread = shift_spread(base, model, target, cond.given, cond.set, None, samples=samples,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..base.verbal import modulation_word
 from ..inference.network import Network
+from ..inference.words import param_word
 from ..maps.models import ArgumentMap, Provenance
 
 __all__ = ["NumberSource", "number_sources", "catch_all_bases", "STRUCTURAL"]
@@ -59,18 +59,12 @@ def number_sources(amap: ArgumentMap, network: Network) -> list[NumberSource]:
             rel = rel_by_key[p.relation]
             prov = rel.provenance
             overlay = rel.added_by
-        band = prov.band_for(p.state if p.kind == "simplex" else None)
-        table = amap.claims[p.claim].table
-        if p.field == "table" and table is not None and table.bands:
-            row_band = {",".join(f"{g}={s}" for g, s in zip(table.given, c, strict=True)): b for c, b in table.bands}
-            band = row_band.get(p.name[p.name.index("[") + 1:p.name.rindex("]")], band)
-        if p.field == "scale":
-            band = modulation_word(p.value)
+        band = param_word(amap, p)
         changed = [c for c in amap.changes if c.target in (p.claim, p.relation) and c.field == p.field]
         qualifier = prov.qualifier
         if changed:
             overlay = changed[-1].overlay
-            band = qualifier = None
+            qualifier = None
         q = p.quantity
         rows.append(NumberSource(p.name, p.claim, q.value, q.range, prov.basis or "unspecified", prov.holder,
                                  prov.source, prov.rationale, overlay, qualifier, band,

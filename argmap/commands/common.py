@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["add_map_args", "add_offer_arg", "offering_from_args",
            "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options", "write_diagram",
-           "model_from_args", "conditions_from_args", "print_json", "docs_hint"]
+           "model_from_args", "conditions_from_args", "print_json", "docs_hint", "add_scale_arg", "add_spread_args",
+           "spread_options", "count_arg"]
 
 
 def docs_hint(name: str) -> str:
@@ -120,10 +121,62 @@ def add_condition_args(p: argparse.ArgumentParser, target: bool = True) -> None:
         p.add_argument("--target", metavar="CLAIM", help="claim to report on (default: the map's target)")
 
 
+def add_scale_arg(p: argparse.ArgumentParser) -> None:
+    """``--scale NAME``: re-read every word-read number on another verbal scale (the same in every command)."""
+    from ..base.scales import SCALES
+
+    p.add_argument("--scale", choices=SCALES, default=None, metavar="NAME",
+                   help=f"re-read every number read from a word on this verbal scale: {', '.join(SCALES)} "
+                        f"(default: the map's own; rule and tables: {docs_hint('sensitivity')})")
+
+
+def _rank_correlation(text: str) -> float:
+    try:
+        rho = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.0 <= rho <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a rank correlation between 0 and 1")
+    return rho
+
+
+def count_arg(text: str) -> int:
+    """An argparse type: a whole number, zero or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} must be zero or more")
+    return n
+
+
+def add_spread_args(p: argparse.ArgumentParser, draws: bool = True) -> None:
+    """How the headline's spread is drawn: ``--correlation``, ``--words`` and, with ``draws``, ``--samples``
+    and ``--seed`` (commands that already have those pass ``draws=False``)."""
+    g = p.add_argument_group("spread (joint draws of the uncertain numbers)")
+    g.add_argument("--correlation", type=_rank_correlation, default=None, metavar="RHO",
+                   help="rank correlation of any two of the author's hedges, leaning together toward or away from "
+                        "the conclusion (Gaussian copula, one shared factor); default: the map's stated value")
+    g.add_argument("--words", action="store_true",
+                   help="draw each number read from a word from that word's spread on the scale, instead of its "
+                        "stated range")
+    if draws:
+        g.add_argument("--samples", type=count_arg, default=10_000, metavar="N",
+                       help="joint draws (default 10000; 0 skips)")
+        g.add_argument("--seed", type=int, default=0, metavar="S",
+                       help="random seed (default 0): same seed, same numbers")
+
+
+def spread_options(args) -> dict:
+    """The keyword arguments of :func:`argmap.analysis.sensitivity.spread` from :func:`add_spread_args`."""
+    return dict(samples=args.samples, seed=args.seed, correlation=args.correlation, words=args.words)
+
+
 def model_from_args(args) -> Model:
     from ..api import Model
 
-    return Model.load(args.path, args.overlays)
+    return Model.load(args.path, args.overlays).on_scale(getattr(args, "scale", None))
 
 
 def conditions_from_args(args) -> dict:

@@ -10,6 +10,7 @@ from .common import (
     add_diagram_args,
     add_map_args,
     add_out_arg,
+    add_scale_arg,
     conditions_from_args,
     diagram_options,
     docs_hint,
@@ -33,6 +34,7 @@ def add_parser(sub):
                    help="a named stack of overlay files applied in order (repeatable); a bare name such as "
                         "pope-2023 names a bundled critique or viewpoint")
     add_condition_args(p)
+    add_scale_arg(p)
     p.add_argument("--top", type=int, default=8, metavar="N", help="claims to list per viewpoint (default 8)")
     p.add_argument("--pool", action="store_true",
                    help="also pool the base and the viewpoints (linear and log-odds) and rank disagreements")
@@ -137,7 +139,7 @@ def run(args) -> int:
     names = ["base", *views]
     comparison = compare(args.path, views, base_overlays, args.target, **conditions_from_args(args),
                          top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
-                         permutations=args.permutations, seed=args.seed, pooling=args.pool,
+                         permutations=args.permutations, seed=args.seed, pooling=args.pool, scale=args.scale,
                          weights=_weights(args, names))
     lines = _diagrams(comparison, args.out, shown, args.dpi, args.legend) if args.out else []
     written = [ln.removeprefix("wrote ") for ln in lines if ln.startswith("wrote ")]

@@ -38,7 +38,8 @@ def run(args) -> int:
 
     target = args.out or "explore.html"
     refuse_map_folder(target)
-    page = explorer_html(args.path, args.overlays, offer=offering_from_args(args), **conditions_from_args(args))
+    page = explorer_html(args.path, args.overlays, offer=offering_from_args(args),
+                         **conditions_from_args(args))
     out = atomic_write(target, page)
     print(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)", file=sys.stderr)
     return 0

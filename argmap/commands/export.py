@@ -17,10 +17,13 @@ from .common import (
     add_map_args,
     add_offer_arg,
     add_out_arg,
+    add_scale_arg,
+    add_spread_args,
     conditions_from_args,
     diagram_options,
     docs_hint,
     offering_from_args,
+    spread_options,
 )
 
 __all__ = ["add_parser", "run", "default_out"]
@@ -43,6 +46,8 @@ def add_parser(sub):
                                "with --format bif|xmlbif|argdown, the network or Argdown file")
     add_diagram_args(p)
     add_offer_arg(p)
+    add_scale_arg(p)
+    add_spread_args(p)
     # --- network interchange (argmap.analysis.interchange) ------------------------------------------------
     from .interchange import add_interchange_args
     add_interchange_args(p)
@@ -82,13 +87,14 @@ def run(args) -> int:
     shown["collapse_all"] = shown["collapse_all"] or None
     if args.out:
         refuse_map_folder(args.out)
-    models = Model.load_with_base(args.path, args.overlays)
+    models = Model.load_with_base(args.path, args.overlays, scale=args.scale)
     out = args.out or default_out(models[1].map.name, args.overlays)
     refuse_map_folder(out)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
     offer = offering_from_args(args)
     bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, target=args.target,
-                          offer=offer, dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond)
+                          offer=offer, dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond,
+                          **spread_options(args))
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
     head = f"P = {bundle.probability:.3f}"
@@ -137,4 +143,14 @@ def _argv_for(args, out: str) -> list[str]:
         argv += ["--legend", args.legend]
     if args.offer is not None:
         argv += ["--offer", args.offer]
+    if args.scale:
+        argv += ["--scale", args.scale]
+    if args.correlation is not None:
+        argv += ["--correlation", f"{args.correlation:g}"]
+    if args.words:
+        argv += ["--words"]
+    if args.samples != 10_000:
+        argv += ["--samples", str(args.samples)]
+    if args.seed:
+        argv += ["--seed", str(args.seed)]
     return argv + ["--out", _portable(out)]

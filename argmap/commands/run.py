@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from .common import add_condition_args, add_map_args, conditions_from_args, model_from_args, print_json
+from .common import (
+    add_condition_args,
+    add_map_args,
+    add_scale_arg,
+    add_spread_args,
+    conditions_from_args,
+    docs_hint,
+    model_from_args,
+    print_json,
+    spread_options,
+)
 
 
 def add_parser(sub):
     p = sub.add_parser("run", help="propagate credences; print P(target) and all marginals",
                        description="Propagate the map's credences exactly and print P(target) with a table "
-                                   "of every claim's probability and the report section it encodes.")
+                                   "of every claim's probability and the report section it encodes. With "
+                                   "--spread, also the headline's spread over joint draws of the uncertain "
+                                   f"numbers, independent and correlated ({docs_hint('sensitivity')}).")
     add_map_args(p)
     add_condition_args(p)
+    add_scale_arg(p)
+    p.add_argument("--spread", action="store_true",
+                   help="also show P(target)'s median, mean and 90%% interval over joint draws, independent and "
+                        "with correlated hedges, and where the source's stated figure falls")
+    add_spread_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (see README: JSON output)")
     return p
 
@@ -19,9 +36,22 @@ def run(args) -> int:
     from ..analysis.report import format_result
 
     model = model_from_args(args)
-    result = model.run(args.target, **conditions_from_args(args))
+    cond = conditions_from_args(args)
+    result = model.run(args.target, **cond)
+    sp = None
+    if args.spread:
+        from ..analysis.sensitivity.spread import spread
+
+        sp = spread(model, args.target, **cond, **spread_options(args))
     if args.json:
-        print_json(result.to_dict())
+        out = result.to_dict()
+        if sp is not None:
+            out["spread"] = sp.to_dict()
+        print_json(out)
     else:
         print(format_result(model.map, result))
+        if sp is not None:
+            from ..analysis.sensitivity.spreadtext import spread_text
+
+            print("\n" + "\n".join(spread_text(sp)))
     return 0

@@ -13,7 +13,10 @@ from .common import (
     add_condition_args,
     add_map_args,
     add_out_arg,
+    add_scale_arg,
+    add_spread_args,
     conditions_from_args,
+    count_arg,
     docs_hint,
     model_from_args,
     print_json,
@@ -33,16 +36,6 @@ def _bounds(text: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"{n} must be zero or more")
-    return n
-
-
 def add_parser(sub):
     p = sub.add_parser(
         "sensitivity", help="which numbers and findings move P(target): cruxes, tornado, Monte Carlo, Sobol",
@@ -51,16 +44,15 @@ def add_parser(sub):
                     f"and Sobol indices. What each number means: {docs_hint('sensitivity')}.")
     add_map_args(p)
     add_condition_args(p)
+    add_scale_arg(p)
+    add_spread_args(p)
     p.add_argument("--json", action="store_true", help="print everything as one JSON object")
     add_out_arg(p, "DIR", "also write report.md, sensitivity.json and the charts (PNG, SVG) to DIR")
-    p.add_argument("--samples", type=_count, default=10_000, metavar="N",
-                   help="Monte Carlo draws of the credences (default 10000; 0 skips)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same numbers")
     p.add_argument("--threshold", type=_bounds, default=(0.10, 0.50), metavar="LOW,HIGH",
                    help="bounds for thresholds (default 0.1,0.5)")
-    p.add_argument("--top", type=_count, default=10, metavar="N",
+    p.add_argument("--top", type=count_arg, default=10, metavar="N",
                    help="rows per section in the text report (default 10)")
-    p.add_argument("--sobol-samples", type=_count, default=512, metavar="N",
+    p.add_argument("--sobol-samples", type=count_arg, default=512, metavar="N",
                    help="SALib base sample size for Sobol indices (default 512; 0 skips)")
     p.add_argument("--sobol-factors", default="all", metavar="K|all",
                    help="vary only the K numbers with the largest tornado swing (the report then says what share "
@@ -126,7 +118,7 @@ def run(args) -> int:
     rep = report(model, args.target, cond["given"], cond["set"], cond["scenario"], samples=args.samples,
                  seed=args.seed, bounds=args.threshold, sobol_samples=args.sobol_samples,
                  sobol_top=None if text == "all" else int(text), groups=_groups(args.group),
-                 progress=_progress(args))
+                 progress=_progress(args), correlation=args.correlation, words=args.words)
     try:
         written = _write_out(rep, Path(args.out), args.top, model.map.overlays) if args.out else []
     except OSError as err:

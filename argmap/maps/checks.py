@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, did_you_mean
+from ..base.scales import SCALES
 from .models import INFLUENCES, ArgumentMap, Origin, Relation, Stated
 
 if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up time of `argmap run`)
@@ -261,6 +262,9 @@ def _check_header(amap: ArgumentMap) -> list[Diagnostic]:
         diags.append(_d(amap.header.get("default_scenario", Origin()),
                         f"default_scenario '{amap.default_scenario}' is not a scenario",
                         did_you_mean(amap.default_scenario, amap.scenarios)))
+    if amap.scale not in SCALES:
+        diags.append(_d(amap.header.get("scale", Origin()), f"scale '{amap.scale}' is not a known verbal scale",
+                        did_you_mean(amap.scale, SCALES) or f"one of: {', '.join(SCALES)}"))
     return diags
 
 

@@ -284,8 +284,10 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
         coverage=(head.coverage.from_, head.coverage.to) if head.coverage else None, root=folder,
         stated=tuple(s.to_stated() for s in head.stated), observations=observations,
         crux_groups={name: tuple(g.claims) for name, g in head.crux_groups.items()},
+        scale=head.scale or "argmap",
+        correlation=(head.correlation.value, head.correlation.rationale) if head.correlation else None,
         header={k: Origin(head_doc.path, *(head_doc.pos((k,)) or (None, None)))
-                for k in ("target", "default_scenario", "stated", "crux_groups") if k in head_doc.data})
+                for k in ("target", "default_scenario", "stated", "crux_groups", "scale") if k in head_doc.data})
 
 
 def _valid_claims(doc: YamlDoc) -> tuple[list[tuple[int, Any]], set[str]]:

@@ -279,6 +279,10 @@ class ArgumentMap:
     """Evidence nodes (also in ``claims``): always observed, or under their scenario only."""
     crux_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Named groups of claims whose joint value of information sensitivity reports (map.yaml ``crux_groups:``)."""
+    scale: str = "argmap"
+    """The verbal scale the band words were read on (:mod:`argmap.base.scales`)."""
+    correlation: tuple[float, str] | None = None
+    """(rank correlation, rationale): the authors' stated dependence between their hedges."""
 
     @property
     def observed(self) -> dict[str, str]:

@@ -356,6 +356,13 @@ class CruxGroupSpec(_Spec):
     note: str | None = Field(None, description="why they belong together (shown nowhere; for the reader)")
 
 
+class CorrelationSpec(_Spec):
+    """The map authors' stated dependence between their hedges (a Gaussian copula's rank correlation)."""
+
+    value: float = Field(ge=0, le=1, allow_inf_nan=False, description="rank correlation of any two hedges, 0 to 1")
+    rationale: str = Field(min_length=1, description="why the authors chose it")
+
+
 class MapFile(_Spec):
     argmap: Literal[1] = Field(description="format version")
     name: str
@@ -371,6 +378,10 @@ class MapFile(_Spec):
     stated: list[StatedSpec] = Field([], description="results stated in sources, shown beside the map's own")
     crux_groups: dict[str, CruxGroupSpec] = Field(
         {}, description="named groups of claims whose joint value of information sensitivity reports")
+    scale: str | None = Field(None, description="the verbal scale the map's band words were read on "
+                                                "(default argmap, the map's own; docs/sensitivity.md)")
+    correlation: CorrelationSpec | None = Field(
+        None, description="how strongly the authors' hedges lean together: the default --correlation")
 
 
 class RelateSpec(_Spec):

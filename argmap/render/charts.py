@@ -19,7 +19,8 @@ import numpy as np
 
 from ..base.atomic import atomic_write
 
-__all__ = ["tornado_chart", "tornado_charts", "chart_context", "histogram_chart", "DPI", "MAX_WIDTH_PX", "TITLE"]
+__all__ = ["tornado_chart", "tornado_charts", "chart_context", "histogram_chart", "spread_chart", "DPI", "MAX_WIDTH_PX",
+           "TITLE", "SPREAD_TITLE"]
 
 DPI = 200
 MAX_WIDTH_PX = 1600
@@ -215,3 +216,79 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     return _save(fig, path_or_format)
+
+
+SPREAD_TITLE = "How wide the words are: {target} over joint draws, by verbal scale, independent and correlated"
+_IND = "#4477aa"
+_COR = "#ee7733"
+
+
+@overload
+def spread_chart(rows: Sequence[dict], path_or_format: ChartFormat, *, stated: float | None = None,
+                 stated_label: str = "stated", target_label: str = "P(target)", title: str | None = None
+                 ) -> bytes: ...
+@overload
+def spread_chart(rows: Sequence[dict], path_or_format: Path, *, stated: float | None = None,
+                 stated_label: str = "stated", target_label: str = "P(target)", title: str | None = None
+                 ) -> Path: ...
+@overload
+def spread_chart(rows: Sequence[dict], path_or_format: str, *, stated: float | None = None,
+                 stated_label: str = "stated", target_label: str = "P(target)", title: str | None = None
+                 ) -> Path | bytes: ...
+def spread_chart(rows: Sequence[dict], path_or_format: str | Path, *, stated: float | None = None,
+                 stated_label: str = "stated", target_label: str = "P(target)", title: str | None = None
+                 ) -> Path | bytes:
+    """Draw the headline's distribution for each reading, one violin per row (top to bottom).
+
+    Each row is a dict with ``label``, ``values`` (the draws), ``q05``, ``median``, ``q95``, ``correlated``
+    (bool: orange, else blue) and ``percentile`` (where ``stated`` falls, or None). The thick bar is the 90%
+    interval, the white dot the median; a vertical line marks the stated figure, its percentile printed on
+    each row.
+    """
+    plt = _plt()
+    rows = list(rows)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.55 * len(rows)))
+    hi = max([float(np.quantile(r["values"], 0.995)) for r in rows] + [stated or 0.0]) * 1.08
+    for y, r in enumerate(rows):
+        colour = _COR if r["correlated"] else _IND
+        v = np.clip(np.asarray(r["values"], dtype=float), 0.0, hi)
+        parts = ax.violinplot([v], positions=[y], orientation="horizontal", widths=0.8, showextrema=False, points=200)
+        for body in parts["bodies"]:
+            body.set_facecolor(colour)
+            body.set_edgecolor("none")
+            body.set_alpha(0.45)
+        ax.hlines(y, r["q05"], r["q95"], color=colour, linewidth=4.5)
+        ax.plot([r["median"]], [y], "o", color="white", markeredgecolor="black", markersize=5.5, zorder=3)
+        ax.annotate(f"{r['q05']:.2f}–{r['q95']:.2f}", (r["q95"], y), xytext=(5, 5), textcoords="offset points",
+                    fontsize=8.5, color="#222222")
+        if stated is not None and r.get("percentile") is not None:
+            ax.annotate(f"{_ordinal(r['percentile'])} pct", (stated, y), xytext=(4, -12), textcoords="offset points",
+                        fontsize=8.5, color="#7a0000")
+    if stated is not None:
+        ax.axvline(stated, color="#7a0000", linewidth=1.5, linestyle="--")
+        ax.text(stated, -0.95, f" {stated_label} {stated:g}", color="#7a0000", fontsize=9, va="top")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r["label"] for r in rows], fontsize=9)
+    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="x", labelsize=8.5)
+    ax.set_ylim(len(rows) - 0.4, -1.0)
+    ax.set_xlim(0.0, hi)
+    ax.set_xlabel(f"{target_label}  (bar: 90% of draws; dot: median)", fontsize=9)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=_IND, label="independent hedges"), Patch(color=_COR, label="correlated hedges")],
+              loc="upper right", fontsize=8.5, frameon=True)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.set_title("\n".join(textwrap.wrap(title or SPREAD_TITLE.format(target=target_label), 64)), fontsize=10.5)
+    _fit_width(fig)
+    return _save(fig, path_or_format)
+
+
+def _ordinal(pct: float) -> str:
+    """A percentile as text: "82nd", "99.95th" (never rounded up to "100th" while draws lie above)."""
+    if 99.5 < pct < 100 or 0 < pct < 0.5:
+        return f"{pct:.2f}th"
+    n = int(round(pct))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -28,7 +28,7 @@ __all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
 
 TOP_CLAIMS = 8
 BUNDLE_FILES = frozenset({"map.svg", "map.png", "map-full.svg", "diff.svg", "diff.png", "tornado.svg", "tornado.png",
-                          "summary.md"})
+                          "spread.svg", "spread.png", "summary.md"})
 """Every file a bundle may hold: those this export does not write are removed, so a diff from an
 earlier export with overlays never sits beside a summary that does not mention it."""
 
@@ -60,7 +60,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                  focus: str | None = None, depth: int | None = None, collapse: Iterable[str] = (),
                  collapse_all: bool | None = None, dpi: int | None = None, legend: str = "strip",
                  progress: Callable[[str], None] | None = None,
-                 models: tuple[Model, Model] | None = None, offer: Any = None) -> Bundle:
+                 models: tuple[Model, Model] | None = None, offer: Any = None, correlation: float | None = None,
+                 words: bool = False, samples: int = 10_000, seed: int | None = 0) -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
@@ -69,12 +70,17 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     interactive page of :mod:`argmap.views.explorer`). ``focus``, ``depth``,
     ``collapse`` and ``collapse_all`` choose what the diagrams show (default: the overview for a map of
     more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
-    name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`).
-    ``offer``: the other overlays the explorer page offers (:func:`argmap.views.explorer.offering`).
+    name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`),
+    on the verbal scale to report on. ``offer``: the other overlays the explorer page offers
+    (:func:`argmap.views.explorer.offering`). ``correlation``, ``words``, ``samples`` and ``seed``: how the
+    headline's spread is drawn (:func:`argmap.analysis.sensitivity.spread`); ``spread.png`` shows it on
+    every scale.
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
+    from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
+    from ..analysis.sensitivity.spreadtext import chart_rows
     from ..analysis.symbolic import probability_formula
-    from ..render.charts import chart_context, tornado_charts
+    from ..render.charts import chart_context, spread_chart, tornado_charts
 
     step = progress or (lambda _msg: None)
     refuse_map_folder(out)
@@ -137,11 +143,20 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     groups = group_cruxes(model, dict(amap.crux_groups), target, **kw) if amap.crux_groups else []
     step("residual")
     res = residual(model, target, **kw)
+    step("the headline's spread on each verbal scale")
+    uncertain = samples > 1 and bool(hedge_factors(model, words))        # no ranges, no words drawn: no spread
+    spreads = spread_by_scale(model, target, **kw, samples=samples, seed=seed, correlation=correlation,
+                              words=words) if uncertain else []
+    if spreads:
+        stated = spreads[0].stated
+        crows = chart_rows(spreads)
+        files["spread.svg"] = spread_chart(crows, "svg", stated=stated, target_label=tlabel)
+        files["spread.png"] = spread_chart(crows, "png", stated=stated, target_label=tlabel)
     step("the headline as a formula")
     formula = probability_formula(model, target, **kw)
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
                                    command, "tornado.png" in files, res, groups, bundle.lead_shows,
-                                   (moved, carried) if base is not None else None)
+                                   (moved, carried) if base is not None else None, spreads)
     step("the explorer page")
     from .explorer import explorer_html
     files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
@@ -208,7 +223,7 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
 
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
              command: str | None, has_tornado: bool, res=None, groups=(), lead: int | None = None,
-             shift=None) -> str:
+             shift=None, spreads=()) -> str:
     amap = model.map
     target = result.target
     tclaim = amap.claims[target]
@@ -286,6 +301,8 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
     else:
         lines += ["", "## Which numbers matter", "", "No number in this map carries a range or distribution, so "
                   "there is no tornado chart."]
+    if spreads:
+        lines += ["", *_spread_section(spreads, f"P({_md(tclaim.title.lower())})")]
     lines += ["", "## The headline as a formula", "", _formula_text(model, formula)]
     lines += ["", "---", "", "Numbers are the map's; every illustrative credence is the map authors' reading "
               "(see each claim's provenance in the SVG tooltips or the argument files)."]
@@ -303,6 +320,21 @@ def _shift_lines(moved, carried) -> list[str]:
                     "conclusion):", ""]
         out += [f"- {_md(chain_text(c))}" for c in carried]
     return out
+def _spread_section(spreads, label: str) -> list[str]:
+    """The headline with its spread: the reported scale's two readings, then every scale, then the figure."""
+    from ..analysis.sensitivity.spreadtext import scales_markdown, spread_markdown
+
+    sp = spreads[0]
+    lines = ["## How wide the words are", "", *spread_markdown(sp),
+             "The same on every shipped verbal scale (each word-read number re-read on it; docs/sensitivity.md):",
+             "", *scales_markdown(spreads), ""]
+    where = "; ".join(f"{s.scale} {s.independent.q05:.2f}–{s.independent.q95:.2f} independent, "
+                      f"{s.correlated.q05:.2f}–{s.correlated.q95:.2f} correlated" for s in spreads)
+    alt = (f"Violin plot of {label} over {sp.samples:,} joint draws of the map's uncertain numbers on each "
+           f"verbal scale, with independent hedges (blue) and hedges correlated at rank correlation "
+           f"{sp.correlation:g} (orange); 90% intervals: {where}"
+           + (f"; a dashed line marks the stated {sp.stated:g}." if sp.stated is not None else "."))
+    return lines + [_image("spread.png", alt)]
 
 
 def _image(path: str, alt: str) -> str:

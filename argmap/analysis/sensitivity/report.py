@@ -14,6 +14,7 @@ from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
 from .residual import Residual, residual
 from .sobol import DEFAULT_BASE_SAMPLES, DEFAULT_TOP, Sobol, sobol
+from .spread import Spread, spread
 from .thresholds import DEFAULT_BOUNDS, thresholds
 from .tornado import tornado
 
@@ -39,6 +40,7 @@ class SensitivityReport:
     residual: Residual | None = None
     groups: list[dict] = field(default_factory=list)
     """Joint value of information of each named group (the map's ``crux_groups`` and any passed in)."""
+    spread: Spread | None = None
 
     @property
     def sobol_coverage(self) -> float | None:
@@ -59,6 +61,7 @@ class SensitivityReport:
             "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage}
                       if self.sobol else None),
             "residual": self.residual.to_dict() if self.residual else None,
+            "spread": self.spread.to_dict() if self.spread else None,
             "seconds": self.seconds,
         }
 
@@ -67,9 +70,14 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
            samples: int = DEFAULT_SAMPLES, seed: int | None = 0, bounds: tuple[float, float] = DEFAULT_BOUNDS,
            sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_top: int | None = DEFAULT_TOP,
            groups: Mapping[str, Sequence[str]] | None = None,
-           progress: Callable[[str], None] | None = None) -> SensitivityReport:
+           progress: Callable[[str], None] | None = None, correlation: float | None = None,
+           words: bool = False) -> SensitivityReport:
     """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts.
-    ``groups`` adds named groups of claims to the map's own ``crux_groups`` (a name in both: the one passed)."""
+    ``groups`` adds named groups of claims to the map's own ``crux_groups`` (a name in both: the one passed).
+
+    The model's verbal scale (:meth:`Model.on_scale`) applies throughout; ``correlation`` and ``words`` say how
+    the headline's spread is drawn (:func:`spread`); Monte Carlo and Sobol draw independently, as their
+    methods assume."""
     q = resolve(model, target, given, set, scenario)
     args = (q.target, q.given, q.set, None)
     seconds: dict[str, float] = {}
@@ -94,5 +102,7 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
                                                       ranking=torn))
            if sobol_samples > 0 else None)
     res = timed("residual", lambda: residual(model, *args))
+    spr = timed("spread", lambda: spread(model, target, given, set, scenario, samples=samples, seed=seed,
+                                         correlation=correlation, words=words)) if samples > 1 else None
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
-                             torn, fs, thr, mc, sob, seconds, res, grouped)
+                             torn, fs, thr, mc, sob, seconds, res, grouped, spr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 from ...base.formatting import fmt_p
 from ...base.textsafe import visible
@@ -10,8 +11,18 @@ from ...base.texttable import clip
 from .oneway import OneWay
 from .report import SensitivityReport
 from .residual import Residual
+from .spreadtext import spread_markdown, spread_text
 
-__all__ = ["format_text", "format_markdown"]
+__all__ = ["format_text", "format_markdown", "sobol_caveat"]
+
+
+def sobol_caveat(rep: SensitivityReport) -> str:
+    """Sobol indices decompose variance over independent inputs; say so, and what dependence does."""
+    text = ("Sobol indices assume independent inputs: this ranking is for the numbers drawn independently.")
+    if rep.spread and rep.spread.correlation > 0:
+        text += (f" Under the map's correlated hedges (ρ = {rep.spread.correlation:g}) the numbers share one factor, "
+                 "so no number's share can be told apart from that factor's; the ranking does not carry over.")
+    return text
 
 
 def _sec(sections) -> str:
@@ -108,6 +119,8 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
                   f"uncertain numbers, seed {mc.seed})",
               f"   mean {mc.mean:.3f}   median {mc.median:.3f}   sd {mc.sd:.3f}   "
               f"90% interval [{qs['5%']:.3f}, {qs['95%']:.3f}]   (point estimate {mc.point:.3f})"]
+    if rep.spread:
+        L += ["", *spread_text(rep.spread, "   ")]
     if rep.sobol and rep.sobol.rows:
         s = rep.sobol
         L += ["", f"4. Global sensitivity (Sobol indices: share of the variance of {q.label}; "
@@ -120,6 +133,7 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
         if rep.sobol_coverage is not None:
             L.append(f"   (the {s.varied} varied numbers alone produce {rep.sobol_coverage:.0%} of the Monte Carlo "
                      "variance, in which every uncertain number varies)")
+        L += textwrap.wrap(sobol_caveat(rep), 100, initial_indent="   ", subsequent_indent="   ")
     L += ["", "5. Steepest one-way functions (exact; elasticity = % change in P per % change in the number)",
           f"   {'section':<12} {'number':<58} {'value':>7} {'dP/dθ':>8} {'elasticity':>10}"]
     for f in _steepest(rep)[:top]:
@@ -237,6 +251,9 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
         if "histogram" in charts:
             L += [f"![Histogram of {q.label} over {mc.samples:,} draws of the credences: median {mc.median:.2f}, "
                   f"90% between {qs['5%']:.2f} and {qs['95%']:.2f}.]({charts['histogram']})", ""]
+    if rep.spread:
+        L += ["", "## The headline with its spread: independent and correlated hedges", "",
+              *spread_markdown(rep.spread)]
     if rep.sobol and rep.sobol.rows:
         s = rep.sobol
         L += ["", "## Global sensitivity (Sobol indices)", "",
@@ -249,6 +266,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
         L += _md_table(["section", "factor", "first-order", "total"],
                        [[_sec(r["sections"]), r["title"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                          f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in s.rows[:top]])
+        L += ["", sobol_caveat(rep)]
     L += ["", "## Steepest one-way functions", "",
           f"Exact derivative of {q.label} in each number, and its elasticity (% change in P per % change "
           "in the number).", ""]
