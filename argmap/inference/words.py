@@ -105,7 +105,7 @@ def reread_network(amap: ArgumentMap, net: Network, scale: str) -> tuple[Network
                     params[j] = dataclasses.replace(params[j], quantity=params[j].quantity.with_value(theta[j]))
     if scale == amap.scale or all(r.new is None or r.new == r.old for r in report):
         return net, tuple(report)
-    return dataclasses.replace(net, params=tuple(params), theta0=theta, _programs={}), tuple(report)
+    return dataclasses.replace(net, params=tuple(params), theta0=theta), tuple(report)
 
 
 def word_factors(amap: ArgumentMap, net: Network, scale: str) -> dict[int, Factor]:
