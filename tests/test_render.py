@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from mapkit import write_map
 
 from argmap import Model, QueryError
 from argmap.render import diff_dot, make_view, map_dot, style
@@ -193,6 +194,29 @@ def test_collapse_merges_a_part_into_one_node():
     assert not any(e.source == e.target for e in view.edges)
     with pytest.raises(QueryError, match="not a part"):
         make_view(amap, collapse=["nope"])
+
+
+def _acyclic(view) -> bool:
+    import networkx as nx
+    return nx.is_directed_acyclic_graph(nx.DiGraph([(e.source, e.target) for e in view.edges]))
+
+
+def test_collapsed_parts_never_draw_a_loop_the_map_does_not_have(tmp_path):
+    # part A feeds part B, which feeds another member of A: collapsing both would draw A <-> B
+    claims = [{"id": "a1", "title": "A one", "credence": 0.4, "part": "A", "supports": [{"claim": "b1", "ratio": 3}]},
+              {"id": "b1", "title": "B one", "base": 0.3, "part": "B", "supports": [{"claim": "a2", "ratio": 2}]},
+              {"id": "a2", "title": "A two", "base": 0.2, "part": "A", "supports": [{"claim": "t", "ratio": 2}]},
+              {"id": "t", "title": "Target", "base": 0.1, "part": "T"}]
+    amap = Model.load(write_map(tmp_path / "loop", claims, "t", parts={"A": "A", "B": "B", "T": "T"})).map
+    view = make_view(amap, collapse=["A", "B"])
+    assert _acyclic(view)
+    ids = {n.id for n in view.nodes}
+    assert PART_PREFIX + "B" in ids and "a2" in ids and PART_PREFIX + "A" in ids   # a2 is where the loop entered A
+    drawn = {(e.source, e.target) for e in view.edges}
+    assert drawn == {(PART_PREFIX + "A", PART_PREFIX + "B"), (PART_PREFIX + "B", "a2"), ("a2", "t")}
+    # the bundled map's overview: every part collapsed, still acyclic
+    bundled = Model.load(Path(__file__).parents[1] / "arguments" / "scheming").map
+    assert _acyclic(make_view(bundled, collapse=list(bundled.parts), keep=(bundled.target,)))
 
 
 def test_overview_collapses_all_but_the_target_part_and_hides_observations():

@@ -133,6 +133,43 @@ def effective_parts(amap: ArgumentMap) -> dict[str, str | None]:
     return out
 
 
+def _placed(order: list[str], shown: set[str], part_of: dict[str, str | None], collapse: set[str],
+            keep: set[str], edges: list[tuple[str, str, str, Relation | None]]) -> dict[str, str]:
+    """Each shown claim's drawn node: its collapsed part's, or its own.
+
+    Collapsing can join claims of an acyclic map into a loop between parts (part A feeds part B, which
+    feeds another member of A). A loop would read as circular reasoning the map does not contain, so
+    while the drawn graph has one, the claim entered by its most backward edge (drawn nodes placed by
+    their first member in the map's order) is drawn on its own; each round expands one claim, so this ends.
+    """
+    import networkx as nx
+
+    rank = {c: i for i, c in enumerate(order)}
+    expanded = set(keep)
+    while True:
+        where = {c: PART_PREFIX + part_of[c] if part_of[c] in collapse and c not in expanded else c  # type: ignore[operator]
+                 for c in order if c in shown}
+        g = nx.DiGraph()
+        under: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for s, t, _, _ in edges:
+            if s in where and t in where and where[s] != where[t]:
+                g.add_edge(where[s], where[t])
+                under.setdefault((where[s], where[t]), []).append((s, t))
+        try:
+            cycle = nx.find_cycle(g)
+        except nx.NetworkXNoCycle:
+            return where
+        through = [st for e in cycle for st in under[e[:2]] if where[st[0]] != st[0] or where[st[1]] != st[1]]
+        if not through:                    # the map itself is cyclic: it cannot compile, draw it as it is
+            return where
+        first: dict[str, int] = {}         # a drawn node's place: its first member's in the map's order
+        for c in order:
+            if c in where:
+                first.setdefault(where[c], rank[c])
+        s, t = max(through, key=lambda st: first[where[st[0]]] - first[where[st[1]]])
+        expanded.add(t if where[t] != t else s)
+
+
 def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None = None,
               collapse: Iterable[str] = (), keep: Iterable[str] = (), hide: Iterable[str] = (),
               clusters: bool = True) -> View:
@@ -143,7 +180,9 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
     focus, depth
         Keep only claims within ``depth`` relations (either direction) of ``focus`` (depth default 2).
     collapse
-        Part ids to draw as one node each (edges inside a part vanish; edges across it merge).
+        Part ids to draw as one node each (edges inside a part vanish; edges across it merge). Where two
+        collapsed parts would feed each other (a loop the map does not have), the member the loop enters
+        through is drawn on its own, so every view is acyclic like its map.
     keep
         Claims never hidden inside a collapsed part (e.g. the target, so the headline stays visible).
     hide
@@ -162,13 +201,8 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
     shown = _neighbourhood(amap, focus, 2 if depth is None else depth) if focus else set(order)
     shown -= set(hide) - set(keep)
     keep = set(keep) | ({focus} if focus else set())
-    where: dict[str, str] = {}              # claim -> drawn node id
-    for cid in order:
-        if cid not in shown:
-            continue
-        home = part_of[cid]
-        where[cid] = PART_PREFIX + home if home is not None and home in collapse and cid not in keep else cid
     all_edges = claim_edges(amap)
+    where = _placed(order, shown, part_of, set(collapse), keep, all_edges)
     merged: dict[tuple[str, str, str], list[Relation]] = {}
     for s, t, kind, rel in all_edges:
         if s not in where or t not in where or where[s] == where[t]:
