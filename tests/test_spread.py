@@ -250,6 +250,27 @@ def test_paired_draws_of_one_model_give_no_shift(model):
     assert np.array_equal(a, b)
 
 
+def test_a_critiques_shift_is_drawn_by_the_spread_sampler(model, capsys):
+    """One sampler: the shift's 'before' side is exactly :func:`draws` of the map for the same seed, ρ,
+    scale and words; ρ None is the map's stated one; compare's options reach it."""
+    from argmap.analysis.shift import shift_spread
+
+    pope = Model.load(None, ["pope-2023"])
+    for base, other, words in ((model, pope, False), (model.on_scale("icd203"), pope.on_scale("icd203"), True)):
+        d = draws(base, samples=800, seed=5, correlation=0.3, words=words)
+        vb, vo = paired(base, other, samples=800, seed=5, correlation=0.3, words=words)
+        assert np.array_equal(vb, d.values) and not np.array_equal(vb, vo)
+        s = shift_spread(base, other, samples=800, seed=5, correlation=0.3, words=words)
+        assert s.before_q == tuple(float(x) for x in np.quantile(d.values, (0.05, 0.95)))
+        assert (s.correlation, s.words, s.scale) == (0.3, words, base.scale)
+        assert s.lower == float(np.mean(vo - vb < -1e-12))
+    assert shift_spread(model, pope, samples=200).correlation == model.map.correlation[0]
+    assert main(["compare", "--with", "pope-2023", "--no-attribution", "--correlation", "0.5", "--words",
+                 "--scale", "survey", "--json"]) == 0
+    interval = json.loads(capsys.readouterr().out)["viewpoints"][0]["interval"]
+    assert (interval["correlation"], interval["draw"], interval["scale"]) == (0.5, "words", "survey")
+
+
 # -------------------------------------------------------------------------------------------------- CLI
 
 def test_run_spread_json_and_text(capsys):

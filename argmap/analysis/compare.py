@@ -134,13 +134,15 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             scenario: str | None = DEFAULT, *, top: int = 8, attribution: bool = True,
             max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
             pooling: bool = False, weights: Sequence[float] | None = None, interval: bool = True,
-            samples: int = SHIFT_SAMPLES, scale: str | None = None) -> Comparison:
+            samples: int = SHIFT_SAMPLES, scale: str | None = None, correlation: float | None = None,
+            words: bool = False) -> Comparison:
     """Compare the map (with ``base_overlays``) against each viewpoint's overlay stack on top of it.
 
     With ``pooling``, the base and the viewpoints are pooled (in that order, with ``weights``). With
     ``interval``, each shift is also given over ``samples`` joint draws of the uncertain numbers
-    (:func:`argmap.analysis.shift.shift_spread`); each viewpoint lists the chains that carried it.
-    ``scale``: every map read on that verbal scale (:meth:`Model.on_scale`).
+    (:func:`argmap.analysis.shift.shift_spread`; ``correlation`` and ``words`` as for the headline's spread);
+    each viewpoint lists the chains that carried it. ``scale``: every map read on that verbal scale
+    (:meth:`Model.on_scale`).
     """
     viewpoints = dict(viewpoints or {})
     if not viewpoints:
@@ -173,8 +175,8 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
                              scale=scale)
         p = p_true(margs[target])
         chains = carrying_chains(base, model, base_margs, margs, target, skip - {target}, attr)
-        spread = shift_spread(base, model, target, cond.given, cond.set, None, samples=samples,
-                              seed=seed) if interval else None
+        spread = shift_spread(base, model, target, cond.given, cond.set, None, samples=samples, seed=seed,
+                              correlation=correlation, words=words) if interval else None
         mine = frozenset(model.map.overlays[len(base.map.overlays):])
         stated = tuple(s for s in model.map.stated if s.claim == target and s.overlay in mine
                        and s.scenario == cond.scenario and not s.verdict)
@@ -230,8 +232,7 @@ def format_comparison(c: Comparison, compact: bool = False, edits: int | None = 
         lines += ["", f"── {v.name}: {c.base_probability:.3f} → {v.probability:.3f} ({v.change:+.3f}) "
                       + "─" * 20]
         if v.spread:
-            lines.append(f"over the map's uncertain numbers: {v.spread.text()} ({v.spread.samples:,} draws, "
-                         "the same for both; 90% intervals)")
+            lines.append(f"over the map's uncertain numbers: {v.spread.text()} ({v.spread.how()})")
         if v.chains:
             lines.append("carried by (each link: the claim that moved most on the way to the target):")
             lines += [f"  {chain_text(ch)}" for ch in v.chains]

@@ -1,8 +1,10 @@
 """A critique's shift with its uncertainty, and the chain of claims that carried it.
 
 :func:`shift_spread` puts P(target) without and with the overlays on the same joint draws of the
-map's uncertain numbers (:func:`joint_draws`, the one place a shift is sampled) and reports each
-side's 90% interval and the share of draws in which the critique lowers (or raises) the headline.
+map's uncertain numbers (:func:`argmap.analysis.sensitivity.spread.paired`, the one sampler, so
+``correlation``, ``words`` and the models' verbal scale mean what they mean for the headline's spread)
+and reports each side's 90% interval and the share of draws in which the critique lowers (or raises)
+the headline.
 :func:`carrying_chain` follows the largest moves from an edited claim to the target: the path along
 which the change travelled, with the change at each link.
 """
@@ -19,7 +21,7 @@ from ..maps.models import ArgumentMap
 from ..maps.reach import chain_to, claim_graph, touched_claims
 from .attribution import Attribution
 
-__all__ = ["Link", "ShiftSpread", "carrying_chain", "carrying_chains", "chain_text", "joint_draws", "shift_spread",
+__all__ = ["Link", "ShiftSpread", "carrying_chain", "carrying_chains", "chain_text", "shift_spread",
            "SHIFT_SAMPLES"]
 
 SHIFT_SAMPLES = 4000
@@ -123,6 +125,10 @@ class ShiftSpread:
     higher: float
     samples: int
     seed: int | None
+    correlation: float = 0.0
+    """ρ of the draws (rank correlation of the author's hedges; :func:`argmap.analysis.sensitivity.spread.draws`)."""
+    words: bool = False
+    scale: str = ""
 
     def text(self) -> str:
         """``0.078 [0.04, 0.15] → 0.058 [0.03, 0.12]; lower in 97% of joint draws``."""
@@ -132,45 +138,40 @@ class ShiftSpread:
         return (f"{side(self.before, self.before_q)} → {side(self.after, self.after_q)}; {word} in "
                 f"{100 * share:.0f}% of joint draws")
 
+    def how(self) -> str:
+        """How the draws were made: ``4,000 joint draws, hedges correlated at ρ = 0.2, words read on icd203``."""
+        drawn = f"numbers read from words drawn from their words on {self.scale}" if self.words else \
+            "every number with a range drawn from it"
+        lean = f"hedges correlated at rank correlation {self.correlation:g}" if self.correlation > 0 else \
+            "hedges independent"
+        return f"{self.samples:,} joint draws, the same for both sides; {drawn}; {lean}; 90% intervals"
+
     def to_dict(self) -> dict:
         return {"before": self.before, "after": self.after, "before_90": list(self.before_q),
                 "after_90": list(self.after_q), "lower_share": self.lower, "higher_share": self.higher,
-                "samples": self.samples, "seed": self.seed}
-
-
-def joint_draws(base: Model, model: Model, samples: int, seed: int | None = 0):
-    """θ batches for ``base`` and ``model`` (the map without and with overlays) from the same draws: each
-    uncertain number both maps hold unchanged (same parameter, same stated distribution) takes the same
-    value in both; a number the overlays change or add is drawn from its own distribution. The one place
-    a shift is sampled (through :func:`argmap.inference.distributions.sample_theta`)."""
-    from ..inference.distributions import sample_theta
-
-    net_b, net_o = base.network, model.network
-    theta_o = sample_theta(net_o, samples, seed)
-    theta_b = sample_theta(net_b, samples, None if seed is None else seed + 1)
-    cols_o = {q.name: i for i, q in enumerate(net_o.params)}
-    for j, q in enumerate(net_b.params):
-        i = cols_o.get(q.name)
-        if i is not None and net_o.params[i].quantity == q.quantity:
-            theta_b[:, j] = theta_o[:, i]
-    return theta_b, theta_o
+                "samples": self.samples, "seed": self.seed, "correlation": self.correlation,
+                "draw": "words" if self.words else "ranges", "scale": self.scale}
 
 
 def shift_spread(base: Model, model: Model, target: str | None = None, given: Mapping[str, str] | None = None,
                  set: Mapping[str, str] | None = None, scenario: str | None = DEFAULT, *,
-                 samples: int = SHIFT_SAMPLES, seed: int | None = 0) -> ShiftSpread:
+                 samples: int = SHIFT_SAMPLES, seed: int | None = 0, correlation: float | None = None,
+                 words: bool = False) -> ShiftSpread:
     """The shift from ``base`` to ``model`` (the map without and with overlays) with 90% intervals over
-    the same joint draws of the map's uncertain numbers (:func:`joint_draws`)."""
+    the same joint draws of the map's uncertain numbers (:func:`argmap.analysis.sensitivity.spread.paired`:
+    ``correlation`` None is the map's stated ρ; ``words`` draws word-read numbers from their words on the
+    models' scale)."""
     import numpy as np
 
-    from .sensitivity._query import evaluate, resolve
+    from .sensitivity._query import resolve
+    from .sensitivity.spread import correlation_of, paired
 
     qb = resolve(base, target, given, set, scenario)
-    qo = resolve(model, target, given, set, scenario)
-    theta_b, theta_o = joint_draws(base, model, samples, seed)
-    vb, vo = evaluate(base, qb, theta_b), evaluate(model, qo, theta_o)
+    rho = correlation_of(base, correlation)[0]
+    vb, vo = paired(base, model, qb.target, given, set, scenario, samples=samples, seed=seed, correlation=rho,
+                    words=words)
     pb = base.run(qb.target, given=given, set=set, scenario=scenario).probability
-    po = model.run(qo.target, given=given, set=set, scenario=scenario).probability
+    po = model.run(qb.target, given=given, set=set, scenario=scenario).probability
 
     def q(v) -> tuple[float, float]:
         lo, hi = np.quantile(v, (0.05, 0.95))
@@ -178,4 +179,4 @@ def shift_spread(base: Model, model: Model, target: str | None = None, given: Ma
 
     d = vo - vb
     return ShiftSpread(pb, po, q(vb), q(vo), float(np.mean(d < -1e-12)), float(np.mean(d > 1e-12)), samples,
-                       seed)
+                       seed, rho, words, base.scale)

@@ -11,6 +11,7 @@ from .common import (
     add_map_args,
     add_out_arg,
     add_scale_arg,
+    add_spread_args,
     conditions_from_args,
     diagram_options,
     docs_hint,
@@ -47,7 +48,9 @@ def add_parser(sub):
                         "must be re-applied one subset at a time)")
     p.add_argument("--permutations", type=int, default=1000, metavar="N",
                    help="permutations for sampled Shapley values (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed for sampled Shapley values")
+    p.add_argument("--seed", type=int, default=0,
+                   help="random seed for sampled Shapley values and the shift's joint draws")
+    add_spread_args(p, draws=False)
     add_out_arg(p, "FILE", "write the diff diagram (.svg, .png, .pdf or .dot); with several viewpoints, one "
                            "file per viewpoint named FILE-NAME.ext")
     add_diagram_args(p)
@@ -140,7 +143,7 @@ def run(args) -> int:
     comparison = compare(args.path, views, base_overlays, args.target, **conditions_from_args(args),
                          top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
                          permutations=args.permutations, seed=args.seed, pooling=args.pool, scale=args.scale,
-                         weights=_weights(args, names))
+                         weights=_weights(args, names), correlation=args.correlation, words=args.words)
     lines = _diagrams(comparison, args.out, shown, args.dpi, args.legend) if args.out else []
     written = [ln.removeprefix("wrote ") for ln in lines if ln.startswith("wrote ")]
     if args.json:

@@ -279,14 +279,21 @@ def latent_correlation(rho: float) -> float:
     return 2.0 * math.sin(math.pi * rho / 6.0)
 
 
-def copula_units(rng: np.random.Generator, n: int, signs: np.ndarray, rho: float) -> np.ndarray:
+def copula_units(rng: np.random.Generator, n: int, signs: np.ndarray, rho: float,
+                 more: np.ndarray | None = None) -> np.ndarray:
     """``n`` rows of latent standard-normal scores (one column per sign) from the one-factor Gaussian
     copula: columns with sign ±1 share a factor giving them rank correlation ±``rho`` (signs multiplied);
-    columns with sign 0 are independent. Φ of a column is its unit-cube coordinate."""
+    columns with sign 0 are independent. Φ of a column is its unit-cube coordinate.
+
+    ``more``: signs of further columns on the same shared factor, whose own noise is drawn after the first
+    block's, so the first ``len(signs)`` columns are the same as without them (same seed)."""
     signs = np.asarray(signs, dtype=float)
     r = latent_correlation(rho)
     shared = rng.standard_normal(n)
     own = rng.standard_normal((n, signs.size))
+    if more is not None and len(more):
+        signs = np.concatenate([signs, np.asarray(more, dtype=float)])
+        own = np.concatenate([own, rng.standard_normal((n, len(more)))], axis=1)
     own *= np.where(signs != 0, math.sqrt(max(1.0 - r, 0.0)), 1.0)
     own += (math.sqrt(r) * shared)[:, None] * signs
     return own

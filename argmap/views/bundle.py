@@ -124,7 +124,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         bundle.lead_shows = None if len(candidates) == 1 else drawn // 2
         step("the shift over joint draws")
         from ..analysis.shift import carrying_chains, shift_spread
-        moved = shift_spread(base, model, target, **kw)
+        moved = shift_spread(base, model, target, **kw, seed=seed, correlation=correlation, words=words)
         carried = carrying_chains(base, model, base.marginals(cond.given, cond.set, scenario=None),
                                   model.marginals(cond.given, cond.set, scenario=None), target,
                                   [*cond.given, *cond.set])
@@ -313,8 +313,7 @@ def _shift_lines(moved, carried) -> list[str]:
     """The shift with its interval over joint draws, and the chains that carried it."""
     from ..analysis.shift import chain_text
 
-    out = [f"**Over the map's uncertain numbers:** {moved.text()} ({moved.samples:,} joint draws of every "
-           "number with a range, the same draws for both sides; 90% intervals)."]
+    out = [f"**Over the map's uncertain numbers:** {moved.text()} ({moved.how()})."]
     if carried:
         out += ["", "**Carried by** (from each edited claim, the claim that moved most at each step to the "
                     "conclusion):", ""]

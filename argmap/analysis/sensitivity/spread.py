@@ -144,24 +144,25 @@ def paired(base: Model, other: Model, target: str | None = None, given=None, set
     from the same joint draws: a factor both share (same parameter name) takes the same latent score in
     both, so its number sits at the same quantile of each model's distribution for it; a factor only
     ``other`` has gets its own score, loaded on the same shared factor. ``other - base`` is the shift per
-    draw. ρ as in :func:`draws` (from ``base``'s map when None)."""
+    draw. ρ as in :func:`draws` (from ``base``'s map when None); for ρ > 0 the ``base`` values are exactly
+    :func:`draws`'s for the same seed. The one sampler of a shift (:mod:`argmap.analysis.shift`)."""
     rho = correlation_of(base, correlation)[0]
     qb = resolve(base, target, given, set, scenario)
     qo = resolve(other, target, given, set, scenario)
     fb, fo = hedge_factors(base, words), hedge_factors(other, words)
-    sb, so = toward(base, qb, fb), toward(other, qo, fo)
     names = {f.name: k for k, f in enumerate(fb)}
     extra = [k for k, f in enumerate(fo) if f.name not in names or fb[names[f.name]].dims != f.dims]
-    rng = np.random.default_rng(seed)
     dims_b = sum(f.dims for f in fb)
     dims_x = sum(fo[k].dims for k in extra)
-    signs = np.concatenate([sb, np.concatenate([so[_coords(fo, k)] for k in extra]) if extra else []])
-    z = copula_units(rng, samples, signs, rho)
+    sb = toward(base, qb, fb) if rho > 0 else np.zeros(dims_b)
+    so = toward(other, qo, fo) if rho > 0 and extra else np.zeros(sum(f.dims for f in fo))
+    more = np.concatenate([so[_coords(fo, k)] for k in extra]) if extra else None
+    z = copula_units(np.random.default_rng(seed), samples, sb, rho, more)
     zb, zx = z[:, :dims_b], z[:, dims_b:dims_b + dims_x]
     starts = np.cumsum([0] + [f.dims for f in fb])
-    cols, at = [], 0
+    cols, at, own = [], 0, frozenset(extra)
     for k, f in enumerate(fo):
-        if k in extra:
+        if k in own:
             cols.append(zx[:, at:at + f.dims])
             at += f.dims
         else:
