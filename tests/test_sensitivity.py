@@ -177,11 +177,35 @@ def test_public_names_are_exactly_exported():
 def test_sobol_coverage_compares_with_the_full_monte_carlo_variance(mix):
     from argmap.analysis.sensitivity import report
 
-    rep = report(mix, samples=4000, sobol_samples=256, sobol_top=3, seed=2)
+    rep = report(mix, samples=4000, sobol_samples=256, sobol_factors=3, seed=2)
     assert rep.sobol is not None and rep.sobol.held > 0
     # fewer numbers vary, so (up to noise) less spread
     assert rep.sobol_coverage is not None and 0.0 < rep.sobol_coverage <= 1.2
-    assert report(mix, samples=500, sobol_samples=32, sobol_top=None).sobol_coverage is None   # nothing held
+    assert report(mix, samples=500, sobol_samples=32, sobol_factors=None).sobol_coverage is None   # nothing held
+
+
+def test_the_share_the_held_numbers_leave_matches_its_closed_form(product):
+    """P = a × b: varying only a (b held at its point b0) gives Var = b0² Var(a); the held b leaves the rest
+    of Var(ab). The report's line is that computation, not a constant."""
+    from argmap.analysis.sensitivity import format_markdown, format_text, report
+
+    rep = report(product, samples=40_000, sobol_samples=4096, sobol_factors=1, seed=3)
+    assert rep.sobol is not None and rep.sobol.varied == 1 and rep.sobol.held == 1
+    net = product.network
+    point = {p.name: float(net.theta0[i]) for i, p in enumerate(net.params)}
+    moments = {"credence:a": (0.5, 1 / 12), "credence:b": (2 / 7, 10 / 392)}
+    (m1, v1), (m2, v2) = moments.values()
+    var = (v1 + m1 ** 2) * (v2 + m2 ** 2) - m1 ** 2 * m2 ** 2
+    varied = rep.sobol.rows[0]["factor"]
+    held = next(n for n in moments if n != varied)
+    left = 1 - point[held] ** 2 * moments[varied][1] / var
+    assert 0.2 < left < 0.9                                    # a case where holding a number loses a lot
+    share = rep.sobol_held_share
+    assert share is not None and share == pytest.approx(left, abs=0.04)
+    assert rep.sobol_coverage == pytest.approx(1 - share)
+    line = f"so the 1 held at its point leaves {share:.0%} of it"
+    assert line in format_markdown(rep, 5, {}) and line in " ".join(format_text(rep, 5).split())
+    assert rep.to_dict()["sobol"]["share_left_by_held_factors"] == rep.sobol_held_share
 
 
 def test_thresholds_only_propose_values_the_format_accepts():

@@ -57,6 +57,14 @@ def test_out_writes_markdown_json_and_charts(tmp_path, capsys):
     json.loads((out / "sensitivity.json").read_text())
 
 
+def test_the_help_states_the_sobol_default(capsys):
+    from argmap.analysis.sensitivity.sobol import DEFAULT_TOP
+
+    with pytest.raises(SystemExit):
+        main(["sensitivity", "--help"])
+    assert f"default {DEFAULT_TOP})" in " ".join(capsys.readouterr().out.split())
+
+
 @pytest.mark.parametrize("argv,needle", [
     (["--target", "nope"], "not a claim"),
     (["--given", "conclusion=true"], "fixed by the conditions"),

@@ -54,9 +54,10 @@ def add_parser(sub):
                    help="rows per section in the text report (default 10)")
     p.add_argument("--sobol-samples", type=count_arg, default=512, metavar="N",
                    help="SALib base sample size for Sobol indices (default 512; 0 skips)")
-    p.add_argument("--sobol-factors", default="all", metavar="K|all",
-                   help="vary only the K numbers with the largest tornado swing (the report then says what share "
-                        "of the Monte Carlo variance they produce), or 'all' (default)")
+    p.add_argument("--sobol-factors", default=None, metavar="K|all",
+                   help="vary the K numbers with the largest tornado swing and hold the rest at their points (the "
+                        "report says what share of the Monte Carlo variance the held ones leave; default 32), or "
+                        "'all' (N × (numbers + 2) evaluations)")
     p.add_argument("--group", action="append", default=[], metavar="NAME=CLAIM,CLAIM,...",
                    help="also report the joint value of information of learning these claims together "
                         "(repeatable; adds to the map's crux_groups)")
@@ -111,13 +112,15 @@ def run(args) -> int:
     if args.out:
         refuse_map_folder(args.out)
     model = model_from_args(args)
-    text = str(args.sobol_factors).strip().lower()
+    from ..analysis.sensitivity.sobol import DEFAULT_TOP
+
+    text = str(DEFAULT_TOP if args.sobol_factors is None else args.sobol_factors).strip().lower()
     if text != "all" and not text.isdigit():
         raise QueryError(f"--sobol-factors must be a number or 'all', not '{args.sobol_factors}'")
     cond = conditions_from_args(args)
     rep = report(model, args.target, cond["given"], cond["set"], cond["scenario"], samples=args.samples,
                  seed=args.seed, bounds=args.threshold, sobol_samples=args.sobol_samples,
-                 sobol_top=None if text == "all" else int(text), groups=_groups(args.group),
+                 sobol_factors=None if text == "all" else int(text), groups=_groups(args.group),
                  progress=_progress(args), correlation=args.correlation, words=args.words)
     try:
         written = _write_out(rep, Path(args.out), args.top, model.map.overlays) if args.out else []

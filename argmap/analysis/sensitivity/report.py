@@ -50,6 +50,13 @@ class SensitivityReport:
             return None
         return self.sobol.variance / self.monte_carlo.sd ** 2
 
+    @property
+    def sobol_held_share(self) -> float | None:
+        """The share of the Monte Carlo variance the numbers Sobol held at their points leave unexplained:
+        1 − :attr:`sobol_coverage` (an estimate: both variances are sampled; near 0 it may be slightly negative)."""
+        cov = self.sobol_coverage
+        return None if cov is None else 1.0 - cov
+
     def to_dict(self) -> dict:
         """The ``argmap sensitivity --json`` object (see docs/sensitivity.md)."""
         return {
@@ -58,7 +65,8 @@ class SensitivityReport:
             "cruxes": self.cruxes, "crux_groups": self.groups, "tornado": self.tornado,
             "one_way": [f.to_dict() for f in self.one_way], "thresholds": self.thresholds,
             "monte_carlo": self.monte_carlo.to_dict() if self.monte_carlo else None,
-            "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage}
+            "sobol": ({**self.sobol.to_dict(), "share_of_monte_carlo_variance": self.sobol_coverage,
+                         "share_left_by_held_factors": self.sobol_held_share}
                       if self.sobol else None),
             "residual": self.residual.to_dict() if self.residual else None,
             "spread": self.spread.to_dict() if self.spread else None,
@@ -68,12 +76,14 @@ class SensitivityReport:
 
 def report(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
            samples: int = DEFAULT_SAMPLES, seed: int | None = 0, bounds: tuple[float, float] = DEFAULT_BOUNDS,
-           sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_top: int | None = DEFAULT_TOP,
+           sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_factors: int | None = DEFAULT_TOP,
            groups: Mapping[str, Sequence[str]] | None = None,
            progress: Callable[[str], None] | None = None, correlation: float | None = None,
            words: bool = False) -> SensitivityReport:
     """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts.
     ``groups`` adds named groups of claims to the map's own ``crux_groups`` (a name in both: the one passed).
+    ``sobol_factors``: how many numbers Sobol varies (``--sobol-factors``; largest tornado swing first, the rest
+    held at their points; None: every one).
 
     The model's verbal scale (:meth:`Model.on_scale`) applies throughout; ``correlation`` and ``words`` say how
     the headline's spread is drawn (:func:`spread`); Monte Carlo and Sobol draw independently, as their
@@ -98,7 +108,7 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
     fs = timed("one-way functions", lambda: one_way(model, *args))
     thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
     mc = timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed)) if samples > 0 else None
-    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_top,
+    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_factors,
                                                       ranking=torn))
            if sobol_samples > 0 else None)
     res = timed("residual", lambda: residual(model, *args))

@@ -9,10 +9,11 @@ bootstrap confidence intervals; argmap maps each design point through the factor
   with ST ≈ 0 could be fixed at its point without changing the spread).
 
 A Dirichlet over a categorical root is one factor (a SALib *group* of the gamma coordinates that
-generate it), so its indices are for the whole distribution. Every factor varies by default; ``top=K``
-varies only the K with the largest tornado swing and holds the rest at their points (the report then
-says what share of the Monte Carlo variance the varied ones produce). The design is SALib's Saltelli
-design, built here with numpy (SALib's own builder loops in Python over factors × samples).
+generate it), so its indices are for the whole distribution. By default the :data:`DEFAULT_TOP` factors with
+the largest tornado swing vary and the rest are held at their points (the report then says what share of the
+Monte Carlo variance the varied ones produce and the held ones leave); ``top=None`` varies every factor. The
+cost is N × (factors + 2) evaluations: every one of the bundled map's 146 factors is 75,776. The design is
+SALib's Saltelli design, built here with numpy (SALib's own builder loops in Python over factors × samples).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from ._query import evaluate, factors_of, is_structural, param_label, param_sect
 __all__ = ["Sobol", "sobol", "saltelli", "DEFAULT_BASE_SAMPLES", "DEFAULT_TOP"]
 
 DEFAULT_BASE_SAMPLES = 512
-DEFAULT_TOP: int | None = None
-"""Vary every factor unless told otherwise."""
+DEFAULT_TOP: int | None = 32
+"""How many factors vary by default (largest tornado swing first; None: all). On the bundled map the 32
+produce about 85% of the Monte Carlo variance for a quarter of the evaluations of all 146."""
 
 
 @dataclass(frozen=True)

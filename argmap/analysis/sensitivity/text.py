@@ -25,6 +25,18 @@ def sobol_caveat(rep: SensitivityReport) -> str:
     return text
 
 
+def _coverage(rep: SensitivityReport) -> str:
+    """What holding the other numbers at their points lost: both shares of the Monte Carlo variance."""
+    s, cov, left = rep.sobol, rep.sobol_coverage, rep.sobol_held_share
+    assert s is not None and cov is not None and left is not None
+    one, held_one = s.varied == 1, s.held == 1
+    return (f"the {s.varied} varied number{'' if one else 's'} alone produce{'s' if one else ''} {cov:.0%} of the "
+            f"Monte Carlo variance (every uncertain number varying), so the {s.held} held at "
+            f"{'its point leaves' if held_one else 'their points leave'} {max(left, 0.0):.0%} of it"
+            + (" (the estimate is slightly negative: sampling noise)" if left < -0.005 else "")
+            + ("; --sobol-factors all varies every one" if left > 0.005 else ""))
+
+
 def _sec(sections) -> str:
     return "§" + ", ".join(sections[:2]) if sections else "§–"
 
@@ -131,8 +143,8 @@ def format_text(rep: SensitivityReport, top: int = 10) -> str:
             L.append(f"   {clip(_sec(r['sections']), 12):<12} {clip(r['title'], 58):<58} "
                      f"{r['S1']:>7.3f} ±{r['S1_conf']:.3f} {r['ST']:>7.3f} ±{r['ST_conf']:.3f}")
         if rep.sobol_coverage is not None:
-            L.append(f"   (the {s.varied} varied numbers alone produce {rep.sobol_coverage:.0%} of the Monte Carlo "
-                     "variance, in which every uncertain number varies)")
+            line = _coverage(rep)
+            L += textwrap.wrap(line[0].upper() + line[1:] + ".", 100, initial_indent="   ", subsequent_indent="   ")
         L += textwrap.wrap(sobol_caveat(rep), 100, initial_indent="   ", subsequent_indent="   ")
     L += ["", "5. Steepest one-way functions (exact; elasticity = % change in P per % change in the number)",
           f"   {'section':<12} {'number':<58} {'value':>7} {'dP/dθ':>8} {'elasticity':>10}"]
@@ -261,8 +273,7 @@ def format_markdown(rep: SensitivityReport, top: int = 10, charts: dict[str, str
               f"interactions (total), ± the {int(s.conf_level * 100)}% bootstrap interval; {s.evaluations:,} "
               f"evaluations, {s.varied} factor{'s' * (s.varied != 1)} varied, {s.held} held at "
               f"{'their points' if s.held != 1 else 'its point'}"
-              + (f"; the varied numbers alone produce {rep.sobol_coverage:.0%} of the Monte Carlo variance" if
-                 rep.sobol_coverage is not None else "") + ".", ""]
+              + (f"; {_coverage(rep)}" if rep.sobol_coverage is not None else "") + ".", ""]
         L += _md_table(["section", "factor", "first-order", "total"],
                        [[_sec(r["sections"]), r["title"], f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                          f"{r['ST']:.3f} ± {r['ST_conf']:.3f}"] for r in s.rows[:top]])
