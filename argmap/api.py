@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +20,7 @@ from .base.errors import ArgmapError, ConditionWarning, QueryError, did_you_mean
 from .base.marginals import p_true
 from .inference.engine import Engine
 from .inference.network import Network, compile_map
-from .maps.models import ArgumentMap
+from .maps.models import ArgumentMap, Stated
 
 __all__ = ["Model", "Result", "Conditions", "parse_assignment", "DEFAULT"]
 
@@ -303,15 +303,10 @@ class Model:
 
     def _verdicts(self, c: Conditions) -> list[dict]:
         rows = []
-        for st in self.map.stated:
-            if not st.verdict or st.scenario != c.scenario:
-                continue
-            extra = dict(st.given)
-            clash = st.claim in c.given or st.claim in c.set or \
-                any(k in c.set or c.given.get(k, v) != v for k, v in extra.items())
+        for st, evidence in _verdict_queries(self.map, c):
             p = None
-            if not clash:
-                dist = self.engine.query(st.claim, {**c.evidence, **extra}, c.set)
+            if evidence is not None:
+                dist = self.engine.query(st.claim, evidence, c.set)
                 p = float(p_true(dict(zip(self.network.states[st.claim], map(float, dist), strict=False))))
             rows.append({**st.to_dict(), "text": st.describe(), "probability": p,
                          "agrees": None if p is None else st.agrees(p)})
@@ -335,13 +330,29 @@ class Model:
             raise QueryError(f"target '{target}' is not a claim in this map" + (f"; {hint}" if hint else ""))
 
 
+def _verdict_queries(amap: ArgumentMap, c: Conditions) -> Iterator[tuple[Stated, dict[str, str] | None]]:
+    """The sources' verdicts under conditions ``c``, each with the evidence its probability is queried
+    under (None when the conditions fix the claim or contradict the statement's own ``given``)."""
+    for st in amap.stated:
+        if not st.verdict or st.scenario != c.scenario:
+            continue
+        extra = dict(st.given)
+        clash = st.claim in c.given or st.claim in c.set or \
+            any(k in c.set or c.given.get(k, v) != v for k, v in extra.items())
+        yield st, None if clash else {**c.evidence, **extra}
+
+
 def _plan_usual(amap: ArgumentMap, net: Network) -> None:
-    """Plan the query ``argmap run`` makes (every marginal under the map's default scenario) before
-    the compiled-map cache stores the network, so a cached run reads the plan instead of making it."""
+    """Plan the queries ``argmap run`` makes (every marginal under the map's default scenario, and the
+    sources' verdicts under it) before the compiled-map cache stores the network, so a cached run
+    reads the plans instead of making them."""
     model = Model(amap, net)
     try:
         c = model.conditions()
         model.engine.marginal_plan(tuple(net.variables), c.evidence, c.set)
+        for st, evidence in _verdict_queries(amap, c):
+            if evidence is not None:
+                model.engine.plan(st.claim, evidence, c.set)
     except ArgmapError:
         pass                        # the query itself reports it, where it always did
 

@@ -205,6 +205,25 @@ def test_arrays_are_stored_as_raw_bytes_and_the_plan_with_them(cache_dir, own_ma
     assert hit.run().marginals == good.marginals
 
 
+def test_a_cached_run_of_the_bundled_map_plans_and_compiles_nothing(cache_dir, tmp_path, monkeypatch):
+    """`argmap run` also asks the sources' verdicts (queries on a part of the map, with a smaller program of
+    their own): their plans are stored too, so a cached run neither plans nor recompiles the map."""
+    from argmap.maps.bundled import bundled_map_path
+
+    folder = tmp_path / "bundled"
+    shutil.copytree(bundled_map_path(), folder)
+    good = Model.load(folder, cache=False).run()
+    assert good.verdicts and any(v["probability"] is not None for v in good.verdicts)
+    Model.load(folder)
+
+    def no_planning(*_a, **_k):
+        raise AssertionError("a cached run planned or compiled again")
+
+    monkeypatch.setattr("argmap.inference.engine.Engine._make_plan", no_planning)
+    monkeypatch.setattr("argmap.inference.cachecodec.compile_map", no_planning)
+    assert Model.load(folder).run().to_dict() == good.to_dict()
+
+
 def test_entries_for_other_versions_are_not_read(cache_dir, own_map, monkeypatch):
     monkeypatch.setattr(cache, "_CODE", ["0.0.1-older+0123456789abcdef"])   # other code wrote it
     Model.load(own_map)

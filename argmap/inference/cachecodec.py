@@ -52,13 +52,11 @@ _PLAIN = frozenset({str, float, int, bool, type(None)})
 
 
 def encode(amap: ArgumentMap, net: Network) -> bytes:
-    """The body for ``amap`` and its compiled ``net`` (with the plans made for it whose program is the
-    network's own); TypeError/ValueError if something cannot be stored."""
+    """The body for ``amap`` and its compiled ``net`` (with the plans made for it, and the smaller programs
+    of plans for a part of the map); TypeError/ValueError if something cannot be stored."""
     enc = _Encoder()
     tree: dict[str, Any] = {"map": enc.enc(amap), "network": _enc_network(enc, net)}    # in document order
-    program = net.program()
-    tree["plans"] = [[enc.enc(key), enc.enc(plan)] for key, plan in net.plans.items()
-                     if plan.program is None or plan.program is program]
+    tree["plans"] = [[enc.enc(key), enc.enc(plan)] for key, plan in net.plans.items()]
     head = json.dumps(tree, separators=(",", ":")).encode()
     return _pack(head, enc.sections)
 
@@ -74,7 +72,7 @@ def decode(body: bytes) -> tuple[ArgumentMap, Network]:
     for key, plan in data["plans"]:
         key = _tuple(key)
         if not (isinstance(key, tuple) and isinstance(plan, Plan)
-                and (plan.program is None or plan.program is net.program())):
+                and (plan.program is None or isinstance(plan.program, Program))):
             raise TypeError("bad plan")
         net.plans[key] = plan
     return amap, net

@@ -127,7 +127,9 @@ Parsed by the resolver, which knows the claim's states."""
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # built on first use: a cold run validates only the part and map files (two validators, whose
+    # schemas hold the nested models), never building one per nested model or the overlay models
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # ----------------------------------------------------------------------------------- file models
