@@ -140,8 +140,9 @@ class Model:
 
     def on_scale(self, scale: str | None) -> Model:
         """This map with every word-read number re-read on the verbal scale ``scale`` (``icd203``,
-        ``ipcc-ar5``, ``survey``, or the map's own ``argmap``; :mod:`argmap.base.scales`). None, or the
-        scale the model is already on, returns the model itself; ``rereads`` says what changed."""
+        ``ipcc-ar5``, ``survey``, or the map's own ``argmap``; :mod:`argmap.base.scales`): both ``map``
+        (:func:`argmap.inference.words.reread_map`, what the explorer page compiles) and ``network``. None,
+        or the scale the model is already on, returns the model itself; ``rereads`` says what changed."""
         if scale is None or scale == self.scale:
             return self
         base = self._unscaled or self
@@ -149,10 +150,10 @@ class Model:
             return base
         import dataclasses
 
-        from .inference.words import reread_network
+        from .inference.words import reread
 
-        net, rereads = reread_network(base.map, base.network, scale)
-        model = Model(dataclasses.replace(base.map), net)
+        amap, net, rereads = reread(base.map, base.network, scale)
+        model = Model(amap if amap is not base.map else dataclasses.replace(base.map, scale=scale), net)
         model.scale, model.rereads, model._unscaled = scale, rereads, base
         return model
 

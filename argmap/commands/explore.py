@@ -9,6 +9,7 @@ from .common import (
     add_map_args,
     add_offer_arg,
     add_out_arg,
+    add_scale_arg,
     conditions_from_args,
     offering_from_args,
 )
@@ -29,6 +30,7 @@ def add_parser(sub):
     add_condition_args(p, target=False)
     add_out_arg(p, "FILE.html", "the page to write (default: explore.html)")
     add_offer_arg(p)
+    add_scale_arg(p)
     return p
 
 
@@ -39,7 +41,7 @@ def run(args) -> int:
     target = args.out or "explore.html"
     refuse_map_folder(target)
     page = explorer_html(args.path, args.overlays, offer=offering_from_args(args),
-                         **conditions_from_args(args))
+                         **conditions_from_args(args), scale=args.scale)
     out = atomic_write(target, page)
     print(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)", file=sys.stderr)
     return 0

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..base.quantity import Quantity
 from ..base.scales import MAP_SCALE, Scale, get_scale
@@ -22,7 +25,7 @@ from ..maps.models import ArgumentMap, Provenance
 from .distributions import Factor
 from .network import Network, Param
 
-__all__ = ["Reread", "param_word", "param_words", "reread_network", "word_factors"]
+__all__ = ["Reread", "param_word", "param_words", "reread", "reread_map", "reread_network", "word_factors"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,11 @@ def _why_kept(scale: Scale, word: str | None, p: Param) -> str:
     return f"scale '{scale.name}' has no term for '{word}': the map's reading is kept"
 
 
-def reread_network(amap: ArgumentMap, net: Network, scale: str) -> tuple[Network, tuple[Reread, ...]]:
-    """The network with every probability word re-read on ``scale`` (see :mod:`argmap.base.scales`), and
-    what happened to each parameter. On the map's own scale the network is returned unchanged."""
+def _reread_params(amap: ArgumentMap, net: Network, scale: str
+                   ) -> tuple[list[Param], np.ndarray, tuple[Reread, ...]]:
+    """The one re-reading rule, parameter by parameter: each probability word's number re-read on ``scale``
+    (:meth:`argmap.base.scales.Scale.reread`), each categorical distribution renormalised once. Returns the
+    new parameters, θ0 and what happened to each."""
     target, source = get_scale(scale), get_scale(amap.scale)
     words = param_words(amap, net)
     params = list(net.params)
@@ -103,9 +108,79 @@ def reread_network(amap: ArgumentMap, net: Network, scale: str) -> tuple[Network
                 theta[cols] /= total
                 for j in cols:
                     params[j] = dataclasses.replace(params[j], quantity=params[j].quantity.with_value(theta[j]))
+    return params, theta, tuple(report)
+
+
+def reread(amap: ArgumentMap, net: Network, scale: str) -> tuple[ArgumentMap, Network, tuple[Reread, ...]]:
+    """The map and its compiled network ``net`` with every probability word re-read on ``scale`` (the rule
+    of :mod:`argmap.base.scales`), and what happened to each parameter: :func:`reread_map` and
+    :func:`reread_network` at once (the network compiled from the new map has the new network's θ0). On the
+    map's own scale, or when nothing changes, both come back unchanged."""
+    params, theta, report = _reread_params(amap, net, scale)
     if scale == amap.scale or all(r.new is None or r.new == r.old for r in report):
-        return net, tuple(report)
-    return dataclasses.replace(net, params=tuple(params), theta0=theta), tuple(report)
+        return amap, net, report
+    return (_write_back(amap, net.params, params, scale),
+            dataclasses.replace(net, params=tuple(params), theta0=theta), report)
+
+
+def reread_network(amap: ArgumentMap, net: Network, scale: str) -> tuple[Network, tuple[Reread, ...]]:
+    """The network with every probability word re-read on ``scale`` (see :mod:`argmap.base.scales`), and
+    what happened to each parameter. On the map's own scale the network is returned unchanged."""
+    _, new, report = reread(amap, net, scale)
+    return new, report
+
+
+def reread_map(amap: ArgumentMap, scale: str, net: Network | None = None) -> tuple[ArgumentMap, tuple[Reread, ...]]:
+    """The map itself with each word-read number replaced by its reading on ``scale`` (its ``scale`` set to
+    it), by the same rule as :func:`reread_network`: a pure function of the map, for what compiles the map
+    again (the explorer page). ``net``: the map's compiled network, if at hand. On the map's own scale the
+    map is returned unchanged."""
+    if scale == amap.scale:
+        get_scale(scale)
+        return amap, ()
+    if net is None:
+        from .network import compile_map
+
+        net = compile_map(amap)
+    new, _, report = reread(amap, net, scale)
+    return new, report
+
+
+def _write_back(amap: ArgumentMap, old: Sequence[Param], new: Sequence[Param], scale: str) -> ArgumentMap:
+    """``amap`` with each parameter's quantity that changed written where the compiler read it from."""
+    claims = dict(amap.claims)
+    rels = {r.key: r for r in amap.relations}
+    for p, q in ((n, n.quantity) for o, n in zip(old, new, strict=True) if n.quantity != o.quantity):
+        c = claims[p.claim]
+        if p.field == "base":
+            claims[p.claim] = dataclasses.replace(c, base=q)
+        elif p.field == "leak":
+            assert p.relation is not None
+            rels[p.relation] = dataclasses.replace(rels[p.relation], leak=q)
+        elif p.field == "p":
+            assert p.relation is not None
+            rels[p.relation] = dataclasses.replace(rels[p.relation], p=q)
+        elif p.field == "credence":
+            assert c.credence is not None
+            claims[p.claim] = dataclasses.replace(c, credence=_put(c.states, c.credence, p, q))
+        elif p.field == "table":
+            assert c.table is not None
+            label = p.name[p.name.index("[") + 1:p.name.rindex("]")]
+            rows = tuple((combo, _put(c.states, dist, p, q))
+                         if ",".join(f"{g}={s}" for g, s in zip(c.table.given, combo, strict=True)) == label
+                         else (combo, dist) for combo, dist in c.table.rows)
+            claims[p.claim] = dataclasses.replace(c, table=dataclasses.replace(c.table, rows=rows))
+        else:
+            raise AssertionError(f"a re-read number in field '{p.field}' of {p.name}")
+    relations = tuple(rels[r.key] for r in amap.relations)
+    return dataclasses.replace(amap, claims=claims, relations=relations, scale=scale)
+
+
+def _put(states: tuple[str, ...], dist: tuple[Quantity, ...], p: Param, q: Quantity) -> tuple[Quantity, ...]:
+    """A distribution over ``states`` with ``p``'s state set to ``q`` (a binary's P(false) its complement)."""
+    if p.kind == "probability":
+        return (Quantity(1.0 - q.value), q)
+    return tuple(q if s == p.state else d for s, d in zip(states, dist, strict=True))
 
 
 def word_factors(amap: ArgumentMap, net: Network, scale: str) -> dict[int, Factor]:

@@ -159,7 +159,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                                    (moved, carried) if base is not None else None, spreads)
     step("the explorer page")
     from .explorer import explorer_html
-    files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
+    files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario,
+                                          scale=model.scale)
     folder = Path(out)
     step(f"writing {len(files)} files")
     for name in sorted(files):

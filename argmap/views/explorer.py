@@ -158,10 +158,13 @@ def overlay_combinations(offered: Sequence[Offered]) -> list[tuple[int, ...]]:
     return out
 
 
-def overlay_edits(offered: Sequence[Offered], start) -> tuple[list[dict[str, Any]], ArgumentMap]:
+def overlay_edits(offered: Sequence[Offered], start, scale: str | None = None
+                  ) -> tuple[list[dict[str, Any]], ArgumentMap]:
     """Each offered overlay as the edits it makes to the map it applies to (its ``builds_on`` applied
     first), or the error it raises; and the map with every offered overlay that applies cleanly (in
-    order) applied, which the diagrams draw."""
+    order) applied, which the diagrams draw. ``scale``: the edits between the maps re-read on that verbal
+    scale (:func:`argmap.inference.words.reread_map`), so the page's map with an overlay switched on is
+    ``run --scale``'s."""
     from ..maps.loader import OverlayReader, load_stages
 
     reader = OverlayReader()
@@ -171,7 +174,7 @@ def overlay_edits(offered: Sequence[Offered], start) -> tuple[list[dict[str, Any
         item = dataclasses.asdict(o) | {"path": None}
         try:
             stages = load_stages(overlays=[o.path], start=start, reader=reader)
-            item["edits"] = map_edits(stages[-2].map, stages[-1].map)
+            item["edits"] = map_edits(_on_scale(stages[-2].map, scale), _on_scale(stages[-1].map, scale))
         except ValidationError as err:
             item["error"] = err.diagnostics[0].message if err.diagnostics else str(err)
         out.append(item)
@@ -181,6 +184,11 @@ def overlay_edits(offered: Sequence[Offered], start) -> tuple[list[dict[str, Any
             except ValidationError:
                 pass        # clashes with an overlay offered before it: drawn without it
     return out, union[-1].map
+
+
+def _on_scale(amap: ArgumentMap, scale: str | None) -> ArgumentMap:
+    """The map re-read on ``scale`` (None: as it is), as :meth:`Model.on_scale` reads it."""
+    return amap if scale is None else Model(amap).on_scale(scale).map
 
 
 def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, list[float]]:
@@ -224,21 +232,24 @@ def guided_cruxes(model: Model, **conditions: Any) -> list[dict[str, Any]]:
 def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
-                  scenario: str | None = DEFAULT) -> dict[str, Any]:
+                  scenario: str | None = DEFAULT, scale: str | None = None) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data: the map, each offered overlay as edits to it,
     the diagrams, and where the page starts (``argmap run`` with ``overlays`` and these conditions);
-    ``offer`` chooses the other overlays it offers (:func:`offering`, or its result)."""
+    ``offer`` chooses the other overlays it offers (:func:`offering`, or its result). ``scale``: the map
+    and every overlay's edits re-read on that verbal scale (:func:`argmap.inference.words.reread_map`, the
+    rule of :meth:`Model.on_scale`), so the page starts where ``argmap run --scale`` does."""
     from ..maps.loader import load_stages
     from ..render.views import effective_parts
 
     offered = (offer if isinstance(offer, Offering) else offering(path, overlays, offer)).overlays
     start = load_stages(path)
     load_stages(overlays=overlays, start=start)     # the overlays switched on load as in run: its positioned errors
-    shipped, union = overlay_edits(offered, start)
+    shipped, union = overlay_edits(offered, start, scale)
     for o, item in zip(offered, shipped, strict=True):
         if o.on and "error" in item:
             raise ValidationError([Diagnostic(f"overlay '{o.name}': {item['error']}")])
-    base_model = Model(load_stages(overlays=[o.path for o in offered if o.on], start=start)[-1].map)
+    base_model = Model(load_stages(overlays=[o.path for o in offered if o.on], start=start)[-1].map).on_scale(scale)
+    base_map = _on_scale(start[-1].map, scale)
     parts = effective_parts(union)
     part_titles = [[p, union.parts.get(p, p)] for p in
                    list(union.parts) + sorted({p for p in parts.values() if p and p not in union.parts})]
@@ -253,14 +264,15 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "map_arg": None if path is None else str(path),
         "title": union.title or union.name,
         "target": union.target,
-        "base": map_json(start[-1].map),
+        "base": map_json(base_map),
+        "scale": base_map.scale,
         "overlays": shipped,
         "bands": {"probability": {w: list(b) for w, b in PROBABILITY_BANDS.items()},
                   "strength": {w: [b[0], None if b[1] == float("inf") else b[1]] for w, b in STRENGTH_BANDS.items()}},
         "parts": part_titles,
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),
-        "betas": _beta_fits(start[-1].map, shipped),
+        "betas": _beta_fits(base_map, shipped),
         "cruxes": guided_cruxes(base_model, given=given, set=set, scenario=scenario),
         "start": {"overlays": [o.name for o in offered if o.on], "scenario": sc, "given": start_given,
                   "set": start_set, "probability": base.probability},
@@ -319,11 +331,11 @@ def _packed(data: Any) -> str:
 def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
-                  scenario: str | None = DEFAULT) -> str:
+                  scenario: str | None = DEFAULT, scale: str | None = None) -> str:
     """The explorer page for the map at ``path`` offering ``overlays`` (and, by ``offer``, others: for the
     bundled map, the bundled critiques and viewpoints that fit; :func:`offering`), as one HTML document
-    with no external references."""
-    data = explorer_data(path, overlays, offer=offer, given=given, set=set, scenario=scenario)
+    with no external references; ``scale``: every word-read number re-read on that verbal scale."""
+    data = explorer_data(path, overlays, offer=offer, given=given, set=set, scenario=scenario, scale=scale)
     return page_html(data)
 
 
