@@ -139,35 +139,35 @@ def _placed(order: list[str], shown: set[str], part_of: dict[str, str | None], c
 
     Collapsing can join claims of an acyclic map into a loop between parts (part A feeds part B, which
     feeds another member of A). A loop would read as circular reasoning the map does not contain, so
-    while the drawn graph has one, the claim entered by its most backward edge (drawn nodes placed by
-    their first member in the map's order) is drawn on its own; each round expands one claim, so this ends.
+    while the drawn graph has one, one collapsed claim on it is drawn on its own: the first, in the map's
+    order, whose expansion leaves no loop, else the first on the loop. Each round expands one claim, so
+    this ends.
     """
     import networkx as nx
 
     rank = {c: i for i, c in enumerate(order)}
-    expanded = set(keep)
-    while True:
+
+    def drawn(expanded: set[str]) -> tuple[dict[str, str], nx.DiGraph]:
         where = {c: PART_PREFIX + part_of[c] if part_of[c] in collapse and c not in expanded else c  # type: ignore[operator]
                  for c in order if c in shown}
-        g = nx.DiGraph()
-        under: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for s, t, _, _ in edges:
-            if s in where and t in where and where[s] != where[t]:
-                g.add_edge(where[s], where[t])
-                under.setdefault((where[s], where[t]), []).append((s, t))
+        g = nx.DiGraph((where[s], where[t]) for s, t, _, _ in edges
+                       if s in where and t in where and where[s] != where[t])
+        return where, g
+
+    expanded = set(keep)
+    while True:
+        where, g = drawn(expanded)
         try:
-            cycle = nx.find_cycle(g)
+            loop = {n for e in nx.find_cycle(g) for n in e[:2]}
         except nx.NetworkXNoCycle:
             return where
-        through = [st for e in cycle for st in under[e[:2]] if where[st[0]] != st[0] or where[st[1]] != st[1]]
-        if not through:                    # the map itself is cyclic: it cannot compile, draw it as it is
+        candidates = sorted({c for s, t, _, _ in edges if s in where and t in where
+                             and where[s] in loop and where[t] in loop and where[s] != where[t]
+                             for c in (s, t) if where[c] != c}, key=rank.__getitem__)
+        if not candidates:                 # the map itself is cyclic: it cannot compile, draw it as it is
             return where
-        first: dict[str, int] = {}         # a drawn node's place: its first member's in the map's order
-        for c in order:
-            if c in where:
-                first.setdefault(where[c], rank[c])
-        s, t = max(through, key=lambda st: first[where[st[0]]] - first[where[st[1]]])
-        expanded.add(t if where[t] != t else s)
+        expanded.add(next((c for c in candidates if nx.is_directed_acyclic_graph(drawn(expanded | {c})[1])),
+                          candidates[0]))
 
 
 def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None = None,
@@ -181,8 +181,8 @@ def make_view(amap: ArgumentMap, *, focus: str | None = None, depth: int | None 
         Keep only claims within ``depth`` relations (either direction) of ``focus`` (depth default 2).
     collapse
         Part ids to draw as one node each (edges inside a part vanish; edges across it merge). Where two
-        collapsed parts would feed each other (a loop the map does not have), the member the loop enters
-        through is drawn on its own, so every view is acyclic like its map.
+        collapsed parts would feed each other (a loop the map does not have), a member on the loop is
+        drawn on its own, so every view is acyclic like its map.
     keep
         Claims never hidden inside a collapsed part (e.g. the target, so the headline stays visible).
     hide
