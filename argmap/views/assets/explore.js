@@ -40,13 +40,22 @@ var Explore = (function () {
   // (then the reader's own edits), compiled in the page (compile.js) and kept while nothing changes.
   function onInOrder(names) { return D.overlays.filter(function (o) { return names.indexOf(o.name) >= 0; }).map(function (o) { return o.name; }); }
   function mapKey() { return JSON.stringify([onInOrder(S.on), critiqueOps()]); }
+  // The map with the switched-on overlays applied is kept (by which overlays are on): a reader's own
+  // edits apply to a shallow copy of it, so the claims and relations they leave alone stay the same
+  // objects from edit to edit (and their controls stay; see paramDeps).
+  var overlaid = { key: null, map: null, problems: null };
   function buildMap() {
-    var m = ArgmapCompile.shallow(D.base), problems = [];
-    D.overlays.forEach(function (o) {
-      if (S.on.indexOf(o.name) < 0) return;
-      if (o.error) problems.push("overlay '" + o.name + "' cannot be applied: " + o.error);
-      else ArgmapCompile.applyEdits(m, o.edits, problems, "overlay '" + o.name + "'");
-    });
+    var on = JSON.stringify(onInOrder(S.on));
+    if (overlaid.key !== on) {
+      var om = ArgmapCompile.shallow(D.base), oproblems = [];
+      D.overlays.forEach(function (o) {
+        if (S.on.indexOf(o.name) < 0) return;
+        if (o.error) oproblems.push("overlay '" + o.name + "' cannot be applied: " + o.error);
+        else ArgmapCompile.applyEdits(om, o.edits, oproblems, "overlay '" + o.name + "'");
+      });
+      overlaid = { key: on, map: om, problems: oproblems };
+    }
+    var m = ArgmapCompile.shallow(overlaid.map), problems = overlaid.problems.slice();
     ArgmapCompile.applyEdits(m, critiqueOps(), problems, "your edit");
     if (!problems.length) problems = ArgmapCompile.check(m);
     return { map: m, problems: problems };
@@ -60,7 +69,9 @@ var Explore = (function () {
       c.claims = map.claims;
       c.map = map;
       c.edges = {};
+      c.relations = {};
       map.relations.forEach(function (r) {
+        c.relations[r.source + " -> " + r.target] = r;
         c.edges[r.source + "->" + r.target] = true;
         (r.modulators || []).forEach(function (m) { c.edges[m[0] + "->" + r.target] = true; });
       });
@@ -95,9 +106,12 @@ var Explore = (function () {
   function evaluate() {
     var key = mapKey();
     if (!built || built.key !== key) { built = buildMap(); built.key = key; }
+    lap("map");
     if (built.problems.length) return { error: built.problems.join("; ") };
     var c = net(key, built.map), cond = ArgmapCompile.conditions(built.map, S.scenario, S.given, S.set);
+    lap("compile");
     var r = c.marginals(theta(c), cond.given, cond.set);
+    lap("marginals");
     return { key: key, map: built.map, net: c, cond: cond, result: r };
   }
   function marginalOf(cur, id) {
@@ -119,8 +133,12 @@ var Explore = (function () {
     return e;
   }
 
+  // Where an update's time goes (the bench reads Explore.lastUpdateParts): ms per stage.
+  var laps = null, lapAt = 0;
+  function lap(name) { var t = performance.now(); if (laps) laps[name] = (laps[name] || 0) + t - lapAt; lapAt = t; }
   function update() {
     var t0 = performance.now();
+    laps = {}; lapAt = t0;
     var cur = evaluate();
     if (cur.error) {
       document.getElementById("headline-value").textContent = "—";
@@ -129,14 +147,18 @@ var Explore = (function () {
     }
     var comboChanged = !current || current.key !== cur.key;
     current = cur;
-    if (comboChanged) { buildNumbers(); buildScenario(); critiqueTargets(); }
+    if (comboChanged) { buildNumbers(); lap("numbers"); buildScenario(); targetsChanged(); lap("lists"); }
     paintHeadline();
     paintDiagram();
+    lap("diagram");
     paintMoved();
     paintConditions();
     syncOverlayBoxes();
+    lap("moved");
     scheduleSpread();
+    lap("spread");
     Explore.lastUpdateMs = performance.now() - t0;
+    Explore.lastUpdateParts = laps;
   }
 
   function paintHeadline() {
@@ -245,18 +267,33 @@ var Explore = (function () {
     var key = rows.slice(0, 10).map(function (r) { return r.id + (r.m.length === 2 ? fmtP(r.m[1]) : fmtP(r.m[0])); }).join("|");
     if (ol.getAttribute("data-key") === key && key) return;
     ol.setAttribute("data-key", key);
-    ol.textContent = "";
-    if (!rows.length) { ol.appendChild(el("li", { "class": "note" }, "Nothing has moved yet: change a number, an overlay, the scenario or a condition.")); return; }
-    rows.slice(0, 10).forEach(function (r) {
-      var meta = current.net.claims[r.id], li = el("li");
-      li.appendChild(el("span", {}, meta.title + ": "));
-      if (r.m.length === 2) {
-        li.appendChild(el("span", {}, fmtP(r.b[1]) + " \u2192 " + fmtP(r.m[1]) + " "));
-        li.appendChild(el("span", { "class": r.m[1] > r.b[1] ? "delta-up" : "delta-down" }, "(" + fmtDelta(r.m[1] - r.b[1]) + ")"));
-      } else {
-        li.appendChild(el("span", {}, meta.states.map(function (s, k) { return s + " " + fmtP(r.m[k]); }).join(", ")));
-      }
+    if (!rows.length) {
+      ol.textContent = "";
+      ol.appendChild(el("li", { "class": "note" }, "Nothing has moved yet: change a number, an overlay, the scenario or a condition."));
+      return;
+    }
+    // ten rows of three spans, kept and rewritten in place: only the texts that differ are touched
+    if (ol.firstChild && ol.firstChild.className === "note") ol.textContent = "";
+    rows = rows.slice(0, 10);
+    while (ol.children.length > rows.length) ol.lastChild.remove();
+    while (ol.children.length < rows.length) {
+      var li = el("li");
+      li.appendChild(el("span"));
+      li.appendChild(el("span"));
+      li.appendChild(el("span"));
       ol.appendChild(li);
+    }
+    rows.forEach(function (r, i) {
+      var meta = current.net.claims[r.id], spans = ol.children[i].children;
+      setText(spans[0], meta.title + ": ");
+      if (r.m.length === 2) {
+        setText(spans[1], fmtP(r.b[1]) + " \u2192 " + fmtP(r.m[1]) + " ");
+        setText(spans[2], "(" + fmtDelta(r.m[1] - r.b[1]) + ")");
+        setAttr(spans[2], "class", r.m[1] > r.b[1] ? "delta-up" : "delta-down");
+      } else {
+        setText(spans[1], meta.states.map(function (st, k) { return st + " " + fmtP(r.m[k]); }).join(", "));
+        setText(spans[2], "");
+      }
     });
   }
 
@@ -381,9 +418,8 @@ var Explore = (function () {
       }
       setText(det.firstChild, title + " (" + list.length + ")");
       var boxes = list.map(function (p) {
-        var key = JSON.stringify([p, c.claims[p.claim].title, p.source && c.claims[p.source] ? c.claims[p.source].title : null]);
-        var ctl = controls[p.name];
-        if (!ctl || ctl.key !== key) { paramControl(c, p); ctl = controls[p.name]; ctl.key = key; }
+        var key = paramDeps(c, p), ctl = controls[p.name];
+        if (!ctl || !sameDeps(ctl.key, key)) { paramControl(c, p); ctl = controls[p.name]; ctl.key = key; }
         next[p.name] = ctl;
         return ctl.box;
       });
@@ -393,6 +429,22 @@ var Explore = (function () {
     controls = next;
     reconcile(host, shown, 0);
     refreshControls(c, null);
+  }
+  // What a number's control shows comes from its claim, its relation, and the claims named in its
+  // description; the page's edits copy an object before changing it, so the same objects (===) mean the
+  // same control, and an edit rebuilds only the controls of what it changed.
+  // (The reader's own claims and relations are made afresh from S.critique on each edit: compared by content.)
+  function paramDeps(c, p) {
+    var cl = c.map.claims;
+    return [p.name, p.kind, cl[p.claim], p.relation ? c.relations[p.relation] : null, p.source ? cl[p.source] : null,
+            p.modulator ? cl[p.modulator] : null].map(function (x) {
+      return x && x.added_by === OVERLAY ? JSON.stringify(x) : x;
+    });
+  }
+  function sameDeps(a, b) {
+    if (!a || a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
   }
   // Make ``parent``'s children (after the first ``skip``) exactly ``want``, moving only what differs, so
   // a reader's edit that adds or drops one control restyles that control, not the whole panel.
@@ -466,7 +518,11 @@ var Explore = (function () {
     names.forEach(function (n) {
       var ctl = controls[n];
       if (!ctl) return;
-      var v = currentValue(c, n), r = String(toSlider(ctl.p, v)), t = fmtNum(v);
+      var v = currentValue(c, n), edited = n in S.edits;
+      if (!p && ctl.v === v && ctl.edited === edited) return;     // what it shows is what it showed
+      ctl.v = v;
+      ctl.edited = edited;
+      var r = String(toSlider(ctl.p, v)), t = fmtNum(v);
       if (document.activeElement !== ctl.range && ctl.range.value !== r) ctl.range.value = r;
       if ((document.activeElement !== ctl.number || !p) && ctl.number.value !== t) ctl.number.value = t;
       toggle(ctl.box, "changed", n in S.edits);
@@ -924,8 +980,18 @@ var Explore = (function () {
     });
     return sel;
   }
+  // The list of claims a new claim can bear on changes with every claim the reader adds or takes back;
+  // rebuilding a long <select> costs a frame of style and layout, so the page does it when the reader
+  // comes to the list (focus, pointer, key), not on every edit: an edit only marks it stale.
+  var targetsStale = false;
+  function targetsChanged() {
+    var sel = document.getElementById("cr-target");
+    if (!sel.options.length || (sel.value && !canTake(sel.value, document.getElementById("cr-type").value))) critiqueTargets();
+    else targetsStale = true;
+  }
   function critiqueTargets() {
     if (!current) return;
+    targetsStale = false;
     var sel = document.getElementById("cr-target"), type = document.getElementById("cr-type").value, was = sel.value;
     var claims = current.map.claims, ids = Object.keys(claims).filter(function (id) { return canTake(id, type); }).sort(function (a, b) { return claims[a].title < claims[b].title ? -1 : 1; });
     var key = JSON.stringify(ids.map(function (id) { return [id, claims[id].title]; }));
@@ -944,25 +1010,36 @@ var Explore = (function () {
     if (type === "route") return c.base !== undefined || !!c.table;          // a route needs the target's base (its leak)
     return (c.base !== undefined || !!c.credence || !!c.table) && (type !== "undercuts" || c.kind === "argument" || c.kind === "critique");
   }
+  // The list of the reader's claims and removals: one item per entry, kept while the entry is the same
+  // (an edit adds or drops one item rather than rebuilding the list).
+  var critiqueItems = new Map();
   function critiqueList() {
-    var ul = document.getElementById("cr-list"), C = S.critique;
-    ul.textContent = "";
-    C.claims.forEach(function (a, i) {
-      var li = el("li"), t = current.map.claims[a.target];
-      li.appendChild(el("span", {}, "\u201c" + a.title + "\u201d " + a.type + " \u201c" + (t ? t.title : a.target) + "\u201d"));
-      var b = el("button", { type: "button", "aria-label": "Take back your claim " + a.title }, "take back");
-      b.addEventListener("click", function () { C.claims.splice(i, 1); critiqueList(); changed(); });
-      li.appendChild(b);
-      ul.appendChild(li);
+    var ul = document.getElementById("cr-list"), C = S.critique, want = [], next = new Map();
+    C.claims.forEach(function (a) {
+      var t = current && current.map.claims[a.target], text = "\u201c" + a.title + "\u201d " + a.type + " \u201c" + (t ? t.title : a.target) + "\u201d";
+      want.push(critiqueItem(next, "c:" + a.id + ":" + text, text, "take back", "Take back your claim " + a.title, function () {
+        S.critique.claims = S.critique.claims.filter(function (x) { return x.id !== a.id; });
+      }));
     });
-    C.removed.forEach(function (key, i) {
-      var li = el("li");
-      li.appendChild(el("span", {}, "removed: " + key));
-      var b = el("button", { type: "button", "aria-label": "Restore the relation " + key }, "restore");
-      b.addEventListener("click", function () { C.removed.splice(i, 1); critiqueList(); changed(); });
-      li.appendChild(b);
-      ul.appendChild(li);
+    C.removed.forEach(function (key) {
+      want.push(critiqueItem(next, "r:" + key, "removed: " + key, "restore", "Restore the relation " + key, function () {
+        S.critique.removed = S.critique.removed.filter(function (k) { return k !== key; });
+      }));
     });
+    critiqueItems = next;
+    reconcile(ul, want, 0);
+  }
+  function critiqueItem(next, key, text, action, label, undo) {
+    var li = critiqueItems.get(key);
+    if (!li) {
+      li = el("li");
+      li.appendChild(el("span", {}, text));
+      var b = el("button", { type: "button", "aria-label": label }, action);
+      b.addEventListener("click", function () { undo(); critiqueList(); changed(); });
+      li.appendChild(b);
+    }
+    next.set(key, li);
+    return li;
   }
   function removeRelation(key) {
     var C = S.critique, i;
@@ -1011,6 +1088,9 @@ var Explore = (function () {
       critiqueTargets();
     }
     document.getElementById("cr-type").addEventListener("change", showKind);
+    ["focus", "pointerdown", "keydown"].forEach(function (ev) {
+      document.getElementById("cr-target").addEventListener(ev, function () { if (targetsStale) critiqueTargets(); });
+    });
     showKind();
     document.getElementById("cr-add").addEventListener("click", function () {
       var msg = addClaim({ title: document.getElementById("cr-title").value, kind: document.getElementById("cr-kind").value,
@@ -1376,6 +1456,7 @@ var Explore = (function () {
     S = st;
     S.critique = S.critique || emptyCritique();
     current = null;
+    Object.keys(controls).forEach(function (n) { controls[n].v = undefined; });   // every control shows S afresh
     update();
     ["name", "source", "reason"].forEach(function (f) { document.getElementById("cr-" + f).value = S.critique[f] || ""; });
     critiqueList();
@@ -1432,7 +1513,7 @@ var Explore = (function () {
   }
 
   return {
-    start: start, ready: false, lastUpdateMs: null,
+    start: start, ready: false, lastUpdateMs: null, lastUpdateParts: null,
     state: function () { return S; },
     current: function () { return current; },
     apply: function (st) { apply(Object.assign(startSettings(), st)); },
