@@ -5,8 +5,9 @@ The page holds everything it needs (no request to any server): the resolved map 
 (:func:`argmap.maps.mapjson.map_edits`), a JavaScript compiler (``assets/compile.js``) that builds from
 the map the same network and elimination plan as :func:`argmap.inference.network.compile_map` and the
 engine, the evaluator (``assets/evaluator.js``) that computes every marginal exactly from it, the
-interface (``assets/explore.js``, ``assets/explore.css``) and the map's diagrams rendered here by
-Graphviz with the static diagrams' palette and shapes.
+headline's interval on the model of ``argmap run --spread`` (``assets/spread.js``: the map's ranges drawn
+jointly through its stated correlation), the interface (``assets/explore.js``, ``assets/explore.css``)
+and the map's diagrams rendered here by Graphviz with the static diagrams' palette and shapes.
 
 **Which overlays are offered** is decided by :func:`offering` alone (the ``--with`` ones always, then
 the bundled ones that fit; ``--offer`` chooses), the same for ``explore`` and ``export`` whether the
@@ -215,6 +216,15 @@ def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, li
     return {f"{lo!r},{hi!r}": [float(v) for v in fit_beta(lo, hi)] for lo, hi in sorted(found)}
 
 
+def _correlation(model: Model) -> dict[str, Any]:
+    """The dependence between the map's hedges that the page's interval draws with: the map's stated rank
+    correlation ρ (:func:`argmap.analysis.sensitivity.spread.correlation_of`, as ``argmap run --spread``)."""
+    from ..analysis.sensitivity.spread import correlation_of
+
+    value, source, why = correlation_of(model)
+    return {"value": value, "source": source, "rationale": why}
+
+
 GUIDED_QUESTIONS = 10
 """How many cruxes the page's guided mode ("State your view") asks about at most."""
 
@@ -273,6 +283,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),
         "betas": _beta_fits(base_map, shipped),
+        "correlation": _correlation(base_model),
         "cruxes": guided_cruxes(base_model, given=given, set=set, scenario=scenario),
         "start": {"overlays": [o.name for o in offered if o.on], "scenario": sc, "given": start_given,
                   "set": start_set, "probability": base.probability},
@@ -339,7 +350,7 @@ def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path]
     return page_html(data)
 
 
-def page_html(data: Any, scripts: Iterable[str] = ("compile.js", "evaluator.js", "explore.js")) -> str:
+def page_html(data: Any, scripts: Iterable[str] = ("compile.js", "evaluator.js", "spread.js", "explore.js")) -> str:
     """Fill the page template with ``data`` and the inlined assets."""
     import html
 

@@ -828,58 +828,48 @@ var Explore = (function () {
 
 
   // ---------------------------------------------------------------- the headline's interval
-  // Monte Carlo over the map's uncertain numbers, each drawn independently from the distribution
-  // argmap.inference.distributions gives its range (a probability: the beta whose 5% and 95% quantiles
-  // are the range's ends, fitted by Python and shipped; a ratio or scale: the log-normal with those
-  // quantiles; a scale range from 0: uniform); numbers the reader set stay at the reader's value.
-  // Run in small chunks after the reader pauses, so it never delays a repaint.
-  var SPREAD_DRAWS = 1000, Z95 = 1.6448536269514722;
-  function rng(seed) {                // mulberry32: the same draws for the same settings
-    return function () {
-      seed |= 0; seed = seed + 0x6D2B79F5 | 0;
-      var t = Math.imul(seed ^ seed >>> 15, 1 | seed);
-      t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t;
-      return ((t ^ t >>> 14) >>> 0) / 4294967296;
-    };
-  }
-  function normal(u) { return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()); }
-  function gamma(a, u) {              // Marsaglia and Tsang
-    if (a < 1) return gamma(a + 1, u) * Math.pow(1 - u(), 1 / a);
-    var d = a - 1 / 3, c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      var x = normal(u), v = 1 + c * x;
-      if (v <= 0) continue;
-      v = v * v * v;
-      var w = 1 - u();
-      if (Math.log(w) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-    }
-  }
-  function drawer(p) {
+  // The model of `argmap run --spread` (argmap.analysis.sensitivity.spread; the draws in spread.js): every
+  // uncertain number of the map drawn from its stated distribution, jointly, leaning toward the
+  // conclusion with the map's rank correlation rho (D.correlation), and beside it the same draws taken
+  // independently. Numbers the reader set stay at the reader's value. The work runs in slices of a few
+  // milliseconds after the reader pauses, so it never delays a repaint.
+  var SPREAD_DRAWS = 1000, SPREAD_SEED = 20261207, SLICE_MS = 4, Z95 = 1.6448536269514722, NUDGE = 1e-4;
+  function spreadFactor(p, c) {
     if (p.kind === "probability") {
       var ab = p.beta || (p.range && p.range[0] < p.range[1] ? D.betas[jsPy(p.range[0]) + "," + jsPy(p.range[1])] : null);
-      if (!ab) return null;
-      return function (u) { var x = gamma(ab[0], u), y = gamma(ab[1], u); return x / (x + y); };
+      return ab ? { kind: "beta", a: ab[0], b: ab[1] } : null;
     }
     if ((p.kind === "ratio" || p.kind === "scale") && p.range && p.range[0] < p.range[1]) {
       var lo = p.range[0], hi = p.range[1];
-      if (lo > 0) {
-        var mu = (Math.log(lo) + Math.log(hi)) / 2, sd = (Math.log(hi) - Math.log(lo)) / (2 * Z95);
-        return function (u) { return Math.exp(mu + sd * normal(u)); };
-      }
-      return function (u) { return lo + (hi - lo) * u(); };
+      if (lo > 0) return { kind: "lognormal", mu: (Math.log(lo) + Math.log(hi)) / 2, sigma: (Math.log(hi) - Math.log(lo)) / (2 * Z95) };
+      return { kind: "uniform", lo: lo, hi: hi };
     }
     return null;
   }
   function jsPy(x) { return String(x).indexOf(".") < 0 && String(x).indexOf("e") < 0 ? x.toFixed(1) : String(x); }
+  function quantile(sorted, f) {          // numpy's default (linear) quantile
+    var h = (sorted.length - 1) * f, i = Math.floor(h);
+    return i + 1 < sorted.length ? sorted[i] + (h - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
+  }
+  // run ``f`` as soon as the browser has handled what is waiting (input first), without setTimeout's
+  // 4 ms clamp on nested timers
+  var soonQueue = [], soonChannel = null;
+  function soon(f) {
+    if (!soonChannel) {
+      soonChannel = new MessageChannel();
+      soonChannel.port1.onmessage = function () { var g = soonQueue.shift(); if (g) g(); };
+    }
+    soonQueue.push(f);
+    soonChannel.port2.postMessage(0);
+  }
   var spreadJob = null;
   function scheduleSpread() {
     clearTimeout(spreadJob && spreadJob.timer);
     if (spreadJob) spreadJob.cancelled = true;
     var box = document.getElementById("headline-spread");
-    box.removeAttribute("data-lo");
-    box.removeAttribute("data-hi");
+    ["data-lo", "data-hi", "data-ind-lo", "data-ind-hi", "data-rho"].forEach(function (a) { box.removeAttribute(a); });
     if (!current || !current.result.marginals) { setText(box, ""); return; }
-    var c = current.net, cond = current.cond, base = theta(c), draws = [], seen = {};
+    var c = current.net, cond = current.cond, point = theta(c), factors = [], seen = {};
     c.params.forEach(function (p, i) {
       if (p.name in S.edits) return;
       if (p.kind === "simplex") {       // a categorical root with a concentration: a Dirichlet around its point
@@ -887,38 +877,67 @@ var Explore = (function () {
         if (!conc || seen[p.claim] || p.group.some(function (n) { return n in S.edits; })) return;
         seen[p.claim] = true;
         var idx = p.group.map(function (n) { return c.paramIndex[n]; });
-        draws.push([idx, function (u) {
-          var g = idx.map(function (j) { return gamma(conc * c.net.theta[j], u); }), tot = g.reduce(function (a, b) { return a + b; }, 0);
-          return g.map(function (x) { return x / tot; });
-        }]);
+        factors.push({ cols: idx, dims: idx.length, kind: p.kind, f: { kind: "dirichlet", alpha: idx.map(function (j) { return conc * point[j]; }) } });
         return;
       }
-      var f = drawer(p);
-      if (f) draws.push([i, f]);
+      var f = spreadFactor(p, c);
+      if (f) factors.push({ cols: [i], dims: 1, kind: p.kind, f: f });
     });
-    if (!draws.length) { setText(box, ""); return; }
-    setText(box, "90% interval over the map's " + draws.length + " uncertain numbers: computing\u2026");
-    var job = spreadJob = { cancelled: false, values: [], u: rng(20261207) }, t = c.index[D.target];
-    job.timer = setTimeout(function chunk() {
+    if (!factors.length) { setText(box, ""); return; }
+    var rho = D.correlation ? D.correlation.value : 0, r = ArgmapSpread.latentCorrelation(rho), t = c.index[D.target];
+    var pOf = function (th) { var res = c.marginals(th, cond.given, cond.set); return res.marginals ? res.marginals[t][res.marginals[t].length - 1] : null; };
+    setText(box, "90% interval over the map's " + factors.length + " uncertain numbers: computing\u2026");
+    var job = spreadJob = { cancelled: false, signs: [], ind: [], cor: [], done: 0, u: ArgmapSpread.rng(SPREAD_SEED), p0: null };
+    var dims = factors.map(function (x) { return x.dims; });
+    function draw(th, f, z) {
+      var x = ArgmapSpread.fromNormal(f.f, z);
+      if (f.dims === 1) th[f.cols[0]] = x; else f.cols.forEach(function (j, k) { th[j] = x[k]; });
+    }
+    function slice() {
       if (job.cancelled) return;
-      for (var k = 0; k < 25 && job.values.length < SPREAD_DRAWS; k++) {
-        var th = Float64Array.from(base);
-        draws.forEach(function (d) {
-          var x = d[1](job.u);
-          if (Array.isArray(d[0])) d[0].forEach(function (j, k) { th[j] = x[k]; }); else th[d[0]] = x;
-        });
-        var r = c.marginals(th, cond.given, cond.set);
-        if (r.marginals) job.values.push(r.marginals[t][r.marginals[t].length - 1]);
+      var t0 = performance.now();
+      while (performance.now() - t0 < SLICE_MS) {
+        if (rho > 0 && job.signs.length < factors.length) {      // the direction of each number's lean (spread.toward)
+          if (job.p0 === null) job.p0 = pOf(point);
+          var f = factors[job.signs.length], s = 0;
+          if (f.dims === 1) {
+            var th = Float64Array.from(point), col = f.cols[0], x = point[col], up = 1;
+            if (f.kind === "ratio" || f.kind === "scale") th[col] = x > 0 ? x * (1 + NUDGE) : NUDGE;
+            else if (x + NUDGE <= 1) th[col] = x + NUDGE;
+            else { th[col] = x - NUDGE; up = -1; }
+            var p1 = pOf(th);
+            s = p1 === null || job.p0 === null ? 0 : Math.sign(p1 - job.p0) * up;
+          }
+          job.signs.push(s);
+          continue;
+        }
+        if (job.done >= SPREAD_DRAWS) break;
+        var sc = ArgmapSpread.scores(job.u, dims, rho > 0 ? job.signs : dims.map(function () { return 0; }), r);
+        var ti = Float64Array.from(point), tc = Float64Array.from(point);
+        factors.forEach(function (f, k) { draw(ti, f, sc[0][k]); if (rho > 0) draw(tc, f, sc[1][k]); });
+        var vi = pOf(ti), vc = rho > 0 ? pOf(tc) : vi;
+        if (vi !== null) job.ind.push(vi);
+        if (vc !== null) job.cor.push(vc);
+        job.done++;
       }
-      if (job.values.length < SPREAD_DRAWS) { job.timer = setTimeout(chunk, 0); return; }
-      var v = job.values.slice().sort(function (a, b) { return a - b; });
-      var q = function (f) { return v[Math.min(v.length - 1, Math.floor(f * (v.length - 1) + 0.5))]; };
-      job.result = [q(0.05), q(0.95)];
+      if (job.done < SPREAD_DRAWS) { soon(slice); return; }
+      var vi2 = job.ind.slice().sort(function (a, b) { return a - b; }), vc2 = job.cor.slice().sort(function (a, b) { return a - b; });
+      var ind = [quantile(vi2, 0.05), quantile(vi2, 0.95)], cor = [quantile(vc2, 0.05), quantile(vc2, 0.95)];
+      job.result = rho > 0 ? cor : ind;
       box.setAttribute("data-lo", String(job.result[0]));
       box.setAttribute("data-hi", String(job.result[1]));
-      setText(box, "90% interval " + job.result[0].toFixed(3) + " to " + job.result[1].toFixed(3) + " over the map's " +
-              draws.length + " uncertain numbers (" + v.length + " independent draws)");
-    }, 300);
+      box.setAttribute("data-ind-lo", String(ind[0]));
+      box.setAttribute("data-ind-hi", String(ind[1]));
+      box.setAttribute("data-rho", String(rho));
+      var range = function (q) { return q[0].toFixed(3) + " to " + q[1].toFixed(3); };
+      var n = factors.length + " uncertain numbers", draws = " (" + job.done.toLocaleString("en") + " joint draws)";
+      setText(box, rho > 0
+        ? "90% interval " + range(cor) + ": the map's " + n + " leaning together toward the conclusion with rank correlation \u03c1 = " +
+          rho + " (the map's stated correlation, as argmap run --spread); drawn independently " + range(ind) + draws
+        : "90% interval " + range(ind) + " over the map's " + n + ", drawn independently" + draws);
+      box.title = rho > 0 && D.correlation.rationale ? "Why \u03c1 = " + rho + ": " + D.correlation.rationale : "";
+    }
+    job.timer = setTimeout(slice, 300);
   }
 
   // ---------------------------------------------------------------- writing a critique in the page
