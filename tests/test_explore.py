@@ -726,3 +726,30 @@ def test_committed_export_bundles_include_the_page():
         assert abs(data["start"]["probability"] - Model.load(None, overlays).probability()) <= TOL, (
             f"exports/{name}/explore.html is stale: regenerate the bundle (exports/README.md)")
 
+
+def test_claim_links_keep_http_https_and_doi_in_the_page(browser, tmp_path):
+    """A claim's url: follows the diagrams' link rule (base/textsafe.safe_link) in the page too: http and
+    https as written, doi: as https://doi.org/..., a link in the claim's dialog; no link, no line."""
+    import shutil
+
+    folder = tmp_path / "routes"
+    shutil.copytree(DATA / "maps" / "routes", folder)
+    text = (folder / "claims.yaml").read_text()
+    text = text.replace("    title: Story A\n", "    title: Story A\n    url: doi:10.48550/arXiv.2311.08379\n")
+    text = text.replace("    title: Story B\n", "    title: Story B\n    url: http://example.org/b\n")
+    (folder / "claims.yaml").write_text(text)
+    out = tmp_path / "explore.html"
+    assert main(["explore", str(folder), "-o", str(out)]) == 0
+    pg = browser.new_page()
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("body[data-ready=true]", timeout=20000)
+    for claim, want in (("story_a", "https://doi.org/10.48550/arXiv.2311.08379"), ("story_b", "http://example.org/b"),
+                        ("goal", None)):
+        pg.click(f"#diagram g.node[data-id='{claim}']")
+        if want is None:
+            assert pg.is_hidden("#dlg-link")
+        else:
+            assert pg.get_attribute("#dlg-link a", "href") == want
+            assert pg.get_attribute("#dlg-link a", "rel") == "noopener noreferrer"
+        pg.click("#dlg-close")
+    pg.close()

@@ -29,6 +29,7 @@ import dataclasses
 from typing import Any
 
 from ..base.quantity import Quantity
+from ..base.textsafe import safe_link
 from .models import ArgumentMap, Claim, Provenance, Relation
 
 __all__ = ["map_json", "map_edits", "quantity_json", "claim_json", "relation_json"]
@@ -62,8 +63,9 @@ def claim_json(c: Claim) -> dict[str, Any]:
         out["part"] = c.part
     if c.added_by:
         out["added_by"] = c.added_by
-    if c.url and c.url.startswith(("https://", "http://")):
-        out["url"] = c.url
+    link = safe_link(c.url)             # http, https or doi: (as https://doi.org/...), the diagrams' rule
+    if link:
+        out["url"] = link
     if c.credence is not None:
         out["credence"] = [quantity_json(q) for q in c.credence]
     if c.concentration is not None:

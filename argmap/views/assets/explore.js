@@ -737,6 +737,13 @@ var Explore = (function () {
     if (meta.sections.length) body.push("report \u00a7" + meta.sections.join(", "));
     if (meta.text) body.push(meta.text);
     document.getElementById("dlg-body").textContent = body.join(". ");
+    var link = document.getElementById("dlg-link");        // the claim's url: (http, https, or doi: as https://doi.org/)
+    link.textContent = "";
+    link.hidden = !(meta.url && /^https?:\/\//.test(meta.url));
+    if (!link.hidden) {
+      link.appendChild(document.createTextNode("Read more: "));
+      link.appendChild(el("a", { href: meta.url, target: "_blank", rel: "noopener noreferrer" }, meta.url));
+    }
     paintChain(id);
     var acts = document.getElementById("dlg-actions");
     acts.textContent = "";
