@@ -42,6 +42,39 @@ def test_fit_beta_survives_intervals_touching_0_or_1():
         assert a > 0 and b > 0 and lo <= q[0] < q[1] <= hi + 1e-12
 
 
+def test_fit_beta_solves_what_least_squares_solved_without_scipy_optimize():
+    """The Newton fit finds the least-squares fit's (a, b) (both solve the two quantile equations exactly) on
+    ranges narrow, wide, lopsided and touching 0 or 1, and needs no scipy.optimize."""
+    import subprocess
+    import sys
+
+    from scipy import optimize, special
+
+    from argmap.inference.distributions import _EDGE
+
+    def reference(lo, hi):
+        lo, hi = min(max(lo, _EDGE), 1 - 2 * _EDGE), max(min(hi, 1 - _EDGE), 2 * _EDGE)
+        target = np.log([lo / (1 - lo), hi / (1 - hi)])
+
+        def resid(x):
+            v = np.clip(special.betaincinv(*np.exp(x), [0.05, 0.95]), 1e-300, 1 - 1e-16)
+            return np.log(v / (1 - v)) - target
+        m = (lo + hi) / 2
+        k = max(m * (1 - m) / max((hi - lo) / 3.29, 1e-6) ** 2 - 1, 0.1)
+        sol = optimize.least_squares(resid, np.log([max(m * k, 1e-3), max((1 - m) * k, 1e-3)]),
+                                     xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=2000)
+        return np.exp(sol.x)
+
+    ranges = [(0.0, 0.1), (0.9, 1.0), (0.001, 0.002), (0.3, 0.31), (0.05, 0.95), (0.2, 0.9999)]
+    ranges += [(float(lo), float(hi)) for lo in np.linspace(0, 0.9, 7) for hi in np.linspace(lo + 0.02, 1.0, 5)]
+    for lo, hi in ranges:
+        assert fit_beta.__wrapped__(lo, hi) == pytest.approx(reference(lo, hi), rel=1e-9), (lo, hi)
+    code = ("import sys; from argmap.inference.distributions import fit_beta; fit_beta(0.1, 0.5); "
+            "print('scipy.optimize' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+
+
 def test_fit_lognormal_quantiles():
     mu, sigma = fit_lognormal(1.5, 6.0)
     assert stats.lognorm.ppf([0.05, 0.95], sigma, scale=np.exp(mu)) == pytest.approx([1.5, 6.0], rel=1e-12)
