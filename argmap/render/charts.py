@@ -4,7 +4,8 @@ Functions take plain data (rows from :func:`argmap.analysis.sensitivity.tornado`
 only; they never compute probabilities. ``path_or_format`` is either a file path (``.png`` or
 ``.svg``; written atomically, the path is returned) or a format name (``"png"``/``"svg"``; the bytes
 are returned). PNGs are post-sized: at most 1600 px wide (200 dpi for smaller charts), with every label
-at least 10 px tall when the chart is shown 750 px wide. matplotlib is imported lazily (Agg backend).
+at least 10 px tall when the chart is shown 750 px wide. matplotlib is imported lazily (its Agg canvas; never
+pyplot).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import numpy as np
 
 from ..base.atomic import atomic_write
 
-__all__ = ["tornado_chart", "tornado_charts", "chart_context", "histogram_chart", "spread_chart", "DPI", "MAX_WIDTH_PX",
-           "TITLE", "SPREAD_TITLE"]
+__all__ = ["tornado_chart", "tornado_charts", "chart_context", "histogram_chart", "spread_chart", "spread_charts",
+           "prepare", "DPI", "MAX_WIDTH_PX", "TITLE", "SPREAD_TITLE"]
 
 DPI = 200
 MAX_WIDTH_PX = 1600
@@ -35,15 +36,28 @@ _HIGH = "#ee7733"
 _METADATA = {"svg": {"Date": None}, "png": {}}
 
 
-def _plt():
+def prepare() -> None:
+    """Import what drawing needs (matplotlib's figure and Agg canvas) and set the SVG options; done by every
+    chart, and worth calling once before charts are drawn in forked processes (:mod:`argmap.base.forked`),
+    which then share the import."""
     import matplotlib
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    matplotlib.rcParams["svg.hashsalt"] = "argmap"     # deterministic SVG ids
+    matplotlib.rcParams["svg.fonttype"] = "none"       # text stays text: selectable, and its size can be checked
 
-    plt.rcParams["svg.hashsalt"] = "argmap"     # deterministic SVG ids
-    plt.rcParams["svg.fonttype"] = "none"       # text stays text: selectable, and its size can be checked
-    return plt
+
+def _subplots(figsize: tuple[float, float]):
+    """A figure with one axes on matplotlib's Agg canvas, made without pyplot (no figure manager, no global
+    figure list to close, and pyplot's import saved)."""
+    prepare()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
 
 
 def _save(fig, path_or_format: str | Path) -> Path | bytes:
@@ -58,7 +72,7 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
 
 
 def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
-    """The figure in each format (one layout for all of them), then closed."""
+    """The figure in each format (one layout for all of them)."""
     width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2      # tight bbox plus its padding
     dpi = min(DPI, MAX_WIDTH_PX / width_in)
     out = {}
@@ -66,9 +80,6 @@ def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt])
         out[fmt] = buf.getvalue()
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return out
 
 
@@ -134,12 +145,11 @@ def chart_context(overlays: Sequence[str], scenario: str | None) -> str:
 
 def _tornado_figure(rows: Sequence[dict], baseline: float, top: int, target_label: str, title: str | None,
                     context: str | None = None):
-    plt = _plt()
     rows = list(rows)[:top]
     labels = [_row_label(r) for r in rows]
     lines = [lab.count("\n") + 1 for lab in labels] or [1]
     row_in = 0.16 * max(lines) + 0.16                # rows are evenly spaced: leave room for the tallest label
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.5 + row_in * len(lines)))
+    fig, ax = _subplots((WIDTH_IN, 1.5 + row_in * len(lines)))
     for y, r in enumerate(rows):
         for end, colour in (("low", _LOW), ("high", _HIGH)):
             p = r[f"p_{end}"]
@@ -195,9 +205,8 @@ def histogram_chart(values: Sequence[float], path_or_format: str | Path, *, base
     ``quantiles`` (e.g. ``{"5%": .., "50%": .., "95%": ..}``) are drawn as dashed lines, the
     ``baseline`` (the map's point estimate) as a solid one.
     """
-    plt = _plt()
     draws = np.asarray(values, dtype=float)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2))
+    fig, ax = _subplots((WIDTH_IN, 4.2))
     ax.hist(draws, bins=bins, color="#88aacc", edgecolor="white", linewidth=0.4, label="draws")
     styles = iter([":", "--", "-."])
     for name, q in (quantiles or {}).items():
@@ -245,9 +254,20 @@ def spread_chart(rows: Sequence[dict], path_or_format: str | Path, *, stated: fl
     interval, the white dot the median; a vertical line marks the stated figure, its percentile printed on
     each row.
     """
-    plt = _plt()
+    return _save(_spread_figure(rows, stated, stated_label, target_label, title), path_or_format)
+
+
+def spread_charts(rows: Sequence[dict], formats: Sequence[ChartFormat] = ("svg", "png"), *,
+                  stated: float | None = None, stated_label: str = "stated", target_label: str = "P(target)",
+                  title: str | None = None) -> dict[str, bytes]:
+    """:func:`spread_chart` in several formats from one figure, laid out once: ``{format: bytes}``."""
+    return _render(_spread_figure(rows, stated, stated_label, target_label, title), formats)
+
+
+def _spread_figure(rows: Sequence[dict], stated: float | None, stated_label: str, target_label: str,
+                   title: str | None):
     rows = list(rows)
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.55 * len(rows)))
+    fig, ax = _subplots((WIDTH_IN, 1.3 + 0.55 * len(rows)))
     hi = max([float(np.quantile(r["values"], 0.995)) for r in rows] + [stated or 0.0]) * 1.08
     for y, r in enumerate(rows):
         colour = _COR if r["correlated"] else _IND
@@ -282,7 +302,7 @@ def spread_chart(rows: Sequence[dict], path_or_format: str | Path, *, stated: fl
     ax.set_axisbelow(True)
     ax.set_title("\n".join(textwrap.wrap(title or SPREAD_TITLE.format(target=target_label), 64)), fontsize=10.5)
     _fit_width(fig)
-    return _save(fig, path_or_format)
+    return fig
 
 
 def _ordinal(pct: float) -> str:
