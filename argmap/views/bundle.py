@@ -79,8 +79,10 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
     from ..analysis.sensitivity.spreadtext import chart_rows
-    from ..analysis.symbolic import probability_formula
-    from ..render.charts import chart_context, spread_chart, tornado_charts
+    from ..base.forked import Pending, start
+    from ..render.charts import chart_context, spread_charts, tornado_charts
+    from ..render.charts import prepare as prepare_charts
+    from .explorer import explorer_html
 
     step = progress or (lambda _msg: None)
     refuse_map_folder(out)
@@ -98,69 +100,79 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     overview = big and not focus
     shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
     files: dict[str, bytes | str] = {}
-
-    step("drawing the map")
-    maps = [partial(model_dot, model, target=target, stagger=st, **shown, **kw) for st in (None, 3, 2)]
-    added = [c for c in amap.claims if c not in first.map.claims]
-    if base is not None and overview and added:      # the lead figure draws them: the overview may leave them out
-        note = (f"The {len(added)} claim{'s' if len(added) != 1 else ''} the overlays add "
-                f"{'are' if len(added) != 1 else 'is'} drawn in the diff figure")
-        maps += [partial(model_dot, model, target=target, stagger=st, only=list(first.map.claims), notes=[note],
-                         **shown, **kw) for st in (None, 3)]
-    _legible_files(files, "map", maps, dpi, legend)
-    if overview:
-        files["map-full.svg"] = render_dot(model_dot(model, target=target, **kw), "svg")
-    if base is not None:
-        step("drawing the diff")
-        base_result = base.run(target, **kw)
-        bundle.base_probability = base_result.probability
-        if focus or not big:      # the user chose what to show, or the map is small: the diff of that
-            candidates = [partial(model_diff_dot, base, model, target=target, **shown, **kw)]
-        else:                     # the lead figure: what the critique acts on, drawn claim by claim
-            candidates = [partial(model_diff_dot, base, model, target=target, only=only, large=True, rankdir="TB",
-                                  stagger=st, **kw)
-                          for only in lead_claims(base, model, target, cond) for st in (3, 2)]
-        drawn = _legible_files(files, "diff", candidates, dpi, legend)
-        bundle.lead_shows = None if len(candidates) == 1 else drawn // 2
-        step("the shift over joint draws")
-        from ..analysis.shift import carrying_chains, shift_spread
-        moved = shift_spread(base, model, target, **kw, seed=seed, correlation=correlation, words=words)
-        carried = carrying_chains(base, model, base.marginals(cond.given, cond.set, scenario=None),
-                                  model.marginals(cond.given, cond.set, scenario=None), target,
-                                  [*cond.given, *cond.set])
-    step("tornado chart")
-    rows = tornado(model, target, **kw)
-    tlabel = f"P({amap.claims[target].title})"
-    if rows:
-        context = chart_context(amap.overlays, cond.scenario)
-        for fmt, chart in tornado_charts(rows, result.probability, ("svg", "png"), target_label=tlabel,
-                                         context=context).items():
-            files[f"tornado.{fmt}"] = chart
-    step("cruxes")
-    # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
-    all_cruxes = cruxes(model, target, **kw)
-    crux_rows = [r for r in all_cruxes if r["rank"] is not None]     # what a person can argue about
-    groups = group_cruxes(model, dict(amap.crux_groups), target, **kw) if amap.crux_groups else []
-    step("residual")
-    res = residual(model, target, **kw)
-    step("the headline's spread on each verbal scale")
-    uncertain = samples > 1 and bool(hedge_factors(model, words))        # no ranges, no words drawn: no spread
-    spreads = spread_by_scale(model, target, **kw, samples=samples, seed=seed, correlation=correlation,
-                              words=words) if uncertain else []
-    if spreads:
-        stated = spreads[0].stated
-        crows = chart_rows(spreads)
-        files["spread.svg"] = spread_chart(crows, "svg", stated=stated, target_label=tlabel)
-        files["spread.png"] = spread_chart(crows, "png", stated=stated, target_label=tlabel)
-    step("the headline as a formula")
-    formula = probability_formula(model, target, **kw)
+    # the parts that need nothing but the map run side by side (argmap.base.forked): the page, the formula, and
+    # each chart once its numbers are known; the rest is computed here meanwhile
+    step("the explorer page and the headline as a formula")
+    texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
+                           scale=model.scale)),
+             start(partial(_formula_markdown, model, target, kw))]
+    charts: dict[str, Pending[dict[str, bytes]]] = {}
+    try:
+        step("tornado chart")
+        rows = tornado(model, target, **kw)
+        tlabel = f"P({amap.claims[target].title})"
+        if rows or samples > 1:
+            prepare_charts()          # imported once here, not once in each chart's process
+        if rows:
+            charts["tornado"] = start(partial(tornado_charts, rows, result.probability, ("svg", "png"),
+                                              target_label=tlabel, context=chart_context(amap.overlays, cond.scenario)))
+        step("the headline's spread on each verbal scale")
+        uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
+        spreads = spread_by_scale(model, target, **kw, samples=samples, seed=seed, correlation=correlation,
+                                  words=words) if uncertain else []
+        if spreads:
+            charts["spread"] = start(partial(spread_charts, chart_rows(spreads), ("svg", "png"),
+                                             stated=spreads[0].stated, target_label=tlabel))
+        step("drawing the map")
+        maps = [partial(model_dot, model, target=target, stagger=st, **shown, **kw) for st in (None, 3, 2)]
+        added = [c for c in amap.claims if c not in first.map.claims]
+        if base is not None and overview and added:      # the lead figure draws them: the overview may leave them out
+            note = (f"The {len(added)} claim{'s' if len(added) != 1 else ''} the overlays add "
+                    f"{'are' if len(added) != 1 else 'is'} drawn in the diff figure")
+            maps += [partial(model_dot, model, target=target, stagger=st, only=list(first.map.claims), notes=[note],
+                             **shown, **kw) for st in (None, 3)]
+        _legible_files(files, "map", maps, dpi, legend)
+        if overview:
+            files["map-full.svg"] = render_dot(model_dot(model, target=target, **kw), "svg")
+        if base is not None:
+            step("drawing the diff")
+            base_result = base.run(target, **kw)
+            bundle.base_probability = base_result.probability
+            if focus or not big:      # the user chose what to show, or the map is small: the diff of that
+                candidates = [partial(model_diff_dot, base, model, target=target, **shown, **kw)]
+            else:                     # the lead figure: what the critique acts on, drawn claim by claim
+                candidates = [partial(model_diff_dot, base, model, target=target, only=only, large=True,
+                                      rankdir="TB", stagger=st, **kw)
+                              for only in lead_claims(base, model, target, cond) for st in (3, 2)]
+            drawn = _legible_files(files, "diff", candidates, dpi, legend)
+            bundle.lead_shows = None if len(candidates) == 1 else drawn // 2
+            step("the shift over joint draws")
+            from ..analysis.shift import carrying_chains, shift_spread
+            moved = shift_spread(base, model, target, **kw, seed=seed, correlation=correlation, words=words)
+            carried = carrying_chains(base, model, base.marginals(cond.given, cond.set, scenario=None),
+                                      model.marginals(cond.given, cond.set, scenario=None), target,
+                                      [*cond.given, *cond.set])
+        step("cruxes")
+        # claims that depend on the target re-describe the answer rather than bear on it: not cruxes
+        all_cruxes = cruxes(model, target, **kw)
+        crux_rows = [r for r in all_cruxes if r["rank"] is not None]     # what a person can argue about
+        groups = group_cruxes(model, dict(amap.crux_groups), target, **kw) if amap.crux_groups else []
+        step("residual")
+        res = residual(model, target, **kw)
+        step("waiting for the page, the formula and the charts")
+        page, formula = (t.result() for t in texts)
+        for name, chart in charts.items():
+            for fmt, drawn_chart in chart.result().items():
+                files[f"{name}.{fmt}"] = drawn_chart
+    except BaseException:
+        running: list[Pending[Any]] = [*texts, *charts.values()]
+        for p in running:
+            p.cancel()
+        raise
     files["summary.md"] = _summary(model, base, result, rows, crux_rows, all_cruxes, formula, cond, overview,
                                    command, "tornado.png" in files, res, groups, bundle.lead_shows,
                                    (moved, carried) if base is not None else None, spreads)
-    step("the explorer page")
-    from .explorer import explorer_html
-    files["explore.html"] = explorer_html(path, overlays, offer=offer, given=given, set=set, scenario=scenario,
-                                          scale=model.scale)
+    files["explore.html"] = page
     folder = Path(out)
     step(f"writing {len(files)} files")
     for name in sorted(files):
@@ -172,6 +184,13 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
             stale.unlink()
             step(f"removed {stale} (left from an earlier export)")
     return bundle
+
+
+def _formula_markdown(model: Model, target: str, conditions: dict) -> str:
+    """The summary's formula section: P(target) in root credences (sympy, imported only here)."""
+    from ..analysis.symbolic import probability_formula
+
+    return _formula_text(model, probability_formula(model, target, **conditions))
 
 
 def lead_claims(base: Model, model: Model, target: str, cond: Conditions) -> list[set[str]]:
@@ -304,7 +323,7 @@ def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_crux
                   "there is no tornado chart."]
     if spreads:
         lines += ["", *_spread_section(spreads, f"P({_md(tclaim.title.lower())})")]
-    lines += ["", "## The headline as a formula", "", _formula_text(model, formula)]
+    lines += ["", "## The headline as a formula", "", formula]
     lines += ["", "---", "", "Numbers are the map's; every illustrative credence is the map authors' reading "
               "(see each claim's provenance in the SVG tooltips or the argument files)."]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,97 @@
+"""Independent pieces of work side by side, each in a forked child process.
+
+``argmap export`` builds a post bundle from parts that share nothing but the loaded map: the explorer page,
+the symbolic formula (sympy), each chart (matplotlib), the spread. :func:`start` runs one part in a child
+made by ``os.fork`` — which inherits the loaded map, so nothing is re-read or pickled on the way in — and
+:meth:`Pending.result` collects its pickled result; on a 2-core machine two parts then run at once.
+
+Where forking is unavailable (no ``os.fork``), only one core is usable, ``ARGMAP_JOBS=1`` is set, or we are
+already in such a child, :func:`start` runs the part at once in this process instead: the result is the
+same either way. A part that raises in the child is run again here, so its exception (and traceback) is
+the one the same call would raise without a child.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["Pending", "start", "can_fork"]
+
+T = TypeVar("T")
+_IN_CHILD = False
+
+
+def can_fork() -> bool:
+    """Whether :func:`start` runs parts in child processes here."""
+    if _IN_CHILD or not hasattr(os, "fork") or os.environ.get("ARGMAP_JOBS", "").strip() == "1":
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:                      # not Linux
+        cores = os.cpu_count() or 1
+    return cores > 1
+
+
+class Pending(Generic[T]):
+    """A part started by :func:`start`: :meth:`result` waits for it (once); :meth:`cancel` drops it."""
+
+    def __init__(self, fn: Callable[[], T], pid: int | None = None, fd: int | None = None,
+                 value: T | None = None) -> None:
+        self._fn, self._pid, self._fd, self._value = fn, pid, fd, value
+
+    def result(self) -> T:
+        if self._pid is None:
+            return self._value  # type: ignore[return-value]
+        with os.fdopen(self._fd, "rb") as pipe:             # type: ignore[arg-type]
+            data = pipe.read()
+        os.waitpid(self._pid, 0)
+        self._pid = None
+        ok, value = pickle.loads(data) if data else (False, None)
+        self._value = value if ok else self._fn()          # failed in the child: raise it here
+        return self._value  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (e.g. when another part failed); harmless after :meth:`result`."""
+        if self._pid is None:
+            return
+        import signal
+
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(self._fd)                                   # type: ignore[arg-type]
+        os.waitpid(self._pid, 0)
+        self._pid = None
+
+
+def start(fn: Callable[[], T]) -> Pending[T]:
+    """Run ``fn()`` in a forked child (or here, see the module's docstring); its result must pickle."""
+    if not can_fork():
+        return Pending(fn, value=fn())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                             # the child: compute, send, leave at once
+        global _IN_CHILD
+        _IN_CHILD = True
+        code = 0
+        try:
+            os.close(read)
+            try:
+                payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:                            # noqa: B036 - re-raised by the parent's own run
+                payload = pickle.dumps((False, None))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:                                # noqa: B036 - nothing may escape a forked child
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    return Pending(fn, pid=pid, fd=read)

@@ -1,0 +1,49 @@
+"""argmap.base.forked: a part run in a forked child gives what it gives here, errors included."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from argmap.base import forked
+from argmap.base.errors import Diagnostic, ValidationError
+
+
+def _where() -> tuple[int, list[int]]:
+    return os.getpid(), list(range(5))
+
+
+def test_a_part_runs_in_a_child_and_its_result_comes_back():
+    if not forked.can_fork():
+        pytest.skip("one core or no fork here: parts run in this process")
+    pid, value = forked.start(_where).result()
+    assert pid != os.getpid() and value == list(range(5))
+
+
+def test_without_forking_the_part_runs_here(monkeypatch):
+    monkeypatch.setenv("ARGMAP_JOBS", "1")
+    assert not forked.can_fork()
+    assert forked.start(_where).result() == (os.getpid(), list(range(5)))
+
+
+def _fails():
+    raise ValidationError([Diagnostic("overlay 'x': no such claim 'y'")])     # does not survive pickling
+
+
+def test_a_part_that_fails_raises_its_own_error_here():
+    with pytest.raises(ValidationError, match="no such claim 'y'"):
+        forked.start(_fails).result()
+
+
+def test_a_cancelled_part_leaves_no_process_behind():
+    import time
+
+    if not forked.can_fork():
+        pytest.skip("one core or no fork here: parts run in this process")
+    pending = forked.start(lambda: time.sleep(30))
+    pid = getattr(pending, "_pid", None)
+    pending.cancel()
+    if pid is not None:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
