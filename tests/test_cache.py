@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,9 +154,9 @@ def _corrupt(entry: Path, how: str) -> None:
             head, arrays = cachecodec._unpack(body)
             before = head
             if how == "tag":               # a well-signed entry naming a class it may not build
-                head = head.replace(b'"@":"Claim"', b'"@":"os.system"', 1)
-            elif how == "fields":
-                head = head.replace(b'"@":"Claim","v":[', b'"@":"Claim","v":[1,', 1)
+                head = head.replace(b'["Claim",', b'["os.system",', 1)
+            elif how == "fields":          # a column more than the class has fields
+                head = re.sub(rb'\["Claim",([0-9]+),\[', rb'["Claim",\1,[["p",[1]],', head, count=1)
             elif how == "array":
                 head = head.replace(b'"dtype":"<f8"', b'"dtype":"|O"', 1)
             assert head != before

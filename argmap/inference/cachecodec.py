@@ -5,12 +5,15 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
 /work/notes/cache.md.
 
-**Layout.** ``ARGMAPB4`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
-everything after these 48 bytes (32 bytes), then the header — JSON naming the map's, network's and
-plans' objects — and the arrays it refers to, each raw little-endian bytes at an offset the header
-gives (``.npy`` data without the ``.npy`` preamble). Arrays are read as arrays (``numpy.frombuffer``,
-no text in between), the elimination plans are stored so a cached run does not plan again, and an
-object met twice (a parameter's number is its claim's) is written once and referred to after.
+**Layout.** ``ARGMAPB5`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+everything after these 48 bytes (32 bytes), then the header — JSON holding the map's, network's and
+plans' objects as tables, one per class, stored by columns (below) — and the arrays it refers to, each
+raw little-endian bytes at an offset the header gives (``.npy`` data without the ``.npy`` preamble).
+Arrays are read as arrays (``numpy.frombuffer``, no text in between), the elimination plans are
+stored so a cached run does not plan again, and an object met twice (a parameter's number is its
+claim's) is one row, referred to by its number. Columns let a 10,000-claim map be written and read
+without a Python call per object: a column of references is a list of row numbers, a column of
+titles a list of strings.
 
 **Never code.** No pickle, marshal or eval: decoding can build only the map, network and plan data
 classes listed here and numpy arrays of the listed number types; a body that passed the cache's
@@ -22,9 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
 from fractions import Fraction
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,9 +43,9 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 4
+FORMAT = 5
 """Version of the body's layout; bump it whenever what is stored changes."""
-_MAGIC = b"ARGMAPB4"
+_MAGIC = b"ARGMAPB5"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
@@ -49,14 +54,19 @@ _INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) 
 _DTYPES = {"<f8", "<i8", "<i4"}
 _ALIGN = 8
 _PLAIN = frozenset({str, float, int, bool, type(None)})
+for _c in _CLASSES.values():   # rows are built by setting their fields, so a constructor may do nothing more
+    if hasattr(_c, "__post_init__") or hasattr(_c, "__slots__") or len(_INIT_FIELDS[_c]) != len(fields(_c)):
+        raise TypeError(f"{_c.__name__} cannot be stored in a cache entry as it is")
 
 
 def encode(amap: ArgumentMap, net: Network) -> bytes:
     """The body for ``amap`` and its compiled ``net`` (with the plans made for it, and the smaller programs
     of plans for a part of the map); TypeError/ValueError if something cannot be stored."""
-    enc = _Encoder()
-    tree: dict[str, Any] = {"map": enc.enc(amap), "network": _enc_network(enc, net)}    # in document order
-    tree["plans"] = [[enc.enc(key), enc.enc(plan)] for key, plan in net.plans.items()]
+    plans = tuple(net.plans.items())
+    network = (net.variables, net.states, net.parents, net.params, net.theta0, net.program())
+    enc = _Encoder((amap, network, plans))
+    tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network],
+            "plans": [[enc.value(k), enc.value(p)] for k, p in plans]}
     head = json.dumps(tree, separators=(",", ":")).encode()
     return _pack(head, enc.sections)
 
@@ -64,13 +74,14 @@ def encode(amap: ArgumentMap, net: Network) -> bytes:
 def decode(body: bytes) -> tuple[ArgumentMap, Network]:
     """The map and network in ``body``; raises (any exception) if it is not a body :func:`encode` wrote."""
     head, arrays = _unpack(body)
-    data = json.loads(head, object_hook=_Decoder(arrays).hook)
-    amap = data["map"]
+    data = json.loads(head)
+    dec = _Decoder(arrays, data["tables"])
+    amap = dec.value(data["map"])
     if not isinstance(amap, ArgumentMap):
         raise TypeError("bad map")
-    net = _dec_network(data["network"], amap)
+    net = _dec_network([dec.value(x) for x in data["network"]], amap)
     for key, plan in data["plans"]:
-        key = _tuple(key)
+        key, plan = dec.value(key), dec.value(plan)
         if not (isinstance(key, tuple) and isinstance(plan, Plan)
                 and (plan.program is None or isinstance(plan.program, Program))):
             raise TypeError("bad plan")
@@ -111,43 +122,164 @@ def _unpack(body: bytes) -> tuple[bytes, memoryview]:
 
 
 # ------------------------------------------------------------------------------------ encoding
+#
+# Every data class object is a row of its class's table, and a table is stored by columns, one per
+# constructor argument: the 10,000 claims of a large map are a column of ids, one of titles, one of
+# references to their origins' rows... A column has a kind, chosen when encoding, which lets decoding
+# turn it into values without looking at each one in Python where it can:
+#   "p"  plain JSON values (text, numbers, true/false, null), used as they are;
+#   "r"  rows of one class's table (an index each; the table's length stands for None);
+#   "R"  tuples of rows of one class's table (a JSON array of indices), or None;
+#   "t"  tuples of plain values (JSON arrays), or None;
+#   "n"  tuples holding plain values or other such tuples, or None;
+#   "s"  tuples of whole slices (null) and integers: how a plan slices a table;
+#   "f"  fractions as [numerator, denominator], or None;   "P"  paths as text, or None;
+#   "u"  a column of the distinct values, then each value's position among them (values that repeat);
+#   "g"  anything else, each value in the general form below.
+# A value in the general form is a plain value, a JSON array (a tuple of general values), or a tagged
+# object: {"@": "ref", "c": table, "i": row}, {"@": "tuple" | "dict", ...columns}, "path", "fraction",
+# "slice" (only ':'), or "array" (raw bytes kept apart). Tables are listed so that a table refers only
+# to tables listed before it, and rows are built without calling each class's constructor: every
+# stored class is a frozen data class whose constructor only stores its arguments (checked on import).
+
+_LONG = 16
+_ALL = slice(None)
+"""Tuples longer than this are stored as a column (a map's relations, a plan's claims)."""
+
 
 class _Encoder:
-    """Plain JSON for the map, network and plan data: a tuple is an array (the data hold no lists: one
-    is refused), tagged objects stand for everything else JSON lacks; a data class is its name and its
-    constructor's arguments in order, or, met again, its number (data
-    classes are numbered in the order their encodings end, which is the order a JSON object hook
-    builds them); an array is a reference to raw bytes kept apart."""
-
-    def __init__(self) -> None:
+    def __init__(self, roots: Any) -> None:
         self.sections: list[bytes] = []
         self.offset = 0
-        self.seen: dict[int, int] = {}
-        self.count = 0
+        self.rows: dict[type, list[Any]] = {}         # class -> its objects, in the order found
+        self.index: dict[int, int] = {}               # id(object) -> its row
+        self.deps: dict[type, set[type]] = {}         # class -> the classes its fields refer to
+        self.number: dict[type, int] = {}             # class -> its table's position
+        self.columns: dict[type, list[list[list[Any]]]] = {}   # class -> per batch found, its columns
+        self._find(roots)
 
-    def enc(self, x: Any) -> Any:
+    # -- finding every data class object, class by class
+    def _add(self, objs: list[Any], cls: type, pending: list[type]) -> None:
+        rows, index = self.rows.setdefault(cls, []), self.index
+        fresh = dict(zip(map(id, objs), objs, strict=True))           # first of each object, in order
+        if index:
+            fresh = {k: o for k, o in fresh.items() if k not in index}
+        if fresh:
+            index.update(zip(fresh, range(len(rows), len(rows) + len(fresh)), strict=True))
+            rows.extend(fresh.values())
+            if cls not in pending:
+                pending.append(cls)
+
+    @staticmethod
+    def _collect(level: list[Any], found: dict[type, list[Any]]) -> None:
+        """Collect the data class objects among ``level`` and inside its tuples and dicts (not inside
+        other data class objects), a level of nesting at a time."""
+        while level:
+            types = set(map(type, level))
+            for t in types & _INIT_FIELDS.keys():
+                found.setdefault(t, []).extend(_of_type(level, t))
+            nested: list[Any] = []
+            if tuple in types:
+                nested += chain.from_iterable(_of_type(level, tuple))
+            if dict in types:
+                dicts = list(_of_type(level, dict))
+                nested += chain.from_iterable(dicts)
+                nested += chain.from_iterable(map(dict.values, dicts))
+            level = nested
+
+    def _find(self, roots: Any) -> None:
+        pending: list[type] = []
+        found: dict[type, list[Any]] = {}
+        self._collect([roots], found)
+        for cls, objs in found.items():
+            self._add(objs, cls, pending)
+        done: dict[type, int] = {}
+        while pending:
+            cls = pending.pop(0)
+            rows = self.rows[cls]
+            start, done[cls] = done.get(cls, 0), len(rows)
+            batch = rows[start:]
+            deps = self.deps.setdefault(cls, set())
+            columns = _columns(batch, _INIT_FIELDS[cls])
+            self.columns.setdefault(cls, []).append(columns)
+            for col in columns:
+                if set(map(type, col)) <= _PLAIN:
+                    continue
+                found = {}
+                self._collect(col, found)
+                for t, objs in found.items():
+                    deps.add(t)
+                    self._add(objs, t, pending)
+            if len(self.rows[cls]) > done[cls]:
+                pending.append(cls)
+
+    # -- writing the tables
+    def tables(self) -> list[Any]:
+        order: list[type] = []
+        state: dict[type, int] = {}
+
+        def visit(c: type) -> None:                     # children first; a cycle cannot be stored
+            if state.get(c) == 2:
+                return
+            if state.get(c) == 1:
+                raise TypeError(f"{c.__name__} refers to itself")
+            state[c] = 1
+            for d in sorted(self.deps.get(c, ()), key=lambda t: t.__name__):
+                visit(d)
+            state[c] = 2
+            order.append(c)
+
+        for c in self.rows:
+            visit(c)
+        self.number = {c: i for i, c in enumerate(order)}
+        return [[c.__name__, len(self.rows[c]), [self.column(list(chain.from_iterable(parts)))
+                                                 for parts in zip(*self.columns[c], strict=True)]] for c in order]
+
+    def column(self, col: list[Any]) -> list[Any]:
+        """``[kind, ..., data]`` for a list of values (see the kinds above)."""
+        types = set(map(type, col))
+        if types <= _PLAIN:
+            return ["p", col]
+        others = types - {type(None)}
+        if len(others) == 1:
+            t = next(iter(others))
+            if t in _INIT_FIELDS:
+                index, none = self.index, len(self.rows[t])
+                ids = list(map(index.__getitem__, map(id, col))) if type(None) not in types \
+                    else [none if v is None else index[id(v)] for v in col]
+                return ["r", self.number[t], self.ints(ids)]
+            if t is Fraction:
+                return _distinct(self.ints, "f", col, lambda v: [v.numerator, v.denominator],
+                                 lambda v: (v.numerator, v.denominator))
+            if issubclass(t, Path):
+                return _distinct(self.ints, "P", col, str)
+            if t is tuple:
+                items = set(map(type, chain.from_iterable(filter(None, col))))
+                if items <= _PLAIN:
+                    return _distinct(self.ints, "t", col, list)
+                if items == {slice} | (items & {int}) and all(x == _ALL for v in col if v is not None
+                                                              for x in v if type(x) is slice):
+                    return _distinct(self.ints, "s", col, lambda v: [None if type(x) is slice else x for x in v],
+                                     lambda v: tuple(None if type(x) is slice else x for x in v))
+                if len(items) == 1 and next(iter(items)) in _INIT_FIELDS:
+                    rows, index = self.number[next(iter(items))], self.index
+                    return ["R", rows, [None if v is None else [index[id(x)] for x in v] for v in col]]
+                if _nested_plain(col):
+                    return _distinct(self.ints, "n", col, lambda v: v)
+        return ["g", [self.value(v) for v in col]]
+
+    def value(self, x: Any) -> Any:
         t = type(x)
         if t in _PLAIN:
             return x
-        names = _INIT_FIELDS.get(t)
-        if names is not None:
-            k = self.seen.get(id(x))
-            if k is not None:
-                return {"@": "ref", "v": k}
-            enc = self.enc
-            out = {"@": t.__name__, "v": [v if type(v) in _PLAIN else enc(v) for v in map(x.__getattribute__, names)]}
-            self.seen[id(x)] = self.count
-            self.count += 1
-            return out
+        if t in _INIT_FIELDS:
+            return {"@": "ref", "c": self.number[t], "i": self.index[id(x)]}
         if t is tuple:
-            enc = self.enc
-            return [v if type(v) in _PLAIN else enc(v) for v in x]      # a JSON array is a tuple: no lists
-        if isinstance(x, (bool, int, float, str)):
-            return x
-        if isinstance(x, tuple):
-            return [self.enc(v) for v in x]
-        if isinstance(x, dict):
-            return {"@": "dict", "v": [[self.enc(k), self.enc(v)] for k, v in x.items()]}
+            if len(x) > _LONG:
+                return {"@": "tuple", "v": self.column(list(x))}
+            return [self.value(v) for v in x]
+        if t is dict:
+            return {"@": "dict", "k": self.column(list(x)), "v": self.column(list(x.values()))}
         if isinstance(x, Path):
             return {"@": "path", "v": str(x)}
         if isinstance(x, Fraction):
@@ -155,14 +287,20 @@ class _Encoder:
         if isinstance(x, slice):
             if (x.start, x.stop, x.step) != (None, None, None):
                 raise TypeError("only the whole slice ':' is stored")
-            return {"@": "slice", "v": []}
+            return {"@": "slice"}
         if isinstance(x, np.ndarray):
             return self.array(x)
         if isinstance(x, np.floating):
             return float(x)
         if isinstance(x, np.integer) and not isinstance(x, np.bool_):
             return int(x)
-        raise TypeError(f"cannot store a {type(x).__name__}")
+        if isinstance(x, (bool, int, float, str)):
+            return x
+        raise TypeError(f"cannot store a {t.__name__}")     # a list among them, too: JSON arrays are tuples
+
+    def ints(self, values: list[int]) -> dict:
+        """A long list of row numbers, as raw bytes (read back without parsing text)."""
+        return self.array(np.array(values, dtype=np.int64))
 
     def array(self, x: np.ndarray) -> dict:
         kind = "<f8" if x.dtype.kind == "f" else "<i4" if x.dtype == np.int32 else "<i8"
@@ -177,52 +315,177 @@ class _Encoder:
         return out
 
 
-def _enc_network(enc: _Encoder, net: Network) -> dict:
-    return {"variables": enc.enc(net.variables), "states": enc.enc(net.states), "parents": enc.enc(net.parents),
-            "params": enc.enc(net.params), "theta0": enc.enc(net.theta0), "program": enc.enc(net.program())}
+def _of_type(values: list[Any], t: type) -> Iterator[Any]:
+    """The values of exactly type ``t`` (without a Python call per value)."""
+    return compress(values, map(is_, map(type, values), repeat(t)))
+
+
+def _columns(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
+    """The objects' fields as columns: read from their ``__dict__`` at once when it holds exactly the
+    fields, in order (as a data class's constructor writes them), else one field at a time."""
+    dicts = list(map(attrgetter("__dict__"), objs))
+    if objs and set(map(len, dicts)) == {len(names)} and tuple(dicts[0]) == names:
+        return list(map(list, zip(*map(dict.values, dicts), strict=True)))
+    return [list(map(attrgetter(name), objs)) for name in names]
+
+
+def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc: Callable[[Any], Any],
+              key: Callable[[Any], Any] | None = None) -> list[Any]:
+    """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
+    the distinct values], each value's position among them]``. None stays None."""
+    keys = col if key is None else [None if v is None else key(v) for v in col]
+    first: dict[Any, int] = {}
+    idx = [first.setdefault(k, len(first)) for k in keys]
+    if 2 * len(first) > len(col):
+        return [kind, [None if v is None else enc(v) for v in col]]
+    values = _firsts(keys, col, len(first))
+    return ["u", [kind, [None if v is None else enc(v) for v in values]], ints(idx)]
+
+
+def _firsts(keys: list[Any], col: list[Any], n: int) -> list[Any]:
+    """The first value of ``col`` with each distinct key, in the order of first appearance."""
+    seen: set[Any] = set()
+    out = []
+    for k, v in zip(keys, col, strict=True):
+        if k not in seen:
+            seen.add(k)
+            out.append(v)
+            if len(out) == n:
+                break
+    return out
+
+
+def _nested_plain(col: list[Any]) -> bool:
+    """Whether every value is None or a tuple holding plain values or other such tuples."""
+    level = [v for v in col if v is not None]
+    while level:
+        types = set(map(type, level))
+        if not types <= _PLAIN | {tuple}:
+            return False
+        level = list(chain.from_iterable(v for v in level if type(v) is tuple)) if tuple in types else []
+    return True
+
+
+# ------------------------------------------------------------------------------------ decoding
 
 
 class _Decoder:
-    """JSON object hook: builds only the listed data classes, plain values and arrays of the listed
-    types read from the arrays' bytes; anything else fails."""
+    """Builds the tables, then values: only the listed data classes, plain values, tuples, dicts,
+    paths, fractions, the whole slice and arrays of the listed types read from the arrays' bytes;
+    anything else fails."""
 
-    def __init__(self, arrays: memoryview) -> None:
+    def __init__(self, arrays: memoryview, tables: list[Any]) -> None:
         self.arrays = arrays
         self.paths: dict[str, Path] = {}
-        self.objects: list[Any] = []
+        self.tables: list[list[Any]] = []
+        new, setattr_ = object.__new__, object.__setattr__
+        for name, n, columns in tables:
+            cls = _CLASSES[name]
+            names = _INIT_FIELDS[cls]
+            if type(n) is not int or n < 0 or len(columns) != len(names):
+                raise TypeError(f"bad {name}")
+            cols = [self.column(c) for c in columns]
+            if any(len(c) != n for c in cols):
+                raise TypeError(f"bad {name}")
+            objs: list[Any] = list(map(new, repeat(cls, n)))
+            fields_of = map(dict, map(zip, repeat(names), zip(*cols, strict=True)))
+            list(map(setattr_, objs, repeat("__dict__", n), fields_of))       # each row's fields, no Python loop
+            self.tables.append(objs)
 
-    def hook(self, d: dict) -> Any:
-        tag = d.get("@")
-        if tag is None:
-            return d                                 # the body's own top-level records
-        if tag == "ref":
-            k = d["v"]
-            if type(k) is not int or k < 0:
+    def column(self, c: list[Any]) -> list[Any]:
+        if type(c) is not list:
+            raise TypeError("bad column")
+        kind, data = c[0], c[-1]
+        if kind in ("r", "u"):
+            data = []
+        elif type(data) is not list:
+            raise TypeError("bad column")
+        if kind == "p":
+            if not set(map(type, data)) <= _PLAIN:
+                raise TypeError("bad column")
+            return data
+        if kind == "r":
+            t = c[1]
+            if type(t) is not int or not 0 <= t < len(self.tables):
+                raise TypeError("bad reference")           # only an earlier table (built already)
+            rows = self.tables[t]
+            return list(map([*rows, None].__getitem__, self.ints(c[2], len(rows) + 1)))
+        if kind == "u":                                     # distinct values, then each value's position
+            values = self.column(c[1])
+            return list(map(values.__getitem__, self.ints(c[2], len(values))))
+        if kind == "t":
+            if not set(map(type, chain.from_iterable(v for v in data if v is not None))) <= _PLAIN:
+                raise TypeError("bad column")
+            return [None if v is None else tuple(v) for v in data]
+        if kind == "s":
+            if not set(map(type, chain.from_iterable(v for v in data if v is not None))) <= {int, type(None)}:
+                raise TypeError("bad column")
+            return [None if v is None else tuple([_ALL if x is None else x for x in v]) for v in data]
+        if kind == "R":
+            t = c[1]
+            if type(t) is not int or not 0 <= t < len(self.tables):
                 raise TypeError("bad reference")
-            return self.objects[k]
+            rows = self.tables[t]
+            get = rows.__getitem__
+            flat = list(chain.from_iterable(v for v in data if v is not None))
+            if not set(map(type, flat)) <= {int} or (flat and (min(flat) < 0 or max(flat) >= len(rows))):
+                raise TypeError("bad reference")
+            return [None if v is None else tuple(map(get, v)) for v in data]
+        if kind == "n":
+            return [None if v is None else _tuple(v) for v in data]
+        if kind == "f":
+            return [None if v is None else _fraction(v) for v in data]
+        if kind == "P":
+            return [None if v is None else self.path(v) for v in data]
+        if kind == "g":
+            return [self.value(v) for v in data]
+        raise TypeError("bad column")
+
+    def ints(self, ref: Any, below: int) -> list[int]:
+        """A stored array of row numbers, each at least 0 and below ``below``."""
+        a = self.value(ref) if type(ref) is dict and ref.get("@") == "array" else None
+        if a is None or a.dtype.kind != "i" or a.ndim != 1 or (a.size and (a.min() < 0 or a.max() >= below)):
+            raise TypeError("bad reference")
+        return a.tolist()
+
+    def path(self, text: Any) -> Path:
+        path = self.paths.get(text)
+        if path is None:
+            if type(text) is not str:
+                raise TypeError("bad path")
+            path = self.paths[text] = Path(text)
+        return path
+
+    def value(self, x: Any) -> Any:
+        t = type(x)
+        if t is list:
+            return tuple([self.value(v) for v in x])
+        if t is not dict:
+            if t not in _PLAIN:
+                raise TypeError("bad value")
+            return x
+        tag = x["@"]
+        if tag == "ref":
+            c, i = x["c"], x["i"]
+            if type(c) is not int or type(i) is not int or c < 0 or i < 0:
+                raise TypeError("bad reference")
+            return self.tables[c][i]
+        if tag == "tuple":
+            return tuple(self.column(x["v"]))
         if tag == "dict":
-            return {(_tuple(k) if type(k) is list else k): (_tuple(v) if type(v) is list else v) for k, v in d["v"]}
+            return dict(zip(self.column(x["k"]), self.column(x["v"]), strict=True))
         if tag == "path":
-            text = d["v"]
-            path = self.paths.get(text)
-            if path is None:
-                if not isinstance(text, str):
-                    raise TypeError("bad path")
-                path = self.paths[text] = Path(text)
-            return path
+            return self.path(x["v"])
         if tag == "fraction":
-            n, m = d["v"]
-            if not (type(n) is int and type(m) is int):
-                raise TypeError("bad fraction")
-            return Fraction(n, m)
+            return _fraction(x["v"])
         if tag == "slice":
             return slice(None)
         if tag == "array":
-            dtype = d["dtype"]
+            dtype = x["dtype"]
             if dtype not in _DTYPES:
                 raise TypeError("bad array type")
-            shape = tuple(int(s) for s in d["shape"])
-            at = int(d["at"])
+            shape = tuple(int(s) for s in x["shape"])
+            at = int(x["at"])
             count = 1
             for s in shape:
                 count *= s
@@ -230,19 +493,22 @@ class _Decoder:
             if at < 0 or at % _ALIGN or min(shape, default=0) < 0 or at + count * size > len(self.arrays):
                 raise ValueError("bad array bounds")
             return np.frombuffer(self.arrays, dtype=dtype, count=count, offset=at).reshape(shape)
-        cls = _CLASSES[tag]
-        args = d["v"]
-        if len(args) != len(_INIT_FIELDS[cls]):
-            raise TypeError(f"bad {tag}")
-        obj = cls(*[_tuple(a) if type(a) is list else a for a in args])
-        self.objects.append(obj)
-        return obj
+        raise TypeError("bad tag")
+
+
+def _fraction(v: Any) -> Fraction:
+    n, m = v
+    if not (type(n) is int and type(m) is int):
+        raise TypeError("bad fraction")
+    return Fraction(n, m)
 
 
 def _tuple(x: Any) -> Any:
-    """A decoded JSON array as the tuple it was (nested ones too); anything else as it is."""
+    """A decoded JSON array of plain values (nested ones too) as the tuple it was."""
     if type(x) is list:
         return tuple([_tuple(v) if type(v) is list else v for v in x])
+    if type(x) not in _PLAIN:
+        raise TypeError("bad tuple")
     return x
 
 
@@ -283,14 +549,15 @@ class _Lazy(Mapping[str, T]):
         return len(self._table())
 
 
-def _dec_network(data: dict, amap: ArgumentMap) -> Network:
-    params, theta0, program = _tuple(data["params"]), data["theta0"], data["program"]
+def _dec_network(data: list[Any], amap: ArgumentMap) -> Network:
+    variables, states, parents, params, theta0, program = data
     if not (isinstance(params, tuple) and all(isinstance(p, Param) for p in params) and isinstance(program, Program)
             and isinstance(theta0, np.ndarray) and theta0.shape == (len(params),) and theta0.dtype.kind == "f"):
         raise TypeError("bad network")
     source = _Recompiled(amap)
     specs: Mapping[str, VarSpec] = _Lazy(source, "specs")
-    net = Network(_tuple(data["variables"]), data["states"], data["parents"], params, _Lazy(source, "builders"),
-                  theta0, specs)
+    if not (isinstance(variables, tuple) and isinstance(states, dict) and isinstance(parents, dict)):
+        raise TypeError("bad network")
+    net = Network(variables, states, parents, params, _Lazy(source, "builders"), theta0, specs)
     net.adopt_program(program)
     return net

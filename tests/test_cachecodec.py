@@ -1,0 +1,103 @@
+"""The cache body's columnar encoding: every kind of column round-trips exactly, and a body whose own
+checksum is right but whose tables are malformed is refused by the decoder itself (the cache then reads
+the files), never turned into something else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import argmap.inference.cachecodec as cachecodec
+from argmap import Model
+from argmap.maps.bundled import bundled_overlay_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _body(path=None, overlays=()) -> tuple[Model, bytes]:
+    model = Model.load(path, overlays, cache=False)
+    model.run()                                   # plans on the network, stored with it
+    return model, cachecodec.encode(model.map, model.network)
+
+
+def test_every_column_kind_round_trips_exactly():
+    """The bundled map with two overlays (changes, observations, scenarios, stated values, tables,
+    fractions, paths) and the routes map decode to equal maps, networks and plans."""
+    kinds: set[str] = set()
+    for path, overlays in [(None, [bundled_overlay_path("pope-2023"), bundled_overlay_path("carlsmith-reply-2023")]),
+                           (ROOT / "tests" / "data" / "maps" / "routes", [])]:
+        model, body = _body(path, overlays)
+        tables = json.loads(cachecodec._unpack(body)[0])["tables"]
+        kinds |= {c[0] for _, _, cols in tables for c in cols} | {c[1][0] for _, _, cols in tables for c in cols
+                                                                  if c[0] == "u"}
+        amap, net = cachecodec.decode(body)
+        assert amap == model.map
+        assert (net.variables, net.states, net.parents, net.params) == \
+            (model.network.variables, model.network.states, model.network.parents, model.network.params)
+        assert net.theta0.tobytes() == model.network.theta0.tobytes()
+        assert net.plans.keys() == model.network.plans.keys()
+        for key, plan in net.plans.items():
+            mine = model.network.plans[key]
+            assert (plan.factors, plan.steps, plan.fixed, plan.family, plan.component) == \
+                (mine.factors, mine.steps, mine.fixed, mine.family, mine.component)
+        assert Model(amap, net).run().to_dict() == model.run().to_dict()
+    assert kinds == {"p", "r", "R", "t", "n", "s", "f", "P", "u", "g"}          # every kind was exercised
+
+
+def _refused(body: bytes, change) -> None:
+    head, arrays = cachecodec._unpack(body)
+    data = json.loads(head)
+    change(data)
+    bad = cachecodec._pack(json.dumps(data, separators=(",", ":")).encode(), [bytes(arrays)])
+    with pytest.raises((TypeError, ValueError, KeyError, IndexError)):
+        cachecodec.decode(bad)
+
+
+def _table(data: dict, name: str) -> list:
+    return next(t for t in data["tables"] if t[0] == name)
+
+
+def _column(data: dict, name: str, kind: str) -> list:
+    return next(c for c in _table(data, name)[2] if c[0] == kind)
+
+
+@pytest.mark.parametrize("how", ["later table", "negative table", "row count", "plain holds a mapping",
+                                 "unknown kind", "unknown tag", "array type", "rows past the end"])
+def test_a_malformed_body_is_refused(tiny_map, how):
+    _, body = _body(tiny_map)
+
+    def change(data: dict) -> None:
+        if how == "later table":              # a column may refer only to tables built before it
+            _column(data, "Claim", "r")[1] = len(data["tables"]) - 1
+        elif how == "negative table":
+            _column(data, "Claim", "r")[1] = -1
+        elif how == "row count":
+            _table(data, "Claim")[1] += 1
+        elif how == "plain holds a mapping":
+            _column(data, "Claim", "p")[1][0] = {"@": "ref", "c": 0, "i": 0}
+        elif how == "unknown kind":
+            _column(data, "Claim", "p")[0] = "pickle"
+        elif how == "unknown tag":
+            data["map"] = {"@": "os.system", "v": "true"}
+        elif how == "array type":
+            _column(data, "Claim", "r")[2]["dtype"] = "|O"
+        elif how == "rows past the end":      # a row number beyond its table, in the raw bytes
+            col = _column(data, "Claim", "r")
+            col[2]["shape"] = [col[2]["shape"][0] + 10 ** 6]
+    _refused(body, change)
+
+
+def test_row_numbers_are_checked_against_their_table(tiny_map):
+    """A stored row number past its table (the bytes rewritten, checksum recomputed) is refused."""
+    _, body = _body(tiny_map)
+    head, arrays = cachecodec._unpack(body)
+    data = json.loads(head)
+    ref = _column(data, "Claim", "r")[2]
+    raw = bytearray(arrays)
+    at = ref["at"]
+    raw[at:at + 8] = np.array([10 ** 6], "<i8").tobytes()
+    with pytest.raises(TypeError):
+        cachecodec.decode(cachecodec._pack(head, [bytes(raw)]))
