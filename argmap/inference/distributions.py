@@ -106,8 +106,8 @@ class Factor:
             mu, sigma = self.args
             return np.exp(mu + sigma * z)
         if self.family == "beta":
-            grid, logit = _normal_table("beta", self.args)
-            return special.expit(np.interp(z, grid, logit))
+            grid, p = _normal_table("beta", self.args)
+            return np.interp(z, grid, p)
         if self.family == "dirichlet":
             g = np.zeros(z.shape)
             for k, a in enumerate(self.args):
@@ -154,16 +154,15 @@ _TABLE_POINTS = 2049
 
 @lru_cache(maxsize=4096)
 def _normal_table(family: str, args: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """A quantile function tabulated on normal scores: (z grid on [-8, 8], log-odds of the beta's quantile
-    or log of the gamma's). Linear interpolation in these coordinates is within 1e-4 of the exact value
-    over the grid (tests/test_spread.py)."""
+    """A quantile function tabulated on normal scores: (z grid on [-8, 8], the beta's quantile or the log
+    of the gamma's). Linear interpolation in these coordinates is within 1e-4 of the exact value over the
+    grid (tests/test_spread.py; interpolating a beta's log-odds instead is no closer)."""
     from scipy import special
 
     grid = np.linspace(-_TABLE_Z, _TABLE_Z, _TABLE_POINTS)
     u = np.clip(special.ndtr(grid), _UCLIP, 1.0 - _UCLIP)
     if family == "beta":
-        x = np.clip(special.betaincinv(args[0], args[1], u), 1e-300, 1 - 1e-16)
-        return grid, np.log(x) - np.log1p(-x)
+        return grid, special.betaincinv(args[0], args[1], u)
     return grid, np.log(np.maximum(special.gammaincinv(args[0], u), 1e-300))
 
 
@@ -314,43 +313,111 @@ def copula_units(rng: np.random.Generator, n: int, signs: np.ndarray, rho: float
     copula: columns with sign ±1 share a factor giving them rank correlation ±``rho`` (signs multiplied);
     columns with sign 0 are independent. Φ of a column is its unit-cube coordinate.
 
-    ``more``: signs of further columns on the same shared factor, whose own noise is drawn after the first
-    block's, so the first ``len(signs)`` columns are the same as without them (same seed)."""
+    Drawn column by column (the shared factor's n scores, then each column's own n), and returned as a
+    (n, columns) view of a (columns, n) array, the layout :func:`normal_to_theta` works in. ``more``: signs
+    of further columns on the same shared factor, drawn after the others, so the first ``len(signs)``
+    columns are the same as without them (same seed)."""
     signs = np.asarray(signs, dtype=float)
-    r = latent_correlation(rho)
-    shared = rng.standard_normal(n)
-    own = rng.standard_normal((n, signs.size))
     if more is not None and len(more):
         signs = np.concatenate([signs, np.asarray(more, dtype=float)])
-        own = np.concatenate([own, rng.standard_normal((n, len(more)))], axis=1)
-    own *= np.where(signs != 0, math.sqrt(max(1.0 - r, 0.0)), 1.0)
-    own += (math.sqrt(r) * shared)[:, None] * signs
-    return own
+    r = latent_correlation(rho)
+    shared = rng.standard_normal(n)
+    own = rng.standard_normal((signs.size, n))
+    if r > 0:
+        own *= np.where(signs != 0, math.sqrt(max(1.0 - r, 0.0)), 1.0)[:, None]
+        load = math.sqrt(r) * signs
+        for k in np.flatnonzero(signs):
+            own[k] += load[k] * shared
+    return own.T
 
 
 def normal_to_theta(net: Network, factors: tuple[Factor, ...], z: np.ndarray) -> np.ndarray:
-    """Like :func:`unit_to_theta`, from latent standard-normal scores (shape (B, Σ dims)). The betas are
-    looked up in their tables all at once (uniform grid: the index is computed, not searched)."""
-    from scipy import special
+    """Like :func:`unit_to_theta`, from latent standard-normal scores (shape (B, Σ dims)).
 
-    theta = np.tile(net.theta0, (z.shape[0], 1))
+    Worked factor by factor (rows of the transposed scores): every beta's quantile table is looked up at
+    once, and each row touches only its own table, which stays in cache (uniform grid: the index is
+    computed, not searched); the log-normals are one expression. The batch comes back as a (B, P) view of
+    a (P, B) array, the layout the engine reads."""
+    n = z.shape[0]
+    zt = np.ascontiguousarray(np.asarray(z, dtype=float).T)         # free for copula_units' layout
+    theta_t = np.empty((net.theta0.size, n))
+    drawn = {c for f in factors for c in f.columns}
+    for c in range(net.theta0.size):
+        if c not in drawn:
+            theta_t[c] = net.theta0[c]
     starts = np.cumsum([0] + [f.dims for f in factors])
     betas = [(k, f) for k, f in enumerate(factors) if f.family == "beta"]
     if betas:
-        table = np.stack([_normal_table("beta", f.args)[1] for _, f in betas])          # (F, G)
-        zb = z[:, [starts[k] for k, _ in betas]]
-        pos = np.clip((zb + _TABLE_Z) * ((_TABLE_POINTS - 1) / (2 * _TABLE_Z)), 0.0, _TABLE_POINTS - 1.000001)
-        idx = pos.astype(np.intp)
-        w = pos - idx
-        idx += (np.arange(len(betas)) * _TABLE_POINTS)[None, :]
-        flat = table.ravel()
-        lo = np.take(flat, idx)
-        logit = lo + (np.take(flat, idx + 1) - lo) * w
-        theta[:, [f.columns[0] for _, f in betas]] = special.expit(logit)
+        flat, slope = _beta_tables(tuple(f.args for _, f in betas))
+        x = zt[[starts[k] for k, _ in betas]]                                   # (F, B)
+        x *= (_TABLE_POINTS - 1) / (2 * _TABLE_Z)
+        x += (_TABLE_POINTS - 1) / 2
+        np.clip(x, 0.0, _TABLE_POINTS - 1.000001, out=x)
+        idx = x.astype(np.intp)
+        x -= idx                                                                # the weight inside the cell
+        idx += (np.arange(len(betas)) * _TABLE_POINTS)[:, None]
+        x *= np.take(slope, idx)
+        x += np.take(flat, idx)
+        theta_t[[f.columns[0] for _, f in betas]] = x
+    logn = [(k, f) for k, f in enumerate(factors) if f.family == "lognormal"]
+    if logn:
+        mu, sigma = (np.array([f.args[j] for _, f in logn])[:, None] for j in (0, 1))
+        y = zt[[starts[k] for k, _ in logn]]
+        y *= sigma
+        y += mu
+        theta_t[[f.columns[0] for _, f in logn]] = np.exp(y, out=y)
+    flat_u = [(k, f) for k, f in enumerate(factors) if f.family in ("uniform", "loguniform", "empirical")]
+    if flat_u:
+        _through_units(theta_t, zt[[starts[k] for k, _ in flat_u]], [f for _, f in flat_u])
     for k, f in enumerate(factors):
-        if f.family != "beta":
-            theta[:, list(f.columns)] = f.from_normal(z[:, starts[k]:starts[k + 1]]).reshape(z.shape[0], len(f.columns))
-    return theta
+        if f.family == "dirichlet":
+            theta_t[list(f.columns)] = f.from_normal(zt[starts[k]:starts[k + 1]].T).T
+    return theta_t.T
+
+
+def _through_units(theta_t: np.ndarray, z: np.ndarray, factors: list[Factor]) -> None:
+    """Rows of ``theta_t`` for uniform, log-uniform and empirical factors from their scores ``z`` (one row
+    each): u = Φ(z), then each factor's quantile function (:meth:`Factor.ppf`), all at once."""
+    from scipy import special
+
+    u = special.ndtr(z, out=z)
+    np.clip(u, _UCLIP, 1.0 - _UCLIP, out=u)
+    emp = [i for i, f in enumerate(factors) if f.family == "empirical"]
+    lines = [i for i, f in enumerate(factors) if f.family != "empirical"]
+    if lines:
+        lo, hi = (np.array([np.log(f.args[j]) if f.family == "loguniform" else f.args[j]
+                            for f in (factors[i] for i in lines)])[:, None] for j in (0, 1))
+        x = u[lines]
+        x *= hi - lo
+        x += lo
+        logs = [k for k, i in enumerate(lines) if factors[i].family == "loguniform"]
+        if logs:
+            x[logs] = np.exp(x[logs])
+        theta_t[[factors[i].columns[0] for i in lines]] = x
+    if emp:         # linear interpolation between order statistics, as np.interp on linspace(0, 1, m)
+        values = [np.asarray(factors[i].args) for i in emp]
+        sizes = np.array([v.size for v in values])
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        flat = np.concatenate(values + [values[-1][-1:]])
+        x = u[emp]
+        x *= (sizes - 1)[:, None]
+        idx = np.minimum(x.astype(np.intp), (sizes - 2).clip(0)[:, None])
+        x -= idx
+        idx += offsets[:, None]
+        lo = np.take(flat, idx)
+        x *= np.take(flat, idx + 1) - lo
+        x += lo
+        theta_t[[factors[i].columns[0] for i in emp]] = x
+
+
+@lru_cache(maxsize=64)
+def _beta_tables(args: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The beta quantile tables of :func:`_normal_table`, one after another, and each cell's slope (the
+    last point of each table repeats its value, with slope 0)."""
+    table = np.stack([_normal_table("beta", a)[1] for a in args])
+    slope = np.zeros_like(table)
+    slope[:, :-1] = np.diff(table, axis=1)
+    return table.ravel(), slope.ravel()
 
 
 def sample_theta(net: Network, n: int, seed: int | None = 0, factors: tuple[Factor, ...] | None = None,

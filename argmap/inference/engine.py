@@ -310,6 +310,10 @@ class Engine:
         if theta.shape[0] < 2 or plan.program is None or self.network.specs is None:
             return None
         users = self._param_users()
+        half = len(plan.factors) // 2
+        ends = {v for k in np.flatnonzero(theta[-1] != theta[0]) for v in users[k]}    # a cheap lower bound
+        if sum(1 for f in plan.factors if f.var in ends) > half:
+            return None
         changed = {v for k in np.flatnonzero((theta != theta[:1]).any(axis=0)) for v in users[k]}
         names = tuple(f.var for f in plan.factors if f.var in changed)
         return names if 2 * len(names) <= len(plan.factors) else None

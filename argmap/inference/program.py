@@ -242,11 +242,12 @@ class Program:
     def _product_safe(self, theta_t: np.ndarray, base: np.ndarray) -> bool:
         """Whether b · Π ratio^scale stays within floating point for every cell of this batch."""
         big = 0.0
-        if self.ratio_par.size:
-            big = float(np.abs(np.log(theta_t[self.ratio_par])).max())
+        if self.ratio_par.size:         # max |ln x| is at the smallest or the largest ratio: two logs, not one each
+            ratios = np.take(theta_t, self.ratio_par, axis=0)
+            big = max(abs(math.log(r)) if r > 0 else math.inf for r in (float(ratios.min()), float(ratios.max())))
         if self.pair_ratio.size:
             big = max(big, float(np.abs(self._exponents(theta_t) * np.log(theta_t[self.pair_ratio])).max()))
-        small = float(np.where(base > 0, base, 1.0).min()) if base.size else 1.0
+        small = float(np.min(base, where=base > 0, initial=1.0)) if base.size else 1.0
         return big * len(self.term_passes) <= LOG_SAFE and small >= math.exp(-100)
 
     def _log_formulas(self, theta_t: np.ndarray, u: np.ndarray, fail: np.ndarray) -> None:

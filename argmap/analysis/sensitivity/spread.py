@@ -167,7 +167,7 @@ def paired(base: Model, other: Model, target: str | None = None, given=None, set
             at += f.dims
         else:
             cols.append(zb[:, starts[names[f.name]]:starts[names[f.name] + 1]])
-    zo = np.concatenate(cols, axis=1) if cols else np.zeros((samples, 0))
+    zo = np.concatenate([c.T for c in cols]).T if cols else np.zeros((samples, 0))     # copula_units' layout
     vb = evaluate(base, qb, normal_to_theta(base.network, fb, zb))
     vo = evaluate(other, qo, normal_to_theta(other.network, fo, zo))
     return vb, vo
