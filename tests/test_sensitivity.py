@@ -53,6 +53,32 @@ def test_applying_a_threshold_gives_its_bound(mix, bounds):
     assert found >= 5
 
 
+def test_brents_method_is_scipys_to_the_last_bit(mix):
+    """thresholds' own brentq (no scipy.optimize import) follows scipy's algorithm step for step."""
+    from scipy.optimize import brentq as scipys
+
+    from argmap.analysis.sensitivity.thresholds import _on_grid, brentq
+
+    tried = 0
+    for f in one_way(mix):
+        if f.affine:
+            continue
+        grid, values = _on_grid(f)
+        for bound in (0.1, 0.3, 0.5):
+            g = values - bound
+            for k in np.flatnonzero(np.isfinite(g[:-1]) & np.isfinite(g[1:]) & (g[:-1] * g[1:] < 0)):
+                def fn(v, f=f, bound=bound):
+                    return f(v) - bound
+                args = (fn, grid[k], grid[k + 1])
+                assert brentq(*args, xtol=1e-15, rtol=1e-14, maxiter=200) == scipys(*args, xtol=1e-15, rtol=1e-14,
+                                                                                     maxiter=200)
+                tried += 1
+    for g1, a, b in [(lambda x: x ** 3 - 2 * x - 5, 2, 3), (lambda x: math.cos(x) - x, 0, 1),
+                     (lambda x: (x - 0.3) ** 3, 0, 1), (lambda x: math.log(x) - 0.5, 0.1, 10)]:
+        assert brentq(g1, a, b) == scipys(g1, a, b)
+    assert tried >= 3
+
+
 def test_threshold_of_a_product_is_bound_over_the_other_factor(product):
     rows = {r["param"]: r for r in thresholds(product, bounds=(0.1, 0.5))}
     a = rows["credence:a"]
@@ -275,6 +301,32 @@ def test_the_numpy_design_is_salibs_row_for_row():
             problem["groups"] = groups
         want = design.sample(problem, 16, calc_second_order=False, scramble=True, seed=7)
         assert np.array_equal(saltelli(groups, 5, 16, 7), want)
+
+
+def test_the_numpy_estimator_is_salibs():
+    """sobol.estimate gives SALib's analyze(calc_second_order=False) numbers (bootstrap included), with and
+    without groups, on a nonlinear function of a real design; and sobol() never imports SALib or pandas."""
+    import subprocess
+    import sys
+
+    from SALib.analyze import sobol as analyze
+
+    from argmap.analysis.sensitivity.sobol import estimate, saltelli
+
+    for groups in (None, ["a", "a", "b", "c", "c"]):
+        x = saltelli(groups, 5, 64, 3)
+        y = np.sin(3 * x[:, 0]) + x[:, 1] * x[:, 2] ** 2 + 0.3 * x[:, 3] + x[:, 4] * x[:, 0]
+        problem = {"num_vars": 5, "names": list("vwxyz"), "bounds": [[0.0, 1.0]] * 5}
+        if groups:
+            problem["groups"] = groups
+        want = analyze.analyze(problem, y, calc_second_order=False, num_resamples=50, seed=4)
+        got = estimate(y, len(set(groups or range(5))), 50, 0.95, 4)
+        for key in ("S1", "S1_conf", "ST", "ST_conf"):
+            assert got[key] == pytest.approx(np.asarray(want[key]), rel=1e-12, abs=1e-15), key
+    code = ("import sys; from argmap import Model; from argmap.analysis.sensitivity import sobol; "
+            f"sobol(Model.load({str(MIX)!r}), samples=16); print(sorted({{'SALib', 'pandas'}} & set(sys.modules)))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "[]"
 
 
 def test_sobol_varies_every_factor_by_default(mix):

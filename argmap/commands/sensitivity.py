@@ -53,7 +53,7 @@ def add_parser(sub):
     p.add_argument("--top", type=count_arg, default=10, metavar="N",
                    help="rows per section in the text report (default 10)")
     p.add_argument("--sobol-samples", type=count_arg, default=512, metavar="N",
-                   help="SALib base sample size for Sobol indices (default 512; 0 skips)")
+                   help="base sample size N of the Sobol (Saltelli) design (default 512; 0 skips)")
     p.add_argument("--sobol-factors", default=None, metavar="K|all",
                    help="vary the K numbers with the largest tornado swing and hold the rest at their points (the "
                         "report says what share of the Monte Carlo variance the held ones leave; default 32), or "

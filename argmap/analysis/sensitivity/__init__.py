@@ -4,7 +4,7 @@
 - :func:`thresholds` — the value of one number at which P(target) would reach given bounds
 - :func:`tornado` — P(target) at each uncertain number's range ends, sorted by swing
 - :func:`monte_carlo` — P(target) over joint draws of every uncertain credence
-- :func:`sobol` — first-order and total Sobol indices (SALib estimation, batched engine evaluations)
+- :func:`sobol` — first-order and total Sobol indices (SALib's estimator in numpy, batched engine evaluations)
 - :func:`cruxes` / :func:`claim_effects` — which finding would move P(target) most; :func:`group_cruxes` — the
   same for several claims learned together
 - :func:`residual` — P(target) with the arguments that raise it set false: what the named arguments carry

@@ -1,7 +1,8 @@
 """Global sensitivity: first-order and total Sobol indices of P(target) over the uncertain numbers.
 
-SALib draws a scrambled Sobol (Saltelli) design on the unit cube and estimates the indices with
-bootstrap confidence intervals; argmap maps each design point through the factors' inverse CDFs
+A scrambled Sobol (Saltelli) design on the unit cube and the indices with bootstrap confidence intervals,
+both computed as SALib computes them (:func:`saltelli`, :func:`estimate`: the same numbers, tested against
+SALib, without SALib's import of pandas); argmap maps each design point through the factors' inverse CDFs
 (:mod:`argmap.inference.distributions`) and evaluates every point exactly in one batched engine call.
 
 - **first-order index S1**: the share of the variance of P(target) explained by this factor alone;
@@ -29,7 +30,7 @@ from ...api import DEFAULT, Model
 from ...inference.distributions import Factor, unit_to_theta
 from ._query import evaluate, factors_of, is_structural, param_label, param_sections, resolve
 
-__all__ = ["Sobol", "sobol", "saltelli", "DEFAULT_BASE_SAMPLES", "DEFAULT_TOP"]
+__all__ = ["Sobol", "sobol", "saltelli", "estimate", "DEFAULT_BASE_SAMPLES", "DEFAULT_TOP"]
 
 DEFAULT_BASE_SAMPLES = 512
 DEFAULT_TOP: int | None = 32
@@ -87,6 +88,52 @@ def saltelli(groups: list[str] | None, dims: int, n: int, seed: int | None) -> n
     return np.concatenate([a, np.where(member, b, a), b], axis=1).reshape(-1, dims)
 
 
+def estimate(y: np.ndarray, groups: int, resamples: int = 100, conf_level: float = 0.95,
+             seed: int | None = None) -> dict[str, np.ndarray]:
+    """First-order and total indices with bootstrap intervals from the outputs ``y`` of a :func:`saltelli`
+    design over ``groups`` groups: ``SALib.analyze.sobol.analyze(problem, y, calc_second_order=False,
+    num_resamples=resamples, conf_level=conf_level, seed=seed)`` computed the same way (output normalised;
+    Saltelli 2010's first-order and Jansen's total estimator; the same bootstrap draws), to the last digits
+    (tests/test_sensitivity.py), without importing SALib and the pandas it imports."""
+    from statistics import NormalDist
+
+    integers = np.random.default_rng(seed).integers if seed else np.random.randint
+    step = groups + 2
+    n = y.size // step
+    if n * step != y.size:
+        raise ValueError(f"{y.size} outputs are not a Saltelli design over {groups} groups")
+    y = (y - y.mean()) / y.std()
+    a, b = y[0::step], y[step - 1::step]
+    ab = np.stack([y[j + 1::step] for j in range(groups)], axis=1)
+    r = integers(n, size=(n, resamples))
+    z = NormalDist().inv_cdf(0.5 + conf_level / 2)
+    spread = np.ptp(np.r_[a[r], b[r]])
+    out = {k: np.zeros(groups) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    for j in range(groups):
+        out["S1"][j] = _first_order(a, ab[:, j], b)
+        out["ST"][j] = _total_order(a, ab[:, j], b)
+        if spread != 0.0:
+            out["S1_conf"][j] = z * _first_order(a[r], ab[r, j], b[r]).std(ddof=1)
+            out["ST_conf"][j] = z * _total_order(a[r], ab[r, j], b[r]).std(ddof=1)
+    return out
+
+
+def _ratio(num: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    y = np.r_[a, b]
+    if np.ptp(y) <= np.finfo(float).eps:               # constant outputs: no variance to share out
+        return np.zeros(y.shape[1:])
+    var = np.var(y, axis=0)
+    return np.divide(num, var, out=np.zeros_like(var, dtype=np.float64), where=var > np.finfo(float).eps)
+
+
+def _first_order(a: np.ndarray, ab: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _ratio(np.mean(b * (ab - a), axis=0), a, b)
+
+
+def _total_order(a: np.ndarray, ab: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _ratio(0.5 * np.mean((a - ab) ** 2, axis=0), a, b)
+
+
 def _describe(model: Model, f: Factor) -> tuple[str, list[str], bool]:
     p = model.network.params[f.columns[0]]
     if f.family == "dirichlet":
@@ -105,8 +152,6 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
     N × (factors + 2) parameter vectors. ``factors`` overrides which factors vary; ``ranking`` passes
     tornado rows already computed for the same query (used to pick the ``top`` factors).
     """
-    from SALib.analyze import sobol as analyze
-
     q = resolve(model, target, given, set, scenario)
     all_factors = factors_of(model) if factors is None else tuple(factors)
     chosen = _select(model, q, all_factors, top, ranking) if factors is None else all_factors
@@ -114,12 +159,8 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
         return Sobol([], 0, 0, 0, 0, 0.0, seed, conf_level)
     n = 1 << max(1, math.ceil(math.log2(max(samples, 2))))
     groups = [f.name for f in chosen for _ in range(f.dims)]
-    problem = {"num_vars": len(groups), "names": [f"{g}#{k}" for k, g in enumerate(groups)],
-               "bounds": [[0.0, 1.0]] * len(groups), "groups": groups}
-    if len(chosen) == 1:
-        # a lone factor explains all the variance and has no interactions: S1 = ST = 1 exactly. (SALib's
-        # design treats a single group as no groups, while its estimator counts one group, so it fails.)
-        del problem["groups"]
+    # a lone factor explains all the variance and has no interactions: S1 = ST = 1 exactly. (SALib's design
+    # treats a single group as no groups, while its estimator counts one group, so it fails.)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         x = saltelli(groups if len(chosen) > 1 else None, len(groups), n, seed)
@@ -132,8 +173,7 @@ def sobol(model: Model, target: str | None = None, given=None, set=None, scenari
                    "family": f.family, "S1": share, "S1_conf": 0.0, "ST": share, "ST_conf": 0.0}
             return Sobol([row], n, int(y.size), 1, len(all_factors) - 1, float(np.var(y)), seed, conf_level)
         # SALib ignores a seed of 0 (``if seed:``), so its bootstrap gets seed + 1
-        si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples, conf_level=conf_level,
-                             print_to_console=False, seed=None if seed is None else seed + 1)
+        si = estimate(y, len(chosen), resamples, conf_level, None if seed is None else seed + 1)
     rows: list[dict[str, Any]] = []
     for k, f in enumerate(chosen):
         title, sections, structural = _describe(model, f)

@@ -5,7 +5,8 @@ which P(target) equals the bound, with everything else held fixed; or ``None`` (
 when no value in the parameter's domain does it. For roots, table entries and leaks the one-way
 function is a ratio of lines, so the threshold is solved in closed form; for base rates,
 odds ratios and modulator scales the exact function is bracketed on a grid over the whole
-domain (logit or log scale) and the crossing refined by Brent's method.
+domain (logit or log scale) and the crossing refined by Brent's method (:func:`brentq`, scipy's algorithm
+without scipy.optimize's import).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from ...api import DEFAULT, Model
 from .oneway import OneWay, one_way
 
-__all__ = ["thresholds", "solve", "DEFAULT_BOUNDS"]
+__all__ = ["thresholds", "solve", "brentq", "DEFAULT_BOUNDS"]
 
 DEFAULT_BOUNDS = (0.10, 0.50)
 
@@ -54,9 +55,49 @@ def _on_grid(f: OneWay) -> tuple[np.ndarray, np.ndarray]:
         return grid, f(grid)
 
 
-def _bracketed_roots(f: OneWay, bound: float, table=None) -> list[float]:
-    from scipy.optimize import brentq
+def brentq(fn, xa: float, xb: float, xtol: float = 2e-12, rtol: float = 4 * 2.220446049250313e-16,
+           maxiter: int = 100) -> float:
+    """A root of ``fn`` in [xa, xb] (signs differ at the ends) by Brent's method: scipy.optimize.brentq's
+    algorithm step for step (its C source, ported), so the same root to the last bit, without importing
+    scipy.optimize (tests/test_sensitivity.py compares them)."""
+    xpre, xcur = float(xa), float(xb)
+    xblk = fblk = spre = scur = 0.0
+    fpre, fcur = fn(xpre), fn(xcur)
+    if fpre == 0:
+        return xpre
+    if fcur == 0:
+        return xcur
+    for _ in range(maxiter):
+        if fpre != 0 and fcur != 0 and (math.copysign(1.0, fpre) != math.copysign(1.0, fcur)):
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (xtol + rtol * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:                                     # interpolate
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:                                                # extrapolate
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
+                spre, scur = scur, stry                          # good short step
+            else:
+                spre = scur = sbis                               # bisect
+        else:
+            spre = scur = sbis                                   # bisect
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = fn(xcur)
+    return xcur
 
+
+def _bracketed_roots(f: OneWay, bound: float, table=None) -> list[float]:
     grid, values = table if table is not None else _on_grid(f)
     g = values - bound
     roots = []
