@@ -14,7 +14,8 @@ from scipy import special, stats
 
 from argmap import Model
 from argmap.analysis.sensitivity import monte_carlo
-from argmap.analysis.sensitivity.spread import draws, hedge_factors, paired, spread, summarise
+from argmap.analysis.sensitivity.spread import draws, hedge_factors, paired, part_groups, spread, summarise, toward
+from argmap.base.errors import QueryError
 from argmap.base.scales import DATA_DIR, MAP_SCALE, SCALES, get_scale, read_survey
 from argmap.base.verbal import PROBABILITY_BANDS
 from argmap.commands.cli import main
@@ -166,6 +167,38 @@ def test_correlated_draws_have_the_stated_rank_correlation(model, rho):
     assert r_xz == pytest.approx(-rho, abs=0.015)
     lo, hi = np.quantile(theta[:, 0], [0.05, 0.95])            # each marginal stays as stated
     assert (lo, hi) == pytest.approx((0.1, 0.5), abs=0.01)
+
+
+def test_one_factor_per_part_correlates_hedges_within_a_part_only(model, capsys):
+    """--shared-factor part: two hedges of one part have rank correlation ±ρ, hedges of different parts none;
+    the paired sampler keeps its base side equal to draws(); the CLI says which model it drew."""
+    rho = 0.5
+    d = draws(model, samples=20_000, seed=2, correlation=rho, shared_factor="part")
+    groups = part_groups(model, d.factors, "part")
+    assert groups is not None and len(set(groups.tolist())) > 3
+    signs = toward(model, d.query, d.factors)
+    scalar = [(k, f) for k, f in enumerate(d.factors) if f.dims == 1 and signs[sum(x.dims for x in d.factors[:k])]]
+    same = next((a, b) for i, a in enumerate(scalar) for b in scalar[i + 1:] if groups[a[0]] == groups[b[0]])
+    other = next((a, b) for i, a in enumerate(scalar) for b in scalar[i + 1:] if groups[a[0]] != groups[b[0]])
+
+    def rank_corr(pair) -> tuple[float, float]:
+        (ka, fa), (kb, fb) = pair
+        want = rho * signs[ka] * signs[kb] if groups[ka] == groups[kb] else 0.0
+        return stats.spearmanr(d.theta[:, fa.columns[0]], d.theta[:, fb.columns[0]])[0], want
+    for pair in (same, other):
+        got, want = rank_corr(pair)
+        assert got == pytest.approx(want, abs=0.03)
+    one = draws(model, samples=4000, seed=2, correlation=0.2)
+    per_part = draws(model, samples=4000, seed=2, correlation=0.2, shared_factor="part")
+    assert np.quantile(per_part.values, 0.95) - np.quantile(per_part.values, 0.05) < \
+        np.quantile(one.values, 0.95) - np.quantile(one.values, 0.05)          # parts lean apart: narrower
+    pope = Model.load(None, ["pope-2023"])
+    vb, _ = paired(model, pope, samples=800, seed=5, correlation=0.3, shared_factor="part")
+    assert np.array_equal(vb, draws(model, samples=800, seed=5, correlation=0.3, shared_factor="part").values)
+    assert main(["run", "--spread", "--samples", "500", "--shared-factor", "part", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["spread"]["correlation"]["shared_factor"] == "part"
+    with pytest.raises(QueryError, match="shared-factor"):
+        draws(model, samples=10, shared_factor="claim")
 
 
 def test_latent_correlation_gives_the_rank_correlation_in_closed_form():

@@ -135,12 +135,13 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
             max_exact: int | None = None, permutations: int = 1000, seed: int = 0,
             pooling: bool = False, weights: Sequence[float] | None = None, interval: bool = True,
             samples: int = SHIFT_SAMPLES, scale: str | None = None, correlation: float | None = None,
-            words: bool = False) -> Comparison:
+            words: bool = False, shared_factor: str = "map") -> Comparison:
     """Compare the map (with ``base_overlays``) against each viewpoint's overlay stack on top of it.
 
     With ``pooling``, the base and the viewpoints are pooled (in that order, with ``weights``). With
     ``interval``, each shift is also given over ``samples`` joint draws of the uncertain numbers
-    (:func:`argmap.analysis.shift.shift_spread`; ``correlation`` and ``words`` as for the headline's spread);
+    (:func:`argmap.analysis.shift.shift_spread`; ``correlation``, ``words`` and ``shared_factor`` as for the
+    headline's spread);
     each viewpoint lists the chains that carried it. ``scale``: every map read on that verbal scale
     (:meth:`Model.on_scale`).
     """
@@ -176,7 +177,8 @@ def compare(path: str | Path | None = None, viewpoints: Mapping[str, Sequence[st
         p = p_true(margs[target])
         chains = carrying_chains(base, model, base_margs, margs, target, skip - {target}, attr)
         spread = shift_spread(base, model, target, cond.given, cond.set, None, samples=samples, seed=seed,
-                              correlation=correlation, words=words) if interval else None
+                              correlation=correlation, words=words,
+                              shared_factor=shared_factor) if interval else None
         mine = frozenset(model.map.overlays[len(base.map.overlays):])
         stated = tuple(s for s in model.map.stated if s.claim == target and s.overlay in mine
                        and s.scenario == cond.scenario and not s.verdict)

@@ -129,6 +129,7 @@ class ShiftSpread:
     """ρ of the draws (rank correlation of the author's hedges; :func:`argmap.analysis.sensitivity.spread.draws`)."""
     words: bool = False
     scale: str = ""
+    shared_factor: str = "map"
 
     def text(self) -> str:
         """``0.078 [0.04, 0.15] → 0.058 [0.03, 0.12]; lower in 97% of joint draws``."""
@@ -142,7 +143,8 @@ class ShiftSpread:
         """How the draws were made: ``4,000 joint draws, hedges correlated at ρ = 0.2, words read on icd203``."""
         drawn = f"numbers read from words drawn from their words on {self.scale}" if self.words else \
             "every number with a range drawn from it"
-        lean = f"hedges correlated at rank correlation {self.correlation:g}" if self.correlation > 0 else \
+        within = " within each part of the map" if self.shared_factor == "part" else ""
+        lean = f"hedges correlated at rank correlation {self.correlation:g}{within}" if self.correlation > 0 else \
             "hedges independent"
         return f"{self.samples:,} joint draws, the same for both sides; {drawn}; {lean}; 90% intervals"
 
@@ -150,17 +152,18 @@ class ShiftSpread:
         return {"before": self.before, "after": self.after, "before_90": list(self.before_q),
                 "after_90": list(self.after_q), "lower_share": self.lower, "higher_share": self.higher,
                 "samples": self.samples, "seed": self.seed, "correlation": self.correlation,
-                "draw": "words" if self.words else "ranges", "scale": self.scale}
+                "draw": "words" if self.words else "ranges", "scale": self.scale,
+                "shared_factor": self.shared_factor}
 
 
 def shift_spread(base: Model, model: Model, target: str | None = None, given: Mapping[str, str] | None = None,
                  set: Mapping[str, str] | None = None, scenario: str | None = DEFAULT, *,
                  samples: int = SHIFT_SAMPLES, seed: int | None = 0, correlation: float | None = None,
-                 words: bool = False) -> ShiftSpread:
+                 words: bool = False, shared_factor: str = "map") -> ShiftSpread:
     """The shift from ``base`` to ``model`` (the map without and with overlays) with 90% intervals over
     the same joint draws of the map's uncertain numbers (:func:`argmap.analysis.sensitivity.spread.paired`:
     ``correlation`` None is the map's stated ρ; ``words`` draws word-read numbers from their words on the
-    models' scale)."""
+    models' scale; ``shared_factor`` one for the map or one per part)."""
     import numpy as np
 
     from .sensitivity._query import resolve
@@ -169,7 +172,7 @@ def shift_spread(base: Model, model: Model, target: str | None = None, given: Ma
     qb = resolve(base, target, given, set, scenario)
     rho = correlation_of(base, correlation)[0]
     vb, vo = paired(base, model, qb.target, given, set, scenario, samples=samples, seed=seed, correlation=rho,
-                    words=words)
+                    words=words, shared_factor=shared_factor)
     pb = base.run(qb.target, given=given, set=set, scenario=scenario).probability
     po = model.run(qb.target, given=given, set=set, scenario=scenario).probability
 
@@ -179,4 +182,4 @@ def shift_spread(base: Model, model: Model, target: str | None = None, given: Ma
 
     d = vo - vb
     return ShiftSpread(pb, po, q(vb), q(vo), float(np.mean(d < -1e-12)), float(np.mean(d > 1e-12)), samples,
-                       seed, rho, words, base.scale)
+                       seed, rho, words, base.scale, shared_factor)

@@ -158,6 +158,9 @@ def add_spread_args(p: argparse.ArgumentParser, draws: bool = True) -> None:
     g.add_argument("--correlation", type=_rank_correlation, default=None, metavar="RHO",
                    help="rank correlation of any two of the author's hedges, leaning together toward or away from "
                         "the conclusion (Gaussian copula, one shared factor); default: the map's stated value")
+    g.add_argument("--shared-factor", choices=("map", "part"), default="map",
+                   help="the hedges' shared lean: one for the whole map (default), or one per part of the map "
+                        "(rank correlation within a part, parts independent)")
     g.add_argument("--words", action="store_true",
                    help="draw each number read from a word from that word's spread on the scale, instead of its "
                         "stated range")
@@ -170,7 +173,8 @@ def add_spread_args(p: argparse.ArgumentParser, draws: bool = True) -> None:
 
 def spread_options(args) -> dict:
     """The keyword arguments of :func:`argmap.analysis.sensitivity.spread` from :func:`add_spread_args`."""
-    return dict(samples=args.samples, seed=args.seed, correlation=args.correlation, words=args.words)
+    return dict(samples=args.samples, seed=args.seed, correlation=args.correlation, words=args.words,
+                shared_factor=args.shared_factor)
 
 
 def model_from_args(args) -> Model:

@@ -143,7 +143,8 @@ def run(args) -> int:
     comparison = compare(args.path, views, base_overlays, args.target, **conditions_from_args(args),
                          top=args.top, attribution=args.attribution, max_exact=args.exact_limit,
                          permutations=args.permutations, seed=args.seed, pooling=args.pool, scale=args.scale,
-                         weights=_weights(args, names), correlation=args.correlation, words=args.words)
+                         weights=_weights(args, names), correlation=args.correlation, words=args.words,
+                         shared_factor=args.shared_factor)
     lines = _diagrams(comparison, args.out, shown, args.dpi, args.legend) if args.out else []
     written = [ln.removeprefix("wrote ") for ln in lines if ln.startswith("wrote ")]
     if args.json:

@@ -149,6 +149,8 @@ def _argv_for(args, out: str) -> list[str]:
         argv += ["--correlation", f"{args.correlation:g}"]
     if args.words:
         argv += ["--words"]
+    if args.shared_factor != "map":
+        argv += ["--shared-factor", args.shared_factor]
     if args.samples != 10_000:
         argv += ["--samples", str(args.samples)]
     if args.seed:

@@ -121,7 +121,8 @@ def run(args) -> int:
     rep = report(model, args.target, cond["given"], cond["set"], cond["scenario"], samples=args.samples,
                  seed=args.seed, bounds=args.threshold, sobol_samples=args.sobol_samples,
                  sobol_factors=None if text == "all" else int(text), groups=_groups(args.group),
-                 progress=_progress(args), correlation=args.correlation, words=args.words)
+                 progress=_progress(args), correlation=args.correlation, words=args.words,
+                 shared_factor=args.shared_factor)
     try:
         written = _write_out(rep, Path(args.out), args.top, model.map.overlays) if args.out else []
     except OSError as err:

@@ -308,26 +308,37 @@ def latent_correlation(rho: float) -> float:
 
 
 def copula_units(rng: np.random.Generator, n: int, signs: np.ndarray, rho: float,
-                 more: np.ndarray | None = None) -> np.ndarray:
+                 more: np.ndarray | None = None, groups: np.ndarray | None = None) -> np.ndarray:
     """``n`` rows of latent standard-normal scores (one column per sign) from the one-factor Gaussian
     copula: columns with sign ±1 share a factor giving them rank correlation ±``rho`` (signs multiplied);
     columns with sign 0 are independent. Φ of a column is its unit-cube coordinate.
 
-    Drawn column by column (the shared factor's n scores, then each column's own n), and returned as a
+    ``groups`` (one integer per column, ``more`` included, numbered in order of first appearance): one shared
+    factor per group instead of one for all, so columns in different groups are independent.
+
+    Drawn column by column (the shared factors' n scores, then each column's own n), and returned as a
     (n, columns) view of a (columns, n) array, the layout :func:`normal_to_theta` works in. ``more``: signs
-    of further columns on the same shared factor, drawn after the others, so the first ``len(signs)``
-    columns are the same as without them (same seed)."""
+    of further columns, drawn after the others (with any shared factor only they use), so the first
+    ``len(signs)`` columns are the same as without them (same seed)."""
     signs = np.asarray(signs, dtype=float)
+    first = signs.size
     if more is not None and len(more):
         signs = np.concatenate([signs, np.asarray(more, dtype=float)])
+    g = np.zeros(signs.size, dtype=np.intp) if groups is None else np.asarray(groups, dtype=np.intp)
     r = latent_correlation(rho)
-    shared = rng.standard_normal(n)
-    own = rng.standard_normal((signs.size, n))
+    known = int(g[:first].max()) + 1 if first else 0
+    shared = rng.standard_normal((max(known, 1), n))
+    own = rng.standard_normal((first, n))
+    if signs.size > first:
+        extra = int(g.max()) + 1 - shared.shape[0]
+        if extra > 0:
+            shared = np.concatenate([shared, rng.standard_normal((extra, n))])
+        own = np.concatenate([own, rng.standard_normal((signs.size - first, n))])
     if r > 0:
         own *= np.where(signs != 0, math.sqrt(max(1.0 - r, 0.0)), 1.0)[:, None]
         load = math.sqrt(r) * signs
         for k in np.flatnonzero(signs):
-            own[k] += load[k] * shared
+            own[k] += load[k] * shared[g[k]]
     return own.T
 
 
@@ -422,11 +433,12 @@ def _beta_tables(args: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.
 
 def sample_theta(net: Network, n: int, seed: int | None = 0, factors: tuple[Factor, ...] | None = None,
                  concentration: dict[str, float] | None = None, correlation: float = 0.0,
-                 signs: np.ndarray | None = None) -> np.ndarray:
+                 signs: np.ndarray | None = None, groups: np.ndarray | None = None) -> np.ndarray:
     """Draw ``n`` parameter vectors (shape (n, P)) from all uncertain factors at once, reproducibly.
 
     ``correlation`` > 0 draws through :func:`copula_units` with ``signs`` (one per unit-cube coordinate,
-    default all +1); 0 draws every factor independently by numpy's direct samplers, as always.
+    default all +1) and ``groups`` (each coordinate's shared factor; default one for all); 0 draws every
+    factor independently by numpy's direct samplers, as always.
     """
     if factors is None:
         factors = uncertain_factors(net, concentration)
@@ -434,7 +446,7 @@ def sample_theta(net: Network, n: int, seed: int | None = 0, factors: tuple[Fact
     if correlation > 0:
         dims = sum(f.dims for f in factors)
         s = np.ones(dims) if signs is None else np.asarray(signs, dtype=float)
-        return normal_to_theta(net, factors, copula_units(rng, n, s, correlation))
+        return normal_to_theta(net, factors, copula_units(rng, n, s, correlation, groups=groups))
     theta = np.tile(net.theta0, (n, 1))
     for f in factors:
         theta[:, list(f.columns)] = f.sample(rng, n)

@@ -61,7 +61,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                  collapse_all: bool | None = None, dpi: int | None = None, legend: str = "strip",
                  progress: Callable[[str], None] | None = None,
                  models: tuple[Model, Model] | None = None, offer: Any = None, correlation: float | None = None,
-                 words: bool = False, samples: int = 10_000, seed: int | None = 0) -> Bundle:
+                 words: bool = False, samples: int = 10_000, seed: int | None = 0,
+                 shared_factor: str = "map") -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
@@ -72,9 +73,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     more than :data:`~argmap.render.views.OVERVIEW_ABOVE` claims); ``progress`` is called with each step's
     name. ``models``: the map without and with the overlays, already loaded (:meth:`Model.load_with_base`),
     on the verbal scale to report on. ``offer``: the other overlays the explorer page offers
-    (:func:`argmap.views.explorer.offering`). ``correlation``, ``words``, ``samples`` and ``seed``: how the
-    headline's spread is drawn (:func:`argmap.analysis.sensitivity.spread`); ``spread.png`` shows it on
-    every scale.
+    (:func:`argmap.views.explorer.offering`). ``correlation``, ``words``, ``shared_factor``, ``samples`` and
+    ``seed``: how the headline's spread is drawn (:func:`argmap.analysis.sensitivity.spread`); ``spread.png``
+    shows it on every scale.
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
@@ -119,7 +120,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         step("the headline's spread on each verbal scale")
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
         spreads = spread_by_scale(model, target, **kw, samples=samples, seed=seed, correlation=correlation,
-                                  words=words) if uncertain else []
+                                  words=words, shared_factor=shared_factor) if uncertain else []
         if spreads:
             charts["spread"] = start(partial(spread_charts, chart_rows(spreads), ("svg", "png"),
                                              stated=spreads[0].stated, target_label=tlabel))
@@ -148,7 +149,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
             bundle.lead_shows = None if len(candidates) == 1 else drawn // 2
             step("the shift over joint draws")
             from ..analysis.shift import carrying_chains, shift_spread
-            moved = shift_spread(base, model, target, **kw, seed=seed, correlation=correlation, words=words)
+            moved = shift_spread(base, model, target, **kw, seed=seed, correlation=correlation, words=words,
+                                 shared_factor=shared_factor)
             carried = carrying_chains(base, model, base.marginals(cond.given, cond.set, scenario=None),
                                       model.marginals(cond.given, cond.set, scenario=None), target,
                                       [*cond.given, *cond.set])

@@ -79,13 +79,14 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
            sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_factors: int | None = DEFAULT_TOP,
            groups: Mapping[str, Sequence[str]] | None = None,
            progress: Callable[[str], None] | None = None, correlation: float | None = None,
-           words: bool = False) -> SensitivityReport:
+           words: bool = False, shared_factor: str = "map") -> SensitivityReport:
     """Run every analysis for P(target | conditions). ``samples=0`` / ``sobol_samples=0`` skip those parts.
     ``groups`` adds named groups of claims to the map's own ``crux_groups`` (a name in both: the one passed).
     ``sobol_factors``: how many numbers Sobol varies (``--sobol-factors``; largest tornado swing first, the rest
     held at their points; None: every one).
 
-    The model's verbal scale (:meth:`Model.on_scale`) applies throughout; ``correlation`` and ``words`` say how
+    The model's verbal scale (:meth:`Model.on_scale`) applies throughout; ``correlation``, ``words`` and
+    ``shared_factor`` say how
     the headline's spread is drawn (:func:`spread`); Monte Carlo and Sobol draw independently, as their
     methods assume."""
     q = resolve(model, target, given, set, scenario)
@@ -113,6 +114,7 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
            if sobol_samples > 0 else None)
     res = timed("residual", lambda: residual(model, *args))
     spr = timed("spread", lambda: spread(model, target, given, set, scenario, samples=samples, seed=seed,
-                                         correlation=correlation, words=words)) if samples > 1 else None
+                                         correlation=correlation, words=words,
+                                         shared_factor=shared_factor)) if samples > 1 else None
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
                              torn, fs, thr, mc, sob, seconds, res, grouped, spr)

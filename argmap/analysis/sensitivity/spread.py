@@ -25,7 +25,11 @@ from ...inference.words import word_factors
 from ._query import Query, evaluate, factors_of, resolve
 
 __all__ = ["Summary", "Draws", "Spread", "summarise", "draws", "paired", "spread", "correlation_of",
-           "hedge_factors", "toward", "stated_figure", "spread_by_scale"]
+           "hedge_factors", "toward", "stated_figure", "spread_by_scale", "SHARED_FACTORS", "part_groups"]
+
+SHARED_FACTORS = ("map", "part")
+"""The copula's shared factor (``shared_factor=``, ``--shared-factor``): one for the whole map, or one per
+part of the map (hedges in different parts independent)."""
 
 _NUDGE = 1e-4
 
@@ -69,6 +73,23 @@ def correlation_of(model: Model, correlation: float | None = None) -> tuple[floa
         value, why = model.map.correlation
         return float(value), "map", why
     return 0.0, "none", None
+
+
+def part_groups(model: Model, factors: tuple[Factor, ...], shared_factor: str,
+                index: dict[str, int] | None = None) -> np.ndarray | None:
+    """Each unit-cube coordinate's shared factor: None for one factor for the whole map (``"map"``); for
+    ``"part"`` the number of the part of the map its claim is in (a relation's number: its target's part;
+    numbered in order of first appearance in ``index``, which :func:`paired` shares between two maps)."""
+    if shared_factor not in SHARED_FACTORS:
+        raise QueryError(f"--shared-factor '{shared_factor}': choose one of {', '.join(SHARED_FACTORS)}")
+    if shared_factor == "map":
+        return None
+    index = {} if index is None else index
+    out: list[int] = []
+    for f in factors:
+        part = model.map.claims[model.network.params[f.columns[0]].claim].part or ""
+        out += [index.setdefault(part, len(index))] * f.dims
+    return np.asarray(out, dtype=np.intp)
 
 
 def hedge_factors(model: Model, words: bool = False) -> tuple[Factor, ...]:
@@ -118,34 +139,39 @@ class Draws:
     correlation: float
     words: bool
     seed: int | None
+    shared_factor: str = "map"
 
 
 def draws(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
           samples: int = 10_000, seed: int | None = 0, correlation: float | None = None,
-          words: bool = False) -> Draws:
+          words: bool = False, shared_factor: str = "map") -> Draws:
     """``samples`` joint draws of the model's uncertain numbers and P(target) for each.
 
     ``correlation`` (ρ, rank correlation of any two hedges toward the conclusion; None: the map's stated
     default) uses the Gaussian copula; ρ = 0 is exactly :func:`monte_carlo`'s independent draws for the
-    same seed. ``words``: word-read numbers drawn from their word on the model's scale.
+    same seed. ``words``: word-read numbers drawn from their word on the model's scale. ``shared_factor``:
+    ``"map"`` (one shared factor) or ``"part"`` (one per part of the map: ρ between hedges in the same part,
+    hedges in different parts independent).
     """
     q = resolve(model, target, given, set, scenario)
     rho = correlation_of(model, correlation)[0]
     factors = hedge_factors(model, words)
+    groups = part_groups(model, factors, shared_factor)
     signs = toward(model, q, factors) if rho > 0 else None
-    theta = sample_theta(model.network, samples, seed, factors, correlation=rho, signs=signs)
-    return Draws(q, theta, evaluate(model, q, theta), factors, rho, words, seed)
+    theta = sample_theta(model.network, samples, seed, factors, correlation=rho, signs=signs, groups=groups)
+    return Draws(q, theta, evaluate(model, q, theta), factors, rho, words, seed, shared_factor)
 
 
 def paired(base: Model, other: Model, target: str | None = None, given=None, set=None,
            scenario: str | None = DEFAULT, *, samples: int = 10_000, seed: int | None = 0,
-           correlation: float | None = None, words: bool = False) -> tuple[np.ndarray, np.ndarray]:
+           correlation: float | None = None, words: bool = False,
+           shared_factor: str = "map") -> tuple[np.ndarray, np.ndarray]:
     """P(target) per draw under ``base`` and under ``other`` (e.g. the map without and with a critique)
     from the same joint draws: a factor both share (same parameter name) takes the same latent score in
     both, so its number sits at the same quantile of each model's distribution for it; a factor only
     ``other`` has gets its own score, loaded on the same shared factor. ``other - base`` is the shift per
-    draw. ρ as in :func:`draws` (from ``base``'s map when None); for ρ > 0 the ``base`` values are exactly
-    :func:`draws`'s for the same seed. The one sampler of a shift (:mod:`argmap.analysis.shift`)."""
+    draw. ρ and ``shared_factor`` as in :func:`draws` (ρ from ``base``'s map when None); for ρ > 0 the ``base``
+    values are exactly :func:`draws`'s for the same seed. The one sampler of a shift (:mod:`argmap.analysis.shift`)."""
     rho = correlation_of(base, correlation)[0]
     qb = resolve(base, target, given, set, scenario)
     qo = resolve(other, target, given, set, scenario)
@@ -157,7 +183,11 @@ def paired(base: Model, other: Model, target: str | None = None, given=None, set
     sb = toward(base, qb, fb) if rho > 0 else np.zeros(dims_b)
     so = toward(other, qo, fo) if rho > 0 and extra else np.zeros(sum(f.dims for f in fo))
     more = np.concatenate([so[_coords(fo, k)] for k in extra]) if extra else None
-    z = copula_units(np.random.default_rng(seed), samples, sb, rho, more)
+    parts: dict[str, int] = {}
+    gb, go = part_groups(base, fb, shared_factor, parts), part_groups(other, fo, shared_factor, parts)
+    groups = None if gb is None or go is None else \
+        np.concatenate([gb, *(go[_coords(fo, k)] for k in extra)])
+    z = copula_units(np.random.default_rng(seed), samples, sb, rho, more, groups)
     zb, zx = z[:, :dims_b], z[:, dims_b:dims_b + dims_x]
     starts = np.cumsum([0] + [f.dims for f in fb])
     cols, at, own = [], 0, frozenset(extra)
@@ -197,14 +227,18 @@ class Spread:
     correlated: Summary
     independent_values: np.ndarray = field(repr=False)
     correlated_values: np.ndarray = field(repr=False)
+    shared_factor: str = "map"
 
     def to_dict(self) -> dict:
         """The ``spread`` object of ``argmap run --spread --json`` (docs/sensitivity.md)."""
+        model = ("one-factor Gaussian copula toward the conclusion; value = rank correlation" if self.shared_factor
+                 == "map" else "Gaussian copula toward the conclusion, one factor per part of the map; value = rank "
+                 "correlation within a part, hedges in different parts independent")
         return {"scale": self.scale, "draw": "words" if self.words else "ranges", "samples": self.samples,
                 "seed": self.seed, "point": self.point, "stated": self.stated, "stated_by": self.stated_by,
                 "correlation": {"value": self.correlation, "source": self.correlation_source,
-                                "rationale": self.correlation_rationale,
-                                "model": "one-factor Gaussian copula toward the conclusion; value = rank correlation"},
+                                "rationale": self.correlation_rationale, "shared_factor": self.shared_factor,
+                                "model": model},
                 "independent": self.independent.to_dict(), "correlated": self.correlated.to_dict()}
 
 
@@ -221,11 +255,12 @@ def stated_figure(model: Model, q: Query, explicit: bool = False) -> tuple[float
 
 def spread(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
            samples: int = 10_000, seed: int | None = 0, correlation: float | None = None,
-           words: bool = False) -> Spread:
+           words: bool = False, shared_factor: str = "map") -> Spread:
     """P(target) over ``samples`` joint draws, independent and correlated (same seed), on the model's scale.
 
     ``correlation`` None takes the map's stated default; the correlated column then equals the independent
-    one if the map states none. Pass a model from :meth:`Model.on_scale` for another verbal scale.
+    one if the map states none. ``shared_factor`` as in :func:`draws`. Pass a model from
+    :meth:`Model.on_scale` for another verbal scale.
     """
     if samples < 2:
         raise QueryError("the spread needs at least 2 draws (--samples)")
@@ -233,19 +268,20 @@ def spread(model: Model, target: str | None = None, given=None, set=None, scenar
     rho, source, why = correlation_of(model, correlation)
     cond = dict(given=given, set=set, scenario=scenario)
     ind = draws(model, q.target, **cond, samples=samples, seed=seed, correlation=0.0, words=words)
-    cor = draws(model, q.target, **cond, samples=samples, seed=seed, correlation=rho, words=words)
+    cor = draws(model, q.target, **cond, samples=samples, seed=seed, correlation=rho, words=words,
+                shared_factor=shared_factor)
     point = float(evaluate(model, q, model.network.theta0)[0])
     stated, by = stated_figure(model, q, bool(given or set))
     return Spread(q, model.scale, words, samples, seed, point, stated, by, rho, source, why,
-                  summarise(ind.values, stated), summarise(cor.values, stated), ind.values, cor.values)
+                  summarise(ind.values, stated), summarise(cor.values, stated), ind.values, cor.values, shared_factor)
 
 
 def spread_by_scale(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
                     *, scales: tuple[str, ...] | None = None, samples: int = 10_000, seed: int | None = 0,
-                    correlation: float | None = None, words: bool = False) -> list[Spread]:
+                    correlation: float | None = None, words: bool = False, shared_factor: str = "map") -> list[Spread]:
     """:func:`spread` on each verbal scale (default: every shipped one, the model's own first)."""
     from ...base.scales import SCALES
 
     names = scales or (model.scale, *(s for s in SCALES if s != model.scale))
     return [spread(model.on_scale(name), target, given, set, scenario, samples=samples, seed=seed,
-                   correlation=correlation, words=words) for name in names]
+                   correlation=correlation, words=words, shared_factor=shared_factor) for name in names]

@@ -23,17 +23,21 @@ def _how(sp: Spread) -> str:
 
 
 def _rho(sp: Spread) -> str:
+    within = " (one shared factor per part of the map: ρ within a part, parts independent)" \
+        if sp.shared_factor == "part" else ""
     if sp.correlation_source == "map":
-        return f"ρ = {sp.correlation:g}, the map's stated rank correlation between hedges: {sp.correlation_rationale}"
+        return (f"ρ = {sp.correlation:g}, the map's stated rank correlation between hedges{within}: "
+                f"{sp.correlation_rationale}")
     if sp.correlation_source == "given":
-        return f"ρ = {sp.correlation:g} (given)"
+        return f"ρ = {sp.correlation:g} (given){within}"
     return "ρ = 0: the map states no correlation; pass --correlation to lean the hedges together"
 
 
 def spread_rows(sp: Spread) -> list[list[str]]:
     """[reading, median, mean, 90% interval, stated's percentile, P(draw ≥ stated)] per reading."""
     rows = []
-    for name, s in (("independent", sp.independent), (f"correlated ρ={sp.correlation:g}", sp.correlated)):
+    lean = f"per-part ρ={sp.correlation:g}" if sp.shared_factor == "part" else f"correlated ρ={sp.correlation:g}"
+    for name, s in (("independent", sp.independent), (lean, sp.correlated)):
         pct, ge = _where(s)
         rows.append([name, f"{s.median:.3f}", f"{s.mean:.3f}", f"[{s.q05:.3f}, {s.q95:.3f}]", pct, ge])
     return rows
