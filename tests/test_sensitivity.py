@@ -351,3 +351,14 @@ def test_a_map_names_its_crux_groups_and_a_wrong_name_is_a_clear_error(tmp_path,
     assert main(["check", str(bad)]) != 0
     err = capsys.readouterr().err
     assert "crux group 'both' names unknown claim 'bb'" in err and "did you mean 'b'" in err
+
+
+def test_sobol_alongside_the_other_stages_gives_what_it_gives_in_line(mix, monkeypatch):
+    """report() runs Sobol in a forked child (argmap.base.forked) where it can: the same indices either way."""
+    from argmap.analysis.sensitivity import report
+
+    beside = report(mix, samples=300, sobol_samples=64, seed=1).sobol
+    monkeypatch.setenv("ARGMAP_JOBS", "1")
+    inline = report(mix, samples=300, sobol_samples=64, seed=1).sobol
+    assert beside is not None and inline is not None and beside.rows
+    assert beside.rows == inline.rows and beside.variance == inline.variance

@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from ...api import DEFAULT, Model
+from ...base.forked import start
 from ._query import Query, resolve
 from .cruxes import cruxes, group_cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
@@ -74,6 +76,13 @@ class SensitivityReport:
         }
 
 
+def _timed_sobol(model: Model, q: Query, samples: int, seed: int | None, factors: int | None,
+                 ranking: list[dict]) -> tuple[Sobol, float]:
+    t = time.perf_counter()
+    out = sobol(model, q.target, q.given, q.set, None, samples=samples, seed=seed, top=factors, ranking=ranking)
+    return out, round(time.perf_counter() - t, 3)
+
+
 def report(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
            samples: int = DEFAULT_SAMPLES, seed: int | None = 0, bounds: tuple[float, float] = DEFAULT_BOUNDS,
            sobol_samples: int = DEFAULT_BASE_SAMPLES, sobol_factors: int | None = DEFAULT_TOP,
@@ -106,15 +115,26 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
     named = {**model.map.crux_groups, **(groups or {})}
     grouped = timed("crux groups", lambda: group_cruxes(model, named, *args)) if named else []
     torn = timed("tornado", lambda: tornado(model, *args))
-    fs = timed("one-way functions", lambda: one_way(model, *args))
-    thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
-    mc = timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed)) if samples > 0 else None
-    sob = (timed("Sobol indices", lambda: sobol(model, *args, samples=sobol_samples, seed=seed, top=sobol_factors,
-                                                      ranking=torn))
-           if sobol_samples > 0 else None)
-    res = timed("residual", lambda: residual(model, *args))
-    spr = timed("spread", lambda: spread(model, target, given, set, scenario, samples=samples, seed=seed,
-                                         correlation=correlation, words=words,
-                                         shared_factor=shared_factor)) if samples > 1 else None
+    # Sobol (the costliest stage, with scipy.stats' import for its design) runs beside the rest
+    # (argmap.base.forked; in this process where that is not possible); its seconds are its own
+    say("Sobol indices (alongside)…")
+    sob_job = (start(partial(_timed_sobol, model, q, sobol_samples, seed, sobol_factors, torn))
+               if sobol_samples > 0 else None)
+    try:
+        fs = timed("one-way functions", lambda: one_way(model, *args))
+        thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
+        mc = (timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed))
+              if samples > 0 else None)
+        res = timed("residual", lambda: residual(model, *args))
+        spr = timed("spread", lambda: spread(model, target, given, set, scenario, samples=samples, seed=seed,
+                                             correlation=correlation, words=words,
+                                             shared_factor=shared_factor)) if samples > 1 else None
+        sob = None
+        if sob_job is not None:
+            sob, seconds["Sobol indices"] = sob_job.result()
+    except BaseException:
+        if sob_job is not None:
+            sob_job.cancel()
+        raise
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
                              torn, fs, thr, mc, sob, seconds, res, grouped, spr)
