@@ -52,6 +52,7 @@ def test_re_reading_the_map_on_its_own_scale_is_a_no_op(model, tmp_path):
     assert main(["explore", "-o", str(plain), "--offer", "none"]) == 0
     assert main(["explore", "-o", str(own), "--offer", "none", "--scale", MAP_SCALE]) == 0
     assert plain.read_bytes() == own.read_bytes()
+    assert _page_data(own)["scale_arg"] is None
 
 
 def _page_data(path: Path) -> dict:
@@ -67,7 +68,7 @@ def test_explore_scale_page_equals_run_scale_in_the_browser(tmp_path, capsys):
     out = tmp_path / "icd203.html"
     assert main(["explore", "-o", str(out), "--scale", "icd203", "--offer", "pope-2023"]) == 0
     data = _page_data(out)
-    assert data["scale"] == "icd203"
+    assert data["scale"] == data["scale_arg"] == "icd203"      # the page's reproduce commands need --scale
     runs = {}
     for extra in ([], ["--with", "pope-2023"]):
         assert main(["run", "--scale", "icd203", "--json", *extra]) == 0

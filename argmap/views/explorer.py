@@ -276,6 +276,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "target": union.target,
         "base": map_json(base_map),
         "scale": base_map.scale,
+        "scale_arg": None if base_map.scale == start[-1].map.scale else base_map.scale,
         "overlays": shipped,
         "bands": {"probability": {w: list(b) for w, b in PROBABILITY_BANDS.items()},
                   "strength": {w: [b[0], None if b[1] == float("inf") else b[1]] for w, b in STRENGTH_BANDS.items()}},
