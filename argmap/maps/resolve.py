@@ -66,6 +66,10 @@ class Located:
         return Origin(self.doc.path, line, col)
 
 
+_UNSTATED = Provenance()
+"""The provenance of every number that states none (shared: a large map has thousands)."""
+
+
 def provenance(spec: ProvenanceSpec | None, default: Provenance | None = None) -> Provenance:
     """A provenance, inheriting holder, basis and source from ``default`` (a relation's from its claim).
 
@@ -73,9 +77,13 @@ def provenance(spec: ProvenanceSpec | None, default: Provenance | None = None) -
     claim's own number.
     """
     if spec is None:
-        d = default or Provenance()
-        return Provenance(d.holder, d.basis, d.source, d.rationale, d.qualifier) if default else Provenance()
-    d = default or Provenance()
+        if default is None:
+            return _UNSTATED
+        if default.band is None:
+            return default              # the same as its copy without a band: one object, not one per relation
+        d = default
+        return Provenance(d.holder, d.basis, d.source, d.rationale, d.qualifier)
+    d = default or _UNSTATED
     band = tuple(spec.band.items()) if isinstance(spec.band, dict) else spec.band
     return Provenance(spec.holder or d.holder, spec.basis or d.basis, spec.source or d.source, spec.rationale,
                       spec.qualifier, band)
