@@ -753,3 +753,42 @@ def test_claim_links_keep_http_https_and_doi_in_the_page(browser, tmp_path):
             assert pg.get_attribute("#dlg-link a", "rel") == "noopener noreferrer"
         pg.click("#dlg-close")
     pg.close()
+
+
+def test_readers_claims_are_drawn_in_the_diagram_with_their_relation(page):
+    """A claim the reader adds is drawn in the diagram (no network: the page draws it), marked as the
+    reader's (orange dashed outline, "yours"), beside the claim it bears on or the collapsed part holding
+    that claim, in free space, with its relation's edge in the diagrams' colour for the type; its number
+    is the page's marginal; taking it back removes it."""
+    from argmap.render.style import RELATION_STYLES
+
+    data = page.evaluate("Explore.current().map.claims")
+    target = next(c for c in page.evaluate("Explore.targets('undercuts')") if data[c].get("part"))
+    for claim in ({"title": "Training games are rare in practice", "type": "undercuts", "target": target, "p": 0.6,
+                   "strength": 2},
+                  {"title": "Another way to play the training game", "type": "route", "target": "training_gamer",
+                   "p": 0.4, "rp": 0.3}):
+        assert page.evaluate("a => Explore.addClaim(a)", claim) is None
+    mine = page.evaluate("Explore.state().critique.claims.map(a => a.id)")
+    drawn = page.evaluate("""() => Array.from(document.querySelectorAll('#diagram g.reader-node')).map(g => {
+        const id = g.getAttribute('data-id'), r = g.querySelector('rect').getBBox();
+        const edge = document.querySelector(`#diagram path.reader-edge[data-id^="${id}->"]`);
+        const boxes = Array.from(document.querySelectorAll('#diagram g.node:not(.absent)')).map(n => n.getBBox());
+        const rect = g.querySelector('rect');
+        return {id, value: g.querySelector('text[data-role=value]').textContent, stroke: rect.getAttribute('stroke'),
+                dash: rect.getAttribute('stroke-dasharray'), edge: edge && edge.getAttribute('stroke'),
+                overlaps: boxes.filter(b => b.x < r.x + r.width && r.x < b.x + b.width &&
+                                            b.y < r.y + r.height && r.y < b.y + b.height).length};
+      })""")
+    marg = _page_marginals(page)
+    assert [d["id"] for d in drawn] == mine
+    for d, type_ in zip(drawn, ("undercuts", "route"), strict=True):
+        assert d["value"] == f"{marg[d['id']][1]:.2f} \u00b7 yours" and d["stroke"] == "#d35400" and d["dash"] != "none"
+        assert d["edge"] == RELATION_STYLES[type_]["color"] and d["overlaps"] == 0
+    # the undercut bears on a claim inside a collapsed part: its edge goes to the part; expanded, to the claim
+    assert page.get_attribute(f"#diagram path.reader-edge[data-id='{mine[0]}->{target}']", "d")
+    page.select_option("#view", f"part:{data[target]['part']}")
+    assert page.locator(f"#diagram g.reader-node[data-id='{mine[0]}']").count() == 1
+    page.click("#cr-list li:first-child button")
+    assert page.locator("#diagram g.reader-node").count() == 1
+    assert page.evaluate("document.querySelectorAll('#diagram g.reader-node')[0].getAttribute('data-id')") == mine[1]

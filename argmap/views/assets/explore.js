@@ -248,6 +248,7 @@ var Explore = (function () {
       var partEdge = ends.some(function (e) { return e in info.parts; });
       toggle(g, "absent", !partEdge && !current.net.edges[ends[0] + "->" + ends[1]]);
     });
+    paintReaderClaims(svg, info);
   }
 
   function paintMoved() {
@@ -654,6 +655,159 @@ var Explore = (function () {
   }
 
 
+  // ---------------------------------------------------------------- the reader's claims in the diagram
+  // The diagrams are laid out by Graphviz when the page is made; the reader's own claims are drawn on top:
+  // each a box with a thick orange dashed outline (yours, not the map's) in the nearest free space beside
+  // the claim it bears on (or the collapsed part holding that claim), joined to it by its relation's edge
+  // in the diagrams' style (render/style.py: supports green, opposes red dashed, undercuts dotted with a
+  // bar, a route blue with a double head). Fills and numbers follow every update like the map's nodes.
+  var READER_EDGE = { supports: ["#1b7837", "", "arrow"], opposes: ["#c0392b", "8 4", "arrow"],
+                      undercuts: ["#8e2c5a", "2 4", "tee"], route: ["#2166ac", "", "arrow2"] };
+  // a box {x, y, w, h} from the coordinates in an element's shapes (no layout needed)
+  function shapeBox(g) {
+    var xs = [], ys = [];
+    Array.prototype.forEach.call(g.querySelectorAll("polygon, polyline, path, ellipse"), function (s) {
+      if (s.tagName === "ellipse") {
+        var cx = +s.getAttribute("cx"), cy = +s.getAttribute("cy"), rx = +s.getAttribute("rx"), ry = +s.getAttribute("ry");
+        xs.push(cx - rx, cx + rx); ys.push(cy - ry, cy + ry);
+        return;
+      }
+      var nums = (s.getAttribute("points") || s.getAttribute("d") || "").match(/-?\d+(\.\d+)?(e-?\d+)?/g) || [];
+      for (var i = 0; i + 1 < nums.length; i += 2) { xs.push(+nums[i]); ys.push(+nums[i + 1]); }
+    });
+    if (!xs.length) return null;
+    var x0 = Math.min.apply(null, xs), y0 = Math.min.apply(null, ys);
+    return { x: x0, y: y0, w: Math.max.apply(null, xs) - x0, h: Math.max.apply(null, ys) - y0 };
+  }
+  function viewGeometry(svg) {
+    if (svg._geometry) return svg._geometry;
+    var boxes = {}, sizes = [];
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
+      var b = shapeBox(g);
+      if (b) boxes[g.getAttribute("data-id")] = b;
+      var t = g.querySelector("text");
+      if (t) sizes.push(+t.getAttribute("font-size") || 14);
+    });
+    var bg = svg.querySelector("g.graph > g > a > polygon, g.graph > polygon");
+    sizes.sort(function (a, b) { return a - b; });
+    svg._geometry = { boxes: boxes, bounds: bg ? shapeBox({ querySelectorAll: function () { return [bg]; } }) : null,
+                      font: sizes.length ? sizes[sizes.length >> 1] : 14 };
+    return svg._geometry;
+  }
+  function overlaps(a, b, pad) {
+    return a.x < b.x + b.w + pad && b.x < a.x + a.w + pad && a.y < b.y + b.h + pad && b.y < a.y + a.h + pad;
+  }
+  // where to put a w x h box beside ``anchor``: the first candidate (left, right, above, below, the
+  // diagonals, then twice and three times as far) that meets no node, no placed box and stays in bounds
+  function placeBeside(anchor, w, h, taken, bounds) {
+    var gap = h * 0.6, cx = anchor.x + anchor.w / 2, cy = anchor.y + anchor.h / 2;
+    for (var k = 1; k <= 4; k++) {
+      var dx = anchor.w / 2 + gap * k + w / 2, dy = anchor.h / 2 + gap * k + h / 2;
+      var spots = [[-dx, 0], [dx, 0], [0, -dy], [0, dy], [-dx, -dy], [dx, -dy], [-dx, dy], [dx, dy]];
+      for (var i = 0; i < spots.length; i++) {
+        var b = { x: cx + spots[i][0] - w / 2, y: cy + spots[i][1] - h / 2, w: w, h: h };
+        if (bounds && (b.x < bounds.x || b.y < bounds.y || b.x + b.w > bounds.x + bounds.w || b.y + b.h > bounds.y + bounds.h)) continue;
+        if (!taken.some(function (t) { return overlaps(b, t, gap / 3); })) return b;
+      }
+    }
+    return { x: anchor.x - gap - w, y: cy - h / 2, w: w, h: h };
+  }
+  // the point where the segment from box a's centre towards box b's centre leaves a
+  function border(a, b) {
+    var cx = a.x + a.w / 2, cy = a.y + a.h / 2, dx = b.x + b.w / 2 - cx, dy = b.y + b.h / 2 - cy;
+    var t = Math.min(dx ? a.w / 2 / Math.abs(dx) : Infinity, dy ? a.h / 2 / Math.abs(dy) : Infinity);
+    return [cx + dx * t, cy + dy * t];
+  }
+  function wrapTitle(text, width, lines) {
+    var out = [], line = "";
+    text.split(/\s+/).forEach(function (word) {
+      if (out.length >= lines) return;
+      if ((line + " " + word).trim().length <= width) { line = (line + " " + word).trim(); return; }
+      if (line) out.push(line);
+      line = word.length > width ? word.slice(0, width - 1) + "\u2026" : word;
+    });
+    if (line && out.length < lines) out.push(line);
+    else if (line && out.length) out[lines - 1] = out[lines - 1].replace(/.?$/, "\u2026");
+    return out;
+  }
+  function readerMarkers(layer) {
+    var defs = svgEl("defs");
+    Object.keys(READER_EDGE).forEach(function (type) {
+      var e = READER_EDGE[type], m = svgEl("marker", { id: "reader-" + type, viewBox: "0 0 12 10", refX: "11", refY: "5",
+                                                       markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+      if (e[2] === "tee") m.appendChild(svgEl("path", { d: "M 10 0 L 10 10", stroke: e[0], "stroke-width": "2.5" }));
+      else m.appendChild(svgEl("path", { d: e[2] === "arrow2" ? "M 0 0 L 6 5 L 0 10 z M 5 0 L 11 5 L 5 10 z" : "M 0 0 L 11 5 L 0 10 z", fill: e[0] }));
+      defs.appendChild(m);
+    });
+    layer.appendChild(defs);
+  }
+  // Each drawn claim stays where it was put while it means the same (id, title, relation, target): an
+  // edit adds or removes one box, and the others do not move.
+  function paintReaderClaims(svg, info) {
+    var graph = svg.querySelector("g.graph");
+    if (!graph) return;
+    var claims = S.critique.claims.filter(function (a) { return a.id in current.net.index; });
+    var layer = graph.querySelector("g.reader-layer");
+    if (!layer) {
+      layer = svgEl("g", { "class": "reader-layer" });
+      readerMarkers(layer);
+      graph.appendChild(layer);
+      layer._drawn = {};
+    }
+    var drawn = layer._drawn, keep = {};
+    claims.forEach(function (a) {
+      var k = JSON.stringify([a.title, a.type, a.target]);
+      if (drawn[a.id] && drawn[a.id].key === k) keep[a.id] = drawn[a.id];
+    });
+    Object.keys(drawn).forEach(function (id) {
+      if (!keep[id]) { drawn[id].g.remove(); drawn[id].edge.remove(); }
+    });
+    layer._drawn = drawn = keep;
+    var geo = null;
+    claims.forEach(function (a) {
+      if (drawn[a.id]) return;
+      geo = geo || viewGeometry(svg);
+      var fs = geo.font, w = fs * 12, h = fs * 3.6, into = a.target;
+      var anchor = geo.boxes[a.target] || (drawn[a.target] && drawn[a.target].box);
+      if (!anchor) Object.keys(info.parts).forEach(function (pid) { if (!anchor && info.parts[pid].indexOf(a.target) >= 0) { anchor = geo.boxes[pid]; into = pid; } });
+      if (!anchor) return;
+      var taken = Object.keys(geo.boxes).map(function (id) { return geo.boxes[id]; })
+        .concat(Object.keys(drawn).map(function (id) { return drawn[id].box; }));
+      var b = placeBeside(anchor, w, h, taken, geo.bounds), e = READER_EDGE[a.type];
+      var p0 = border(b, anchor), p1 = border(anchor, b);
+      var edge = svgEl("path", { "class": "reader-edge", "data-id": a.id + "->" + a.target, d: "M" + p0.join(",") + " L" + p1.join(","),
+                                 stroke: e[0], "stroke-width": String(fs / 7), "stroke-dasharray": e[1] || "none", fill: "none",
+                                 "marker-end": "url(#reader-" + a.type + ")" });
+      var g = svgEl("g", { "class": "reader-node", "data-id": a.id, tabindex: "0", role: "button" });
+      var t = current.net.claims[a.target];
+      g.appendChild(svgEl("title", {}, "Your claim: " + a.title + " (" + a.type + " \u201c" + (t ? t.title : a.target) + "\u201d" +
+                                      (into !== a.target ? ", inside this part" : "") + ")"));
+      g.appendChild(svgEl("rect", { x: b.x, y: b.y, width: w, height: h, rx: fs / 3, fill: "#eeeeee", stroke: "#d35400",
+                                    "stroke-width": String(fs / 5), "stroke-dasharray": (fs / 2) + " " + (fs / 4) }));
+      var lines = wrapTitle(a.title, 22, 2);
+      lines.forEach(function (ln, k) {
+        g.appendChild(svgEl("text", { x: b.x + w / 2, y: b.y + fs * (1.25 + 1.1 * k) + (lines.length === 1 ? fs * 0.55 : 0), "text-anchor": "middle",
+                                      "font-size": fs, "font-weight": "bold", "font-family": "DejaVu Sans,Helvetica,Arial,sans-serif" }, ln));
+      });
+      g.appendChild(svgEl("text", { x: b.x + w / 2, y: b.y + h - fs * 0.55, "text-anchor": "middle", "font-size": fs * 0.9,
+                                    "font-family": "DejaVu Sans,Helvetica,Arial,sans-serif", "data-role": "value" }, ""));
+      g.addEventListener("click", function (ev) { ev.stopPropagation(); openDialog(a.id); });
+      g.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); openDialog(a.id); } });
+      layer.appendChild(edge);
+      layer.appendChild(g);
+      drawn[a.id] = { key: JSON.stringify([a.title, a.type, a.target]), g: g, edge: edge, box: b };
+    });
+    Array.prototype.forEach.call(layer.querySelectorAll("g.reader-node"), function (g) {
+      var id = g.getAttribute("data-id"), m = marginalOf(current, id), p = m ? m[1] : null;
+      var f = fill(p), tc = textColour(f), shown = valueLines(id, m)[0] + " \u00b7 yours";
+      setAttr(g.querySelector("rect"), "fill", f);
+      Array.prototype.forEach.call(g.querySelectorAll("text"), function (t) { setAttr(t, "fill", tc); });
+      setText(g.querySelector("text[data-role=value]"), shown);
+      setAttr(g, "aria-label", "Your claim " + current.net.claims[id].title + ": " + shown + ". Press Enter for details.");
+    });
+  }
+
+
   // ---------------------------------------------------------------- why it moved: the chain of claims
   // Claims the reader's settings touch directly: numbers moved, overlays switched, claims added,
   // relations removed, views stated, claims observed or set (compared with the page's start).
@@ -804,7 +958,7 @@ var Explore = (function () {
       zoom(ev.deltaY > 0 ? 1.15 : 1 / 1.15, p.x, p.y);
     }, { passive: false });
     box.addEventListener("pointerdown", function (ev) {
-      if (ev.target.closest && ev.target.closest("g.node")) return;
+      if (ev.target.closest && ev.target.closest("g.node, g.reader-node")) return;
       drag = { x: ev.clientX, y: ev.clientY, vb: Object.assign({}, vb), s: toSvg(ev).s };
       box.setPointerCapture(ev.pointerId);
     });
@@ -829,7 +983,7 @@ var Explore = (function () {
       sc.appendChild(s);
     });
     lg.appendChild(sc);
-    lg.appendChild(el("span", {}, "grey: several states or a collapsed part \u00b7 dashed thick outline: observed or set \u00b7 green: supports, red dashed: opposes, dotted: undercuts, grey: requires"));
+    lg.appendChild(el("span", {}, "grey: several states or a collapsed part \u00b7 dashed thick outline: observed or set \u00b7 orange dashed outline: your claims \u00b7 green: supports, red dashed: opposes, dotted: undercuts, grey: requires"));
   }
 
 
@@ -1254,7 +1408,7 @@ var Explore = (function () {
   }
   function svgEl(tag, attrs, text) {
     var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
     if (text !== undefined) e.textContent = text;
     return e;
   }
