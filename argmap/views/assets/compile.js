@@ -274,7 +274,7 @@ var ArgmapCompile = (function () {
       for (var x = 0; x < nb.length; x++) for (var y = x + 1; y < nb.length; y++) if (!adj[nb[x] * n + nb[y]]) miss++;
       return miss;
     }
-    var score = [];
+    var score = [], stamp = new Int32Array(n), step = 0;
     for (i = 0; i < n; i++) score.push(fill(i));
     var order = [];
     while (left) {
@@ -295,12 +295,17 @@ var ArgmapCompile = (function () {
         nbrs[a].splice(nbrs[a].indexOf(v), 1);
       }
       if (f) for (i = 0; i < nb.length; i++) for (j = i + 1; j < nb.length; j++) link(nb[i], nb[j]);
-      var touched = new Uint8Array(n);
+      // rescore v's neighbours (and theirs, when fill edges were added): the only scores that can change
+      step++;
+      var touched = [];
       for (i = 0; i < nb.length; i++) {
-        touched[nb[i]] = 1;
-        if (f) for (j = 0; j < nbrs[nb[i]].length; j++) touched[nbrs[nb[i]][j]] = 1;
+        if (stamp[nb[i]] !== step) { stamp[nb[i]] = step; touched.push(nb[i]); }
+        if (f) for (j = 0; j < nbrs[nb[i]].length; j++) {
+          var u = nbrs[nb[i]][j];
+          if (stamp[u] !== step) { stamp[u] = step; touched.push(u); }
+        }
       }
-      for (i = 0; i < n; i++) if (touched[i] && todo[i]) score[i] = fill(i);
+      for (i = 0; i < touched.length; i++) if (todo[touched[i]]) score[touched[i]] = fill(touched[i]);
     }
     return order;
   }
