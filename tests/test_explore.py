@@ -135,6 +135,15 @@ def test_page_starts_at_argmap_run(bundled_page):
     assert abs(data["start"]["probability"] - Model.load().probability()) <= TOL
 
 
+def test_page_interval_takes_the_maps_correlation_or_correlation_as_run_does(tmp_path):
+    """The page's interval draws with the map's stated rank correlation, or --correlation, as run --spread."""
+    out = tmp_path / "explore.html"
+    assert main(["explore", "--offer", "none", "--correlation", "0.5", "-o", str(out)]) == 0
+    assert _page_data(out)["correlation"]["value"] == 0.5 and _page_data(out)["correlation"]["source"] == "given"
+    stated = explorer_data(offer="none")["correlation"]
+    assert stated["value"] == 0.2 and stated["source"] == "map" and stated["rationale"]
+
+
 # ------------------------------------------------------------------------------------ browser fixtures
 
 @pytest.fixture(scope="module")

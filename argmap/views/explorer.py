@@ -216,12 +216,13 @@ def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, li
     return {f"{lo!r},{hi!r}": [float(v) for v in fit_beta(lo, hi)] for lo, hi in sorted(found)}
 
 
-def _correlation(model: Model) -> dict[str, Any]:
-    """The dependence between the map's hedges that the page's interval draws with: the map's stated rank
-    correlation ρ (:func:`argmap.analysis.sensitivity.spread.correlation_of`, as ``argmap run --spread``)."""
+def _correlation(model: Model, correlation: float | None = None) -> dict[str, Any]:
+    """The dependence between the map's hedges that the page's interval draws with: ``correlation`` if
+    given, else the map's stated rank correlation ρ (:func:`argmap.analysis.sensitivity.spread.correlation_of`,
+    as ``argmap run --spread``)."""
     from ..analysis.sensitivity.spread import correlation_of
 
-    value, source, why = correlation_of(model)
+    value, source, why = correlation_of(model, correlation)
     return {"value": value, "source": source, "rationale": why}
 
 
@@ -242,12 +243,15 @@ def guided_cruxes(model: Model, **conditions: Any) -> list[dict[str, Any]]:
 def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
-                  scenario: str | None = DEFAULT, scale: str | None = None) -> dict[str, Any]:
+                  scenario: str | None = DEFAULT, scale: str | None = None,
+                  correlation: float | None = None) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data: the map, each offered overlay as edits to it,
     the diagrams, and where the page starts (``argmap run`` with ``overlays`` and these conditions);
     ``offer`` chooses the other overlays it offers (:func:`offering`, or its result). ``scale``: the map
     and every overlay's edits re-read on that verbal scale (:func:`argmap.inference.words.reread_map`, the
-    rule of :meth:`Model.on_scale`), so the page starts where ``argmap run --scale`` does."""
+    rule of :meth:`Model.on_scale`), so the page starts where ``argmap run --scale`` does. ``correlation``:
+    the rank correlation the headline's interval draws with (None: the map's stated one), as
+    ``argmap run --spread --correlation``."""
     from ..maps.loader import load_stages
     from ..render.views import effective_parts
 
@@ -284,7 +288,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),
         "betas": _beta_fits(base_map, shipped),
-        "correlation": _correlation(base_model),
+        "correlation": _correlation(base_model, correlation),
         "cruxes": guided_cruxes(base_model, given=given, set=set, scenario=scenario),
         "start": {"overlays": [o.name for o in offered if o.on], "scenario": sc, "given": start_given,
                   "set": start_set, "probability": base.probability},
@@ -343,11 +347,14 @@ def _packed(data: Any) -> str:
 def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path] = (), *,
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
-                  scenario: str | None = DEFAULT, scale: str | None = None) -> str:
+                  scenario: str | None = DEFAULT, scale: str | None = None,
+                  correlation: float | None = None) -> str:
     """The explorer page for the map at ``path`` offering ``overlays`` (and, by ``offer``, others: for the
     bundled map, the bundled critiques and viewpoints that fit; :func:`offering`), as one HTML document
-    with no external references; ``scale``: every word-read number re-read on that verbal scale."""
-    data = explorer_data(path, overlays, offer=offer, given=given, set=set, scenario=scenario, scale=scale)
+    with no external references; ``scale``: every word-read number re-read on that verbal scale;
+    ``correlation``: the rank correlation of the headline's interval (None: the map's)."""
+    data = explorer_data(path, overlays, offer=offer, given=given, set=set, scenario=scenario, scale=scale,
+                         correlation=correlation)
     return page_html(data)
 
 

@@ -767,7 +767,7 @@ var Explore = (function () {
     claims.forEach(function (a) {
       if (drawn[a.id]) return;
       geo = geo || viewGeometry(svg);
-      var fs = geo.font, w = fs * 12, h = fs * 3.6, into = a.target;
+      var fs = geo.font, w = fs * 14, h = fs * 3.6, into = a.target;
       var anchor = geo.boxes[a.target] || (drawn[a.target] && drawn[a.target].box);
       if (!anchor) Object.keys(info.parts).forEach(function (pid) { if (!anchor && info.parts[pid].indexOf(a.target) >= 0) { anchor = geo.boxes[pid]; into = pid; } });
       if (!anchor) return;
@@ -1094,7 +1094,8 @@ var Explore = (function () {
       var n = factors.length + " uncertain numbers", draws = " (" + job.done.toLocaleString("en") + " joint draws)";
       setText(box, rho > 0
         ? "90% interval " + range(cor) + ": the map's " + n + " leaning together toward the conclusion with rank correlation \u03c1 = " +
-          rho + " (the map's stated correlation, as argmap run --spread); drawn independently " + range(ind) + draws
+          rho + (D.correlation.source === "map" ? " (the map's stated correlation" : " (as given") +
+          ", as argmap run --spread); drawn independently " + range(ind) + draws
         : "90% interval " + range(ind) + " over the map's " + n + ", drawn independently" + draws);
       box.title = rho > 0 && D.correlation.rationale ? "Why \u03c1 = " + rho + ": " + D.correlation.rationale : "";
     }
