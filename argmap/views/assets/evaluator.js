@@ -126,13 +126,22 @@ var ArgmapEval = (function () {
   // Marginals of every claim given θ, observations {claim: state} and interventions {claim: state}.
   // Returns {z, marginals: [Float64Array per claim]}; z = P(observations | do(interventions)),
   // and marginals is null when z is not positive (impossible conditions).
+  // Work tables are allocated once per compiled network and reused by every query (a slider drag or the
+  // interval's thousand draws allocate only the marginals they return).
+  function workspace(c) {
+    if (!c.work) {
+      var tables = c.tableSizes.map(function (n) { return new Float64Array(n); });
+      c.work = { tables: tables, adj: c.tableSizes.map(function (n) { return new Float64Array(n); }) };
+    }
+    return c.work;
+  }
   function marginals(c, theta, given, set) {
     fill(c, theta);
-    var fixed = new Array(c.n).fill(-1), v, k;
-    var tables = [];
+    var fixed = new Array(c.n).fill(-1), v, k, w = workspace(c);
+    var tables = w.tables;
     for (var f = 0; f < c.nFactors; f++) {
       v = c.net.factors[f].var;
-      tables.push(Float64Array.from(c.cpts[v]));
+      tables[f].set(c.cpts[v]);
     }
     function cond(map, intervene) {
       Object.keys(map || {}).forEach(function (name) {
@@ -155,30 +164,30 @@ var ArgmapEval = (function () {
     var st, cell, m, i, j;
     for (k = 0; k < c.steps.length; k++) {
       st = c.steps[k];
-      var out = new Float64Array(c.tableSizes[c.nFactors + k]);
+      var out = tables[c.nFactors + k];
+      out.fill(0);
       var ins = st.inputs.map(function (id) { return tables[id]; });
       for (cell = 0; cell < st.size; cell++) {
         m = 1.0;
         for (i = 0; i < ins.length; i++) m *= ins[i][st.ins[i][cell]];
         out[st.out[cell]] += m;
       }
-      tables.push(out);
     }
     var finals = c.net.final, z = 1.0;
     for (i = 0; i < finals.length; i++) z *= tables[finals[i]][0];
     if (!(z > 0)) return { z: z, marginals: null };
     // backward: the adjoint dZ/d(table) of every table, from the output of each step to its inputs
-    var adj = new Array(tables.length).fill(null);
+    var adj = w.adj;                // each table is the input of one step: its adjoint is written once
     for (i = 0; i < finals.length; i++) {
       var others = 1.0;
       for (j = 0; j < finals.length; j++) if (j !== i) others *= tables[finals[j]][0];
-      adj[finals[i]] = Float64Array.of(others);
+      adj[finals[i]][0] = others;
     }
     for (k = c.steps.length - 1; k >= 0; k--) {
       st = c.steps[k];
       var g = adj[c.nFactors + k];
       var tin = st.inputs.map(function (id) { return tables[id]; });
-      var ain = st.inputs.map(function (id) { return new Float64Array(tables[id].length); });
+      var ain = st.inputs.map(function (id) { var a = adj[id]; a.fill(0); return a; });
       for (cell = 0; cell < st.size; cell++) {
         var gv = g[st.out[cell]];
         if (gv === 0) continue;
@@ -188,7 +197,6 @@ var ArgmapEval = (function () {
           ain[j][st.ins[j][cell]] += m;
         }
       }
-      st.inputs.forEach(function (id, j) { adj[id] = ain[j]; });
     }
     var result = [];
     for (v = 0; v < c.n; v++) {
