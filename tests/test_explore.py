@@ -378,18 +378,35 @@ def test_headline_interval_is_argmap_run_spreads_with_the_maps_correlation(page,
     draws) must sit, on the CLI's own draws (10,000), at its level within 4 standard errors of an
     empirical quantile's level, sqrt(q(1-q)(1/1000 + 1/10000)): 0.05 +- 0.029 and 0.95 +- 0.029. The old
     page's independent interval would put its 5% quantile at the correlated draws' 18th percentile."""
+    _interval_is_the_clis(page, capsys, [])
+    assert "\u03c1 = 0.2 (the map's stated correlation" in page.text_content("#headline-spread")
+
+
+def test_headline_interval_with_one_shared_lean_per_part_is_the_clis(browser, tmp_path, capsys):
+    """explore --shared-factor part: the page's interval draws one shared lean per part of the map, as
+    run --spread --shared-factor part does (same tolerance)."""
+    out = tmp_path / "explore.html"
+    assert main(["explore", "--offer", "none", "--shared-factor", "part", "-o", str(out)]) == 0
+    pg = browser.new_page()
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("body[data-ready=true]", timeout=20000)
+    _interval_is_the_clis(pg, capsys, ["--shared-factor", "part"])
+    assert "one shared lean per part of the map" in pg.text_content("#headline-spread")
+    pg.close()
+
+
+def _interval_is_the_clis(page, capsys, args: list[str]) -> None:
     from argmap.analysis.sensitivity.spread import spread
 
     page.wait_for_selector("#headline-spread[data-lo]", timeout=120000)
     got = {k: float(page.get_attribute("#headline-spread", f"data-{k}"))
            for k in ("lo", "hi", "ind-lo", "ind-hi", "rho")}
-    assert main(["run", "--spread", "--json"]) == 0
+    assert main(["run", "--spread", "--json", *args]) == 0
     cli = json.loads(capsys.readouterr().out)["spread"]
-    sp = spread(Model.load())                             # the CLI's draws, with their values
+    sp = spread(Model.load(), shared_factor=args[-1] if args else "map")    # the CLI's draws, with their values
     assert (sp.correlated.q05, sp.independent.q95) == (cli["correlated"]["q05"], cli["independent"]["q95"])
     assert got["rho"] == cli["correlation"]["value"] == 0.2
-    text = page.text_content("#headline-spread")
-    assert "\u03c1 = 0.2" in text and f"{len(_factors())} uncertain numbers" in text
+    assert f"{len(_factors())} uncertain numbers" in page.text_content("#headline-spread")
     for values, lo, hi in ((sp.correlated_values, got["lo"], got["hi"]),
                            (sp.independent_values, got["ind-lo"], got["ind-hi"])):
         for q, level in ((lo, 0.05), (hi, 0.95)):

@@ -151,22 +151,22 @@ def count_arg(text: str) -> int:
     return n
 
 
-def add_correlation_arg(g) -> None:
-    """``--correlation RHO``: the dependence of the headline's joint draws (run --spread, sensitivity,
-    compare, export, and the explorer page's interval)."""
+def add_dependence_args(g) -> None:
+    """``--correlation RHO`` and ``--shared-factor map|part``: the dependence of the headline's joint draws
+    (run --spread, sensitivity, compare, export, and the explorer page's interval)."""
     g.add_argument("--correlation", type=_rank_correlation, default=None, metavar="RHO",
                    help="rank correlation of any two of the author's hedges, leaning together toward or away from "
                         "the conclusion (Gaussian copula, one shared factor); default: the map's stated value")
+    g.add_argument("--shared-factor", choices=("map", "part"), default="map",
+                   help="the hedges' shared lean: one for the whole map (default), or one per part of the map "
+                        "(rank correlation within a part, parts independent)")
 
 
 def add_spread_args(p: argparse.ArgumentParser, draws: bool = True) -> None:
     """How the headline's spread is drawn: ``--correlation``, ``--words`` and, with ``draws``, ``--samples``
     and ``--seed`` (commands that already have those pass ``draws=False``)."""
     g = p.add_argument_group("spread (joint draws of the uncertain numbers)")
-    add_correlation_arg(g)
-    g.add_argument("--shared-factor", choices=("map", "part"), default="map",
-                   help="the hedges' shared lean: one for the whole map (default), or one per part of the map "
-                        "(rank correlation within a part, parts independent)")
+    add_dependence_args(g)
     g.add_argument("--words", action="store_true",
                    help="draw each number read from a word from that word's spread on the scale, instead of its "
                         "stated range")

@@ -6,7 +6,7 @@ import sys
 
 from .common import (
     add_condition_args,
-    add_correlation_arg,
+    add_dependence_args,
     add_map_args,
     add_offer_arg,
     add_out_arg,
@@ -32,7 +32,7 @@ def add_parser(sub):
     add_out_arg(p, "FILE.html", "the page to write (default: explore.html)")
     add_offer_arg(p)
     add_scale_arg(p)
-    add_correlation_arg(p.add_argument_group("the headline's interval (joint draws of the uncertain numbers)"))
+    add_dependence_args(p.add_argument_group("the headline's interval (joint draws of the uncertain numbers)"))
     return p
 
 
@@ -43,7 +43,8 @@ def run(args) -> int:
     target = args.out or "explore.html"
     refuse_map_folder(target)
     page = explorer_html(args.path, args.overlays, offer=offering_from_args(args),
-                         **conditions_from_args(args), scale=args.scale, correlation=args.correlation)
+                         **conditions_from_args(args), scale=args.scale, correlation=args.correlation,
+                         shared_factor=args.shared_factor)
     out = atomic_write(target, page)
     print(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)", file=sys.stderr)
     return 0

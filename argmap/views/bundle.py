@@ -105,7 +105,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     # each chart once its numbers are known; the rest is computed here meanwhile
     step("the explorer page and the headline as a formula")
     texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
-                           scale=model.scale, correlation=correlation)),
+                           scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
              start(partial(_formula_markdown, model, target, kw))]
     charts: dict[str, Pending[dict[str, bytes]]] = {}
     try:

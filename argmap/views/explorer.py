@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import DEFAULT, Model
-from ..base.errors import ArgmapError, Diagnostic, ValidationError
+from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError
 from ..base.readfile import resolved
 from ..base.verbal import PROBABILITY_BANDS, STRENGTH_BANDS
 from ..maps.mapjson import map_edits, map_json
@@ -216,14 +216,16 @@ def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, li
     return {f"{lo!r},{hi!r}": [float(v) for v in fit_beta(lo, hi)] for lo, hi in sorted(found)}
 
 
-def _correlation(model: Model, correlation: float | None = None) -> dict[str, Any]:
+def _correlation(model: Model, correlation: float | None = None, shared_factor: str = "map") -> dict[str, Any]:
     """The dependence between the map's hedges that the page's interval draws with: ``correlation`` if
     given, else the map's stated rank correlation ρ (:func:`argmap.analysis.sensitivity.spread.correlation_of`,
-    as ``argmap run --spread``)."""
-    from ..analysis.sensitivity.spread import correlation_of
+    as ``argmap run --spread``), with one shared factor for the map or one per part (``shared_factor``)."""
+    from ..analysis.sensitivity.spread import SHARED_FACTORS, correlation_of
 
+    if shared_factor not in SHARED_FACTORS:
+        raise QueryError(f"--shared-factor '{shared_factor}': choose one of {', '.join(SHARED_FACTORS)}")
     value, source, why = correlation_of(model, correlation)
-    return {"value": value, "source": source, "rationale": why}
+    return {"value": value, "source": source, "rationale": why, "shared_factor": shared_factor}
 
 
 GUIDED_QUESTIONS = 10
@@ -244,14 +246,14 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT, scale: str | None = None,
-                  correlation: float | None = None) -> dict[str, Any]:
+                  correlation: float | None = None, shared_factor: str = "map") -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data: the map, each offered overlay as edits to it,
     the diagrams, and where the page starts (``argmap run`` with ``overlays`` and these conditions);
     ``offer`` chooses the other overlays it offers (:func:`offering`, or its result). ``scale``: the map
     and every overlay's edits re-read on that verbal scale (:func:`argmap.inference.words.reread_map`, the
-    rule of :meth:`Model.on_scale`), so the page starts where ``argmap run --scale`` does. ``correlation``:
-    the rank correlation the headline's interval draws with (None: the map's stated one), as
-    ``argmap run --spread --correlation``."""
+    rule of :meth:`Model.on_scale`), so the page starts where ``argmap run --scale`` does. ``correlation``
+    and ``shared_factor``: how the headline's interval draws (None: the map's stated rank correlation; one
+    shared factor for the map or one per part), as ``argmap run --spread --correlation --shared-factor``."""
     from ..maps.loader import load_stages
     from ..render.views import effective_parts
 
@@ -288,7 +290,7 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),
         "betas": _beta_fits(base_map, shipped),
-        "correlation": _correlation(base_model, correlation),
+        "correlation": _correlation(base_model, correlation, shared_factor),
         "cruxes": guided_cruxes(base_model, given=given, set=set, scenario=scenario),
         "start": {"overlays": [o.name for o in offered if o.on], "scenario": sc, "given": start_given,
                   "set": start_set, "probability": base.probability},
@@ -348,13 +350,13 @@ def explorer_html(path: str | Path | None = None, overlays: Sequence[str | Path]
                   offer: str | Sequence[str | Path] | Offering | None = None,
                   given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
                   scenario: str | None = DEFAULT, scale: str | None = None,
-                  correlation: float | None = None) -> str:
+                  correlation: float | None = None, shared_factor: str = "map") -> str:
     """The explorer page for the map at ``path`` offering ``overlays`` (and, by ``offer``, others: for the
     bundled map, the bundled critiques and viewpoints that fit; :func:`offering`), as one HTML document
     with no external references; ``scale``: every word-read number re-read on that verbal scale;
-    ``correlation``: the rank correlation of the headline's interval (None: the map's)."""
+    ``correlation``, ``shared_factor``: how the headline's interval draws (:func:`explorer_data`)."""
     data = explorer_data(path, overlays, offer=offer, given=given, set=set, scenario=scenario, scale=scale,
-                         correlation=correlation)
+                         correlation=correlation, shared_factor=shared_factor)
     return page_html(data)
 
 

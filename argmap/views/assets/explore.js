@@ -1049,7 +1049,15 @@ var Explore = (function () {
     var pOf = function (th) { var res = c.marginals(th, cond.given, cond.set); return res.marginals ? res.marginals[t][res.marginals[t].length - 1] : null; };
     setText(box, "90% interval over the map's " + factors.length + " uncertain numbers: computing\u2026");
     var job = spreadJob = { cancelled: false, signs: [], ind: [], cor: [], done: 0, u: ArgmapSpread.rng(SPREAD_SEED), p0: null };
-    var dims = factors.map(function (x) { return x.dims; });
+    var dims = factors.map(function (x) { return x.dims; }), groups = null, perPart = D.correlation && D.correlation.shared_factor === "part";
+    if (perPart) {                    // one shared lean per part of the map (spread.part_groups: the number's claim's part)
+      var seenPart = {};
+      groups = factors.map(function (x) {
+        var part = c.claims[c.params[x.cols[0]].claim].part || "";
+        if (!(part in seenPart)) seenPart[part] = Object.keys(seenPart).length;
+        return seenPart[part];
+      });
+    }
     function draw(th, f, z) {
       var x = ArgmapSpread.fromNormal(f.f, z);
       if (f.dims === 1) th[f.cols[0]] = x; else f.cols.forEach(function (j, k) { th[j] = x[k]; });
@@ -1073,7 +1081,7 @@ var Explore = (function () {
           continue;
         }
         if (job.done >= SPREAD_DRAWS) break;
-        var sc = ArgmapSpread.scores(job.u, dims, rho > 0 ? job.signs : dims.map(function () { return 0; }), r);
+        var sc = ArgmapSpread.scores(job.u, dims, rho > 0 ? job.signs : dims.map(function () { return 0; }), r, groups);
         var ti = Float64Array.from(point), tc = Float64Array.from(point);
         factors.forEach(function (f, k) { draw(ti, f, sc[0][k]); if (rho > 0) draw(tc, f, sc[1][k]); });
         var vi = pOf(ti), vc = rho > 0 ? pOf(tc) : vi;
@@ -1093,7 +1101,8 @@ var Explore = (function () {
       var range = function (q) { return q[0].toFixed(3) + " to " + q[1].toFixed(3); };
       var n = factors.length + " uncertain numbers", draws = " (" + job.done.toLocaleString("en") + " joint draws)";
       setText(box, rho > 0
-        ? "90% interval " + range(cor) + ": the map's " + n + " leaning together toward the conclusion with rank correlation \u03c1 = " +
+        ? "90% interval " + range(cor) + ": the map's " + n + " leaning together toward the conclusion" +
+          (perPart ? ", one shared lean per part of the map," : "") + " with rank correlation \u03c1 = " +
           rho + (D.correlation.source === "map" ? " (the map's stated correlation" : " (as given") +
           ", as argmap run --spread); drawn independently " + range(ind) + draws
         : "90% interval " + range(ind) + " over the map's " + n + ", drawn independently" + draws);

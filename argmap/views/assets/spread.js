@@ -197,15 +197,17 @@ var ArgmapSpread = (function () {
   function normal(u) { return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()); }
 
   // Latent scores of one draw for factors with these dims and signs (Python's copula_units): a shared
-  // score Z, and each coordinate's own score e; returns [independent, correlated], both from the same e.
-  function scores(u, dims, signs, r) {
-    var shared = normal(u), ind = [], cor = [], k = 0, own = Math.sqrt(Math.max(1 - r, 0)), lean = Math.sqrt(r);
+  // score Z (one per group when ``groups`` gives each factor's: the map's parts), and each coordinate's own
+  // score e; returns [independent, correlated], both from the same e.
+  function scores(u, dims, signs, r, groups) {
+    var shared = [], ind = [], cor = [], k = 0, own = Math.sqrt(Math.max(1 - r, 0)), lean = Math.sqrt(r);
     dims.forEach(function (d, i) {
-      var e = [];
+      var e = [], gi = groups ? groups[i] : 0;
+      if (shared[gi] === undefined) shared[gi] = normal(u);
       for (var j = 0; j < d; j++) e.push(normal(u));
       ind.push(d === 1 ? e[0] : e);
-      var s = signs[i];
-      var c = e.map(function (x) { return s ? s * lean * shared + own * x : x; });
+      var s = signs[i], z = shared[gi];
+      var c = e.map(function (x) { return s ? s * lean * z + own * x : x; });
       cor.push(d === 1 ? c[0] : c);
       k += d;
     });
