@@ -426,8 +426,11 @@ class Engine:
             ins = [tables[i] for i in step.inputs]
             for j, (i, (subs, insert)) in enumerate(zip(step.inputs, step.backward, strict=False)):
                 a = np.einsum(subs, g, *(t for m, t in enumerate(ins) if m != j))
-                if insert:
-                    a = np.broadcast_to(np.expand_dims(a, insert), ins[j].shape)
+                if insert:                  # the axes summed out of this input alone, back as size 1
+                    shape = list(a.shape)
+                    for k in insert:        # ascending, so each lands where np.expand_dims puts it
+                        shape.insert(k, 1)
+                    a = np.broadcast_to(a.reshape(shape), ins[j].shape)
                 adj[i] = a
         return adj
 
