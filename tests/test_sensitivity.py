@@ -362,3 +362,21 @@ def test_sobol_alongside_the_other_stages_gives_what_it_gives_in_line(mix, monke
     inline = report(mix, samples=300, sobol_samples=64, seed=1).sobol
     assert beside is not None and inline is not None and beside.rows
     assert beside.rows == inline.rows and beside.variance == inline.variance
+
+
+def test_the_spreads_independent_reading_is_the_monte_carlo_draws(mix):
+    """report() hands its Monte Carlo to the spread instead of drawing the same 10,000 again: the spread's
+    independent reading is those draws exactly (same seed, same factors), so nothing changes but the time."""
+    from argmap.analysis.sensitivity import monte_carlo, report
+    from argmap.analysis.sensitivity.spread import spread
+
+    mc = monte_carlo(mix, samples=700, seed=5)
+    own = spread(mix, samples=700, seed=5)
+    assert np.array_equal(own.independent_values, mc.values)
+    shared = spread(mix, samples=700, seed=5, independent=mc)
+    assert shared.independent_values is mc.values
+    assert (shared.independent, shared.correlated) == (own.independent, own.correlated)
+    rep = report(mix, samples=700, seed=5, sobol_samples=0)
+    assert rep.spread is not None and rep.monte_carlo is not None
+    assert rep.spread.independent_values is rep.monte_carlo.values
+    assert rep.spread.independent == own.independent and rep.spread.correlated == own.correlated

@@ -127,8 +127,8 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
               if samples > 0 else None)
         res = timed("residual", lambda: residual(model, *args))
         spr = timed("spread", lambda: spread(model, target, given, set, scenario, samples=samples, seed=seed,
-                                             correlation=correlation, words=words,
-                                             shared_factor=shared_factor)) if samples > 1 else None
+                                             correlation=correlation, words=words, shared_factor=shared_factor,
+                                             independent=mc)) if samples > 1 else None
         sob = None
         if sob_job is not None:
             sob, seconds["Sobol indices"] = sob_job.result()

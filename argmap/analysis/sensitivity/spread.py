@@ -15,6 +15,7 @@ interval: the same draws feed the map without and with the critique).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from ...base.errors import QueryError
 from ...inference.distributions import Factor, copula_units, normal_to_theta, sample_theta
 from ...inference.words import word_factors
 from ._query import Query, evaluate, factors_of, resolve
+
+if TYPE_CHECKING:
+    from .montecarlo import MonteCarlo
 
 __all__ = ["Summary", "Draws", "Spread", "summarise", "draws", "paired", "spread", "correlation_of",
            "hedge_factors", "toward", "stated_figure", "spread_by_scale", "SHARED_FACTORS", "part_groups"]
@@ -255,25 +259,30 @@ def stated_figure(model: Model, q: Query, explicit: bool = False) -> tuple[float
 
 def spread(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
            samples: int = 10_000, seed: int | None = 0, correlation: float | None = None,
-           words: bool = False, shared_factor: str = "map") -> Spread:
+           words: bool = False, shared_factor: str = "map", independent: MonteCarlo | None = None) -> Spread:
     """P(target) over ``samples`` joint draws, independent and correlated (same seed), on the model's scale.
 
     ``correlation`` None takes the map's stated default; the correlated column then equals the independent
     one if the map states none. ``shared_factor`` as in :func:`draws`. Pass a model from
-    :meth:`Model.on_scale` for another verbal scale.
+    :meth:`Model.on_scale` for another verbal scale. ``independent``: :func:`monte_carlo`'s result for the same
+    model, query, samples and seed, whose draws the independent reading is (ranges, not words): its values are
+    used instead of drawing and evaluating them again.
     """
     if samples < 2:
         raise QueryError("the spread needs at least 2 draws (--samples)")
     q = resolve(model, target, given, set, scenario)
     rho, source, why = correlation_of(model, correlation)
     cond = dict(given=given, set=set, scenario=scenario)
-    ind = draws(model, q.target, **cond, samples=samples, seed=seed, correlation=0.0, words=words)
+    if independent is not None and not words and independent.samples == samples and independent.seed == seed:
+        ind_values = independent.values
+    else:
+        ind_values = draws(model, q.target, **cond, samples=samples, seed=seed, correlation=0.0, words=words).values
     cor = draws(model, q.target, **cond, samples=samples, seed=seed, correlation=rho, words=words,
                 shared_factor=shared_factor)
     point = float(evaluate(model, q, model.network.theta0)[0])
     stated, by = stated_figure(model, q, bool(given or set))
     return Spread(q, model.scale, words, samples, seed, point, stated, by, rho, source, why,
-                  summarise(ind.values, stated), summarise(cor.values, stated), ind.values, cor.values, shared_factor)
+                  summarise(ind_values, stated), summarise(cor.values, stated), ind_values, cor.values, shared_factor)
 
 
 def spread_by_scale(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT,
