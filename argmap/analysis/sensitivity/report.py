@@ -76,10 +76,9 @@ class SensitivityReport:
         }
 
 
-def _timed_sobol(model: Model, q: Query, samples: int, seed: int | None, factors: int | None,
-                 ranking: list[dict]) -> tuple[Sobol, float]:
+def _timed_sobol(model: Model, q: Query, samples: int, seed: int | None, factors: int | None) -> tuple[Sobol, float]:
     t = time.perf_counter()
-    out = sobol(model, q.target, q.given, q.set, None, samples=samples, seed=seed, top=factors, ranking=ranking)
+    out = sobol(model, q.target, q.given, q.set, None, samples=samples, seed=seed, top=factors)
     return out, round(time.perf_counter() - t, 3)
 
 
@@ -111,16 +110,17 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
         return out
 
     baseline = model.probability(*args[:3], scenario=None)
-    crux = timed("cruxes", lambda: cruxes(model, *args))
-    named = {**model.map.crux_groups, **(groups or {})}
-    grouped = timed("crux groups", lambda: group_cruxes(model, named, *args)) if named else []
-    torn = timed("tornado", lambda: tornado(model, *args))
-    # Sobol (the costliest stage, with scipy.stats' import for its design) runs beside the rest
-    # (argmap.base.forked; in this process where that is not possible); its seconds are its own
+    # Sobol (the costliest stage, with scipy.stats' import for its design) runs beside all the others
+    # (argmap.base.forked; in this process where that is not possible), ranking its factors by its own
+    # tornado (the same rows as the one below); its seconds are its own
     say("Sobol indices (alongside)…")
-    sob_job = (start(partial(_timed_sobol, model, q, sobol_samples, seed, sobol_factors, torn))
+    sob_job = (start(partial(_timed_sobol, model, q, sobol_samples, seed, sobol_factors))
                if sobol_samples > 0 else None)
     try:
+        crux = timed("cruxes", lambda: cruxes(model, *args))
+        named = {**model.map.crux_groups, **(groups or {})}
+        grouped = timed("crux groups", lambda: group_cruxes(model, named, *args)) if named else []
+        torn = timed("tornado", lambda: tornado(model, *args))
         fs = timed("one-way functions", lambda: one_way(model, *args))
         thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
         mc = (timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed))
