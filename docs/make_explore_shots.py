@@ -39,7 +39,8 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1200, "height": 1250})
         page.goto(page_path.as_uri())
         page.wait_for_selector("body[data-ready=true]")
-        # a critique: one claim against the counting argument's base, by word, and the chain to the target
+        # a critique: one claim against a non-classic story, by word; the page draws it beside that story's
+        # part (orange dashed outline) and the chain from it to the target
         page.fill("#cr-name", "A. Reader")
         page.fill("#cr-source", "https://example.org/my-post")
         page.fill("#cr-title", "SGD's inductive biases favour simple, myopic goals")
@@ -53,8 +54,11 @@ def main() -> int:
         page.click("#cr-add")
         page.wait_for_selector("#headline-spread[data-lo]", timeout=60000)
         page.click("#diagram g.node[data-id='scheming']")
+        # the chain in the claim's dialog, moved over the side panel so the diagram shows the reader's claim
         page.evaluate("(() => { const side = document.querySelector('.side'); "
                       "side.scrollTop = document.querySelector('.critique').offsetTop - side.offsetTop; "
+                      "const d = document.getElementById('claim-dialog'); "
+                      "Object.assign(d.style, {left: 'auto', right: '12px', top: '300px', transform: 'none'}); "
                       "window.scrollTo(0, 0); })()")
         _save(page.screenshot(), ROOT / "docs" / "explore-critique.png")
         page.click("#dlg-close")
