@@ -215,38 +215,60 @@ var Explore = (function () {
     });
   }
 
+  // Each view's nodes and edges, found once (with the text and shapes each repaint writes), and what was
+  // last written to each: a repaint touches only what changed, without reading the DOM back.
+  function diagramIndex(svg, info) {
+    if (svg._index) return svg._index;
+    var nodes = Array.prototype.map.call(svg.querySelectorAll("g.node"), function (g) {
+      var id = g.getAttribute("data-id");
+      return { g: g, id: id, part: id in info.parts, texts: Array.prototype.slice.call(g.querySelectorAll("text")),
+               count: g.querySelector("text[data-role=count]"), value: g.querySelector("text[data-role=value]"),
+               shapes: nodeParts(g), last: {} };
+    });
+    var edges = Array.prototype.map.call(svg.querySelectorAll("g.edge"), function (g) {
+      var ends = (g.getAttribute("data-id") || "").split("->");
+      return { g: g, key: ends[0] + "->" + ends[1], part: ends.some(function (e) { return e in info.parts; }), absent: null };
+    });
+    svg._index = { nodes: nodes, edges: edges };
+    return svg._index;
+  }
   function paintDiagram() {
     var box = document.getElementById("diagram"), svg = box.querySelector("svg");
     if (!svg) return;
-    var info = D.diagrams[S.view] || D.diagrams.overview;
-    Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
-      var id = g.getAttribute("data-id");
-      var texts = g.querySelectorAll("text");
-      if (id in info.parts) {
+    var info = D.diagrams[S.view] || D.diagrams.overview, index = diagramIndex(svg, info);
+    function flag(n, cls, on) { if (n.last[cls] !== on) { n.last[cls] = on; toggle(n.g, cls, on); } }
+    index.nodes.forEach(function (n) {
+      var id = n.id, last = n.last;
+      if (n.part) {
         var members = info.parts[id].filter(function (c) { return c in current.net.index; });
-        toggle(g, "absent", members.length === 0);
-        var line = g.querySelector("text[data-role=count]");
-        if (line) setText(line, members.length + " claims");
+        flag(n, "absent", members.length === 0);
+        if (n.count && last.count !== members.length) { last.count = members.length; setText(n.count, members.length + " claims"); }
         return;
       }
       var present = id in current.net.index;
-      toggle(g, "absent", !present);
-      toggle(g, "fixed", !!stateLabel(id));
+      flag(n, "absent", !present);
+      flag(n, "fixed", !!stateLabel(id));
       if (!present) return;
       var m = marginalOf(current, id);
       var meta = current.net.claims[id];
       var p = meta.states.length === 2 && m ? m[1] : null;
-      var f = fill(p), tc = textColour(f), shown = valueLines(id, m)[0];
-      nodeParts(g).forEach(function (s) { setAttr(s, "fill", f); });
-      Array.prototype.forEach.call(texts, function (t) { setAttr(t, "fill", tc); });
-      var v = g.querySelector("text[data-role=value]");
-      if (v) setText(v, shown);
-      setAttr(g, "aria-label", meta.title + ": " + shown + ". Press Enter to observe or set.");
+      var f = fill(p), shown = valueLines(id, m)[0];
+      if (last.fill !== f) {
+        last.fill = f;
+        var tc = textColour(f);
+        n.shapes.forEach(function (sh) { sh.setAttribute("fill", f); });
+        n.texts.forEach(function (t) { t.setAttribute("fill", tc); });
+      }
+      if (last.shown !== shown || last.title !== meta.title) {
+        last.shown = shown;
+        last.title = meta.title;
+        if (n.value) n.value.textContent = shown;
+        n.g.setAttribute("aria-label", meta.title + ": " + shown + ". Press Enter to observe or set.");
+      }
     });
-    Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (g) {
-      var ends = (g.getAttribute("data-id") || "").split("->");
-      var partEdge = ends.some(function (e) { return e in info.parts; });
-      toggle(g, "absent", !partEdge && !current.net.edges[ends[0] + "->" + ends[1]]);
+    index.edges.forEach(function (e) {
+      var absent = !e.part && !current.net.edges[e.key];
+      if (e.absent !== absent) { e.absent = absent; toggle(e.g, "absent", absent); }
     });
     paintReaderClaims(svg, info);
   }
@@ -450,6 +472,9 @@ var Explore = (function () {
   // Make ``parent``'s children (after the first ``skip``) exactly ``want``, moving only what differs, so
   // a reader's edit that adds or drops one control restyles that control, not the whole panel.
   function reconcile(parent, want, skip) {
+    var had = parent._want;          // the same children as last time: nothing to do
+    if (had && had.length === want.length && had.every(function (n, i) { return n === want[i]; })) return;
+    parent._want = want.slice();
     var keep = new Set(want);
     Array.prototype.slice.call(parent.children, skip).forEach(function (n) { if (!keep.has(n)) n.remove(); });
     want.forEach(function (n, i) {
