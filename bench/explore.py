@@ -161,8 +161,9 @@ def main() -> int:
           f"{edits['claims']} claims at the end")
     print(f"  handler (recompile + recompute + repaint + layout): {_stats(edits['handler'])}")
     print(f"  of which Explore.update:                          {_stats(edits['inner'])}")
-    for stage in sorted({k for p in edits["parts"] for k in p}):
-        print(f"    {stage + ':':47s}{_stats([p.get(stage, 0.0) for p in edits['parts']])}")
+    parts = [p or {} for p in edits["parts"]]          # (a page before Explore.lastUpdateParts has none)
+    for stage in sorted({k for p in parts for k in p}):
+        print(f"    {stage + ':':47s}{_stats([p.get(stage, 0.0) for p in parts])}")
     print(f"  to the next frame:                                {_stats(edits['frame'])}")
     print(f"evaluator alone (all marginals):        {_stats(out['evaluate'])}")
     print(f"Python Engine.marginals, same query:    {_stats(py)}")
