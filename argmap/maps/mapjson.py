@@ -46,8 +46,11 @@ def quantity_json(q: Quantity | None) -> Any:
     return q.value
 
 
+_PROV_FIELDS = tuple(f.name for f in dataclasses.fields(Provenance) if f.name != "band")
+
+
 def _prov(p: Provenance) -> dict[str, Any]:
-    out = {k: v for k, v in dataclasses.asdict(p).items() if v and k != "band"}
+    out = {k: v for k in _PROV_FIELDS if (v := getattr(p, k))}      # plain strings: no deep copy (asdict) needed
     if p.band is not None:
         out["band"] = dict(p.band) if isinstance(p.band, tuple) else p.band
     return out
