@@ -81,6 +81,9 @@ class Plan:
     program: Program | None = field(default=None, repr=False)
     family: Mapping[str, tuple] = field(default_factory=dict, repr=False)  # var -> (factor id, subscripts)
     component: Mapping[int, int] = field(default_factory=dict, repr=False)  # factor id -> its final table
+    lone: tuple[int, ...] = ()      # marginal plans: factors over their own claim alone, shared with no other
+    """Factors that are a component by themselves (a claim whose parents are all fixed or absent and
+    which no other factor reads): nothing is eliminated for them; the marginal is the table normalised."""
 
 
 class Engine:
@@ -220,13 +223,19 @@ class Engine:
             scope = tuple(u for u in scope_full if u not in fixed)
             factors.append(_Factor(v, index, scope))
         keep = set() if all_marginals else {t for t in targets if t not in fixed}
-        elim = [v for v in needed_t if v not in fixed and v not in keep]
-        order = min_fill_order([f.scope for f in factors], elim)
         scopes: dict[int, tuple[str, ...]] = {i: f.scope for i, f in enumerate(factors)}
         holders: dict[str, set[int]] = {}
         for i, s in scopes.items():
             for u in s:
                 holders.setdefault(u, set()).add(i)
+        lone: tuple[int, ...] = ()
+        if all_marginals:               # independent claims: no elimination step at all
+            lone = tuple(i for i, f in enumerate(factors) if f.scope == (f.var,) and len(holders[f.var]) == 1)
+            for i in lone:
+                del scopes[i], holders[factors[i].var]
+        alone = {factors[i].var for i in lone}
+        elim = [v for v in needed_t if v not in fixed and v not in keep and v not in alone]
+        order = min_fill_order([f.scope for i, f in enumerate(factors) if i in scopes], elim)
         steps: list[_Step] = []
         width, max_cells, total = 0, 1, 0
         next_id = len(factors)
@@ -276,7 +285,7 @@ class Engine:
         component: dict[int, int] = {}
         if all_marginals:
             for i, f in enumerate(factors):
-                if f.var in f.scope:
+                if f.var in f.scope and f.var not in alone:
                     family[f.var] = (i, _subscripts([f.scope, f.scope], (f.var,)))
             component = {i: i for i in rest}     # which final table (independent component) each table feeds
             out_id = len(factors) + len(steps)
@@ -287,7 +296,8 @@ class Engine:
         total += program.size if program is not None else sum(
             math.prod(cards[u] for u in net.parents[f.var] + (f.var,)) for f in factors)
         return Plan(",".join(targets), needed_t, tuple(factors), tuple(steps), rest,
-                    tuple(scopes[i] for i in rest), fixed, width, max_cells, total, program, family, component)
+                    tuple(scopes[i] for i in rest), fixed, width, max_cells, total, program, family, component,
+                    lone)
 
     # ------------------------------------------------------------------ execution
     def _param_users(self) -> list[tuple[str, ...]]:
@@ -385,7 +395,16 @@ class Engine:
             raise ImpossibleEvidenceError(self._impossible(plan))
         adj = self._adjoints(plan, tables, bsz, per_component=True)
         out = {}
+        factors = plan.factors
+        for i in plan.lone:             # a component by itself: its own table, normalised
+            t = tables[i]
+            total = t.sum(axis=0)
+            if not (total > 0).all():
+                raise ImpossibleEvidenceError(self._impossible(plan))
+            out[factors[i].var] = (t / total).T
         for v in names:
+            if v in out:
+                continue
             card = len(net.states[v])
             if v in plan.fixed:
                 m = np.zeros((bsz, card))
@@ -406,19 +425,22 @@ class Engine:
         factor is left out), which is what marginals need and keeps them linear in the number of
         components; otherwise the products of the other components come from prefix and suffix
         products (linear too, and no division, so a zero factor is handled exactly)."""
-        finals = [tables[i] for i in plan.final_inputs]
         adj: dict[int, np.ndarray] = {}
         if per_component:
             for i in plan.final_inputs:
                 adj[i] = np.ones(np.shape(tables[i]))
-        else:
+        else:               # lone factors are components too: their totals are their tables' sums
+            finals = [tables[i] for i in plan.final_inputs] + [tables[i].sum(axis=0) for i in plan.lone]
+            ids = plan.final_inputs + plan.lone
             before = [np.ones(bsz)]
             for t in finals[:-1]:
                 before.append(before[-1] * t)
             after = np.ones(bsz)
             for k in range(len(finals) - 1, -1, -1):     # d Z / d (each remaining scalar)
-                adj[plan.final_inputs[k]] = before[k] * after
+                adj[ids[k]] = before[k] * after
                 after = after * finals[k]
+            for i in plan.lone:
+                adj[i] = np.broadcast_to(adj[i], tables[i].shape)
         out_id = len(plan.factors) + len(plan.steps)
         for step in reversed(plan.steps):
             out_id -= 1
