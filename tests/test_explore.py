@@ -400,7 +400,7 @@ def _interval_is_the_clis(page, capsys, args: list[str]) -> None:
 
     page.wait_for_selector("#headline-spread[data-lo]", timeout=120000)
     got = {k: float(page.get_attribute("#headline-spread", f"data-{k}"))
-           for k in ("lo", "hi", "ind-lo", "ind-hi", "rho")}
+           for k in ("lo", "hi", "ind-lo", "ind-hi", "rho", "median")}
     assert main(["run", "--spread", "--json", *args]) == 0
     cli = json.loads(capsys.readouterr().out)["spread"]
     sp = spread(Model.load(), shared_factor=args[-1] if args else "map")    # the CLI's draws, with their values
@@ -412,6 +412,15 @@ def _interval_is_the_clis(page, capsys, args: list[str]) -> None:
         for q, level in ((lo, 0.05), (hi, 0.95)):
             at = float(np.mean(values < q))
             assert abs(at - level) < 4 * np.sqrt(level * (1 - level) * (1 / 1000 + 1 / len(values))), (q, level, at)
+    # the median, and the stated 25% placed as the CLI places it (the correlated reading is named first)
+    at = float(np.mean(sp.correlated_values < got["median"]))
+    assert abs(at - 0.5) < 4 * np.sqrt(0.25 * (1 / 1000 + 1 / len(sp.correlated_values))), at
+    text = page.text_content("#headline-spread")
+    placed = re.findall(r"Joe Carlsmith's 0\.25 at the ([0-9.]+)th percentile, P\(draw ≥ 0\.25\) = ([0-9.]+)", text)
+    assert len(placed) == 2, text
+    want = cli["correlated"]["percentile"] / 100
+    assert abs(float(placed[0][0]) / 100 - want) < 4 * np.sqrt(want * (1 - want) * (1 / 1000 + 1 / 10000))
+    assert abs(float(placed[0][0]) / 100 + float(placed[0][1]) - 1) < 1e-9      # below and at-or-above: all draws
 
 
 def _factors():

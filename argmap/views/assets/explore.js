@@ -1048,12 +1048,26 @@ var Explore = (function () {
     soonQueue.push(f);
     soonChannel.port2.postMessage(0);
   }
+  // The point a source states for the target under the page's scenario (a range's midpoint), as
+  // spread.stated_figure: none once the reader fixes claims (the source did not condition on them).
+  function statedFigure() {
+    if (Object.keys(S.given).length || Object.keys(S.set).length) return { value: null };
+    var rows = (D.base.stated || []).filter(function (x) {
+      return x.claim === D.target && (x.scenario || null) === (S.scenario || null) &&
+        !(x.given && Object.keys(x.given).length) && !(x.band && x.band.length) && !(x.bands && x.bands.length);
+    });
+    for (var i = 0; i < rows.length; i++) {
+      var v = rows[i].value !== undefined ? rows[i].value : rows[i].range ? (rows[i].range[0] + rows[i].range[1]) / 2 : null;
+      if (v !== null) return { value: v, who: rows[i].holder || "the source" };
+    }
+    return { value: null };
+  }
   var spreadJob = null;
   function scheduleSpread() {
     clearTimeout(spreadJob && spreadJob.timer);
     if (spreadJob) spreadJob.cancelled = true;
     var box = document.getElementById("headline-spread");
-    ["data-lo", "data-hi", "data-ind-lo", "data-ind-hi", "data-rho"].forEach(function (a) { box.removeAttribute(a); });
+    ["data-lo", "data-hi", "data-ind-lo", "data-ind-hi", "data-rho", "data-median"].forEach(function (a) { box.removeAttribute(a); });
     if (!current || !current.result.marginals) { setText(box, ""); return; }
     var c = current.net, cond = current.cond, point = theta(c), factors = [], seen = {};
     c.params.forEach(function (p, i) {
@@ -1125,12 +1139,25 @@ var Explore = (function () {
       box.setAttribute("data-rho", String(rho));
       var range = function (q) { return q[0].toFixed(3) + " to " + q[1].toFixed(3); };
       var n = factors.length + " uncertain numbers", draws = " (" + job.done.toLocaleString("en") + " joint draws)";
+      var st = statedFigure(), mid = function (v) {
+        var mean = v.reduce(function (a, b) { return a + b; }, 0) / v.length;
+        return "median " + quantile(v, 0.5).toFixed(3) + ", mean " + mean.toFixed(3);
+      };
+      var placed = function (v) {        // as summarise(): percentile by a direct count of draws below
+        if (st.value === null || !v.length) return "";
+        var below = v.filter(function (x) { return x < st.value; }).length;
+        return "; " + st.who + "'s " + st.value + " at the " + (100 * below / v.length).toFixed(1) +
+          "th percentile, P(draw \u2265 " + st.value + ") = " + ((v.length - below) / v.length).toFixed(3);
+      };
+      box.setAttribute("data-median", String(quantile(rho > 0 ? vc2 : vi2, 0.5)));
       setText(box, rho > 0
-        ? "90% interval " + range(cor) + ": the map's " + n + " leaning together toward the conclusion" +
+        ? "90% interval " + range(cor) + " (" + mid(vc2) + placed(vc2) + "): the map's " + n +
+          " leaning together toward the conclusion" +
           (perPart ? ", one shared lean per part of the map," : "") + " with rank correlation \u03c1 = " +
           rho + (D.correlation.source === "map" ? " (the map's stated correlation" : " (as given") +
-          ", as argmap run --spread); drawn independently " + range(ind) + draws
-        : "90% interval " + range(ind) + " over the map's " + n + ", drawn independently" + draws);
+          ", as argmap run --spread); drawn independently " + range(ind) + " (" + mid(vi2) + placed(vi2) + ")" + draws
+        : "90% interval " + range(ind) + " (" + mid(vi2) + placed(vi2) + ") over the map's " + n +
+          ", drawn independently" + draws);
       box.title = rho > 0 && D.correlation.rationale ? "Why \u03c1 = " + rho + ": " + D.correlation.rationale : "";
     }
     job.timer = setTimeout(slice, 300);
