@@ -199,17 +199,25 @@ class Engine:
                 plan = self._plans[key] = self._make_plan((target,) if target else (), dict(given), dict(set_), False)
         return plan
 
-    def marginal_plan(self, claims: tuple[str, ...], given: Mapping[str, str], set_: Mapping[str, str]) -> Plan:
-        """The (cached) plan giving the marginals of ``claims`` in one forward-backward pass."""
-        key = ("*marginals*", claims, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+    def marginal_plan(self, claims: tuple[str, ...], given: Mapping[str, str], set_: Mapping[str, str], *,
+                      lone: bool = True) -> Plan:
+        """The (cached) plan giving the marginals of ``claims`` in one forward-backward pass.
+
+        ``lone=False`` eliminates claims that form a component by themselves like any other (the plan
+        :func:`~argmap.inference.netjson.network_json` writes for the page's evaluator, which has no
+        shortcut for them); the marginals are the same either way."""
+        key: tuple = ("*marginals*", claims, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+        if not lone:
+            key += ("no lone",)
         plan = self._plans.get(key)
         if plan is None:
             self._check_names(claims, given, set_)
             with paused_gc():
-                plan = self._plans[key] = self._make_plan(claims, dict(given), dict(set_), True)
+                plan = self._plans[key] = self._make_plan(claims, dict(given), dict(set_), True, lone)
         return plan
 
-    def _make_plan(self, targets: tuple[str, ...], given: dict, set_: dict, all_marginals: bool) -> Plan:
+    def _make_plan(self, targets: tuple[str, ...], given: dict, set_: dict, all_marginals: bool,
+                   lone_ok: bool = True) -> Plan:
         net = self.network
         cards = net.cards
         fixed = {v: net.states[v].index(s) for v, s in {**given, **set_}.items()}
@@ -229,7 +237,7 @@ class Engine:
             for u in s:
                 holders.setdefault(u, set()).add(i)
         lone: tuple[int, ...] = ()
-        if all_marginals:               # independent claims: no elimination step at all
+        if all_marginals and lone_ok:   # independent claims: no elimination step at all
             lone = tuple(i for i, f in enumerate(factors) if f.scope == (f.var,) and len(holders[f.var]) == 1)
             for i in lone:
                 del scopes[i], holders[factors[i].var]

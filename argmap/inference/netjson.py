@@ -46,7 +46,8 @@ FORMAT = 2
 
 
 def network_json(network: Network, engine: Engine | None = None) -> dict[str, Any]:
-    """The network, its cell formulas and the engine's all-marginals plan as JSON-ready data."""
+    """The network, its cell formulas and the engine's all-marginals plan as JSON-ready data (every claim
+    eliminated by a step, as the page's evaluator expects: no shortcut for claims that stand alone)."""
     if network.specs is None:
         raise ValueError("this network was compiled without cell formulas")
     engine = engine or Engine(network)
@@ -60,7 +61,7 @@ def network_json(network: Network, engine: Engine | None = None) -> dict[str, An
             "composed": [[t, f, b, [list(term) for term in terms], list(leaks), [list(r) for r in routes]]
                          for t, f, b, terms, leaks, routes in spec.composed_cells()],
         })
-    plan = engine.marginal_plan(tuple(network.variables), {}, {})
+    plan = engine.marginal_plan(tuple(network.variables), {}, {}, lone=False)
     factors = [{"var": index[f.var], "scope": [index[u] for u in f.scope]} for f in plan.factors]
     steps = [{"in": list(s.inputs), "out": [index[u] for u in _output_scope(s.subscripts, s.in_scopes)]}
              for s in plan.steps]
