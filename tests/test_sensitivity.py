@@ -303,6 +303,21 @@ def test_the_numpy_design_is_salibs_row_for_row():
         assert np.array_equal(saltelli(groups, 5, 16, 7), want)
 
 
+def test_the_sobol_sequence_is_scipys_bit_for_bit():
+    """sobolseq.sobol_points (no scipy.stats import) gives qmc.Sobol's scrambled points exactly, for the
+    bundled map's default design shape and odd ones (one dimension, many, a count not a power of 2)."""
+    import warnings
+
+    from scipy.stats import qmc
+
+    from argmap.analysis.sensitivity.sobolseq import sobol_points
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")             # qmc warns when n is not a power of 2
+        for dims, n, seed in ((64, 512, 0), (1, 8, 5), (7, 100, 12345), (300, 33, 2), (3, 1, 9)):
+            assert np.array_equal(sobol_points(dims, n, seed), qmc.Sobol(d=dims, scramble=True, seed=seed).random(n))
+
+
 def test_the_numpy_estimator_is_salibs():
     """sobol.estimate gives SALib's analyze(calc_second_order=False) numbers (bootstrap included), with and
     without groups, on a nonlinear function of a real design; and sobol() never imports SALib or pandas."""
@@ -324,7 +339,8 @@ def test_the_numpy_estimator_is_salibs():
         for key in ("S1", "S1_conf", "ST", "ST_conf"):
             assert got[key] == pytest.approx(np.asarray(want[key]), rel=1e-12, abs=1e-15), key
     code = ("import sys; from argmap import Model; from argmap.analysis.sensitivity import sobol; "
-            f"sobol(Model.load({str(MIX)!r}), samples=16); print(sorted({{'SALib', 'pandas'}} & set(sys.modules)))")
+            f"sobol(Model.load({str(MIX)!r}), samples=16); "
+            "print(sorted({'SALib', 'pandas', 'scipy.stats'} & set(sys.modules)))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"
 

@@ -110,7 +110,7 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
         return out
 
     baseline = model.probability(*args[:3], scenario=None)
-    # Sobol (the costliest stage, with scipy.stats' import for its design) runs beside all the others
+    # Sobol (the costliest stage) runs beside all the others
     # (argmap.base.forked; in this process where that is not possible), ranking its factors by its own
     # tornado (the same rows as the one below); its seconds are its own
     say("Sobol indices (alongside)…")

@@ -78,9 +78,9 @@ def saltelli(groups: list[str] | None, dims: int, n: int, seed: int | None) -> n
     calc_second_order=False, scramble=True, seed=seed)`` on the unit cube), row for row: per base point,
     A, then A with each group's columns taken from B, then B. ``groups`` names each column's group
     (None: every column is its own)."""
-    from scipy.stats import qmc
+    from .sobolseq import sobol_points
 
-    base = qmc.Sobol(d=2 * dims, scramble=True, seed=seed).random(n)
+    base = sobol_points(2 * dims, n, seed)
     a, b = base[:, None, :dims], base[:, None, dims:]
     cols = list(range(dims)) if groups is None else groups
     names = list(dict.fromkeys(cols))
