@@ -133,15 +133,19 @@ def effective_parts(amap: ArgumentMap) -> dict[str, str | None]:
     return out
 
 
+_TRIES = 8
+"""How many claims on a loop between collapsed parts :func:`_placed` tries before expanding the first."""
+
+
 def _placed(order: list[str], shown: set[str], part_of: dict[str, str | None], collapse: set[str],
             keep: set[str], edges: list[tuple[str, str, str, Relation | None]]) -> dict[str, str]:
     """Each shown claim's drawn node: its collapsed part's, or its own.
 
     Collapsing can join claims of an acyclic map into a loop between parts (part A feeds part B, which
     feeds another member of A). A loop would read as circular reasoning the map does not contain, so
-    while the drawn graph has one, one collapsed claim on it is drawn on its own: the first, in the map's
-    order, whose expansion leaves no loop, else the first on the loop. Each round expands one claim, so
-    this ends.
+    while the drawn graph has one, one collapsed claim on it is drawn on its own: the first (in the map's
+    order, among the first few) whose expansion leaves no loop, else the first on the loop. Each round
+    expands one claim, so this ends.
     """
     import networkx as nx
 
@@ -166,7 +170,8 @@ def _placed(order: list[str], shown: set[str], part_of: dict[str, str | None], c
                              for c in (s, t) if where[c] != c}, key=rank.__getitem__)
         if not candidates:                 # the map itself is cyclic: it cannot compile, draw it as it is
             return where
-        expanded.add(next((c for c in candidates if nx.is_directed_acyclic_graph(drawn(expanded | {c})[1])),
+        tried = candidates[:_TRIES]        # each try redraws the graph: bounded, for maps with many parts
+        expanded.add(next((c for c in tried if nx.is_directed_acyclic_graph(drawn(expanded | {c})[1])),
                           candidates[0]))
 
 
