@@ -344,16 +344,17 @@ def _verdict_queries(amap: ArgumentMap, c: Conditions) -> Iterator[tuple[Stated,
 
 
 def _plan_usual(amap: ArgumentMap, net: Network) -> None:
-    """Plan the queries ``argmap run`` makes (every marginal under the map's default scenario, and the
-    sources' verdicts under it) before the compiled-map cache stores the network, so a cached run
-    reads the plans instead of making them."""
+    """Plan and compute the queries ``argmap run`` makes (every marginal under the map's default
+    scenario, and the sources' verdicts under it) before the compiled-map cache stores the network, so
+    a cached run reads the plans and figures (:attr:`Network.results`) instead of making them; the
+    first run reads them from the network too, so it computes them once."""
     model = Model(amap, net)
     try:
         c = model.conditions()
-        model.engine.marginal_plan(tuple(net.variables), c.evidence, c.set)
+        model.engine.marginals(c.evidence, c.set)
         for st, evidence in _verdict_queries(amap, c):
             if evidence is not None:
-                model.engine.plan(st.claim, evidence, c.set)
+                model.engine.query(st.claim, evidence, c.set)
     except ArgmapError:
         pass                        # the query itself reports it, where it always did
 

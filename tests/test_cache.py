@@ -225,6 +225,34 @@ def test_a_cached_run_of_the_bundled_map_plans_and_compiles_nothing(cache_dir, t
     assert Model.load(folder).run().to_dict() == good.to_dict()
 
 
+def test_a_cached_run_reads_the_figures_its_first_run_computed(cache_dir, tmp_path, monkeypatch):
+    """The entry keeps the results of `argmap run`'s queries at the map's own numbers (every marginal, the
+    sources' verdicts): a cached run computes no marginal and no query, and gives the uncached figures; a
+    batch or another θ is computed as always."""
+    from argmap.maps.bundled import bundled_map_path
+
+    folder = tmp_path / "bundled"
+    shutil.copytree(bundled_map_path(), folder)
+    fresh = Model.load(folder, cache=False)
+    good = fresh.run()
+    Model.load(folder)
+
+    def no_computing(*_a, **_k):
+        raise AssertionError("a cached run computed its figures again")
+
+    monkeypatch.setattr("argmap.inference.engine.Engine._run_marginals", no_computing)
+    monkeypatch.setattr("argmap.inference.engine.Engine._run", no_computing)
+    hit = Model.load(folder)
+    assert hit.network.results
+    assert hit.run().to_dict() == good.to_dict()
+    with pytest.raises(ValueError):         # θ0 cannot change under the kept results
+        hit.network.theta0[0] = 0.5
+    monkeypatch.undo()
+    theta = hit.network.theta0.copy()
+    assert np.array_equal(hit.engine.marginals(theta=theta[None, :])[hit.map.target][0],
+                          fresh.engine.marginals()[hit.map.target])
+
+
 def test_entries_for_other_versions_are_not_read(cache_dir, own_map, monkeypatch):
     monkeypatch.setattr(cache, "_CODE", ["0.0.1-older+0123456789abcdef"])   # other code wrote it
     Model.load(own_map)

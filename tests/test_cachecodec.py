@@ -43,6 +43,8 @@ def test_every_column_kind_round_trips_exactly():
             mine = model.network.plans[key]
             assert (plan.factors, plan.steps, plan.fixed, plan.family, plan.component) == \
                 (mine.factors, mine.steps, mine.fixed, mine.family, mine.component)
+        assert net.results.keys() == model.network.results.keys() and net.results
+        assert all(np.array_equal(net.results[k], r) for k, r in model.network.results.items())
         assert Model(amap, net).run().to_dict() == model.run().to_dict()
     assert kinds == {"p", "r", "R", "t", "n", "s", "f", "P", "u", "g"}          # every kind was exercised
 
@@ -65,7 +67,8 @@ def _column(data: dict, name: str, kind: str) -> list:
 
 
 @pytest.mark.parametrize("how", ["later table", "negative table", "row count", "plain holds a mapping",
-                                 "unknown kind", "unknown tag", "array type", "rows past the end"])
+                                 "unknown kind", "unknown tag", "array type", "rows past the end",
+                                 "result too short", "result of no claim"])
 def test_a_malformed_body_is_refused(tiny_map, how):
     _, body = _body(tiny_map)
 
@@ -87,6 +90,10 @@ def test_a_malformed_body_is_refused(tiny_map, how):
         elif how == "rows past the end":      # a row number beyond its table, in the raw bytes
             col = _column(data, "Claim", "r")
             col[2]["shape"] = [col[2]["shape"][0] + 10 ** 6]
+        elif how == "result too short":       # a kept result must hold one number per state of its claims
+            data["results"][0][1]["shape"] = [data["results"][0][1]["shape"][0] - 1]
+        elif how == "result of no claim":
+            data["results"][0][0] = ["no-such-claim", [], []]
     _refused(body, change)
 
 

@@ -66,7 +66,8 @@ def encode(amap: ArgumentMap, net: Network) -> bytes:
     network = (net.variables, net.states, net.parents, net.params, net.theta0, net.program())
     enc = _Encoder((amap, network, plans))
     tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network],
-            "plans": [[enc.value(k), enc.value(p)] for k, p in plans]}
+            "plans": [[enc.value(k), enc.value(p)] for k, p in plans],
+            "results": [[enc.value(k), enc.array(np.asarray(r, dtype=float))] for k, r in net.results.items()]}
     head = json.dumps(tree, separators=(",", ":")).encode()
     return _pack(head, enc.sections)
 
@@ -86,7 +87,23 @@ def decode(body: bytes) -> tuple[ArgumentMap, Network]:
                 and (plan.program is None or isinstance(plan.program, Program))):
             raise TypeError("bad plan")
         net.plans[key] = plan
+    for key, result in data["results"]:
+        key, result = dec.value(key), dec.value(result)
+        if not (isinstance(key, tuple) and isinstance(result, np.ndarray) and result.ndim == 1
+                and result.dtype.kind == "f" and result.size == _result_size(net, key)):
+            raise TypeError("bad result")
+        net.results[key] = result
     return amap, net
+
+
+def _result_size(net: Network, key: tuple) -> int:
+    """How many numbers the result of the query ``key`` holds (-1: not a query kept in ``Network.results``)."""
+    states = net.states
+    if len(key) == 4 and key[0] == "*marginals*" and isinstance(key[1], tuple):
+        return sum(len(states[v]) for v in key[1]) if all(type(v) is str and v in states for v in key[1]) else -1
+    if len(key) == 3 and type(key[0]) is str and key[0] in states:
+        return len(states[key[0]])
+    return -1
 
 
 MAX_STORED_INDICES = 1 << 21
@@ -558,6 +575,7 @@ def _dec_network(data: list[Any], amap: ArgumentMap) -> Network:
     specs: Mapping[str, VarSpec] = _Lazy(source, "specs")
     if not (isinstance(variables, tuple) and isinstance(states, dict) and isinstance(parents, dict)):
         raise TypeError("bad network")
+    theta0.flags.writeable = False      # as compile_map leaves it: results at theta0 are kept
     net = Network(variables, states, parents, params, _Lazy(source, "builders"), theta0, specs)
     net.adopt_program(program)
     return net

@@ -110,7 +110,12 @@ class Engine:
         single = theta is None or np.ndim(theta) == 1
         th = self._theta(theta)
         plan = self.plan(target, given or {}, set or {})
+        kept = self._kept(theta, self._plan_key(target, given or {}, set or {}))
+        if kept is not None:
+            return kept.copy()
         out = np.concatenate([self._run(plan, th[i:i + n]) for i, n in self._chunks(plan, th.shape[0])])
+        if theta is None:
+            self._keep(self._plan_key(target, given or {}, set or {}), out[0])
         return out[0] if single else out
 
     def joint_evidence(self, given: Mapping[str, str], set: Mapping[str, str] | None = None,
@@ -132,8 +137,20 @@ class Engine:
         th = self._theta(theta)
         names = tuple(self.network.variables) if claims is None else tuple(claims)
         plan = self.marginal_plan(names, given or {}, set or {})
+        key = self._marginal_key(names, given or {}, set or {})
+        kept = self._kept(theta, key)
+        if kept is not None:          # computed before at the map's own numbers (this run, or the entry's)
+            flat = kept.copy()
+            out, at = {}, 0
+            for v in names:
+                k = len(self.network.states[v])
+                out[v] = flat[at:at + k]
+                at += k
+            return out
         parts = [self._run_marginals(plan, names, th[i:i + n]) for i, n in self._chunks(plan, th.shape[0], True)]
         out = {v: np.concatenate([p[v] for p in parts]) for v in names}
+        if theta is None:
+            self._keep(key, np.concatenate([a[0] for a in out.values()]) if out else np.zeros(0))
         return {v: a[0] for v, a in out.items()} if single else out
 
     def cpt_gradient(self, given: Mapping[str, str], set: Mapping[str, str] | None = None,
@@ -189,9 +206,26 @@ class Engine:
         if both:
             raise QueryError(f"'{both[0]}' is both observed (given) and set; choose one")
 
+    def _kept(self, theta, key: tuple) -> np.ndarray | None:
+        """The result kept for ``key`` at the map's own numbers (``theta`` None), if any."""
+        return self.network.results.get(key) if theta is None else None
+
+    def _keep(self, key: tuple, result: np.ndarray) -> None:
+        """Keep a result at the map's own numbers, when they cannot change (a read-only ``theta0``)."""
+        if not self.network.theta0.flags.writeable:
+            self.network.results[key] = result
+
+    @staticmethod
+    def _plan_key(target: str | None, given: Mapping[str, str], set_: Mapping[str, str]) -> tuple:
+        return (target, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+
+    @staticmethod
+    def _marginal_key(claims: tuple[str, ...], given: Mapping[str, str], set_: Mapping[str, str]) -> tuple:
+        return ("*marginals*", claims, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+
     def plan(self, target: str | None, given: Mapping[str, str], set_: Mapping[str, str]) -> Plan:
         """The (cached) plan for P(target | given, do(set)); raises WidthError if too wide."""
-        key = (target, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+        key = self._plan_key(target, given, set_)
         plan = self._plans.get(key)
         if plan is None:
             self._check_names([target], given, set_)
@@ -206,7 +240,7 @@ class Engine:
         ``lone=False`` eliminates claims that form a component by themselves like any other (the plan
         :func:`~argmap.inference.netjson.network_json` writes for the page's evaluator, which has no
         shortcut for them); the marginals are the same either way."""
-        key: tuple = ("*marginals*", claims, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+        key = self._marginal_key(claims, given, set_)
         if not lone:
             key += ("no lone",)
         plan = self._plans.get(key)

@@ -71,6 +71,11 @@ class Network:
     the compiled-map cache so a cached run does not plan again. Not an init field, so a copy made with
     ``dataclasses.replace`` (other builders or specs) starts with no plans and no programs, never
     another network's (a plan holds the tables it filled once)."""
+    results: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Results of queries at the map's own numbers (``theta0``, which is read-only), by plan key: a
+    marginal plan's key gives the marginals of its claims concatenated in order, a query's its
+    distribution. Stored with the network by the compiled-map cache, so a cached ``argmap run`` reads
+    the figures its first run computed instead of computing them again."""
 
     @property
     def cards(self) -> dict[str, int]:
@@ -129,6 +134,7 @@ def compile_map(amap: ArgumentMap) -> Network:
             rels = rels_by_target.get(cid, [])
             builders[cid], specs[cid] = _composed(claim, parents[cid], rels, states, params)
     theta0 = np.array([p.value for p in params], dtype=float)
+    theta0.flags.writeable = False      # results at theta0 are kept (Network.results): it never changes
     net = Network(order, states, parents, tuple(params), builders, theta0, specs)
     net.program()           # index every CPT cell now, as part of compiling, not of the first query
     return net
