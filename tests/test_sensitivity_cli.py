@@ -132,3 +132,40 @@ def test_threshold_heading_says_which_way_and_reversed_bounds_are_refused(tiny_m
     with pytest.raises(SystemExit):
         main(["sensitivity", str(tiny_map), "--threshold", "0.5,0.1"])
     assert "give the lower bound first" in capsys.readouterr().err
+
+
+def _tight_reference(fig, fmt: str) -> bytes:
+    """What ``savefig(bbox_inches="tight")`` writes for a chart figure at the dpi charts use (the old path)."""
+    import io
+
+    from argmap.render import charts
+
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=min(charts.DPI, charts.MAX_WIDTH_PX / width), bbox_inches="tight",
+                metadata=charts._METADATA[fmt])
+    return buf.getvalue()
+
+
+def test_charts_are_laid_out_once_and_equal_matplotlibs_tight_output():
+    """Charts measure their tight box without matplotlib's extra drawing pass: the bytes are still exactly
+    what ``savefig(bbox_inches="tight")`` writes, for the tornado, the spread chart and the histogram."""
+    import numpy as np
+
+    from argmap.render import charts
+
+    model = Model.load(MIX)
+    rows = tornado(model)
+    base = model.probability()
+    rng = np.random.default_rng(3)
+    spread_rows = [{"label": f"scale {k}", "values": rng.beta(2 + k, 5, 500), "q05": 0.1, "median": 0.3, "q95": 0.6,
+                    "correlated": bool(k % 2), "percentile": 40.0 + k} for k in range(3)]
+    figures = {
+        "tornado": lambda: charts._tornado_figure(rows, base, 15, "P(target)", None, "ctx"),
+        "spread": lambda: charts._spread_figure(spread_rows, 0.35, "stated", "P(target)", None),
+    }
+    for name, make in figures.items():
+        for fmt in ("svg", "png"):
+            assert charts._render(make(), [fmt])[fmt] == _tight_reference(make(), fmt), (name, fmt)
+        both = charts._render(make(), ["svg", "png"])          # one figure saved twice: each as if alone
+        assert both == {fmt: _tight_reference(make(), fmt) for fmt in ("svg", "png")}, name

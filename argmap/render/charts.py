@@ -72,22 +72,49 @@ def _save(fig, path_or_format: str | Path) -> Path | bytes:
 
 
 def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
-    """The figure in each format (one layout for all of them)."""
-    width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2      # tight bbox plus its padding
+    """The figure in each format, each drawn once.
+
+    What ``savefig(bbox_inches="tight")`` writes, without its extra pass: "tight" first draws the whole
+    figure (drawing switched off) only to measure it, then draws it for real. Here the tight box is measured
+    as it measures it (the renderer it would use, at the same dpi; every artist's extent comes from the
+    renderer, so the box is the same without the draw) and handed to ``savefig``, which then draws once. An
+    SVG is saved at 72 dpi, the dpi its renderer sets while "tight" places the box (only raster images in an
+    SVG would read that dpi, and charts have none). The bytes equal "tight"'s (tests/test_sensitivity_cli.py)."""
+    from matplotlib import cbook, rcParams
+    from matplotlib.backend_bases import _get_renderer  # type: ignore[attr-defined]
+
+    width_in = _tight(fig).width + 0.2      # tight bbox plus its padding
     dpi = min(DPI, MAX_WIDTH_PX / width_in)
+    pad = rcParams["savefig.pad_inches"]
     out = {}
     for fmt in formats:
+        canvas = fig.canvas
+        with (canvas._switch_canvas_and_return_print_method(fmt) as print_method,
+              cbook._setattr_cm(fig, dpi=dpi), cbook._setattr_cm(canvas, _device_pixel_ratio=1),
+              cbook._setattr_cm(canvas, _is_saving=True)):
+            box = fig.get_tightbbox(_get_renderer(fig, print_method)).padded(pad)
         buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt])
+        # an SVG is laid out at 72 dpi (its renderer sets that); saved at it, its box is placed as "tight" places it
+        fig.savefig(buf, format=fmt, dpi=72 if fmt == "svg" else dpi, bbox_inches=box, metadata=_METADATA[fmt])
         out[fmt] = buf.getvalue()
     return out
+
+
+def _tight(fig):
+    """The figure's tight box on its own canvas, measured once per size (:func:`_fit_width` then :func:`_render`)."""
+    key = tuple(fig.get_size_inches()), fig.dpi
+    cached = getattr(fig, "_argmap_tight", None)
+    if cached is None or cached[0] != key:
+        cached = key, fig.get_tightbbox(fig.canvas.get_renderer())
+        fig._argmap_tight = cached
+    return cached[1]
 
 
 def _fit_width(fig) -> None:
     """Narrow the plot until the whole chart (long labels included) is at most :data:`MAX_WIDTH_IN` wide,
     so its text keeps its size when the chart is shown 750 px wide."""
     for _ in range(3):
-        extra = fig.get_tightbbox(fig.canvas.get_renderer()).width - MAX_WIDTH_IN
+        extra = _tight(fig).width - MAX_WIDTH_IN
         if extra <= 0.01:
             return
         fig.set_size_inches(max(3.0, fig.get_figwidth() - extra), fig.get_figheight())
