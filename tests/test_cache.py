@@ -202,8 +202,10 @@ def test_arrays_are_stored_as_raw_bytes_and_the_plan_with_them(cache_dir, own_ma
 
     monkeypatch.setattr("argmap.inference.engine.Engine._make_plan", no_planning)
     hit = Model.load(own_map)
-    assert hit.network.plans
+    assert hit.network.stored_plans and not hit.network.plans       # read when first needed
     assert hit.run().marginals == good.marginals
+    assert hit.engine.marginal_plan(hit.network.variables, {}, {}).steps
+    assert hit.network.plans and not hit.network.stored_plans
 
 
 def test_a_cached_run_of_the_bundled_map_plans_and_compiles_nothing(cache_dir, tmp_path, monkeypatch):

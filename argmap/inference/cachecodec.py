@@ -5,12 +5,14 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
 /work/notes/cache.md.
 
-**Layout.** ``ARGMAPB5`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
-everything after these 48 bytes (32 bytes), then the header — JSON holding the map's, network's and
-plans' objects as tables, one per class, stored by columns (below) — and the arrays it refers to, each
-raw little-endian bytes at an offset the header gives (``.npy`` data without the ``.npy`` preamble).
-Arrays are read as arrays (``numpy.frombuffer``, no text in between), the elimination plans are
-stored so a cached run does not plan again, and an object met twice (a parameter's number is its
+**Layout.** ``ARGMAPB6`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines holding the
+objects as tables, one per class, stored by columns (below): the map's, the network's and the results
+kept at its own numbers (:attr:`Network.results`) on the first, the plans' on the second — and the
+arrays it refers to, each raw little-endian bytes at an offset the header gives (``.npy`` data without
+the ``.npy`` preamble). Arrays are read as arrays (``numpy.frombuffer``, no text in between), the
+elimination plans are stored so a cached run does not plan again (decoded when a plan is first needed:
+a run whose figures are kept needs none), and an object met twice (a parameter's number is its
 claim's) is one row, referred to by its number. Columns let a 10,000-claim map be written and read
 without a Python call per object: a column of references is a list of row numbers, a column of
 titles a list of strings.
@@ -43,14 +45,16 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 5
+FORMAT = 6
 """Version of the body's layout; bump it whenever what is stored changes."""
-_MAGIC = b"ARGMAPB5"
+_MAGIC = b"ARGMAPB6"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
     Program, Plan, _Factor, _Step)}
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
+_PLAN_ONLY = frozenset({Plan, _Factor, _Step})
+"""Classes only plans refer to: their tables follow the others, decoded when a plan is first needed."""
 _DTYPES = {"<f8", "<i8", "<i4"}
 _ALIGN = 8
 _PLAIN = frozenset({str, float, int, bool, type(None)})
@@ -62,31 +66,31 @@ for _c in _CLASSES.values():   # rows are built by setting their fields, so a co
 def encode(amap: ArgumentMap, net: Network) -> bytes:
     """The body for ``amap`` and its compiled ``net`` (with the plans made for it, and the smaller programs
     of plans for a part of the map); TypeError/ValueError if something cannot be stored."""
-    plans = tuple(net.plans.items())
+    plans = tuple(net.load_plans().items())
     network = (net.variables, net.states, net.parents, net.params, net.theta0, net.program())
     enc = _Encoder((amap, network, plans))
-    tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network],
-            "plans": [[enc.value(k), enc.value(p)] for k, p in plans],
+    tables = enc.tables()
+    k = sum(1 for t in tables if _CLASSES[t[0]] not in _PLAN_ONLY)
+    tree = {"tables": tables[:k], "map": enc.value(amap), "network": [enc.value(x) for x in network],
             "results": [[enc.value(k), enc.array(np.asarray(r, dtype=float))] for k, r in net.results.items()]}
-    head = json.dumps(tree, separators=(",", ":")).encode()
+    later = {"tables": tables[k:], "plans": [[enc.value(k), enc.value(p)] for k, p in plans]}
+    head = b"\n".join(json.dumps(part, separators=(",", ":")).encode() for part in (tree, later))
     return _pack(head, enc.sections)
 
 
 def decode(body: bytes) -> tuple[ArgumentMap, Network]:
     """The map and network in ``body``; raises (any exception) if it is not a body :func:`encode` wrote."""
     head, arrays = _unpack(body)
-    data = json.loads(head)
+    first, newline, later = head.partition(b"\n")
+    if not newline:
+        raise ValueError("not an argmap body")
+    data = json.loads(first)
     dec = _Decoder(arrays, data["tables"])
     amap = dec.value(data["map"])
     if not isinstance(amap, ArgumentMap):
         raise TypeError("bad map")
     net = _dec_network([dec.value(x) for x in data["network"]], amap)
-    for key, plan in data["plans"]:
-        key, plan = dec.value(key), dec.value(plan)
-        if not (isinstance(key, tuple) and isinstance(plan, Plan)
-                and (plan.program is None or isinstance(plan.program, Program))):
-            raise TypeError("bad plan")
-        net.plans[key] = plan
+    net.stored_plans.append(lambda plans: _dec_plans(dec, later, plans))
     for key, result in data["results"]:
         key, result = dec.value(key), dec.value(result)
         if not (isinstance(key, tuple) and isinstance(result, np.ndarray) and result.ndim == 1
@@ -94,6 +98,22 @@ def decode(body: bytes) -> tuple[ArgumentMap, Network]:
             raise TypeError("bad result")
         net.results[key] = result
     return amap, net
+
+
+def _dec_plans(dec: _Decoder, text: bytes, into: dict) -> None:
+    """Add the body's plans (decoded on first need) to ``into``. A body whose plans do not decode adds
+    none: plans are made again from the network, which gives the same figures."""
+    try:
+        data = json.loads(text)
+        dec.build(data["tables"], _PLAN_ONLY)
+        plans = [(dec.value(k), dec.value(p)) for k, p in data["plans"]]
+        for key, plan in plans:
+            if not (isinstance(key, tuple) and isinstance(plan, Plan)
+                    and (plan.program is None or isinstance(plan.program, Program))):
+                raise TypeError("bad plan")
+    except Exception:   # noqa: BLE001 - planning again is always right
+        return
+    into.update(plans)
 
 
 def _result_size(net: Network, key: tuple) -> int:
@@ -246,7 +266,7 @@ class _Encoder:
             state[c] = 2
             order.append(c)
 
-        for c in self.rows:
+        for c in sorted(self.rows, key=lambda c: c in _PLAN_ONLY):      # plans' own tables last
             visit(c)
         self.number = {c: i for i, c in enumerate(order)}
         return [[c.__name__, len(self.rows[c]), [self.column(list(chain.from_iterable(parts)))
@@ -395,9 +415,17 @@ class _Decoder:
         self.arrays = arrays
         self.paths: dict[str, Path] = {}
         self.tables: list[list[Any]] = []
+        self.build(tables, set(_CLASSES.values()) - _PLAN_ONLY)
+
+    def build(self, tables: list[Any], allowed) -> None:
+        """Build ``tables`` (of the ``allowed`` classes), after those built already."""
         new, setattr_ = object.__new__, object.__setattr__
+        if type(tables) is not list:
+            raise TypeError("bad tables")
         for name, n, columns in tables:
             cls = _CLASSES[name]
+            if cls not in allowed:
+                raise TypeError(f"bad {name}")
             names = _INIT_FIELDS[cls]
             if type(n) is not int or n < 0 or len(columns) != len(names):
                 raise TypeError(f"bad {name}")

@@ -109,10 +109,10 @@ class Engine:
         """
         single = theta is None or np.ndim(theta) == 1
         th = self._theta(theta)
-        plan = self.plan(target, given or {}, set or {})
         kept = self._kept(theta, self._plan_key(target, given or {}, set or {}))
-        if kept is not None:
+        if kept is not None:          # (checked when it was computed)
             return kept.copy()
+        plan = self.plan(target, given or {}, set or {})
         out = np.concatenate([self._run(plan, th[i:i + n]) for i, n in self._chunks(plan, th.shape[0])])
         if theta is None:
             self._keep(self._plan_key(target, given or {}, set or {}), out[0])
@@ -136,17 +136,17 @@ class Engine:
         single = theta is None or np.ndim(theta) == 1
         th = self._theta(theta)
         names = tuple(self.network.variables) if claims is None else tuple(claims)
-        plan = self.marginal_plan(names, given or {}, set or {})
         key = self._marginal_key(names, given or {}, set or {})
         kept = self._kept(theta, key)
-        if kept is not None:          # computed before at the map's own numbers (this run, or the entry's)
+        if kept is not None:          # computed before at the map's own numbers (this run, or the entry's),
             flat = kept.copy()
             out, at = {}, 0
             for v in names:
                 k = len(self.network.states[v])
                 out[v] = flat[at:at + k]
                 at += k
-            return out
+            return out                # so the names and conditions were checked then
+        plan = self.marginal_plan(names, given or {}, set or {})
         parts = [self._run_marginals(plan, names, th[i:i + n]) for i, n in self._chunks(plan, th.shape[0], True)]
         out = {v: np.concatenate([p[v] for p in parts]) for v in names}
         if theta is None:
@@ -206,6 +206,10 @@ class Engine:
         if both:
             raise QueryError(f"'{both[0]}' is both observed (given) and set; choose one")
 
+    def _stored(self, key: tuple) -> Plan | None:
+        """The plan for ``key`` among those stored with the network (a cache entry's), if any."""
+        return self.network.load_plans().get(key) if self.network.stored_plans else None
+
     def _kept(self, theta, key: tuple) -> np.ndarray | None:
         """The result kept for ``key`` at the map's own numbers (``theta`` None), if any."""
         return self.network.results.get(key) if theta is None else None
@@ -226,7 +230,7 @@ class Engine:
     def plan(self, target: str | None, given: Mapping[str, str], set_: Mapping[str, str]) -> Plan:
         """The (cached) plan for P(target | given, do(set)); raises WidthError if too wide."""
         key = self._plan_key(target, given, set_)
-        plan = self._plans.get(key)
+        plan = self._plans.get(key) or self._stored(key)
         if plan is None:
             self._check_names([target], given, set_)
             with paused_gc():
@@ -243,7 +247,7 @@ class Engine:
         key = self._marginal_key(claims, given, set_)
         if not lone:
             key += ("no lone",)
-        plan = self._plans.get(key)
+        plan = self._plans.get(key) or self._stored(key)
         if plan is None:
             self._check_names(claims, given, set_)
             with paused_gc():

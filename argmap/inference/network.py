@@ -71,11 +71,20 @@ class Network:
     the compiled-map cache so a cached run does not plan again. Not an init field, so a copy made with
     ``dataclasses.replace`` (other builders or specs) starts with no plans and no programs, never
     another network's (a plan holds the tables it filled once)."""
+    stored_plans: list = field(default_factory=list, init=False, repr=False, compare=False)
+    """Loaders of plans kept elsewhere (a cache entry's, decoded on first need: a cached run whose figures
+    are in :attr:`results` never reads them); :meth:`load_plans` calls each once to fill :attr:`plans`."""
     results: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     """Results of queries at the map's own numbers (``theta0``, which is read-only), by plan key: a
     marginal plan's key gives the marginals of its claims concatenated in order, a query's its
     distribution. Stored with the network by the compiled-map cache, so a cached ``argmap run`` reads
     the figures its first run computed instead of computing them again."""
+
+    def load_plans(self) -> dict:
+        """:attr:`plans`, with every stored plan not yet read added."""
+        while self.stored_plans:
+            self.stored_plans.pop()(self.plans)
+        return self.plans
 
     @property
     def cards(self) -> dict[str, int]:
