@@ -224,6 +224,12 @@ class TableSpec(_Spec):
     rows: list[TableRowSpec]
 
 
+def _no_items(**kw: Any) -> Any:
+    """An empty list default made by a factory: pydantic deep-copies a literal ``[]`` default each time
+    a model is built (five per claim, a sixth of validating a large map); the schema still says ``[]``."""
+    return Field(default_factory=list, json_schema_extra={"default": []}, **kw)
+
+
 class ClaimSpec(_Spec):
     """One claim as written in a part file or an overlay's ``add`` list."""
 
@@ -238,11 +244,11 @@ class ClaimSpec(_Spec):
     credence: CredenceIn = None
     concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     base: Prob | None = None
-    requires: list[RequireItem] = []
-    route: list[RouteItem] = Field(default=[], description="claims this alone brings about: {claim, p}")
-    supports: list[InfluenceItem] = []
-    opposes: list[InfluenceItem] = []
-    undercuts: list[InfluenceItem] = []
+    requires: list[RequireItem] = _no_items()
+    route: list[RouteItem] = _no_items(description="claims this alone brings about: {claim, p}")
+    supports: list[InfluenceItem] = _no_items()
+    opposes: list[InfluenceItem] = _no_items()
+    undercuts: list[InfluenceItem] = _no_items()
     table: TableSpec | None = None
     provenance: ProvenanceSpec | None = None
     url: Annotated[str | None, AfterValidator(_link)] = None
