@@ -82,3 +82,40 @@ def test_flow_documents_parse_the_same(doc, block):
     fast, ref = _both(text)
     if fast is not None:
         _same(fast, ref)
+
+
+def _at(data, loc):
+    for part in loc:
+        data = data[part]
+    return data
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_positions_read_lazily_are_the_full_tables(path):
+    """The fast path records where each collection and list item starts; every other position is read
+    again on first use, and the tables then equal a full reading's (and the reference path's)."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    doc = yamlsafe._plain_doc(text, path)
+    if doc is None:
+        return
+    eager = dict(doc._positions)
+    full = yamlsafe._plain_events(yamlsafe.yaml.CSafeLoader(text), path, True)
+    assert eager.items() <= full.positions.items()
+    for loc, pos in full.positions.items():
+        if isinstance(_at(doc.data, loc), (dict, list)) or (loc and isinstance(_at(doc.data, loc[:-1]), list)):
+            assert eager[loc] == pos          # an origin never needs the text read again
+    for loc in full.positions:
+        assert doc.pos(loc) == full.pos(loc)
+    for loc in full.key_positions:
+        assert doc.pos(loc, key=True) == full.pos(loc, key=True)
+    assert doc.positions == full.positions and doc.key_positions == full.key_positions
+
+
+def test_a_value_s_position_is_read_when_asked_for():
+    doc = yamlsafe.parse_yaml("a:\n  b: 1\n  c: [x, {d: 2}]\n", "x.yaml")
+    assert doc._text is not None and ("a", "b") not in doc._positions
+    assert doc.pos(("a", "c", 1)) == (3, 10)            # recorded while reading: no second reading
+    assert doc._text is not None
+    assert doc.pos(("a", "b")) == (2, 6) and doc.pos(("a", "b"), key=True) == (2, 3)
+    assert doc._text is None
+    assert doc.pos(("a", "c", 1, "d")) == (3, 14) and doc.pos(("a", "nosuch")) == (2, 3)

@@ -4,14 +4,14 @@ Files are composed into YAML nodes with PyYAML's ``SafeLoader`` and converted to
 this module, never by a YAML constructor, so no tag can build an object: only strings, numbers,
 booleans, nulls, lists and mappings exist. Each value's 1-based ``(line, column)`` is kept in a
 table keyed by its path (``("claims", 3, "credence")``), which is how every later error points at
-the text. Limits on size, nesting and alias expansion keep hostile files from exhausting memory.
+the text (read on first use where the fast path leaves it out: :class:`YamlDoc`). Limits on size,
+nesting and alias expansion keep hostile files from exhausting memory.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,25 +38,56 @@ _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + "str", _T + "int", _T + "float", _T + "bool", _T + "null", _T + "timestamp"}
 
 
-@dataclass
-class YamlDoc:
-    """A parsed file: its data, and the position of each value and each mapping key by path."""
+def _complete_table(name: str) -> Any:
+    """A position table of :class:`YamlDoc`, completed from the text before it is read or replaced."""
+    def get(doc: YamlDoc) -> dict[tuple, Pos]:
+        doc._complete()
+        return getattr(doc, name)
 
-    path: Path
-    data: Any
-    positions: dict[tuple, Pos] = field(default_factory=dict)
-    key_positions: dict[tuple, Pos] = field(default_factory=dict)
+    def put(doc: YamlDoc, value: dict[tuple, Pos]) -> None:
+        doc._complete()
+        setattr(doc, name, value)
+    return property(get, put)
+
+
+class YamlDoc:
+    """A parsed file: its data, and the position of each value and each mapping key by path.
+
+    The fast path records only where each list, mapping and list item starts (what origins ask for); the
+    position of any other value or key is found by reading the text again on the first question that
+    needs it (an error's), so ``positions`` and ``key_positions`` are always complete when read."""
+
+    def __init__(self, path: Path, data: Any, positions: dict[tuple, Pos] | None = None,
+                 key_positions: dict[tuple, Pos] | None = None) -> None:
+        self.path = path
+        self.data = data
+        self._positions: dict[tuple, Pos] = {} if positions is None else positions
+        self._key_positions: dict[tuple, Pos] = {} if key_positions is None else key_positions
+        self._text: str | None = None      # set while positions are partial: the text to read them from
+
+    def _complete(self) -> None:
+        text, self._text = self._text, None
+        if text is not None:
+            full = _plain_events(yaml.CSafeLoader(text), self.path, True)
+            self._positions, self._key_positions = full._positions, full._key_positions
+
+    positions = _complete_table("_positions")
+    key_positions = _complete_table("_key_positions")
 
     def pos(self, loc: tuple, *, key: bool = False) -> Pos | None:
         """Position of the value at ``loc`` (or of its key), falling back to the nearest parent."""
         loc = tuple(loc)
-        if key and loc in self.key_positions:
-            return self.key_positions[loc]
+        found = self._positions.get(loc)
+        if found is not None and not key:
+            return found
+        positions = self.positions
+        if key and loc in self._key_positions:
+            return self._key_positions[loc]
         while loc:
-            if loc in self.positions:
-                return self.positions[loc]
+            if loc in positions:
+                return positions[loc]
             loc = loc[:-1]
-        return self.positions.get((), (1, 1))
+        return positions.get((), (1, 1))
 
     def diag(self, loc: tuple, message: str, hint: str | None = None, *, key: bool = False) -> Diagnostic:
         line, col = self.pos(loc, key=key) or (None, None)
@@ -279,8 +310,10 @@ class _Converter:
 
 # ------------------------------------------------------------------------------- the fast path
 # Nearly every argument file is plain block YAML: mappings with plain keys, lists and untagged scalars.
-# For those, one loop over libyaml's parse events builds the data and the position tables directly,
-# with no node tree, no resolver call per scalar and no second walk (a 10,000-claim map: ~20x faster).
+# For those, one loop over libyaml's parse events builds the data and where each collection and list
+# item starts, with no node tree, no resolver call per scalar and no second walk (a 10,000-claim map:
+# ~20x faster); the positions of other values and of keys, which only errors ask for, are read by the
+# same loop again on first use (YamlDoc).
 # Anything else — an anchor or alias, an explicit tag, a merge key, a non-scalar or duplicate key,
 # several documents, a syntax error, too deep or too many values — returns None, and the reference
 # path above (compose, check expansion, convert) handles the file exactly as before. The result is
@@ -303,9 +336,11 @@ def _plain_doc(text: str, path: Path) -> YamlDoc | None:
     if loader_cls is None or UNSAFE_RAW.search(text):     # the reference path names the character
         return None
     try:
-        return _plain_events(loader_cls(text), path)
+        doc = _plain_events(loader_cls(text), path, False)
     except (_NotPlain, yaml.YAMLError):
         return None
+    doc._text = text
+    return doc
 
 
 def _plain_scalar(ev: Any) -> Any:
@@ -334,14 +369,17 @@ def _plain_scalar(ev: Any) -> Any:
     raise _NotPlain                                    # octal, sexagesimal, .inf, merge, timestamp...
 
 
-def _plain_events(loader: Any, path: Path) -> YamlDoc:
+def _plain_events(loader: Any, path: Path, full: bool) -> YamlDoc:
+    """The data of a plain file from its parse events; positions of every value and key (``full``), or
+    only of each list, mapping and list item (the rest are read again when asked for: :class:`YamlDoc`)."""
     get = loader.get_event
     doc = YamlDoc(path, None)
-    positions, key_positions = doc.positions, doc.key_positions
+    positions, key_positions = doc._positions, doc._key_positions
     scalar_t, map_t, seq_t = _E.ScalarEvent, _E.MappingStartEvent, _E.SequenceStartEvent
     map_end, seq_end = _E.MappingEndEvent, _E.SequenceEndEvent
     unsafe = UNSAFE.search
     memo: dict[str, Any] = {}                          # plain scalar text -> its value (keys repeat)
+    no_key = _NO_KEY
     ev = get()
     if type(ev) is not _E.StreamStartEvent:
         raise _NotPlain
@@ -351,73 +389,96 @@ def _plain_events(loader: Any, path: Path) -> YamlDoc:
         return doc
     if type(ev) is not _E.DocumentStartEvent:
         raise _NotPlain
-    # one frame per open collection: [container, loc, is_map, pending key (maps), next index (lists)]
-    stack: list[list] = []
-    parent: list | None = None
+    # the open collection: its container, path, whether a mapping, its pending key (mappings) or next
+    # index (lists); the ones around it on the stack. A new collection joins its parent when it starts.
+    root: Any = _NO_KEY
+    cont: Any = None
+    is_map = False
+    key: Any = no_key
+    loc: tuple = ()
+    idx = 0
+    stack: list[tuple] = []
     count = 0
-    root: Any = None
     while True:
         ev = get()
         t = type(ev)
-        if t is map_end or t is seq_end:
-            value = stack.pop()[0]
-            parent = stack[-1] if stack else None
-        else:
-            if t is not scalar_t and t is not map_t and t is not seq_t:
-                raise _NotPlain                        # alias or anything unexpected
+        if t is scalar_t:
             tag = ev.tag
             if ev.anchor is not None or (tag is not None and tag != "!"):
                 raise _NotPlain
-            if t is scalar_t:
-                text = ev.value
-                if tag == "!" or not ev.implicit[0]:
-                    if ev.style == '"' and unsafe(text):
-                        raise _NotPlain                # an escape such as "\e" made a control character
-                    value = text
-                else:
-                    value = memo.get(text, _NO_KEY)
-                    if value is _NO_KEY:
-                        value = memo[text] = _plain_scalar(ev)
-            mark = ev.start_mark
-            pos = (mark.line + 1, mark.column + 1)
-            if parent is not None:
-                if parent[2]:
-                    key = parent[3]
-                    if key is _NO_KEY:                 # this event is a key
-                        if t is not scalar_t:
-                            raise _NotPlain
-                        key = value
-                        if key is True or key is False:
-                            key = "true" if key else "false"
-                        elif key is None or type(key) is float:
-                            raise _NotPlain
-                        if key in parent[0]:
-                            raise _NotPlain
-                        key_positions[parent[1] + (key,)] = pos
-                        parent[3] = key
-                        continue
-                    loc = parent[1] + (key,)
-                else:
-                    loc = parent[1] + (parent[4],)
+            text = ev.value
+            if tag == "!" or not ev.implicit[0]:
+                if ev.style == '"' and unsafe(text):
+                    raise _NotPlain                    # an escape such as "\e" made a control character
+                value = text
             else:
-                loc = ()
+                value = memo.get(text, no_key)
+                if value is no_key:
+                    value = memo[text] = _plain_scalar(ev)
+            if is_map:
+                if key is no_key:                      # this scalar is a key
+                    if value is True or value is False:
+                        value = "true" if value else "false"
+                    elif value is None or type(value) is float:
+                        raise _NotPlain
+                    if value in cont:
+                        raise _NotPlain
+                    if full:
+                        mark = ev.start_mark
+                        key_positions[loc + (value,)] = (mark.line + 1, mark.column + 1)
+                    key = value
+                    continue
+                if full:
+                    mark = ev.start_mark
+                    positions[loc + (key,)] = (mark.line + 1, mark.column + 1)
+                cont[key] = value
+                key = no_key
+            elif cont is not None:
+                mark = ev.start_mark
+                positions[loc + (idx,)] = (mark.line + 1, mark.column + 1)
+                cont.append(value)
+                idx += 1
+            else:                                      # the document is one scalar
+                mark = ev.start_mark
+                positions[()] = (mark.line + 1, mark.column + 1)
+                root = value
+                break
             count += 1
             if count > MAX_VALUES or len(stack) > MAX_DEPTH:
                 raise _NotPlain
-            positions[loc] = pos
-            if t is not scalar_t:
-                parent = [{} if t is map_t else [], loc, t is map_t, _NO_KEY, 0]
-                stack.append(parent)
-                continue
-        if parent is None:
-            root = value
-            break
-        if parent[2]:
-            parent[0][parent[3]] = value
-            parent[3] = _NO_KEY
+        elif t is map_t or t is seq_t:
+            tag = ev.tag
+            if ev.anchor is not None or (tag is not None and tag != "!"):
+                raise _NotPlain
+            new: Any = {} if t is map_t else []
+            if is_map:
+                if key is no_key:
+                    raise _NotPlain                    # a collection as a key
+                sub = loc + (key,)
+                cont[key] = new
+            elif cont is not None:
+                sub = loc + (idx,)
+                cont.append(new)
+            else:
+                sub = ()
+                root = new
+            mark = ev.start_mark
+            positions[sub] = (mark.line + 1, mark.column + 1)
+            count += 1
+            if count > MAX_VALUES or len(stack) > MAX_DEPTH:
+                raise _NotPlain
+            stack.append((cont, is_map, key, loc, idx))
+            cont, is_map, key, loc, idx = new, t is map_t, no_key, sub, 0
+        elif t is map_end or t is seq_end:
+            cont, is_map, key, loc, idx = stack.pop()
+            if cont is None:
+                break
+            if is_map:
+                key = no_key
+            else:
+                idx += 1
         else:
-            parent[0].append(value)
-            parent[4] += 1
+            raise _NotPlain                            # an alias or anything unexpected
     if type(get()) is not _E.DocumentEndEvent or type(get()) is not _E.StreamEndEvent:
         raise _NotPlain                                # a second document: the reference path says so
     doc.data = root
