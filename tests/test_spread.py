@@ -343,3 +343,32 @@ def test_sources_shows_each_number_under_the_scale(capsys):
     assert all(r["scale"]["map_value"] != r["value"] or r["scale"]["map_value"] == 0.0 for r in unlikely)
     plausible = [r for r in rows if r.get("band") == "plausible"]
     assert plausible and not any(r["scale"]["reread"] for r in plausible)
+
+
+def test_beta_tables_are_exact_where_draws_read_them_and_computed_only_there():
+    """normal_to_theta's beta tables compute only the grid points draws fall between (kept for later draws):
+    at every cell read, the value and slope are exactly the full table's (betaincinv point by point)."""
+    from argmap.inference import distributions as dist
+
+    args: list[tuple[float, ...]] = [(2.0, 5.0), (0.7, 0.4), (31.5, 80.25)]
+    full = np.stack([dist._normal_table("beta", a)[1] for a in args])
+    n = full.shape[1]
+    dist._BETA_TABLES.clear()
+    rng = np.random.default_rng(11)
+    for scale in (1.0, 1.5):                    # narrow draws first, then wider ones: the tables fill in
+        idx = np.clip((rng.standard_normal((3, 500)) * scale * (n - 1) / 16 + (n - 1) / 2).astype(np.intp), 0, n - 2)
+        flat, slope = dist._beta_cells(args, idx)
+        tables, slopes = flat.reshape(3, n), slope.reshape(3, n)
+        rows = np.arange(3)[:, None]
+        assert np.array_equal(tables[rows, idx], full[rows, idx])
+        assert np.array_equal(tables[rows, idx + 1], full[rows, idx + 1])
+        assert np.array_equal(slopes[rows, idx], full[rows, idx + 1] - full[rows, idx])
+        assert np.isnan(tables[:, 0]).all() and np.isnan(tables[:, -1]).all()     # the far tails: never needed
+    z = np.random.default_rng(2).standard_normal((400, 1))
+    assert len(dist._BETA_TABLES) == 3 and not np.isnan(dist._BETA_TABLES[args[0]]).all()
+    net_factors = (Factor("p", "beta", args[0], (0,)),)
+
+    class Net:                                  # normal_to_theta reads only theta0
+        theta0 = np.array([0.5])
+    assert np.abs(normal_to_theta(Net(), net_factors, z)[:, 0]  # type: ignore[arg-type]
+                  - np.interp(z[:, 0], *dist._normal_table("beta", args[0]))).max() < 1e-15
