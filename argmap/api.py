@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from .base.errors import ArgmapError, ConditionWarning, QueryError, did_you_mean
 from .base.marginals import p_true
+from .base.records import dataclass
 from .inference.engine import Engine
 from .inference.network import Network, compile_map
 from .maps.models import ArgumentMap, Stated

@@ -32,13 +32,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 import numpy as np
 
 from ..api import DEFAULT, Model
 from ..base.errors import ArgmapError
+from ..base.records import dataclass
 from ..maps.loader import Stage, load_stages
 from ..maps.models import ArgumentMap, Origin
 from ..maps.specs import ClaimSpec, OverlayFile, modulators_of

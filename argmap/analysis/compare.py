@@ -9,13 +9,13 @@ same conditions (the map's default scenario unless told otherwise).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import DEFAULT, Conditions, Model
 from ..base.errors import QueryError
 from ..base.formatting import conditions_text
 from ..base.marginals import Marginals, Move, claim_moves, p_true
+from ..base.records import dataclass
 from ..base.textsafe import visible
 from ..base.texttable import clip
 from ..maps.checks import overrides

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ import numpy as np
 from ..api import DEFAULT, Model
 from ..base.errors import ArgmapError, QueryError, did_you_mean
 from ..base.readfile import resolved
+from ..base.records import dataclass
 from ..inference.network import Param
 from ..maps.models import Stated
 

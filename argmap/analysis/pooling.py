@@ -30,13 +30,13 @@ claim the target does not depend on scores zero.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..api import DEFAULT, Model
 from ..base.errors import ImpossibleEvidenceError, QueryError
 from ..base.marginals import p_true
+from ..base.records import dataclass
 
 __all__ = ["linear_pool", "log_pool", "Disagreement", "Pool", "pool"]
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..base.records import dataclass
 from ..inference.network import Network
 from ..inference.words import param_word
 from ..maps.models import ArgumentMap, Provenance

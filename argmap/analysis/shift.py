@@ -12,11 +12,11 @@ which the change travelled, with the change at each link.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from ..api import DEFAULT, Model
 from ..base.formatting import fmt_p
 from ..base.marginals import Marginals, is_binary, p_true
+from ..base.records import dataclass
 from ..maps.models import ArgumentMap
 from ..maps.reach import chain_to, claim_graph, touched_claims
 from .attribution import Attribution

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from ..api import DEFAULT, Model
 from ..base.errors import QueryError
+from ..base.records import dataclass
 from ..inference.network import relevant_claims
 
 if TYPE_CHECKING:

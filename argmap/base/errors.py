@@ -8,9 +8,9 @@ Every problem a user can cause is an :class:`ArgmapError`. Problems found in arg
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from .records import dataclass
 from .textsafe import brief, visible
 
 __all__ = [

@@ -7,7 +7,8 @@ headline probability is about.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from .records import dataclass
 
 __all__ = ["Marginals", "Move", "p_true", "claim_moves", "is_binary"]
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
+
+from .records import dataclass
 
 __all__ = ["Quantity", "parse_quantity", "check_number_text", "MAX_NUMBER_CHARS", "MAX_EXPONENT"]
 

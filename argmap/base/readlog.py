@@ -25,12 +25,13 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
 from .readfile import read_guarded
+from .records import dataclass
 
 __all__ = ["Record", "recording", "record_file", "listing", "note_folder", "unchanged", "hook"]
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .errors import QueryError, did_you_mean
+from .records import dataclass
 from .verbal import PROBABILITY_BANDS
 
 __all__ = ["Scale", "Term", "MAP_SCALE", "SCALES", "get_scale", "scale_names", "DATA_DIR"]
@@ -47,6 +47,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Scale:
+    """A verbal probability scale: its terms and how it reads each of the map's words."""
+
     name: str
     title: str
     source: str

@@ -26,11 +26,11 @@ uniform by Φ and a value by the factor's quantile function, so every marginal i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from ..base.records import dataclass
 from .network import Network
 
 __all__ = ["Factor", "fit_beta", "fit_lognormal", "uncertain_factors", "unit_to_theta", "sample_theta",

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 import numpy as np
 
 from ..base.errors import ImpossibleEvidenceError, QueryError, WidthError, did_you_mean
 from ..base.gcpause import paused_gc
+from ..base.records import dataclass
 from .elimination import min_fill_order
 from .network import Network, relevant_claims
 from .program import Program
@@ -51,6 +52,8 @@ _MAX_OPERANDS = 24          # numpy's einsum takes at most 64 operands; larger g
 
 @dataclass(frozen=True)
 class _Factor:
+    """One CPT of a plan, sliced by the evidence."""
+
     var: str                      # whose CPT this is
     index: tuple                  # slicing applied to the CPT array (before the batch axis)
     scope: tuple[str, ...]        # variables remaining after slicing, in axis order
@@ -58,6 +61,8 @@ class _Factor:
 
 @dataclass(frozen=True)
 class _Step:
+    """One elimination step: an einsum over some of the plan's tables."""
+
     inputs: tuple[int, ...]
     subscripts: str
     in_scopes: tuple[tuple[str, ...], ...] = ()

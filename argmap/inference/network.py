@@ -16,11 +16,12 @@ factors s where given) and unmet requirements with leak l_j::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 
 from ..base.quantity import Quantity
+from ..base.records import dataclass
 from ..maps.checks import all_parents, computed_relations, topological_order
 from ..maps.models import ArgumentMap, Claim, Relation
 from .program import Composed, Leak, Program, Term, VarSpec, build_program, expit

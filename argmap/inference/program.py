@@ -32,9 +32,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
+
+from ..base.records import dataclass
 
 __all__ = ["Term", "Leak", "Composed", "VarSpec", "Program", "build_program", "LOG_SAFE", "expit"]
 

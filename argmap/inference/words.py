@@ -14,11 +14,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..base.quantity import Quantity
+from ..base.records import dataclass
 from ..base.scales import MAP_SCALE, Scale, get_scale
 from ..base.verbal import STRENGTH_BANDS, modulation_word
 from ..maps.models import ArgumentMap, Provenance

@@ -11,7 +11,6 @@ import os
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pydantic import BaseModel
 from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
 from ..base.readfile import inside, resolved
 from ..base.readlog import listing, note_folder
+from ..base.records import dataclass
 from ..base.textsafe import describe_char
 from ..base.yamlsafe import YamlDoc, read_yaml
 from .bundled import bundled_map_path

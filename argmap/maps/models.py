@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ..base.quantity import Quantity
+from ..base.records import dataclass
 
 __all__ = ["KINDS", "RELATION_TYPES", "INFLUENCES", "ID_PATTERN",
            "Origin", "Provenance", "Relation", "Table", "Claim", "Change", "Observation", "Scenario", "Stated",
@@ -43,6 +44,8 @@ class Origin:
 
 @dataclass(frozen=True)
 class Provenance:
+    """Who holds a number, on what basis, from which source, and the verbal band it was read from."""
+
     holder: str | None = None
     basis: str | None = None
     source: str | None = None
@@ -100,6 +103,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Claim:
+    """A claim of the resolved map: its states, credence or table, and where it was written."""
+
     id: str
     title: str
     kind: str = "claim"
@@ -147,6 +152,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Scenario:
+    """A named set of conditions: claims observed (``given``) and claims set by intervention (``set``)."""
+
     name: str
     description: str | None = None
     given: tuple[tuple[str, str], ...] = ()

@@ -11,11 +11,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.quantity import Quantity, parse_quantity
+from ..base.records import dataclass
 from ..base.verbal import ALL_BANDS, band_kind, band_problem
 from ..base.yamlsafe import YamlDoc
 from .checks import MAX_PARENTS, MAX_TABLE_CELLS

@@ -8,8 +8,7 @@ subsections are all covered counts as covered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..base.records import dataclass
 from .models import ArgumentMap
 
 __all__ = ["SectionRow", "section_key", "coverage_table", "unknown_sections"]

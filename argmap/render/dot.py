@@ -8,10 +8,11 @@ for the sensitivity view, ``effects`` (claim → size of its effect on the targe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..base.formatting import fmt_p
 from ..base.marginals import Marginals, p_true
+from ..base.records import dataclass
 from ..base.textsafe import safe_link
 from ..maps.models import ArgumentMap, Claim
 from . import style

@@ -12,9 +12,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 
 from ..base.errors import ArgmapError
+from ..base.records import dataclass
 
 __all__ = ["FORMATS", "PNG_DPI", "PNG_MAX_WIDTH", "MIN_TEXT_PX", "POST_COLUMN_PX", "PostFit", "post_fit", "render_png",
            "RenderError", "render_dot", "engine_name"]

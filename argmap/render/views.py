@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ..base.errors import QueryError, did_you_mean
+from ..base.records import dataclass
 from ..maps.models import ArgumentMap, Relation
 
 __all__ = ["ViewNode", "ViewEdge", "View", "make_view", "downstream_beside", "claim_edges", "effective_parts",

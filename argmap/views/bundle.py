@@ -8,7 +8,7 @@ Every output is deterministic, so a regenerated bundle diffs cleanly in git.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from ..api import DEFAULT, Conditions, Model
 from ..base.atomic import atomic_write, refuse_map_folder
 from ..base.formatting import conditions_text, fmt_p
 from ..base.marginals import Move, claim_moves, is_binary, p_true
+from ..base.records import dataclass
 from ..base.textsafe import visible
 from ..render.raster import render_dot
 from ..render.style import fmt_delta

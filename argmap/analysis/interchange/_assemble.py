@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 import numpy as np
 
 from ...base.errors import did_you_mean
+from ...base.records import dataclass
 from ._text import MAX_CELLS, MAX_PARENTS, MAX_STATES, MAX_TOTAL_CELLS, MAX_VARIABLES, SUM_TOLERANCE, fail
 from .tables import BayesNet
 

@@ -17,7 +17,7 @@ unused data, prose) is listed as left as text. Every problem points at ``file:li
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import yaml
 
 from ...base.atomic import refuse_map_folder
 from ...base.errors import ArgmapError, Diagnostic, ValidationError, did_you_mean
+from ...base.records import dataclass
 from ...maps.models import ID_PATTERN, KINDS
 from ._text import fail
 from .argdown import readback

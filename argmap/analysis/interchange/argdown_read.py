@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ...base.errors import Diagnostic, ValidationError
+from ...base.records import dataclass
 from ...base.yamlsafe import YamlDoc, parse_yaml
 from ._text import decode, fail, read_network_raw
 

@@ -9,11 +9,11 @@ argmap's figures under it by entering the same evidence itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from ...base.errors import ArgmapError
+from ...base.records import dataclass
 from ...inference.network import Network
 
 __all__ = ["BayesNet", "network_tables", "identifier"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ...api import DEFAULT, Model
 from ...base.errors import QueryError
 from ...base.formatting import conditions_text
+from ...base.records import dataclass
 from ...inference.distributions import Factor, uncertain_factors
 from ...inference.network import Param
 from ..provenance import STRUCTURAL, catch_all_bases

@@ -7,11 +7,12 @@ says how much the headline depends on numbers nobody knows precisely. Same seed,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 
 from ...api import DEFAULT, Model
+from ...base.records import dataclass
 from ...inference.distributions import sample_theta
 from ._query import evaluate, factors_of, resolve
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from ...api import DEFAULT, Model
+from ...base.records import dataclass
 from ...inference.network import Network, Param
 from ._query import Query, domain_of, param_label, param_sections, resolve, with_value
 

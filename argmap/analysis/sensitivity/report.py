@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 
 from ...api import DEFAULT, Model
 from ...base.forked import start
+from ...base.records import dataclass
 from ._query import Query, resolve
 from .cruxes import cruxes, group_cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo

@@ -11,11 +11,11 @@ named arguments carry. Every number here equals an ``argmap run --set ...`` of t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 from ...api import DEFAULT, Model
+from ...base.records import dataclass
 from ._query import resolve
 
 __all__ = ["Residual", "residual", "RESIDUAL_KINDS"]

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ...api import DEFAULT, Model
+from ...base.records import dataclass
 from ...inference.distributions import Factor, unit_to_theta
 from ._query import evaluate, factors_of, is_structural, param_label, param_sections, resolve
 

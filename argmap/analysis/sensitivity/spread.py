@@ -14,13 +14,14 @@ interval: the same draws feed the map without and with the critique).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...api import DEFAULT, Model
 from ...base.errors import QueryError
+from ...base.records import dataclass
 from ...inference.distributions import Factor, copula_units, normal_to_theta, sample_theta
 from ...inference.words import word_factors
 from ._query import Query, evaluate, factors_of, resolve
