@@ -199,7 +199,7 @@ class _Encoder:
     def _add(self, objs: list[Any], cls: type, pending: list[type]) -> None:
         rows, index = self.rows.setdefault(cls, []), self.index
         fresh = dict(zip(map(id, objs), objs, strict=True))           # first of each object, in order
-        if index:
+        if index and not fresh.keys().isdisjoint(index):
             fresh = {k: o for k, o in fresh.items() if k not in index}
         if fresh:
             index.update(zip(fresh, range(len(rows), len(rows) + len(fresh)), strict=True))
@@ -286,8 +286,7 @@ class _Encoder:
                     else [none if v is None else index[id(v)] for v in col]
                 return ["r", self.number[t], self.ints(ids)]
             if t is Fraction:
-                return _distinct(self.ints, "f", col, lambda v: [v.numerator, v.denominator],
-                                 lambda v: (v.numerator, v.denominator))
+                return _distinct(self.ints, "f", col, lambda v: [v.numerator, v.denominator])
             if issubclass(t, Path):
                 return _distinct(self.ints, "P", col, str)
             if t is tuple:
@@ -302,7 +301,7 @@ class _Encoder:
                     rows, index = self.number[next(iter(items))], self.index
                     return ["R", rows, [None if v is None else [index[id(x)] for x in v] for v in col]]
                 if _nested_plain(col):
-                    return _distinct(self.ints, "n", col, lambda v: v)
+                    return _distinct(self.ints, "n", col, _same)
         return ["g", [self.value(v) for v in col]]
 
     def value(self, x: Any) -> Any:
@@ -369,37 +368,40 @@ def _columns(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
 def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc: Callable[[Any], Any],
               key: Callable[[Any], Any] | None = None) -> list[Any]:
     """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
-    the distinct values], each value's position among them]``. None stays None."""
+    the distinct values], each value's position among them]``. None stays None. (Loops in C: dicts of
+    the keys, not a Python step per value.)"""
     keys = col if key is None else [None if v is None else key(v) for v in col]
-    first: dict[Any, int] = {}
-    idx = [first.setdefault(k, len(first)) for k in keys]
+    first = dict.fromkeys(keys)                             # distinct keys, in order of first appearance
     if 2 * len(first) > len(col):
-        return [kind, [None if v is None else enc(v) for v in col]]
-    values = _firsts(keys, col, len(first))
-    return ["u", [kind, [None if v is None else enc(v) for v in values]], ints(idx)]
+        return [kind, _encoded(col, enc)]
+    if key is None:
+        values = list(first)
+    else:                                                   # the first value with each key
+        values = list(map(dict(zip(reversed(keys), reversed(col), strict=True)).__getitem__, first))
+    at = dict(zip(first, range(len(first)), strict=True))
+    return ["u", [kind, _encoded(values, enc)], ints(list(map(at.__getitem__, keys)))]
 
 
-def _firsts(keys: list[Any], col: list[Any], n: int) -> list[Any]:
-    """The first value of ``col`` with each distinct key, in the order of first appearance."""
-    seen: set[Any] = set()
-    out = []
-    for k, v in zip(keys, col, strict=True):
-        if k not in seen:
-            seen.add(k)
-            out.append(v)
-            if len(out) == n:
-                break
-    return out
+def _encoded(values: list[Any], enc: Callable[[Any], Any]) -> list[Any]:
+    if None in values:
+        return [None if v is None else enc(v) for v in values]
+    return values if enc is _same else list(map(enc, values))
+
+
+def _same(v: Any) -> Any:
+    return v
 
 
 def _nested_plain(col: list[Any]) -> bool:
     """Whether every value is None or a tuple holding plain values or other such tuples."""
-    level = [v for v in col if v is not None]
+    level = list(_of_type(col, tuple))
+    if len(level) + col.count(None) != len(col):
+        return False
     while level:
         types = set(map(type, level))
         if not types <= _PLAIN | {tuple}:
             return False
-        level = list(chain.from_iterable(v for v in level if type(v) is tuple)) if tuple in types else []
+        level = list(chain.from_iterable(_of_type(level, tuple))) if tuple in types else []
     return True
 
 
