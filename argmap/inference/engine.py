@@ -270,8 +270,11 @@ class Engine:
             if v in set_:
                 continue                      # its CPT is replaced by the fixed state
             scope_full = net.parents[v] + (v,)
-            index = tuple(fixed[u] if u in fixed else slice(None) for u in scope_full)
-            scope = tuple(u for u in scope_full if u not in fixed)
+            if fixed:
+                index = tuple(fixed[u] if u in fixed else slice(None) for u in scope_full)
+                scope = tuple(u for u in scope_full if u not in fixed)
+            else:
+                index, scope = _WHOLE[len(scope_full)], scope_full
             factors.append(_Factor(v, index, scope))
         keep = set() if all_marginals else {t for t in targets if t not in fixed}
         scopes: dict[int, tuple[str, ...]] = {i: f.scope for i, f in enumerate(factors)}
@@ -337,7 +340,7 @@ class Engine:
         if all_marginals:
             for i, f in enumerate(factors):
                 if f.var in f.scope and f.var not in alone:
-                    family[f.var] = (i, _subscripts([f.scope, f.scope], (f.var,)))
+                    family[f.var] = (i, _family_code(len(f.scope), f.scope.index(f.var)))
             component = {i: i for i in rest}     # which final table (independent component) each table feeds
             out_id = len(factors) + len(steps)
             for step in reversed(steps):
@@ -518,6 +521,25 @@ def _shape_code(in_scopes, out_scope) -> tuple[tuple[str, ...], str]:
     the same shape share one code, and the einsum subscripts depend only on it."""
     letters = _letters(list(in_scopes) + [out_scope])
     return tuple("".join(letters[v] for v in s) for s in in_scopes), "".join(letters[v] for v in out_scope)
+
+
+class _Whole(dict):
+    """``_WHOLE[n]``: the index taking all of a table with n axes, ``(:, ..., :)`` (one tuple per n)."""
+
+    def __missing__(self, n: int) -> tuple:
+        self[n] = (slice(None),) * n
+        return self[n]
+
+
+_WHOLE = _Whole()
+
+
+@lru_cache(maxsize=256)
+def _family_code(n: int, at: int) -> str:
+    """Subscripts summing a family's table times its adjoint (n axes) to its claim's axis ``at``:
+    what ``_subscripts([scope, scope], (claim,))`` gives."""
+    axes = _LETTERS[:n] + _BATCH
+    return f"{axes},{axes}->{_LETTERS[at]}{_BATCH}"
 
 
 @lru_cache(maxsize=4096)
