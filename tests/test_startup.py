@@ -75,3 +75,22 @@ print(json.dumps(sorted(m for m in ("numpy.ma", "scipy", "sympy", "pandas") if m
 def test_a_cold_run_of_the_bundled_map_imports_no_numpy_ma_nor_scipy(tmp_path):
     """Compiling uses no np.unique of an array alone (its masked-array check imports numpy.ma)."""
     assert _modules_after(_COLD, tmp_path) == []
+
+
+_GC = """
+import contextlib, gc, io, json, sys
+from argmap.commands.cli import main
+runs = []
+gc.callbacks.append(lambda phase, info: runs.append(info["generation"]) if phase == "stop" else None)
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(%r) == 0
+print(json.dumps([len(runs), gc.isenabled(), "numpy" in sys.modules]))
+"""
+
+
+def test_start_up_does_not_run_the_cyclic_collector(tmp_path, tiny_map):
+    """Importing numpy and argmap's layers makes no garbage: a run pauses the collector meanwhile (importing
+    numpy alone otherwise runs it about forty times), and enables it again afterwards."""
+    for argv in (["run", str(tiny_map)], ["run", str(tiny_map)], ["run", str(tiny_map), "--no-cache"]):
+        collections, enabled, numpy = _modules_after(_GC % (argv,), tmp_path)
+        assert numpy and enabled and collections <= 5, argv

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterator
 
 from .._version import __version__
-from ..base.errors import ArgmapError
+from ..base.gcpause import paused_gc
 
 __all__ = ["main", "COMMANDS"]
 
@@ -64,15 +64,19 @@ def _condition_warnings() -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(first if first in COMMANDS else None)
-    args = parser.parse_args(argv)
+    with paused_gc():       # start-up (the command's modules, the parser) makes no garbage worth collecting
+        from ..base.errors import ArgmapError
+
+        parser = build_parser(first if first in COMMANDS else None)
+        args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
     try:
         with _condition_warnings():
             if getattr(args, "no_cache", False):
-                from ..inference.cache import disabled
+                with paused_gc():
+                    from ..inference.cache import disabled
 
                 with disabled():
                     return int(args._run(args) or 0)

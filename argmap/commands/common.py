@@ -184,9 +184,15 @@ def spread_options(args) -> dict:
 
 
 def model_from_args(args) -> Model:
-    from ..api import Model
+    """The map the options name. Importing numpy and argmap's layers creates tens of thousands of objects and
+    none of them is garbage: the cyclic collector is paused for the imports as it is for the load
+    (:func:`argmap.base.gcpause.paused_gc`; ``import numpy`` alone otherwise runs it some forty times)."""
+    from ..base.gcpause import paused_gc
 
-    return Model.load(args.path, args.overlays).on_scale(getattr(args, "scale", None))
+    with paused_gc():
+        from ..api import Model
+
+        return Model.load(args.path, args.overlays).on_scale(getattr(args, "scale", None))
 
 
 def conditions_from_args(args) -> dict:

@@ -33,9 +33,9 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    model = model_from_args(args)
     from ..analysis.report import format_result
 
-    model = model_from_args(args)
     cond = conditions_from_args(args)
     result = model.run(args.target, **cond)
     sp = None

@@ -107,11 +107,10 @@ def _write_out(rep, out: Path, top: int, overlays=()) -> list[Path]:
 
 
 def run(args) -> int:
-    from ..analysis.sensitivity import format_text, report
-
     if args.out:
         refuse_map_folder(args.out)
     model = model_from_args(args)
+    from ..analysis.sensitivity import format_text, report
     from ..analysis.sensitivity.sobol import DEFAULT_TOP
 
     text = str(DEFAULT_TOP if args.sobol_factors is None else args.sobol_factors).strip().lower()
