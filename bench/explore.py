@@ -2,6 +2,7 @@
 
     python bench/explore.py                     # the bundled map with every bundled overlay offered
     python bench/explore.py --moves 400 --page exports/scheming/explore.html
+    python bench/explore.py --moves 150 --edits 200 --page PAGE    # more critique edits for the tail
 
 For each move the page gets an ``input`` event on a number's slider, exactly as from a reader: the
 page recomputes every marginal, repaints the diagram, the headline, the moved list and the controls.
@@ -122,6 +123,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--page", help="an explorer page (default: write one for the bundled map)")
     ap.add_argument("--moves", type=int, default=300)
+    ap.add_argument("--edits", type=int, help="critique edits (default: a third of --moves)")
     args = ap.parse_args()
     why = missing_reason()
     if why:
@@ -140,7 +142,7 @@ def main() -> int:
         worst = page.evaluate(_MOVES, [args.moves // 2, True])
         page.goto(page_path.resolve().as_uri())
         page.wait_for_selector("body[data-ready=true]", timeout=30000)
-        edits = page.evaluate(_EDITS, args.moves // 3)
+        edits = page.evaluate(_EDITS, args.edits or args.moves // 3)
         browser.close()
     model = Model.load()
     cond = model.conditions()

@@ -30,6 +30,10 @@ Cell formulas, per claim (positions are flat row-major offsets into its CPT of s
 
 Scopes and tables are lists of variable indices (into ``variables``); a table over scope
 ``(a, b)`` is row-major with ``b`` fastest.
+
+The page's own compiler (``assets/compile.js`` ``build``) may add ``offsets``: claim ``v``'s cells then
+number θ from ``offsets[v]`` (so a reader's edit reuses the cells of every claim it leaves alone); the
+evaluator adds the offset, and ``compile.js`` ``compile`` writes exactly this module's layout.
 """
 
 from __future__ import annotations

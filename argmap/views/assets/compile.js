@@ -36,36 +36,59 @@ var ArgmapCompile = (function () {
                                     observations: Object.assign({}, map.observations), scenarios: Object.assign({}, map.scenarios),
                                     parts: Object.assign({}, map.parts), stated: map.stated.slice() });
   }
+  // Is ``r`` the relation ``key`` names ("source -> target")? (relKey(r) === key, without making the string)
+  function isRel(r, key) {
+    var n = r.source.length;
+    return key.length === n + 4 + r.target.length && key.startsWith(r.source) && key.startsWith(" -> ", n) && key.endsWith(r.target);
+  }
   // Apply edits to ``map`` (a shallow() copy: claims and relations are copied before they change);
-  // problems (an edit that cannot apply) are pushed to ``problems``.
-  function applyEdits(map, edits, problems, who) {
+  // problems (an edit that cannot apply) are pushed to ``problems``. With ``memo`` ({old, now}: Maps from
+  // an edit's JSON to what it made), a claim or relation edit applied to the same object as in ``old``
+  // gives the object it gave then (recorded in ``now``), so a compile from the last one (build) can
+  // reuse the pieces of the claims it leaves alone.
+  function applyEdits(map, edits, problems, who, memo) {
     var m = map;
+    structures.delete(m);
+    function remembered(e, before) {
+      if (!memo) return null;
+      var key = JSON.stringify(e), was = memo.old.get(key);
+      if (was && was.before === before) { memo.now.set(key, was); return was.after; }
+      memo.pending = { key: key, before: before };
+      return null;
+    }
+    function remember(after) {
+      if (memo && memo.pending) { memo.now.set(memo.pending.key, { before: memo.pending.before, after: after }); memo.pending = null; }
+    }
     edits.forEach(function (e) {
-      var op = e[0], i;
+      var op = e[0], i, hit;
       if (op === "claim") {
         if (e[3] === "new" && m.claims[e[1]]) { problems.push((who || "an edit") + " adds claim '" + e[1] + "', which already exists"); return; }
         if (!m.claims[e[1]] && e[3] !== "new") { problems.push((who || "an edit") + " changes claim '" + e[1] + "', which is not in the map"); return; }
+        hit = remembered(e, m.claims[e[1]]);
+        if (hit) { m.claims[e[1]] = hit; return; }
         m.claims[e[1]] = Object.assign({}, m.claims[e[1]]);
         setFields(m.claims[e[1]], e[2]);
+        remember(m.claims[e[1]]);
       } else if (op === "drop") {
         delete m.claims[e[1]];
         delete m.observations[e[1]];
       } else if (op === "rel") {
-        for (i = 0; i < m.relations.length; i++) if (relKey(m.relations[i]) === e[1]) break;
+        for (i = 0; i < m.relations.length; i++) if (isRel(m.relations[i], e[1])) break;
         if (e[3] === "new" && i < m.relations.length) { problems.push((who || "an edit") + " adds relation " + e[1] + ", which already exists"); return; }
-        if (i === m.relations.length) {
-          if (e[3] !== "new") { problems.push((who || "an edit") + " changes relation " + e[1] + ", which is not in the map"); return; }
-          m.relations.push({});
-        }
+        if (i === m.relations.length && e[3] !== "new") { problems.push((who || "an edit") + " changes relation " + e[1] + ", which is not in the map"); return; }
+        hit = remembered(e, m.relations[i]);
+        if (hit) { m.relations[i] = hit; return; }
         m.relations[i] = Object.assign({}, m.relations[i]);
         setFields(m.relations[i], e[2]);
+        remember(m.relations[i]);
       } else if (op === "unrel") {
-        m.relations = m.relations.filter(function (r) { return relKey(r) !== e[1]; });
+        m.relations = m.relations.filter(function (r) { return !isRel(r, e[1]); });
       } else if (op === "remove") {           // an overlay's remove: a relation (overlay.py _remove)
-        var gone = m.relations.filter(function (r) { return relKey(r) === e[1]; });
-        if (!gone.length) { problems.push((who || "an edit") + " removes relation " + e[1] + ", which is not in the map"); return; }
-        m.relations = m.relations.filter(function (r) { return relKey(r) !== e[1]; });
-        var t = gone[0].target, c = m.claims[t];
+        var gone = null;
+        for (i = 0; i < m.relations.length && !gone; i++) if (isRel(m.relations[i], e[1])) gone = m.relations[i];
+        if (!gone) { problems.push((who || "an edit") + " removes relation " + e[1] + ", which is not in the map"); return; }
+        m.relations = m.relations.filter(function (r) { return !isRel(r, e[1]); });
+        var t = gone.target, c = m.claims[t];
         // a claim left with nothing bearing on it keeps its base as its credence
         if (c && c.base !== undefined && !c.table && !m.relations.some(function (r) { return r.target === t; })) {
           c = m.claims[t] = Object.assign({}, c);
@@ -99,24 +122,43 @@ var ArgmapCompile = (function () {
     });
     return found;
   }
+  // Each map's parents and order, worked out once for check and build (applyEdits forgets a map's)
+  var structures = new WeakMap();
+  function structure(map) {
+    var st = structures.get(map);
+    if (!st) {
+      var every = allParents(map);
+      st = { every: every, order: topologicalOrder(every) };
+      structures.set(map, st);
+    }
+    return st;
+  }
   // parents first, the smallest id first among those ready; null on a cycle
   function topologicalOrder(parents) {
-    var children = {}, waiting = {}, ready = [], order = [];
-    Object.keys(parents).forEach(function (v) { children[v] = []; });
-    Object.keys(parents).forEach(function (v) {
-      var inside = parents[v].filter(function (p) { return p in parents; });
-      waiting[v] = inside.length;
-      inside.forEach(function (p) { children[p].push(v); });
-    });
-    Object.keys(parents).forEach(function (v) { if (!waiting[v]) ready.push(v); });
+    var names = Object.keys(parents), n = names.length, at = new Map(), waiting = new Int32Array(n), i, j, v;
+    for (i = 0; i < n; i++) at.set(names[i], i);
+    var first = new Int32Array(n).fill(-1), kid = [], next = [];      // children as linked lists of edges
+    for (v = 0; v < n; v++) {
+      var ps = parents[names[v]];
+      for (j = 0; j < ps.length; j++) {
+        var p = at.get(ps[j]);
+        if (p === undefined) continue;
+        waiting[v]++;
+        kid.push(v); next.push(first[p]); first[p] = kid.length - 1;
+      }
+    }
+    var ready = [], order = [];
+    for (v = 0; v < n; v++) if (!waiting[v]) ready.push(v);
     while (ready.length) {
       var best = 0;
-      for (var i = 1; i < ready.length; i++) if (ready[i] < ready[best]) best = i;
-      var v = ready.splice(best, 1)[0];
-      order.push(v);
-      children[v].forEach(function (c) { if (--waiting[c] === 0) ready.push(c); });
+      for (i = 1; i < ready.length; i++) if (names[ready[i]] < names[ready[best]]) best = i;
+      v = ready[best];
+      ready[best] = ready[ready.length - 1];
+      ready.pop();
+      order.push(names[v]);
+      for (var e = first[v]; e >= 0; e = next[e]) if (--waiting[kid[e]] === 0) ready.push(kid[e]);
     }
-    return order.length === Object.keys(parents).length ? order : null;
+    return order.length === n ? order : null;
   }
 
   // Problems that would stop the loader: unknown claims or states, a cycle, a claim with no numbers.
@@ -132,8 +174,8 @@ var ArgmapCompile = (function () {
       if (t) t.given.forEach(function (g) { if (!(g in claims)) problems.push("the table of '" + c + "' names '" + g + "', which is not in the map"); });
     });
     if (problems.length) return problems;
-    var parents = allParents(map);
-    if (topologicalOrder(parents) === null) problems.push("these claims and relations make a cycle");
+    var st = structure(map), parents = st.every;
+    if (st.order === null) problems.push("these claims and relations make a cycle");
     Object.keys(claims).forEach(function (c) {
       var cl = claims[c];
       if (!cl.table && !parents[c].length && !cl.credence) problems.push("'" + c + "' has nothing bearing on it and no credence");
@@ -147,61 +189,119 @@ var ArgmapCompile = (function () {
   // ------------------------------------------------------------------ the network (argmap.inference.network)
   function binary(states) { return states.length === 2 && states[0] === "false" && states[1] === "true"; }
 
-  function compile(map) {
-    var every = allParents(map), order = topologicalOrder(every);
+  // The network of ``map`` with claim v's cells numbering θ from offsets[v] (the evaluator adds it): each
+  // claim's parameters and cells are a piece that depends only on the claim, the relations computed into
+  // it, its parents and their states; ``prev`` (an earlier build) lends every piece whose inputs are the
+  // same objects (the page's edits copy what they change), and its plan when the graph is the same, so a
+  // reader's edit compiles only the claims it touches. compile(map) is the same network numbered as
+  // argmap.inference.netjson writes it.
+  function build(map, prev) {
+    var st = structure(map), every = st.every, order = st.order;
     if (order === null) throw new Error("the map has a cycle");
     var index = {};
     order.forEach(function (v, i) { index[v] = i; });
     var states = order.map(function (v) { return map.claims[v].states; });
-    var params = [], theta = [], cells = [];
     var relsByTarget = {};
     map.relations.forEach(function (r) {
       if (r.target in map.claims && !drawnOnly(map, r)) (relsByTarget[r.target] = relsByTarget[r.target] || []).push(r);
     });
-    function add(meta, q) {
-      meta.range = qrange(q);
-      if (qbeta(q)) meta.beta = qbeta(q);
-      params.push(meta);
-      theta.push(qv(q));
-      return params.length - 1;
-    }
+    var meta = [], names = [], theta = [], cells = [], offsets = [], pieces = {}, lent = prev && prev.pieces, reused = 0;
     order.forEach(function (cid) {
-      var claim = map.claims[cid], parents = every[cid], cell = { copy: [], direct: [], composed: [] };
-      var prov = claim.prov || {};
-      if (claim.table && !relsByTarget[cid]) {
-        var t = claim.table, start = params.length;
-        t.rows.forEach(function (row, r) {
-          var label = t.given.map(function (g, k) { return g + "=" + row[0][k]; }).join(",");
-          if (binary(claim.states)) {
-            var k = add({ name: "table:" + cid + "[" + label + "]", claim: cid, field: "table", kind: "probability", row: label, prov: prov }, row[1][1]);
-            cell.direct.push([2 * r + 1, 2 * r, k]);
-          } else {
-            var g0 = params.length, group = claim.states.map(function (s, j) { return "table:" + cid + "[" + label + "]=" + s; });
-            claim.states.forEach(function (s, j) {
-              add({ name: group[j], claim: cid, field: "table", kind: "simplex", state: s, group: group, row: label, prov: prov }, row[1][j]);
-            });
-            for (var j = 0; j < claim.states.length; j++) cell.copy.push([g0 - start + j, g0 + j]);
-          }
-        });
-      } else if (!parents.length) {
-        if (binary(claim.states)) {
-          cell.direct.push([1, 0, add({ name: "credence:" + cid, claim: cid, field: "credence", kind: "probability", prov: prov }, claim.credence[1])]);
-        } else {
-          var grp = claim.states.map(function (s) { return "credence:" + cid + "=" + s; });
-          claim.states.forEach(function (s, j) {
-            cell.copy.push([j, add({ name: grp[j], claim: cid, field: "credence", kind: "simplex", state: s, group: grp, prov: prov }, claim.credence[j])]);
-          });
-        }
-      } else {
-        cell.composed = composed(cid, claim, parents, relsByTarget[cid] || [], map, add, prov);
-      }
-      cells.push(cell);
+      var parents = every[cid], rels = relsByTarget[cid] || [], pc = lent && lent[cid];
+      if (!pc || !samePiece(pc, map, map.claims[cid], parents, rels)) pc = piece(map, cid, parents, rels);
+      else reused++;
+      pieces[cid] = pc;
+      offsets.push(meta.length);
+      for (var k = 0; k < pc.meta.length; k++) { meta.push(pc.meta[k]); names.push(pc.meta[k].name); theta.push(pc.theta[k]); }
+      cells.push(pc.cell);
     });
     var parentIdx = order.map(function (v) { return every[v].map(function (p) { return index[p]; }); });
     var cards = states.map(function (s) { return s.length; });
-    var pl = plan(order, parentIdx, cards);
-    return { format: 2, variables: order, states: states, parents: parentIdx, params: params.map(function (p) { return p.name; }),
-             theta: theta, cells: cells, factors: pl.factors, steps: pl.steps, final: pl.final, meta: params };
+    var pl = prev && sameGraph(prev, order, parentIdx, cards) ? prev : plan(order, parentIdx, cards);
+    var net = { format: 2, variables: order, states: states, parents: parentIdx, params: names,
+                theta: theta, cells: cells, offsets: offsets, factors: pl.factors, steps: pl.steps, final: pl.final, meta: meta };
+    Object.defineProperty(net, "pieces", { value: pieces });        // (not part of the network's JSON)
+    Object.defineProperty(net, "reused", { value: { pieces: reused, plan: pl === prev } });
+    return net;
+  }
+  function sameList(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  function samePiece(pc, map, claim, parents, rels) {
+    if (pc.claim !== claim || !sameList(pc.parents, parents) || !sameList(pc.rels, rels)) return false;
+    for (var i = 0; i < parents.length; i++) {
+      var a = pc.parentStates[i], b = map.claims[parents[i]].states;
+      if (a !== b && !sameList(a, b)) return false;
+    }
+    return true;
+  }
+  function sameGraph(prev, order, parentIdx, cards) {
+    if (!sameList(prev.variables, order)) return false;
+    for (var v = 0; v < order.length; v++) {
+      if (prev.states[v].length !== cards[v] || !sameList(prev.parents[v], parentIdx[v])) return false;
+    }
+    return true;
+  }
+
+  // One claim's parameters (θ numbered from 0) and cells (argmap.inference.network's formulas).
+  function piece(map, cid, parents, rels) {
+    var claim = map.claims[cid], meta = [], theta = [], cell = { copy: [], direct: [], composed: [] };
+    var prov = claim.prov || {};
+    function add(m, q) {
+      m.range = qrange(q);
+      if (qbeta(q)) m.beta = qbeta(q);
+      meta.push(m);
+      theta.push(qv(q));
+      return meta.length - 1;
+    }
+    if (claim.table && !rels.length) {
+      var t = claim.table;
+      t.rows.forEach(function (row, r) {
+        var label = t.given.map(function (g, k) { return g + "=" + row[0][k]; }).join(",");
+        if (binary(claim.states)) {
+          var k = add({ name: "table:" + cid + "[" + label + "]", claim: cid, field: "table", kind: "probability", row: label, prov: prov }, row[1][1]);
+          cell.direct.push([2 * r + 1, 2 * r, k]);
+        } else {
+          var g0 = meta.length, group = claim.states.map(function (s) { return "table:" + cid + "[" + label + "]=" + s; });
+          claim.states.forEach(function (s, j) {
+            add({ name: group[j], claim: cid, field: "table", kind: "simplex", state: s, group: group, row: label, prov: prov }, row[1][j]);
+          });
+          for (var j = 0; j < claim.states.length; j++) cell.copy.push([g0 + j, g0 + j]);
+        }
+      });
+    } else if (!parents.length) {
+      if (binary(claim.states)) {
+        cell.direct.push([1, 0, add({ name: "credence:" + cid, claim: cid, field: "credence", kind: "probability", prov: prov }, claim.credence[1])]);
+      } else {
+        var grp = claim.states.map(function (s) { return "credence:" + cid + "=" + s; });
+        claim.states.forEach(function (s, j) {
+          cell.copy.push([j, add({ name: grp[j], claim: cid, field: "credence", kind: "simplex", state: s, group: grp, prov: prov }, claim.credence[j])]);
+        });
+      }
+    } else {
+      cell.composed = composed(cid, claim, parents, rels, map, add, prov);
+    }
+    return { claim: claim, parents: parents, rels: rels, parentStates: parents.map(function (p) { return map.claims[p].states; }),
+             meta: meta, theta: theta, cell: cell };
+  }
+
+  // The network numbered as argmap.inference.netjson.network_json writes it (θ indices global, no offsets).
+  function compile(map) { return absolute(build(map, null)); }
+  function absolute(net) {
+    function shift(o, k) { return k < 0 ? k : o + k; }
+    var cells = net.cells.map(function (cs, v) {
+      var o = net.offsets[v];
+      return { copy: cs.copy.map(function (e) { return [e[0], o + e[1]]; }),
+               direct: cs.direct.map(function (e) { return [e[0], e[1], o + e[2]]; }),
+               composed: cs.composed.map(function (e) {
+                 var terms = function (ts) { return ts.map(function (t) { return t.map(function (k, q) { return q === 1 && k < 0 ? k : o + k; }); }); };
+                 return [e[0], e[1], shift(o, e[2]), terms(e[3]), e[4].map(function (k) { return shift(o, k); }), terms(e[5])];
+               }) };
+    });
+    return { format: net.format, variables: net.variables, states: net.states, parents: net.parents, params: net.params,
+             theta: net.theta, cells: cells, factors: net.factors, steps: net.steps, final: net.final, meta: net.meta };
   }
 
   function composed(cid, claim, parents, rels, map, add, prov) {
@@ -262,6 +362,13 @@ var ArgmapCompile = (function () {
   }
 
   // ------------------------------------------------------------------ the plan (elimination.py, engine.py)
+  // remove x from the array a, in place (splice would make an array of what it removed)
+  function drop(a, x) {
+    var i = a.indexOf(x);
+    if (i < 0) return;
+    for (; i < a.length - 1; i++) a[i] = a[i + 1];
+    a.length--;
+  }
   // Greedy min-fill: at each step the variable adding the fewest fill edges (ties: fewest neighbours,
   // then name), exactly the order argmap.inference.elimination.min_fill_order gives.
   function minFillOrder(scopes, names) {
@@ -274,7 +381,7 @@ var ArgmapCompile = (function () {
       for (var x = 0; x < nb.length; x++) for (var y = x + 1; y < nb.length; y++) if (!adj[nb[x] * n + nb[y]]) miss++;
       return miss;
     }
-    var score = [], stamp = new Int32Array(n), step = 0;
+    var score = [], stamp = new Int32Array(n), step = 0, touched = [];
     for (i = 0; i < n; i++) score.push(fill(i));
     var order = [];
     while (left) {
@@ -292,12 +399,12 @@ var ArgmapCompile = (function () {
       for (i = 0; i < nb.length; i++) {                 // v leaves the graph
         var a = nb[i];
         adj[a * n + v] = adj[v * n + a] = 0;
-        nbrs[a].splice(nbrs[a].indexOf(v), 1);
+        drop(nbrs[a], v);
       }
       if (f) for (i = 0; i < nb.length; i++) for (j = i + 1; j < nb.length; j++) link(nb[i], nb[j]);
       // rescore v's neighbours (and theirs, when fill edges were added): the only scores that can change
       step++;
-      var touched = [];
+      touched.length = 0;
       for (i = 0; i < nb.length; i++) {
         if (stamp[nb[i]] !== step) { stamp[nb[i]] = step; touched.push(nb[i]); }
         if (f) for (j = 0; j < nbrs[nb[i]].length; j++) {
@@ -313,32 +420,34 @@ var ArgmapCompile = (function () {
   function plan(names, parents, cards) {
     var factors = names.map(function (_, v) { return { "var": v, scope: parents[v].concat([v]) }; });
     var order = minFillOrder(factors.map(function (f) { return f.scope; }), names);
-    var scopes = new Map(), holders = names.map(function () { return new Set(); });
-    factors.forEach(function (f, i) { scopes.set(i, f.scope); f.scope.forEach(function (u) { holders[u].add(i); }); });
-    var steps = [], nextId = factors.length;
+    var scopes = [], live = [], holders = names.map(function () { return []; });      // (arrays: no Sets per edit)
+    factors.forEach(function (f, i) { scopes.push(f.scope); live.push(true); f.scope.forEach(function (u) { holders[u].push(i); }); });
+    var steps = [];
     function addStep(ins, out) {
-      steps.push({ "in": ins.slice(), out: out.slice() });
-      ins.forEach(function (i) { scopes.get(i).forEach(function (u) { holders[u].delete(i); }); scopes.delete(i); });
-      scopes.set(nextId, out);
-      out.forEach(function (u) { holders[u].add(nextId); });
-      nextId++;
+      steps.push({ "in": ins, out: out });           // (both made afresh for this step)
+      ins.forEach(function (i) { scopes[i].forEach(function (u) { drop(holders[u], i); }); live[i] = false; });
+      scopes.push(out);
+      live.push(true);
+      out.forEach(function (u) { holders[u].push(scopes.length - 1); });
     }
     function unionOf(ids) {
       var u = [];
-      ids.forEach(function (i) { scopes.get(i).forEach(function (x) { if (u.indexOf(x) < 0) u.push(x); }); });
+      ids.forEach(function (i) { scopes[i].forEach(function (x) { if (u.indexOf(x) < 0) u.push(x); }); });
       return u;
     }
     order.forEach(function (v) {
-      var ins = Array.from(holders[v]).sort(function (a, b) { return a - b; });
+      var ins = holders[v].slice().sort(function (a, b) { return a - b; });
       var union = unionOf(ins);
       while (ins.length > MAX_OPERANDS) {
         var group = ins.slice(0, MAX_OPERANDS);
         addStep(group, unionOf(group));
-        ins = ins.slice(MAX_OPERANDS).concat([nextId - 1]);
+        ins = ins.slice(MAX_OPERANDS).concat([scopes.length - 1]);
       }
       addStep(ins, union.filter(function (u) { return u !== v; }));
     });
-    return { factors: factors, steps: steps, final: Array.from(scopes.keys()) };
+    var final = [];
+    live.forEach(function (on, i) { if (on) final.push(i); });
+    return { factors: factors, steps: steps, final: final };
   }
 
   // ------------------------------------------------------------------ conditions (Model.conditions)
@@ -353,5 +462,5 @@ var ArgmapCompile = (function () {
   }
 
   return { applyEdits: applyEdits, shallow: shallow, allParents: allParents, topologicalOrder: topologicalOrder, check: check,
-           compile: compile, minFillOrder: minFillOrder, conditions: conditions, qv: qv, relKey: relKey, copy: copy };
+           compile: compile, build: build, absolute: absolute, minFillOrder: minFillOrder, conditions: conditions, qv: qv, relKey: relKey, copy: copy };
 })();

@@ -43,7 +43,7 @@ var Explore = (function () {
   // The map with the switched-on overlays applied is kept (by which overlays are on): a reader's own
   // edits apply to a shallow copy of it, so the claims and relations they leave alone stay the same
   // objects from edit to edit (and their controls stay; see paramDeps).
-  var overlaid = { key: null, map: null, problems: null };
+  var overlaid = { key: null, map: null, problems: null }, readerMemo = { now: new Map() };
   function buildMap() {
     var on = JSON.stringify(onInOrder(S.on));
     if (overlaid.key !== on) {
@@ -56,13 +56,17 @@ var Explore = (function () {
       overlaid = { key: on, map: om, problems: oproblems };
     }
     var m = ArgmapCompile.shallow(overlaid.map), problems = overlaid.problems.slice();
-    ArgmapCompile.applyEdits(m, critiqueOps(), problems, "your edit");
+    readerMemo = { old: readerMemo.now, now: new Map() };     // the reader's unchanged claims stay the same objects
+    ArgmapCompile.applyEdits(m, critiqueOps(), problems, "your edit", readerMemo);
     if (!problems.length) problems = ArgmapCompile.check(m);
     return { map: m, problems: problems };
   }
+  // each map is compiled from the last one compiled (compile.js build): only the claims an edit
+  // touched get new cells
+  var lastSpec = null;
   function net(key, map) {
     if (!compiled[key]) {
-      var spec = ArgmapCompile.compile(map), c = ArgmapEval.compile(spec);
+      var spec = lastSpec = ArgmapCompile.build(map, lastSpec), c = ArgmapEval.compile(spec);
       c.params = spec.meta;
       c.paramIndex = {};
       spec.params.forEach(function (n, i) { c.paramIndex[n] = i; });
@@ -441,8 +445,8 @@ var Explore = (function () {
       }
       setText(det.firstChild, title + " (" + list.length + ")");
       var boxes = list.map(function (p) {
-        var key = paramDeps(c, p), ctl = controls[p.name];
-        if (!ctl || !sameDeps(ctl.key, key)) { paramControl(c, p); ctl = controls[p.name]; ctl.key = key; }
+        var ctl = controls[p.name];
+        if (!ctl || !sameDeps(ctl.key, c, p)) { paramControl(c, p); ctl = controls[p.name]; ctl.key = paramDeps(c, p); }
         next[p.name] = ctl;
         return ctl.box;
       });
@@ -454,20 +458,19 @@ var Explore = (function () {
     refreshControls(c, null);
   }
   // What a number's control shows comes from its claim, its relation, and the claims named in its
-  // description; the page's edits copy an object before changing it, so the same objects (===) mean the
-  // same control, and an edit rebuilds only the controls of what it changed.
-  // (The reader's own claims and relations are made afresh from S.critique on each edit: compared by content.)
+  // description; the page's edits copy an object before changing it (the reader's own claims and
+  // relations too: compile.js applyEdits' memo), so the same objects (===) mean the same control, and an
+  // edit rebuilds only the controls of what it changed.
   function paramDeps(c, p) {
     var cl = c.map.claims;
     return [p.name, p.kind, cl[p.claim], p.relation ? c.relations[p.relation] : null, p.source ? cl[p.source] : null,
-            p.modulator ? cl[p.modulator] : null].map(function (x) {
-      return x && x.added_by === OVERLAY ? JSON.stringify(x) : x;
-    });
+            p.modulator ? cl[p.modulator] : null];
   }
-  function sameDeps(a, b) {
-    if (!a || a.length !== b.length) return false;
-    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
+  function sameDeps(key, c, p) {            // paramDeps(c, p) equals ``key`` (without making it)
+    var cl = c.map.claims;
+    return !!key && key[0] === p.name && key[1] === p.kind && key[2] === cl[p.claim] &&
+      key[3] === (p.relation ? c.relations[p.relation] : null) && key[4] === (p.source ? cl[p.source] : null) &&
+      key[5] === (p.modulator ? cl[p.modulator] : null);
   }
   // Make ``parent``'s children (after the first ``skip``) exactly ``want``, moving only what differs, so
   // a reader's edit that adds or drops one control restyles that control, not the whole panel.
@@ -1085,7 +1088,7 @@ var Explore = (function () {
     });
     if (!factors.length) { setText(box, ""); return; }
     var rho = D.correlation ? D.correlation.value : 0, r = ArgmapSpread.latentCorrelation(rho), t = c.index[D.target];
-    var pOf = function (th) { var res = c.marginals(th, cond.given, cond.set); return res.marginals ? res.marginals[t][res.marginals[t].length - 1] : null; };
+    var pOf = function (th) { var res = c.marginals(th, cond.given, cond.set, t); return res.marginals ? res.marginals[t][res.marginals[t].length - 1] : null; };
     setText(box, "90% interval over the map's " + factors.length + " uncertain numbers: computing\u2026");
     var job = spreadJob = { cancelled: false, signs: [], ind: [], cor: [], done: 0, u: ArgmapSpread.rng(SPREAD_SEED), p0: null };
     var dims = factors.map(function (x) { return x.dims; }), groups = null, perPart = D.correlation && D.correlation.shared_factor === "part";
