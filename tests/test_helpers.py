@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from argmap.base.formatting import conditions_text, fmt_p
 from argmap.base.marginals import claim_moves, p_true
+from argmap.base.texttable import clip
 
 
 @given(st.floats(min_value=0.0, max_value=1.0) | st.floats(min_value=0.0, max_value=1e-9).map(lambda e: 1.0 - e),
@@ -19,6 +20,22 @@ def test_fmt_p_never_shows_an_uncertain_value_as_certain(p, digits):
         assert abs(float(text) - p) <= max(0.5 * 10 ** -digits, 0.05 * p)
     else:
         assert text == f"{p:.{digits}f}"
+
+
+@given(st.floats(min_value=0.0, max_value=1.0) | st.floats(min_value=0.0009, max_value=0.0011)
+       | st.floats(min_value=0.9989, max_value=0.9991) | st.sampled_from([0.001, 0.999, 0.0009995, 0.9995]))
+def test_fmt_p_shortcut_is_the_rounding_loop(p):
+    """fmt_p's shortcut for 3 digits gives what the rounding loop gives."""
+    digits = 3
+    while 0 < p < 1 and digits < 16 and round(p, digits) in (0.0, 1.0):
+        digits += 1
+    assert fmt_p(p) == (f"{p:.1e}" if 0 < p < 0.001 else f"{p:.{digits}f}")
+
+
+@given(st.text(st.sampled_from("ab \t\n\u00a0\u2003\x1c\x85é")), st.integers(min_value=0, max_value=8))
+def test_clip_is_one_line_of_the_words(text, width):
+    s = " ".join(text.split())
+    assert clip(text, width) == ("" if width <= 0 else s if len(s) <= width else s[: width - 1] + "…")
 
 
 def test_conditions_text_lists_observations_then_interventions():

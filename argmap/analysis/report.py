@@ -22,6 +22,10 @@ def bar(p: float, width: int = 10) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
+_BARS = tuple(bar(k / 10) for k in range(11))
+"""``bar(p)`` for each of its eleven fillings (the report draws one per claim)."""
+
+
 def _conditions_line(result: Result, amap: ArgumentMap) -> list[str]:
     c = result.conditions
     lines = []
@@ -75,22 +79,24 @@ def format_result(amap: ArgumentMap, result: Result) -> str:
             continue        # an observation of another scenario: not part of this result
         by_part.setdefault(c.part, []).append(cid)
     header = f"{'claim':<34} {'title':<{title_w}} {'section':<10} {'P(true)':>8}"
+    cond = result.conditions
+    marks = {**dict.fromkeys(cond.observed, " (observed)"), **dict.fromkeys(cond.set, " (set)"),
+             **dict.fromkeys(cond.given, " (given)")}
+    claims, marginals = amap.claims, result.marginals
     for part, ids in by_part.items():
         out.append(f"── {amap.parts.get(part, part) if part else 'other claims'} " + "─" * 20)
         out.append(header)
         for cid in ids:
-            c = amap.claims[cid]
-            m = result.marginals[cid]
-            sec = clip(",".join(c.sections), 10)
-            title = clip(c.title, title_w)
-            cond = result.conditions
-            mark = (" (given)" if cid in cond.given else " (set)" if cid in cond.set
-                    else " (observed)" if cid in cond.observed else "")
+            c = claims[cid]
+            m = marginals[cid]
+            sec = clip(",".join(c.sections), 10) if c.sections else ""
+            mark = marks.get(cid, "")
             if c.binary:
-                val = f"{fmt_p(p_true(m)):>8} {bar(p_true(m))}{mark}"
+                p = p_true(m)
+                val = f"{fmt_p(p):>8} {_BARS[int(round(max(0.0, min(1.0, p)) * 10))]}{mark}"
             else:
                 val = "  " + " ".join(f"{s}={fmt_p(p)}" for s, p in m.items()) + mark
-            out.append(f"{clip(cid, 34):<34} {title:<{title_w}} {sec:<10} {val}")
+            out.append(f"{clip(cid, 34):<34} {clip(c.title, title_w):<{title_w}} {sec:<10} {val}")
         out.append("")
     return visible("\n".join(out).rstrip()) + "\n"
 

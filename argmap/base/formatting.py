@@ -14,6 +14,8 @@ def fmt_p(p: float, digits: int = 3) -> str:
     >>> fmt_p(0.2857), fmt_p(0.2857, 2), fmt_p(0.004, 2), fmt_p(0.9996), fmt_p(0.0004), fmt_p(1.0, 2)
     ('0.286', '0.29', '0.004', '0.9996', '4.0e-04', '1.00')
     """
+    if digits == 3 and 0.001 <= p <= 0.999:      # rounds to neither 0 nor 1: the loop below would not run
+        return f"{p:.3f}"
     if 0 < p < 0.001:
         return f"{p:.1e}"
     while 0 < p < 1 and digits < 16 and round(p, digits) in (0.0, 1.0):   # 16: enough for any double below 1

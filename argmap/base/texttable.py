@@ -13,7 +13,9 @@ def clip(text: object, width: int) -> str:
     >>> clip("carlsmith-reply-2023", 8), clip("1.1.3, 2.2", 20)
     ('carlsmi…', '1.1.3, 2.2')
     """
-    s = " ".join(str(text if text is not None else "").split())
+    s = str(text if text is not None else "")
+    if not (s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " "):
+        s = " ".join(s.split())     # the test above: no whitespace but single inner spaces, so split would keep s
     if width <= 0:
         return ""
     return s if len(s) <= width else s[: width - 1] + "…"
