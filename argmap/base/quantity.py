@@ -148,6 +148,8 @@ def parse_quantity(raw: Any, domain: Domain = "probability", what: str = "value"
     >>> parse_quantity({"value": 0.3, "range": [0.1, 0.5]}).range
     (0.1, 0.5)
     """
+    if type(raw) is float and 0.0 < raw <= 1.0:      # the common case, in every domain: as _scalar reads it
+        return Quantity(raw, _decimal_fraction(raw))
     if isinstance(raw, Quantity):
         return raw
     if isinstance(raw, dict):
