@@ -48,6 +48,28 @@ def test_program_fills_every_cell_like_the_builders(networks):
             np.testing.assert_allclose(got, ref, rtol=0, atol=1e-13)
 
 
+def test_claims_of_one_shape_share_their_indexing_and_keep_their_own_numbers(tmp_path):
+    """Claims with the same parents' cards and relations' layout are indexed once per shape (formulas,
+    unmet requirements); each must still read its own base, ratios and leaks, in its own cells, with
+    shapes interleaved so a shape's claims are not contiguous."""
+    roots = [{"id": r, "title": r, "credence": 0.2 + 0.1 * i} for i, r in enumerate("abc")]
+    kids = []
+    for i in range(24):
+        requires: list[dict] = [{"claim": "a", "leak": round(0.05 + 0.01 * i, 2)} if i % 3 else {"claim": "a"}]
+        if i % 2:                                    # two shapes, alternating
+            requires.append({"claim": "c", "leak": round(0.5 - 0.01 * i, 2)})
+        kids.append({"id": f"k{i}", "title": f"K{i}", "base": round(0.1 + 0.03 * i, 2), "requires": requires})
+    roots[1]["supports"] = [{"claim": f"k{i}", "ratio": round(1.5 + 0.25 * i, 2)} for i in range(0, 24, 2)]
+    net = compile_map(load_map(write_map(tmp_path / "shapes", roots + kids, "k0")))
+    rng = np.random.default_rng(7)
+    theta = _random_theta(net, rng, 5)
+    prog = net.program()
+    assert prog is not None
+    tables = prog.tables(prog.run(np.ascontiguousarray(theta.T)))
+    for v, ref in net.cpts(theta).items():
+        np.testing.assert_allclose(np.moveaxis(tables[v], -1, 0), ref, rtol=0, atol=1e-13)
+
+
 def test_marginals_in_one_pass_match_enumeration(networks):
     rng = np.random.default_rng(2)
     checked = 0

@@ -364,19 +364,25 @@ class _Layout:
         formula = np.empty(n_comp, dtype=np.intp)
         f_len, f_owner, f_rep, f_base, first = [], [], [], [], 0
         starts: dict[int, int] = {}                     # claim -> its first formula (before ordering)
+        shapes: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}   # claims of one shape share these
         for ci, (off, c, pshape) in enumerate(comp):
             ncell = math.prod(pshape)
             if c.base < 0 and c.table is None:
                 formula[off:off + ncell] = -1
                 continue
-            inv, rep = self._formulas_of(c, pshape)
+            key = _shape(c, pshape)
+            known = shapes.get(key)
+            if known is None:
+                inv, rep = self._formulas_of(c, pshape)
+                length = np.zeros(pshape, dtype=np.int16)             # active relations per cell
+                for t in c.terms:
+                    length += _along(len(pshape), t.axis, np.asarray(t.active, dtype=np.int16))
+                known = shapes[key] = (inv, rep, length.reshape(-1)[rep])
+            inv, rep, flen = known
             formula[off:off + ncell] = inv + first
             starts[ci] = first
             first += rep.size
-            length = np.zeros(pshape, dtype=np.int16)             # active relations per cell
-            for t in c.terms:
-                length += _along(len(pshape), t.axis, np.asarray(t.active, dtype=np.int16))
-            f_len.append(length.reshape(-1)[rep])
+            f_len.append(flen)
             f_owner.append(np.full(rep.size, ci, dtype=np.int32))
             f_rep.append(rep)
             f_base.append(c.bases(pshape, rep.astype(np.intp)))
@@ -496,33 +502,53 @@ class _Layout:
 
     @staticmethod
     def _leak_passes(comp) -> tuple:
-        pieces: list[list[tuple[np.ndarray, np.ndarray]]] = []
+        """Pass k holds, for every composed cell with more than k unmet requirements, its k-th one's leak
+        parameter. Claims of one shape (parent cards, requirements' axes and unmet states) share the work:
+        which cells have which requirement unmet is found once per shape, a chunk of cells at a time."""
+        groups: dict[tuple, tuple[list[int], list[tuple[int, ...]]]] = {}
         for off, c, pshape in comp:
-            if not c.leaks:
-                continue
+            if c.leaks:
+                offs, pars = groups.setdefault((pshape, tuple((lk.axis, lk.unmet) for lk in c.leaks)), ([], []))
+                offs.append(off)
+                pars.append(tuple(lk.param for lk in c.leaks))
+        pieces: list[list[tuple[np.ndarray, np.ndarray]]] = []
+        for (pshape, leaks), (offs, pars) in groups.items():
+            first = np.asarray(offs, dtype=np.intp)[:, None]
+            params = np.asarray(pars, dtype=np.intp)                  # (claims, requirements)
             strides = _strides(pshape)
             ncell = math.prod(pshape)
             for a in range(0, ncell, _CHUNK):
                 cells = np.arange(a, min(ncell, a + _CHUNK))
                 cnt = np.zeros(cells.size, dtype=np.intp)
-                out = np.empty((len(c.leaks), cells.size), dtype=np.intp)
-                for lk in c.leaks:
-                    on = np.flatnonzero(np.asarray(lk.unmet)[(cells // strides[lk.axis]) % pshape[lk.axis]])
-                    out[cnt[on], on] = lk.param
+                which = np.empty((len(leaks), cells.size), dtype=np.intp)
+                for j, (axis, unmet) in enumerate(leaks):
+                    on = np.flatnonzero(np.asarray(unmet)[(cells // strides[axis]) % pshape[axis]])
+                    which[cnt[on], on] = j
                     cnt[on] += 1
                 for k in range(int(cnt.max(initial=0))):
                     if len(pieces) <= k:
                         pieces.append([])
                     sel = np.flatnonzero(cnt > k)
-                    pieces[k].append((sel + off + a, out[k, sel]))
+                    pieces[k].append(((first + (sel + a)).reshape(-1), params[:, which[k, sel]].reshape(-1)))
         passes = []
         for parts in pieces:
             cells = np.concatenate([p[0] for p in parts])
             par = np.concatenate([p[1] for p in parts])
+            if len(parts) > 1:                  # in cell order, as claims and cells come
+                order = np.argsort(cells, kind="stable")
+                cells, par = cells[order], par[order]
             zero = np.flatnonzero(par < 0)
             par[zero] = 0
             passes.append((cells, par, zero))
         return tuple(passes)
+
+
+def _shape(c: Composed, pshape: tuple[int, ...]) -> tuple:
+    """What a composed claim's distinct formulas depend on (not its parameters): its parents' cards, its
+    table's axes, and each relation's and route's axis, active states and modulators' axes and cards."""
+    def terms(ts: tuple[Term, ...]) -> tuple:
+        return tuple((t.axis, t.active, tuple((a, len(sc)) for a, sc in t.mods)) for t in ts)
+    return pshape, c.table[0] if c.table else None, terms(c.terms), terms(c.routes)
 
 
 def _as_rows(ext: np.ndarray | int, n: int) -> np.ndarray:
