@@ -147,15 +147,28 @@ def _tight_reference(fig, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def test_charts_are_laid_out_once_and_equal_matplotlibs_tight_output():
-    """Charts measure their tight box without matplotlib's extra drawing pass: the bytes are still exactly
-    what ``savefig(bbox_inches="tight")`` writes, for the tornado, the spread chart and the histogram."""
+def _reference_fit(fig) -> None:
+    """charts._fit_width as it was: each size measured with the canvas's own (new) renderer."""
+    from argmap.render import charts
+
+    for _ in range(3):
+        extra = fig.get_tightbbox(fig.canvas.get_renderer()).width - charts.MAX_WIDTH_IN
+        if extra <= 0.01:
+            return
+        fig.set_size_inches(max(3.0, fig.get_figwidth() - extra), fig.get_figheight())
+
+
+def test_charts_are_laid_out_once_and_equal_matplotlibs_tight_output(monkeypatch):
+    """Charts measure their tight box without matplotlib's extra drawing pass, and narrow a wide chart with one
+    measuring renderer: the size is the one fresh renderers give, and the bytes exactly what
+    ``savefig(bbox_inches="tight")`` writes, for the tornado (narrowed here) and the spread chart."""
     import numpy as np
 
     from argmap.render import charts
 
     model = Model.load(MIX)
-    rows = tornado(model)
+    rows = [dict(r, title=r["title"] + " and a much longer title that wraps over several lines of the chart")
+            for r in tornado(model)]
     base = model.probability()
     rng = np.random.default_rng(3)
     spread_rows = [{"label": f"scale {k}", "values": rng.beta(2 + k, 5, 500), "q05": 0.1, "median": 0.3, "q95": 0.6,
@@ -164,8 +177,19 @@ def test_charts_are_laid_out_once_and_equal_matplotlibs_tight_output():
         "tornado": lambda: charts._tornado_figure(rows, base, 15, "P(target)", None, "ctx"),
         "spread": lambda: charts._spread_figure(spread_rows, 0.35, "stated", "P(target)", None),
     }
+    fitted = charts._fit_width
+
+    def reference(make):
+        monkeypatch.setattr(charts, "_fit_width", _reference_fit)
+        try:
+            return make()
+        finally:
+            monkeypatch.setattr(charts, "_fit_width", fitted)
+
     for name, make in figures.items():
+        assert (make().get_size_inches() == reference(make).get_size_inches()).all(), name
         for fmt in ("svg", "png"):
-            assert charts._render(make(), [fmt])[fmt] == _tight_reference(make(), fmt), (name, fmt)
+            assert charts._render(make(), [fmt])[fmt] == _tight_reference(reference(make), fmt), (name, fmt)
         both = charts._render(make(), ["svg", "png"])          # one figure saved twice: each as if alone
-        assert both == {fmt: _tight_reference(make(), fmt) for fmt in ("svg", "png")}, name
+        assert both == {fmt: _tight_reference(reference(make), fmt) for fmt in ("svg", "png")}, name
+    assert figures["tornado"]().get_figwidth() < charts.WIDTH_IN      # narrowed: measured at a second size

@@ -101,11 +101,18 @@ def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
 
 
 def _tight(fig):
-    """The figure's tight box on its own canvas, measured once per size (:func:`_fit_width` then :func:`_render`)."""
+    """The figure's tight box on its own canvas, measured once per size (:func:`_fit_width` then :func:`_render`).
+
+    Measured with one renderer per figure and dpi: text extents depend on the dpi, not on the canvas size, and
+    matplotlib keeps them per renderer, so a figure narrowed by :func:`_fit_width` is not measured from scratch
+    (the canvas's own renderer is made anew for each size). The box is the same (tests/test_sensitivity_cli.py)."""
     key = tuple(fig.get_size_inches()), fig.dpi
     cached = getattr(fig, "_argmap_tight", None)
     if cached is None or cached[0] != key:
-        cached = key, fig.get_tightbbox(fig.canvas.get_renderer())
+        renderer = getattr(fig, "_argmap_measure", None)
+        if renderer is None or renderer.dpi != fig.dpi:
+            renderer = fig._argmap_measure = fig.canvas.get_renderer()
+        cached = key, fig.get_tightbbox(renderer)
         fig._argmap_tight = cached
     return cached[1]
 
