@@ -179,6 +179,8 @@ def _unpack(body: bytes) -> tuple[bytes, memoryview]:
 # to tables listed before it, and rows are built without calling each class's constructor: every
 # stored class is a frozen data class whose constructor only stores its arguments (checked on import).
 
+_TERMS = attrgetter("numerator", "denominator")
+"""A fraction's key among repeated values (hashing the pair is much faster than hashing the fraction)."""
 _LONG = 16
 _ALL = slice(None)
 """Tuples longer than this are stored as a column (a map's relations, a plan's claims)."""
@@ -286,7 +288,7 @@ class _Encoder:
                     else [none if v is None else index[id(v)] for v in col]
                 return ["r", self.number[t], self.ints(ids)]
             if t is Fraction:
-                return _distinct(self.ints, "f", col, lambda v: [v.numerator, v.denominator])
+                return _distinct(self.ints, "f", col, lambda v: [v.numerator, v.denominator], _TERMS)
             if issubclass(t, Path):
                 return _distinct(self.ints, "P", col, str)
             if t is tuple:
@@ -370,7 +372,8 @@ def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc:
     """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
     the distinct values], each value's position among them]``. None stays None. (Loops in C: dicts of
     the keys, not a Python step per value.)"""
-    keys = col if key is None else [None if v is None else key(v) for v in col]
+    keys = col if key is None else list(map(key, col)) if None not in col else \
+        [None if v is None else key(v) for v in col]
     first = dict.fromkeys(keys)                             # distinct keys, in order of first appearance
     if 2 * len(first) > len(col):
         return [kind, _encoded(col, enc)]
