@@ -11,7 +11,7 @@ from functools import partial
 from ...api import DEFAULT, Model
 from ...base.forked import start
 from ...base.records import dataclass
-from ._query import Query, resolve
+from ._query import Query, factors_of, resolve
 from .cruxes import cruxes, group_cruxes
 from .montecarlo import DEFAULT_SAMPLES, MonteCarlo, monte_carlo
 from .oneway import OneWay, one_way
@@ -77,10 +77,23 @@ class SensitivityReport:
         }
 
 
-def _timed_sobol(model: Model, q: Query, samples: int, seed: int | None, factors: int | None) -> tuple[Sobol, float]:
-    t = time.perf_counter()
-    out = sobol(model, q.target, q.given, q.set, None, samples=samples, seed=seed, top=factors)
-    return out, round(time.perf_counter() - t, 3)
+def _beside(model: Model, q: Query, named: Mapping[str, Sequence[str]], ranking: list[dict], samples: int,
+            seed: int | None, factors: int | None) -> tuple[Sobol | None, list[dict], Residual, dict[str, float]]:
+    """The stages run beside the others (a forked child where possible): Sobol, the crux groups, the residual."""
+    args = (q.target, q.given, q.set, None)
+    seconds: dict[str, float] = {}
+
+    def timed(name, fn):
+        t = time.perf_counter()
+        out = fn()
+        seconds[name] = round(time.perf_counter() - t, 3)
+        return out
+
+    grouped = timed("crux groups", lambda: group_cruxes(model, named, *args)) if named else []
+    res = timed("residual", lambda: residual(model, *args))
+    sob = timed("Sobol indices", lambda: sobol(model, *args, samples=samples, seed=seed, top=factors,
+                                              ranking=ranking)) if samples > 0 else None
+    return sob, grouped, res, seconds
 
 
 def report(model: Model, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT, *,
@@ -111,31 +124,32 @@ def report(model: Model, target: str | None = None, given=None, set=None, scenar
         return out
 
     baseline = model.probability(*args[:3], scenario=None)
-    # Sobol (the costliest stage) runs beside all the others
-    # (argmap.base.forked; in this process where that is not possible), ranking its factors by its own
-    # tornado (the same rows as the one below); its seconds are its own
-    say("Sobol indices (alongside)…")
-    sob_job = (start(partial(_timed_sobol, model, q, sobol_samples, seed, sobol_factors))
-               if sobol_samples > 0 else None)
+    # The tornado first (Sobol ranks its factors by it) and scipy.special, which Monte Carlo, the spread and
+    # Sobol all read quantiles with; then Sobol, the crux groups and the residual run beside the other stages
+    # (a forked child, argmap.base.forked; in this process where that is not possible): neither the import nor
+    # the tornado is done twice, and the two processes have about the same work. Each stage's seconds are its own.
+    torn = timed("tornado", lambda: tornado(model, *args))
+    if factors_of(model):
+        import scipy.special  # noqa: F401
+    named = {**model.map.crux_groups, **(groups or {})}
+    say("Sobol indices, crux groups and residual (alongside)…")
+    job = start(partial(_beside, model, q, named, torn, sobol_samples, seed, sobol_factors))
     try:
         crux = timed("cruxes", lambda: cruxes(model, *args))
-        named = {**model.map.crux_groups, **(groups or {})}
-        grouped = timed("crux groups", lambda: group_cruxes(model, named, *args)) if named else []
-        torn = timed("tornado", lambda: tornado(model, *args))
         fs = timed("one-way functions", lambda: one_way(model, *args))
         thr = timed("thresholds", lambda: thresholds(model, *args, bounds=bounds, functions=fs))
         mc = (timed("Monte Carlo", lambda: monte_carlo(model, *args, samples=samples, seed=seed))
               if samples > 0 else None)
-        res = timed("residual", lambda: residual(model, *args))
         spr = timed("spread", lambda: spread(model, target, given, set, scenario, samples=samples, seed=seed,
                                              correlation=correlation, words=words, shared_factor=shared_factor,
                                              independent=mc)) if samples > 1 else None
-        sob = None
-        if sob_job is not None:
-            sob, seconds["Sobol indices"] = sob_job.result()
+        sob, grouped, res, beside = job.result()
     except BaseException:
-        if sob_job is not None:
-            sob_job.cancel()
+        job.cancel()
         raise
+    seconds.update(beside)
+    order = ("cruxes", "crux groups", "tornado", "one-way functions", "thresholds", "Monte Carlo", "residual",
+             "spread", "Sobol indices")
+    seconds = {k: seconds[k] for k in order if k in seconds}
     return SensitivityReport(model.map.name, tuple(model.map.overlays), q, baseline, (bounds[0], bounds[1]), crux,
                              torn, fs, thr, mc, sob, seconds, res, grouped, spr)
