@@ -793,6 +793,28 @@ def test_share_link_restores_the_settings(page, browser, bundled_page):
     other.close()
 
 
+_SHOWN = """() => Array.from(document.querySelectorAll('#diagram g.node, #diagram g.edge')).map(g => ({
+  absent: g.classList.contains('absent'), visible: getComputedStyle(g).visibility === 'visible',
+  painted: Array.from(g.querySelectorAll('polygon, path, ellipse, text'))
+    .some(s => getComputedStyle(s).visibility === 'visible')}))"""
+
+
+def test_a_switched_off_overlays_claims_are_not_drawn(page):
+    """The diagrams are laid out with every overlay on; the claims and relations of an overlay that is
+    switched off are not drawn at all (no faint ghost in the overview), and are drawn when it is on."""
+    off = page.evaluate(_SHOWN)
+    absent = [g for g in off if g["absent"]]
+    assert absent, "the bundled overview has no claim of an overlay that is off"
+    assert not any(g["painted"] for g in absent)
+    assert all(g["painted"] for g in off if not g["absent"])
+    for box in page.locator("#overlays input[type=checkbox]").all():
+        if not box.is_checked():
+            box.click()
+    on = page.evaluate(_SHOWN)
+    assert len(on) == len(off) and sum(g["absent"] for g in on) < len(absent)
+    assert all(g["painted"] for g in on if not g["absent"])
+
+
 def test_diagram_screenshot_is_not_blank_and_the_page_fits_a_phone(page):
     from PIL import Image
 
