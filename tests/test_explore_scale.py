@@ -115,3 +115,50 @@ def test_export_page_is_on_the_exports_scale(tmp_path, capsys):
     assert main(["export", str(folder), "--scale", "icd203", "--samples", "0", "--out", str(out)]) == 0
     data = _page_data(out / "explore.html")
     assert data["scale"] == "icd203" and abs(data["start"]["probability"] - runs[1]) <= TOL
+
+
+def test_explore_scale_offers_that_scales_words_and_the_downloaded_overlay_runs_to_the_page(
+        tmp_path, monkeypatch, capsys):
+    """Under ``explore --scale icd203`` the page's word pickers offer ICD 203's terms (not the map's own
+    words); a term picked sets the middle of its band, and the downloaded overlay writes it as the reader's
+    qualifier (a ``band:`` is a map word, which ``run --scale`` would re-read), with ``--scale`` in its
+    command: ``argmap run --scale icd203 --with`` it equals every marginal of the page to 1e-9."""
+    require_or_skip()
+    import yaml
+    from playwright.sync_api import sync_playwright
+    from test_explore import _download_checks_and_runs_as_the_page
+
+    from argmap.base.scales import get_scale
+
+    out = tmp_path / "icd203.html"
+    assert main(["explore", "-o", str(out), "--scale", "icd203", "--offer", "none"]) == 0
+    terms = get_scale("icd203").terms
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page()
+            page.goto(out.as_uri())
+            page.wait_for_selector("body[data-ready=true]", timeout=20000)
+            offered = page.eval_on_selector("#cr-cword", "s => Array.from(s.options).map(o => o.value).filter(Boolean)")
+            assert offered == list(terms)
+            page.fill("#cr-title", "Training rarely rewards long horizons")
+            page.select_option("#cr-type", "opposes")
+            target = page.eval_on_selector("#cr-target", "s => Array.from(s.options).map(o => o.value)")[0]
+            page.select_option("#cr-target", target)
+            page.select_option("#cr-cword", "likely / probable")
+            assert float(page.input_value("#cr-p")) == pytest.approx(sum(terms["likely / probable"].band) / 2)
+            page.select_option("#cr-sword", "strong")
+            page.click("#cr-add")
+            assert page.text_content("#cr-msg") == ""
+            route = page.evaluate("""() => Explore.addClaim({title: 'Another way in', type: 'route',
+                target: Explore.targets('route')[0], p: 0.9, rp: 0.675, reason: ''})""")
+            assert route is None
+            text = _download_checks_and_runs_as_the_page(page, tmp_path, monkeypatch, capsys, tol=TOL)
+        finally:
+            browser.close()
+    assert "--scale icd203" in text.splitlines()[2]
+    first, second = yaml.safe_load(text)["add"]
+    assert first["provenance"]["qualifier"] == "likely / probable (icd203)" and "band" not in first["provenance"]
+    assert first["opposes"][0]["provenance"]["band"] == "strong"          # strength words are the map's
+    assert second["route"][0]["provenance"]["qualifier"] == "likely / probable (icd203)"
+    assert second["provenance"]["qualifier"] == "very likely / highly probable (icd203)"

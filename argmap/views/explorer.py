@@ -33,6 +33,7 @@ from typing import Any
 from ..api import DEFAULT, Model
 from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError
 from ..base.readfile import resolved
+from ..base.scales import MAP_SCALE, get_scale
 from ..base.verbal import PROBABILITY_BANDS, STRENGTH_BANDS
 from ..maps.mapjson import map_edits, map_json
 from ..maps.models import ArgumentMap
@@ -187,6 +188,15 @@ def overlay_edits(offered: Sequence[Offered], start, scale: str | None = None
     return out, union[-1].map
 
 
+def _probability_words(scale: str) -> dict[str, list[float]]:
+    """The probability words the page offers a reader, with their bands: the map's own (``band:`` words),
+    or on another scale that scale's terms (the reader's word is then written as a ``qualifier``, so
+    ``run --scale`` keeps the number the page used; docs/sensitivity.md)."""
+    if scale == MAP_SCALE:
+        return {w: list(b) for w, b in PROBABILITY_BANDS.items()}
+    return {name: list(term.band) for name, term in get_scale(scale).terms.items()}
+
+
 def _on_scale(amap: ArgumentMap, scale: str | None) -> ArgumentMap:
     """The map re-read on ``scale`` (None: as it is), as :meth:`Model.on_scale` reads it."""
     return amap if scale is None else Model(amap).on_scale(scale).map
@@ -284,8 +294,9 @@ def explorer_data(path: str | Path | None = None, overlays: Sequence[str | Path]
         "scale": base_map.scale,
         "scale_arg": None if base_map.scale == start[-1].map.scale else base_map.scale,
         "overlays": shipped,
-        "bands": {"probability": {w: list(b) for w, b in PROBABILITY_BANDS.items()},
+        "bands": {"probability": _probability_words(base_map.scale),
                   "strength": {w: [b[0], None if b[1] == float("inf") else b[1]] for w, b in STRENGTH_BANDS.items()}},
+        "words_scale": None if base_map.scale == MAP_SCALE else base_map.scale,
         "parts": part_titles,
         "part_of": {c: parts[c] for c in union.claims},
         "diagrams": _diagrams(union, base_model, part_titles),

@@ -1324,7 +1324,7 @@ var Explore = (function () {
     sw.addEventListener("change", function () { if (sw.value) x.value = String(bandMiddle("strength", sw.value)); });
     p.addEventListener("input", function () { cw.value = bandOf("probability", Number(p.value)) || ""; });
     x.addEventListener("input", function () { sw.value = bandOf("strength", Number(x.value)) || ""; });
-    cw.value = "plausible"; p.value = String(bandMiddle("probability", "plausible"));
+    p.value = "0.35"; cw.value = bandOf("probability", 0.35) || "";       // the middle of the map's "plausible"
     sw.value = "moderate"; x.value = String(bandMiddle("strength", "moderate"));
     function showKind() {
       var route = document.getElementById("cr-type").value === "route";
@@ -1585,7 +1585,7 @@ var Explore = (function () {
     var c = current.net, on = onInOrder(S.on), lines = [], done = {}, C = S.critique;
     var file = OVERLAY + ".yaml";
     var args = D.overlays.filter(function (o) { return on.indexOf(o.name) >= 0; }).map(function (o) { return "--with " + o.arg; });
-    var cmd = ["argmap run"].concat(D.map_arg ? [D.map_arg] : []).concat(args).concat(["--with " + file]);
+    var cmd = ["argmap run"].concat(D.map_arg ? [D.map_arg] : []).concat(D.scale_arg ? ["--scale " + D.scale_arg] : []).concat(args).concat(["--with " + file]);
     if ((S.scenario || null) !== (current.map.default_scenario || null)) cmd.push("--scenario " + (S.scenario || "none"));
     Object.keys(S.given).sort().forEach(function (k) { if (k in c.index) cmd.push("--given " + k + "=" + S.given[k]); });
     Object.keys(S.set).sort().forEach(function (k) { if (k in c.index) cmd.push("--set " + k + "=" + S.set[k]); });
@@ -1605,16 +1605,19 @@ var Explore = (function () {
       var p = currentValue(c, "credence:" + a.id), key = a.id + " -> " + a.target, route = a.type === "route";
       var r = currentValue(c, (route ? "route:" : "ratio:") + key);
       var pb = bandOf("probability", p), sb = route ? bandOf("probability", r) : bandOf("strength", a.type === "supports" ? r : 1 / r);
-      function prov(indent, band) {
+      // a probability word on another scale (explore --scale) is the reader's qualifier, not a band: run
+      // --scale re-reads a band: word of the map's, and the page used the number itself
+      function prov(indent, band, probability) {
         var out = [indent + "provenance:", indent + "  holder: " + q(author), indent + "  basis: illustrative", indent + "  source: " + q(source)];
         if (a.reason) out.push(indent + "  rationale: " + q(a.reason));
-        if (band) out.push(indent + "  band: " + q(band));
+        if (band && probability && D.words_scale) out.push(indent + "  qualifier: " + q(band + " (" + D.words_scale + ")"));
+        else if (band) out.push(indent + "  band: " + q(band));
         return out;
       }
       adds.push("  - id: " + a.id, "    title: " + q(a.title), "    kind: " + a.kind, "    credence: " + num(p));
-      adds = adds.concat(prov("    ", pb));
+      adds = adds.concat(prov("    ", pb, true));
       adds.push("    " + a.type + ":", "      - claim: " + a.target, "        " + (route ? "p: " : "ratio: ") + num(r));
-      adds = adds.concat(prov("        ", sb));
+      adds = adds.concat(prov("        ", sb, route));
     });
     var changes = [], reason = "    reason: " + q(C.reason.trim() || "set in argmap explore");
     c.params.forEach(function (p) {
