@@ -114,3 +114,42 @@ def test_a_strength_range_may_not_cross_1(tmp_path, relation, ratio, word):
     with pytest.raises(ValidationError) as err:
         load_map(folder)
     assert word in err.value.format() and "claims.yaml:" in err.value.format()
+
+
+def _load_outcome(folder: Path):
+    from argmap.base import readlog
+
+    with readlog.recording() as record:
+        try:
+            return load_map(folder), sorted(record.files)
+        except ValidationError as err:
+            return [d.format() for d in err.diagnostics], sorted(record.files)
+
+
+def test_part_files_parsed_in_a_child_give_the_same_map_and_errors(tmp_path, monkeypatch):
+    """The later part files of a large map are parsed in a forked child: the map, every problem (in
+    order, with its position) and the files noted for the cache are those of one process."""
+    from argmap.base import forked
+    from argmap.maps import bundled, loader
+
+    if not forked.can_fork():
+        pytest.skip("no second core or no fork here")
+    broken = tmp_path / "broken"
+    shutil.copytree(TINY, broken)
+    for case in CASES:
+        if case.parent == BAD and case.name not in ("16-fan-in.yaml",):
+            shutil.copy(case, broken / f"zz-{case.name}")
+    children = []
+
+    def counted(fn):
+        children.append(fn)
+        return forked.start(fn)
+    monkeypatch.setattr(loader, "start", counted)
+    for folder in (bundled.bundled_map_path(), broken):
+        monkeypatch.setattr(loader, "FORK_BYTES", 10 ** 9)
+        alone = _load_outcome(folder)
+        monkeypatch.setattr(loader, "FORK_BYTES", 1)
+        before = len(children)
+        assert _load_outcome(folder) == alone
+        assert len(children) == before + 1
+    assert isinstance(alone[0], list) and len(alone[0]) > 20          # the broken map's problems, all found

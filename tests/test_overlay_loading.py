@@ -76,12 +76,12 @@ def test_compare_reads_every_file_once(tmp_path, monkeypatch):
     for f in ("mix.yaml", "stack2.yaml", "two.yaml"):
         shutil.copy(DATA / f, tmp_path / f)
     reads: Counter[str] = Counter()
-    real = loader_mod.read_yaml
+    real = loader_mod.read_bytes
 
     def counting(path, *a, **k):
         reads[Path(path).name] += 1
         return real(path, *a, **k)
-    monkeypatch.setattr(loader_mod, "read_yaml", counting)
+    monkeypatch.setattr(loader_mod, "read_bytes", counting)
     views = {"one": [tmp_path / "mix.yaml"], "two": [tmp_path / "stack2.yaml"],
              "three": [tmp_path / "mix.yaml", tmp_path / "two.yaml"]}
     c = compare(MAP, views, attribution=True)

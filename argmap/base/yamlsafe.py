@@ -23,7 +23,7 @@ from .readfile import read_guarded
 from .readlog import record_file
 from .textsafe import UNSAFE, UNSAFE_RAW, describe_char, first_unsafe
 
-__all__ = ["YamlDoc", "read_yaml", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
+__all__ = ["YamlDoc", "read_yaml", "read_bytes", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Largest argument file read (bytes); larger files are refused before reading (docs/security.md)."""
@@ -100,9 +100,14 @@ def read_yaml(path: Path, folder: Path | None = None) -> YamlDoc:
     ``folder``: the file must resolve inside it (a map's own files). The bytes read are noted for
     the compiled-map cache (:mod:`argmap.base.readlog`)."""
     path = Path(path)
+    return parse_yaml(read_bytes(path, folder), path)
+
+
+def read_bytes(path: Path, folder: Path | None = None) -> bytes:
+    """The bytes :func:`read_yaml` parses: guarded, within the size limit, noted for the cache."""
     raw = read_guarded(path, MAX_FILE_BYTES, folder)      # regular files only, never past the limit
     record_file(path, raw, folder, MAX_FILE_BYTES)
-    return parse_yaml(raw, path)
+    return raw
 
 
 def parse_yaml(raw: bytes | str, path: Path | str = "<input>") -> YamlDoc:

@@ -7,10 +7,11 @@ map-wide checks (:mod:`argmap.maps.checks`). Problems from every file are collec
 
 from __future__ import annotations
 
+import itertools
 import os
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,12 @@ import pydantic
 from pydantic import BaseModel
 
 from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
+from ..base.forked import can_fork, start
 from ..base.readfile import inside, resolved
 from ..base.readlog import listing, note_folder
 from ..base.records import dataclass
 from ..base.textsafe import describe_char
-from ..base.yamlsafe import YamlDoc, read_yaml
+from ..base.yamlsafe import YamlDoc, parse_yaml, read_bytes
 from .bundled import bundled_map_path
 from .checks import check_map
 from .models import ArgumentMap, Origin
@@ -211,6 +213,12 @@ def load_map(path: str | Path | None = None, overlays: Iterable[str | Path] = ()
 def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None, part: bool = True) -> YamlDoc | None:
     """Read one YAML file, or add why not to ``diags``. A map's own files (``folder`` given) must be
     files inside the folder: a folder named like a part file, or a symlink leading elsewhere, is refused."""
+    raw = _read_bytes(path, diags, folder, part)
+    return None if raw is None else _parse(raw, path, diags)
+
+
+def _read_bytes(path: Path, diags: list[Diagnostic], folder: Path | None = None, part: bool = True) -> bytes | None:
+    """:func:`_read`'s first half: the file's bytes (noted for the cache), or None with why not in ``diags``."""
     if folder is not None:
         outside = inside(path, folder)
         if outside is not None:
@@ -225,10 +233,55 @@ def _read(path: Path, diags: list[Diagnostic], folder: Path | None = None, part:
                                 hint="overlays are single YAML files, e.g. arguments/critiques/pope-2023.yaml"))
         return None
     try:
-        return read_yaml(path, folder)
+        return read_bytes(path, folder)
     except ValidationError as err:
         diags.extend(err.diagnostics)
         return None
+
+
+def _parse(raw: bytes, path: Path, diags: list[Diagnostic]) -> YamlDoc | None:
+    """:func:`_read`'s second half: the parsed file, or None with why not in ``diags``."""
+    try:
+        return parse_yaml(raw, path)
+    except ValidationError as err:
+        diags.extend(err.diagnostics)
+        return None
+
+
+FORK_BYTES = 512 * 1024
+"""Part files of at least this many bytes in all are parsed in two halves at once: the later files in a
+forked child (:mod:`argmap.base.forked`) while this process parses and validates the earlier ones."""
+
+
+def _parsed_parts(paths: list[Path], folder: Path) -> Iterator[tuple[list[Diagnostic], YamlDoc | None]]:
+    """Each part file read (in order, each noted for the cache here), then parsed: what went wrong and
+    the document (or None), in file order and the same with or without a child."""
+    read: list[tuple[Path, list[Diagnostic], bytes | None]] = []
+    for path in paths:
+        diags: list[Diagnostic] = []
+        read.append((path, diags, _read_bytes(path, diags, folder)))
+    upto = list(itertools.accumulate(len(raw or b"") for _, _, raw in read))
+    split = len(read)
+    if len(read) > 1 and upto[-1] >= FORK_BYTES and can_fork():
+        split = min(len(read) - 1, next(i + 1 for i, n in enumerate(upto) if 2 * n >= upto[-1]))
+    later = read[split:]
+
+    def parse_later() -> list[tuple[list[Diagnostic], YamlDoc | None]]:
+        out = []
+        for path, _, raw in later:
+            diags: list[Diagnostic] = []
+            out.append((diags, None if raw is None else _parse(raw, path, diags)))
+        return out
+    pending = start(parse_later) if later else None
+    try:
+        for path, diags, raw in read[:split]:
+            yield diags, None if raw is None else _parse(raw, path, diags)
+        if pending is not None:
+            for (_, diags, _), (more, doc) in zip(later, pending.result(), strict=True):
+                yield diags + more, doc
+    finally:
+        if pending is not None:
+            pending.cancel()
 
 
 def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
@@ -237,10 +290,9 @@ def _load_base(folder: Path, diags: list[Diagnostic]) -> ArgumentMap | None:
     located: list[Located] = []
     part_of: dict[int, str | None] = {}
     broken: set[str] = set()
-    for path in map_files(folder):
-        if head and head.toc and path.name == head.toc:
-            continue
-        doc = _read(path, diags, folder)
+    paths = [p for p in map_files(folder) if not (head and head.toc and p.name == head.toc)]
+    for read_diags, doc in _parsed_parts(paths, folder):
+        diags += read_diags
         if doc is None:
             continue
         spec = read_spec(doc, PartFile, diags)
