@@ -46,7 +46,7 @@ def test_every_column_kind_round_trips_exactly():
         assert net.results.keys() == model.network.results.keys() and net.results
         assert all(np.array_equal(net.results[k], r) for k, r in model.network.results.items())
         assert Model(amap, net).run().to_dict() == model.run().to_dict()
-    assert kinds == {"p", "r", "R", "t", "n", "s", "f", "P", "u", "g"}          # every kind was exercised
+    assert kinds == {"p", "a", "r", "R", "t", "n", "s", "f", "P", "u", "g"}     # every kind was exercised
 
 
 def _refused(body: bytes, change) -> None:
@@ -95,9 +95,9 @@ def _column(data: dict, name: str, kind: str) -> list:
 
 @pytest.mark.parametrize("how", ["later table", "negative table", "row count", "plain holds a mapping",
                                  "unknown kind", "unknown tag", "array type", "rows past the end",
-                                 "result too short", "result of no claim"])
+                                 "result too short", "result of no claim", "numbers not a column"])
 def test_a_malformed_body_is_refused(tiny_map, how):
-    _, body = _body(tiny_map)
+    _, body = _body(None if how == "numbers not a column" else tiny_map)     # (the bundled map has long columns)
 
     def change(data: dict) -> None:
         if how == "later table":              # a column may refer only to tables built before it
@@ -121,6 +121,9 @@ def test_a_malformed_body_is_refused(tiny_map, how):
             data["results"][0][1]["shape"] = [data["results"][0][1]["shape"][0] - 1]
         elif how == "result of no claim":
             data["results"][0][0] = ["no-such-claim", [], []]
+        elif how == "numbers not a column":   # a column of numbers must be a flat array
+            col = next(c for _, _, cols in data["tables"] for c in cols if c[0] == "a")
+            col[1]["shape"] = [1, col[1]["shape"][0]]
     _refused(body, change)
 
 

@@ -5,7 +5,7 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
 /work/notes/cache.md.
 
-**Layout.** ``ARGMAPB6`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+**Layout.** ``ARGMAPB7`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
 everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines holding the
 objects as tables, one per class, stored by columns (below): the map's, the network's and the results
 kept at its own numbers (:attr:`Network.results`) on the first, the plans' on the second — and the
@@ -45,9 +45,9 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 6
+FORMAT = 7
 """Version of the body's layout; bump it whenever what is stored changes."""
-_MAGIC = b"ARGMAPB6"
+_MAGIC = b"ARGMAPB7"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
@@ -165,6 +165,7 @@ def _unpack(body: bytes) -> tuple[bytes, memoryview]:
 # references to their origins' rows... A column has a kind, chosen when encoding, which lets decoding
 # turn it into values without looking at each one in Python where it can:
 #   "p"  plain JSON values (text, numbers, true/false, null), used as they are;
+#   "a"  a long column of floats only, or of integers only, as one raw array (read with tolist());
 #   "r"  rows of one class's table (an index each; the table's length stands for None);
 #   "R"  tuples of rows of one class's table (a JSON array of indices), or None;
 #   "t"  tuples of plain values (JSON arrays), or None;
@@ -179,6 +180,8 @@ def _unpack(body: bytes) -> tuple[bytes, memoryview]:
 # to tables listed before it, and rows are built without calling each class's constructor: every
 # stored class is a frozen data class whose constructor only stores its arguments (checked on import).
 
+_BIG = 1 << 62
+"""Integers stored as raw int64 (a column of larger ones stays text)."""
 _TERMS = attrgetter("numerator", "denominator")
 """A fraction's key among repeated values (hashing the pair is much faster than hashing the fraction)."""
 _LONG = 16
@@ -278,6 +281,11 @@ class _Encoder:
         """``[kind, ..., data]`` for a list of values (see the kinds above)."""
         types = set(map(type, col))
         if types <= _PLAIN:
+            if len(col) > _LONG:
+                if types == {float} or types == {int} and -_BIG < min(col) and max(col) < _BIG:
+                    return ["a", self.array(np.array(col, dtype=float if types == {float} else np.int64))]
+                if types <= {str, type(None)}:
+                    return _distinct(self.ints, "p", col, _same)
             return ["p", col]
         others = types - {type(None)}
         if len(others) == 1:
@@ -446,10 +454,15 @@ class _Decoder:
         if type(c) is not list:
             raise TypeError("bad column")
         kind, data = c[0], c[-1]
-        if kind in ("r", "u"):
+        if kind in ("r", "u", "a"):
             data = []
         elif type(data) is not list:
             raise TypeError("bad column")
+        if kind == "a":                                     # numbers, read from their bytes
+            a = self.value(c[1]) if type(c[1]) is dict and c[1].get("@") == "array" else None
+            if a is None or a.ndim != 1:
+                raise TypeError("bad column")
+            return a.tolist()
         if kind == "p":
             if not set(map(type, data)) <= _PLAIN:
                 raise TypeError("bad column")
