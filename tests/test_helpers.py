@@ -60,3 +60,27 @@ def test_claim_moves_signed_for_binary_total_variation_for_categorical():
     assert moves["k"].shift == pytest.approx(0.3) and moves["k"].categorical       # ½ Σ |Δ| = ½ (0.3 + 0 + 0.3)
     assert moves["new"].before is None and moves["new"].after == 0.6
     assert [m.claim for m in claim_moves(before, after, skip=["g"])] == ["k", "a", "new"]
+
+
+_NUMBERS = (st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 1.0, 1e15, 0.5, 1e-300])
+            | st.integers(-3, 3) | st.booleans() | st.just("1/3") | st.none())
+
+
+@given(_NUMBERS | st.fixed_dictionaries({"value": _NUMBERS, "range": st.lists(_NUMBERS, min_size=1, max_size=3)})
+       | st.fixed_dictionaries({"value": _NUMBERS, "range": st.tuples(_NUMBERS, _NUMBERS).map(list)})
+       | st.fixed_dictionaries({"value": _NUMBERS, "beta": st.tuples(_NUMBERS, _NUMBERS).map(list)})
+       | st.lists(st.floats(0, 2) | st.sampled_from([0.0, 1.0, 1e15, 0.1]), min_size=3, max_size=3).map(
+           sorted).map(lambda x: {"value": x[1], "range": [x[0], x[2]]}),
+       st.sampled_from(["probability", "ratio", "weight", "scale"]))
+def test_parse_quantity_shortcuts_are_the_general_reading(raw, domain):
+    """parse_quantity's shortcuts (a float in (0, 1], a {value, range} of floats) give what the general
+    reading gives: the same Quantity, or the same error."""
+    from argmap.base.quantity import _parse_general, parse_quantity
+
+    def outcome(fn):
+        try:
+            q = fn(raw, domain, "credence")
+        except ValueError as err:
+            return str(err)
+        return q, type(q.exact), q.exact is None or (q.exact.numerator, q.exact.denominator)
+    assert outcome(parse_quantity) == outcome(_parse_general)

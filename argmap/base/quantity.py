@@ -150,6 +150,19 @@ def parse_quantity(raw: Any, domain: Domain = "probability", what: str = "value"
     """
     if type(raw) is float and 0.0 < raw <= 1.0:      # the common case, in every domain: as _scalar reads it
         return Quantity(raw, _decimal_fraction(raw))
+    if type(raw) is dict and len(raw) == 2:          # {value, range} of floats inside the domain: the same
+        value, rng = raw.get("value"), raw.get("range")
+        if type(value) is float and type(rng) is list and len(rng) == 2:
+            lo, hi = rng
+            if (type(lo) is float and type(hi) is float and lo <= value <= hi
+                    and (0.0 < lo or (lo == 0.0 and domain != "ratio"))
+                    and (hi <= 1.0 or (domain != "probability" and hi < 1e15))):
+                return Quantity(value, _decimal_fraction(value), (lo, hi), None)
+    return _parse_general(raw, domain, what)
+
+
+def _parse_general(raw: Any, domain: Domain, what: str) -> Quantity:
+    """:func:`parse_quantity` for every form (its shortcuts give what this gives)."""
     if isinstance(raw, Quantity):
         return raw
     if isinstance(raw, dict):
