@@ -30,9 +30,10 @@ def test_every_column_kind_round_trips_exactly():
     for path, overlays in [(None, [bundled_overlay_path("pope-2023"), bundled_overlay_path("carlsmith-reply-2023")]),
                            (ROOT / "tests" / "data" / "maps" / "routes", [])]:
         model, body = _body(path, overlays)
-        tables = [t for part in cachecodec._unpack(body)[0].split(b"\n") for t in json.loads(part)["tables"]]
-        kinds |= {c[0] for _, _, cols in tables for c in cols} | {c[1][0] for _, _, cols in tables for c in cols
-                                                                  if c[0] == "u"}
+        first, later = cachecodec._unpack(body)[0].split(b"\n")
+        columns = [c for _, _, cols in json.loads(first)["tables"] for c in cols]
+        columns += [p[c] for _, p in json.loads(later)["plans"] for c in ("subscripts", "backward")]
+        kinds |= {c[0] for c in columns} | {c[1][0] for c in columns if c[0] == "u"}
         amap, net = cachecodec.decode(body)
         assert amap == model.map
         assert (net.variables, net.states, net.parents, net.params) == \
@@ -46,7 +47,7 @@ def test_every_column_kind_round_trips_exactly():
         assert net.results.keys() == model.network.results.keys() and net.results
         assert all(np.array_equal(net.results[k], r) for k, r in model.network.results.items())
         assert Model(amap, net).run().to_dict() == model.run().to_dict()
-    assert kinds == {"p", "a", "r", "R", "t", "n", "s", "f", "P", "u", "g"}     # every kind was exercised
+    assert kinds == {"p", "a", "r", "R", "t", "n", "f", "P", "u", "g"}          # every kind was exercised
 
 
 def _refused(body: bytes, change) -> None:
@@ -59,25 +60,38 @@ def _refused(body: bytes, change) -> None:
         cachecodec.decode(bad)
 
 
-@pytest.mark.parametrize("how", ["not json", "a map's class", "later table", "not a plan"])
+@pytest.mark.parametrize("how", ["not json", "claim past the end", "a step reads a later table", "lengths disagree",
+                                 "subscripts not text", "program not a program", "not a plan"])
 def test_plans_that_do_not_decode_are_made_again(tiny_map, how):
     """The plans are decoded on first need; if they do not decode (a body that passed every check yet is
     malformed), none is used and each is planned again from the network: the figures are the same."""
     model, body = _body(tiny_map)
     head, arrays = cachecodec._unpack(body)
     first, _, later = head.partition(b"\n")
+    raw = bytearray(arrays)
     data = json.loads(later)
+    plan = next(p for k, p in data["plans"] if k[0] == "*marginals*")
     if how == "not json":
         text = b"{"
     else:
-        if how == "a map's class":          # the plans' part may build only the plans' own classes
-            data["tables"][0][0] = "Claim"
-        elif how == "later table":
-            data["tables"][0][2][0] = ["r", 10 ** 3, data["tables"][0][2][0][-1]]
+        if how == "claim past the end":       # a claim's position in the network's order, rewritten
+            raw[plan["var"]["at"]:plan["var"]["at"] + 8] = np.array([10 ** 6], "<i8").tobytes()
+        elif how == "a step reads a later table":
+            at = plan["inputs"][0]["at"]
+            raw[at:at + 8] = np.array([len(model.network.variables) + 5], "<i8").tobytes()
+        elif how == "lengths disagree":       # the rows' lengths must add up to the flat array's
+            at = plan["scope"][1]["at"]
+            raw[at:at + 8] = np.array([100], "<i8").tobytes()
+        elif how == "subscripts not text":
+            mine = next(p for k, p in model.network.plans.items() if k[0] == "*marginals*")
+            assert mine.steps
+            plan["subscripts"] = ["p", [1] * len(mine.steps)]
+        elif how == "program not a program":
+            plan["program"] = {"@": "ref", "c": 0, "i": 0}
         else:
             data["plans"][0][1] = {"@": "ref", "c": 0, "i": 0}
         text = json.dumps(data, separators=(",", ":")).encode()
-    amap, net = cachecodec.decode(cachecodec._pack(first + b"\n" + text, [bytes(arrays)]))
+    amap, net = cachecodec.decode(cachecodec._pack(first + b"\n" + text, [bytes(raw)]))
     assert net.stored_plans and not net.load_plans()
     key = next(iter(model.network.plans))
     net.results.clear()

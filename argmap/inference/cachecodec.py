@@ -5,14 +5,15 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
 /work/notes/cache.md.
 
-**Layout.** ``ARGMAPB7`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
-everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines holding the
-objects as tables, one per class, stored by columns (below): the map's, the network's and the results
-kept at its own numbers (:attr:`Network.results`) on the first, the plans' on the second — and the
-arrays it refers to, each raw little-endian bytes at an offset the header gives (``.npy`` data without
-the ``.npy`` preamble). Arrays are read as arrays (``numpy.frombuffer``, no text in between), the
-elimination plans are stored so a cached run does not plan again (decoded when a plan is first needed:
-a run whose figures are kept needs none), and an object met twice (a parameter's number is its
+**Layout.** ``ARGMAPB8`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
+and the network's objects as tables, one per class, stored by columns (below), with the results kept
+at the map's own numbers (:attr:`Network.results`); then the elimination plans, each as arrays (its
+claims by position, its steps' inputs and scopes as flat arrays with each row's length) — and the
+arrays they refer to, each raw little-endian bytes at an offset the header gives (``.npy`` data
+without the ``.npy`` preamble). Arrays are read as arrays (``numpy.frombuffer``, no text in between),
+the plans are stored so a cached run does not plan again (decoded when a plan is first needed: a run
+whose figures are kept needs none), and an object met twice (a parameter's number is its
 claim's) is one row, referred to by its number. Columns let a 10,000-claim map be written and read
 without a Python call per object: a column of references is a list of row numbers, a column of
 titles a list of strings.
@@ -27,10 +28,10 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from fractions import Fraction
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,21 +46,19 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 7
+FORMAT = 8
 """Version of the body's layout; bump it whenever what is stored changes."""
-_MAGIC = b"ARGMAPB7"
+_MAGIC = b"ARGMAPB8"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
-    Program, Plan, _Factor, _Step)}
+    Program)}
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
-_PLAN_ONLY = frozenset({Plan, _Factor, _Step})
-"""Classes only plans refer to: their tables follow the others, decoded when a plan is first needed."""
 _DTYPES = {"<f8", "<i8", "<i4"}
 _ALIGN = 8
 _PLAIN = frozenset({str, float, int, bool, type(None)})
-for _c in _CLASSES.values():   # rows are built by setting their fields, so a constructor may do nothing more
-    if hasattr(_c, "__post_init__") or hasattr(_c, "__slots__") or len(_INIT_FIELDS[_c]) != len(fields(_c)):
+for _c in (*_CLASSES.values(), Plan, _Factor, _Step):   # built by setting their fields: a constructor may do no more
+    if hasattr(_c, "__post_init__") or hasattr(_c, "__slots__") or any(not f.init for f in fields(_c)):
         raise TypeError(f"{_c.__name__} cannot be stored in a cache entry as it is")
 
 
@@ -68,12 +67,11 @@ def encode(amap: ArgumentMap, net: Network) -> bytes:
     of plans for a part of the map); TypeError/ValueError if something cannot be stored."""
     plans = tuple(net.load_plans().items())
     network = (net.variables, net.states, net.parents, net.params, net.theta0, net.program())
-    enc = _Encoder((amap, network, plans))
-    tables = enc.tables()
-    k = sum(1 for t in tables if _CLASSES[t[0]] not in _PLAN_ONLY)
-    tree = {"tables": tables[:k], "map": enc.value(amap), "network": [enc.value(x) for x in network],
+    enc = _Encoder((amap, network, tuple(p.program for _, p in plans)))
+    tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network],
             "results": [[enc.value(k), enc.array(np.asarray(r, dtype=float))] for k, r in net.results.items()]}
-    later = {"tables": tables[k:], "plans": [[enc.value(k), enc.value(p)] for k, p in plans]}
+    at = {v: i for i, v in enumerate(net.variables)}
+    later = {"plans": [[enc.value(k), _enc_plan(enc, p, at)] for k, p in plans]}
     head = b"\n".join(json.dumps(part, separators=(",", ":")).encode() for part in (tree, later))
     return _pack(head, enc.sections)
 
@@ -90,7 +88,7 @@ def decode(body: bytes) -> tuple[ArgumentMap, Network]:
     if not isinstance(amap, ArgumentMap):
         raise TypeError("bad map")
     net = _dec_network([dec.value(x) for x in data["network"]], amap)
-    net.stored_plans.append(lambda plans: _dec_plans(dec, later, plans))
+    net.stored_plans.append(lambda plans: _dec_plans(dec, later, net, plans))
     for key, result in data["results"]:
         key, result = dec.value(key), dec.value(result)
         if not (isinstance(key, tuple) and isinstance(result, np.ndarray) and result.ndim == 1
@@ -100,20 +98,130 @@ def decode(body: bytes) -> tuple[ArgumentMap, Network]:
     return amap, net
 
 
-def _dec_plans(dec: _Decoder, text: bytes, into: dict) -> None:
+def _dec_plans(dec: _Decoder, text: bytes, net: Network, into: dict) -> None:
     """Add the body's plans (decoded on first need) to ``into``. A body whose plans do not decode adds
     none: plans are made again from the network, which gives the same figures."""
     try:
-        data = json.loads(text)
-        dec.build(data["tables"], _PLAN_ONLY)
-        plans = [(dec.value(k), dec.value(p)) for k, p in data["plans"]]
-        for key, plan in plans:
-            if not (isinstance(key, tuple) and isinstance(plan, Plan)
-                    and (plan.program is None or isinstance(plan.program, Program))):
-                raise TypeError("bad plan")
+        plans = [(dec.value(k), _dec_plan(dec, p, net.variables)) for k, p in json.loads(text)["plans"]]
+        if not all(isinstance(key, tuple) for key, _ in plans):
+            raise TypeError("bad plan")
     except Exception:   # noqa: BLE001 - planning again is always right
         return
     into.update(plans)
+
+
+# ------------------------------------------------------------------------------------ plans
+#
+# A plan is stored as arrays, not as rows of objects: its claims as their positions in the network's
+# order, its factors' scopes and slicing, its steps' inputs and their scopes as flat arrays of numbers
+# with each row's length, subscripts (few distinct ones) by position among the distinct.
+
+
+def _enc_plan(enc: _Encoder, plan: Plan, at: dict[str, int]) -> dict:
+    get = at.__getitem__
+    factors, steps = plan.factors, plan.steps
+
+    def ragged(rows: list[Any]) -> list[Any]:
+        return [enc.ints(list(chain.from_iterable(rows))), enc.ints(list(map(len, rows)))]
+
+    index = None
+    if any(type(x) is not slice for f in factors for x in f.index) or \
+            any(len(f.index) != len(f.scope) for f in factors):
+        if any(type(x) is slice and x != _ALL for f in factors for x in f.index):
+            raise TypeError("only the whole slice ':' is stored")
+        index = ragged([[0 if type(x) is slice else x + 1 for x in f.index] for f in factors])
+    family = plan.family
+    return {
+        "target": plan.target, "needed": enc.ints(list(map(get, plan.needed))),
+        "var": enc.ints([get(f.var) for f in factors]), "scope": ragged([list(map(get, f.scope)) for f in factors]),
+        "index": index, "inputs": ragged([s.inputs for s in steps]),
+        "subscripts": enc.column([s.subscripts for s in steps]),
+        "in_scopes": ragged([list(map(get, sc)) for s in steps for sc in s.in_scopes]),
+        "backward": enc.column([s.backward for s in steps]),
+        "final_inputs": enc.value(plan.final_inputs), "final_scopes": enc.value(plan.final_scopes),
+        "fixed": enc.value(dict(plan.fixed)), "sizes": [plan.width, plan.max_cells, plan.total_cells],
+        "program": enc.value(plan.program),
+        "family": [enc.ints(list(map(get, family))), enc.ints([i for i, _ in family.values()]),
+                   enc.column([s for _, s in family.values()])],
+        "component": [enc.ints(list(plan.component)), enc.ints(list(plan.component.values()))],
+        "lone": enc.value(plan.lone),
+    }
+
+
+def _dec_plan(dec: _Decoder, d: dict, names: tuple[str, ...]) -> Plan:
+    """The plan ``_enc_plan`` stored as ``d``: every number checked against what it indexes."""
+    n = len(names)
+    name = names.__getitem__
+
+    def claims(ref: Any) -> tuple[str, ...]:
+        return tuple(map(name, dec.ints(ref, n)))
+
+    def ragged(ref: Any, below: int) -> list[list[int]]:
+        flat, lengths = dec.ints(ref[0], below), dec.ints(ref[1], len(dec.arrays) + 1)
+        if sum(lengths) != len(flat):
+            raise TypeError("bad plan")
+        it = iter(flat)
+        return [list(islice(it, k)) for k in lengths]
+
+    def strings(ref: Any, size: int) -> list[str]:
+        col = dec.column(ref)
+        if len(col) != size or not all(type(x) is str for x in col):
+            raise TypeError("bad plan")
+        return col
+
+    var = claims(d["var"])
+    scope = [tuple(map(name, row)) for row in ragged(d["scope"], n)]
+    nf = len(var)
+    if d["index"] is None:
+        index = [_whole(len(s)) for s in scope]
+    else:
+        index = [tuple(_ALL if x == 0 else x - 1 for x in row) for row in ragged(d["index"], 1 << 31)]
+    if len(scope) != nf or len(index) != nf:
+        raise TypeError("bad plan")
+    inputs = ragged(d["inputs"], nf + len(dec.arrays))
+    ns = len(inputs)
+    if any(i >= nf + k for k, row in enumerate(inputs) for i in row):
+        raise TypeError("bad plan")                     # a step reads only factors and earlier steps' tables
+    flat_scopes = iter([tuple(map(name, row)) for row in ragged(d["in_scopes"], n)])
+    in_scopes = [tuple(islice(flat_scopes, len(row))) for row in inputs]
+    if next(flat_scopes, None) is not None or any(len(a) != len(b) for a, b in zip(in_scopes, inputs, strict=True)):
+        raise TypeError("bad plan")
+    subscripts = strings(d["subscripts"], ns)
+    backward = dec.column(d["backward"])
+    if len(backward) != ns or not all(type(b) is tuple for b in backward):
+        raise TypeError("bad plan")
+    fvar, fid = claims(d["family"][0]), dec.ints(d["family"][1], nf)
+    family = dict(zip(fvar, zip(fid, strings(d["family"][2], len(fvar)), strict=True), strict=True))
+    total = nf + ns
+    component = dict(zip(dec.ints(d["component"][0], total), dec.ints(d["component"][1], total), strict=True))
+    fixed, program = dec.value(d["fixed"]), dec.value(d["program"])
+    final_inputs, final_scopes, lone = dec.value(d["final_inputs"]), dec.value(d["final_scopes"]), dec.value(d["lone"])
+    width, max_cells, total_cells = d["sizes"]
+    if not (type(d["target"]) is str and isinstance(fixed, dict) and (program is None or isinstance(program, Program))
+            and isinstance(final_inputs, tuple) and isinstance(final_scopes, tuple) and isinstance(lone, tuple)
+            and all(type(x) is int for x in (width, max_cells, total_cells))):
+        raise TypeError("bad plan")
+    factors = _rows(_Factor, zip(var, index, scope, strict=True))
+    steps = _rows(_Step, zip(map(tuple, inputs), subscripts, in_scopes, backward, strict=True))
+    return _rows(Plan, [(d["target"], claims(d["needed"]), tuple(factors), tuple(steps), final_inputs,
+                         final_scopes, fixed, width, max_cells, total_cells, program, family, component, lone)])[0]
+
+
+def _rows(cls: type, values: Iterable[tuple]) -> list[Any]:
+    """Objects of the frozen data class ``cls`` with these fields (in order), without calling its constructor."""
+    names = tuple(f.name for f in fields(cls))
+    rows = list(map(dict, map(zip, repeat(names), values)))
+    objs: list[Any] = list(map(object.__new__, repeat(cls, len(rows))))
+    list(map(object.__setattr__, objs, repeat("__dict__"), rows))
+    return objs
+
+
+_WHOLES: dict[int, tuple] = {}
+
+
+def _whole(k: int) -> tuple:
+    """``(:, ..., :)`` for a table with ``k`` axes, one tuple per ``k``."""
+    return _WHOLES.setdefault(k, (_ALL,) * k)
 
 
 def _result_size(net: Network, key: tuple) -> int:
@@ -170,13 +278,12 @@ def _unpack(body: bytes) -> tuple[bytes, memoryview]:
 #   "R"  tuples of rows of one class's table (a JSON array of indices), or None;
 #   "t"  tuples of plain values (JSON arrays), or None;
 #   "n"  tuples holding plain values or other such tuples, or None;
-#   "s"  tuples of whole slices (null) and integers: how a plan slices a table;
 #   "f"  fractions as [numerator, denominator], or None;   "P"  paths as text, or None;
 #   "u"  a column of the distinct values, then each value's position among them (values that repeat);
 #   "g"  anything else, each value in the general form below.
 # A value in the general form is a plain value, a JSON array (a tuple of general values), or a tagged
 # object: {"@": "ref", "c": table, "i": row}, {"@": "tuple" | "dict", ...columns}, "path", "fraction",
-# "slice" (only ':'), or "array" (raw bytes kept apart). Tables are listed so that a table refers only
+# or "array" (raw bytes kept apart). Tables are listed so that a table refers only
 # to tables listed before it, and rows are built without calling each class's constructor: every
 # stored class is a frozen data class whose constructor only stores its arguments (checked on import).
 
@@ -271,7 +378,7 @@ class _Encoder:
             state[c] = 2
             order.append(c)
 
-        for c in sorted(self.rows, key=lambda c: c in _PLAN_ONLY):      # plans' own tables last
+        for c in self.rows:
             visit(c)
         self.number = {c: i for i, c in enumerate(order)}
         return [[c.__name__, len(self.rows[c]), [self.column(list(chain.from_iterable(parts)))
@@ -303,10 +410,6 @@ class _Encoder:
                 items = set(map(type, chain.from_iterable(filter(None, col))))
                 if items <= _PLAIN:
                     return _distinct(self.ints, "t", col, list)
-                if items == {slice} | (items & {int}) and all(x == _ALL for v in col if v is not None
-                                                              for x in v if type(x) is slice):
-                    return _distinct(self.ints, "s", col, lambda v: [None if type(x) is slice else x for x in v],
-                                     lambda v: tuple(None if type(x) is slice else x for x in v))
                 if len(items) == 1 and next(iter(items)) in _INIT_FIELDS:
                     rows, index = self.number[next(iter(items))], self.index
                     return ["R", rows, [None if v is None else [index[id(x)] for x in v] for v in col]]
@@ -330,10 +433,6 @@ class _Encoder:
             return {"@": "path", "v": str(x)}
         if isinstance(x, Fraction):
             return {"@": "fraction", "v": [x.numerator, x.denominator]}
-        if isinstance(x, slice):
-            if (x.start, x.stop, x.step) != (None, None, None):
-                raise TypeError("only the whole slice ':' is stored")
-            return {"@": "slice"}
         if isinstance(x, np.ndarray):
             return self.array(x)
         if isinstance(x, np.floating):
@@ -421,24 +520,18 @@ def _nested_plain(col: list[Any]) -> bool:
 
 class _Decoder:
     """Builds the tables, then values: only the listed data classes, plain values, tuples, dicts,
-    paths, fractions, the whole slice and arrays of the listed types read from the arrays' bytes;
+    paths, fractions and arrays of the listed types read from the arrays' bytes;
     anything else fails."""
 
     def __init__(self, arrays: memoryview, tables: list[Any]) -> None:
         self.arrays = arrays
         self.paths: dict[str, Path] = {}
         self.tables: list[list[Any]] = []
-        self.build(tables, set(_CLASSES.values()) - _PLAN_ONLY)
-
-    def build(self, tables: list[Any], allowed) -> None:
-        """Build ``tables`` (of the ``allowed`` classes), after those built already."""
         new, setattr_ = object.__new__, object.__setattr__
         if type(tables) is not list:
             raise TypeError("bad tables")
         for name, n, columns in tables:
             cls = _CLASSES[name]
-            if cls not in allowed:
-                raise TypeError(f"bad {name}")
             names = _INIT_FIELDS[cls]
             if type(n) is not int or n < 0 or len(columns) != len(names):
                 raise TypeError(f"bad {name}")
@@ -480,10 +573,6 @@ class _Decoder:
             if not set(map(type, chain.from_iterable(v for v in data if v is not None))) <= _PLAIN:
                 raise TypeError("bad column")
             return [None if v is None else tuple(v) for v in data]
-        if kind == "s":
-            if not set(map(type, chain.from_iterable(v for v in data if v is not None))) <= {int, type(None)}:
-                raise TypeError("bad column")
-            return [None if v is None else tuple([_ALL if x is None else x for x in v]) for v in data]
         if kind == "R":
             t = c[1]
             if type(t) is not int or not 0 <= t < len(self.tables):
@@ -541,8 +630,6 @@ class _Decoder:
             return self.path(x["v"])
         if tag == "fraction":
             return _fraction(x["v"])
-        if tag == "slice":
-            return slice(None)
         if tag == "array":
             dtype = x["dtype"]
             if dtype not in _DTYPES:
