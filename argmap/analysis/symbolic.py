@@ -32,7 +32,8 @@ from ..inference.network import relevant_claims
 if TYPE_CHECKING:
     import sympy
 
-__all__ = ["Formula", "probability_formula", "abbreviations", "MAX_SYMBOLS", "LINE_LIMIT"]
+__all__ = ["Formula", "FormulaNumbers", "probability_formula", "formula_numbers", "formula_from", "abbreviations",
+           "MAX_SYMBOLS", "LINE_LIMIT"]
 
 MAX_SYMBOLS = 4
 """Default number of root credences kept symbolic for a large map (the ones that move P(target) most)."""
@@ -153,6 +154,28 @@ def _top_roots(model: Model, roots: list[str], target, cond, k: int) -> list[str
     return [v for _, _, v in sorted(swings)[:k]]
 
 
+@dataclass(frozen=True)
+class FormulaNumbers:
+    """What a :class:`Formula` is built from, computed by the engine without sympy: the root symbols, in
+    order, as ``(claim, state or None, value, symbol name, LaTeX name)``; each chosen root's symbols
+    (``axes``: indices into ``roots``; a binary root's one symbol weighs its corners 1 − p and p, a
+    categorical root's one per state); P(target, evidence) and P(evidence) at every corner, in the order of
+    ``itertools.product`` over the axes (``evidence`` None without evidence); the roots entered as numbers;
+    and P(target) at the map's numbers. Plain values only (:meth:`to_json`), so it can key a kept text."""
+
+    target: str
+    roots: tuple[tuple[str, str | None, float, str, str], ...]
+    axes: tuple[tuple[int, ...], ...]
+    joint: tuple[float, ...]
+    evidence: tuple[float, ...] | None
+    fixed: tuple[str, ...]
+    value: float
+
+    def to_json(self) -> list:
+        return [self.target, [list(r) for r in self.roots], [list(a) for a in self.axes], list(self.joint),
+                None if self.evidence is None else list(self.evidence), list(self.fixed), self.value]
+
+
 def probability_formula(model: Model, target: str | None = None, given=None, set=None,
                         scenario: str | None = DEFAULT, symbols: Iterable[str] | None = None,
                         max_symbols: int = MAX_SYMBOLS) -> Formula:
@@ -165,8 +188,13 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
     >>> f = probability_formula(Model.load("tests/data/maps/tiny"), scenario=None)   # doctest: +SKIP
     >>> print(f.latex())                                                           # doctest: +SKIP
     """
-    import sympy
+    return formula_from(formula_numbers(model, target, given, set, scenario, symbols, max_symbols))
 
+
+def formula_numbers(model: Model, target: str | None = None, given=None, set=None,
+                    scenario: str | None = DEFAULT, symbols: Iterable[str] | None = None,
+                    max_symbols: int = MAX_SYMBOLS) -> FormulaNumbers:
+    """The numbers of :func:`probability_formula` (same arguments), from the engine alone (no sympy)."""
     target = target or model.map.target
     cond = model.conditions(given, set, scenario)
     net = model.network
@@ -183,51 +211,71 @@ def probability_formula(model: Model, target: str | None = None, given=None, set
                 raise QueryError(f"'{c}' is not a root claim that P({target}) depends on under these conditions")
     chosen = [v for v in roots if v in chosen]             # map order
     abbr = abbreviations(chosen)
-    formula = Formula(target, sympy.Integer(0), fixed=tuple(v for v in roots if v not in chosen))
-    axes = []                                              # per root: [(param values, weight expr)]
+    syms: list[tuple[str, str | None, float, str, str]] = []
+    axes: list[tuple[int, ...]] = []
+    values: list[list[dict[int, float]]] = []              # per root: the parameter values of each corner
     for v in chosen:
         idx = [i for i, p in enumerate(net.params) if p.claim == v and p.field == "credence"]
         if len(idx) == 1:
-            sym = sympy.Symbol(f"p_{abbr[v]}")
-            formula.roots[sym] = (v, None, float(net.theta0[idx[0]]))
-            formula.names[sym] = rf"p_{{\mathrm{{{abbr[v]}}}}}"
-            axes.append([({idx[0]: 0.0}, 1 - sym), ({idx[0]: 1.0}, sym)])
+            syms.append((v, None, float(net.theta0[idx[0]]), f"p_{abbr[v]}", rf"p_{{\mathrm{{{abbr[v]}}}}}"))
+            axes.append((len(syms) - 1,))
+            values.append([{idx[0]: 0.0}, {idx[0]: 1.0}])
         else:
             axis = []
-            for _j, i in enumerate(idx):
+            for i in idx:
                 state = net.params[i].state or ""   # a categorical root's columns each name a state
-                sym = sympy.Symbol(f"p_{abbr[v]}_{state}")
-                formula.roots[sym] = (v, state, float(net.theta0[i]))
-                formula.names[sym] = rf"p_{{\mathrm{{{abbr[v]}}}}}^{{\mathrm{{{_tex_text(state)}}}}}"
-                axis.append(({k: float(k == i) for k in idx}, sym))
-            axes.append(axis)
-    corners = list(itertools.product(*axes)) or [()]
+                syms.append((v, state, float(net.theta0[i]), f"p_{abbr[v]}_{state}",
+                             rf"p_{{\mathrm{{{abbr[v]}}}}}^{{\mathrm{{{_tex_text(state)}}}}}"))
+                axis.append(len(syms) - 1)
+            axes.append(tuple(axis))
+            values.append([{k: float(k == i) for k in idx} for i in idx])
+    corners = list(itertools.product(*values)) or [()]
     theta = np.repeat(net.theta0[None, :], len(corners), axis=0)
     for row, corner in enumerate(corners):
-        for values, _ in corner:
-            for i, x in values.items():
+        for vals in corner:
+            for i, x in vals.items():
                 theta[row, i] = x
     state_true = net.states[target][-1]
     joint = np.atleast_1d(model.engine.joint_evidence({**cond.evidence, target: state_true}, cond.set, theta))
     evidence = (np.atleast_1d(model.engine.joint_evidence(cond.evidence, cond.set, theta))
                 if cond.evidence else None)
+    return FormulaNumbers(target, tuple(syms), tuple(axes), tuple(float(x) for x in joint),
+                          None if evidence is None else tuple(float(x) for x in evidence),
+                          tuple(v for v in roots if v not in chosen),
+                          float(model.probability(target, cond.given, cond.set, scenario=None)))
+
+
+def formula_from(numbers: FormulaNumbers) -> Formula:
+    """The :class:`Formula` (sympy) of :func:`formula_numbers`'s numbers."""
+    import sympy
+
+    formula = Formula(numbers.target, sympy.Integer(0), fixed=numbers.fixed)
+    symbol = []
+    for claim, state, value, name, tex in numbers.roots:
+        sym = sympy.Symbol(name)
+        formula.roots[sym] = (claim, state, value)
+        formula.names[sym] = tex
+        symbol.append(sym)
+    axes = [[1 - symbol[a[0]], symbol[a[0]]] if numbers.roots[a[0]][1] is None else [symbol[k] for k in a]
+            for a in numbers.axes]
+    corners = list(itertools.product(*axes)) or [()]
 
     def poly(values) -> object:
         total = sympy.Integer(0)
         for corner, val in zip(corners, values, strict=False):
             weight = sympy.Integer(1)
-            for _, w in corner:
+            for w in corner:
                 weight = weight * w
             total += _number(float(val)) * weight
         return sympy.expand(total)
 
-    numer = _on_simplex(poly(joint), formula)
-    denom = _on_simplex(poly(evidence), formula) if evidence is not None else sympy.Integer(1)
+    numer = _on_simplex(poly(numbers.joint), formula)
+    denom = _on_simplex(poly(numbers.evidence), formula) if numbers.evidence is not None else sympy.Integer(1)
     if denom.is_Number:
         formula.expr = _shorten(sympy.expand(numer / denom), formula, "A")
     else:
         formula.expr = _shorten(numer, formula, "N") / _shorten(denom, formula, "D")
-    formula.value = float(model.probability(target, cond.given, cond.set, scenario=None))
+    formula.value = numbers.value
     return _renumber(formula)
 
 

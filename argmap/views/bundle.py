@@ -207,10 +207,26 @@ def _shared_imports() -> None:
 
 
 def _formula_markdown(model: Model, target: str, conditions: dict) -> str:
-    """The summary's formula section: P(target) in root credences (sympy, imported only here)."""
-    from ..analysis.symbolic import probability_formula
+    """The summary's formula section: P(target) in root credences. Its numbers come from the engine; sympy
+    (imported only here) turns them into the formula, unless a run before kept the section for exactly these
+    numbers, symbols and legend (:mod:`argmap.inference.kept`: a re-export of an unchanged map)."""
+    import json
 
-    return _formula_text(model, probability_formula(model, target, **conditions))
+    from ..analysis.symbolic import formula_from, formula_numbers
+    from ..inference import kept
+
+    numbers = formula_numbers(model, target, **conditions)
+    legend = [[c, model.map.claims[c].title, list(model.map.claims[c].sections)] for c, *_ in numbers.roots]
+    material = json.dumps([numbers.to_json(), legend], ensure_ascii=False)
+    text = kept.text("formula", material, _SYMBOLIC)
+    if text is None:
+        text = _formula_text(model, formula_from(numbers))
+        kept.keep("formula", material, text, _SYMBOLIC)
+    return text
+
+
+_SYMBOLIC = ("sympy", "mpmath")
+"""The libraries a formula's text comes from (a kept one is read only under the same versions)."""
 
 
 def lead_claims(base: Model, model: Model, target: str, cond: Conditions) -> list[set[str]]:

@@ -1,0 +1,109 @@
+"""Texts computed from a map's numbers, kept in the compiled-map cache folder under everything they are made from.
+
+Some outputs cost far more to compute than what they are computed from: the post bundle's formula is a
+few dozen engine numbers turned into LaTeX by sympy (a third of a second, most of it importing sympy).
+:func:`text` returns such a text kept by an earlier run, :func:`keep` keeps one. **A kept text is always the
+text a fresh computation gives now** (docs/security.md, "Kept texts"; tests/test_kept.py):
+
+* **Keyed by all of its inputs.** The caller passes the ``material``: every value the text is computed from
+  (for the formula: the engine's numbers at the corners, the symbols, the legend's titles and sections), as
+  text. The entry stores that material and is used only if it is the same, character for character; its
+  file name is a hash of it, so another input never even finds it.
+* **Bound to this code.** The header names argmap's version with the fingerprint of its modules (the
+  compiled-map cache's) and the versions of the libraries the text comes from (``libraries``): an entry
+  written by other code is not read.
+* **Authenticated and bounded, as compiled maps are.** Header, material and text are signed with
+  HMAC-SHA256 under the cache folder's key; the entry is read as argument files are (a regular file, at
+  most :data:`MAX_BYTES`); anything else is a miss, and the text is computed again.
+* **Off with the cache.** Inside :func:`argmap.inference.cache.disabled` (``--no-cache``) nothing is read
+  or written.
+
+A kept text is plain UTF-8, never code: the caller writes it into its output as it would the fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+
+from ..base.errors import ValidationError
+from ..base.readfile import read_limited
+from . import cache
+
+__all__ = ["text", "keep", "MAX_BYTES", "stats"]
+
+MAX_BYTES = 4 * 1024 * 1024
+"""Largest kept text entry written or read (bytes)."""
+_MAGIC = "argmap-kept-text"
+_FORMAT = 1
+
+stats: Counter[str] = Counter()
+"""``hit``, ``absent``, ``refused``, ``stored`` per lookup in this process (for tests and benchmarks)."""
+
+
+def _versions(libraries: tuple[str, ...]) -> str:
+    from importlib import metadata
+
+    out = []
+    for name in libraries:
+        try:
+            out.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name}=?")
+    return ",".join(out)
+
+
+def _header(kind: str, libraries: tuple[str, ...]) -> bytes:
+    return f"{_MAGIC} {_FORMAT} {kind} {cache._code_version()} {_versions(libraries)}".encode()
+
+
+def _entry(kind: str, head: bytes, material: bytes):
+    digest = hashlib.sha256(head + b"\n" + material).hexdigest()[:40]
+    return cache.cache_dir() / f"{digest}.{kind}"
+
+
+def text(kind: str, material: str, libraries: tuple[str, ...] = ()) -> str | None:
+    """The text of ``kind`` kept for exactly this ``material``, this code and these libraries' versions; else None."""
+    if not cache.enabled():
+        return None
+    head, mat = _header(kind, libraries), material.encode()
+    entry = _entry(kind, head, mat)
+    key = cache._key(create=False)
+    try:
+        raw = read_limited(entry, MAX_BYTES, "kept texts") if key is not None else None
+    except ValidationError:
+        raw = None
+    if raw is None:
+        stats["absent" if key is None or not entry.exists() else "refused"] += 1
+        return None
+    first, _, rest = raw.partition(b"\n")
+    fields, _, mac = first.rpartition(b" ")
+    stored, _, body = rest.partition(b"\n")
+    want = hmac.new(key, fields + b"\n" + rest, hashlib.sha256).hexdigest().encode()  # type: ignore[arg-type]
+    if fields != head or not hmac.compare_digest(mac, want) or stored != mat.hex().encode():
+        stats["refused"] += 1
+        return None
+    try:
+        found = body.decode("utf-8")
+    except UnicodeDecodeError:
+        stats["refused"] += 1
+        return None
+    stats["hit"] += 1
+    return found
+
+
+def keep(kind: str, material: str, value: str, libraries: tuple[str, ...] = ()) -> None:
+    """Keep ``value`` as the text of ``kind`` for ``material`` (anything failing only costs speed)."""
+    if not cache.enabled():
+        return
+    key = cache._key(create=True)
+    if key is None:
+        return
+    head, mat = _header(kind, libraries), material.encode()
+    rest = mat.hex().encode() + b"\n" + value.encode("utf-8")
+    mac = hmac.new(key, head + b"\n" + rest, hashlib.sha256).hexdigest().encode()
+    data = head + b" " + mac + b"\n" + rest
+    if len(data) <= MAX_BYTES:
+        cache._replace(_entry(kind, head, mat), data)
+        stats["stored"] += 1

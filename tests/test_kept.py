@@ -1,0 +1,148 @@
+"""Kept texts (argmap.inference.kept): the post bundle's formula kept in the cache folder is the fresh one,
+found only for the very numbers, code and library versions it was made from, and refused when edited,
+signed by another folder's key, not a regular file, or with the cache off."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import argmap.inference.cache as cache
+from argmap import Model
+from argmap.analysis import symbolic
+from argmap.inference import kept
+from argmap.views.bundle import _formula_markdown
+
+DATA = Path(__file__).parent / "data" / "maps"
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(folder))
+    kept.stats.clear()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Model:
+    return Model.load(cache=False)
+
+
+def _no_sympy(monkeypatch) -> None:
+    def refuse(_numbers):
+        raise AssertionError("the formula was built again")
+    monkeypatch.setattr(symbolic, "formula_from", refuse)
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.formula"))
+
+
+def test_a_kept_formula_is_the_fresh_one_and_is_not_built_again(cache_dir, bundled, monkeypatch):
+    with cache.disabled():
+        fresh = _formula_markdown(bundled, bundled.map.target, {})
+    assert not cache_dir.exists() and kept.stats == {}
+    assert _formula_markdown(bundled, bundled.map.target, {}) == fresh
+    assert kept.stats["stored"] == 1 and len(_entries(cache_dir)) == 1
+    _no_sympy(monkeypatch)
+    assert _formula_markdown(bundled, bundled.map.target, {}) == fresh
+    assert kept.stats["hit"] == 1
+    with pytest.raises(AssertionError, match="built again"):       # other conditions: other numbers, a miss
+        _formula_markdown(bundled, bundled.map.target, {"scenario": None})
+
+
+def test_other_numbers_titles_code_or_libraries_are_not_read(cache_dir, bundled, monkeypatch):
+    target = bundled.map.target
+    _formula_markdown(bundled, target, {})
+    numbers = symbolic.formula_numbers(bundled, target)
+    other = bundled.on_scale("survey")                    # word-read numbers re-read: other corner values
+    assert symbolic.formula_numbers(other, target).joint != numbers.joint
+    _no_sympy(monkeypatch)
+    with pytest.raises(AssertionError, match="built again"):
+        _formula_markdown(other, target, {})
+    assert kept.text("formula", "[]", ("sympy", "mpmath")) is None
+    monkeypatch.setattr(cache, "_code_version", lambda: "other code")
+    with pytest.raises(AssertionError, match="built again"):
+        _formula_markdown(bundled, target, {})
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.ENV, str(cache_dir))
+    monkeypatch.setattr(kept, "_versions", lambda libraries: "sympy=0.0")
+    assert kept.text("formula", "x", ("sympy",)) is None
+    kept.keep("formula", "x", "kept", ("sympy",))
+    assert kept.text("formula", "x", ("sympy",)) == "kept"
+    monkeypatch.setattr(kept, "_versions", lambda libraries: "sympy=0.1")
+    assert kept.text("formula", "x", ("sympy",)) is None
+
+
+def test_a_kept_text_with_other_titles_is_not_read(cache_dir, tiny_map, tmp_path, monkeypatch):
+    import shutil
+
+    folder = tmp_path / "map"
+    shutil.copytree(tiny_map, folder)
+    model = Model.load(folder, cache=False)
+    first = _formula_markdown(model, model.map.target, {"scenario": None})
+    map_file = folder / "map.yaml"
+    claim = next(iter(symbolic.formula_numbers(model, model.map.target, scenario=None).roots))[0]
+    old = model.map.claims[claim].title
+    texts = [p for p in folder.rglob("*.yaml") if f"title: {old}" in p.read_text()]
+    assert texts, map_file
+    texts[0].write_text(texts[0].read_text().replace(f"title: {old}", "title: A renamed root"))
+    renamed = Model.load(folder, cache=False)
+    again = _formula_markdown(renamed, renamed.map.target, {"scenario": None})
+    assert "A renamed root" in again and again != first and kept.stats["hit"] == 0
+
+
+@pytest.mark.parametrize("how", ["text", "material", "mac", "truncated", "fifo", "huge", "other key"])
+def test_a_bad_entry_is_refused_and_the_text_made_again(cache_dir, bundled, how, monkeypatch):
+    target = bundled.map.target
+    fresh = _formula_markdown(bundled, target, {})
+    (entry,) = _entries(cache_dir)
+    raw = entry.read_bytes()
+    head, _, rest = raw.partition(b"\n")
+    material, _, body = rest.partition(b"\n")
+    if how == "text":
+        entry.write_bytes(head + b"\n" + material + b"\n" + body.replace(b"the map's P", b"a forged P"))
+    elif how == "material":
+        entry.write_bytes(head + b"\n" + material[:-2] + b"00\n" + body)
+    elif how == "mac":
+        entry.write_bytes(head[:-4] + b"0000\n" + rest)
+    elif how == "truncated":
+        entry.write_bytes(raw[: len(raw) // 2])
+    elif how == "fifo":
+        entry.unlink()
+        os.mkfifo(entry)
+    elif how == "huge":
+        entry.write_bytes(raw + b" " * kept.MAX_BYTES)
+    else:
+        (cache_dir / "key").write_bytes(os.urandom(32))
+    kept.stats.clear()
+    assert _formula_markdown(bundled, target, {}) == fresh
+    assert kept.stats["hit"] == 0 and kept.stats["refused"] + kept.stats["absent"] == 1
+
+
+def test_with_the_cache_off_nothing_is_read_or_written(cache_dir, bundled, monkeypatch):
+    _formula_markdown(bundled, bundled.map.target, {})
+    _no_sympy(monkeypatch)
+    with cache.disabled(), pytest.raises(AssertionError, match="built again"):
+        _formula_markdown(bundled, bundled.map.target, {})
+    assert len(_entries(cache_dir)) == 1
+
+
+def test_a_re_export_does_not_import_sympy(cache_dir, tmp_path):
+    """The whole command: a second export of the same map reads the formula and never imports sympy."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), cache.ENV: str(cache_dir), "ARGMAP_JOBS": "1"}
+    probe = ("import sys, runpy; sys.argv = ['argmap', 'export', '--out', sys.argv[1]]\n"
+             "try:\n    runpy.run_module('argmap', run_name='__main__')\n"
+             "except SystemExit:\n    pass\nprint('sympy' in sys.modules)")
+    outs = [subprocess.run([sys.executable, "-c", probe, str(tmp_path / f"b{k}")], env=env, capture_output=True,
+                           text=True, check=True).stdout.split()[-1] for k in range(2)]
+    assert outs == ["True", "False"]
+    assert (tmp_path / "b0" / "summary.md").read_text().split("## The headline as a formula")[1] == \
+        (tmp_path / "b1" / "summary.md").read_text().split("## The headline as a formula")[1]
