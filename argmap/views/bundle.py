@@ -82,7 +82,6 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     from ..analysis.sensitivity.spread import Spread, hedge_factors, spread_by_scale
     from ..analysis.sensitivity.spreadtext import chart_rows
     from ..base.forked import Pending, start
-    from ..base.scales import SCALES
     from ..render.charts import chart_context, spread_charts, tornado_charts
     from ..render.charts import prepare as prepare_charts
     from .explorer import explorer_html
@@ -103,33 +102,28 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     overview = big and not focus
     shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
     files: dict[str, bytes | str] = {}
-    # the parts that need nothing but the map run side by side (argmap.base.forked): the page, the formula, the
-    # spread (the longest part: its scales in two halves, started first) and the tornado chart; what they all
-    # import is imported here once, before the forks
+    # the parts that need nothing but the map run side by side (argmap.base.forked): the page, the formula and
+    # the spread (the longest part) start first; the tornado chart once this process has done its own parts, so
+    # that it is drawn while the spread's chart is (the two cores stay busy to the end). What they all import is
+    # imported here once, before the forks.
     step("the explorer page and the headline as a formula")
     _shared_imports()
     texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                            scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
              start(partial(_formula_markdown, model, target, kw))]
     charts: dict[str, Pending[dict[str, bytes]]] = {}
-    halves: list[Pending[list[Spread]]] = []
+    drawing: Pending[list[Spread]] | None = None
     try:
         step("the headline's spread on each verbal scale")
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
         if uncertain:
-            scales = (model.scale, *(s for s in SCALES if s != model.scale))
-            half = (len(scales) + 1) // 2
-            halves = [start(partial(spread_by_scale, model, target, **kw, scales=part, samples=samples, seed=seed,
+            drawing = start(partial(spread_by_scale, model, target, **kw, samples=samples, seed=seed,
                                     correlation=correlation, words=words, shared_factor=shared_factor))
-                      for part in (scales[:half], scales[half:]) if part]
         step("tornado chart")
         rows = tornado(model, target, **kw)
         tlabel = f"P({amap.claims[target].title})"
         if rows or uncertain:
             prepare_charts()          # imported once here, not once in each chart's process
-        if rows:
-            charts["tornado"] = start(partial(tornado_charts, rows, result.probability, ("svg", "png"),
-                                              target_label=tlabel, context=chart_context(amap.overlays, cond.scenario)))
         step("drawing the map")
         maps = [partial(model_dot, model, target=target, stagger=st, **shown, **kw) for st in (None, 3, 2)]
         added = [c for c in amap.claims if c not in first.map.claims]
@@ -167,8 +161,11 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         groups = group_cruxes(model, dict(amap.crux_groups), target, **kw) if amap.crux_groups else []
         step("residual")
         res = residual(model, target, **kw)
+        if rows:
+            charts["tornado"] = start(partial(tornado_charts, rows, result.probability, ("svg", "png"),
+                                              target_label=tlabel, context=chart_context(amap.overlays, cond.scenario)))
         step("the spread's chart")
-        spreads = [sp for h in halves for sp in h.result()]
+        spreads = drawing.result() if drawing is not None else []
         if spreads:
             files.update((f"spread.{fmt}", data) for fmt, data in spread_charts(
                 chart_rows(spreads), ("svg", "png"), stated=spreads[0].stated, target_label=tlabel).items())
@@ -178,7 +175,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
             for fmt, drawn_chart in chart.result().items():
                 files[f"{name}.{fmt}"] = drawn_chart
     except BaseException:
-        running: list[Pending[Any]] = [*texts, *halves, *charts.values()]
+        running: list[Pending[Any]] = [*texts, *([drawing] if drawing else []), *charts.values()]
         for p in running:
             p.cancel()
         raise
