@@ -87,10 +87,11 @@ def dependency_graph(amap: ArgumentMap, parents: dict[str, tuple[str, ...]] | No
 def check_map(amap: ArgumentMap) -> list[Diagnostic]:
     """Return every map-wide problem (an empty list for a valid map)."""
     diags: list[Diagnostic] = []
+    every = all_parents(amap)
     diags += _check_relations(amap)
-    diags += _check_claims(amap)
+    diags += _check_claims(amap, every)
     if not diags:
-        diags += _check_cycles(amap)
+        diags += _check_cycles(amap, every)
     diags += _check_header(amap)
     return diags
 
@@ -137,12 +138,11 @@ def _check_relations(amap: ArgumentMap) -> list[Diagnostic]:
     return diags
 
 
-def _check_claims(amap: ArgumentMap) -> list[Diagnostic]:
+def _check_claims(amap: ArgumentMap, every: dict[str, tuple[str, ...]]) -> list[Diagnostic]:
     diags = []
     computed = computed_relations(amap)
     influenced = {t for t, rs in computed.items() if any(r.type in INFLUENCES for r in rs)}
     routed = {t for t, rs in computed.items() if any(r.type == "route" for r in rs)}
-    every = all_parents(amap)
     for cid, c in amap.claims.items():
         parents = [p for p in every[cid] if p in amap.claims]
         if c.table is not None and c.credence is not None:
@@ -210,12 +210,12 @@ def topological_order(parents: dict[str, tuple[str, ...]]) -> list[str] | None:
     return order if len(order) == len(parents) else None
 
 
-def _check_cycles(amap: ArgumentMap) -> list[Diagnostic]:
-    if topological_order(all_parents(amap)) is not None:
+def _check_cycles(amap: ArgumentMap, every: dict[str, tuple[str, ...]]) -> list[Diagnostic]:
+    if topological_order(every) is not None:
         return []
     import networkx as nx
 
-    g = dependency_graph(amap)
+    g = dependency_graph(amap, every)
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:

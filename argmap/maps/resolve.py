@@ -298,6 +298,12 @@ def _row_distribution(row, states, where, rsub, diags) -> tuple[Quantity, ...] |
     return resolve_credence(dict(row.probs), states, where, rsub + ("probs",), diags)
 
 
+def _field(spec: Any, name: str) -> Any:
+    """A relation spec's field, or None where its kind has none (a miss through pydantic's __getattr__
+    costs microseconds: one per argument of a large map)."""
+    return spec.__dict__.get(name)
+
+
 def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | InfluenceSpec | RouteSpec | RelateSpec,
                      where: Located,
                      sub: tuple, all_states: dict[str, tuple[str, ...]], diags: list[Diagnostic],
@@ -317,25 +323,25 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
         diags.append(where.diag(sub, f"'{source}' cannot bear on itself"))
         return None
     when = _check_when(where, sub, spec.when, source, all_states[source], diags)
-    prov = provenance(getattr(spec, "provenance", None), default_prov)
+    prov = provenance(_field(spec, "provenance"), default_prov)
     if kind == "requires":
-        leak = getattr(spec, "leak", None)
+        leak = _field(spec, "leak")
         if leak is not None:
             _check_band(where, sub, prov, [(None, leak.value, "probability")], diags)
         return Relation("requires", source, target, leak=leak, when=when, provenance=prov,
                         origin=where.origin(sub), added_by=added_by)
-    modulators = resolve_modulators(getattr(spec, "modulated_by", None), where, sub + ("modulated_by",),
+    modulators = resolve_modulators(_field(spec, "modulated_by"), where, sub + ("modulated_by",),
                                     all_states, diags, source)
     if kind == "route":
-        p = getattr(spec, "p", None)
-        if getattr(spec, "ratio", None) is not None or getattr(spec, "weight", None) is not None:
+        p = _field(spec, "p")
+        if _field(spec, "ratio") is not None or _field(spec, "weight") is not None:
             diags.append(where.diag(sub, "a route takes `p` (the chance it alone brings the claim about), not a "
                                     "ratio or weight", "write p: 0.4, or make it supports/opposes with a ratio"))
         if p is not None:
             _check_band(where, sub, prov, [(None, p.value, "probability")], diags)
         return Relation("route", source, target, p=p, when=when, modulators=modulators, provenance=prov,
                         origin=where.origin(sub), added_by=added_by)
-    if getattr(spec, "p", None) is not None:
+    if _field(spec, "p") is not None:
         diags.append(where.diag(sub + ("p",), f"`p` belongs to a route, not a {kind} relation",
                                 "give a ratio (or weight), or make the relation type: route"))
     ratio = _strength(kind, spec, where, sub, diags)
