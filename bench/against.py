@@ -35,7 +35,10 @@ def timed(argv: list[str], env: dict) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the process and its children)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # run outside the checkout: `python -m` puts the working folder first on sys.path, so from the repository
+    # root both trees would import this tree's argmap and PYTHONPATH would not choose the tree
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   cwd=tempfile.gettempdir())
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
