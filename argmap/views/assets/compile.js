@@ -43,7 +43,8 @@ var ArgmapCompile = (function () {
   }
   // Apply edits to ``map`` (a shallow() copy: claims and relations are copied before they change);
   // problems (an edit that cannot apply) are pushed to ``problems``. With ``memo`` ({old, now}: Maps from
-  // an edit's JSON to what it made), a claim or relation edit applied to the same object as in ``old``
+  // an edit's JSON to what it made; texts: each edit's JSON, when known), a claim or relation edit
+  // applied to the same object as in ``old``
   // gives the object it gave then (recorded in ``now``), so a compile from the last one (build) can
   // reuse the pieces of the claims it leaves alone.
   function applyEdits(map, edits, problems, who, memo) {
@@ -51,7 +52,7 @@ var ArgmapCompile = (function () {
     structures.delete(m);
     function remembered(e, before) {
       if (!memo) return null;
-      var key = JSON.stringify(e), was = memo.old.get(key);
+      var key = memo.texts ? memo.texts[at] : JSON.stringify(e), was = memo.old.get(key);
       if (was && was.before === before) { memo.now.set(key, was); return was.after; }
       memo.pending = { key: key, before: before };
       return null;
@@ -59,8 +60,10 @@ var ArgmapCompile = (function () {
     function remember(after) {
       if (memo && memo.pending) { memo.now.set(memo.pending.key, { before: memo.pending.before, after: after }); memo.pending = null; }
     }
+    var at = -1;
     edits.forEach(function (e) {
       var op = e[0], i, hit;
+      at++;
       if (op === "claim") {
         if (e[3] === "new" && m.claims[e[1]]) { problems.push((who || "an edit") + " adds claim '" + e[1] + "', which already exists"); return; }
         if (!m.claims[e[1]] && e[3] !== "new") { problems.push((who || "an edit") + " changes claim '" + e[1] + "', which is not in the map"); return; }

@@ -39,7 +39,17 @@ var Explore = (function () {
   // The map the reader sees: the page's map with the switched-on overlays' edits applied in order
   // (then the reader's own edits), compiled in the page (compile.js) and kept while nothing changes.
   function onInOrder(names) { return D.overlays.filter(function (o) { return names.indexOf(o.name) >= 0; }).map(function (o) { return o.name; }); }
-  function mapKey() { return JSON.stringify([onInOrder(S.on), critiqueOps()]); }
+  function mapKey() { return JSON.stringify(onInOrder(S.on)) + "\n" + readerOps().text; }
+  // The reader's edits (critiqueOps) and each one's JSON, made once per update (the map's key, the
+  // settings' key and the memo of compile.js applyEdits all read them)
+  var opsMemo = null, updating = false;
+  function readerOps() {
+    if (opsMemo) return opsMemo;
+    var ops = critiqueOps(), texts = ops.map(function (e) { return JSON.stringify(e); });
+    var r = { ops: ops, texts: texts, text: texts.join("\n") };
+    if (updating) opsMemo = r;
+    return r;
+  }
   // The map with the switched-on overlays applied is kept (by which overlays are on): a reader's own
   // edits apply to a shallow copy of it, so the claims and relations they leave alone stay the same
   // objects from edit to edit (and their controls stay; see paramDeps).
@@ -56,8 +66,9 @@ var Explore = (function () {
       overlaid = { key: on, map: om, problems: oproblems };
     }
     var m = ArgmapCompile.shallow(overlaid.map), problems = overlaid.problems.slice();
-    readerMemo = { old: readerMemo.now, now: new Map() };     // the reader's unchanged claims stay the same objects
-    ArgmapCompile.applyEdits(m, critiqueOps(), problems, "your edit", readerMemo);
+    var ro = readerOps();
+    readerMemo = { old: readerMemo.now, now: new Map(), texts: ro.texts };     // the reader's unchanged claims stay the same objects
+    ArgmapCompile.applyEdits(m, ro.ops, problems, "your edit", readerMemo);
     if (!problems.length) problems = ArgmapCompile.check(m);
     return { map: m, problems: problems };
   }
@@ -84,7 +95,7 @@ var Explore = (function () {
         if (t) t.given.forEach(function (g) { c.edges[g + "->" + id] = true; });
       });
       var keys = Object.keys(compiled);
-      if (keys.length > 40) delete compiled[keys[0]];      // a reader's long session keeps memory bounded
+      if (keys.length > 12) delete compiled[keys[0]];      // a reader's long session keeps memory bounded
       compiled[key] = c;
     }
     return compiled[key];
@@ -141,6 +152,11 @@ var Explore = (function () {
   var laps = null, lapAt = 0;
   function lap(name) { var t = performance.now(); if (laps) laps[name] = (laps[name] || 0) + t - lapAt; lapAt = t; }
   function update() {
+    updating = true;
+    opsMemo = null;
+    try { paint(); } finally { updating = false; opsMemo = null; }
+  }
+  function paint() {
     var t0 = performance.now();
     laps = {}; lapAt = t0;
     var cur = evaluate();
@@ -193,7 +209,7 @@ var Explore = (function () {
 
   var startKey = null;
   function settingsKey() {
-    return JSON.stringify([onInOrder(S.on), S.scenario || null, S.given, S.set, S.edits, critiqueOps()]);
+    return JSON.stringify([onInOrder(S.on), S.scenario || null, S.given, S.set, S.edits]) + "\n" + readerOps().text;
   }
 
   function stateLabel(id) {
@@ -1072,7 +1088,16 @@ var Explore = (function () {
     var box = document.getElementById("headline-spread");
     ["data-lo", "data-hi", "data-ind-lo", "data-ind-hi", "data-rho", "data-median"].forEach(function (a) { box.removeAttribute(a); });
     if (!current || !current.result.marginals) { setText(box, ""); return; }
-    var c = current.net, cond = current.cond, point = theta(c), factors = [], seen = {};
+    var c = current.net, cond = current.cond;
+    if (spreadNone === c) { setText(box, ""); return; }          // this network has no uncertain number
+    if (box.textContent.slice(-1) !== "\u2026") setText(box, "90% interval: computing\u2026");
+    // the draws' factors too are found after the reader pauses: an edit does not wait for them
+    var job = spreadJob = { cancelled: false, signs: [], ind: [], cor: [], done: 0, u: ArgmapSpread.rng(SPREAD_SEED), p0: null };
+    job.timer = setTimeout(function () { if (!job.cancelled) runSpread(job, c, cond, box); }, 300);
+  }
+  var spreadNone = null;
+  function runSpread(job, c, cond, box) {
+    var point = theta(c), factors = [], seen = {};
     c.params.forEach(function (p, i) {
       if (p.name in S.edits) return;
       if (p.kind === "simplex") {       // a categorical root with a concentration: a Dirichlet around its point
@@ -1086,11 +1111,14 @@ var Explore = (function () {
       var f = spreadFactor(p, c);
       if (f) factors.push({ cols: [i], dims: 1, kind: p.kind, f: f });
     });
-    if (!factors.length) { setText(box, ""); return; }
+    if (!factors.length) {                 // (with no number edited: edits only take numbers out of the draws)
+      if (!Object.keys(S.edits).length) spreadNone = c;
+      setText(box, "");
+      return;
+    }
     var rho = D.correlation ? D.correlation.value : 0, r = ArgmapSpread.latentCorrelation(rho), t = c.index[D.target];
     var pOf = function (th) { var res = c.marginals(th, cond.given, cond.set, t); return res.marginals ? res.marginals[t][res.marginals[t].length - 1] : null; };
     setText(box, "90% interval over the map's " + factors.length + " uncertain numbers: computing\u2026");
-    var job = spreadJob = { cancelled: false, signs: [], ind: [], cor: [], done: 0, u: ArgmapSpread.rng(SPREAD_SEED), p0: null };
     var dims = factors.map(function (x) { return x.dims; }), groups = null, perPart = D.correlation && D.correlation.shared_factor === "part";
     if (perPart) {                    // one shared lean per part of the map (spread.part_groups: the number's claim's part)
       var seenPart = {};
@@ -1163,7 +1191,7 @@ var Explore = (function () {
           ", drawn independently" + draws);
       box.title = rho > 0 && D.correlation.rationale ? "Why \u03c1 = " + rho + ": " + D.correlation.rationale : "";
     }
-    job.timer = setTimeout(slice, 300);
+    slice();
   }
 
   // ---------------------------------------------------------------- writing a critique in the page
