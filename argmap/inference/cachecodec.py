@@ -479,7 +479,7 @@ def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc:
     """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
     the distinct values], each value's position among them]``. None stays None. (Loops in C: dicts of
     the keys, not a Python step per value.)"""
-    keys = col if key is None else list(map(key, col)) if None not in col else \
+    keys = col if key is None else list(map(key, col)) if not _has_none(col) else \
         [None if v is None else key(v) for v in col]
     first = dict.fromkeys(keys)                             # distinct keys, in order of first appearance
     if 2 * len(first) > len(col):
@@ -492,8 +492,14 @@ def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc:
     return ["u", [kind, _encoded(values, enc)], ints(list(map(at.__getitem__, keys)))]
 
 
+def _has_none(values: list[Any]) -> bool:
+    """Whether None is among ``values`` (by type, in C: ``None in values`` would call each value's __eq__,
+    Python code for a fraction)."""
+    return type(None) in set(map(type, values))
+
+
 def _encoded(values: list[Any], enc: Callable[[Any], Any]) -> list[Any]:
-    if None in values:
+    if _has_none(values):
         return [None if v is None else enc(v) for v in values]
     return values if enc is _same else list(map(enc, values))
 
