@@ -119,3 +119,13 @@ def test_a_value_s_position_is_read_when_asked_for():
     assert doc.pos(("a", "b")) == (2, 6) and doc.pos(("a", "b"), key=True) == (2, 3)
     assert doc._text is None
     assert doc.pos(("a", "c", 1, "d")) == (3, 14) and doc.pos(("a", "nosuch")) == (2, 3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[-+]?[0-9]{1,40}\.[0-9]{1,40}", fullmatch=True))
+def test_decimals_read_as_the_reference_path_reads_them(number):
+    fast, ref = _both(f"a: {number}\nb: [{number}]\n")
+    if fast is not None:
+        _same(fast, ref)
+    else:
+        assert len(number) > 64           # declined only where the reference keeps the text

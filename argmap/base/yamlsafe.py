@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, ValidationError
-from .quantity import check_number_text
+from .quantity import MAX_NUMBER_CHARS, check_number_text
 from .readfile import read_guarded
 from .readlog import record_file
 from .textsafe import UNSAFE, UNSAFE_RAW, describe_char, first_unsafe
@@ -329,6 +329,7 @@ _RESOLVERS = {first: tuple(rs) for first, rs in yaml.resolver.Resolver.yaml_impl
 _STR, _INT, _FLOAT, _BOOL, _NULL, _TIME = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?\Z")
 _INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_POINT_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
 
 
@@ -353,6 +354,8 @@ def _plain_scalar(ev: Any) -> Any:
     value = ev.value
     if not ev.implicit[0]:
         return value                                   # quoted: always text
+    if len(value) <= MAX_NUMBER_CHARS and _POINT_DECIMAL.match(value):
+        return float(value)                            # resolves to float, and reads as below: the common number
     rs = _RESOLVERS.get(value[:1])
     if rs is None:
         return value
