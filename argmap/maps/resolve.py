@@ -326,7 +326,7 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
     prov = provenance(_field(spec, "provenance"), default_prov)
     if kind == "requires":
         leak = _field(spec, "leak")
-        if leak is not None:
+        if leak is not None and prov.band is not None:
             _check_band(where, sub, prov, [(None, leak.value, "probability")], diags)
         return Relation("requires", source, target, leak=leak, when=when, provenance=prov,
                         origin=where.origin(sub), added_by=added_by)
@@ -337,7 +337,7 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
         if _field(spec, "ratio") is not None or _field(spec, "weight") is not None:
             diags.append(where.diag(sub, "a route takes `p` (the chance it alone brings the claim about), not a "
                                     "ratio or weight", "write p: 0.4, or make it supports/opposes with a ratio"))
-        if p is not None:
+        if p is not None and prov.band is not None:
             _check_band(where, sub, prov, [(None, p.value, "probability")], diags)
         return Relation("route", source, target, p=p, when=when, modulators=modulators, provenance=prov,
                         origin=where.origin(sub), added_by=added_by)
@@ -345,7 +345,7 @@ def resolve_relation(kind: str, source: str, target: str, spec: RequireSpec | In
         diags.append(where.diag(sub + ("p",), f"`p` belongs to a route, not a {kind} relation",
                                 "give a ratio (or weight), or make the relation type: route"))
     ratio = _strength(kind, spec, where, sub, diags)
-    if ratio is not None:
+    if ratio is not None and prov.band is not None:
         _check_band(where, sub, prov, [(None, ratio.value, "ratio")], diags)
     return Relation(kind, source, target, ratio=ratio, when=when, modulators=modulators,
                     provenance=prov, origin=where.origin(sub), added_by=added_by)
@@ -384,7 +384,8 @@ def _strength(kind: str, spec, where: Located, sub: tuple, diags: list[Diagnosti
         ratio = Quantity(math.exp(w.value), None, rng)
     elif spec.ratio is not None:
         ratio = spec.ratio
-        if max(abs(math.log(x)) for x in (ratio.value, *(ratio.range or ()))) > MAX_LOG_RATIO:
+        lo, hi = ratio.range or (ratio.value, ratio.value)
+        if max(abs(math.log(ratio.value)), abs(math.log(lo)), abs(math.log(hi))) > MAX_LOG_RATIO:
             diags.append(where.diag(sub + ("ratio",), f"ratio {ratio.value:g} is beyond the limit: a ratio (and "
                                     f"its range) must lie between e^-{MAX_LOG_RATIO:g} and e^{MAX_LOG_RATIO:g} "
                                     "(about 1e-304 to 1e304)",
