@@ -272,10 +272,10 @@ var Explore = (function () {
       var m = marginalOf(current, id);
       var meta = current.net.claims[id];
       var p = meta.states.length === 2 && m ? m[1] : null;
-      var f = fill(p), shown = valueLines(id, m)[0];
-      if (last.fill !== f) {
-        last.fill = f;
-        var tc = textColour(f);
+      var shown = valueLines(id, m)[0];
+      if (last.p !== p) {
+        last.p = p;
+        var f = fill(p), tc = textColour(f);
         n.shapes.forEach(function (sh) { sh.setAttribute("fill", f); });
         n.texts.forEach(function (t) { t.setAttribute("fill", tc); });
       }
@@ -839,15 +839,24 @@ var Explore = (function () {
       g.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); openDialog(a.id); } });
       layer.appendChild(edge);
       layer.appendChild(g);
-      drawn[a.id] = { key: JSON.stringify([a.title, a.type, a.target]), g: g, edge: edge, box: b };
+      drawn[a.id] = { key: JSON.stringify([a.title, a.type, a.target]), g: g, edge: edge, box: b, rect: g.querySelector("rect"),
+                      texts: Array.prototype.slice.call(g.querySelectorAll("text")), value: g.querySelector("text[data-role=value]"), last: {} };
     });
-    Array.prototype.forEach.call(layer.querySelectorAll("g.reader-node"), function (g) {
-      var id = g.getAttribute("data-id"), m = marginalOf(current, id), p = m ? m[1] : null;
-      var f = fill(p), tc = textColour(f), shown = valueLines(id, m)[0] + " \u00b7 yours";
-      setAttr(g.querySelector("rect"), "fill", f);
-      Array.prototype.forEach.call(g.querySelectorAll("text"), function (t) { setAttr(t, "fill", tc); });
-      setText(g.querySelector("text[data-role=value]"), shown);
-      setAttr(g, "aria-label", "Your claim " + current.net.claims[id].title + ": " + shown + ". Press Enter for details.");
+    Object.keys(drawn).forEach(function (id) {          // (what each node shows is written only when it changes)
+      var d = drawn[id], last = d.last, m = marginalOf(current, id), p = m ? m[1] : null;
+      var shown = valueLines(id, m)[0] + " \u00b7 yours", title = current.net.claims[id].title;
+      if (last.p !== p) {
+        last.p = p;
+        var f = fill(p), tc = textColour(f);
+        setAttr(d.rect, "fill", f);
+        d.texts.forEach(function (t) { setAttr(t, "fill", tc); });
+      }
+      if (last.shown !== shown || last.title !== title) {
+        last.shown = shown;
+        last.title = title;
+        setText(d.value, shown);
+        setAttr(d.g, "aria-label", "Your claim " + title + ": " + shown + ". Press Enter for details.");
+      }
     });
   }
 
