@@ -127,17 +127,18 @@ class Model:
 
     @classmethod
     def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = (),
-             cache: bool | None = None, scale: str | None = None) -> Model:
+             cache: bool | None = None, scale: str | None = None, files=None) -> Model:
         """Load the map at ``path`` (default: the bundled report map) with overlays applied in order.
 
         Compiled maps are cached by the content of every file read (:mod:`argmap.inference.cache`); a cached
         one is the same map, bit for bit. ``cache=False`` reads and compiles the files regardless
         (the CLI's ``--no-cache``); None, the default, uses the cache unless it is switched off.
-        ``scale`` re-reads every word-read number on that verbal scale (:meth:`on_scale`).
+        ``scale`` re-reads every word-read number on that verbal scale (:meth:`on_scale`). ``files``: the
+        files' reading already under way (:func:`argmap.inference.cache.load_compiled`).
         """
         from .inference.cache import load_compiled
 
-        return cls(*load_compiled(path, overlays, cache, prepare=_plan_usual)).on_scale(scale)
+        return cls(*load_compiled(path, overlays, cache, prepare=_plan_usual, files=files)).on_scale(scale)
 
     def on_scale(self, scale: str | None) -> Model:
         """This map with every word-read number re-read on the verbal scale ``scale`` (``icd203``,

@@ -12,16 +12,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from argmap.base.forked import can_fork
 from argmap.commands.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("numpy", "pydantic", "yaml", "scipy", "pandas", "matplotlib", "SALib", "sympy", "networkx")
 
 
-def _modules_after(code: str, cache_dir: Path | None = None) -> dict:
+def _modules_after(code: str, cache_dir: Path | None = None, jobs: str | None = None) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if cache_dir is not None:
         env["ARGMAP_CACHE_DIR"] = str(cache_dir)
+    env.pop("ARGMAP_JOBS", None)
+    if jobs is not None:
+        env["ARGMAP_JOBS"] = jobs
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.splitlines()[-1])
 
@@ -58,9 +64,25 @@ print(json.dumps(sorted(m for m in names if m in sys.modules)))
 
 def test_a_warm_cache_reads_no_yaml_and_imports_no_pydantic(tmp_path, tiny_map):
     code = _RUN % str(tiny_map)
-    cold = _modules_after(code, tmp_path)
+    cold = _modules_after(code, tmp_path, jobs="1")              # in line: this process reads the files
     assert "pydantic" in cold and "argmap.maps.loader" in cold
     assert _modules_after(code, tmp_path) == []
+
+
+def test_a_cold_run_reads_the_files_in_a_forked_child(tmp_path, tiny_map):
+    """Where it can fork, a cold run reads and validates the files in a child while it imports numpy: this
+    process then never imports pydantic or YAML, and the entry it writes is the in-line run's, byte for byte."""
+    if not can_fork():
+        pytest.skip("no second core or no os.fork here")
+    code = _RUN % str(tiny_map)
+    assert _modules_after(code, tmp_path / "forked") == []
+    assert _modules_after(code, tmp_path / "forked") == []       # and warm
+    assert "pydantic" in _modules_after(code, tmp_path / "inline", jobs="1")
+    forked, inline = (sorted((tmp_path / d).glob("*.entry")) for d in ("forked", "inline"))
+    assert len(forked) == len(inline) == 1
+    mac = len(b"argmap-compiled-map")                            # the entries differ in their folder's key
+    a, b = forked[0].read_bytes(), inline[0].read_bytes()
+    assert a.partition(b"\n")[2] == b.partition(b"\n")[2] and a[:mac] == b[:mac]
 
 
 _COLD = """
@@ -94,3 +116,24 @@ def test_start_up_does_not_run_the_cyclic_collector(tmp_path, tiny_map):
     for argv in (["run", str(tiny_map)], ["run", str(tiny_map)], ["run", str(tiny_map), "--no-cache"]):
         collections, enabled, numpy = _modules_after(_GC % (argv,), tmp_path)
         assert numpy and enabled and collections <= 5, argv
+
+
+def test_a_child_reading_files_no_one_needs_is_not_left_behind(tmp_path, tiny_map, monkeypatch):
+    """An entry that appears between the check and the load answers; the child started to read the files is
+    stopped and collected (``watch`` reloads for hours)."""
+    if not can_fork():
+        pytest.skip("no second core or no os.fork here")
+    import argparse
+
+    from argmap.commands.common import model_from_args
+    from argmap.inference import cache
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    args = argparse.Namespace(path=str(tiny_map), overlays=[], scale=None)
+    first = model_from_args(args)                                # cold: writes the entry
+    monkeypatch.setattr(cache, "reads_files", lambda *a, **k: True)
+    before = cache.stats["hit"]
+    again = model_from_args(args)
+    assert cache.stats["hit"] == before + 1 and again.probability() == first.probability()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)                               # no child left, running or unreaped

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,13 +187,29 @@ def spread_options(args) -> dict:
 def model_from_args(args) -> Model:
     """The map the options name. Importing numpy and argmap's layers creates tens of thousands of objects and
     none of them is garbage: the cyclic collector is paused for the imports as it is for the load
-    (:func:`argmap.base.gcpause.paused_gc`; ``import numpy`` alone otherwise runs it some forty times)."""
+    (:func:`argmap.base.gcpause.paused_gc`; ``import numpy`` alone otherwise runs it some forty times).
+
+    When the compiled-map cache will not answer, the files are read (YAML, pydantic's file models, resolving)
+    in a forked child while this process imports numpy and the engine: on two cores a cold run then waits for
+    the longer of the two, not their sum (:mod:`argmap.base.forked`; ``ARGMAP_JOBS=1`` or one core: in line)."""
+    from ..base.forked import can_fork, start
     from ..base.gcpause import paused_gc
 
     with paused_gc():
-        from ..api import Model
+        reading = None
+        if can_fork():
+            from ..inference import cache
 
-        return Model.load(args.path, args.overlays).on_scale(getattr(args, "scale", None))
+            if cache.reads_files(args.path, args.overlays):
+                reading = start(partial(cache.read_files, args.path, args.overlays))
+        try:
+            from ..api import Model
+
+            model = Model.load(args.path, args.overlays, files=reading.result if reading else None)
+        finally:
+            if reading is not None:
+                reading.cancel()        # if an entry appeared meanwhile and answered, the child is not waited for
+        return model.on_scale(getattr(args, "scale", None))
 
 
 def conditions_from_args(args) -> dict:

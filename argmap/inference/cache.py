@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._version import __version__
 from ..base.errors import ArgmapError, ValidationError
@@ -53,11 +54,12 @@ from ..base.gcpause import paused_gc
 from ..base.readfile import read_limited
 from ..base.readlog import Record, recording, unchanged
 from ..maps.models import ArgumentMap
-from . import cachecodec
-from .network import Network, compile_map
+
+if TYPE_CHECKING:
+    from .network import Network
 
 __all__ = ["ENV", "ENVELOPE", "MAX_ENTRY_BYTES", "cache_dir", "load_compiled", "disabled", "enabled", "entry_path",
-           "stats"]
+           "stats", "reads_files", "read_files"]
 
 ENV = "ARGMAP_CACHE_DIR"
 """Environment variable naming the cache folder (default: the user's cache folder for argmap)."""
@@ -135,8 +137,8 @@ def _entry_for(request: str) -> Path:
 
 
 def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path] = (),
-                  cache: bool | None = None, prepare: Callable[[ArgumentMap, Network], None] | None = None
-                  ) -> tuple[ArgumentMap, Network | None]:
+                  cache: bool | None = None, prepare: Callable[[ArgumentMap, Network], None] | None = None,
+                  files: Callable[[], tuple[ArgumentMap, Record]] | None = None) -> tuple[ArgumentMap, Network | None]:
     """The loaded map and its compiled network, from the cache when its files are unchanged.
 
     ``cache=None`` follows :func:`enabled`. On a miss the map is loaded and compiled as usual and
@@ -144,23 +146,43 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
     if compiling raised an :class:`~argmap.base.errors.ArgmapError`, so such errors surface where they
     always did. ``prepare(amap, net)`` runs before an entry is written, so what it adds to the network
     (the plans of the queries a command will make, :attr:`Network.plans`) is stored with it.
+    ``files()``, where given, is :func:`read_files` for this very request, already under way (the CLI reads the
+    files in a forked child while it imports numpy; see :func:`reads_files`); it is called only on a miss.
     """
     with paused_gc():
-        return _load_compiled(path, [str(o) for o in overlays], cache, prepare)
+        return _load_compiled(path, [str(o) for o in overlays], cache, prepare, files)
+
+
+def reads_files(path: str | Path | None = None, overlays: Iterable[str | Path] = (), cache: bool | None = None) -> bool:
+    """Whether :func:`load_compiled` will read the map's files: the cache is off, or holds no entry for this
+    request (an entry that is there but refused is not known here: then the files are read after all)."""
+    if not (enabled() if cache is None else cache):
+        return True
+    return not os.path.lexists(_entry_for(_request(path, [str(o) for o in overlays])))
+
+
+def read_files(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> tuple[ArgumentMap, Record]:
+    """The map loaded from its files, with the record of every file and folder the load read."""
+    from ..maps.loader import load_map
+
+    with recording() as record:
+        amap = load_map(path, [str(o) for o in overlays])
+    return amap, record
 
 
 def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None,
-                   prepare: Callable[[ArgumentMap, Network], None] | None) -> tuple[ArgumentMap, Network | None]:
+                   prepare: Callable[[ArgumentMap, Network], None] | None,
+                   files: Callable[[], tuple[ArgumentMap, Record]] | None) -> tuple[ArgumentMap, Network | None]:
     use = enabled() if cache is None else cache
     request = _request(path, given) if use else None
     if request is not None:
         hit = _lookup(request)
         if hit is not None:
             return hit
-    from ..maps.loader import load_map
+    from . import cachecodec
+    from .network import compile_map
 
-    with recording() as record:
-        amap = load_map(path, given)
+    amap, record = files() if files is not None else read_files(path, given)
     try:
         net: Network | None = compile_map(amap)
     except ArgmapError:
@@ -188,6 +210,8 @@ def _lookup(request: str) -> tuple[ArgumentMap, Network] | None:
     if not unchanged(record):
         stats["refused"] += 1
         return None
+    from . import cachecodec
+
     try:
         hit = cachecodec.decode(body)
     except Exception:   # noqa: BLE001 - a body that does not decode means: rebuild it from the files
@@ -202,6 +226,8 @@ def _store(request: str, record: Record, amap: ArgumentMap, net: Network) -> Non
     if not unchanged(record):       # what the loader saw is no longer what is there
         stats["changed"] += 1
         return
+    from . import cachecodec
+
     try:
         body = cachecodec.encode(amap, net)
     except (TypeError, ValueError, OverflowError):
@@ -216,7 +242,9 @@ def _store(request: str, record: Record, amap: ArgumentMap, net: Network) -> Non
 
 
 def _header() -> str:
-    return f"{_MAGIC} {ENVELOPE} {cachecodec.FORMAT} {_code_version()}"
+    from .cachecodec import FORMAT
+
+    return f"{_MAGIC} {ENVELOPE} {FORMAT} {_code_version()}"
 
 
 def _seal(key: bytes, request: str, record: Record, body: bytes) -> bytes:

@@ -346,7 +346,7 @@ class StatedSpec(_Spec):
 
     def to_stated(self, **extra: Any) -> Stated:
         """The resolved :class:`Stated`; a band becomes the range it spans."""
-        data = {**self.model_dump(), **extra}
+        data = {**{name: getattr(self, name) for name in type(self).model_fields}, **extra}   # no serializer built
         band = data.pop("band")
         if band is not None:
             bands = (band,) if isinstance(band, str) else tuple(band)
