@@ -146,3 +146,61 @@ def test_a_re_export_does_not_import_sympy(cache_dir, tmp_path):
     assert outs == ["True", "False"]
     assert (tmp_path / "b0" / "summary.md").read_text().split("## The headline as a formula")[1] == \
         (tmp_path / "b1" / "summary.md").read_text().split("## The headline as a formula")[1]
+
+
+def test_kept_beta_tables_give_the_same_draws_without_computing_them(cache_dir, bundled, monkeypatch):
+    """The export's spread keeps the beta quantile tables its draws read; a later export learns them and
+    computes no point again, and its spread is the same to the last bit."""
+    import numpy as np
+
+    from argmap.analysis.sensitivity.spread import spread_by_scale
+    from argmap.inference import distributions
+    from argmap.views.bundle import _spread_with_kept_tables
+
+    def spread():
+        return spread_by_scale(bundled, bundled.map.target, samples=2000, seed=3)
+
+    monkeypatch.setattr(distributions, "_BETA_TABLES", {})
+    monkeypatch.setattr(distributions, "_BETA_USED", {})
+    first = _spread_with_kept_tables(spread)
+    assert kept.stats["stored"] == 1 and distributions.beta_points_computed() > 0
+    monkeypatch.setattr(distributions, "_BETA_TABLES", {})       # a new process: nothing known
+    monkeypatch.setattr(distributions, "_BETA_USED", {})
+    import scipy.special
+
+    def refuse(*_a):
+        raise AssertionError("a table point was computed again")
+    monkeypatch.setattr(scipy.special, "betaincinv", refuse)
+    again = _spread_with_kept_tables(spread)
+    assert kept.stats["hit"] == 1 and kept.stats["stored"] == 1
+    for a, b in zip(first, again, strict=True):
+        assert np.array_equal(a.correlated_values, b.correlated_values)
+        assert np.array_equal(a.independent_values, b.independent_values)
+
+
+@pytest.mark.parametrize("text", ['{"args": [[2, 5]], "values": "AAAA"}', '{"args": [[2, -5]], "values": ""}',
+                                  '{"args": [], "values": "!!"}', "not json", '{"args": [[2, 5, 1]], "values": ""}'])
+def test_malformed_beta_tables_are_not_learned(text, monkeypatch):
+    from argmap.inference import distributions
+
+    monkeypatch.setattr(distributions, "_BETA_TABLES", {})
+    assert distributions.learn_beta_tables(text) is False
+    assert distributions._BETA_TABLES == {}
+
+
+def test_beta_tables_out_of_range_are_not_learned(monkeypatch):
+    import base64
+    import json
+
+    import numpy as np
+
+    from argmap.inference import distributions
+
+    monkeypatch.setattr(distributions, "_BETA_TABLES", {})
+    values = np.full(distributions._TABLE_POINTS, np.nan)
+    values[10] = 1.5
+    text = json.dumps({"args": [[2.0, 5.0]], "values": base64.b64encode(values.astype("<f8").tobytes()).decode()})
+    assert distributions.learn_beta_tables(text) is False
+    values[10] = 0.25
+    text = json.dumps({"args": [[2.0, 5.0]], "values": base64.b64encode(values.astype("<f8").tobytes()).decode()})
+    assert distributions.learn_beta_tables(text) is True and distributions._BETA_TABLES[(2.0, 5.0)][10] == 0.25

@@ -432,6 +432,59 @@ def _through_units(theta_t: np.ndarray, z: np.ndarray, factors: list[Factor]) ->
 _BETA_TABLES: dict[tuple[float, ...], np.ndarray] = {}
 """Beta quantile tables of :func:`_normal_table` by the beta's (a, b), filled where draws have needed them
 (NaN elsewhere): a table point is the same number whenever it is computed (``betaincinv`` point by point)."""
+_BETA_USED: dict[tuple[float, ...], None] = {}       # the tables draws read in this process, in order
+_BETA_COMPUTED = [0]                                 # points computed in this process
+BETA_TABLE_GRID = f"betaincinv(a, b, clip(ndtr(linspace(-{_TABLE_Z}, {_TABLE_Z}, {_TABLE_POINTS})), {_UCLIP}))"
+"""What a beta quantile table holds: the text that keys kept tables (:func:`beta_tables_text`)."""
+
+
+def beta_tables_text() -> str:
+    """The beta quantile tables draws read in this process, as text for :func:`learn_beta_tables` in a later
+    run: JSON of each table's (a, b) and all their values as little-endian doubles in base64 (NaN where not
+    computed)."""
+    import base64
+    import json
+
+    args = list(_BETA_USED)
+    values = np.stack([_BETA_TABLES[a] for a in args]) if args else np.zeros((0, _TABLE_POINTS))
+    return json.dumps({"args": [list(a) for a in args],
+                       "values": base64.b64encode(values.astype("<f8").tobytes()).decode("ascii")})
+
+
+def learn_beta_tables(text: str) -> bool:
+    """Add the tables of a :func:`beta_tables_text` (an earlier run's, of the same :data:`BETA_TABLE_GRID`) to
+    those known here, where this process has not computed the point itself. Nothing is added, and False
+    returned, unless the text is exactly that: pairs of positive finite numbers, and for each a value in
+    [0, 1] or NaN at every grid point."""
+    import base64
+    import binascii
+    import json
+
+    try:
+        data = json.loads(text)
+        args = [tuple(float(x) for x in a) for a in data["args"]]
+        raw = base64.b64decode(data["values"].encode("ascii"), validate=True)
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+        return False
+    if any(len(a) != 2 or not all(math.isfinite(x) and x > 0 for x in a) for a in args) or \
+            len(raw) != 8 * _TABLE_POINTS * len(args):
+        return False
+    values = np.frombuffer(raw, dtype="<f8").reshape(len(args), _TABLE_POINTS)
+    known = ~np.isnan(values)
+    if not ((values[known] >= 0.0) & (values[known] <= 1.0)).all():
+        return False
+    for a, row, ok in zip(args, values, known, strict=True):
+        table = _BETA_TABLES.get(a)
+        if table is None:
+            table = _BETA_TABLES[a] = np.full(_TABLE_POINTS, np.nan)
+        fill = ok & np.isnan(table)
+        table[fill] = row[fill]
+    return True
+
+
+def beta_points_computed() -> int:
+    """How many beta table points this process has computed (not learned)."""
+    return _BETA_COMPUTED[0]
 
 
 def _beta_cells(args: list[tuple[float, ...]], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -450,13 +503,16 @@ def _beta_cells(args: list[tuple[float, ...]], idx: np.ndarray) -> tuple[np.ndar
     tables = np.empty((len(args), n))
     if len(_BETA_TABLES) > 4096:                # bounded, like the other tables' caches
         _BETA_TABLES.clear()
+        _BETA_USED.clear()
     for k, a in enumerate(args):
         table = _BETA_TABLES.get(a)
         if table is None:
             table = _BETA_TABLES[a] = np.full(n, np.nan)
+        _BETA_USED[a] = None
         cols = np.flatnonzero(need[k] & np.isnan(table))
         if cols.size:
             table[cols] = special.betaincinv(a[0], a[1], u[cols])
+            _BETA_COMPUTED[0] += cols.size
         tables[k] = table
     slope = np.zeros_like(tables)
     slope[:, :-1] = np.diff(tables, axis=1)

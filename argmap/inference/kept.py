@@ -1,7 +1,9 @@
 """Texts computed from a map's numbers, kept in the compiled-map cache folder under everything they are made from.
 
 Some outputs cost far more to compute than what they are computed from: the post bundle's formula is a
-few dozen engine numbers turned into LaTeX by sympy (a third of a second, most of it importing sympy).
+few dozen engine numbers turned into LaTeX by sympy (a third of a second, most of it importing sympy), and
+the spread's beta quantile tables are ``betaincinv`` at fixed points (:func:`argmap.inference.distributions.
+beta_tables_text`).
 :func:`text` returns such a text kept by an earlier run, :func:`keep` keeps one. **A kept text is always the
 text a fresh computation gives now** (docs/security.md, "Kept texts"; tests/test_kept.py):
 

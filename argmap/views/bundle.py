@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.report import verdict_word
 from ..api import DEFAULT, Conditions, Model
@@ -24,6 +24,9 @@ from ..render.raster import render_dot
 from ..render.style import fmt_delta
 from ..render.views import OVERVIEW_ABOVE
 from .diagrams import model_diff_dot, model_dot
+
+if TYPE_CHECKING:
+    from ..analysis.sensitivity.spread import Spread
 
 __all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
 
@@ -79,7 +82,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     shows it on every scale.
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
-    from ..analysis.sensitivity.spread import Spread, hedge_factors, spread_by_scale
+    from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
     from ..analysis.sensitivity.spreadtext import chart_rows
     from ..base.forked import Pending, start
     from ..render.charts import chart_context, spread_charts, tornado_charts
@@ -117,8 +120,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         step("the headline's spread on each verbal scale")
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
         if uncertain:
-            drawing = start(partial(spread_by_scale, model, target, **kw, samples=samples, seed=seed,
-                                    correlation=correlation, words=words, shared_factor=shared_factor))
+            drawing = start(partial(_spread_with_kept_tables, partial(
+                spread_by_scale, model, target, **kw, samples=samples, seed=seed, correlation=correlation, words=words,
+                shared_factor=shared_factor)))
         step("tornado chart")
         rows = tornado(model, target, **kw)
         tlabel = f"P({amap.claims[target].title})"
@@ -201,6 +205,23 @@ def _shared_imports() -> None:
     the processes :mod:`argmap.base.forked` starts share one import instead of each making its own."""
     import networkx  # noqa: F401
     import scipy.special  # noqa: F401
+
+
+def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
+    """``spread()`` (the spread on every scale) with the beta quantile tables its draws read kept in the cache
+    folder (:mod:`argmap.inference.kept`) for the next export: a table holds ``betaincinv`` at fixed points,
+    the same numbers whenever computed, so tables of numbers an edit left alone are not computed again."""
+    from ..inference import distributions, kept
+
+    libraries = ("scipy",)
+    text = kept.text("beta-tables", distributions.BETA_TABLE_GRID, libraries)
+    if text is not None:
+        distributions.learn_beta_tables(text)
+    before = distributions.beta_points_computed()
+    spreads = spread()
+    if distributions.beta_points_computed() != before:
+        kept.keep("beta-tables", distributions.BETA_TABLE_GRID, distributions.beta_tables_text(), libraries)
+    return spreads
 
 
 def _formula_markdown(model: Model, target: str, conditions: dict) -> str:
