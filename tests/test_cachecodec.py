@@ -75,13 +75,11 @@ def test_plans_that_do_not_decode_are_made_again(tiny_map, how):
         text = b"{"
     else:
         if how == "claim past the end":       # a claim's position in the network's order, rewritten
-            raw[plan["var"]["at"]:plan["var"]["at"] + 8] = np.array([10 ** 6], "<i8").tobytes()
+            _poke(raw, plan["var"], 10 ** 6)
         elif how == "a step reads a later table":
-            at = plan["inputs"][0]["at"]
-            raw[at:at + 8] = np.array([len(model.network.variables) + 5], "<i8").tobytes()
+            _poke(raw, plan["inputs"][0], len(model.network.variables) + 5)
         elif how == "lengths disagree":       # the rows' lengths must add up to the flat array's
-            at = plan["scope"][1]["at"]
-            raw[at:at + 8] = np.array([100], "<i8").tobytes()
+            _poke(raw, plan["scope"][1], 100)
         elif how == "subscripts not text":
             mine = next(p for k, p in model.network.plans.items() if k[0] == "*marginals*")
             assert mine.steps
@@ -97,6 +95,12 @@ def test_plans_that_do_not_decode_are_made_again(tiny_map, how):
     net.results.clear()
     assert Model(amap, net).run().to_dict() == model.run().to_dict()
     assert key in net.plans                   # planned again
+
+
+def _poke(raw: bytearray, ref: dict, value: int) -> None:
+    """Write ``value`` over the first number of the stored array ``ref``, in its own type."""
+    data = np.array([value], ref["dtype"]).tobytes()
+    raw[ref["at"]:ref["at"] + len(data)] = data
 
 
 def _table(data: dict, name: str) -> list:
@@ -148,7 +152,6 @@ def test_row_numbers_are_checked_against_their_table(tiny_map):
     data = json.loads(head.partition(b"\n")[0])
     ref = _column(data, "Claim", "r")[2]
     raw = bytearray(arrays)
-    at = ref["at"]
-    raw[at:at + 8] = np.array([10 ** 6], "<i8").tobytes()
+    _poke(raw, ref, 10 ** 6)
     with pytest.raises(TypeError):
         cachecodec.decode(cachecodec._pack(head, [bytes(raw)]))

@@ -5,7 +5,7 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
 /work/notes/cache.md.
 
-**Layout.** ``ARGMAPB8`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+**Layout.** ``ARGMAPB9`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
 everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
 and the network's objects as tables, one per class, stored by columns (below), with the results kept
 at the map's own numbers (:attr:`Network.results`); then the elimination plans, each as arrays (its
@@ -46,9 +46,9 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 8
+FORMAT = 9
 """Version of the body's layout; bump it whenever what is stored changes."""
-_MAGIC = b"ARGMAPB8"
+_MAGIC = b"ARGMAPB9"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
@@ -444,8 +444,12 @@ class _Encoder:
         raise TypeError(f"cannot store a {t.__name__}")     # a list among them, too: JSON arrays are tuples
 
     def ints(self, values: list[int]) -> dict:
-        """A long list of row numbers, as raw bytes (read back without parsing text)."""
-        return self.array(np.array(values, dtype=np.int64))
+        """A long list of row numbers, as raw bytes (read back without parsing text): 4 bytes each when
+        they fit, which they do but in maps of billions of rows."""
+        try:
+            return self.array(np.array(values, dtype=np.int32))
+        except OverflowError:
+            return self.array(np.array(values, dtype=np.int64))
 
     def array(self, x: np.ndarray) -> dict:
         kind = "<f8" if x.dtype.kind == "f" else "<i4" if x.dtype == np.int32 else "<i8"
