@@ -17,7 +17,6 @@ The data files are in ``scales_data/`` beside this module (the survey's MIT lice
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from functools import cache
@@ -125,6 +124,8 @@ def _map_scale() -> Scale:
 
 def read_survey(path: Path) -> dict[str, list[float]]:
     """The survey's responses per phrase, as probabilities (the file holds percents)."""
+    import csv
+
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     head, body = rows[0], rows[1:]

@@ -32,9 +32,10 @@ MAX_RUN = 160
 """Longest run of non-space characters an error message quotes whole (ids are at most 80, paths rarely more)."""
 MAX_MESSAGE = 2000
 """Longest error message or hint shown; a longer one is cut."""
-_LONG_RUN = re.compile(r"\S{" + str(MAX_RUN + 1) + ",}")
-_LINK = re.compile(r"(?:(https?)://|doi:)[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
-_COMPONENT_BAD = re.compile(r"[^A-Za-z0-9._-]+")
+# compiled on first use (re's own cache): a warm run never needs them
+_LONG_RUN = r"\S{" + str(MAX_RUN + 1) + ",}"
+_LINK = r"(?:(https?)://|doi:)[^\s\x00-\x1f\x7f-\x9f]+"
+_COMPONENT_BAD = r"[^A-Za-z0-9._-]+"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_COMPONENT = 80
 
@@ -79,7 +80,7 @@ def brief(text: object) -> str:
     >>> brief("no state " + "x" * 1000 + " here") == "no state " + "x" * 60 + "… (1,000 characters) here"
     True
     """
-    s = _LONG_RUN.sub(lambda m: f"{m.group()[:60]}… ({len(m.group()):,} characters)", str(text))
+    s = re.sub(_LONG_RUN, lambda m: f"{m.group()[:60]}… ({len(m.group()):,} characters)", str(text))
     return s if len(s) <= MAX_MESSAGE else s[: MAX_MESSAGE - 1] + "…"
 
 
@@ -92,7 +93,7 @@ def safe_link(url: object) -> str | None:
     ('https://doi.org/10.48550/arXiv.2311.08379', None)
     """
     s = str(url or "").strip()
-    m = _LINK.fullmatch(s)
+    m = re.fullmatch(_LINK, s, re.IGNORECASE)
     if m is None:
         return None
     return s if m.group(1) else "https://doi.org/" + s[4:]
@@ -107,7 +108,7 @@ def safe_component(name: object, fallback: str = "argmap") -> str:
     >>> safe_component("..")
     'argmap'
     """
-    s = _COMPONENT_BAD.sub("_", unicodedata.normalize("NFKC", str(name or "")))
+    s = re.sub(_COMPONENT_BAD, "_", unicodedata.normalize("NFKC", str(name or "")))
     s = re.sub(r"\.{2,}", "_", s).strip("._-")[:MAX_COMPONENT].strip("._-")
     if not s or s.split(".")[0].upper() in _RESERVED:
         return fallback
