@@ -45,8 +45,8 @@ var Explore = (function () {
   var opsMemo = null, updating = false;
   function readerOps() {
     if (opsMemo) return opsMemo;
-    var ops = critiqueOps(), texts = ops.map(function (e) { return JSON.stringify(e); });
-    var r = { ops: ops, texts: texts, text: texts.join("\n") };
+    var r = critiqueOps();
+    r.text = r.texts.join("\n");
     if (updating) opsMemo = r;
     return r;
   }
@@ -1213,24 +1213,35 @@ var Explore = (function () {
     if (band) p.band = band;
     return p;
   }
+  // The reader's edits as an overlay applies them, with each one's JSON: {ops, texts}. A reader's claim
+  // (never changed once made) keeps its two edits while the reader's name and source stay the same.
+  var claimOps = new WeakMap();
   function critiqueOps() {
-    var C = S.critique || emptyCritique(), ops = [];
+    var C = S.critique || emptyCritique(), ops = [], texts = [], sig = (C.name || "") + "\u0000" + (C.source || "");
+    function add(e) { ops.push(e); texts.push(JSON.stringify(e)); }
     C.claims.forEach(function (a) {
-      ops.push(["claim", a.id, { title: a.title, kind: a.kind, states: ["false", "true"], sections: [], prov: readerProv(a.reason),
-                                 credence: [1 - a.p, a.p], added_by: OVERLAY }, "new"]);
-      var rel = { type: a.type, source: a.id, target: a.target, when: ["true"], prov: readerProv(a.reason), added_by: OVERLAY };
-      if (a.type === "route") rel.p = a.rp; else rel.ratio = a.ratio;
-      ops.push(["rel", a.id + " -> " + a.target, rel, "new"]);
+      var hit = claimOps.get(a);
+      if (!hit || hit.sig !== sig) {
+        var rel = { type: a.type, source: a.id, target: a.target, when: ["true"], prov: readerProv(a.reason), added_by: OVERLAY };
+        if (a.type === "route") rel.p = a.rp; else rel.ratio = a.ratio;
+        var two = [["claim", a.id, { title: a.title, kind: a.kind, states: ["false", "true"], sections: [], prov: readerProv(a.reason),
+                                     credence: [1 - a.p, a.p], added_by: OVERLAY }, "new"],
+                   ["rel", a.id + " -> " + a.target, rel, "new"]];
+        hit = { sig: sig, ops: two, texts: two.map(function (e) { return JSON.stringify(e); }) };
+        claimOps.set(a, hit);
+      }
+      ops.push(hit.ops[0], hit.ops[1]);
+      texts.push(hit.texts[0], hit.texts[1]);
     });
-    C.removed.forEach(function (key) { ops.push(["remove", key]); });
+    C.removed.forEach(function (key) { add(["remove", key]); });
     (S.answers || []).forEach(function (a) {      // the reader's view: evidence bringing P(claim) to their figure
       var states = a.states;
-      ops.push(["claim", answerId(a.claim), { title: answerTitle(a.claim), kind: "evidence", states: ["false", "true"], sections: [],
-                                              prov: readerProv("the reader's stated view"), added_by: OVERLAY,
-                                              table: { given: [a.claim], rows: states.map(function (st, k) { return [[st], [1 - a.lik[k], a.lik[k]]]; }) } }, "new"]);
-      ops.push(["obs", answerId(a.claim), null]);
+      add(["claim", answerId(a.claim), { title: answerTitle(a.claim), kind: "evidence", states: ["false", "true"], sections: [],
+                                         prov: readerProv("the reader's stated view"), added_by: OVERLAY,
+                                         table: { given: [a.claim], rows: states.map(function (st, k) { return [[st], [1 - a.lik[k], a.lik[k]]]; }) } }, "new"]);
+      add(["obs", answerId(a.claim), null]);
     });
-    return ops;
+    return { ops: ops, texts: texts };
   }
   function slug(title, taken) {
     var base = title.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "claim";
