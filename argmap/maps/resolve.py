@@ -489,6 +489,8 @@ def resolve_claims(located: list[Located], known: dict[str, Claim], *, added_by:
                                    default_prov=prov, added_by=added_by, target_sub=("id",))
             if rel:
                 relations.append(rel)
+        if not (spec.route or spec.supports or spec.opposes or spec.undercuts):
+            continue
         for kind, field in (("route", "route"), ("supports", "supports"), ("opposes", "opposes"),
                             ("undercuts", "undercuts")):
             for i, inf in enumerate(getattr(spec, field)):
