@@ -6,6 +6,8 @@ Each check runs in a fresh interpreter and inspects ``sys.modules``; no timings 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -137,3 +139,24 @@ def test_a_child_reading_files_no_one_needs_is_not_left_behind(tmp_path, tiny_ma
     assert cache.stats["hit"] == before + 1 and again.probability() == first.probability()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)                               # no child left, running or unreaped
+
+
+def test_the_files_are_read_early_when_no_entry_will_answer(tmp_path, tiny_map, monkeypatch):
+    """cache.reads_files (whether a run starts reading the files beside numpy's import): no entry, or a file
+    of the map's folder written after the entry (a writer's edit); not for an entry written after the files."""
+    import shutil
+
+    from argmap.commands.cli import main
+    from argmap.inference import cache
+
+    folder = tmp_path / "map"
+    shutil.copytree(tiny_map, folder)
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    assert cache.reads_files(folder)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["run", str(folder)]) == 0
+    assert not cache.reads_files(folder)
+    assert cache.reads_files(folder, cache=False)
+    later = cache.entry_path(folder).stat().st_mtime_ns + 1_000_000_000
+    os.utime(folder / "claims.yaml", ns=(later, later))
+    assert cache.reads_files(folder)

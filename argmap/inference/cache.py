@@ -119,10 +119,11 @@ def _code_version() -> str:
         stamp = hashlib.sha256()
         for dirpath, dirnames, files in os.walk(here):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("_bundled"))
+            rel = os.path.relpath(dirpath, here)
             for name in sorted(files):
                 if name.endswith(".py"):
                     st = os.stat(os.path.join(dirpath, name))
-                    stamp.update(f"{os.path.relpath(dirpath, here)}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+                    stamp.update(f"{rel}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         _CODE.append(f"{__version__}+{stamp.hexdigest()[:16]}")
     return _CODE[0]
 
@@ -154,11 +155,22 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
 
 
 def reads_files(path: str | Path | None = None, overlays: Iterable[str | Path] = (), cache: bool | None = None) -> bool:
-    """Whether :func:`load_compiled` will read the map's files: the cache is off, or holds no entry for this
-    request (an entry that is there but refused is not known here: then the files are read after all)."""
+    """Whether :func:`load_compiled` will likely read the map's files: the cache is off, it holds no entry for
+    this request, or a file in the map's folder was modified after the entry was written (a writer's edit).
+    Only a hint for starting the reading early: the entry's own checks decide whether it is used."""
     if not (enabled() if cache is None else cache):
         return True
-    return not os.path.lexists(_entry_for(_request(path, [str(o) for o in overlays])))
+    try:
+        written = os.stat(_entry_for(_request(path, [str(o) for o in overlays]))).st_mtime_ns
+    except OSError:
+        return True
+    try:
+        from ..maps.bundled import bundled_map_path
+
+        with os.scandir(bundled_map_path() if path is None else path) as listing:
+            return any(e.name.endswith((".yaml", ".yml")) and e.stat().st_mtime_ns > written for e in listing)
+    except (OSError, ArgmapError):
+        return False
 
 
 def read_files(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> tuple[ArgumentMap, Record]:
