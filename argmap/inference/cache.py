@@ -267,9 +267,10 @@ def _seal(key: bytes, request: str, record: Record, body: bytes) -> bytes:
     return head + b" " + mac.encode() + b"\n" + rest
 
 
-def _open(entry: Path, request: str) -> tuple[Record, bytes] | None:
+def _open(entry: Path, request: str) -> tuple[Record, memoryview] | None:
     """The manifest and body of ``entry`` if it is a bounded regular file, written by this code with this
-    cache folder's key, for this very request; else None. The files are not checked here."""
+    cache folder's key, for this very request; else None. The files are not checked here. (The body is a
+    view of the bytes read: an entry is authenticated and split without copying it.)"""
     key = _key(create=False)
     if key is None:
         return None
@@ -277,13 +278,19 @@ def _open(entry: Path, request: str) -> tuple[Record, bytes] | None:
         raw = read_limited(entry, MAX_ENTRY_BYTES, "cache entries")
     except ValidationError:
         return None
-    head, _, rest = raw.partition(b"\n")
-    fields, _, mac = head.rpartition(b" ")
-    want = hmac.new(key, fields + b"\n" + rest, hashlib.sha256).hexdigest().encode()
-    if fields != _header().encode() or not hmac.compare_digest(mac, want):
+    view = memoryview(raw)
+    end = raw.find(b"\n")
+    end = len(raw) if end < 0 else end
+    fields, _, mac = raw[:end].rpartition(b" ")
+    sign = hmac.new(key, fields + b"\n", hashlib.sha256)
+    sign.update(view[end + 1:])                     # the HMAC of the header's fields, then everything else
+    if fields != _header().encode() or not hmac.compare_digest(mac, sign.hexdigest().encode()):
         return None
-    stored_request, _, rest = rest.partition(b"\n")
-    manifest, _, body = rest.partition(b"\n")
+    at = raw.find(b"\n", end + 1)                   # the request, the manifest, then the body
+    last = raw.find(b"\n", at + 1) if at >= 0 else -1
+    if last < 0:
+        return None
+    stored_request, manifest, body = raw[end + 1:at], raw[at + 1:last], view[last + 1:]
     try:
         if json.loads(stored_request) != request:
             return None

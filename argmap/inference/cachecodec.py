@@ -76,7 +76,7 @@ def encode(amap: ArgumentMap, net: Network) -> bytes:
     return _pack(head, enc.sections)
 
 
-def decode(body: bytes) -> tuple[ArgumentMap, Network]:
+def decode(body: bytes | memoryview) -> tuple[ArgumentMap, Network]:
     """The map and network in ``body``; raises (any exception) if it is not a body :func:`encode` wrote."""
     head, arrays = _unpack(body)
     first, newline, later = head.partition(b"\n")
@@ -256,14 +256,15 @@ def _pack(head: bytes, sections: list[bytes]) -> bytes:
     return _PREFIX.pack(_MAGIC, len(head), hashlib.sha256(rest).digest()) + rest
 
 
-def _unpack(body: bytes) -> tuple[bytes, memoryview]:
+def _unpack(body: bytes | memoryview) -> tuple[bytes, memoryview]:
     """The header and the arrays' bytes (writable: arrays decoded from them may be changed in place)."""
     magic, n, digest = _PREFIX.unpack_from(body)
     rest = bytearray(memoryview(body)[_PREFIX.size:])
     if magic != _MAGIC or n > len(rest) or hashlib.sha256(rest).digest() != digest:
         raise ValueError("not an argmap body")
     start = n + (-n % _ALIGN)
-    return bytes(rest[:n]), memoryview(rest)[start:]
+    view = memoryview(rest)
+    return bytes(view[:n]), view[start:]
 
 
 # ------------------------------------------------------------------------------------ encoding
