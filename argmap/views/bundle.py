@@ -105,24 +105,27 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     overview = big and not focus
     shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
     files: dict[str, bytes | str] = {}
-    # the parts that need nothing but the map run side by side (argmap.base.forked): the page, the formula and
-    # the spread (the longest part) start first; the tornado chart once this process has done its own parts, so
-    # that it is drawn while the spread's chart is (the two cores stay busy to the end). What they all import is
-    # imported here once, before the forks.
-    step("the explorer page and the headline as a formula")
-    _shared_imports()
-    texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
-                           scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
-             start(partial(_formula_markdown, model, target, kw))]
+    # the parts that need nothing but the map run side by side (argmap.base.forked): the spread (the longest
+    # part), the page and the formula start first; the tornado chart once this process has done its own parts,
+    # so that it is drawn while the spread's chart is (the two cores stay busy to the end). What several of
+    # them import is imported here once, before they fork: scipy.special before the spread, networkx (the page's
+    # diagrams and this process's) after it.
     charts: dict[str, Pending[dict[str, bytes]]] = {}
     drawing: Pending[list[Spread]] | None = None
+    texts: list[Pending[str]] = []
     try:
         step("the headline's spread on each verbal scale")
+        import scipy.special  # noqa: F401 - the spread's and the page's beta fits
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
         if uncertain:
             drawing = start(partial(_spread_with_kept_tables, partial(
                 spread_by_scale, model, target, **kw, samples=samples, seed=seed, correlation=correlation, words=words,
                 shared_factor=shared_factor)))
+        step("the explorer page and the headline as a formula")
+        import networkx  # noqa: F401 - the page's diagrams and the map's
+        texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
+                               scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
+                 start(partial(_formula_markdown, model, target, kw))]
         step("tornado chart")
         rows = tornado(model, target, **kw)
         tlabel = f"P({amap.claims[target].title})"
@@ -198,13 +201,6 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
             stale.unlink()
             step(f"removed {stale} (left from an earlier export)")
     return bundle
-
-
-def _shared_imports() -> None:
-    """Import what several parts of the bundle use (the spread, the page's beta fits and the diagrams), so that
-    the processes :mod:`argmap.base.forked` starts share one import instead of each making its own."""
-    import networkx  # noqa: F401
-    import scipy.special  # noqa: F401
 
 
 def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
