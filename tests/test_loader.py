@@ -145,6 +145,7 @@ def test_part_files_parsed_in_a_child_give_the_same_map_and_errors(tmp_path, mon
         children.append(fn)
         return forked.start(fn)
     monkeypatch.setattr(loader, "start", counted)
+    monkeypatch.setattr(loader, "_core_to_spare", lambda: True)
     for folder in (bundled.bundled_map_path(), broken):
         monkeypatch.setattr(loader, "FORK_BYTES", 10 ** 9)
         alone = _load_outcome(folder)
@@ -153,3 +154,18 @@ def test_part_files_parsed_in_a_child_give_the_same_map_and_errors(tmp_path, mon
         assert _load_outcome(folder) == alone
         assert len(children) == before + 1
     assert isinstance(alone[0], list) and len(alone[0]) > 20          # the broken map's problems, all found
+
+
+def test_a_busy_machine_parses_every_part_file_here(monkeypatch):
+    """With no core to spare (load average at or above the core count), no child is started."""
+    import os
+
+    from argmap.maps import bundled, loader
+
+    children = []
+    monkeypatch.setattr(loader, "start", lambda fn: children.append(fn))
+    monkeypatch.setattr(loader, "FORK_BYTES", 1)
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(os.cpu_count() or 1), 0.0, 0.0))
+    assert load_map(bundled.bundled_map_path()) is not None and children == []
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert loader._core_to_spare()

@@ -249,8 +249,18 @@ def _parse(raw: bytes, path: Path, diags: list[Diagnostic]) -> YamlDoc | None:
 
 
 FORK_BYTES = 512 * 1024
-"""Part files of at least this many bytes in all are parsed in two halves at once: the later files in a
-forked child (:mod:`argmap.base.forked`) while this process parses and validates the earlier ones."""
+"""Part files of at least this many bytes in all are parsed in two halves at once, when a core is idle:
+the later files in a forked child (:mod:`argmap.base.forked`) while this process parses and validates
+the earlier ones."""
+
+
+def _core_to_spare() -> bool:
+    """Whether the machine's load leaves a core for the child: on a busy machine the child waits for a
+    core as this process does, and forking only adds its cost (pickling, pages copied on write)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except (AttributeError, OSError):          # no load average here
+        return True
 
 
 def _parsed_parts(paths: list[Path], folder: Path) -> Iterator[tuple[list[Diagnostic], YamlDoc | None]]:
@@ -262,7 +272,7 @@ def _parsed_parts(paths: list[Path], folder: Path) -> Iterator[tuple[list[Diagno
         read.append((path, diags, _read_bytes(path, diags, folder)))
     upto = list(itertools.accumulate(len(raw or b"") for _, _, raw in read))
     split = len(read)
-    if len(read) > 1 and upto[-1] >= FORK_BYTES and can_fork():
+    if len(read) > 1 and upto[-1] >= FORK_BYTES and can_fork() and _core_to_spare():
         split = min(len(read) - 1, next(i + 1 for i, n in enumerate(upto) if 2 * n >= upto[-1]))
     later = read[split:]
 
