@@ -670,8 +670,9 @@ def test_random_in_page_edit_sequences_on_random_maps_download_and_run_to_the_pa
     assert runs >= 4
 
 
-# the page's network (compiled from the last one: compile.js build, its pieces and plan lent) against the
-# same map compiled from nothing: the same network, numbered as Python writes it, and the same marginals
+# the page's network (compiled from the last one: compile.js build, its pieces and plan lent, or the plan
+# folded: a reader's new claims eliminated first) against the same map compiled from nothing: the same
+# network numbered as Python writes it (the same plan too unless folded), and the same marginals
 _FRESH = """() => {
   const cur = Explore.current(), full = ArgmapCompile.compile(cur.map), mine = ArgmapCompile.absolute(cur.net.net);
   const th = Float64Array.from(cur.net.net.theta);
@@ -680,16 +681,19 @@ _FRESH = """() => {
   let diff = 0;
   if ((a === null) !== (b === null)) diff = Infinity;
   else if (a) a.forEach((m, i) => m.forEach((x, k) => { diff = Math.max(diff, Math.abs(x - b[i][k])); }));
-  return {same: JSON.stringify(mine) === JSON.stringify(full), diff: diff, reused: cur.net.net.reused,
-          n: cur.net.net.variables.length};
+  const plan = n => JSON.stringify([n.factors, n.steps, n.final]);
+  const rest = n => JSON.stringify(Object.assign({}, n, {factors: null, steps: null, final: null}));
+  return {same: rest(mine) === rest(full), samePlan: plan(mine) === plan(full), diff: diff,
+          reused: cur.net.net.reused, n: cur.net.net.variables.length};
 }"""
 
 
 def test_each_edit_compiles_only_what_it_touches_and_equals_a_compile_from_nothing(browser, bundled_page, tmp_path):
     """After every edit of random sequences (claims added, relations removed, numbers moved, claims observed
     or set, overlays switched, edits taken back), the page's network, built from the last one with the
-    pieces of untouched claims and the plan lent, is exactly the network compiled from nothing (cells, θ,
-    parameters, plan) and gives the same marginals; most claims' pieces are lent."""
+    pieces of untouched claims lent, is exactly the network compiled from nothing (cells, θ, parameters)
+    and gives the same marginals to 1e-12; its plan is the same too, unless it was folded (a reader's new
+    claims eliminated first, the last plan after them); most claims' pieces are lent."""
     rng = np.random.default_rng(2627)
     pages = [bundled_page]
     for i in range(3):
@@ -698,6 +702,7 @@ def test_each_edit_compiles_only_what_it_touches_and_equals_a_compile_from_nothi
         assert main(["explore", str(folder), "-o", str(out)]) == 0
         pages.append(out)
     checked = lent = built = 0
+    plans: dict = {None: 0, "same": 0, "folded": 0}
     for path in pages:
         pg = browser.new_page()
         pg.goto(path.as_uri())
@@ -707,7 +712,7 @@ def test_each_edit_compiles_only_what_it_touches_and_equals_a_compile_from_nothi
         for i in list(range(overlays)) + list(reversed(range(overlays))):     # every overlay on, then off
             pg.locator("#overlays input[type=checkbox]").nth(i).click()
             got = pg.evaluate(_FRESH)
-            assert got["same"] and got["diff"] <= TOL, (path, i, got)
+            assert got["same"] and got["samePlan"] and got["diff"] <= TOL, (path, i, got)
             history.append(pg.evaluate("Explore.state()"))
         for step in range(14):
             before = pg.evaluate("Explore.state()")
@@ -723,6 +728,8 @@ def test_each_edit_compiles_only_what_it_touches_and_equals_a_compile_from_nothi
             got = pg.evaluate(_FRESH)
             assert got["same"], (path, step)
             assert got["diff"] <= TOL, (path, step, got["diff"])
+            assert got["samePlan"] or got["reused"]["folded"], (path, step, got["reused"])
+            plans[got["reused"]["plan"]] += 1
             checked += 1
             built += got["n"]
             lent += got["reused"]["pieces"]
@@ -730,6 +737,7 @@ def test_each_edit_compiles_only_what_it_touches_and_equals_a_compile_from_nothi
         pg.close()
     assert checked == 14 * len(pages)
     assert lent > built / 2, (lent, built)
+    assert plans["folded"] >= 3 and plans["same"] >= 3 and plans[None] >= 3, plans
 
 
 def test_guided_mode_asks_the_cruxes_in_the_order_argmap_sensitivity_ranks_them(page, capsys):
@@ -797,6 +805,45 @@ _SHOWN = """() => Array.from(document.querySelectorAll('#diagram g.node, #diagra
   absent: g.classList.contains('absent'), visible: getComputedStyle(g).visibility === 'visible',
   painted: Array.from(g.querySelectorAll('polygon, path, ellipse, text'))
     .some(s => getComputedStyle(s).visibility === 'visible')}))"""
+
+
+_FOLD = """() => {
+  const base = Explore.current().map, prev = ArgmapCompile.build(base, null);
+  const every = ArgmapCompile.allParents(base);
+  const u = Explore.targets('supports').find(c => c !== 'scheming' && every[c].length);
+  const s = Object.keys(base.claims).find(c => !every[c].length && every[u].indexOf(c) < 0 && c !== u);
+  const prov = {holder: 'T', basis: 'illustrative', source: 'test'}, when = ["true"];
+  const mine = [["claim", "zz_reader", {title: "Z", kind: "argument", states: ["false", "true"], sections: [],
+                                        prov: prov, credence: [0.3, 0.7]}, "new"],
+                ["rel", "zz_reader -> " + u, {type: "opposes", source: "zz_reader", target: u, when: when,
+                                              ratio: 0.4, prov: prov}, "new"]];
+  const between = ["rel", s + " -> " + u, {type: "supports", source: s, target: u, when: when, ratio: 3, prov: prov},
+                   "new"];
+  const out = [];
+  for (const edits of [mine, mine.concat([between])]) {
+    const m = ArgmapCompile.shallow(base), problems = [];
+    ArgmapCompile.applyEdits(m, edits, problems);
+    problems.push(...ArgmapCompile.check(m));
+    const lent = ArgmapCompile.build(m, prev), full = ArgmapCompile.compile(m);
+    const cond = ArgmapCompile.conditions(m, null, {}, {});
+    const a = ArgmapEval.compile(lent).marginals(Float64Array.from(lent.theta), cond.given, cond.set).marginals;
+    const b = ArgmapEval.compile(full).marginals(Float64Array.from(full.theta), cond.given, cond.set).marginals;
+    let diff = 0;
+    a.forEach((x, i) => x.forEach((y, k) => { diff = Math.max(diff, Math.abs(y - b[i][k])); }));
+    out.push({problems: problems, plan: lent.reused.plan, diff: diff, n: lent.variables.length});
+  }
+  return out;
+}"""
+
+
+def test_a_plan_is_folded_only_when_the_edit_adds_root_claims_alone(page):
+    """A reader's new claim bearing on one claim keeps the last plan (the new claim eliminated first, into
+    its target's table); a new relation between claims the map had makes a new plan. Both give the
+    marginals of a compile from nothing."""
+    alone, with_relation = page.evaluate(_FOLD)
+    assert alone["problems"] == [] and with_relation["problems"] == []
+    assert alone["plan"] == "folded" and with_relation["plan"] is None
+    assert alone["diff"] <= TOL and with_relation["diff"] <= TOL
 
 
 def test_a_switched_off_overlays_claims_are_not_drawn(page):

@@ -220,11 +220,14 @@ var ArgmapCompile = (function () {
     });
     var parentIdx = order.map(function (v) { return every[v].map(function (p) { return index[p]; }); });
     var cards = states.map(function (s) { return s.length; });
-    var pl = prev && sameGraph(prev, order, parentIdx, cards) ? prev : plan(order, parentIdx, cards);
+    var pl = prev && sameGraph(prev, order, parentIdx, cards) ? prev : null, how = pl ? "same" : "folded";
+    pl = pl || (prev && folded(prev, order, parentIdx, cards));
+    if (!pl) { pl = plan(order, parentIdx, cards); how = null; }
     var net = { format: 2, variables: order, states: states, parents: parentIdx, params: names,
                 theta: theta, cells: cells, offsets: offsets, factors: pl.factors, steps: pl.steps, final: pl.final, meta: meta };
     Object.defineProperty(net, "pieces", { value: pieces });        // (not part of the network's JSON)
-    Object.defineProperty(net, "reused", { value: { pieces: reused, plan: pl === prev } });
+    Object.defineProperty(net, "reused", { value: { pieces: reused, plan: how,          // (folded: an earlier plan was)
+                                                    folded: how === "folded" || (how === "same" && !!prev.reused && prev.reused.folded) } });
     return net;
   }
   function sameList(a, b) {
@@ -246,6 +249,50 @@ var ArgmapCompile = (function () {
       if (prev.states[v].length !== cards[v] || !sameList(prev.parents[v], parentIdx[v])) return false;
     }
     return true;
+  }
+
+  // prev's plan for a graph that only adds root claims, each bearing on one claim prev had (a reader's
+  // new claims): each new root is eliminated first, into its child's table (a step of the two tables
+  // whose output is the child's table as prev had it), then prev's steps run as they were, renumbered.
+  // Any elimination order gives the same marginals; null when the graph changed otherwise.
+  function folded(prev, order, parentIdx, cards) {
+    var n = order.length, oldN = prev.variables.length, at = new Map(), i, k, v;
+    if (n <= oldN || prev.factors.length !== oldN) return null;
+    for (i = 0; i < n; i++) at.set(order[i], i);
+    var newOf = new Int32Array(oldN), isOld = new Uint8Array(n);
+    for (i = 0; i < oldN; i++) {
+      var j = at.get(prev.variables[i]);
+      if (j === undefined || cards[j] !== prev.states[i].length || prev.factors[i]["var"] !== i) return null;
+      newOf[i] = j;
+      isOld[j] = 1;
+    }
+    var childOf = new Int32Array(n).fill(-1), children = new Int32Array(n), roots = [];
+    for (v = 0; v < n; v++) for (k = 0; k < parentIdx[v].length; k++) { children[parentIdx[v][k]]++; childOf[parentIdx[v][k]] = v; }
+    for (v = 0; v < n; v++) {
+      if (isOld[v]) continue;
+      if (parentIdx[v].length || children[v] !== 1 || !isOld[childOf[v]]) return null;
+      roots.push(v);
+    }
+    for (i = 0; i < oldN; i++) {          // each old claim keeps its parents, in order; new roots only after them
+      var was = prev.parents[i], now = parentIdx[newOf[i]];
+      if (now.length < was.length) return null;
+      for (k = 0; k < was.length; k++) if (now[k] !== newOf[was[k]]) return null;
+      for (; k < now.length; k++) if (isOld[now[k]]) return null;
+    }
+    var factors = order.map(function (_, u) { return { "var": u, scope: parentIdx[u].concat([u]) }; });
+    var steps = [], into = new Int32Array(n), scopeOf = function (id) { return id < n ? factors[id].scope : steps[id - n].out; };
+    for (v = 0; v < n; v++) into[v] = v;             // the table holding each claim's factor so far
+    roots.forEach(function (x) {
+      var t = childOf[x], held = into[t];
+      steps.push({ "in": [held, x], out: scopeOf(held).filter(function (u) { return u !== x; }) });
+      into[t] = n + steps.length - 1;
+    });
+    var base = n + steps.length;
+    function id(o) { return o < oldN ? into[newOf[o]] : base + o - oldN; }
+    prev.steps.forEach(function (st) {
+      steps.push({ "in": st["in"].map(id), out: st.out.map(function (u) { return newOf[u]; }) });
+    });
+    return { factors: factors, steps: steps, final: prev.final.map(id) };
   }
 
   // One claim's parameters (θ numbered from 0) and cells (argmap.inference.network's formulas).
