@@ -40,7 +40,7 @@ import numpy as np
 
 from ..base.quantity import Quantity
 from ..maps.models import ArgumentMap, Change, Claim, Observation, Origin, Provenance, Relation, Scenario, Stated, Table
-from .engine import Plan, _Factor, _Step
+from .engine import _WHOLE, Plan, _Factor, _Step
 from .network import Network, Param, compile_map
 from .program import Program, VarSpec
 
@@ -173,7 +173,7 @@ def _dec_plan(dec: _Decoder, d: dict, names: tuple[str, ...]) -> Plan:
     scope = [tuple(map(name, row)) for row in ragged(d["scope"], n)]
     nf = len(var)
     if d["index"] is None:
-        index = [_whole(len(s)) for s in scope]
+        index = [_WHOLE[len(s)] for s in scope]
     else:
         index = [tuple(_ALL if x == 0 else x - 1 for x in row) for row in ragged(d["index"], 1 << 31)]
     if len(scope) != nf or len(index) != nf:
@@ -214,14 +214,6 @@ def _rows(cls: type, values: Iterable[tuple]) -> list[Any]:
     objs: list[Any] = list(map(object.__new__, repeat(cls, len(rows))))
     list(map(object.__setattr__, objs, repeat("__dict__"), rows))
     return objs
-
-
-_WHOLES: dict[int, tuple] = {}
-
-
-def _whole(k: int) -> tuple:
-    """``(:, ..., :)`` for a table with ``k`` axes, one tuple per ``k``."""
-    return _WHOLES.setdefault(k, (_ALL,) * k)
 
 
 def _result_size(net: Network, key: tuple) -> int:
