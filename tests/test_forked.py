@@ -47,3 +47,20 @@ def test_a_cancelled_part_leaves_no_process_behind():
     if pid is not None:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+def test_with_another_thread_running_the_part_runs_here():
+    """A fork copies only the calling thread; with another one alive (a notebook's kernel) parts run here."""
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert not forked.can_fork()
+        assert forked.start(_where).result() == (os.getpid(), list(range(5)))
+    finally:
+        stop.set()
+        other.join()
+    if len(os.sched_getaffinity(0)) > 1 and os.environ.get("ARGMAP_JOBS", "").strip() != "1":
+        assert forked.can_fork()

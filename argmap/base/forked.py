@@ -5,8 +5,10 @@ the symbolic formula (sympy), each chart (matplotlib), the spread. :func:`start`
 made by ``os.fork`` — which inherits the loaded map, so nothing is re-read or pickled on the way in — and
 :meth:`Pending.result` collects its pickled result; on a 2-core machine two parts then run at once.
 
-Where forking is unavailable (no ``os.fork``), only one core is usable, ``ARGMAP_JOBS=1`` is set, or we are
-already in such a child, :func:`start` runs the part at once in this process instead: the result is the
+Where forking is unavailable (no ``os.fork``), only one core is usable, ``ARGMAP_JOBS=1`` is set, we are
+already in such a child, or the process runs other Python threads (a notebook's kernel, a caller's thread
+pool: a fork copies only the calling thread, and a lock another thread holds would never be released in the
+child), :func:`start` runs the part at once in this process instead: the result is the
 same either way. A part that raises in the child is run again here, so its exception (and traceback) is
 the one the same call would raise without a child.
 """
@@ -28,6 +30,9 @@ _IN_CHILD = False
 def can_fork() -> bool:
     """Whether :func:`start` runs parts in child processes here."""
     if _IN_CHILD or not hasattr(os, "fork") or os.environ.get("ARGMAP_JOBS", "").strip() == "1":
+        return False
+    threading = sys.modules.get("threading")              # not imported: no other Python thread exists
+    if threading is not None and threading.active_count() > 1:
         return False
     try:
         cores = len(os.sched_getaffinity(0))
