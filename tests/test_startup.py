@@ -160,3 +160,12 @@ def test_the_files_are_read_early_when_no_entry_will_answer(tmp_path, tiny_map, 
     later = cache.entry_path(folder).stat().st_mtime_ns + 1_000_000_000
     os.utime(folder / "claims.yaml", ns=(later, later))
     assert cache.reads_files(folder)
+    os.utime(folder / "claims.yaml", ns=(0, 0))
+    critique = tmp_path / "critique.yaml"                       # a critique's writer edits the overlay
+    critique.write_text("overlay: c\nauthor: me\nchange:\n  - claim: aware\n    credence: 0.5\n    reason: r\n")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["run", str(folder), "--with", str(critique)]) == 0
+    assert not cache.reads_files(folder, [critique])
+    later = cache.entry_path(folder, [critique]).stat().st_mtime_ns + 1_000_000_000
+    os.utime(critique, ns=(later, later))
+    assert cache.reads_files(folder, [critique])

@@ -156,14 +156,22 @@ def load_compiled(path: str | Path | None = None, overlays: Iterable[str | Path]
 
 def reads_files(path: str | Path | None = None, overlays: Iterable[str | Path] = (), cache: bool | None = None) -> bool:
     """Whether :func:`load_compiled` will likely read the map's files: the cache is off, it holds no entry for
-    this request, or a file in the map's folder was modified after the entry was written (a writer's edit).
-    Only a hint for starting the reading early: the entry's own checks decide whether it is used."""
+    this request, or a file in the map's folder or an overlay given as a file was modified after the entry
+    was written (a writer's edit). Only a hint for starting the reading early: the entry's own checks decide
+    whether it is used."""
+    given = [str(o) for o in overlays]
     if not (enabled() if cache is None else cache):
         return True
     try:
-        written = os.stat(_entry_for(_request(path, [str(o) for o in overlays]))).st_mtime_ns
+        written = os.stat(_entry_for(_request(path, given))).st_mtime_ns
     except OSError:
         return True
+    for overlay in given:
+        try:
+            if os.stat(overlay).st_mtime_ns > written:
+                return True
+        except OSError:
+            pass                                # a bundled overlay's name, or no such file (the load says so)
     try:
         from ..maps.bundled import bundled_map_path
 
