@@ -169,3 +169,31 @@ def test_the_files_are_read_early_when_no_entry_will_answer(tmp_path, tiny_map, 
     later = cache.entry_path(folder, [critique]).stat().st_mtime_ns + 1_000_000_000
     os.utime(critique, ns=(later, later))
     assert cache.reads_files(folder, [critique])
+
+
+def test_a_large_map_is_read_in_line(tmp_path, tiny_map, monkeypatch):
+    """A map over EARLY_READ_MAX_BYTES comes back from a child too slowly (pickled): it is read in line."""
+    import argparse
+
+    from argmap.base import forked
+    from argmap.commands import common
+    from argmap.inference import cache
+
+    started = []
+    real = forked.start
+
+    def start(fn):
+        started.append(fn)
+        return real(fn)
+
+    monkeypatch.setattr(forked, "start", start)
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "small"))
+    args = argparse.Namespace(path=str(tiny_map), overlays=[], scale=None)
+    small = common.model_from_args(args)
+    assert len(started) == 1
+    assert 0 < common._map_bytes(args) <= common.EARLY_READ_MAX_BYTES
+    monkeypatch.setattr(common, "EARLY_READ_MAX_BYTES", common._map_bytes(args) - 1)
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "large"))
+    large = common.model_from_args(args)
+    assert len(started) == 1 and large.probability() == small.probability()
