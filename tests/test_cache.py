@@ -247,6 +247,8 @@ def test_a_cached_run_reads_the_figures_its_first_run_computed(cache_dir, tmp_pa
     hit = Model.load(folder)
     assert hit.network.results
     assert hit.run().to_dict() == good.to_dict()
+    assert "params" not in vars(hit.network)  # the entry stores their values; the objects are compiled when read
+    assert hit.network.params == fresh.network.params and "params" in vars(hit.network)
     with pytest.raises(ValueError):         # θ0 cannot change under the kept results
         hit.network.theta0[0] = 0.5
     monkeypatch.undo()

@@ -5,7 +5,7 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
 /work/notes/cache.md.
 
-**Layout.** ``ARGMAPB9`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+**Layout.** ``ARGMAP10`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
 everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
 and the network's objects as tables, one per class, stored by columns (below), with the results kept
 at the map's own numbers (:attr:`Network.results`); then the elimination plans, each as arrays (its
@@ -46,12 +46,12 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 9
+FORMAT = 10
 """Version of the body's layout; bump it whenever what is stored changes."""
-_MAGIC = b"ARGMAPB9"
+_MAGIC = b"ARGMAP10"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
-    Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity, Param,
+    Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity,
     Program)}
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
 _DTYPES = {"<f8", "<i8", "<i4"}
@@ -66,7 +66,7 @@ def encode(amap: ArgumentMap, net: Network) -> bytes:
     """The body for ``amap`` and its compiled ``net`` (with the plans made for it, and the smaller programs
     of plans for a part of the map); TypeError/ValueError if something cannot be stored."""
     plans = tuple(net.load_plans().items())
-    network = (net.variables, net.states, net.parents, net.params, net.theta0, net.program())
+    network = (net.variables, net.states, net.parents, len(net.params), net.theta0, net.program())
     enc = _Encoder((amap, network, tuple(p.program for _, p in plans)))
     tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network],
             "results": [[enc.value(k), enc.array(np.asarray(r, dtype=float))] for k, r in net.results.items()]}
@@ -669,8 +669,8 @@ T = TypeVar("T")
 
 
 class _Recompiled:
-    """The map compiled afresh, on first need: the CPT builders (closures) and cell formulas are
-    not stored, and only sweeps over part of a map or a one-way function's builder use them."""
+    """The map compiled afresh, on first need: the CPT builders (closures), cell formulas and parameters
+    are not stored, and only sweeps, one-way functions and the like use them (a cached run does not)."""
 
     def __init__(self, amap: ArgumentMap):
         self.amap = amap
@@ -703,15 +703,23 @@ class _Lazy(Mapping[str, T]):
 
 
 def _dec_network(data: list[Any], amap: ArgumentMap) -> Network:
-    variables, states, parents, params, theta0, program = data
-    if not (isinstance(params, tuple) and all(isinstance(p, Param) for p in params) and isinstance(program, Program)
-            and isinstance(theta0, np.ndarray) and theta0.shape == (len(params),) and theta0.dtype.kind == "f"):
+    variables, states, parents, n_params, theta0, program = data
+    if not (type(n_params) is int and isinstance(program, Program) and isinstance(theta0, np.ndarray)
+            and theta0.shape == (n_params,) and theta0.dtype.kind == "f"):
         raise TypeError("bad network")
     source = _Recompiled(amap)
     specs: Mapping[str, VarSpec] = _Lazy(source, "specs")
     if not (isinstance(variables, tuple) and isinstance(states, dict) and isinstance(parents, dict)):
         raise TypeError("bad network")
     theta0.flags.writeable = False      # as compile_map leaves it: results at theta0 are kept
-    net = Network(variables, states, parents, params, _Lazy(source, "builders"), theta0, specs)
+    net = Network(variables, states, parents, (), _Lazy(source, "builders"), theta0, specs)
+    net.defer_params(lambda: _same_params(source.network(), n_params))
     net.adopt_program(program)
     return net
+
+
+def _same_params(net: Network, n: int) -> tuple[Param, ...]:
+    """The parameters of the map compiled afresh (the entry stores only their number and values)."""
+    if len(net.params) != n:        # pragma: no cover - the entry is bound to this code and these files
+        raise ValueError("the map compiles to other parameters than the cache entry's")
+    return net.params

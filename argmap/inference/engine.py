@@ -187,8 +187,8 @@ class Engine:
         th = np.asarray(theta, dtype=float)
         if th.ndim == 1:
             th = th[None, :]
-        if th.ndim != 2 or th.shape[1] != len(net.params):
-            raise QueryError(f"theta must have shape (B, {len(net.params)}), got {np.shape(theta)}")
+        if th.ndim != 2 or th.shape[1] != net.theta0.size:
+            raise QueryError(f"theta must have shape (B, {net.theta0.size}), got {np.shape(theta)}")
         return th
 
     def _chunks(self, plan: Plan, n: int, keep_all: bool = False):

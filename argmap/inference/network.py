@@ -105,21 +105,41 @@ class Network:
         if key == self.variables:                 # the whole network's program is built once
             cache = self._whole()
             if cache not in self._programs:
-                self._programs[cache] = build_program(self.specs, key, len(self.params))
+                self._programs[cache] = build_program(self.specs, key, self.theta0.size)
             return self._programs[cache]
-        return build_program(self.specs, key, len(self.params))
+        return build_program(self.specs, key, self.theta0.size)
 
     def adopt_program(self, program: Program) -> None:
         """Use ``program`` (the whole network's, e.g. read from the compiled-map cache) as built."""
         self._programs[self._whole()] = program
 
     def _whole(self) -> tuple:
-        return ("all", id(self.specs), len(self.params))
+        return ("all", id(self.specs), self.theta0.size)
 
     def cpts(self, theta: np.ndarray, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """CPTs for a batch ``theta`` of shape (B, P): arrays of shape (B, *parent cards, card)."""
         theta = np.asarray(theta, dtype=float)
         return {v: self.builders[v](theta) for v in (names or self.variables)}
+
+    def defer_params(self, params: Callable[[], tuple[Param, ...]]) -> None:
+        """Read :attr:`params` from ``params()`` when first asked for, not now (a network read from the
+        compiled-map cache compiles them from its map: a cached ``argmap run`` never reads them)."""
+        object.__delattr__(self, "params")
+        object.__setattr__(self, "_params_from", params)
+
+
+class _Deferred:
+    """:attr:`Network.params` of a network that deferred them: the field is filled on first read."""
+
+    def __get__(self, net: Network | None, owner: type | None = None):
+        if net is None:
+            return self
+        params = net.__dict__["_params_from"]()
+        object.__setattr__(net, "params", params)
+        return params
+
+
+setattr(Network, "params", _Deferred())     # noqa: B010 - only read where the instance has no params of its own
 
 
 def compile_map(amap: ArgumentMap) -> Network:
