@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import TYPE_CHECKING
 
-from ..base.formatting import conditions_text, fmt_p
+from ..base.formatting import conditions_text, fmt_p, terminal_columns
 from ..base.marginals import p_true
 from ..base.textsafe import visible
 from ..base.texttable import clip
@@ -49,7 +48,7 @@ def _conditions_line(result: Result, amap: ArgumentMap) -> list[str]:
 
 def format_result(amap: ArgumentMap, result: Result) -> str:
     """The ``argmap run`` report: headline, conditions, then every claim grouped by part."""
-    width = shutil.get_terminal_size((100, 20)).columns
+    width = terminal_columns(100)
     title_w = max(24, min(56, width - 52))
     target = amap.claims[result.target]
     out = [amap.title or amap.name]

@@ -12,6 +12,7 @@ import importlib
 import sys
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 from .._version import __version__
 from ..base.gcpause import paused_gc
@@ -22,17 +23,37 @@ COMMANDS = ("run", "check", "parts", "sections", "sensitivity", "render", "expor
             "watch", "import", "sources", "docs", "fit", "explore")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter with the terminal's width read as argparse reads it, without importing shutil
+    (:func:`argmap.base.formatting.terminal_columns`): argparse makes one for every ``add_argument``."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        from ..base.formatting import terminal_columns
+
+        super().__init__(prog, indent_increment, max_help_position,
+                         terminal_columns(80) - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with :class:`_Formatter` unless told otherwise."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command, or only with command ``only`` (so ``argmap run`` does not import
     the modules of the other commands: start-up time)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="argmap",
         description="Argument maps with conditional credences: propagate, analyse and draw them.",
         epilog="Run 'argmap COMMAND --help' for a command's options and 'argmap docs' for the guides. With no "
                "PATH, commands use the bundled map of Carlsmith's 'Scheming AIs' report. Every command that "
                "writes takes -o/--out and never writes inside a map folder.")
     parser.add_argument("--version", action="version", version=f"argmap {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")      # the commands' parsers are _Parser too
     for name in COMMANDS:
         if only is not None and name != only:
             continue
