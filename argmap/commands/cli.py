@@ -28,11 +28,11 @@ class _Formatter(argparse.HelpFormatter):
     (:func:`argmap.base.formatting.terminal_columns`): argparse makes one for every ``add_argument``."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
+                 width: int | None = None, **kwargs: Any) -> None:      # **kwargs: later Pythons' options
         from ..base.formatting import terminal_columns
 
         super().__init__(prog, indent_increment, max_help_position,
-                         terminal_columns(80) - 2 if width is None else width)
+                         terminal_columns(80) - 2 if width is None else width, **kwargs)
 
 
 class _Parser(argparse.ArgumentParser):
