@@ -284,6 +284,31 @@ def test_concurrent_writers_leave_one_whole_entry(cache_dir, own_map):
     assert Model.load(own_map).run().to_dict() == results[0]
 
 
+def test_a_key_another_writer_makes_meanwhile_is_kept(cache_dir, monkeypatch):
+    """Two first writers: the one that finds no key and then loses the race uses the winner's key instead of
+    replacing it (a replaced key would make every entry the winner signed unreadable)."""
+    real = cache.read_limited
+    theirs = bytes(range(32))
+
+    def read(path, *args, **kwargs):
+        try:
+            return real(path, *args, **kwargs)
+        finally:
+            if Path(path).name == "key" and not (cache_dir / "key").exists():
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                (cache_dir / "key").write_bytes(theirs)          # the other writer links its key in now
+    monkeypatch.setattr(cache, "read_limited", read)
+    assert cache._key(create=True) == theirs
+    assert (cache_dir / "key").read_bytes() == theirs
+
+
+def test_a_bad_key_is_replaced(cache_dir):
+    cache_dir.mkdir(parents=True)
+    (cache_dir / "key").write_bytes(b"short")
+    key = cache._key(create=True)
+    assert key is not None and len(key) == 32 and (cache_dir / "key").read_bytes() == key
+
+
 def test_an_unwritable_cache_folder_only_costs_speed(tmp_path, own_map, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

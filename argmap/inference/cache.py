@@ -311,6 +311,7 @@ def _key(create: bool) -> bytes | None:
     """This cache folder's signing key (32 random bytes in ``key``); made on first write, replaced if it
     is not a regular 32-byte file. None if it cannot be had (then nothing is read or written)."""
     path = cache_dir() / "key"
+    existed = os.path.lexists(path)     # looked at first: a key another writer links in after this is kept
     try:
         key = read_limited(path, _KEY_BYTES, "cache keys")
         if len(key) == _KEY_BYTES:
@@ -328,7 +329,7 @@ def _key(create: bool) -> bytes | None:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(fresh)
-            if os.path.lexists(path):
+            if existed:
                 os.replace(tmp, path)           # a bad key: entries signed with it are refused anyway
             else:
                 try:
