@@ -345,7 +345,7 @@ def test_sources_shows_each_number_under_the_scale(capsys):
     assert plausible and not any(r["scale"]["reread"] for r in plausible)
 
 
-def test_beta_tables_are_exact_where_draws_read_them_and_computed_only_there():
+def test_beta_tables_are_exact_where_draws_read_them_and_computed_only_there(monkeypatch):
     """normal_to_theta's beta tables compute only the grid points draws fall between (kept for later draws):
     at every cell read, the value and slope are exactly the full table's (betaincinv point by point)."""
     from argmap.inference import distributions as dist
@@ -353,7 +353,8 @@ def test_beta_tables_are_exact_where_draws_read_them_and_computed_only_there():
     args: list[tuple[float, ...]] = [(2.0, 5.0), (0.7, 0.4), (31.5, 80.25)]
     full = np.stack([dist._normal_table("beta", a)[1] for a in args])
     n = full.shape[1]
-    dist._BETA_TABLES.clear()
+    monkeypatch.setattr(dist, "_BETA_TABLES", {})    # this test's own tables; the process's are left as they were
+    monkeypatch.setattr(dist, "_BETA_USED", {})
     rng = np.random.default_rng(11)
     for scale in (1.0, 1.5):                    # narrow draws first, then wider ones: the tables fill in
         idx = np.clip((rng.standard_normal((3, 500)) * scale * (n - 1) / 16 + (n - 1) / 2).astype(np.intp), 0, n - 2)
