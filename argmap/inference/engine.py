@@ -39,11 +39,15 @@ __all__ = ["Engine", "Plan", "MAX_CLIQUE_CELLS", "BATCH_BYTES"]
 
 MAX_CLIQUE_CELLS = 1 << 24
 """Largest intermediate table (cells per parameter vector) a plan may create."""
-BATCH_BYTES = 32 * 1024 * 1024
+BATCH_BYTES = 16 * 1024 * 1024
 """Memory budget for one chunk of a batched evaluation. Chunks that fit the CPU's last-level cache
 are faster than larger ones (the bundled map's Sobol and Monte Carlo batches: 256 MiB chunks took
 1.5-1.8× as long as 32-64 MiB ones on a 2-core EPYC with 32 MiB of L3); much smaller ones pay
-numpy's per-call overhead on every elimination step."""
+numpy's per-call overhead on every elimination step. 16 MiB rather than 32: glibc hands out arrays of
+32 MiB and more with mmap and gives them back on free (its largest mmap threshold), so 32 MiB chunks
+page-faulted ~21,900 times per 10,000-draw evaluation of the bundled map and ran at half the speed;
+`argmap export` 2.10 -> 1.91 s (bench/README.md, session 5). Chunking never mixes draws: the output is
+the same bytes."""
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
 _BATCH = "Z"
