@@ -270,9 +270,28 @@ def _header() -> str:
 def _seal(key: bytes, request: str, record: Record, body: bytes) -> bytes:
     """The entry: a header line ending in the HMAC of everything else, the request, the manifest, the body."""
     rest = json.dumps(request).encode() + b"\n" + json.dumps(record.to_json()).encode() + b"\n" + body
-    head = _header().encode()
+    return sealed(key, _header().encode(), rest)
+
+
+def sealed(key: bytes, head: bytes, rest: bytes) -> bytes:
+    """``head``, a space, the HMAC-SHA256 under ``key`` of ``head``, a newline and ``rest``; then that newline and
+    ``rest``: how every file this cache folder's key signs is laid out (:func:`unsealed` reads it)."""
     mac = hmac.new(key, head + b"\n" + rest, hashlib.sha256).hexdigest()
     return head + b" " + mac.encode() + b"\n" + rest
+
+
+def unsealed(key: bytes, raw: bytes, head: bytes) -> memoryview | None:
+    """What follows the first line of a :func:`sealed` ``raw``, if its header is ``head`` and its HMAC under ``key``
+    is right; else None. A view of ``raw``: authenticated without copying it."""
+    view = memoryview(raw)
+    end = raw.find(b"\n")
+    end = len(raw) if end < 0 else end
+    fields, _, mac = raw[:end].rpartition(b" ")
+    sign = hmac.new(key, fields + b"\n", hashlib.sha256)
+    sign.update(view[end + 1:])                     # the HMAC of the header's fields, then everything else
+    if fields != head or not hmac.compare_digest(mac, sign.hexdigest().encode()):
+        return None
+    return view[end + 1:]
 
 
 def _open(entry: Path, request: str) -> tuple[Record, memoryview] | None:
@@ -286,19 +305,15 @@ def _open(entry: Path, request: str) -> tuple[Record, memoryview] | None:
         raw = read_limited(entry, MAX_ENTRY_BYTES, "cache entries")
     except ValidationError:
         return None
-    view = memoryview(raw)
-    end = raw.find(b"\n")
-    end = len(raw) if end < 0 else end
-    fields, _, mac = raw[:end].rpartition(b" ")
-    sign = hmac.new(key, fields + b"\n", hashlib.sha256)
-    sign.update(view[end + 1:])                     # the HMAC of the header's fields, then everything else
-    if fields != _header().encode() or not hmac.compare_digest(mac, sign.hexdigest().encode()):
+    rest = unsealed(key, raw, _header().encode())
+    if rest is None:
         return None
-    at = raw.find(b"\n", end + 1)                   # the request, the manifest, then the body
+    start = len(raw) - len(rest)
+    at = raw.find(b"\n", start)                     # the request, the manifest, then the body
     last = raw.find(b"\n", at + 1) if at >= 0 else -1
     if last < 0:
         return None
-    stored_request, manifest, body = raw[end + 1:at], raw[at + 1:last], view[last + 1:]
+    stored_request, manifest, body = raw[start:at], raw[at + 1:last], rest[last - start + 1:]
     try:
         if json.loads(stored_request) != request:
             return None

@@ -26,7 +26,6 @@ A kept text is plain UTF-8, never code: the caller writes it into its output as 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections import Counter
 
 from ..base.errors import ValidationError
@@ -79,11 +78,9 @@ def text(kind: str, material: str, libraries: tuple[str, ...] = ()) -> str | Non
     if raw is None:
         stats["absent" if key is None or not entry.exists() else "refused"] += 1
         return None
-    first, _, rest = raw.partition(b"\n")
-    fields, _, mac = first.rpartition(b" ")
-    stored, _, body = rest.partition(b"\n")
-    want = hmac.new(key, fields + b"\n" + rest, hashlib.sha256).hexdigest().encode()  # type: ignore[arg-type]
-    if fields != head or not hmac.compare_digest(mac, want) or stored != mat.hex().encode():
+    rest = cache.unsealed(key, raw, head) if key is not None else None
+    stored, _, body = bytes(rest or b"").partition(b"\n")
+    if rest is None or stored != mat.hex().encode():
         stats["refused"] += 1
         return None
     try:
@@ -103,9 +100,7 @@ def keep(kind: str, material: str, value: str, libraries: tuple[str, ...] = ()) 
     if key is None:
         return
     head, mat = _header(kind, libraries), material.encode()
-    rest = mat.hex().encode() + b"\n" + value.encode("utf-8")
-    mac = hmac.new(key, head + b"\n" + rest, hashlib.sha256).hexdigest().encode()
-    data = head + b" " + mac + b"\n" + rest
+    data = cache.sealed(key, head, mat.hex().encode() + b"\n" + value.encode("utf-8"))
     if len(data) <= MAX_BYTES:
         cache._replace(_entry(kind, head, mat), data)
         stats["stored"] += 1
