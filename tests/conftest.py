@@ -29,6 +29,14 @@ def tiny_map() -> Path:
 
 
 @pytest.fixture
+def own_map(tmp_path, tiny_map) -> Path:
+    """A copy of the tiny map that a test may edit."""
+    folder = tmp_path / "map"
+    shutil.copytree(tiny_map, folder)
+    return folder
+
+
+@pytest.fixture
 def bundled_copy(tmp_path, monkeypatch) -> Path:
     """A temporary copy of the bundled arguments/ folder that argmap uses in its place for this test:
     a test may add critiques to it (as a contributor would) without touching the repository."""

@@ -35,13 +35,6 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def own_map(tmp_path, tiny_map) -> Path:
-    folder = tmp_path / "map"
-    shutil.copytree(tiny_map, folder)
-    return folder
-
-
 def _same_model(a: Model, b: Model) -> None:
     assert a.map == b.map
     na, nb = a.network, b.network
@@ -334,6 +327,7 @@ _RUNS = """
 import contextlib, io, json, os, resource, shutil, sys
 from pathlib import Path
 from argmap.commands.cli import main
+from argmap.inference import kept
 
 def run(*flags):
     out, err = io.StringIO(), io.StringIO()
@@ -342,6 +336,7 @@ def run(*flags):
     return [code, out.getvalue(), err.getvalue()]
 
 first = run()
+assert run() == first and kept.stats["stored"] == 1     # from the entry, keeping the report (commands.runkept)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 CHANGE
 results = [first, run(), run("--no-cache")]
@@ -351,8 +346,8 @@ print(json.dumps([results, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - 
 
 def _cached_vs_fresh(folder: Path, change: str) -> tuple[list, list, list]:
     """In a child limited in time and memory (a hang or a flood fails the test, and so does a peak
-    150 MiB above the first run's): ``argmap run FOLDER --json`` (writing the entry), then ``change``
-    (Python), then the same cached and with --no-cache."""
+    150 MiB above the first run's): ``argmap run FOLDER --json`` (writing the entry) twice (the second keeps
+    its report), then ``change`` (Python), then the same cached and with --no-cache."""
     code = _RUNS.replace("FOLDER", repr(str(folder))).replace("CHANGE", textwrap.dedent(change))
     res = run_limited(code, seconds=60, mib=1024)
     assert res.returncode == 0, res.stderr[-3000:]

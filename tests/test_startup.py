@@ -71,6 +71,25 @@ def test_a_warm_cache_reads_no_yaml_and_imports_no_pydantic(tmp_path, tiny_map):
     assert _modules_after(code, tmp_path) == []
 
 
+_KEPT = """
+import contextlib, io, json, sys
+from argmap.commands.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    assert main(["run", %r]) == 0
+print(json.dumps([out.getvalue(), sorted(m for m in ("numpy", "pydantic", "yaml", "argmap.maps.models",
+                                                     "argmap.inference.cachecodec") if m in sys.modules)]))
+"""
+
+
+def test_a_run_whose_report_is_kept_imports_neither_numpy_nor_the_map_models(tmp_path, tiny_map):
+    """The second cached run keeps its report (argmap.commands.runkept); the third prints it, the same bytes,
+    having checked the entry and its files without numpy."""
+    runs = [_modules_after(_KEPT % str(tiny_map), tmp_path) for _ in range(3)]
+    assert runs[0][0] == runs[1][0] == runs[2][0]
+    assert "numpy" in runs[1][1] and runs[2][1] == []
+
+
 def test_a_cold_run_reads_the_files_in_a_forked_child(tmp_path, tiny_map):
     """Where it can fork, a cold run reads and validates the files in a child while it imports numpy: this
     process then never imports pydantic or YAML, and the entry it writes is the in-line run's, byte for byte."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["add_map_args", "add_offer_arg", "offering_from_args",
            "add_condition_args", "add_out_arg", "add_diagram_args", "diagram_options", "write_diagram",
            "model_from_args", "conditions_from_args", "print_json", "docs_hint", "add_scale_arg", "add_spread_args",
-           "spread_options", "count_arg"]
+           "spread_options", "count_arg", "json_text"]
 
 
 def docs_hint(name: str) -> str:
@@ -248,6 +248,11 @@ def conditions_from_args(args) -> dict:
         "set": dict(parse_assignment(a) for a in args.set),
         "scenario": scenario,
     }
+
+
+def json_text(obj) -> str:
+    """What :func:`print_json` prints for ``obj``."""
+    return json.dumps(obj, indent=2, sort_keys=False) + "\n"
 
 
 def print_json(obj) -> None:

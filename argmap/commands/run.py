@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from .common import (
     add_condition_args,
     add_map_args,
@@ -9,8 +11,8 @@ from .common import (
     add_spread_args,
     conditions_from_args,
     docs_hint,
+    json_text,
     model_from_args,
-    print_json,
     spread_options,
 )
 
@@ -33,9 +35,17 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from . import runkept
+
+    material = runkept.material(args)
+    kept = runkept.lookup(material)
+    if kept is not None:                # this run's report, made from the same entry, options and width
+        sys.stdout.write(kept)
+        return 0
     model = model_from_args(args)
     from ..analysis.report import format_result
 
+    before = runkept.figures(args, material, model)
     cond = conditions_from_args(args)
     result = model.run(args.target, **cond)
     sp = None
@@ -47,11 +57,13 @@ def run(args) -> int:
         out = result.to_dict()
         if sp is not None:
             out["spread"] = sp.to_dict()
-        print_json(out)
+        text = json_text(out)
     else:
-        print(format_result(model.map, result))
+        text = format_result(model.map, result) + "\n"
         if sp is not None:
             from ..analysis.sensitivity.spreadtext import spread_text
 
-            print("\n" + "\n".join(spread_text(sp)))
+            text += "\n" + "\n".join(spread_text(sp)) + "\n"
+    sys.stdout.write(text)
+    runkept.keep(material, model, before, text)
     return 0

@@ -53,13 +53,13 @@ from ..base.errors import ArgmapError, ValidationError
 from ..base.gcpause import paused_gc
 from ..base.readfile import read_limited
 from ..base.readlog import Record, recording, unchanged
-from ..maps.models import ArgumentMap
 
 if TYPE_CHECKING:
+    from ..maps.models import ArgumentMap
     from .network import Network
 
 __all__ = ["ENV", "ENVELOPE", "MAX_ENTRY_BYTES", "cache_dir", "load_compiled", "disabled", "enabled", "entry_path",
-           "stats", "reads_files", "read_files"]
+           "stats", "reads_files", "read_files", "verified", "hit_signature"]
 
 ENV = "ARGMAP_CACHE_DIR"
 """Environment variable naming the cache folder (default: the user's cache folder for argmap)."""
@@ -73,6 +73,9 @@ _KEY_BYTES = 32
 stats: Counter[str] = Counter()
 """What happened to each lookup in this process: ``hit``, ``absent``, ``refused`` (an entry was there but
 not used), ``stored``, ``changed`` (files changed during the run: not stored). For tests and benchmarks."""
+
+_used: dict[str, str] = {}
+"""request -> the signature of the entry a hit for it was read from in this process (:func:`hit_signature`)."""
 
 _enabled: ContextVar[bool] = ContextVar("argmap_cache_enabled", default=True)
 
@@ -218,18 +221,16 @@ def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None
 
 def _lookup(request: str) -> tuple[ArgumentMap, Network] | None:
     """The entry for ``request``, if it passes every check and decodes; else None (counted in :data:`stats`)."""
+    _used.pop(request, None)                    # until this lookup hits
     entry = _entry_for(request)
     if not os.path.lexists(entry):
         stats["absent"] += 1
         return None
-    found = _open(entry, request)
+    found = _checked(entry, request)
     if found is None:
         stats["refused"] += 1
         return None
-    record, body = found
-    if not unchanged(record):
-        stats["refused"] += 1
-        return None
+    signature, body = found
     from . import cachecodec
 
     try:
@@ -238,7 +239,36 @@ def _lookup(request: str) -> tuple[ArgumentMap, Network] | None:
         stats["refused"] += 1
         return None
     stats["hit"] += 1
+    _used[request] = signature
     return hit
+
+
+def _checked(entry: Path, request: str) -> tuple[str, memoryview] | None:
+    """The signature and body of ``entry`` if it passes every check of a hit (:func:`_open`, and every file and
+    folder it was built from unchanged now); else None. The body is not decoded."""
+    found = _open(entry, request)
+    if found is None:
+        return None
+    signature, record, body = found
+    return (signature, body) if unchanged(record) else None
+
+
+def verified(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> str | None:
+    """The signature (its HMAC, hex) of the entry for loading ``path`` with ``overlays`` if a lookup would use it
+    now: authentic, for this request and code, every file and folder it was built from unchanged. None if not,
+    or with the cache off. Its body is not decoded (so no numpy); the signature names the entry's whole content
+    under this folder's key."""
+    if not enabled():
+        return None
+    request = _request(path, [str(o) for o in overlays])
+    found = _checked(_entry_for(request), request)
+    return None if found is None else found[0]
+
+
+def hit_signature(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> str | None:
+    """The signature of the entry the last hit for this request in this process was read from (None if none
+    was): what a text made from that load alone is bound to (:mod:`argmap.commands.runkept`)."""
+    return _used.get(_request(path, [str(o) for o in overlays]))
 
 
 def _store(request: str, record: Record, amap: ArgumentMap, net: Network) -> None:
@@ -262,7 +292,7 @@ def _store(request: str, record: Record, amap: ArgumentMap, net: Network) -> Non
 
 
 def _header() -> str:
-    from .cachecodec import FORMAT
+    from .bodyformat import FORMAT
 
     return f"{_MAGIC} {ENVELOPE} {FORMAT} {_code_version()}"
 
@@ -294,9 +324,9 @@ def unsealed(key: bytes, raw: bytes, head: bytes) -> memoryview | None:
     return view[end + 1:]
 
 
-def _open(entry: Path, request: str) -> tuple[Record, memoryview] | None:
-    """The manifest and body of ``entry`` if it is a bounded regular file, written by this code with this
-    cache folder's key, for this very request; else None. The files are not checked here. (The body is a
+def _open(entry: Path, request: str) -> tuple[str, Record, memoryview] | None:
+    """The signature, manifest and body of ``entry`` if it is a bounded regular file, written by this code with
+    this cache folder's key, for this very request; else None. The files are not checked here. (The body is a
     view of the bytes read: an entry is authenticated and split without copying it.)"""
     key = _key(create=False)
     if key is None:
@@ -309,6 +339,7 @@ def _open(entry: Path, request: str) -> tuple[Record, memoryview] | None:
     if rest is None:
         return None
     start = len(raw) - len(rest)
+    signature = raw[:start - 1].rpartition(b" ")[2].decode("ascii")     # the header line's HMAC, checked
     at = raw.find(b"\n", start)                     # the request, the manifest, then the body
     last = raw.find(b"\n", at + 1) if at >= 0 else -1
     if last < 0:
@@ -317,7 +348,7 @@ def _open(entry: Path, request: str) -> tuple[Record, memoryview] | None:
     try:
         if json.loads(stored_request) != request:
             return None
-        return Record.from_json(json.loads(manifest)), body
+        return signature, Record.from_json(json.loads(manifest)), body
     except ValueError:
         return None
 

@@ -2,8 +2,8 @@
 
 The guarantees — when an entry may be used at all — live in :mod:`argmap.inference.cache` and never
 look inside a body; this module only turns a map, its network and the network's elimination plans
-into bytes and back. Swap the encoding here (bump :data:`FORMAT`) without touching them. See
-/work/notes/cache.md.
+into bytes and back. Swap the encoding here (bump :data:`FORMAT`, in :mod:`argmap.inference.bodyformat`)
+without touching them. See /work/notes/cache.md.
 
 **Layout.** ``ARGMAP10`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
 everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
@@ -40,14 +40,13 @@ import numpy as np
 
 from ..base.quantity import Quantity
 from ..maps.models import ArgumentMap, Change, Claim, Observation, Origin, Provenance, Relation, Scenario, Stated, Table
+from .bodyformat import FORMAT
 from .engine import _WHOLE, Plan, _Factor, _Step
 from .network import Network, Param, compile_map
 from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-FORMAT = 10
-"""Version of the body's layout; bump it whenever what is stored changes."""
 _MAGIC = b"ARGMAP10"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (

@@ -107,6 +107,8 @@ class Engine:
         self._plans: dict[tuple, Plan] = network.plans
         self._users: list[tuple[str, ...]] | None = None     # per parameter: the claims whose CPT reads it
         self._subprograms: dict[tuple[str, ...], Program] = {}
+        self.evaluations = 0
+        """Plans evaluated (tables filled) so far; a query answered from kept results evaluates none."""
 
     # ------------------------------------------------------------------ public
     def query(self, target: str, given: Mapping[str, str] | None = None, set: Mapping[str, str] | None = None,
@@ -391,6 +393,7 @@ class Engine:
 
         With ``split``, CPTs that are the same for every row have a batch axis of 1 (see :meth:`_varying`).
         """
+        self.evaluations += 1
         net = self.network
         program = plan.program
         varying = self._varying(plan, theta) if split else None

@@ -44,6 +44,8 @@ stats: Counter[str] = Counter()
 
 
 def _versions(libraries: tuple[str, ...]) -> str:
+    if not libraries:
+        return ""
     from importlib import metadata
 
     out = []

@@ -1,0 +1,137 @@
+"""argmap run's kept report (argmap.commands.runkept): printed without loading the map only when it is, byte for
+byte, what the full run prints now — for these options, this terminal width, an entry whose files are unchanged —
+and kept only from a run that read its map and every figure from that very entry."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+import argmap.inference.cache as cache
+from argmap.commands import common, runkept
+from argmap.commands.cli import main
+from argmap.inference import kept
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(folder))
+    monkeypatch.setenv("COLUMNS", "100")
+    kept.stats.clear()
+    return folder
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _not_loaded(monkeypatch) -> None:
+    def refuse(_args):
+        raise AssertionError("the map was loaded")
+    monkeypatch.setattr(common, "model_from_args", refuse)
+    monkeypatch.setattr("argmap.commands.run.model_from_args", refuse)
+
+
+def _reports(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"*.{runkept.KIND}"))
+
+
+@pytest.mark.parametrize("options", [[], ["--json"], ["--target", "aware"], ["--scenario", "none"],
+                                     ["--with", "pope-2023"]])
+def test_a_kept_report_is_the_full_runs_and_loads_nothing(cache_dir, own_map, monkeypatch, options):
+    path = [] if "--with" in options else [str(own_map)]    # a bundled overlay goes with the bundled map
+    fresh = _run(*path, *options, "--no-cache")
+    assert fresh[0] == 0 and not cache_dir.exists()
+    assert _run(*path, *options) == fresh                   # writes the entry
+    assert _run(*path, *options) == fresh                   # reads it, keeps the report
+    assert kept.stats["stored"] == 1 and len(_reports(cache_dir)) == 1
+    _not_loaded(monkeypatch)
+    assert _run(*path, *options) == fresh
+    assert kept.stats["hit"] == 1
+
+
+def test_other_options_or_another_width_are_another_report(cache_dir, own_map, monkeypatch):
+    for _ in range(2):
+        _run(str(own_map))
+    assert len(_reports(cache_dir)) == 1
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = _run(str(own_map), "--no-cache")
+    assert _run(str(own_map)) == narrow and len(_reports(cache_dir)) == 2
+    target = _run(str(own_map), "--target", "goals", "--no-cache")
+    assert _run(str(own_map), "--target", "goals") == target and len(_reports(cache_dir)) == 3
+    _not_loaded(monkeypatch)
+    assert _run(str(own_map)) == narrow and _run(str(own_map), "--target", "goals") == target
+    monkeypatch.setenv("COLUMNS", "100")
+    assert _run(str(own_map))[1] != narrow[1]                           # as kept at width 100
+    monkeypatch.setenv("COLUMNS", "70")
+    with pytest.raises(AssertionError, match="loaded"):                # never kept at 70: the map is needed
+        _run(str(own_map))
+
+
+def test_an_edited_map_is_not_answered_by_its_old_report(cache_dir, own_map):
+    for _ in range(3):
+        old = _run(str(own_map))
+    assert kept.stats["hit"] == 1
+    part = own_map / "claims.yaml"
+    part.write_text(part.read_text().replace("base: 0.25", "base: 0.5"))
+    new = _run(str(own_map))
+    assert new == _run(str(own_map), "--no-cache") and new[1] != old[1]
+    assert _run(str(own_map)) == new == _run(str(own_map))
+
+
+def test_a_report_edited_or_signed_with_another_key_is_refused(cache_dir, own_map, monkeypatch):
+    for _ in range(2):
+        right = _run(str(own_map))
+    (report,) = _reports(cache_dir)
+    raw = report.read_bytes()
+    report.write_bytes(raw.replace(b"The conclusion", b"The concLusion"))
+    assert _run(str(own_map)) == right and kept.stats["refused"] == 1
+    key = (cache_dir / "key").read_bytes()
+    (cache_dir / "key").write_bytes(bytes(32))          # another folder's key: the entry and report are refused
+    assert _run(str(own_map)) == right
+    (cache_dir / "key").write_bytes(key)
+    report.write_bytes(raw)
+    assert _run(str(own_map)) == right                  # the entry written under the other key: refused, rebuilt
+    _not_loaded(monkeypatch)
+    assert _run(str(own_map)) == right                  # the same entry, the same signature: the report answers
+
+
+@pytest.mark.parametrize("options", [["--scenario", "aware"], ["--given", "aware=true"], ["--set", "goals=false"],
+                                     ["--spread", "--samples", "50"], ["--scale", "icd203"]])
+def test_a_run_that_computes_its_figures_is_not_kept(cache_dir, own_map, options):
+    """The entry keeps the usual query's figures (the tiny map has no default scenario); another scenario's, or
+    the numbers re-read on another scale (the bundled map's words), are computed in the run (with this numpy),
+    and a run with conditions or a spread is never kept nor looked up."""
+    path = [] if "--scale" in options else [str(own_map)]
+    fresh = _run(*path, *options, "--no-cache")
+    for _ in range(3):
+        assert _run(*path, *options) == fresh
+    assert "stored" not in kept.stats and _reports(cache_dir) == []
+    if "--given" in options or "--set" in options or "--spread" in options:
+        assert kept.stats == {}
+
+
+def test_a_report_is_kept_only_from_the_entry_the_map_was_read_from(cache_dir, own_map):
+    """cache.hit_signature names the entry of the last lookup's hit: none after a miss, though an earlier load
+    in this process hit (the files changed in between)."""
+    from argmap import Model
+
+    Model.load(own_map)
+    assert cache.hit_signature(own_map) is None                 # written, not read
+    Model.load(own_map)
+    signature = cache.hit_signature(own_map)
+    assert signature is not None and signature == cache.verified(own_map)
+    part = own_map / "claims.yaml"
+    part.write_text(part.read_text().replace("base: 0.25", "base: 0.5"))
+    assert cache.verified(own_map) is None
+    Model.load(own_map)
+    assert cache.hit_signature(own_map) is None
+    with cache.disabled():
+        assert cache.verified(own_map) is None
