@@ -1,0 +1,296 @@
+"""The quickest reading of plain block YAML: its lines split by one regular expression, then one loop.
+
+Most argument files are block mappings and lists of plain or one-line quoted scalars, with perhaps
+one-line flow collections (``{id: a, title: A}``, ``[0.1, 0.3]``). :func:`block_data` reads exactly
+those, giving the data and where each collection and list item starts, and returns None for anything
+else — a multi-line or block scalar, an anchor, a tag, a tab, a carriage return, a line it does not
+recognise — which :mod:`argmap.base.yamlsafe` then reads from libyaml's events as before. It never
+decides what YAML means where libyaml could differ: what it accepts, libyaml parses to the same data
+and positions (tests/test_yamllines.py holds this).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["block_data"]
+
+# indent, "- " (a list item), "key:" and the spaces after it, then a decimal number (read as
+# :func:`argmap.base.yamlsafe` reads one: a float) or the rest of the line
+_LINE = re.compile(r"^( *)(-(?: +|$))?(?:([A-Za-z0-9_][A-Za-z0-9_.+-]*)(:(?: +|$)))?"
+                   r"(?:([-+]?[0-9]{1,30}\.[0-9]{1,30}) *$|(.*)$)", re.M)
+_REFUSED = re.compile("[\t\r\ufeff\ud800-\udfff\ufffe\uffff]")    # read by libyaml's events instead
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")                   # cannot start a plain scalar
+_FLOW_PLAIN = re.compile(r"(?:[^\s,\[\]{}#&*!|>'\"%@`?:-]|-(?=[^\s,\[\]{}]))[^,\[\]{}#:?]*")
+_NO = object()
+
+
+class _Declined(Exception):
+    """Not a file this module reads."""
+
+
+def block_data(text: str, plain: Callable[[str], Any], max_values: int,
+               max_depth: int) -> tuple[Any, dict[tuple, tuple[int, int]]] | None:
+    """The data of ``text`` and the 1-based (line, column) of each collection and list item by path,
+    or None. ``plain`` gives the value of an unquoted scalar (it may raise to decline the file)."""
+    if _REFUSED.search(text):
+        return None
+    lines = _LINE.findall(text)
+    if len(lines) != text.count("\n") + 1:
+        return None
+    try:
+        return _read(lines, plain, max_values, max_depth)
+    except _Declined:
+        return None
+
+
+def _read(lines: list[tuple[str, str, str, str, str, str]], plain: Callable[[str], Any], max_values: int,
+          max_depth: int) -> tuple[Any, dict[tuple, tuple[int, int]]]:
+    positions: dict[tuple, tuple[int, int]] = {}
+    memo: dict[str, Any] = {}                  # plain scalar text (always valid as a value) -> its value
+    keys: dict[str, Any] = {}                  # key text -> the mapping key it makes
+    no = _NO
+    reader = _Values(positions, memo, plain, max_depth)
+    value_of = reader.value
+    root: Any = no
+    # the open collection: its container, whether a mapping, the column of its keys or dashes, its path,
+    # whether a list written at its mapping key's column; the ones around it on the stack
+    cont: Any = None
+    is_map = False
+    col = -1
+    loc: tuple = ()
+    indentless = False
+    key: Any = no                              # a mapping's key whose value starts on a later line
+    stack: list[tuple] = []
+    count = 0                                  # values, as the reference path counts them
+    keys_at = items_at = None                  # the open mapping's (list's) indent, while nothing is pending
+    for n, (ind, dash, k, sep, num, rest) in enumerate(lines, 1):
+        if ind == keys_at and k and not dash:  # the commonest line: the open mapping's next key and its value
+            kv = keys.get(k, no)
+            if kv is no:
+                kv = keys[k] = _key(k, memo, plain)
+            if kv in cont:
+                raise _Declined                # a duplicate key: the reference path names it
+            if num:
+                cont[kv] = float(num)
+            elif rest:
+                value = memo.get(rest, no)
+                cont[kv] = value_of(rest, n, col + len(k) + len(sep), loc + (kv,), len(stack)) if value is no else value
+            else:
+                key = kv
+                keys_at = None
+                continue
+            count += 1
+            continue
+        if ind == items_at and dash and not k and (num or rest):   # the open list's next scalar item
+            c = col + len(dash)
+            sub = loc + (len(cont),)
+            positions[sub] = (n, c + 1)
+            value = float(num) if num else memo.get(rest, no)
+            cont.append(value_of(rest, n, c, sub, len(stack)) if value is no else value)
+            count += 1
+            continue
+        if not dash and not k:
+            if num or rest and rest[0] != "#":
+                raise _Declined                # a scalar on a line of its own: continued text, or none of ours
+            continue                           # blank or a comment
+        keys_at = items_at = None
+        i = len(ind)
+        if key is not no:
+            if i > col or (i == col and dash):  # the value is a collection starting here
+                new: Any = [] if dash else {}
+                sub = loc + (key,)
+                cont[key] = new
+                positions[sub] = (n, i + 1)
+                stack.append((cont, is_map, col, loc, indentless))
+                cont, is_map, indentless, col, loc = new, not dash, i == col, i, sub
+                if len(stack) >= max_depth:
+                    raise _Declined
+            else:
+                cont[key] = None
+            count += 1
+            key = no
+        while col > i or (indentless and col == i and not dash):
+            cont, is_map, col, loc, indentless = stack.pop()
+        if col != i:
+            if root is not no:
+                raise _Declined                # misaligned, or a second top-level block
+            root = [] if dash else {}
+            positions[()] = (n, i + 1)
+            count += 1
+            stack.append((None, False, -1, (), False))
+            cont, is_map, col, loc, indentless = root, not dash, i, (), False
+        if is_map:
+            if dash:
+                raise _Declined
+            c = i
+        else:
+            if not dash:
+                raise _Declined
+            c = i + len(dash)
+            sub = loc + (len(cont),)
+            positions[sub] = (n, c + 1)
+            count += 1
+            if not k:
+                if not (num or rest):
+                    raise _Declined            # "-" alone: what follows is the item
+                value = float(num) if num else memo.get(rest, no)
+                cont.append(value_of(rest, n, c, sub, len(stack)) if value is no else value)
+                items_at = ind
+                continue
+            new = {}                           # "- key: ...": a mapping as the item
+            cont.append(new)
+            stack.append((cont, is_map, col, loc, indentless))
+            cont, is_map, col, loc, indentless = new, True, c, sub, False
+            if len(stack) >= max_depth:
+                raise _Declined
+        kv = keys.get(k, no)
+        if kv is no:
+            kv = keys[k] = _key(k, memo, plain)
+        if kv in cont:
+            raise _Declined                    # a duplicate key: the reference path names it
+        if num or rest:
+            value = float(num) if num else memo.get(rest, no)
+            cont[kv] = value_of(rest, n, c + len(k) + len(sep), loc + (kv,), len(stack)) if value is no else value
+            count += 1
+            keys_at = " " * c
+        else:
+            key = kv
+    if key is not no:
+        cont[key] = None
+        count += 1
+    if root is no or count + reader.count > max_values:
+        raise _Declined
+    return root, positions
+
+
+def _key(text: str, memo: dict[str, Any], plain: Callable[[str], Any]) -> Any:
+    """The mapping key an unquoted scalar makes, as the reference path makes it, or decline."""
+    value = memo.get(text, _NO)
+    if value is _NO:
+        value = memo[text] = plain(text)
+    if value is True or value is False:
+        return "true" if value else "false"
+    if value is None or type(value) is float:
+        raise _Declined
+    return value
+
+
+class _Values:
+    """Values written on one line: plain, quoted, or flow collections of those."""
+
+    def __init__(self, positions: dict[tuple, tuple[int, int]], memo: dict[str, Any],
+                 plain: Callable[[str], Any], max_depth: int) -> None:
+        self.positions, self.memo, self.plain, self.max_depth = positions, memo, plain, max_depth
+        self.count = 0
+
+    def value(self, rest: str, n: int, c: int, loc: tuple, depth: int) -> Any:
+        """The value that ``rest`` (a line from column ``c``, 0-based, past any spaces) holds; counted by
+        the caller (the values within a flow collection: here)."""
+        ch = rest[0]
+        if ch == "[" or ch == "{":
+            self.count -= 1                    # counted by the caller
+            value, end = self._flow(rest, 0, n, c, loc, depth + 1)
+            if rest[end:].strip(" "):
+                raise _Declined                # a comment or more after it
+            return value
+        if ch == "'" or ch == '"':
+            return _quoted(rest.rstrip(" "))
+        if ch in _INDICATORS and not (ch == "-" and len(rest) > 1 and rest[1] != " "):
+            raise _Declined
+        cut = rest.find(" #")
+        if cut >= 0:
+            rest = rest[:cut]
+        rest = rest.rstrip(" ")
+        if ": " in rest or rest[-1] == ":":
+            raise _Declined
+        value = self.memo.get(rest, _NO)
+        if value is _NO:
+            value = self.memo[rest] = self.plain(rest)
+        return value
+
+    def _scalar(self, s: str, p: int) -> tuple[Any, int, str | None]:
+        """A scalar in a flow collection at ``s[p]``: its value, where it ends, its text if unquoted."""
+        ch = s[p:p + 1]
+        if ch == "'" or ch == '"':
+            end = s.find(ch, p + 1)
+            if ch == "'":
+                while end >= 0 and s[end + 1:end + 2] == "'":
+                    end = s.find("'", end + 2)
+            if end < 0:
+                raise _Declined
+            return _quoted(s[p:end + 1]), end + 1, None
+        m = _FLOW_PLAIN.match(s, p)
+        if m is None:
+            raise _Declined
+        text = m.group().rstrip(" ")
+        value = self.memo.get(text, _NO)
+        if value is _NO:
+            value = self.memo[text] = self.plain(text)
+        return value, p + len(text), text
+
+    def _flow(self, s: str, p: int, n: int, c: int, loc: tuple, depth: int) -> tuple[Any, int]:
+        """The flow collection opening at ``s[p]``, and where it ends."""
+        if depth >= self.max_depth:
+            raise _Declined
+        self.count += 1
+        self.positions[loc] = (n, c + p + 1)
+        is_map = s[p] == "{"
+        close = "}" if is_map else "]"
+        out: Any = {} if is_map else []
+        p = _skip(s, p + 1)
+        if s[p:p + 1] == close:
+            return out, p + 1
+        while True:
+            if is_map:
+                key, p, text = self._scalar(s, p)
+                if text is not None:
+                    key = _key(text, self.memo, self.plain)
+                if s[p:p + 2] != ": " or key in out:
+                    raise _Declined
+                p = _skip(s, p + 2)
+                sub = loc + (key,)
+            else:
+                sub = loc + (len(out),)
+                self.positions[sub] = (n, c + p + 1)
+            if s[p:p + 1] in ("[", "{"):
+                value, p = self._flow(s, p, n, c, sub, depth + 1)
+            else:
+                value, p, _ = self._scalar(s, p)
+                self.count += 1
+            if is_map:
+                out[key] = value
+            else:
+                out.append(value)
+            p = _skip(s, p)
+            ch = s[p:p + 1]
+            if ch == close:
+                return out, p + 1
+            if ch != ",":
+                raise _Declined
+            p = _skip(s, p + 1)
+            if s[p:p + 1] in (close, ","):
+                raise _Declined                # a trailing or empty entry: left to libyaml
+
+
+def _skip(s: str, p: int) -> int:
+    while s[p:p + 1] == " ":
+        p += 1
+    return p
+
+
+def _quoted(text: str) -> str:
+    """A one-line quoted scalar (its quotes included) without escapes, or decline."""
+    q = text[0]
+    inner = text[1:-1]
+    if len(text) < 2 or text[-1] != q:
+        raise _Declined
+    if q == "'":
+        if "'" in inner.replace("''", ""):
+            raise _Declined
+        return inner.replace("''", "'")
+    if '"' in inner or "\\" in inner:
+        raise _Declined
+    return inner
