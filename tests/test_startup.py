@@ -216,3 +216,20 @@ def test_a_large_map_is_read_in_line(tmp_path, tiny_map, monkeypatch):
     monkeypatch.setenv(cache.ENV, str(tmp_path / "large"))
     large = common.model_from_args(args)
     assert len(started) == 1 and large.probability() == small.probability()
+
+
+def test_the_cli_asks_openblas_for_one_thread_unless_told(monkeypatch):
+    """OpenBLAS's spinning threads only take CPU from the forked child (cli.one_blas_thread); a number the user
+    chose, under any of the names OpenBLAS reads, is kept."""
+    from argmap.commands import cli
+
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    cli.one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+        monkeypatch.setenv(name, "3")
+        cli.one_blas_thread()
+        assert os.environ.get("OPENBLAS_NUM_THREADS", "3") == "3" and os.environ[name] == "3"
+        monkeypatch.delenv(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -82,7 +83,20 @@ def _condition_warnings() -> Iterator[None]:
         yield
 
 
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """Ask numpy's OpenBLAS for one thread, unless the user chose a number (any of :data:`_BLAS_THREADS`). At
+    import OpenBLAS starts a thread per further core that spins, waiting for work: some 40 ms of CPU taken from
+    the forked child reading the files (:func:`argmap.commands.common.model_from_args`) on two cores. argmap
+    gives BLAS no work worth a thread (einsum runs its own loops; the products are of short vectors)."""
+    if not any(name in os.environ for name in _BLAS_THREADS):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv: list[str] | None = None) -> int:
+    one_blas_thread()
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
     with paused_gc():       # start-up (the command's modules, the parser) makes no garbage worth collecting
