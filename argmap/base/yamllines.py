@@ -24,7 +24,13 @@ _LINE = re.compile(r"^( *)(-(?: +|$))?(?:([A-Za-z0-9_][A-Za-z0-9_.+-]*)(:(?: +|$
 _REFUSED = re.compile("[\t\r\ufeff\ud800-\udfff\ufffe\uffff]")    # read by libyaml's events instead
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")                   # cannot start a plain scalar
 _FLOW_PLAIN = re.compile(r"(?:[^\s,\[\]{}#&*!|>'\"%@`?:-]|-(?=[^\s,\[\]{}]))[^,\[\]{}#:?]*")
+_FLOW_HARD = re.compile(r"[\[\]{}#?'\"&*!|>%@`\\]")                  # left to the full flow reader
 _NO = object()
+
+
+def _flow_plain(text: str) -> bool:
+    """Whether ``text`` (no flow indicators, no colon) starts as a plain scalar may start."""
+    return text[0] != "-" or (len(text) > 1 and text[1] != " ")
 
 
 class _Declined(Exception):
@@ -191,6 +197,9 @@ class _Values:
         the caller (the values within a flow collection: here)."""
         ch = rest[0]
         if ch == "[" or ch == "{":
+            simple = self._simple(rest, n, c, loc, depth + 1)
+            if simple is not None:
+                return simple
             self.count -= 1                    # counted by the caller
             value, end = self._flow(rest, 0, n, c, loc, depth + 1)
             if rest[end:].strip(" "):
@@ -210,6 +219,49 @@ class _Values:
         if value is _NO:
             value = self.memo[rest] = self.plain(rest)
         return value
+
+    def _simple(self, rest: str, n: int, c: int, loc: tuple, depth: int) -> Any:
+        """A flow collection of plain scalars, unnested, split at its commas (the large maps' form:
+        ``{id: c1, title: Claim 1, credence: 0.2}``); None for any other, which :meth:`_flow` reads."""
+        text = rest.rstrip(" ")
+        inner = text[1:-1]
+        is_map = text[0] == "{"
+        if text[-1] != ("}" if is_map else "]") or _FLOW_HARD.search(inner) or depth >= self.max_depth:
+            return None
+        parts = inner.split(",")
+        memo, plain, no = self.memo, self.plain, _NO
+        out: Any
+        if is_map:
+            out = {}
+            for part in parts:
+                k, colon, v = part.partition(": ")
+                k = k.lstrip(" ")
+                v = v.strip(" ")
+                if (not colon or not k or not v or ":" in k or ":" in v or k[-1] == " " or not _flow_plain(k)
+                        or not _flow_plain(v)):
+                    return None
+                key = _key(k, memo, plain)
+                if key in out:
+                    return None
+                value = memo.get(v, no)
+                out[key] = memo.setdefault(v, plain(v)) if value is no else value
+        else:
+            out = []
+            items = []
+            at = c + 2                         # the 1-based column after the bracket
+            for part in parts:
+                v = part.strip(" ")
+                if not v or ":" in v or not _flow_plain(v):
+                    return None
+                items.append((at + len(part) - len(part.lstrip(" ")), v))
+                at += len(part) + 1
+            for i, (column, v) in enumerate(items):
+                self.positions[loc + (i,)] = (n, column)
+                value = memo.get(v, no)
+                out.append(memo.setdefault(v, plain(v)) if value is no else value)
+        self.positions[loc] = (n, c + 1)
+        self.count += len(parts)
+        return out
 
     def _scalar(self, s: str, p: int) -> tuple[Any, int, str | None]:
         """A scalar in a flow collection at ``s[p]``: its value, where it ends, its text if unquoted."""
