@@ -22,7 +22,7 @@ import numpy as np
 
 from ..base.quantity import Quantity
 from ..base.records import dataclass
-from ..maps.checks import all_parents, computed_relations, topological_order
+from ..maps.checks import all_parents, claim_order, computed_relations
 from ..maps.models import ArgumentMap, Claim, Relation
 from .program import Composed, Leak, Program, Term, VarSpec, build_program, expit
 
@@ -145,9 +145,8 @@ setattr(Network, "params", _Deferred())     # noqa: B010 - only read where the i
 def compile_map(amap: ArgumentMap) -> Network:
     """Compile a validated map into a :class:`Network`."""
     every = all_parents(amap)
-    ordered = topological_order(every)
-    assert ordered is not None, "compile_map needs a checked map (load_map refuses cycles)"
-    order = tuple(ordered)
+    order = claim_order(amap)
+    assert order is not None, "compile_map needs a checked map (load_map refuses cycles)"
     states = {c: amap.claims[c].states for c in order}
     parents = {c: every[c] for c in order}
     params: list[Param] = []

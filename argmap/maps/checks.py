@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import TYPE_CHECKING
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.scales import SCALES
@@ -20,7 +22,7 @@ if TYPE_CHECKING:  # networkx is imported only where a graph is built (start-up 
 
 __all__ = ["check_map", "map_warnings", "overrides", "parents_of", "all_parents", "drawn_only", "computed_relations",
            "dependency_graph",
-           "topological_order", "MAX_PARENTS",
+           "topological_order", "claim_order", "MAX_PARENTS",
            "MAX_TABLE_CELLS"]
 
 MAX_PARENTS = 20
@@ -41,8 +43,27 @@ def drawn_only(amap: ArgumentMap, r: Relation) -> bool:
     return target is not None and target.table is not None and r.source in target.table.given
 
 
+_KEPT: dict[str, tuple[weakref.ref, Any]] = {}
+
+
+def _per_map(name: str, amap: ArgumentMap, make: Callable[[ArgumentMap], Any]) -> Any:
+    """``make(amap)``, kept for the last map it was asked of: checking a map and then compiling it ask for
+    its parents, relations and order twice (a map is a value: nothing changes it once made)."""
+    kept = _KEPT.get(name)
+    if kept is not None and kept[0]() is amap:
+        return kept[1]
+    value = make(amap)
+    _KEPT[name] = (weakref.ref(amap), value)
+    return value
+
+
 def computed_relations(amap: ArgumentMap) -> dict[str, list[Relation]]:
-    """The relations each claim's distribution is computed with (not :func:`drawn_only`), by target."""
+    """The relations each claim's distribution is computed with (not :func:`drawn_only`), by target
+    (shared by every caller for this map: read it, never change it)."""
+    return _per_map("computed", amap, _computed_relations)
+
+
+def _computed_relations(amap: ArgumentMap) -> dict[str, list[Relation]]:
     out: dict[str, list[Relation]] = {}
     for r in amap.relations:
         if r.target in amap.claims and not drawn_only(amap, r):
@@ -57,7 +78,20 @@ def parents_of(amap: ArgumentMap, claim_id: str) -> tuple[str, ...]:
 
 
 def all_parents(amap: ArgumentMap) -> dict[str, tuple[str, ...]]:
-    """:func:`parents_of` for every claim at once, in one pass over the relations (linear time)."""
+    """:func:`parents_of` for every claim at once, in one pass over the relations (linear time; shared
+    by every caller for this map: read it, never change it)."""
+    return _per_map("parents", amap, _all_parents)
+
+
+def claim_order(amap: ArgumentMap) -> tuple[str, ...] | None:
+    """:func:`topological_order` of the map's claims (None if there is a cycle)."""
+    def order(m: ArgumentMap) -> tuple[str, ...] | None:
+        found = topological_order(all_parents(m))
+        return None if found is None else tuple(found)
+    return _per_map("order", amap, order)
+
+
+def _all_parents(amap: ArgumentMap) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {cid: list(c.table.given) if c.table is not None else []
                                    for cid, c in amap.claims.items()}
     for r in amap.relations:
@@ -211,7 +245,7 @@ def topological_order(parents: dict[str, tuple[str, ...]]) -> list[str] | None:
 
 
 def _check_cycles(amap: ArgumentMap, every: dict[str, tuple[str, ...]]) -> list[Diagnostic]:
-    if topological_order(every) is not None:
+    if (claim_order(amap) if every is all_parents(amap) else topological_order(every)) is not None:
         return []
     import networkx as nx
 
