@@ -44,13 +44,17 @@ def min_fill_order(scopes: Iterable[Iterable[str]], eliminate: Iterable[str]) ->
         adj.setdefault(v, set())
     fill = {v: _fill(adj, v) for v in todo}
     heap = [(f, len(adj[v]), v) for v, f in fill.items()]
+    current = {e[2]: e for e in heap}           # each claim's live heap entry (older ones are skipped)
     heapq.heapify(heap)
-    current = {v: (f, d) for f, d, v in heap}
+    pop, push = heapq.heappop, heapq.heappush
     order: list[str] = []
     while heap:
-        f, d, v = heapq.heappop(heap)
-        if v not in todo or current.get(v) != (f, d):
+        entry = pop(heap)
+        v = entry[2]
+        if current.get(v) is not entry:
             continue
+        f = entry[0]
+        del current[v]
         order.append(v)
         todo.discard(v)
         nbrs = adj.pop(v)
@@ -81,8 +85,9 @@ def min_fill_order(scopes: Iterable[Iterable[str]], eliminate: Iterable[str]) ->
                     nx.add(y)
                     ny.add(x)
         for u in changed:
-            score = (fill[u], len(adj[u]))
-            if current[u] != score:
-                current[u] = score
-                heapq.heappush(heap, (score[0], score[1], u))
+            live = current[u]
+            fu, du = fill[u], len(adj[u])
+            if live[0] != fu or live[1] != du:
+                current[u] = entry = (fu, du, u)
+                push(heap, entry)
     return order

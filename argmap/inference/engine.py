@@ -302,16 +302,16 @@ class Engine:
 
         def add_step(ins: tuple[int, ...], out_scope: tuple[str, ...]) -> None:
             nonlocal next_id, total
-            in_scopes = tuple(scopes[i] for i in ins)
+            in_scopes = tuple([scopes.pop(i) for i in ins])
             subscripts, backward = _step_code(_shape_code(in_scopes, out_scope), all_marginals)
             steps.append(_Step(ins, subscripts, in_scopes, backward))
-            for i in ins:
-                for u in scopes.pop(i):
+            for i, scope in zip(ins, in_scopes, strict=True):
+                for u in scope:
                     holders[u].discard(i)
             scopes[next_id] = out_scope
             for u in out_scope:
                 holders[u].add(next_id)
-            total += math.prod(cards[u] for u in out_scope)
+            total += math.prod([cards[u] for u in out_scope])
             next_id += 1
 
         for v in order:
@@ -319,7 +319,7 @@ class Engine:
             union: list[str] = []
             for i in ins:
                 union += [u for u in scopes[i] if u not in union]
-            cells = math.prod(cards[u] for u in union)
+            cells = math.prod([cards[u] for u in union])
             width = max(width, len(union) - 1)
             max_cells = max(max_cells, cells)
             if cells > MAX_CLIQUE_CELLS:
@@ -526,8 +526,11 @@ class Engine:
 def _shape_code(in_scopes, out_scope) -> tuple[tuple[str, ...], str]:
     """The step's scopes with each claim replaced by a letter (in order of first appearance): steps of
     the same shape share one code, and the einsum subscripts depend only on it."""
-    letters = _letters(list(in_scopes) + [out_scope])
-    return tuple("".join(letters[v] for v in s) for s in in_scopes), "".join(letters[v] for v in out_scope)
+    letters: dict[str, str] = {}
+    put = letters.setdefault
+    codes = tuple(["".join([letters[v] if v in letters else put(v, _LETTERS[len(letters)]) for v in s])
+                   for s in in_scopes])
+    return codes, "".join([letters[v] if v in letters else put(v, _LETTERS[len(letters)]) for v in out_scope])
 
 
 class _Whole(dict):
