@@ -278,7 +278,7 @@ class Model:
         """Every claim's marginal distribution under the conditions."""
         c = self.conditions(given, set, scenario)
         raw = self.engine.marginals(c.evidence, c.set)
-        return {v: dict(zip(self.network.states[v], map(float, p), strict=False)) for v, p in raw.items()}
+        return {v: dict(zip(self.network.states[v], p.tolist(), strict=False)) for v, p in raw.items()}
 
     def run(self, target: str | None = None, given=None, set=None, scenario: str | None = DEFAULT) -> Result:
         """Propagate: P(target) and all marginals, as a :class:`Result`."""

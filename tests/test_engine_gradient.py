@@ -98,3 +98,33 @@ def test_lone_claims_skip_elimination_and_keep_marginals_and_gradient(tmp_path):
     for v, g in grad.items():
         assert g.shape == cpts[v][0].shape
         assert float(np.sum(g * cpts[v][0])) == pytest.approx(z, rel=1e-12, abs=1e-15)
+
+
+def test_lone_claims_normalised_together_give_each_table_normalised_alone(tmp_path):
+    """Many lone claims of one shape are normalised as one stacked array: every marginal has the bits of
+    its own table divided by its own sum, for one parameter vector and for a batch."""
+    from mapkit import write_map
+
+    rng = np.random.default_rng(7)
+    claims = [{"id": f"b{i}", "title": "Binary", "credence": round(float(rng.uniform(0.01, 0.99)), 3)}
+              for i in range(40)]
+    for i in range(5):
+        p = rng.dirichlet(np.ones(3)).round(4)
+        p[2] = round(1 - p[0] - p[1], 4)
+        claims.append({"id": f"t{i}", "title": "Three states", "states": ["low", "mid", "high"],
+                       "credence": {"low": float(p[0]), "mid": float(p[1]), "high": float(p[2])}})
+    nine = [f"s{k}" for k in range(9)]
+    claims.append({"id": "n", "title": "Nine states", "states": nine, "credence": {s: 1 / 9 for s in nine},
+                   "supports": []})
+    model = argmap.Model.load(write_map(tmp_path / "m", claims, "b0"), cache=False)
+    net, engine = model.network, model.engine
+    names = tuple(net.variables)
+    plan = engine.marginal_plan(names, {}, {})
+    assert {plan.factors[i].var for i in plan.lone} == set(names)
+    batch = net.theta0[None, :] * rng.uniform(0.9, 1.0, size=(3, net.theta0.size))
+    for theta in (net.theta0[None, :], batch):
+        tables = engine._forward(plan, theta, keep=True)
+        got = engine._run_marginals(plan, names, theta)
+        for i in plan.lone:
+            t = tables[i]
+            assert got[plan.factors[i].var].tobytes() == (t / t.sum(axis=0)).T.tobytes()

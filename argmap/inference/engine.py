@@ -159,7 +159,10 @@ class Engine:
             return out                # so the names and conditions were checked then
         plan = self.marginal_plan(names, given or {}, set or {})
         parts = [self._run_marginals(plan, names, th[i:i + n]) for i, n in self._chunks(plan, th.shape[0], True)]
-        out = {v: np.concatenate([p[v] for p in parts]) for v in names}
+        if len(parts) == 1:               # one chunk (always, without a batch): its arrays as they are
+            out = {v: parts[0][v] for v in names}
+        else:
+            out = {v: np.concatenate([p[v] for p in parts]) for v in names}
         if theta is None:
             self._keep(key, np.concatenate([a[0] for a in out.values()]) if out else np.zeros(0))
         return {v: a[0] for v, a in out.items()} if single else out
@@ -457,12 +460,22 @@ class Engine:
         adj = self._adjoints(plan, tables, bsz, per_component=True)
         out = {}
         factors = plan.factors
-        for i in plan.lone:             # a component by itself: its own table, normalised
-            t = tables[i]
-            total = t.sum(axis=0)
+        for shape, group in _by_shape(tables, plan.lone).items():    # a component by itself: its own
+            if len(group) == 1 or shape[0] > 8:                         # table, normalised
+                for i in group:
+                    t = tables[i]
+                    total = t.sum(axis=0)
+                    if not (total > 0).all():
+                        raise ImpossibleEvidenceError(self._impossible(plan))
+                    out[factors[i].var] = (t / total).T
+                continue
+            stacked = np.stack([tables[i] for i in group])      # many at once: a sum of at most 8 terms
+            total = stacked.sum(axis=1)                         # adds them in order either way (the same bits)
             if not (total > 0).all():
                 raise ImpossibleEvidenceError(self._impossible(plan))
-            out[factors[i].var] = (t / total).T
+            each = (stacked / total[:, None, :]).transpose(0, 2, 1)
+            for i, m in zip(group, each, strict=True):
+                out[factors[i].var] = m
         for v in names:
             if v in out:
                 continue
@@ -521,6 +534,14 @@ class Engine:
         net = self.network
         cond = ", ".join(f"{v}={net.states[v][s]}" for v, s in plan.fixed.items())
         return f"the conditions ({cond}) have probability zero under this map, so nothing can be concluded from them"
+
+
+def _by_shape(tables: Mapping[int, np.ndarray], ids: tuple[int, ...]) -> dict[tuple[int, ...], list[int]]:
+    """``ids`` grouped by their tables' shapes, in order."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i in ids:
+        groups.setdefault(tables[i].shape, []).append(i)
+    return groups
 
 
 def _shape_code(in_scopes, out_scope) -> tuple[tuple[str, ...], str]:
