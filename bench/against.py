@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from startup import cases  # noqa: E402
+from startup import cases, fresh_cache  # noqa: E402
 
 
 def timed(argv: list[str], env: dict) -> tuple[float, float]:
@@ -78,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(args.rounds):
             for case in chosen:
                 argv_, cold = all_cases[case]
-                for name in trees:
+                for k, name in enumerate(trees):
                     env = envs[name]
-                    if cold:
-                        env = {**env, "ARGMAP_CACHE_DIR": str(tmp / f"cold-{case}-{r}-{len(results)}")}
+                    if cold:                            # a folder of its own for each tree (no key made by the other)
+                        folder = fresh_cache(tmp / f"cold-{case}-{r}-{k}", cold,
+                                             Path(envs[name]["ARGMAP_CACHE_DIR"]))
+                        env = {**env, "ARGMAP_CACHE_DIR": str(folder)}
                     numpy_wall = timed(all_cases["numpy"][0], env)[0]
                     wall, cpu = timed(argv_, env)
                     results.setdefault((case, name), []).append((wall, cpu, wall / numpy_wall))

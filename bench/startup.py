@@ -9,7 +9,10 @@ and its time the median over rounds, with the fastest and slowest (the issue's t
 ratios, or seconds where it says so; on a loaded machine the fastest run is the best estimate of
 the cost itself). "cold" runs start from an empty
 compiled-map cache (``ARGMAP_CACHE_DIR`` set to a new folder; the run writes the entry), "warm"
-runs find the entry, "nocache" runs pass ``--no-cache``; ``map10k-cold`` (the run that writes the
+runs find the entry (``run-warm``: and the report an earlier run kept from it, printed without numpy;
+``run-entry``: only the entry, in a new folder holding the warm cache's key and entries: the first run
+after the one that wrote it, which reads it, computes nothing and keeps its report), "nocache" runs pass
+``--no-cache``; ``map10k-cold`` (the run that writes the
 entry) is held against ``map10k-nocache`` of the same round (issue 27: at most 10% more). The
 synthetic maps come from ``bench/networks.py`` (seeded), the 50,000 independent claims from
 ``bench/hostile.py``; the 7
@@ -75,8 +78,8 @@ def independent(folder: Path, n: int) -> None:
     write(folder, n)
 
 
-def cases(tmp: Path) -> dict[str, tuple[list[str], bool]]:
-    """case -> (argv, needs an empty cache each time)."""
+def cases(tmp: Path) -> dict[str, tuple[list[str], bool | str]]:
+    """case -> (argv, True: needs an empty cache each time; "entry": a cache with the warm one's entries alone)."""
     argmap = [PY, "-m", "argmap"]
     m1k, m10k, m50k = tmp / "m1k", tmp / "m10k", tmp / "m50k"
     write_synthetic_map(m1k, 1000, "low")
@@ -87,6 +90,7 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], bool]]:
         "numpy": ([PY, "-c", "import numpy"], False),
         "help": (argmap + ["--help"], False),
         "run-warm": (argmap + ["run"], False),
+        "run-entry": (argmap + ["run"], "entry"),
         "run-cold": (argmap + ["run"], True),
         "sensitivity": (argmap + ["sensitivity"], False),
         "export": (argmap + ["export", "--out", str(tmp / "bundle")], False),
@@ -97,6 +101,16 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], bool]]:
         "map10k-cached": (argmap + ["run", str(m10k)], False),
         "map50k-nocache": (argmap + ["run", str(m50k), "--scenario", "none", "--no-cache"], False),
     }
+
+
+def fresh_cache(folder: Path, mode: bool | str, warm: Path) -> Path:
+    """A new cache folder for a case of ``mode`` (see :func:`cases`): empty, or with ``warm``'s key and entries."""
+    folder.mkdir(parents=True)
+    if mode == "entry":
+        for path in warm.iterdir():
+            if path.name == "key" or path.suffix == ".entry":
+                shutil.copy2(path, folder / path.name)
+    return folder
 
 
 def wall(argv: list[str], env: dict) -> float:
@@ -128,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 cmd, cold = all_cases[name]
                 run_env = env
                 if cold:
-                    cold_dir = tmp / f"cache-cold-{name}-{r}"
+                    cold_dir = fresh_cache(tmp / f"cache-cold-{name}-{r}", cold, warm_cache)
                     run_env = {**env, "ARGMAP_CACHE_DIR": str(cold_dir)}
                 numpy_time = wall(all_cases["numpy"][0], env)
                 times[name].append(wall(cmd, run_env))
