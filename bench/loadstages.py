@@ -7,7 +7,7 @@ Runs ``argmap run MAP_FOLDER ...`` through the CLI (output discarded) with timer
 stages: YAML (parsing each part file), validation (the pydantic file models), resolve, the map-wide
 checks, compiling, the marginals (with their plan), preparing the run's queries before the entry is
 written (which includes those marginals), writing the compiled-map cache's entry (and, of it, encoding the
-body) and formatting the report. ``ARGMAP_JOBS=1`` keeps
+map and network, then the rest of the body) and formatting the report. ``ARGMAP_JOBS=1`` keeps
 every part file's parsing in this process (a large map's later files are otherwise parsed in a forked
 child, whose CPU time is not this process's). Process CPU time (``time.process_time``), so machine
 load inflates it far less than wall time; compare code trees in alternate runs, not across minutes.
@@ -56,7 +56,8 @@ def main(argv: list[str]) -> int:
     timed(engine.Engine, "marginals", "marginals (with their plan)")
     timed(api, "_plan_usual", "prepare (the run's queries)")
     timed(cache, "_store", "cache write (all)")
-    timed(cachecodec, "encode", "  of which encode")
+    timed(cachecodec, "encode_compiled", "  of which encode: map, network")     # ARGMAP_JOBS unset: in a child
+    timed(cachecodec, "encode_queries", "  of which encode: the rest")
     timed(report, "format_result", "report")
     t = time.process_time()
     with contextlib.redirect_stdout(io.StringIO()):

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["Pending", "start", "can_fork"]
+__all__ = ["Pending", "start", "can_fork", "core_to_spare"]
 
 T = TypeVar("T")
 _IN_CHILD = False
@@ -41,14 +41,26 @@ def can_fork() -> bool:
     return cores > 1
 
 
+def core_to_spare() -> bool:
+    """Whether the machine's load leaves a core for a child: on a busy machine the child waits for a core as
+    this process does, and forking only adds its cost (pickling, pages copied on write)."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except (AttributeError, OSError):          # no load average here
+        return True
+
+
 class Pending(Generic[T]):
-    """A part started by :func:`start`: :meth:`result` waits for it (once); :meth:`cancel` drops it."""
+    """A part started by :func:`start`: :meth:`result` waits for it (once); :meth:`cancel` drops it.
+    ``Pending(fn, lazy=True)``: a part not forked, run here by the first :meth:`result` (never, if not asked)."""
 
     def __init__(self, fn: Callable[[], T], pid: int | None = None, fd: int | None = None,
-                 value: T | None = None) -> None:
-        self._fn, self._pid, self._fd, self._value = fn, pid, fd, value
+                 value: T | None = None, lazy: bool = False) -> None:
+        self._fn, self._pid, self._fd, self._value, self._lazy = fn, pid, fd, value, lazy
 
     def result(self) -> T:
+        if self._lazy:
+            self._value, self._lazy = self._fn(), False
         if self._pid is None:
             return self._value  # type: ignore[return-value]
         with os.fdopen(self._fd, "rb") as pipe:             # type: ignore[arg-type]

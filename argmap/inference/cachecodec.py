@@ -5,18 +5,21 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`, in :mod:`argmap.inference.bodyformat`)
 without touching them. See /work/notes/cache.md.
 
-**Layout.** ``ARGMAP10`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+**Layout.** ``ARGMAP11`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
 everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
 and the network's objects as tables, one per class, stored by columns (below), with the results kept
-at the map's own numbers (:attr:`Network.results`); then the elimination plans, each as arrays (its
-claims by position, its steps' inputs and scopes as flat arrays with each row's length) — and the
-arrays they refer to, each raw little-endian bytes at an offset the header gives (``.npy`` data
-without the ``.npy`` preamble). Arrays are read as arrays (``numpy.frombuffer``, no text in between),
+at the map's own numbers (:attr:`Network.results`); then the elimination plans with tables of their
+own (the programs of plans for a part of the map; a plan using the network's program says
+``"network"``), each as arrays (its claims by position, its steps' inputs and scopes as flat arrays
+with each row's length) — and the arrays they refer to, each raw little-endian bytes at an offset the
+header gives (``.npy`` data without the ``.npy`` preamble): first those of the map and network, then
+those of the results and plans. Arrays are read as arrays (``numpy.frombuffer``, no text in between),
 the plans are stored so a cached run does not plan again (decoded when a plan is first needed: a run
 whose figures are kept needs none), and an object met twice (a parameter's number is its
 claim's) is one row, referred to by its number. Columns let a 10,000-claim map be written and read
 without a Python call per object: a column of references is a list of row numbers, a column of
-titles a list of strings.
+titles a list of strings. The map and network (:func:`encode_compiled`, most of the work) are encoded
+apart from the queries' results and plans (:func:`encode_queries`), which are computed after them.
 
 **Never code.** No pickle, marshal or eval: decoding can build only the map, network and plan data
 classes listed here and numpy arrays of the listed number types; a body that passed the cache's
@@ -45,9 +48,9 @@ from .engine import _WHOLE, Plan, _Factor, _Step
 from .network import Network, Param, compile_map
 from .program import Program, VarSpec
 
-__all__ = ["FORMAT", "encode", "decode", "worth_storing", "MAX_STORED_INDICES"]
+__all__ = ["FORMAT", "encode", "encode_compiled", "encode_queries", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-_MAGIC = b"ARGMAP10"
+_MAGIC = b"ARGMAP11"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity,
@@ -64,15 +67,34 @@ for _c in (*_CLASSES.values(), Plan, _Factor, _Step):   # built by setting their
 def encode(amap: ArgumentMap, net: Network) -> bytes:
     """The body for ``amap`` and its compiled ``net`` (with the plans made for it, and the smaller programs
     of plans for a part of the map); TypeError/ValueError if something cannot be stored."""
-    plans = tuple(net.load_plans().items())
+    return b"".join(encode_queries(net, encode_compiled(amap, net)))
+
+
+def encode_compiled(amap: ArgumentMap, net: Network) -> tuple[bytes, bytes]:
+    """The bulk of the body, from what compiling made (the map, the network and its program: not the
+    queries' plans and results): the first header line without its results, and the arrays' bytes.
+    Separate so it can be encoded in a forked child while the queries are computed (:mod:`.cache`)."""
     network = (net.variables, net.states, net.parents, len(net.params), net.theta0, net.program())
-    enc = _Encoder((amap, network, tuple(p.program for _, p in plans)))
-    tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network],
-            "results": [[enc.value(k), enc.array(np.asarray(r, dtype=float))] for k, r in net.results.items()]}
+    enc = _Encoder((amap, network))
+    tree = {"tables": enc.tables(), "map": enc.value(amap), "network": [enc.value(x) for x in network]}
+    return json.dumps(tree, separators=(",", ":")).encode(), b"".join(enc.sections)
+
+
+def encode_queries(net: Network, compiled: tuple[bytes, bytes]) -> list[bytes]:
+    """The body, as pieces to write one after another: :func:`encode_compiled`'s part with the results kept on
+    ``net`` and its plans added. A plan whose program is the network's refers to it (``"network"``); the
+    plans' own programs have their table."""
+    text, arrays = compiled
+    if not (text.endswith(b"}") and len(arrays) % _ALIGN == 0):
+        raise ValueError("not a compiled part")
+    whole = net.program()
+    plans = tuple(net.load_plans().items())
+    enc = _Encoder(tuple(p.program for _, p in plans if p.program is not whole), offset=len(arrays))
+    results = [[enc.value(k), enc.array(np.asarray(r, dtype=float))] for k, r in net.results.items()]
     at = {v: i for i, v in enumerate(net.variables)}
-    later = {"plans": [[enc.value(k), _enc_plan(enc, p, at)] for k, p in plans]}
-    head = b"\n".join(json.dumps(part, separators=(",", ":")).encode() for part in (tree, later))
-    return _pack(head, enc.sections)
+    later = {"tables": enc.tables(), "plans": [[enc.value(k), _enc_plan(enc, p, at, whole)] for k, p in plans]}
+    first = text[:-1] + b',"results":' + json.dumps(results, separators=(",", ":")).encode() + b"}"
+    return _packed(first + b"\n" + json.dumps(later, separators=(",", ":")).encode(), [arrays, *enc.sections])
 
 
 def decode(body: bytes | memoryview) -> tuple[ArgumentMap, Network]:
@@ -87,7 +109,7 @@ def decode(body: bytes | memoryview) -> tuple[ArgumentMap, Network]:
     if not isinstance(amap, ArgumentMap):
         raise TypeError("bad map")
     net = _dec_network([dec.value(x) for x in data["network"]], amap)
-    net.stored_plans.append(lambda plans: _dec_plans(dec, later, net, plans))
+    net.stored_plans.append(lambda plans: _dec_plans(dec.arrays, later, net, plans))
     for key, result in data["results"]:
         key, result = dec.value(key), dec.value(result)
         if not (isinstance(key, tuple) and isinstance(result, np.ndarray) and result.ndim == 1
@@ -97,11 +119,14 @@ def decode(body: bytes | memoryview) -> tuple[ArgumentMap, Network]:
     return amap, net
 
 
-def _dec_plans(dec: _Decoder, text: bytes, net: Network, into: dict) -> None:
-    """Add the body's plans (decoded on first need) to ``into``. A body whose plans do not decode adds
-    none: plans are made again from the network, which gives the same figures."""
+def _dec_plans(arrays: memoryview, text: bytes, net: Network, into: dict) -> None:
+    """Add the body's plans (decoded on first need, with their own tables) to ``into``. A body whose plans do
+    not decode adds none: plans are made again from the network, which gives the same figures."""
     try:
-        plans = [(dec.value(k), _dec_plan(dec, p, net.variables)) for k, p in json.loads(text)["plans"]]
+        data = json.loads(text)
+        dec = _Decoder(arrays, data["tables"])
+        whole = net.program()
+        plans = [(dec.value(k), _dec_plan(dec, p, net.variables, whole)) for k, p in data["plans"]]
         if not all(isinstance(key, tuple) for key, _ in plans):
             raise TypeError("bad plan")
     except Exception:   # noqa: BLE001 - planning again is always right
@@ -116,30 +141,31 @@ def _dec_plans(dec: _Decoder, text: bytes, net: Network, into: dict) -> None:
 # with each row's length, subscripts (few distinct ones) by position among the distinct.
 
 
-def _enc_plan(enc: _Encoder, plan: Plan, at: dict[str, int]) -> dict:
+def _enc_plan(enc: _Encoder, plan: Plan, at: dict[str, int], whole: Program | None) -> dict:
     get = at.__getitem__
     factors, steps = plan.factors, plan.steps
+    indexes, scopes = list(map(_INDEX, factors)), list(map(_SCOPE, factors))
 
-    def ragged(rows: list[Any]) -> list[Any]:
-        return [enc.ints(list(chain.from_iterable(rows))), enc.ints(list(map(len, rows)))]
+    def ragged(rows: list[Any], claims: bool = False) -> list[Any]:
+        flat = chain.from_iterable(rows)
+        return [enc.ints(list(map(get, flat) if claims else flat)), enc.ints(list(map(len, rows)))]
 
     index = None
-    if any(type(x) is not slice for f in factors for x in f.index) or \
-            any(len(f.index) != len(f.scope) for f in factors):
+    if not all(map(is_, indexes, map(_WHOLE.__getitem__, map(len, scopes)))):     # (in C: the usual case)
         if any(type(x) is slice and x != _ALL for f in factors for x in f.index):
             raise TypeError("only the whole slice ':' is stored")
         index = ragged([[0 if type(x) is slice else x + 1 for x in f.index] for f in factors])
     family = plan.family
     return {
         "target": plan.target, "needed": enc.ints(list(map(get, plan.needed))),
-        "var": enc.ints([get(f.var) for f in factors]), "scope": ragged([list(map(get, f.scope)) for f in factors]),
-        "index": index, "inputs": ragged([s.inputs for s in steps]),
-        "subscripts": enc.column([s.subscripts for s in steps]),
-        "in_scopes": ragged([list(map(get, sc)) for s in steps for sc in s.in_scopes]),
-        "backward": enc.column([s.backward for s in steps]),
+        "var": enc.ints(list(map(get, map(_VAR, factors)))), "scope": ragged(scopes, claims=True),
+        "index": index, "inputs": ragged(list(map(_INPUTS, steps))),
+        "subscripts": enc.column(list(map(_SUBSCRIPTS, steps))),
+        "in_scopes": ragged(list(chain.from_iterable(map(_IN_SCOPES, steps))), claims=True),
+        "backward": enc.column(list(map(_BACKWARD, steps))),
         "final_inputs": enc.value(plan.final_inputs), "final_scopes": enc.value(plan.final_scopes),
         "fixed": enc.value(dict(plan.fixed)), "sizes": [plan.width, plan.max_cells, plan.total_cells],
-        "program": enc.value(plan.program),
+        "program": "network" if plan.program is whole and whole is not None else enc.value(plan.program),
         "family": [enc.ints(list(map(get, family))), enc.ints([i for i, _ in family.values()]),
                    enc.column([s for _, s in family.values()])],
         "component": [enc.ints(list(plan.component)), enc.ints(list(plan.component.values()))],
@@ -147,7 +173,11 @@ def _enc_plan(enc: _Encoder, plan: Plan, at: dict[str, int]) -> dict:
     }
 
 
-def _dec_plan(dec: _Decoder, d: dict, names: tuple[str, ...]) -> Plan:
+_INDEX, _SCOPE, _VAR = attrgetter("index"), attrgetter("scope"), attrgetter("var")
+_INPUTS, _SUBSCRIPTS, _IN_SCOPES, _BACKWARD = (attrgetter(n) for n in ("inputs", "subscripts", "in_scopes", "backward"))
+
+
+def _dec_plan(dec: _Decoder, d: dict, names: tuple[str, ...], whole: Program | None) -> Plan:
     """The plan ``_enc_plan`` stored as ``d``: every number checked against what it indexes."""
     n = len(names)
     name = names.__getitem__
@@ -193,7 +223,7 @@ def _dec_plan(dec: _Decoder, d: dict, names: tuple[str, ...]) -> Plan:
     family = dict(zip(fvar, zip(fid, strings(d["family"][2], len(fvar)), strict=True), strict=True))
     total = nf + ns
     component = dict(zip(dec.ints(d["component"][0], total), dec.ints(d["component"][1], total), strict=True))
-    fixed, program = dec.value(d["fixed"]), dec.value(d["program"])
+    fixed, program = dec.value(d["fixed"]), whole if d["program"] == "network" else dec.value(d["program"])
     final_inputs, final_scopes, lone = dec.value(d["final_inputs"]), dec.value(d["final_scopes"]), dec.value(d["lone"])
     width, max_cells, total_cells = d["sizes"]
     if not (type(d["target"]) is str and isinstance(fixed, dict) and (program is None or isinstance(program, Program))
@@ -242,9 +272,16 @@ def worth_storing(net: Network) -> bool:
 
 def _pack(head: bytes, sections: list[bytes]) -> bytes:
     """Prefix (magic, header length, SHA-256 of the rest), header, then the arrays, each 8-byte aligned."""
-    pad = -len(head) % _ALIGN
-    rest = b"".join([head, b" " * pad, *sections])
-    return _PREFIX.pack(_MAGIC, len(head), hashlib.sha256(rest).digest()) + rest
+    return b"".join(_packed(head, sections))
+
+
+def _packed(head: bytes, sections: list[bytes]) -> list[bytes]:
+    """:func:`_pack`'s bytes as pieces (not copied to join them)."""
+    rest = [head + b" " * (-len(head) % _ALIGN), *sections]
+    digest = hashlib.sha256()
+    for piece in rest:
+        digest.update(piece)
+    return [_PREFIX.pack(_MAGIC, len(head), digest.digest()), *rest]
 
 
 def _unpack(body: bytes | memoryview) -> tuple[bytes, memoryview]:
@@ -282,16 +319,20 @@ def _unpack(body: bytes | memoryview) -> tuple[bytes, memoryview]:
 _BIG = 1 << 62
 """Integers stored as raw int64 (a column of larger ones stays text)."""
 _TERMS = attrgetter("numerator", "denominator")
-"""A fraction's key among repeated values (hashing the pair is much faster than hashing the fraction)."""
+"""A fraction as stored, ``[numerator, denominator]`` (JSON writes the pair as an array)."""
+_NUMERATOR, _DENOMINATOR = ("_numerator", "_denominator") if (
+    getattr(Fraction(2, 3), "_numerator", None), getattr(Fraction(2, 3), "_denominator", None)) == (2, 3) \
+    else ("numerator", "denominator")
+"""Where a fraction keeps its terms: CPython's slots, read without a call (else the public properties)."""
 _LONG = 16
 _ALL = slice(None)
 """Tuples longer than this are stored as a column (a map's relations, a plan's claims)."""
 
 
 class _Encoder:
-    def __init__(self, roots: Any) -> None:
+    def __init__(self, roots: Any, offset: int = 0) -> None:
         self.sections: list[bytes] = []
-        self.offset = 0
+        self.offset = offset                          # where the next array goes, among all the body's
         self.rows: dict[type, list[Any]] = {}         # class -> its objects, in the order found
         self.index: dict[int, int] = {}               # id(object) -> its row
         self.deps: dict[type, set[type]] = {}         # class -> the classes its fields refer to
@@ -303,7 +344,7 @@ class _Encoder:
     def _add(self, objs: list[Any], cls: type, pending: list[type]) -> None:
         rows, index = self.rows.setdefault(cls, []), self.index
         fresh = dict(zip(map(id, objs), objs, strict=True))           # first of each object, in order
-        if index and not fresh.keys().isdisjoint(index):
+        if rows and not fresh.keys().isdisjoint(index):     # (an object is a row of its own class's table only)
             fresh = {k: o for k, o in fresh.items() if k not in index}
         if fresh:
             index.update(zip(fresh, range(len(rows), len(rows) + len(fresh)), strict=True))
@@ -395,13 +436,13 @@ class _Encoder:
                     else [none if v is None else index[id(v)] for v in col]
                 return ["r", self.number[t], self.ints(ids)]
             if t is Fraction:
-                return _distinct(self.ints, "f", col, lambda v: [v.numerator, v.denominator], _TERMS)
+                return _distinct(self.ints, "f", col, _TERMS, _fraction_keys(col))
             if issubclass(t, Path):
-                return _distinct(self.ints, "P", col, str)
+                return _distinct(self.ints, "P", col, str, _keys_by_object(col, str))
             if t is tuple:
                 items = set(map(type, chain.from_iterable(filter(None, col))))
-                if items <= _PLAIN:
-                    return _distinct(self.ints, "t", col, list)
+                if items <= _PLAIN:             # (JSON writes a tuple as an array, as it writes a list)
+                    return _distinct(self.ints, "t", col, _same)
                 if len(items) == 1 and next(iter(items)) in _INIT_FIELDS:
                     rows, index = self.number[next(iter(items))], self.index
                     return ["R", rows, [None if v is None else [index[id(x)] for x in v] for v in col]]
@@ -471,21 +512,35 @@ def _columns(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
 
 
 def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc: Callable[[Any], Any],
-              key: Callable[[Any], Any] | None = None) -> list[Any]:
+              keys: list[Any] | None = None) -> list[Any]:
     """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
-    the distinct values], each value's position among them]``. None stays None. (Loops in C: dicts of
-    the keys, not a Python step per value.)"""
-    keys = col if key is None else list(map(key, col)) if not _has_none(col) else \
-        [None if v is None else key(v) for v in col]
-    first = dict.fromkeys(keys)                             # distinct keys, in order of first appearance
+    the distinct values], each value's position among them]``; ``keys``: each value's key (equal keys, equal
+    values), default the values. None stays None. (Loops in C: dicts of the keys, not a Python step per value.)"""
+    first = dict.fromkeys(col if keys is None else keys)    # distinct keys, in order of first appearance
     if 2 * len(first) > len(col):
         return [kind, _encoded(col, enc)]
-    if key is None:
+    if keys is None:
+        keys = col
         values = list(first)
     else:                                                   # the first value with each key
         values = list(map(dict(zip(reversed(keys), reversed(col), strict=True)).__getitem__, first))
     at = dict(zip(first, range(len(first)), strict=True))
     return ["u", [kind, _encoded(values, enc)], ints(list(map(at.__getitem__, keys)))]
+
+
+def _fraction_keys(col: list[Any]) -> list[Any]:
+    """Each fraction's (numerator, denominator), None's (None, None): read in C (the public names are
+    properties, a Python call each)."""
+    num, den = repeat(_NUMERATOR), repeat(_DENOMINATOR)
+    return list(zip(map(getattr, col, num, repeat(None)), map(getattr, col, den, repeat(None)), strict=True))
+
+
+def _keys_by_object(col: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """``key`` of each value, None's None, computed once per distinct object (a map's few path objects
+    stand for tens of thousands of positions)."""
+    objs = dict(zip(map(id, col), col, strict=True))
+    by_id = {i: None if v is None else key(v) for i, v in objs.items()}
+    return list(map(by_id.__getitem__, map(id, col)))
 
 
 def _has_none(values: list[Any]) -> bool:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from ..base.errors import ArgmapError, Diagnostic, QueryError, ValidationError, did_you_mean
 from ..base.forked import can_fork, start
+from ..base.forked import core_to_spare as _core_to_spare
 from ..base.readfile import inside, resolved
 from ..base.readlog import listing, note_folder
 from ..base.records import dataclass
@@ -252,15 +253,6 @@ FORK_BYTES = 512 * 1024
 """Part files of at least this many bytes in all are parsed in two halves at once, when a core is idle:
 the later files in a forked child (:mod:`argmap.base.forked`) while this process parses and validates
 the earlier ones."""
-
-
-def _core_to_spare() -> bool:
-    """Whether the machine's load leaves a core for the child: on a busy machine the child waits for a
-    core as this process does, and forking only adds its cost (pickling, pages copied on write)."""
-    try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1)
-    except (AttributeError, OSError):          # no load average here
-        return True
 
 
 def _parsed_parts(paths: list[Path], folder: Path) -> Iterator[tuple[list[Diagnostic], YamlDoc | None]]:
