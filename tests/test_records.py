@@ -102,6 +102,7 @@ def test_equality_hash_repr_and_freezing_match_on_a_made_class():
         assert hash(p) == hash(q)
         assert (p == P(*args)) == (q == Q(*args))
         assert p.cache == {} and p.cache is not P(*args).cache
+        assert vars(p).keys() == vars(q).keys() and repr(vars(p)) == repr(vars(q))   # the same instance state
     assert P(1, note="a") == P(1, note="b") and P(1) != P(2) and P(1) != (1,)
     with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'x'"):
         P(1).x = 2
