@@ -33,8 +33,8 @@ import argmap.maps.loader  # noqa: E402
 import argmap.maps.specs  # noqa: E402, F401
 
 t3 = time.perf_counter()
-from argmap.base import readlog, yamlsafe
-from argmap.inference import cache
+from argmap.base import readlog, yamlsafe  # noqa: E402
+from argmap.inference import cache, cachecodec  # noqa: E402
 from argmap.inference.network import compile_map  # noqa: E402
 from argmap.maps import loader  # noqa: E402
 from argmap.maps.bundled import bundled_map_path  # noqa: E402
@@ -53,7 +53,7 @@ t6 = time.perf_counter()
 entry = cache.entry_path(folder)
 shutil.rmtree(entry.parent, ignore_errors=True)
 request = cache._request(folder, [])
-cache._store(request, record, amap, net)
+cache._store(request, record, net, lambda: cachecodec.encode_compiled(amap, net))     # encoded in line
 t7 = time.perf_counter()
 assert cache._lookup(request) is not None
 t8 = time.perf_counter()
