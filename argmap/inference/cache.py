@@ -3,9 +3,9 @@
 Reading a map means parsing YAML, validating it with pydantic, resolving, checking and compiling it;
 for the bundled map that is most of ``argmap run``. This module keeps the result — the resolved
 :class:`~argmap.maps.models.ArgumentMap` and the compiled :class:`~argmap.inference.network.Network`
-with its CPT program — in the user's cache folder (``platformdirs``; ``ARGMAP_CACHE_DIR`` overrides
-it). **A cached result is always the result the files give now** (docs/security.md, "The compiled-map
-cache"; tests/test_cache.py and tests/test_cache_fuzz.py hold it):
+with its CPT program — in the user's cache folder (platformdirs' rule, :mod:`argmap.base.userdirs`;
+``ARGMAP_CACHE_DIR`` overrides it). **A cached result is always the result the files give now**
+(docs/security.md, "The compiled-map cache"; tests/test_cache.py and tests/test_cache_fuzz.py hold it):
 
 * **Built from exactly these files.** While the map loads, :mod:`argmap.base.readlog` notes the SHA-256
   of the exact bytes of every file the loader parsed, where each really leads, and the listing of
@@ -104,9 +104,9 @@ def cache_dir() -> Path:
     env = os.environ.get(ENV)
     if env:
         return Path(env)
-    import platformdirs
+    from ..base.userdirs import user_cache_dir
 
-    return Path(platformdirs.user_cache_dir("argmap", appauthor=False)) / "maps"
+    return Path(user_cache_dir("argmap")) / "maps"
 
 
 def _request(path: str | Path | None, overlays: list[str]) -> str:
