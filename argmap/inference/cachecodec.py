@@ -444,15 +444,17 @@ class _Encoder:
                 return _distinct(self.ints, "f", col, _TERMS, _fraction_keys(col))
             if issubclass(t, Path):
                 return _distinct(self.ints, "P", col, str, _keys_by_object(col, str))
-            if t is tuple:
-                items = set(map(type, chain.from_iterable(filter(None, col))))
+            if t is tuple:                      # (a plan's steps share a few objects: each looked at once)
+                objects = dict(zip(map(id, col), col, strict=True))
+                distinct = list(objects.values())
+                items = set(map(type, chain.from_iterable(filter(None, distinct))))
                 if items <= _PLAIN:             # (JSON writes a tuple as an array, as it writes a list)
-                    return _distinct(self.ints, "t", col, _same)
+                    return _distinct(self.ints, "t", col, _same, objects=objects)
                 if len(items) == 1 and next(iter(items)) in _INIT_FIELDS:
                     rows, index = self.number[next(iter(items))], self.index
                     return ["R", rows, [None if v is None else [index[id(x)] for x in v] for v in col]]
-                if _nested_plain(col):
-                    return _distinct(self.ints, "n", col, _same)
+                if _nested_plain(distinct):
+                    return _distinct(self.ints, "n", col, _same, objects=objects)
         return ["g", [self.value(v) for v in col]]
 
     def value(self, x: Any) -> Any:
@@ -517,10 +519,16 @@ def _columns(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
 
 
 def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc: Callable[[Any], Any],
-              keys: list[Any] | None = None) -> list[Any]:
+              keys: list[Any] | None = None, objects: dict[int, Any] | None = None) -> list[Any]:
     """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
     the distinct values], each value's position among them]``; ``keys``: each value's key (equal keys, equal
-    values), default the values. None stays None. (Loops in C: dicts of the keys, not a Python step per value.)"""
+    values), default the values. None stays None. (Loops in C: dicts of the keys, not a Python step per value.)
+    ``objects``: the values' distinct objects by ``id``; where they are few, equal values are found among them."""
+    if keys is None and objects is not None and 2 * len(objects) <= len(col):
+        first = dict.fromkeys(objects.values())             # distinct values, in order of first appearance
+        at = dict(zip(first, range(len(first)), strict=True))
+        by_id = dict(zip(objects, map(at.__getitem__, objects.values()), strict=True))
+        return ["u", [kind, _encoded(list(first), enc)], ints(list(map(by_id.__getitem__, map(id, col))))]
     first = dict.fromkeys(col if keys is None else keys)    # distinct keys, in order of first appearance
     if 2 * len(first) > len(col):
         return [kind, _encoded(col, enc)]
