@@ -148,29 +148,40 @@ def test_a_re_export_does_not_import_sympy(cache_dir, tmp_path):
         (tmp_path / "b1" / "summary.md").read_text().split("## The headline as a formula")[1]
 
 
+def _fresh_quantiles(monkeypatch, distributions) -> None:
+    """As in a new process: no beta table, fit or gamma table known."""
+    for name in ("_BETA_TABLES", "_BETA_USED", "_FITS", "_FITS_USED", "_GAMMA_TABLES", "_GAMMA_USED"):
+        monkeypatch.setattr(distributions, name, {})
+
+
 def test_kept_beta_tables_give_the_same_draws_without_computing_them(cache_dir, bundled, monkeypatch):
-    """The export's spread keeps the beta quantile tables its draws read; a later export learns them and
-    computes no point again, and its spread is the same to the last bit."""
+    """The export's spread keeps the beta quantile tables, beta fits and gamma tables its draws read; a later
+    export learns them and computes none again (no betaincinv or gammaincinv call: the spread's process needs
+    no scipy), and its spread is the same to the last bit."""
     import numpy as np
 
     from argmap.analysis.sensitivity.spread import spread_by_scale
     from argmap.inference import distributions
-    from argmap.views.bundle import _spread_with_kept_tables
+    from argmap.views.bundle import _learn_kept_quantiles, _spread_with_kept_tables
 
     def spread():
         return spread_by_scale(bundled, bundled.map.target, samples=2000, seed=3)
 
-    monkeypatch.setattr(distributions, "_BETA_TABLES", {})
-    monkeypatch.setattr(distributions, "_BETA_USED", {})
+    _fresh_quantiles(monkeypatch, distributions)
+    _learn_kept_quantiles()
+    points, all_computed = distributions.beta_points_computed(), distributions.quantiles_computed()
     first = _spread_with_kept_tables(spread)
-    assert kept.stats["stored"] == 1 and distributions.beta_points_computed() > 0
-    monkeypatch.setattr(distributions, "_BETA_TABLES", {})       # a new process: nothing known
-    monkeypatch.setattr(distributions, "_BETA_USED", {})
+    assert kept.stats["stored"] == 1 and distributions.beta_points_computed() > points
+    assert distributions.quantiles_computed() - all_computed > distributions.beta_points_computed() - points  # fits
+    assert distributions._FITS_USED and distributions._GAMMA_USED      # the bundled map has both
+    _fresh_quantiles(monkeypatch, distributions)                        # a new process: nothing known
     import scipy.special
 
     def refuse(*_a):
-        raise AssertionError("a table point was computed again")
-    monkeypatch.setattr(scipy.special, "betaincinv", refuse)
+        raise AssertionError("a table point or fit was computed again")
+    for name in ("betaincinv", "gammaincinv", "ndtr"):
+        monkeypatch.setattr(scipy.special, name, refuse)
+    _learn_kept_quantiles()
     again = _spread_with_kept_tables(spread)
     assert kept.stats["hit"] == 1 and kept.stats["stored"] == 1
     for a, b in zip(first, again, strict=True):
@@ -178,14 +189,59 @@ def test_kept_beta_tables_give_the_same_draws_without_computing_them(cache_dir, 
         assert np.array_equal(a.independent_values, b.independent_values)
 
 
+def test_learned_fits_and_gamma_tables_are_the_computed_ones(monkeypatch):
+    """A fit or gamma table read back from the kept text is the computed one, bit for bit."""
+    import numpy as np
+
+    from argmap.inference import distributions
+
+    _fresh_quantiles(monkeypatch, distributions)
+    fits = {(lo, hi): distributions.fit_beta(lo, hi) for lo, hi in ((0.1, 0.5), (0.02, 0.3), (0.0, 0.9))}
+    gammas = {a: distributions._gamma_table(a).copy() for a in (0.7, 3.0)}
+    text = distributions.beta_tables_text()
+    _fresh_quantiles(monkeypatch, distributions)
+    assert distributions.learn_beta_tables(text) is True
+    before = distributions.quantiles_computed()
+    assert {k: distributions.fit_beta(*k) for k in fits} == fits
+    assert all(np.array_equal(distributions._gamma_table(a), g) for a, g in gammas.items())
+    assert distributions.quantiles_computed() == before
+
+
+def _doubles(*values: float) -> str:
+    import base64
+    import struct
+
+    return base64.b64encode(struct.pack(f"<{len(values)}d", *values)).decode()
+
+
 @pytest.mark.parametrize("text", ['{"args": [[2, 5]], "values": "AAAA"}', '{"args": [[2, -5]], "values": ""}',
-                                  '{"args": [], "values": "!!"}', "not json", '{"args": [[2, 5, 1]], "values": ""}'])
+                                  '{"args": [], "values": "!!"}', "not json", '{"args": [[2, 5, 1]], "values": ""}',
+                                  '{"args": [], "values": "", "fits": "AAAA"}',
+                                  '{"args": [], "values": "", "gammas": [2.0], "gamma_values": ""}',
+                                  '{"args": [], "values": "", "gammas": [-1.0], "gamma_values": ""}',
+                                  '{"args": [], "values": "", "gammas": "x"}',
+                                  *('{"args": [], "values": "", "fits": "' + _doubles(*fit) + '"}' for fit in (
+                                      (0.1, 0.5, 0.9, -2.0, 3.0), (0.1, 1.5, 0.9, 2.0, 3.0), (0.1, 0.5, 1.0, 2.0, 3.0),
+                                      (0.1, 0.5, 0.9, 2.0, float("nan"))))])
 def test_malformed_beta_tables_are_not_learned(text, monkeypatch):
     from argmap.inference import distributions
 
-    monkeypatch.setattr(distributions, "_BETA_TABLES", {})
+    for name in ("_BETA_TABLES", "_FITS", "_GAMMA_TABLES"):
+        monkeypatch.setattr(distributions, name, {})
     assert distributions.learn_beta_tables(text) is False
-    assert distributions._BETA_TABLES == {}
+    assert distributions._BETA_TABLES == {} and distributions._FITS == {} and distributions._GAMMA_TABLES == {}
+
+
+def test_gamma_tables_not_finite_are_not_learned(monkeypatch):
+    import numpy as np
+
+    from argmap.inference import distributions
+
+    monkeypatch.setattr(distributions, "_GAMMA_TABLES", {})
+    values = np.zeros(distributions._TABLE_POINTS)
+    values[7] = np.inf
+    text = '{"args": [], "values": "", "gammas": [2.0], "gamma_values": "' + _doubles(*values) + '"}'
+    assert distributions.learn_beta_tables(text) is False and distributions._GAMMA_TABLES == {}
 
 
 def test_beta_tables_out_of_range_are_not_learned(monkeypatch):

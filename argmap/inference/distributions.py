@@ -99,8 +99,6 @@ class Factor:
         """Like :meth:`ppf` of Φ(z), for standard-normal scores ``z`` (shape (B, dims)): exact for the
         log-normal, by a tabulated quantile function for a beta or a Dirichlet's gammas (see
         :func:`_normal_table`), so a copula draw costs no inverse incomplete beta per value."""
-        from scipy import special
-
         z = np.asarray(z, dtype=float)
         if self.family == "lognormal":
             mu, sigma = self.args
@@ -112,9 +110,10 @@ class Factor:
             g = np.zeros(z.shape)
             for k, a in enumerate(self.args):
                 if a > 0:
-                    grid, logg = _normal_table("gamma", (a,))
-                    g[:, k] = np.exp(np.interp(z[:, k], grid, logg))
+                    g[:, k] = np.exp(np.interp(z[:, k], _table_z(), _gamma_table(float(a))))
             return g / g.sum(axis=1, keepdims=True)
+        from scipy import special
+
         return self.ppf(special.ndtr(z))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -170,8 +169,27 @@ def _table_grid() -> tuple[np.ndarray, np.ndarray]:
     """The tables' z grid and the probability Φ(z) at each point (clipped away from 0 and 1)."""
     from scipy import special
 
-    grid = np.linspace(-_TABLE_Z, _TABLE_Z, _TABLE_POINTS)
+    grid = _table_z()
     return grid, np.clip(special.ndtr(grid), _UCLIP, 1.0 - _UCLIP)
+
+
+@lru_cache(maxsize=1)
+def _table_z() -> np.ndarray:
+    """The tables' z grid alone (no scipy: reading a learned table needs no Φ)."""
+    return np.linspace(-_TABLE_Z, _TABLE_Z, _TABLE_POINTS)
+
+
+def _gamma_table(a: float) -> np.ndarray:
+    """The log of the gamma(a) quantile on :func:`_table_z` (:func:`_normal_table`), learned or computed."""
+    table = _GAMMA_TABLES.get(a)
+    if table is None:
+        if len(_GAMMA_TABLES) > 4096:
+            _GAMMA_TABLES.clear()
+            _GAMMA_USED.clear()
+        table = _GAMMA_TABLES[a] = _normal_table("gamma", (a,))[1]
+        _COMPUTED[1] += 1
+    _GAMMA_USED[a] = None
+    return table
 
 
 def _on_unique(fn, u: np.ndarray) -> np.ndarray:
@@ -180,8 +198,22 @@ def _on_unique(fn, u: np.ndarray) -> np.ndarray:
     return fn(vals)[inv].reshape(u.shape)
 
 
-@lru_cache(maxsize=4096)
 def fit_beta(lo: float, hi: float, mass: float = MASS) -> tuple[float, float]:
+    """Beta (a, b) whose central ``mass`` interval is [lo, hi]: fitted once per process (:func:`_fit_beta`), or
+    learned from an earlier run's kept text (:func:`learn_beta_tables`), the same two numbers either way."""
+    key = (float(lo), float(hi), float(mass))
+    ab = _FITS.get(key)
+    if ab is None:
+        if len(_FITS) > 4096:
+            _FITS.clear()
+            _FITS_USED.clear()
+        ab = _FITS[key] = _fit_beta(*key)
+        _COMPUTED[1] += 1
+    _FITS_USED[key] = None
+    return ab
+
+
+def _fit_beta(lo: float, hi: float, mass: float) -> tuple[float, float]:
     """Beta (a, b) whose central ``mass`` interval is [lo, hi].
 
     Solved in (log a, log b) for the two quantile equations on the logit scale by Newton's method with a
@@ -433,45 +465,73 @@ _BETA_TABLES: dict[tuple[float, ...], np.ndarray] = {}
 """Beta quantile tables of :func:`_normal_table` by the beta's (a, b), filled where draws have needed them
 (NaN elsewhere): a table point is the same number whenever it is computed (``betaincinv`` point by point)."""
 _BETA_USED: dict[tuple[float, ...], None] = {}       # the tables draws read in this process, in order
-_BETA_COMPUTED = [0]                                 # points computed in this process
-BETA_TABLE_GRID = f"betaincinv(a, b, clip(ndtr(linspace(-{_TABLE_Z}, {_TABLE_Z}, {_TABLE_POINTS})), {_UCLIP}))"
-"""What a beta quantile table holds: the text that keys kept tables (:func:`beta_tables_text`)."""
+_FITS: dict[tuple[float, float, float], tuple[float, float]] = {}     # fit_beta's (lo, hi, mass) -> (a, b)
+_FITS_USED: dict[tuple[float, float, float], None] = {}
+_GAMMA_TABLES: dict[float, np.ndarray] = {}          # a Dirichlet's gamma(a): log quantile on the whole grid
+_GAMMA_USED: dict[float, None] = {}
+_COMPUTED = [0, 0]                                   # beta table points; fits and gamma tables (not learned)
+BETA_TABLE_GRID = (f"betaincinv(a, b, clip(ndtr(linspace(-{_TABLE_Z}, {_TABLE_Z}, {_TABLE_POINTS})), {_UCLIP})); "
+                   f"fit_beta(lo, hi, mass); log(max(gammaincinv(a, same grid), 1e-300))")
+"""What a kept text of quantile tables holds: the text that keys it (:func:`beta_tables_text`)."""
+
+
+def _b64(values: np.ndarray) -> str:
+    import base64
+
+    return base64.b64encode(np.asarray(values, dtype="<f8").tobytes()).decode("ascii")
 
 
 def beta_tables_text() -> str:
-    """The beta quantile tables draws read in this process, as text for :func:`learn_beta_tables` in a later
-    run: JSON of each table's (a, b) and all their values as little-endian doubles in base64 (NaN where not
-    computed)."""
-    import base64
+    """What draws read in this process, as text for :func:`learn_beta_tables` in a later run: JSON of each
+    beta table's (a, b) and all their values as little-endian doubles in base64 (NaN where not computed);
+    each beta fit's (lo, hi, mass, a, b); and each Dirichlet gamma table's a and its values."""
     import json
 
     args = list(_BETA_USED)
     values = np.stack([_BETA_TABLES[a] for a in args]) if args else np.zeros((0, _TABLE_POINTS))
-    return json.dumps({"args": [list(a) for a in args],
-                       "values": base64.b64encode(values.astype("<f8").tobytes()).decode("ascii")})
+    gammas = list(_GAMMA_USED)
+    return json.dumps({"args": [list(a) for a in args], "values": _b64(values),
+                       "fits": _b64(np.array([(*k, *_FITS[k]) for k in _FITS_USED]).reshape(-1, 5)),
+                       "gammas": gammas,
+                       "gamma_values": _b64(np.stack([_GAMMA_TABLES[a] for a in gammas]) if gammas else np.zeros(0))})
 
 
 def learn_beta_tables(text: str) -> bool:
-    """Add the tables of a :func:`beta_tables_text` (an earlier run's, of the same :data:`BETA_TABLE_GRID`) to
-    those known here, where this process has not computed the point itself. Nothing is added, and False
-    returned, unless the text is exactly that: pairs of positive finite numbers, and for each a value in
-    [0, 1] or NaN at every grid point."""
+    """Add the tables and fits of a :func:`beta_tables_text` (an earlier run's, of the same
+    :data:`BETA_TABLE_GRID`) to those known here, where this process has not computed them itself. Nothing is
+    added, and False returned, unless the text is exactly that: beta tables of pairs of positive finite numbers
+    with a value in [0, 1] or NaN at every grid point; fits of ends in [0, 1] with a mass in (0, 1) to
+    two positive finite numbers; gamma tables of a positive finite a with a finite value at every point."""
     import base64
     import binascii
     import json
 
+    def doubles(key: str, width: int) -> np.ndarray:
+        raw = base64.b64decode(data.get(key, "").encode("ascii"), validate=True)
+        if len(raw) % (8 * width):
+            raise ValueError(key)
+        return np.frombuffer(raw, dtype="<f8").reshape(-1, width)
+
     try:
         data = json.loads(text)
         args = [tuple(float(x) for x in a) for a in data["args"]]
-        raw = base64.b64decode(data["values"].encode("ascii"), validate=True)
+        values = doubles("values", _TABLE_POINTS)
+        fits = doubles("fits", 5)
+        gammas = [float(a) for a in data.get("gammas", [])]
+        gamma_values = doubles("gamma_values", _TABLE_POINTS)
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         return False
     if any(len(a) != 2 or not all(math.isfinite(x) and x > 0 for x in a) for a in args) or \
-            len(raw) != 8 * _TABLE_POINTS * len(args):
+            len(values) != len(args) or len(gamma_values) != len(gammas):
         return False
-    values = np.frombuffer(raw, dtype="<f8").reshape(len(args), _TABLE_POINTS)
     known = ~np.isnan(values)
     if not ((values[known] >= 0.0) & (values[known] <= 1.0)).all():
+        return False
+    lo, hi, mass, ab = fits[:, 0], fits[:, 1], fits[:, 2], fits[:, 3:]
+    if not (np.isfinite(fits).all() and ((0 <= lo) & (lo <= 1) & (0 <= hi) & (hi <= 1)).all()
+            and ((0 < mass) & (mass < 1)).all() and (ab > 0).all()):
+        return False
+    if not (all(math.isfinite(a) and a > 0 for a in gammas) and np.isfinite(gamma_values).all()):
         return False
     for a, row, ok in zip(args, values, known, strict=True):
         table = _BETA_TABLES.get(a)
@@ -479,12 +539,22 @@ def learn_beta_tables(text: str) -> bool:
             table = _BETA_TABLES[a] = np.full(_TABLE_POINTS, np.nan)
         fill = ok & np.isnan(table)
         table[fill] = row[fill]
+    for lo_, hi_, mass_, a_, b_ in fits.tolist():
+        _FITS.setdefault((lo_, hi_, mass_), (a_, b_))
+    for g, row in zip(gammas, gamma_values, strict=True):
+        _GAMMA_TABLES.setdefault(g, row.copy())
     return True
 
 
 def beta_points_computed() -> int:
     """How many beta table points this process has computed (not learned)."""
-    return _BETA_COMPUTED[0]
+    return _COMPUTED[0]
+
+
+def quantiles_computed() -> int:
+    """How many beta table points, beta fits and gamma tables this process has computed (not learned): when it
+    changes, :func:`beta_tables_text` holds something an earlier run's did not."""
+    return _COMPUTED[0] + _COMPUTED[1]
 
 
 def _beta_cells(args: list[tuple[float, ...]], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -492,10 +562,7 @@ def _beta_cells(args: list[tuple[float, ...]], idx: np.ndarray) -> tuple[np.ndar
     exact at the cells ``idx`` reads (row k: table k's cell indices) and at their right ends: only the points
     draws fall between are computed (10,000 normal scores need about 40% of the grid on [-8, 8]) and kept
     for the next draws. Other entries are unspecified (NaN)."""
-    from scipy import special
-
     n = _TABLE_POINTS
-    u = _table_grid()[1]
     rows = np.arange(len(args))[:, None]
     need = np.zeros((len(args), n), dtype=bool)
     need[rows, idx] = True
@@ -511,8 +578,10 @@ def _beta_cells(args: list[tuple[float, ...]], idx: np.ndarray) -> tuple[np.ndar
         _BETA_USED[a] = None
         cols = np.flatnonzero(need[k] & np.isnan(table))
         if cols.size:
-            table[cols] = special.betaincinv(a[0], a[1], u[cols])
-            _BETA_COMPUTED[0] += cols.size
+            from scipy import special
+
+            table[cols] = special.betaincinv(a[0], a[1], _table_grid()[1][cols])
+            _COMPUTED[0] += cols.size
         tables[k] = table
     slope = np.zeros_like(tables)
     slope[:, :-1] = np.diff(tables, axis=1)

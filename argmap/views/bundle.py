@@ -108,21 +108,22 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     # the parts that need nothing but the map run side by side (argmap.base.forked): the spread (the longest
     # part), the page and the formula start first; the tornado chart once this process has done its own parts,
     # so that it is drawn while the spread's chart is (the two cores stay busy to the end). What several of
-    # them import is imported here once, before they fork: scipy.special before the spread, networkx (the page's
-    # diagrams and this process's) after it.
+    # them import is imported here once, before they fork: scipy.special and networkx (the page's and this
+    # process's) after the spread, which needs neither once an earlier export kept its quantile tables and fits.
     charts: dict[str, Pending[dict[str, bytes]]] = {}
     drawing: Pending[list[Spread]] | None = None
     texts: list[Pending[str]] = []
     try:
         step("the headline's spread on each verbal scale")
-        import scipy.special  # noqa: F401 - the spread's and the page's beta fits
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
         if uncertain:
+            _learn_kept_quantiles()
             drawing = start(partial(_spread_with_kept_tables, partial(
                 spread_by_scale, model, target, **kw, samples=samples, seed=seed, correlation=correlation, words=words,
                 shared_factor=shared_factor)))
         step("the explorer page and the headline as a formula")
         import networkx  # noqa: F401 - the page's diagrams and the map's
+        import scipy.special  # noqa: F401 - the page's beta fits, quantiles here
         texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                                scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
                  start(partial(_formula_markdown, model, target, kw))]
@@ -203,20 +204,32 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     return bundle
 
 
-def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
-    """``spread()`` (the spread on every scale) with the beta quantile tables its draws read kept in the cache
-    folder (:mod:`argmap.inference.kept`) for the next export: a table holds ``betaincinv`` at fixed points,
-    the same numbers whenever computed, so tables of numbers an edit left alone are not computed again."""
+_QUANTILE_LIBRARIES = ("scipy",)
+"""The library kept quantile tables and fits come from (a kept text is read only under the same version)."""
+
+
+def _learn_kept_quantiles() -> None:
+    """Learn the beta quantile tables, beta fits and gamma tables an earlier export kept in the cache folder
+    (:mod:`argmap.inference.kept`), before the spread forks, so that its process, the page's and this one share
+    them: each is a fixed function of its numbers (``betaincinv`` at fixed points, a fit, ``gammaincinv``), the
+    same numbers whenever computed; with all of them known the spread imports no scipy."""
     from ..inference import distributions, kept
 
-    libraries = ("scipy",)
-    text = kept.text("beta-tables", distributions.BETA_TABLE_GRID, libraries)
+    text = kept.text("beta-tables", distributions.BETA_TABLE_GRID, _QUANTILE_LIBRARIES)
     if text is not None:
         distributions.learn_beta_tables(text)
-    before = distributions.beta_points_computed()
+
+
+def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
+    """``spread()`` (the spread on every scale), keeping what its draws read for the next export when it computed
+    any of it (:func:`_learn_kept_quantiles`): tables and fits of numbers an edit left alone are not computed
+    again."""
+    from ..inference import distributions, kept
+
+    before = distributions.quantiles_computed()
     spreads = spread()
-    if distributions.beta_points_computed() != before:
-        kept.keep("beta-tables", distributions.BETA_TABLE_GRID, distributions.beta_tables_text(), libraries)
+    if distributions.quantiles_computed() != before:
+        kept.keep("beta-tables", distributions.BETA_TABLE_GRID, distributions.beta_tables_text(), _QUANTILE_LIBRARIES)
     return spreads
 
 
