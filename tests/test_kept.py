@@ -162,13 +162,12 @@ def test_kept_beta_tables_give_the_same_draws_without_computing_them(cache_dir, 
 
     from argmap.analysis.sensitivity.spread import spread_by_scale
     from argmap.inference import distributions
-    from argmap.views.bundle import _learn_kept_quantiles, _spread_with_kept_tables
+    from argmap.views.bundle import _spread_with_kept_tables
 
     def spread():
         return spread_by_scale(bundled, bundled.map.target, samples=2000, seed=3)
 
     _fresh_quantiles(monkeypatch, distributions)
-    _learn_kept_quantiles()
     points, all_computed = distributions.beta_points_computed(), distributions.quantiles_computed()
     first = _spread_with_kept_tables(spread)
     assert kept.stats["stored"] == 1 and distributions.beta_points_computed() > points
@@ -181,7 +180,6 @@ def test_kept_beta_tables_give_the_same_draws_without_computing_them(cache_dir, 
         raise AssertionError("a table point or fit was computed again")
     for name in ("betaincinv", "gammaincinv", "ndtr"):
         monkeypatch.setattr(scipy.special, name, refuse)
-    _learn_kept_quantiles()
     again = _spread_with_kept_tables(spread)
     assert kept.stats["hit"] == 1 and kept.stats["stored"] == 1
     for a, b in zip(first, again, strict=True):

@@ -109,7 +109,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     # part), the page and the formula start first; the tornado chart once this process has done its own parts,
     # so that it is drawn while the spread's chart is (the two cores stay busy to the end). What several of
     # them import is imported here once, before they fork: scipy.special and networkx (the page's and this
-    # process's) after the spread, which needs neither once an earlier export kept its quantile tables and fits.
+    # process's) after the spread, which needs neither once an earlier export kept its quantile tables and fits
+    # (it learns them first thing in its own process).
     charts: dict[str, Pending[dict[str, bytes]]] = {}
     drawing: Pending[list[Spread]] | None = None
     texts: list[Pending[str]] = []
@@ -117,7 +118,6 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         step("the headline's spread on each verbal scale")
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
         if uncertain:
-            _learn_kept_quantiles()
             drawing = start(partial(_spread_with_kept_tables, partial(
                 spread_by_scale, model, target, **kw, samples=samples, seed=seed, correlation=correlation, words=words,
                 shared_factor=shared_factor)))
@@ -208,24 +208,16 @@ _QUANTILE_LIBRARIES = ("scipy",)
 """The library kept quantile tables and fits come from (a kept text is read only under the same version)."""
 
 
-def _learn_kept_quantiles() -> None:
-    """Learn the beta quantile tables, beta fits and gamma tables an earlier export kept in the cache folder
-    (:mod:`argmap.inference.kept`), before the spread forks, so that its process, the page's and this one share
-    them: each is a fixed function of its numbers (``betaincinv`` at fixed points, a fit, ``gammaincinv``), the
-    same numbers whenever computed; with all of them known the spread imports no scipy."""
+def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
+    """``spread()`` (the spread on every scale) with the beta quantile tables, beta fits and gamma tables its draws
+    read kept in the cache folder (:mod:`argmap.inference.kept`) for the next export: each is a fixed function of
+    its numbers (``betaincinv`` at fixed points, a fit, ``gammaincinv``), the same whenever computed, so those of
+    numbers an edit left alone are not computed again; with all of them kept the spread imports no scipy."""
     from ..inference import distributions, kept
 
     text = kept.text("beta-tables", distributions.BETA_TABLE_GRID, _QUANTILE_LIBRARIES)
     if text is not None:
         distributions.learn_beta_tables(text)
-
-
-def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
-    """``spread()`` (the spread on every scale), keeping what its draws read for the next export when it computed
-    any of it (:func:`_learn_kept_quantiles`): tables and fits of numbers an edit left alone are not computed
-    again."""
-    from ..inference import distributions, kept
-
     before = distributions.quantiles_computed()
     spreads = spread()
     if distributions.quantiles_computed() != before:
