@@ -22,7 +22,6 @@ from .common import (
     conditions_from_args,
     diagram_options,
     docs_hint,
-    offering_from_args,
     spread_options,
 )
 
@@ -87,13 +86,17 @@ def run(args) -> int:
     shown["collapse_all"] = shown["collapse_all"] or None
     if args.out:
         refuse_map_folder(args.out)
-    models = Model.load_with_base(args.path, args.overlays, scale=args.scale)
+    if args.overlays:
+        models = Model.load_with_base(args.path, args.overlays, scale=args.scale)
+    else:       # its own base: loaded as `run` loads it (from the compiled-map cache while its files are unchanged)
+        model = Model.load(args.path, scale=args.scale)
+        models = (model, model)
     out = args.out or default_out(models[1].map.name, args.overlays)
     refuse_map_folder(out)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
-    offer = offering_from_args(args)
+    # the page's process reads the overlays it offers (argmap.views.explorer.offering), not this one before the forks
     bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, target=args.target,
-                          offer=offer, dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond,
+                          offer=args.offer, dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond,
                           **spread_options(args))
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
