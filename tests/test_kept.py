@@ -42,6 +42,20 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.formula"))
 
 
+def test_the_bundle_forks_for_a_formula_only_when_none_is_kept(cache_dir, bundled, monkeypatch):
+    """The export's formula part: a process of its own (sympy) on a miss, the kept section at once on a hit;
+    the same text either way."""
+    from argmap.base import forked
+    from argmap.views.bundle import _formula_part
+
+    started = []
+    monkeypatch.setattr(forked, "start", lambda fn: started.append(fn) or forked.Pending(fn, value=fn()))
+    made = _formula_part(bundled, bundled.map.target, {}).result()
+    assert len(started) == 1 and kept.stats["stored"] == 1
+    again = _formula_part(bundled, bundled.map.target, {})
+    assert again.result() == made and len(started) == 1 and kept.stats["hit"] == 1
+
+
 def test_a_kept_formula_is_the_fresh_one_and_is_not_built_again(cache_dir, bundled, monkeypatch):
     with cache.disabled():
         fresh = _formula_markdown(bundled, bundled.map.target, {})

@@ -27,6 +27,7 @@ from .diagrams import model_diff_dot, model_dot
 
 if TYPE_CHECKING:
     from ..analysis.sensitivity.spread import Spread
+    from ..base.forked import Pending
 
 __all__ = ["Bundle", "write_bundle", "TOP_CLAIMS"]
 
@@ -84,7 +85,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
     from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
     from ..analysis.sensitivity.spreadtext import chart_rows
-    from ..base.forked import Pending, start
+    from ..base.forked import start
     from ..render.charts import chart_context, spread_charts, tornado_charts
     from ..render.charts import prepare as prepare_charts
     from .explorer import explorer_html
@@ -126,7 +127,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         import scipy.special  # noqa: F401 - the page's beta fits, quantiles here
         texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                                scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
-                 start(partial(_formula_markdown, model, target, kw))]
+                 _formula_part(model, target, kw)]
         step("tornado chart")
         rows = tornado(model, target, **kw)
         tlabel = f"P({amap.claims[target].title})"
@@ -229,18 +230,41 @@ def _formula_markdown(model: Model, target: str, conditions: dict) -> str:
     """The summary's formula section: P(target) in root credences. Its numbers come from the engine; sympy
     (imported only here) turns them into the formula, unless a run before kept the section for exactly these
     numbers, symbols and legend (:mod:`argmap.inference.kept`: a re-export of an unchanged map)."""
+    text, numbers, material = _formula_kept(model, target, conditions)
+    return text if text is not None else _formula_made(model, numbers, material)
+
+
+def _formula_part(model: Model, target: str, conditions: dict) -> Pending[str]:
+    """:func:`_formula_markdown` for the bundle: a kept section at once, else sympy's in a process of its own
+    (:func:`argmap.base.forked.start`; importing sympy is most of its cost)."""
+    from ..base.forked import Pending, start
+
+    text, numbers, material = _formula_kept(model, target, conditions)
+    if text is not None:
+        return Pending(lambda: text, value=text)
+    return start(partial(_formula_made, model, numbers, material))
+
+
+def _formula_kept(model: Model, target: str, conditions: dict) -> tuple[str | None, Any, str]:
+    """(the kept section or None, the engine's numbers, the material that keys the section)."""
     import json
 
-    from ..analysis.symbolic import formula_from, formula_numbers
+    from ..analysis.symbolic import formula_numbers
     from ..inference import kept
 
     numbers = formula_numbers(model, target, **conditions)
     legend = [[c, model.map.claims[c].title, list(model.map.claims[c].sections)] for c, *_ in numbers.roots]
     material = json.dumps([numbers.to_json(), legend], ensure_ascii=False)
-    text = kept.text("formula", material, _SYMBOLIC)
-    if text is None:
-        text = _formula_text(model, formula_from(numbers))
-        kept.keep("formula", material, text, _SYMBOLIC)
+    return kept.text("formula", material, _SYMBOLIC), numbers, material
+
+
+def _formula_made(model: Model, numbers, material: str) -> str:
+    """The formula section made by sympy from the engine's ``numbers``, and kept for the next run."""
+    from ..analysis.symbolic import formula_from
+    from ..inference import kept
+
+    text = _formula_text(model, formula_from(numbers))
+    kept.keep("formula", material, text, _SYMBOLIC)
     return text
 
 
