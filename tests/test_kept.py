@@ -49,7 +49,11 @@ def test_the_bundle_forks_for_a_formula_only_when_none_is_kept(cache_dir, bundle
     from argmap.views.bundle import _formula_part
 
     started = []
-    monkeypatch.setattr(forked, "start", lambda fn: started.append(fn) or forked.Pending(fn, value=fn()))
+
+    def start(fn):
+        started.append(fn)
+        return forked.Pending(fn, value=fn())
+    monkeypatch.setattr(forked, "start", start)
     made = _formula_part(bundled, bundled.map.target, {}).result()
     assert len(started) == 1 and kept.stats["stored"] == 1
     again = _formula_part(bundled, bundled.map.target, {})

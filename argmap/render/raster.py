@@ -84,6 +84,17 @@ def engine_name() -> str:
     return "dot" if shutil.which("dot") else "pygraphviz"
 
 
+def prepare() -> None:
+    """Start Graphviz where it runs in this process (pygraphviz, when no ``dot`` is on PATH) with one empty
+    layout: processes forked after it (:mod:`argmap.base.forked`) then share the import and Graphviz's start-up."""
+    if shutil.which("dot"):
+        return
+    try:
+        render_dot("digraph {}", "svg")
+    except RenderError:
+        pass                          # the first real drawing says why
+
+
 def render_dot(source: str, fmt: str = "svg", *, dpi: float | None = None) -> bytes:
     """Lay out ``source`` with Graphviz ``dot`` and return the file's bytes in ``fmt``.
 

@@ -20,6 +20,7 @@ from ..base.formatting import conditions_text, fmt_p
 from ..base.marginals import Move, claim_moves, is_binary, p_true
 from ..base.records import dataclass
 from ..base.textsafe import visible
+from ..render.raster import prepare as prepare_graphviz
 from ..render.raster import render_dot
 from ..render.style import fmt_delta
 from ..render.views import OVERVIEW_ABOVE
@@ -124,6 +125,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                 shared_factor=shared_factor)))
         step("the explorer page and the headline as a formula")
         import networkx  # noqa: F401 - the page's diagrams and the map's
+        prepare_graphviz()                                  # which both draw
         import scipy.special  # noqa: F401 - the page's beta fits, quantiles here
         texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                                scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
