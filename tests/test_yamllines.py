@@ -83,6 +83,15 @@ claims:
   other: plain text # and a comment
 - {id: c1, title: Claim 1, credence: 0.2, range: [0.1, -2.5e-3], sub: {a: [x, 'y z'], b: "w"}}
 -   id: c2
+    folded: >-
+      A long text folded
+      over lines: with # and - inside
+
+      and a paragraph.
+    literal: |
+      kept
+
+      as written
     empty:
     on: yes
     7: seven
@@ -96,16 +105,19 @@ claims:
 def test_the_large_maps_style_is_read_by_lines():
     assert _check(LARGE_MAP_STYLE)
     assert yamlsafe.parse_yaml(LARGE_MAP_STYLE, "x.yaml").data["claims"][2] == {
-        "id": "c2", "empty": None, "true": True, 7: "seven", "r": [1, {"a": 2}]}
+        "id": "c2", "folded": "A long text folded over lines: with # and - inside\nand a paragraph.",
+        "literal": "kept\n\nas written\n", "empty": None, "true": True, 7: "seven", "r": [1, {"a": 2}]}
 
 
 @pytest.mark.parametrize("text", [
-    "a: |\n  text\n", "a: >\n  text\n", "a: b\n  continued\n", "a:\n  b\n", "- a\n  b\n", "a: &x 1\nb: *x\n",
+    "a: b\n  continued\n", "a:\n  b\n", "- a\n  b\n", "a: &x 1\nb: *x\n",
     "a: !!str 1\n", "a: 1\na: 2\n", "a:\tb\n", "a: b\r\n", "a: b: c\n", "a: b:\n", "'a': 1\n", "a: 'x\n  y'\n",
     "a: \"x\\ty\"\n", "a: [1,\n  2]\n", "a: [1, ]\n", "a: {b: }\n", "a: {b}\n", "- - 1\n", "-\n  a: 1\n",
     "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n b: 2\n", "- 1\na: 2\n", "a:\n  - 1\n- 2\n",
     "1.5: x\n", "null: x\n", "a: ? x\n", "a: - x\n", "a: -\n", "plain\n", "", "# only a comment\n",
     "a: [b: c]\n", "a: {b: 1, b: 2}\n", "a: [x] # c\n", "a: 'x' # c\n", "a: 'x'y'\n", "a: @x\n",
+    "a: >-\n  x\n    y\n", "a: |\n  x \n", "a: >\n  x", "a: >2\n  x\n", "a: >+\n  x\n", "a: >-\n\n  x\n",
+    "a: >-\n  \n  x\n", "- >-\n  x\n", "a: >-\nb: 1\n", "a: >-\n  x\n     \n  y\n", "a: |\n  x\n \n  y\n",
 ])
 def test_what_the_line_reader_declines(text):
     assert _lines(text) is None
@@ -118,6 +130,10 @@ PLAIN = st.sampled_from(["a", "b c", "1", "-2", "+3", "0.5", "-0.25", "1.", "1e5
                          "{a: x y, b: -1}", "[ a , b ]", "{a : 1}", "{a:1}", "[a, , b]", "{a: 1, }", "[-, x]",
                          "[- x]", "{a: b: c}", "{a:b: 1}", "{-a: 1}", "[a%b, c]", "{a: 1, a: 2}", "{on: 1, 2: -}",
                          "[1.5, 007, on, ~, 2023-01-01]", "{a: 1.0, b: 0.25, c: x}", "[a:b, c]", "{a: b #c}"])
+BLOCK_LINES = st.one_of(
+    st.sampled_from(["Some text", "more: text # here", "- a dash", "", "'quoted'", "é ü", "[a, b]", "x",
+                     "# not a comment", "...", "a |> b"]),
+    st.sampled_from(["  more indented", " ", "trail ", "\t"]))      # mostly lines the reader takes
 KEYS = st.sampled_from(["a", "b", "k_1", "on", "no", "1", "2", "x.y", "a-b", "True"])
 
 
@@ -134,6 +150,12 @@ def _block(draw, value, indent: int, lines: list[str], prefix: str) -> None:
                     lines.append(draw(st.sampled_from(["", "# note", pad + "  # note"])))
                 inner = indent if isinstance(v, list) and draw(st.booleans()) else indent + step
                 _block(draw, v, inner, lines, " " * inner)
+            elif draw(st.integers(0, 5)) == 0:          # a block scalar: folded or literal, of a few lines
+                lines.append(f"{lead}{k}: " + draw(st.sampled_from([">-", ">", "|", "|-", ">+", "|2", ">-  ", "> #c"])))
+                deeper = indent + draw(st.sampled_from([2, 1, 3, 0]))
+                for _ in range(draw(st.integers(1, 4))):
+                    text = draw(BLOCK_LINES)
+                    lines.append(text if not text.strip() else " " * deeper + text)
             else:
                 lines.append(f"{lead}{k}:" + ("" if v is None else " " + str(v)))
     elif isinstance(value, list) and value:

@@ -26,6 +26,8 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")                   # cannot start
 _FLOW_PLAIN = re.compile(r"(?:[^\s,\[\]{}#&*!|>'\"%@`?:-]|-(?=[^\s,\[\]{}]))[^,\[\]{}#:?]*")
 _FLOW_HARD = re.compile(r"[\[\]{}#?'\"&*!|>%@`\\]")                  # left to the full flow reader
 _NO = object()
+_BLOCK = object()
+_HEADERS = frozenset((">", ">-", "|", "|-"))
 
 
 def _flow_plain(text: str) -> bool:
@@ -47,19 +49,19 @@ def block_data(text: str, plain: Callable[[str], Any], max_values: int,
     if len(lines) != text.count("\n") + 1:
         return None
     try:
-        return _read(lines, plain, max_values, max_depth)
+        return _read(text, lines, plain, max_values, max_depth)
     except _Declined:
         return None
 
 
-def _read(lines: list[tuple[str, str, str, str, str, str]], plain: Callable[[str], Any], max_values: int,
-          max_depth: int) -> tuple[Any, dict[tuple, tuple[int, int]]]:
+def _read(text: str, lines: list[tuple[str, str, str, str, str, str]], plain: Callable[[str], Any],
+          max_values: int, max_depth: int) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     positions: dict[tuple, tuple[int, int]] = {}
     memo: dict[str, Any] = {}                  # plain scalar text (always valid as a value) -> its value
     keys: dict[str, Any] = {}                  # key text -> the mapping key it makes
     no = _NO
-    reader = _Values(positions, memo, plain, max_depth)
-    value_of = reader.value
+    reader = _Values(text, positions, memo, plain, max_depth)
+    value_of, map_value = reader.value, reader.map_value
     root: Any = no
     # the open collection: its container, whether a mapping, the column of its keys or dashes, its path,
     # whether a list written at its mapping key's column; the ones around it on the stack
@@ -72,7 +74,10 @@ def _read(lines: list[tuple[str, str, str, str, str, str]], plain: Callable[[str
     stack: list[tuple] = []
     count = 0                                  # values, as the reference path counts them
     keys_at = items_at = None                  # the open mapping's (list's) indent, while nothing is pending
+    skip = 0                                   # the last line of a block scalar read ahead
     for n, (ind, dash, k, sep, num, rest) in enumerate(lines, 1):
+        if n <= skip:
+            continue
         if ind == keys_at and k and not dash:  # the commonest line: the open mapping's next key and its value
             kv = keys.get(k, no)
             if kv is no:
@@ -83,7 +88,10 @@ def _read(lines: list[tuple[str, str, str, str, str, str]], plain: Callable[[str
                 cont[kv] = float(num)
             elif rest:
                 value = memo.get(rest, no)
-                cont[kv] = value_of(rest, n, col + len(k) + len(sep), loc + (kv,), len(stack)) if value is no else value
+                if value is no:
+                    value = map_value(rest, n, col, len(k) + len(sep), loc + (kv,), len(stack))
+                    skip = reader.skip
+                cont[kv] = value
             else:
                 key = kv
                 keys_at = None
@@ -159,7 +167,10 @@ def _read(lines: list[tuple[str, str, str, str, str, str]], plain: Callable[[str
             raise _Declined                    # a duplicate key: the reference path names it
         if num or rest:
             value = float(num) if num else memo.get(rest, no)
-            cont[kv] = value_of(rest, n, c + len(k) + len(sep), loc + (kv,), len(stack)) if value is no else value
+            if value is no:
+                value = map_value(rest, n, c, len(k) + len(sep), loc + (kv,), len(stack))
+                skip = reader.skip
+            cont[kv] = value
             count += 1
             keys_at = " " * c
         else:
@@ -187,14 +198,26 @@ def _key(text: str, memo: dict[str, Any], plain: Callable[[str], Any]) -> Any:
 class _Values:
     """Values written on one line: plain, quoted, or flow collections of those."""
 
-    def __init__(self, positions: dict[tuple, tuple[int, int]], memo: dict[str, Any],
+    def __init__(self, text: str, positions: dict[tuple, tuple[int, int]], memo: dict[str, Any],
                  plain: Callable[[str], Any], max_depth: int) -> None:
-        self.positions, self.memo, self.plain, self.max_depth = positions, memo, plain, max_depth
+        self.text, self.positions, self.memo, self.plain, self.max_depth = text, positions, memo, plain, max_depth
         self.count = 0
+        self.raw: list[str] = []               # the text's lines, once a block scalar needs them
+        self.skip = 0                          # the last line of the last block scalar read
 
-    def value(self, rest: str, n: int, c: int, loc: tuple, depth: int) -> Any:
+    def map_value(self, rest: str, n: int, col: int, key: int, loc: tuple, depth: int) -> Any:
+        """The value of a mapping whose keys are at column ``col``, written from ``key`` characters past
+        it: :meth:`value`, or a block scalar with the lines that follow (:attr:`skip`: its last)."""
+        value = self.value(rest, n, col + key, loc, depth, True)
+        if value is _BLOCK:
+            self.raw = self.raw or self.text.split("\n")
+            value, self.skip = _block_scalar(self.raw, n, col, rest)
+        return value
+
+    def value(self, rest: str, n: int, c: int, loc: tuple, depth: int, block: bool = False) -> Any:
         """The value that ``rest`` (a line from column ``c``, 0-based, past any spaces) holds; counted by
-        the caller (the values within a flow collection: here)."""
+        the caller (the values within a flow collection: here). With ``block``, a block scalar's header
+        (``>``, ``>-``, ``|``, ``|-``) gives ``_BLOCK``: the caller reads the lines that follow."""
         ch = rest[0]
         if ch == "[" or ch == "{":
             simple = self._simple(rest, n, c, loc, depth + 1)
@@ -207,6 +230,8 @@ class _Values:
             return value
         if ch == "'" or ch == '"':
             return _quoted(rest.rstrip(" "))
+        if block and (ch == ">" or ch == "|") and rest.rstrip(" ") in _HEADERS:
+            return _BLOCK
         if ch in _INDICATORS and not (ch == "-" and len(rest) > 1 and rest[1] != " "):
             raise _Declined
         cut = rest.find(" #")
@@ -325,6 +350,51 @@ class _Values:
             p = _skip(s, p + 1)
             if s[p:p + 1] in (close, ","):
                 raise _Declined                # a trailing or empty entry: left to libyaml
+
+
+def _block_scalar(raw: list[str], n: int, col: int, header: str) -> tuple[str, int]:
+    """The text of the block scalar whose header ends line ``n`` (1-based), the value of a mapping whose
+    keys are at column ``col``; and its last line. Only the plain form: every line at one indent, without
+    trailing spaces, empty lines empty (their spaces would decide the indent); anything else declines."""
+    parts: list[str | None] = []               # each line's text past the indent; None: an empty line
+    indent = -1
+    last = n
+    for j in range(n, len(raw)):
+        line = raw[j]
+        body = line.lstrip(" ")
+        if not body:
+            if line or indent < 0:
+                raise _Declined
+            parts.append(None)
+            continue
+        k = len(line) - len(body)
+        if indent < 0:
+            if k <= col:
+                raise _Declined                # an empty block scalar
+            indent = k
+        elif k < indent:
+            break
+        if k != indent or line[-1] == " ":
+            raise _Declined                    # more indented (kept apart when folded), or trailing spaces
+        parts.append(body)
+        last = j + 1
+    if indent < 0 or last == len(raw):
+        raise _Declined                        # no text, or no line break after it (chomping would differ)
+    del parts[last - n:]                       # empty lines after the text: chomped
+    if header[0] == "|":
+        out = "\n".join("" if p is None else p for p in parts)
+    else:                                      # folded: a line break is a space, unless empty lines follow it
+        pieces = [parts[0] or ""]
+        empty = 0
+        for p in parts[1:]:
+            if p is None:
+                empty += 1
+                continue
+            pieces.append("\n" * empty if empty else " ")
+            pieces.append(p)
+            empty = 0
+        out = "".join(pieces)
+    return (out if header.rstrip(" ").endswith("-") else out + "\n"), last
 
 
 def _skip(s: str, p: int) -> int:
