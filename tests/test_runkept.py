@@ -135,3 +135,22 @@ def test_a_report_is_kept_only_from_the_entry_the_map_was_read_from(cache_dir, o
     assert cache.hit_signature(own_map) is None
     with cache.disabled():
         assert cache.verified(own_map) is None
+
+
+def test_a_terminal_resized_during_the_run_keeps_no_report_of_another_width(cache_dir, own_map, monkeypatch):
+    """The width is read once: the report is formatted at the width its material names, so a resize between the
+    lookup and the formatting cannot file a report of one width under another."""
+    wide = _run(str(own_map), "--no-cache")
+    _run(str(own_map))
+    real = runkept.material
+
+    def resized(args, columns):
+        found = real(args, columns)
+        monkeypatch.setenv("COLUMNS", "60")                  # the terminal shrinks meanwhile
+        return found
+
+    monkeypatch.setattr(runkept, "material", resized)
+    assert _run(str(own_map)) == wide                        # formatted at the 100 columns it was looked up at
+    monkeypatch.setattr(runkept, "material", real)
+    monkeypatch.setenv("COLUMNS", "100")
+    assert _run(str(own_map)) == wide and kept.stats["hit"] == 1

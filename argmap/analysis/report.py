@@ -46,9 +46,10 @@ def _conditions_line(result: Result, amap: ArgumentMap) -> list[str]:
     return lines
 
 
-def format_result(amap: ArgumentMap, result: Result) -> str:
-    """The ``argmap run`` report: headline, conditions, then every claim grouped by part."""
-    width = terminal_columns(100)
+def format_result(amap: ArgumentMap, result: Result, width: int | None = None) -> str:
+    """The ``argmap run`` report: headline, conditions, then every claim grouped by part, for a terminal
+    ``width`` columns wide (default: this one's)."""
+    width = terminal_columns(100) if width is None else width
     title_w = max(24, min(56, width - 52))
     target = amap.claims[result.target]
     out = [amap.title or amap.name]

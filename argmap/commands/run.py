@@ -35,9 +35,11 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from ..base.formatting import terminal_columns
     from . import runkept
 
-    material = runkept.material(args)
+    columns = terminal_columns(100)     # read once: the report is formatted at the width its material names
+    material = runkept.material(args, columns)
     kept = runkept.lookup(material)
     if kept is not None:                # this run's report, made from the same entry, options and width
         sys.stdout.write(kept)
@@ -45,7 +47,7 @@ def run(args) -> int:
     model = model_from_args(args)
     from ..analysis.report import format_result
 
-    before = runkept.figures(args, material, model)
+    before = runkept.figures(args, material, model, columns)
     cond = conditions_from_args(args)
     result = model.run(args.target, **cond)
     sp = None
@@ -59,7 +61,7 @@ def run(args) -> int:
             out["spread"] = sp.to_dict()
         text = json_text(out)
     else:
-        text = format_result(model.map, result) + "\n"
+        text = format_result(model.map, result, columns) + "\n"
         if sp is not None:
             from ..analysis.sensitivity.spreadtext import spread_text
 

@@ -26,23 +26,21 @@ __all__ = ["material", "lookup", "figures", "keep"]
 KIND = "run"
 
 
-def material(args) -> str | None:
-    """Everything the report of ``args`` is made from, as text, if the run may be kept and the compiled-map entry
-    for its map is usable now; else None."""
+def material(args, columns: int) -> str | None:
+    """Everything the report of ``args`` at a terminal width of ``columns`` is made from, as text, if the run may
+    be kept and the compiled-map entry for its map is usable now; else None. (The report is then formatted at
+    that same width, read once.)"""
     if args.spread or args.given or args.set:
         return None
     from ..inference import cache
 
     signature = cache.verified(args.path, args.overlays)
-    return None if signature is None else _material(args, signature)
+    return None if signature is None else _material(args, signature, columns)
 
 
-def _material(args, signature: str) -> str:
-    from ..base.formatting import terminal_columns
-
+def _material(args, signature: str, columns: int) -> str:
     options = {k: v for k, v in sorted(vars(args).items()) if not k.startswith("_")}
-    return json.dumps({"entry": signature, "options": options, "columns": terminal_columns(100)},
-                      sort_keys=True, default=repr)
+    return json.dumps({"entry": signature, "options": options, "columns": columns}, sort_keys=True, default=repr)
 
 
 def lookup(material: str | None) -> str | None:
@@ -54,7 +52,7 @@ def lookup(material: str | None) -> str | None:
     return kept.text(KIND, material)
 
 
-def figures(args, material: str | None, model: Model) -> int | None:
+def figures(args, material: str | None, model: Model, columns: int) -> int | None:
     """If ``model`` was read from the very entry ``material`` names (a hit), its engine's evaluations so far
     (:func:`keep` compares them after the run); else None: the run is not kept."""
     if material is None:
@@ -62,7 +60,7 @@ def figures(args, material: str | None, model: Model) -> int | None:
     from ..inference import cache
 
     signature = cache.hit_signature(args.path, args.overlays)
-    if signature is None or _material(args, signature) != material:
+    if signature is None or _material(args, signature, columns) != material:
         return None
     return model.engine.evaluations
 
