@@ -47,7 +47,50 @@ def test_every_column_kind_round_trips_exactly():
         assert net.results.keys() == model.network.results.keys() and net.results
         assert all(np.array_equal(net.results[k], r) for k, r in model.network.results.items())
         assert Model(amap, net).run().to_dict() == model.run().to_dict()
-    assert kinds == {"p", "a", "r", "R", "t", "n", "f", "P", "u", "g"}          # every kind was exercised
+    assert kinds == {"p", "a", "r", "R", "t", "n", "f", "P", "u", "g", "T"}     # every kind was exercised
+
+
+def _column_round_trip(col: list) -> tuple[list, list]:
+    enc = cachecodec._Encoder(())
+    stored = enc.column(col)
+    dec = cachecodec._Decoder(memoryview(bytearray(b"".join(enc.sections))), [])
+    return stored, dec.column(json.loads(json.dumps(stored)))
+
+
+@pytest.mark.parametrize("col, kind", [
+    ([(0.1 * i, 0.5 + i) for i in range(20)], "T"),                            # every value a pair
+    ([None if i % 3 else (0.25, 1.0 / (i + 1)) for i in range(20)], "T"),      # pairs and None
+    ([(float(i),) for i in range(20)] + [None], "T"),                           # one float each
+    ([(0.5, 1.0)] * 10 + [(0.5, 1.0, 2.0)] * 10, "u"),                          # lengths differ: tuples of plain values
+    ([(0.5, 1.0)] * 10 + [()] * 10, "u"),
+    ([(0.5, 1.0)] * 19 + [(0.5, 2)], "u"),                                      # an int among the floats
+])
+def test_columns_of_float_tuples_round_trip_exactly(col, kind):
+    stored, back = _column_round_trip(col)
+    assert stored[0] == kind
+    assert back == col and [type(v) for v in back] == [type(v) for v in col]
+    assert [type(x) for v in back if v for x in v] == [type(x) for v in col if v for x in v]
+
+
+@pytest.mark.parametrize("how", ["positions out of order", "position past the end", "too few rows", "flat array",
+                                 "length not a number"])
+def test_a_malformed_column_of_float_tuples_is_refused(how):
+    col = [None if i % 3 else (0.25, float(i)) for i in range(20)]
+    enc = cachecodec._Encoder(())
+    stored = enc.column(col)
+    raw = bytearray(b"".join(enc.sections))
+    if how == "positions out of order":
+        _poke(raw, stored[3], 5)                    # the first position after the second
+    elif how == "position past the end":
+        stored[1] = 3
+    elif how == "too few rows":
+        stored[2]["shape"][0] -= 1
+    elif how == "flat array":
+        stored[2]["shape"] = [stored[2]["shape"][0] * 2]
+    else:
+        stored[1] = "20"
+    with pytest.raises(TypeError):
+        cachecodec._Decoder(memoryview(raw), []).column(stored)
 
 
 def _refused(body: bytes, change) -> None:

@@ -2,5 +2,5 @@
 (:mod:`argmap.inference.cachecodec`): the cache's checks name it in every entry's header, and read it without
 importing the codec and numpy (a run whose report is kept needs neither: :mod:`argmap.commands.runkept`)."""
 
-FORMAT = 11
+FORMAT = 12
 """Version of the body's layout; bump it whenever what is stored changes."""

@@ -5,7 +5,7 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`, in :mod:`argmap.inference.bodyformat`)
 without touching them. See /work/notes/cache.md.
 
-**Layout.** ``ARGMAP11`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
+**Layout.** ``ARGMAP12`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
 everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
 and the network's objects as tables, one per class, stored by columns (below), with the results kept
 at the map's own numbers (:attr:`Network.results`); then the elimination plans with tables of their
@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from fractions import Fraction
 from itertools import chain, compress, islice, repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, is_not, lt
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,7 +50,7 @@ from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "encode_compiled", "encode_queries", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-_MAGIC = b"ARGMAP11"
+_MAGIC = b"ARGMAP12"
 _PREFIX = struct.Struct("<8sQ32s")
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
     Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity,
@@ -308,6 +308,8 @@ def _unpack(body: bytes | memoryview) -> tuple[bytes, memoryview]:
 # turn it into values without looking at each one in Python where it can:
 #   "p"  plain JSON values (text, numbers, true/false, null), used as they are;
 #   "a"  a long column of floats only, or of integers only, as one raw array (read with tolist());
+#   "T"  a long column of None or tuples of k floats each (a number's range), the tuples as one raw
+#        array of k columns, with the positions that are not None (none stored: all are tuples);
 #   "r"  rows of one class's table (an index each; the table's length stands for None);
 #   "R"  tuples of rows of one class's table (a JSON array of indices), or None;
 #   "t"  tuples of plain values (JSON arrays), or None;
@@ -448,6 +450,10 @@ class _Encoder:
                 objects = dict(zip(map(id, col), col, strict=True))
                 distinct = list(objects.values())
                 items = set(map(type, chain.from_iterable(filter(None, distinct))))
+                if items == {float} and len(col) > _LONG:
+                    floats = self.float_rows(col)
+                    if floats is not None:
+                        return floats
                 if items <= _PLAIN:             # (JSON writes a tuple as an array, as it writes a list)
                     return _distinct(self.ints, "t", col, _same, objects=objects)
                 if len(items) == 1 and next(iter(items)) in _INIT_FIELDS:
@@ -456,6 +462,19 @@ class _Encoder:
                 if _nested_plain(distinct):
                     return _distinct(self.ints, "n", col, _same, objects=objects)
         return ["g", [self.value(v) for v in col]]
+
+    def float_rows(self, col: list[Any]) -> list[Any] | None:
+        """``["T", len(col), array, positions]`` for a column of None or tuples of floats all of one length
+        (positions None where no value is None); None if the tuples' lengths differ or are 0."""
+        present = list(compress(range(len(col)), map(is_not, col, repeat(None))))
+        values = col if len(present) == len(col) else list(map(col.__getitem__, present))
+        lengths = set(map(len, values))
+        if len(lengths) != 1 or 0 in lengths:
+            return None
+        k = lengths.pop()
+        flat = np.fromiter(chain.from_iterable(values), dtype=float, count=k * len(values))
+        return ["T", len(col), self.array(flat.reshape(len(values), k)),
+                None if values is col else self.ints(present)]
 
     def value(self, x: Any) -> Any:
         t = type(x)
@@ -617,10 +636,12 @@ class _Decoder:
         if type(c) is not list:
             raise TypeError("bad column")
         kind, data = c[0], c[-1]
-        if kind in ("r", "u", "a"):
+        if kind in ("r", "u", "a", "T"):
             data = []
         elif type(data) is not list:
             raise TypeError("bad column")
+        if kind == "T":                                     # tuples of floats, read from their bytes
+            return self.float_rows(c)
         if kind == "a":                                     # numbers, read from their bytes
             a = self.value(c[1]) if type(c[1]) is dict and c[1].get("@") == "array" else None
             if a is None or a.ndim != 1:
@@ -662,6 +683,26 @@ class _Decoder:
         if kind == "g":
             return [self.value(v) for v in data]
         raise TypeError("bad column")
+
+    def float_rows(self, c: list[Any]) -> list[Any]:
+        """The column ``_Encoder.float_rows`` stored as ``c``: its array's rows as tuples of floats, at the stored
+        positions (increasing, each below the column's length; all of them where none are stored), else None."""
+        if len(c) != 4 or type(c[1]) is not int or c[1] < 0 or type(c[2]) is not dict or c[2].get("@") != "array":
+            raise TypeError("bad column")
+        n, a = c[1], self.value(c[2])
+        if a.ndim != 2 or a.shape[1] < 1 or a.dtype.kind != "f":
+            raise TypeError("bad column")
+        rows = list(map(tuple, a.tolist()))
+        if c[3] is None:
+            if len(rows) != n:
+                raise TypeError("bad column")
+            return rows
+        at = self.ints(c[3], n)
+        if len(at) != len(rows) or not all(map(lt, at, islice(at, 1, None))):
+            raise TypeError("bad column")
+        col: list[Any] = [None] * n
+        list(map(col.__setitem__, at, rows))
+        return col
 
     def ints(self, ref: Any, below: int) -> list[int]:
         """A stored array of row numbers, each at least 0 and below ``below``."""
