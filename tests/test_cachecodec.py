@@ -72,6 +72,25 @@ def test_columns_of_float_tuples_round_trip_exactly(col, kind):
     assert [type(x) for v in back if v for x in v] == [type(x) for v in col if v for x in v]
 
 
+@pytest.mark.parametrize("col", [
+    [(1,)] * 10 + [(1.0,)] * 10 + [(True,)] * 10,                             # equal, of three types
+    [(0.0, 1.0)] * 10 + [(-0.0, 1.0)] * 10 + [None] * 10,
+    [((1, "a"),)] * 10 + [((1.0, "a"),)] * 10,                               # nested
+    [((0.0,), "x")] * 10 + [((-0.0,), "x")] * 10,
+    [(1, 2)] * 15 + [(True, 2)] + [(1.0, 2)] * 4,                             # the same objects repeated
+])
+def test_equal_values_of_other_types_stay_apart(col):
+    """A column's repeated values are stored once, found by equality: 1, 1.0 and True (and 0.0 and -0.0)
+    are equal in Python yet print differently, so such values must not stand for each other."""
+    col = [None if v is None else tuple(v) for v in col]         # distinct objects, some equal
+    for values in (col, [v for v in col for _ in (0,)]):
+        _, back = _column_round_trip(values)
+        assert [repr(v) for v in back] == [repr(v) for v in values]
+    shared = [col[0]] * 10 + [col[-1]] * 10                       # two objects, each repeated
+    _, back = _column_round_trip(shared)
+    assert [repr(v) for v in back] == [repr(v) for v in shared]
+
+
 @pytest.mark.parametrize("how", ["positions out of order", "position past the end", "too few rows", "flat array",
                                  "length not a number"])
 def test_a_malformed_column_of_float_tuples_is_refused(how):

@@ -455,12 +455,13 @@ class _Encoder:
                     if floats is not None:
                         return floats
                 if items <= _PLAIN:             # (JSON writes a tuple as an array, as it writes a list)
-                    return _distinct(self.ints, "t", col, _same, objects=objects)
+                    return _distinct(self.ints, "t", col, _same, objects=objects, by_value=_mergeable(items))
                 if len(items) == 1 and next(iter(items)) in _INIT_FIELDS:
                     rows, index = self.number[next(iter(items))], self.index
                     return ["R", rows, [None if v is None else [index[id(x)] for x in v] for v in col]]
-                if _nested_plain(distinct):
-                    return _distinct(self.ints, "n", col, _same, objects=objects)
+                leaves = _nested_plain(distinct)
+                if leaves is not None:
+                    return _distinct(self.ints, "n", col, _same, objects=objects, by_value=_mergeable(leaves))
         return ["g", [self.value(v) for v in col]]
 
     def float_rows(self, col: list[Any]) -> list[Any] | None:
@@ -538,16 +539,22 @@ def _columns(objs: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
 
 
 def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc: Callable[[Any], Any],
-              keys: list[Any] | None = None, objects: dict[int, Any] | None = None) -> list[Any]:
+              keys: list[Any] | None = None, objects: dict[int, Any] | None = None, by_value: bool = True) -> list[Any]:
     """``[kind, data]``, or, when values repeat (a claim's states, a file's path), ``["u", [kind, data of
     the distinct values], each value's position among them]``; ``keys``: each value's key (equal keys, equal
     values), default the values. None stays None. (Loops in C: dicts of the keys, not a Python step per value.)
-    ``objects``: the values' distinct objects by ``id``; where they are few, equal values are found among them."""
+    ``objects``: the values' distinct objects by ``id``; where they are few, equal values are found among them
+    (``by_value``) or each object is a value of its own (not ``by_value``: equal values may differ, 1 and 1.0)."""
     if keys is None and objects is not None and 2 * len(objects) <= len(col):
-        first = dict.fromkeys(objects.values())             # distinct values, in order of first appearance
-        at = dict(zip(first, range(len(first)), strict=True))
-        by_id = dict(zip(objects, map(at.__getitem__, objects.values()), strict=True))
-        return ["u", [kind, _encoded(list(first), enc)], ints(list(map(by_id.__getitem__, map(id, col))))]
+        if by_value:            # equal values among the distinct objects, in order of first appearance
+            first = dict.fromkeys(objects.values())
+            at = dict(zip(first, range(len(first)), strict=True))
+            values, by_id = list(first), dict(zip(objects, map(at.__getitem__, objects.values()), strict=True))
+        else:                   # each object a value of its own
+            values, by_id = list(objects.values()), dict(zip(objects, range(len(objects)), strict=True))
+        return ["u", [kind, _encoded(values, enc)], ints(list(map(by_id.__getitem__, map(id, col))))]
+    if not by_value:
+        return [kind, _encoded(col, enc)]
     first = dict.fromkeys(col if keys is None else keys)    # distinct keys, in order of first appearance
     if 2 * len(first) > len(col):
         return [kind, _encoded(col, enc)]
@@ -591,17 +598,27 @@ def _same(v: Any) -> Any:
     return v
 
 
-def _nested_plain(col: list[Any]) -> bool:
-    """Whether every value is None or a tuple holding plain values or other such tuples."""
+def _nested_plain(col: list[Any]) -> set[type] | None:
+    """The types of the plain values inside, if every value is None or a tuple holding plain values or other
+    such tuples; else None."""
     level = list(_of_type(col, tuple))
     if len(level) + col.count(None) != len(col):
-        return False
+        return None
+    leaves: set[type] = set()
     while level:
         types = set(map(type, level))
         if not types <= _PLAIN | {tuple}:
-            return False
+            return None
+        leaves |= types - {tuple}
         level = list(chain.from_iterable(_of_type(level, tuple))) if tuple in types else []
-    return True
+    return leaves
+
+
+def _mergeable(types: set[type]) -> bool:
+    """Whether values made of plain values of these types are equal only when they are the same: not if 1,
+    1.0 and True could meet, nor 0.0 and -0.0 (equal, and a tuple column's repeated values are found by
+    equality)."""
+    return float not in types and not {int, bool} <= types
 
 
 # ------------------------------------------------------------------------------------ decoding
