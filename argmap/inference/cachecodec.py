@@ -325,12 +325,11 @@ def _unpack(body: bytes | memoryview) -> tuple[bytes, memoryview]:
 
 _BIG = 1 << 62
 """Integers stored as raw int64 (a column of larger ones stays text)."""
-_TERMS = attrgetter("numerator", "denominator")
-"""A fraction as stored, ``[numerator, denominator]`` (JSON writes the pair as an array)."""
 _NUMERATOR, _DENOMINATOR = ("_numerator", "_denominator") if (
     getattr(Fraction(2, 3), "_numerator", None), getattr(Fraction(2, 3), "_denominator", None)) == (2, 3) \
     else ("numerator", "denominator")
 """Where a fraction keeps its terms: CPython's slots, read without a call (else the public properties)."""
+_NONE_PAIR = {(None, None): None}
 _LONG = 16
 _ALL = slice(None)
 """Tuples longer than this are stored as a column (a map's relations, a plan's claims)."""
@@ -443,7 +442,7 @@ class _Encoder:
                     else [none if v is None else index[id(v)] for v in col]
                 return ["r", self.number[t], self.ints(ids)]
             if t is Fraction:
-                return _distinct(self.ints, "f", col, _TERMS, _fraction_keys(col))
+                return _distinct(self.ints, "f", _fraction_terms(col), _same)
             if issubclass(t, Path):
                 return _distinct(self.ints, "P", col, str, _keys_by_object(col, str))
             if t is tuple:                      # (a plan's steps share a few objects: each looked at once)
@@ -567,11 +566,12 @@ def _distinct(ints: Callable[[list[int]], dict], kind: str, col: list[Any], enc:
     return ["u", [kind, _encoded(values, enc)], ints(list(map(at.__getitem__, keys)))]
 
 
-def _fraction_keys(col: list[Any]) -> list[Any]:
-    """Each fraction's (numerator, denominator), None's (None, None): read in C (the public names are
-    properties, a Python call each)."""
+def _fraction_terms(col: list[Any]) -> list[Any]:
+    """Each fraction as stored, ``(numerator, denominator)`` (JSON writes the pair as an array), None as None:
+    read in C (the public names are properties, a Python call each). Equal pairs are equal fractions."""
     num, den = repeat(_NUMERATOR), repeat(_DENOMINATOR)
-    return list(zip(map(getattr, col, num, repeat(None)), map(getattr, col, den, repeat(None)), strict=True))
+    pairs = list(zip(map(getattr, col, num, repeat(None)), map(getattr, col, den, repeat(None)), strict=True))
+    return list(map(_NONE_PAIR.get, pairs, pairs))        # (None, None) -> None; a fraction's pair stays
 
 
 def _keys_by_object(col: list[Any], key: Callable[[Any], Any]) -> list[Any]:
