@@ -461,7 +461,11 @@ class _Encoder:
                 leaves = _nested_plain(distinct)
                 if leaves is not None:
                     return _distinct(self.ints, "n", col, _same, objects=objects, by_value=_mergeable(leaves))
-        return ["g", [self.value(v) for v in col]]
+        objects = dict(zip(map(id, col), col, strict=True))
+        if 2 * len(objects) <= len(col):        # each object once (a relation's empty modulators: one tuple)
+            by_id = dict(zip(objects, map(self.value, objects.values()), strict=True))
+            return ["g", list(map(by_id.__getitem__, map(id, col)))]
+        return ["g", list(map(self.value, col))]
 
     def float_rows(self, col: list[Any]) -> list[Any] | None:
         """``["T", len(col), array, positions]`` for a column of None or tuples of floats all of one length
