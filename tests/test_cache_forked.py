@@ -27,6 +27,7 @@ def forking(tmp_path, monkeypatch) -> list[forked.Pending]:
         return started[-1]
     monkeypatch.setattr(cache, "FORK_ENCODING_CLAIMS", 0)
     monkeypatch.setattr(forked, "core_to_spare", lambda: True)
+    monkeypatch.setattr(forked, "idle_core_now", lambda: True)
     monkeypatch.setattr(forked, "start", recorded)
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     return started

@@ -64,3 +64,14 @@ def test_with_another_thread_running_the_part_runs_here():
         other.join()
     if len(os.sched_getaffinity(0)) > 1 and os.environ.get("ARGMAP_JOBS", "").strip() != "1":
         assert forked.can_fork()
+
+
+@pytest.mark.parametrize("text, idle", [(b"0.50 0.40 0.30 1/120 4321\n", True),
+                                        (b"3.10 2.00 1.00 9999/12000 4321\n", False), (b"garbage", True), (b"", True)])
+def test_a_core_is_idle_now_when_fewer_tasks_run_than_cores(tmp_path, monkeypatch, text, idle):
+    """The fourth field of /proc/loadavg (running/total) against the cores; unreadable: assume idle."""
+    monkeypatch.setattr(forked, "_cores", lambda: 2)
+    path = tmp_path / "loadavg"
+    path.write_bytes(text)
+    assert forked.idle_core_now(str(path)) is idle
+    assert forked.idle_core_now(str(tmp_path / "absent")) is True

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["Pending", "start", "can_fork", "core_to_spare"]
+__all__ = ["Pending", "start", "can_fork", "core_to_spare", "idle_core_now"]
 
 T = TypeVar("T")
 _IN_CHILD = False
@@ -34,11 +34,14 @@ def can_fork() -> bool:
     threading = sys.modules.get("threading")              # not imported: no other Python thread exists
     if threading is not None and threading.active_count() > 1:
         return False
+    return _cores() > 1
+
+
+def _cores() -> int:
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:                      # not Linux
-        cores = os.cpu_count() or 1
-    return cores > 1
+        return os.cpu_count() or 1
 
 
 def core_to_spare() -> bool:
@@ -48,6 +51,18 @@ def core_to_spare() -> bool:
         return os.getloadavg()[0] < (os.cpu_count() or 1)
     except (AttributeError, OSError):          # no load average here
         return True
+
+
+def idle_core_now(loadavg: str = "/proc/loadavg") -> bool:
+    """Whether a core is idle at this very moment: fewer tasks running now (this process among them: the
+    fourth field of ``/proc/loadavg``) than cores. The load average lags by a minute, and other programs'
+    short runs come and go within it; True where the count cannot be read."""
+    try:
+        with open(loadavg, "rb") as fh:
+            running = int(fh.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return True
+    return running < _cores()
 
 
 class Pending(Generic[T]):

@@ -235,14 +235,15 @@ def _encoding(amap: ArgumentMap, net: Network) -> Pending[tuple[bytes, bytes]]:
     large map in a forked child (:mod:`argmap.base.forked`) while this process computes the queries
     ``prepare`` asks for, which are encoded afterwards; :func:`_store` waits for the child, so the entry is
     written before :func:`load_compiled` returns. Where no fork is made (a small map, no core to spare: a
-    busy machine, one core, ``ARGMAP_JOBS=1``; other threads alive, already in a child), the part is encoded
+    busy machine by its load average or by the tasks running right now, one core, ``ARGMAP_JOBS=1``; other
+    threads alive, already in a child), the part is encoded
     here when it is needed. (The child's pages copied on write cost both processes ~0.3 s of CPU at 10,000
     claims: worth it only when the child has a core of its own.)"""
-    from ..base.forked import Pending, can_fork, core_to_spare, start
+    from ..base.forked import Pending, can_fork, core_to_spare, idle_core_now, start
     from .cachecodec import encode_compiled
 
     work = partial(encode_compiled, amap, net)
-    if len(amap.claims) >= FORK_ENCODING_CLAIMS and can_fork() and core_to_spare():
+    if len(amap.claims) >= FORK_ENCODING_CLAIMS and can_fork() and core_to_spare() and idle_core_now():
         return start(work)
     return Pending(work, lazy=True)
 
