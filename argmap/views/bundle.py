@@ -13,18 +13,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.report import verdict_word
 from ..api import DEFAULT, Conditions, Model
 from ..base.atomic import atomic_write, refuse_map_folder
 from ..base.formatting import conditions_text, fmt_p
 from ..base.marginals import Move, claim_moves, is_binary, p_true
 from ..base.records import dataclass
 from ..base.textsafe import visible
-from ..render.raster import prepare as prepare_graphviz
-from ..render.raster import render_dot
-from ..render.style import fmt_delta
-from ..render.views import OVERVIEW_ABOVE
-from .diagrams import model_diff_dot, model_dot
 
 if TYPE_CHECKING:
     from ..analysis.sensitivity.spread import Spread
@@ -87,9 +81,6 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
     from ..analysis.sensitivity.spreadtext import chart_rows
     from ..base.forked import start
-    from ..render.charts import chart_context, spread_charts, tornado_charts
-    from ..render.charts import prepare as prepare_charts
-    from .explorer import explorer_html
 
     step = progress or (lambda _msg: None)
     refuse_map_folder(out)
@@ -103,16 +94,13 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     kw = dict(given=given, set=set, scenario=scenario)
     result = model.run(target, **kw)
     bundle = Bundle(Path(out), probability=result.probability)
-    big = len(amap.claims) > OVERVIEW_ABOVE if collapse_all is None else collapse_all
-    overview = big and not focus
-    shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
     files: dict[str, bytes | str] = {}
     # the parts that need nothing but the map run side by side (argmap.base.forked): the spread (the longest
     # part), the page and the formula start first; the tornado chart once this process has done its own parts,
     # so that it is drawn while the spread's chart is (the two cores stay busy to the end). What several of
-    # them import is imported here once, before they fork: scipy.special and networkx (the page's and this
-    # process's) after the spread, which needs neither once an earlier export kept its quantile tables and fits
-    # (it learns them first thing in its own process).
+    # them import is imported here once, before they fork: scipy.special, networkx, Graphviz and the drawing
+    # modules (the page's and this process's) after the spread, which needs none of them (once an earlier export
+    # kept its quantile tables and fits: it learns them first thing in its own process).
     charts: dict[str, Pending[dict[str, bytes]]] = {}
     drawing: Pending[list[Spread]] | None = None
     texts: list[Pending[str]] = []
@@ -125,11 +113,22 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                 shared_factor=shared_factor)))
         step("the explorer page and the headline as a formula")
         import networkx  # noqa: F401 - the page's diagrams and the map's
+
+        from ..render.charts import chart_context, spread_charts, tornado_charts
+        from ..render.charts import prepare as prepare_charts
+        from ..render.raster import prepare as prepare_graphviz
+        from ..render.raster import render_dot
+        from ..render.views import OVERVIEW_ABOVE
+        from .diagrams import model_diff_dot, model_dot
+        from .explorer import explorer_html
         prepare_graphviz()                                  # which both draw
         import scipy.special  # noqa: F401 - the page's beta fits, quantiles here
         texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                                scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
                  _formula_part(model, target, kw)]
+        big = len(amap.claims) > OVERVIEW_ABOVE if collapse_all is None else collapse_all
+        overview = big and not focus
+        shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
         step("tornado chart")
         rows = tornado(model, target, **kw)
         tlabel = f"P({amap.claims[target].title})"
@@ -289,7 +288,7 @@ def _legible_files(files: dict, name: str, candidates: Sequence[Callable[..., st
     """NAME.svg and a post-sized NAME.png (with ``legend="separate"``, NAME-legend.svg/.png too) for the
     first candidate whose text is legible in a post's column (:func:`argmap.render.raster.post_fit`), else
     the most legible; returns the index of the one drawn."""
-    from ..render.raster import post_fit
+    from ..render.raster import post_fit, render_dot
 
     best = None
     for i, make in enumerate(candidates):
@@ -325,6 +324,9 @@ def _inputs(model: Model, target: str, marginals, fixed=()) -> list[tuple[str, f
 def _summary(model: Model, base: Model | None, result, rows, crux_rows, all_cruxes, formula, cond, big: bool,
              command: str | None, has_tornado: bool, res=None, groups=(), lead: int | None = None,
              shift=None, spreads=()) -> str:
+    from ..analysis.report import verdict_word
+    from ..render.style import fmt_delta
+
     amap = model.map
     target = result.target
     tclaim = amap.claims[target]
@@ -498,6 +500,8 @@ def _alt_tornado(model: Model, target: str, rows, p: float) -> str:
 
 
 def _moved_table(base: Model, model: Model, cond) -> str:
+    from ..render.style import fmt_delta
+
     rows = ["| claim | section | before | after | change |", "| --- | --- | ---: | ---: | ---: |"]
     for m in _moves(base, model, cond)[:TOP_CLAIMS]:
         claim = model.map.claims[m.claim]
