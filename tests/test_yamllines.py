@@ -211,6 +211,14 @@ def test_lines_put_together_at_random_read_as_libyaml_reads_them(parts):
     _check("\n".join("".join(p) for p in parts) + "\n")
 
 
+def test_a_file_of_more_lines_than_twice_the_values_allowed_is_left_to_the_other_paths():
+    """The lines are split all at once, so a hostile file of millions of short lines is declined before
+    (the events path stops counting at the limit, and the reference path names it)."""
+    text = "- 1\n" + "\n" * 1000                  # two values, a thousand lines
+    assert block_data(text, yamlsafe._plain_value, 400, 64) is None
+    assert block_data(text, yamlsafe._plain_value, 600, 64) == ([1], {(): (1, 1), (0,): (1, 3)})
+
+
 def test_the_fast_path_takes_lines_first_and_reads_the_rest_on_demand():
     doc = yamlsafe.parse_yaml(LARGE_MAP_STYLE, "x.yaml")
     assert doc._text is not None and ("claims", 0, "title") not in doc._positions

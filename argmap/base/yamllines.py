@@ -43,10 +43,11 @@ def block_data(text: str, plain: Callable[[str], Any], max_values: int,
                max_depth: int) -> tuple[Any, dict[tuple, tuple[int, int]]] | None:
     """The data of ``text`` and the 1-based (line, column) of each collection and list item by path,
     or None. ``plain`` gives the value of an unquoted scalar (it may raise to decline the file)."""
-    if _REFUSED.search(text):
-        return None
+    breaks = text.count("\n")
+    if breaks > 2 * max_values or _REFUSED.search(text):
+        return None                            # (so many lines: left to the paths that stop at the limit)
     lines = _LINE.findall(text)
-    if len(lines) != text.count("\n") + 1:
+    if len(lines) != breaks + 1:
         return None
     try:
         return _read(text, lines, plain, max_values, max_depth)
