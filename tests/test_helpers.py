@@ -84,3 +84,14 @@ def test_parse_quantity_shortcuts_are_the_general_reading(raw, domain):
             return str(err)
         return q, type(q.exact), q.exact is None or (q.exact.numerator, q.exact.denominator)
     assert outcome(parse_quantity) == outcome(_parse_general)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e14, max_value=1e14), max_size=30))
+def test_a_float_s_fraction_is_the_one_its_repr_names_made_or_remembered(xs):
+    from fractions import Fraction
+
+    from argmap.base import quantity
+
+    for x in xs + xs:                           # the second time from the kept ones
+        assert quantity._decimal_fraction(x) == Fraction(repr(x))
+    assert len(quantity._FRACTIONS) <= 1 << 16

@@ -83,14 +83,26 @@ def check_number_text(text: str, what: str = "number") -> None:
                          f"±{MAX_EXPONENT}")
 
 
+_FRACTIONS: dict[float, Fraction] = {}
+""":func:`_decimal_fraction`'s results by value (fractions are immutable; a map repeats its numbers)."""
+
+
 def _decimal_fraction(x: float) -> Fraction:
     """The fraction a float's shortest repr names (0.1 -> 1/10), as ``Fraction(repr(x))`` but without
-    parsing text for the common plain form (a large map has tens of thousands of numbers)."""
+    parsing text for the common plain form (a large map has tens of thousands of numbers, and repeats them:
+    each value's fraction is made once)."""
+    found = _FRACTIONS.get(x)
+    if found is not None:
+        return found
     text = repr(x)
     whole, point, frac = text.partition(".")
     if not point or "e" in frac or "e" in whole:
-        return Fraction(text)
-    return Fraction(int(whole + frac), 10 ** len(frac))
+        found = Fraction(text)
+    else:
+        found = Fraction(int(whole + frac), 10 ** len(frac))
+    if len(_FRACTIONS) < 1 << 16:
+        _FRACTIONS[x] = found
+    return found
 
 
 def _scalar(raw: Any, what: str, exact: bool = True) -> tuple[float, Fraction | None]:
