@@ -478,13 +478,25 @@ class _Layout:
         width = int(lengths[0])
         counts = [int((lengths > k).sum()) for k in range(width)]
         passes = [np.empty(n, dtype=np.int32) for n in counts]     # int32: half the memory of a wide fan-in
+        table = _term_table(comp, np.unique(owner[:counts[0]]), width)
+        if table is not None:
+            self.ratios += table[4]
         for a in range(0, counts[0], _CHUNK):
             b = min(counts[0], a + _CHUNK)
             ext = np.zeros((b - a, width), dtype=np.intp)
             act = np.zeros((b - a, width), dtype=bool)
+            if table is not None:                                   # every claim's terms at once: their
+                stride, card, bits, ratio, _, modded = table        # state's digit, active or not, ratio
+                own, cells = owner[a:b], rep[a:b]
+                for j in range(width):
+                    act[:, j] = (bits[own, j] >> ((cells // stride[own, j]) % card[own, j])) & 1
+                    ext[:, j] = ratio[own, j]
             runs = np.flatnonzero(np.diff(owner[a:b])) + 1          # formulas of one claim are contiguous runs
             for p0, p1 in zip(np.r_[0, runs], np.r_[runs, b - a], strict=True):
-                _, c, pshape = comp[int(owner[a + p0])]
+                ci = int(owner[a + p0])
+                if table is not None and not modded[ci]:
+                    continue                                        # done above; modulated ones in order here
+                _, c, pshape = comp[ci]
                 strides = _strides(pshape)
                 cells = rep[a + p0:a + p1]
                 for j, t in enumerate(c.terms):
@@ -541,6 +553,34 @@ class _Layout:
             par[zero] = 0
             passes.append((cells, par, zero))
         return tuple(passes)
+
+
+def _term_table(comp, claims: np.ndarray, width: int) -> tuple | None:
+    """Per claim of ``comp`` and term slot: the stride and card of the term's axis, its active states as
+    bits, its ratio (unmodulated terms); the ratios of the ``claims`` listed, and which claims have a
+    modulated term (their extended rows are made in order, by :meth:`_Layout._ext`). None where a
+    parent has more states than bits."""
+    n = len(comp)
+    stride = np.ones((n, width), dtype=np.intp)
+    card = np.ones((n, width), dtype=np.intp)
+    bits = np.zeros((n, width), dtype=np.int64)
+    ratio = np.zeros((n, width), dtype=np.intp)
+    modded = np.zeros(n, dtype=bool)
+    ratios: list[int] = []
+    for ci in claims.tolist():
+        _, c, pshape = comp[ci]
+        strides = _strides(pshape)
+        for j, t in enumerate(c.terms):
+            if len(t.active) > 62:
+                return None
+            stride[ci, j], card[ci, j] = strides[t.axis], pshape[t.axis]
+            bits[ci, j] = sum(1 << s for s, on in enumerate(t.active) if on)
+            if t.mods:
+                modded[ci] = True
+            else:
+                ratio[ci, j] = t.ratio
+                ratios.append(t.ratio)
+    return stride, card, bits, ratio, ratios, modded
 
 
 def _shape(c: Composed, pshape: tuple[int, ...]) -> tuple:
