@@ -193,3 +193,36 @@ def test_charts_are_laid_out_once_and_equal_matplotlibs_tight_output(monkeypatch
         both = charts._render(make(), ["svg", "png"])          # one figure saved twice: each as if alone
         assert both == {fmt: _tight_reference(reference(make), fmt) for fmt in ("svg", "png")}, name
     assert figures["tornado"]().get_figwidth() < charts.WIDTH_IN      # narrowed: measured at a second size
+
+
+def test_a_saved_chart_measures_its_text_once_per_format(monkeypatch):
+    """The renderer that draws a chart takes the text extents the tight box was measured with (same class, same
+    dpi), so every text is measured once per format, not again while drawing; renderers of another dpi or
+    class never share them, and the figure is left as it was (the bytes: the test above)."""
+    import io
+    from collections import Counter
+
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    from argmap.render import charts
+
+    model = Model.load(MIX)
+    fig = charts._tornado_figure(tornado(model), model.probability(), 15, "P(target)", None, "ctx")
+    measured: Counter = Counter()
+    for cls in (RendererAgg, RendererSVG):
+        def counted(self, s, prop, ismath, _orig=cls.get_text_width_height_descent):
+            measured[type(self).__name__, id(self), s] += 1
+            return _orig(self, s, prop, ismath)
+        monkeypatch.setattr(cls, "get_text_width_height_descent", counted)
+    charts._render(fig, ["svg", "png"])
+    renderers = Counter((kind, rid) for kind, rid, _ in measured)
+    assert sorted(kind for kind, _ in renderers) == ["RendererAgg", "RendererSVG"]    # one per format measures
+    assert set(measured.values()) == {1}                                             # each text once
+    assert "draw" not in vars(fig)
+    agg = RendererAgg(10, 10, 100.0)
+    assert charts._measures_as(agg) == charts._measures_as(RendererAgg(20, 30, 100.0)) == (RendererAgg, 100.0)
+    assert charts._measures_as(RendererAgg(10, 10, 72.0)) != charts._measures_as(agg)
+    svg = MixedModeRenderer(fig, 1.0, 1.0, 72, RendererSVG(72, 72, io.StringIO()))
+    assert charts._measures_as(svg) == (RendererSVG, None) != charts._measures_as(agg)

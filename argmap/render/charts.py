@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, overload
 
@@ -92,12 +93,57 @@ def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
         with (canvas._switch_canvas_and_return_print_method(fmt) as print_method,
               cbook._setattr_cm(fig, dpi=dpi), cbook._setattr_cm(canvas, _device_pixel_ratio=1),
               cbook._setattr_cm(canvas, _is_saving=True)):
-            box = fig.get_tightbbox(_get_renderer(fig, print_method)).padded(pad)
+            measure = _get_renderer(fig, print_method)
+            box = fig.get_tightbbox(measure).padded(pad)
         buf = io.BytesIO()
         # an SVG is laid out at 72 dpi (its renderer sets that); saved at it, its box is placed as "tight" places it
-        fig.savefig(buf, format=fmt, dpi=72 if fmt == "svg" else dpi, bbox_inches=box, metadata=_METADATA[fmt])
+        with _metrics_of(fig, measure):
+            fig.savefig(buf, format=fmt, dpi=72 if fmt == "svg" else dpi, bbox_inches=box, metadata=_METADATA[fmt])
         out[fmt] = buf.getvalue()
     return out
+
+
+@contextmanager
+def _metrics_of(fig, measure):
+    """While ``fig`` is saved, its drawing renderer takes the text extents ``measure`` (the renderer the tight box
+    was measured with, of the same class and dpi) has already measured, instead of measuring every text again.
+
+    An extent depends only on the text, its font and the dpi (``get_text_width_height_descent`` reads nothing
+    else of the renderer), and matplotlib keeps extents per renderer (``matplotlib.text``'s two-layer cache):
+    the drawing renderer is handed the measuring one's cache as the figure starts drawing. Any other renderer
+    (another class or dpi) measures for itself, as does every renderer under a matplotlib without that cache.
+    The bytes are the same (tests/test_sensitivity_cli.py)."""
+    import weakref
+
+    from matplotlib import text
+
+    metrics = getattr(text, "_get_text_metrics_function", None)
+    caches = (getattr(metrics, "__defaults__", None) or (None,))[0]
+    if metrics is None or not isinstance(caches, weakref.WeakKeyDictionary):
+        yield
+        return
+    kept = metrics(measure)        # the measuring renderer's cache (made if it has none)
+    draw = fig.draw
+
+    def shared(renderer):
+        if _measures_as(renderer) == _measures_as(measure) and renderer not in caches:
+            caches[renderer] = kept
+        return draw(renderer)
+
+    fig.draw = shared
+    try:
+        yield
+    finally:
+        del fig.draw
+
+
+def _measures_as(renderer) -> tuple[type, float | None]:
+    """What a renderer's text extents depend on: the class that measures them (an SVG's, inside the renderer
+    that would rasterize parts of it) and its dpi (none for an SVG's: its extents are in points)."""
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+
+    measuring = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer
+    return type(measuring), getattr(measuring, "dpi", None)
 
 
 def _tight(fig):
