@@ -226,3 +226,27 @@ def test_a_saved_chart_measures_its_text_once_per_format(monkeypatch):
     assert charts._measures_as(RendererAgg(10, 10, 72.0)) != charts._measures_as(agg)
     svg = MixedModeRenderer(fig, 1.0, 1.0, 72, RendererSVG(72, 72, io.StringIO()))
     assert charts._measures_as(svg) == (RendererSVG, None) != charts._measures_as(agg)
+
+
+def test_charts_prepared_without_docstrings_draw_the_same_and_keep_the_signatures(tmp_path):
+    """``prepare(docstrings=False)`` (the export's) imports matplotlib without its artists' property tables in
+    their ``set`` docstrings, in a fresh process: ``set``'s signatures are complete, ``kwdoc`` is restored for
+    what is imported later, and a chart's bytes are those of a process that imported matplotlib as usual."""
+    import subprocess
+    import sys
+
+    script = """
+import hashlib, inspect, sys
+from argmap.render import charts
+charts.prepare(docstrings=sys.argv[1] == "1")
+import matplotlib.artist, matplotlib.lines
+rows = [dict(title="A claim with a long title", sections=["2"], low=0.1, high=0.9, p_low=0.2, p_high=0.6)]
+out = charts.tornado_charts(rows, 0.4, ("svg", "png"), context="ctx")
+print(matplotlib.artist.kwdoc.__name__, "linewidth" in inspect.signature(matplotlib.lines.Line2D.set).parameters,
+      "antialiased" in (matplotlib.lines.Line2D.set.__doc__ or ""), hashlib.sha256(out["svg"] + out["png"]).hexdigest())
+"""
+    runs = [subprocess.run([sys.executable, "-c", script, flag], capture_output=True, text=True, check=True,
+                           cwd=tmp_path).stdout.split() for flag in ("1", "0")]
+    assert runs[0][:3] == ["kwdoc", "True", "True"]
+    assert runs[1][:3] == ["kwdoc", "True", "False"]       # the table left out, the signature kept
+    assert runs[0][3] == runs[1][3]

@@ -133,7 +133,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         rows = tornado(model, target, **kw)
         tlabel = f"P({amap.claims[target].title})"
         if rows or uncertain:
-            prepare_charts()          # imported once here, not once in each chart's process
+            prepare_charts(docstrings=False)   # imported once here, not in each chart's process
         step("drawing the map")
         maps = [partial(model_dot, model, target=target, stagger=st, **shown, **kw) for st in (None, 3, 2)]
         added = [c for c in amap.claims if c not in first.map.claims]
