@@ -83,8 +83,9 @@ def _progress(args):
 
 def _write_out(rep, out: Path, top: int, overlays=()) -> list[Path]:
     from ..analysis.sensitivity import format_markdown
-    from ..render.charts import chart_context, histogram_chart, tornado_charts
+    from ..render.charts import chart_context, histogram_chart, prepare, tornado_charts
 
+    prepare(docstrings=False)        # a command that only draws: matplotlib without its help() tables
     q = rep.query
     label = q.label
     written = []
