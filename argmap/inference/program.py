@@ -478,7 +478,7 @@ class _Layout:
         width = int(lengths[0])
         counts = [int((lengths > k).sum()) for k in range(width)]
         passes = [np.empty(n, dtype=np.int32) for n in counts]     # int32: half the memory of a wide fan-in
-        table = _term_table(comp, np.unique(owner[:counts[0]]), width)
+        table = _term_table(comp, _distinct(owner[:counts[0]]), width)
         if table is not None:
             self.ratios += table[4]
         for a in range(0, counts[0], _CHUNK):
