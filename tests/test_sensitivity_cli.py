@@ -226,6 +226,18 @@ def test_a_saved_chart_measures_its_text_once_per_format(monkeypatch):
     assert charts._measures_as(RendererAgg(10, 10, 72.0)) != charts._measures_as(agg)
     svg = MixedModeRenderer(fig, 1.0, 1.0, 72, RendererSVG(72, 72, io.StringIO()))
     assert charts._measures_as(svg) == (RendererSVG, None) != charts._measures_as(agg)
+    # at another figure dpi than the one measured at (an SVG's rasterized parts), the drawer measures itself
+    from matplotlib import text
+    from matplotlib.font_manager import FontProperties
+
+    drawer = RendererAgg(20, 30, 100.0)
+    with charts._metrics_of(fig, agg, 100.0):
+        fig.draw(drawer)
+    measured.clear()
+    extents = text._get_text_metrics_function  # type: ignore[attr-defined]
+    extents(drawer)("abc", FontProperties(), False, 100.0)
+    extents(drawer)("abc", FontProperties(), False, 50.0)
+    assert sorted((rid == id(drawer), s) for _, rid, s in measured) == [(False, "abc"), (True, "abc")]
 
 
 def test_charts_prepared_without_docstrings_draw_the_same_and_keep_the_signatures(tmp_path):

@@ -111,24 +111,28 @@ def _render(fig, formats: Sequence[str]) -> dict[str, bytes]:
               cbook._setattr_cm(canvas, _is_saving=True)):
             measure = _get_renderer(fig, print_method)
             box = fig.get_tightbbox(measure).padded(pad)
+            measured_at = fig.dpi
         buf = io.BytesIO()
         # an SVG is laid out at 72 dpi (its renderer sets that); saved at it, its box is placed as "tight" places it
-        with _metrics_of(fig, measure):
+        with _metrics_of(fig, measure, measured_at):
             fig.savefig(buf, format=fmt, dpi=72 if fmt == "svg" else dpi, bbox_inches=box, metadata=_METADATA[fmt])
         out[fmt] = buf.getvalue()
     return out
 
 
 @contextmanager
-def _metrics_of(fig, measure):
+def _metrics_of(fig, measure, measured_at: float):
     """While ``fig`` is saved, its drawing renderer takes the text extents ``measure`` (the renderer the tight box
-    was measured with, of the same class and dpi) has already measured, instead of measuring every text again.
+    was measured with, of the same class and dpi, the figure at ``measured_at`` dpi) has already measured,
+    instead of measuring every text again.
 
     An extent depends only on the text, its font and the dpi (``get_text_width_height_descent`` reads nothing
-    else of the renderer), and matplotlib keeps extents per renderer (``matplotlib.text``'s two-layer cache):
-    the drawing renderer is handed the measuring one's cache as the figure starts drawing. Any other renderer
-    (another class or dpi) measures for itself, as does every renderer under a matplotlib without that cache.
-    The bytes are the same (tests/test_sensitivity_cli.py)."""
+    else of the renderer), and matplotlib keeps extents per renderer (``matplotlib.text``'s two-layer cache,
+    keyed by the figure's dpi too): the drawing renderer's cache, made as the figure starts drawing, answers
+    from the measuring one's at the dpi measured at. At another figure dpi (an SVG's rasterized parts) and for
+    any other renderer (another class or dpi) the drawing renderer measures for itself, as every renderer does
+    under a matplotlib without that cache. The bytes are the same (tests/test_sensitivity_cli.py)."""
+    import functools
     import weakref
 
     from matplotlib import text
@@ -143,7 +147,17 @@ def _metrics_of(fig, measure):
 
     def shared(renderer):
         if _measures_as(renderer) == _measures_as(measure) and renderer not in caches:
-            caches[renderer] = kept
+            own = weakref.ref(renderer)        # as matplotlib's: the cache must not keep its renderer alive
+
+            @functools.lru_cache(4096)
+            def extents(s, prop, ismath, dpi):
+                if dpi == measured_at:
+                    return kept(s, prop, ismath, dpi)
+                drawing = own()
+                assert drawing is not None            # it is drawing
+                return drawing.get_text_width_height_descent(s, prop, ismath)
+
+            caches[renderer] = extents
         return draw(renderer)
 
     fig.draw = shared
