@@ -205,6 +205,35 @@ def test_kept_beta_tables_give_the_same_draws_without_computing_them(cache_dir, 
         assert np.array_equal(a.independent_values, b.independent_values)
 
 
+def test_kept_beta_tables_are_refused_under_another_scipy(cache_dir, monkeypatch):
+    """The quantile tables' header names scipy's version from the package itself (its ``__version__``, never
+    importlib.metadata's record): a text kept under one version is not read under another."""
+    import importlib.metadata
+
+    import scipy
+
+    def no_metadata(_name):
+        raise AssertionError("scipy's version read from importlib.metadata")
+    monkeypatch.setattr(importlib.metadata, "version", no_metadata)
+    kept.keep("beta-tables", "grid", "tables", ("scipy",))
+    assert kept.text("beta-tables", "grid", ("scipy",)) == "tables"
+    monkeypatch.setattr(scipy, "__version__", scipy.__version__ + ".post1")
+    assert kept.text("beta-tables", "grid", ("scipy",)) is None
+    assert kept._versions(("scipy",)) == f"scipy={scipy.__version__}"
+
+
+def test_the_quantile_tables_version_needs_no_importlib_metadata():
+    """Reading scipy's version for the kept tables imports scipy's package, not importlib.metadata (whose
+    import costs the spread's process more)."""
+    import subprocess
+
+    probe = ("import sys\nfrom argmap.inference import kept\nv = kept._versions(('scipy',))\n"
+             "print(v, 'importlib.metadata' in sys.modules, 'scipy.special' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    import scipy
+    assert out == [f"scipy={scipy.__version__}", "False", "False"]
+
+
 def test_learned_fits_and_gamma_tables_are_the_computed_ones(monkeypatch):
     """A fit or gamma table read back from the kept text is the computed one, bit for bit."""
     import numpy as np

@@ -44,17 +44,32 @@ stats: Counter[str] = Counter()
 
 
 def _versions(libraries: tuple[str, ...]) -> str:
-    if not libraries:
-        return ""
+    return ",".join(f"{name}={_version(name)}" for name in libraries)
+
+
+_OWN_VERSION = frozenset({"scipy"})
+"""Libraries whose version is read from the package itself (its ``__version__``, the very code that runs;
+importing scipy's top package costs less than ``importlib.metadata``), in every process that keeps or reads a
+text, imported or not: one source per library, so a header written is the header read."""
+
+
+def _version(name: str) -> str:
+    """The library's version (:data:`_OWN_VERSION`'s from the package, others from its installed distribution);
+    ``?`` when not installed."""
+    if name in _OWN_VERSION:
+        import importlib
+
+        try:
+            found = getattr(importlib.import_module(name), "__version__", None)
+        except ImportError:
+            return "?"
+        return found if isinstance(found, str) else "?"
     from importlib import metadata
 
-    out = []
-    for name in libraries:
-        try:
-            out.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name}=?")
-    return ",".join(out)
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def _header(kind: str, libraries: tuple[str, ...]) -> bytes:
