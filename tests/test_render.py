@@ -288,3 +288,52 @@ def test_public_names_are_exactly_the_documented_ones():
         "map_dot", "diff_dot", "make_view", "View", "render_dot", "engine_name", "RenderError", "FORMATS", "PNG_DPI",
         "PNG_MAX_WIDTH", "render_png", "PostFit"})
     assert all(getattr(render, n) is not None for n in render.__all__)
+
+
+def test_views_find_networkx_s_cycle_and_order_without_it():
+    """A view's loop search and claim order are networkx's (``find_cycle`` of the drawn graph: the same edges
+    in the same order; the lexicographical topological sort), checked against networkx on random graphs
+    with duplicate edges, self-loops and nodes reached twice."""
+    import random
+
+    import networkx as nx
+
+    from argmap.maps.checks import topological_order
+    from argmap.render.views import _find_cycle
+
+    rng = random.Random(7)
+    cyclic = 0
+    for _ in range(3000):
+        nodes = [f"n{k}" for k in range(rng.randint(1, 9))]
+        pairs = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.randint(0, 16))]
+        g = nx.DiGraph(pairs)
+        try:
+            expected = nx.find_cycle(g)
+        except nx.NetworkXNoCycle:
+            expected = None
+        assert _find_cycle(pairs) == expected, pairs
+        cyclic += expected is not None
+        parents: dict[str, list[str]] = {n: [] for n in nodes}
+        for s, t in pairs:
+            parents[t].append(s)
+        h = nx.DiGraph()
+        h.add_nodes_from(nodes)
+        h.add_edges_from(pairs)
+        want = list(nx.lexicographical_topological_sort(h)) if nx.is_directed_acyclic_graph(h) else None
+        assert topological_order({n: tuple(ps) for n, ps in parents.items()}) == want
+    assert 300 < cyclic < 2700
+
+
+def test_drawing_the_bundled_map_imports_no_networkx():
+    """The bundled map's overview collapses parts into loops that views break; neither that nor the claim
+    order imports networkx (its import is ~0.1 s of `argmap export`)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom argmap import Model\nfrom argmap.render import views\n"
+             "from argmap.views.diagrams import model_dot\nm = Model.load(cache=False)\nbroken = []\n"
+             "find = views._find_cycle\nviews._find_cycle = lambda p: broken.append(1) or find(p)\n"
+             "model_dot(m, target=m.map.target, collapse_all=True)\n"
+             "print(any(find(p) for p in [[('a', 'b'), ('b', 'a')]]), len(broken) > 1, 'networkx' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out[-3:] == ["True", "True", "False"]

@@ -7,10 +7,11 @@ deterministic: nodes follow the map's lexicographic topological order and edges 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..base.errors import QueryError, did_you_mean
 from ..base.records import dataclass
+from ..maps.checks import topological_order
 from ..maps.models import ArgumentMap, Relation
 
 __all__ = ["ViewNode", "ViewEdge", "View", "make_view", "downstream_beside", "claim_edges", "effective_parts",
@@ -80,15 +81,67 @@ def claim_edges(amap: ArgumentMap) -> list[tuple[str, str, str, Relation | None]
 
 
 def _order(amap: ArgumentMap) -> list[str]:
-    import networkx as nx
+    """Claims parents first, the smallest id first among those ready (networkx's lexicographical topological
+    sort, without importing networkx); a cyclic map, which cannot compile but can still be drawn: sorted."""
+    parents: dict[str, list[str]] = {c: [] for c in amap.claims}
+    for s, t, _, _ in claim_edges(amap):
+        if s in parents and t in parents:
+            parents[t].append(s)
+    order = topological_order({c: tuple(ps) for c, ps in parents.items()})
+    return order if order is not None else sorted(amap.claims)
 
-    g = nx.DiGraph()
-    g.add_nodes_from(amap.claims)
-    g.add_edges_from((s, t) for s, t, _, _ in claim_edges(amap) if s in amap.claims and t in amap.claims)
-    try:
-        return list(nx.lexicographical_topological_sort(g))
-    except nx.NetworkXUnfeasible:          # a cyclic map cannot compile, but can still be drawn
-        return sorted(amap.claims)
+
+def _find_cycle(pairs: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The cycle ``networkx.find_cycle(networkx.DiGraph(pairs))`` finds (the same edges in the same order:
+    the same depth-first search over nodes and edges in first-seen order, without importing networkx); None
+    if there is none."""
+    succ: dict[str, dict[str, None]] = {}
+    for s, t in pairs:
+        succ.setdefault(s, {})[t] = None
+        succ.setdefault(t, {})
+    explored: set[str] = set()
+    for start in succ:
+        if start in explored:
+            continue
+        edges: list[tuple[str, str]] = []
+        seen, active = {start}, {start}
+        previous: str | None = None
+        for tail, head in _edge_dfs(succ, start):
+            if head in explored:
+                continue
+            if previous is not None and tail != previous:        # backtracked: pop to the edge ending at tail
+                while True:
+                    if not edges:
+                        active = {tail}
+                        break
+                    active.remove(edges.pop()[1])
+                    if edges and edges[-1][1] == tail:
+                        break
+            edges.append((tail, head))
+            if head in active:
+                first = next(i for i, (t, _) in enumerate(edges) if t == head)
+                return edges[first:]
+            seen.add(head)
+            active.add(head)
+            previous = head
+        explored |= seen
+    return None
+
+
+def _edge_dfs(succ: dict[str, dict[str, None]], start: str) -> Iterator[tuple[str, str]]:
+    """networkx's ``edge_dfs`` of a directed graph from one node: each edge once, in depth-first order."""
+    stack, out, visited = [start], {}, set()
+    while stack:
+        node = stack[-1]
+        if node not in visited:
+            out[node] = iter(succ[node])
+            visited.add(node)
+        head = next(out[node], None)
+        if head is None:
+            stack.pop()
+        else:
+            stack.append(head)
+            yield node, head
 
 
 def _neighbourhood(amap: ArgumentMap, focus: str, depth: int) -> set[str]:
@@ -147,31 +200,28 @@ def _placed(order: list[str], shown: set[str], part_of: dict[str, str | None], c
     order, among the first few) whose expansion leaves no loop, else the first on the loop. Each round
     expands one claim, so this ends.
     """
-    import networkx as nx
-
     rank = {c: i for i, c in enumerate(order)}
 
-    def drawn(expanded: set[str]) -> tuple[dict[str, str], nx.DiGraph]:
+    def drawn(expanded: set[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
         where = {c: PART_PREFIX + part_of[c] if part_of[c] in collapse and c not in expanded else c  # type: ignore[operator]
                  for c in order if c in shown}
-        g = nx.DiGraph((where[s], where[t]) for s, t, _, _ in edges
-                       if s in where and t in where and where[s] != where[t])
-        return where, g
+        return where, [(where[s], where[t]) for s, t, _, _ in edges
+                       if s in where and t in where and where[s] != where[t]]
 
     expanded = set(keep)
     while True:
-        where, g = drawn(expanded)
-        try:
-            loop = {n for e in nx.find_cycle(g) for n in e[:2]}
-        except nx.NetworkXNoCycle:
+        where, pairs = drawn(expanded)
+        cycle = _find_cycle(pairs)
+        if cycle is None:
             return where
+        loop = {n for e in cycle for n in e}
         candidates = sorted({c for s, t, _, _ in edges if s in where and t in where
                              and where[s] in loop and where[t] in loop and where[s] != where[t]
                              for c in (s, t) if where[c] != c}, key=rank.__getitem__)
         if not candidates:                 # the map itself is cyclic: it cannot compile, draw it as it is
             return where
         tried = candidates[:_TRIES]        # each try redraws the graph: bounded, for maps with many parts
-        expanded.add(next((c for c in tried if nx.is_directed_acyclic_graph(drawn(expanded | {c})[1])),
+        expanded.add(next((c for c in tried if _find_cycle(drawn(expanded | {c})[1]) is None),
                           candidates[0]))
 
 

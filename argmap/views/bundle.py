@@ -98,7 +98,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     # the parts that need nothing but the map run side by side (argmap.base.forked): the spread (the longest
     # part), the page and the formula start first; the tornado chart once this process has done its own parts,
     # so that it is drawn while the spread's chart is (the two cores stay busy to the end). What several of
-    # them import is imported here once, before they fork: scipy.special, networkx, Graphviz and the drawing
+    # them import is imported here once, before they fork: scipy.special, Graphviz and the drawing
     # modules (the page's and this process's) after the spread, which needs none of them (once an earlier export
     # kept its quantile tables and fits: it learns them first thing in its own process).
     charts: dict[str, Pending[dict[str, bytes]]] = {}
@@ -112,8 +112,6 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                 spread_by_scale, model, target, **kw, samples=samples, seed=seed, correlation=correlation, words=words,
                 shared_factor=shared_factor)))
         step("the explorer page and the headline as a formula")
-        import networkx  # noqa: F401 - the page's diagrams and the map's
-
         from ..render.charts import chart_context, spread_charts, tornado_charts
         from ..render.charts import prepare as prepare_charts
         from ..render.raster import prepare as prepare_graphviz
