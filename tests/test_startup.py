@@ -120,6 +120,34 @@ def test_a_cold_run_of_the_bundled_map_imports_no_numpy_ma_nor_scipy(tmp_path):
     assert _modules_after(_COLD, tmp_path) == []
 
 
+_COLD_READS = """
+import contextlib, io, json, os, sys
+from argmap.base import yamlsafe
+parse = yamlsafe.parse_yaml
+def noted(raw, path="<input>"):
+    doc = parse(raw, path)
+    with open(%r, "a") as log:                      # in whichever process reads the files
+        log.write(json.dumps([os.getpid(), str(path), "yaml" in sys.modules]) + "\\n")
+    return doc
+yamlsafe.parse_yaml = noted
+from argmap.commands.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["run"]) == 0
+print(json.dumps([os.getpid(), "yaml" in sys.modules]))
+"""
+
+
+def test_a_cold_run_of_the_bundled_map_imports_no_yaml_where_it_reads(tmp_path):
+    """The line reader takes every file of the bundled map, so no process of a cold run imports PyYAML:
+    neither this one nor the forked child that reads the files (where it can fork)."""
+    log = tmp_path / "reads.log"
+    pid, parent_yaml = _modules_after(_COLD_READS % str(log), tmp_path / "cache")
+    reads = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(reads) >= 11 and not parent_yaml
+    assert [r for r in reads if r[2]] == []
+    assert all(r[0] != pid for r in reads) == can_fork()
+
+
 _GC = """
 import contextlib, gc, io, json, sys
 from argmap.commands.cli import main

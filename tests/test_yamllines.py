@@ -81,6 +81,12 @@ claims:
   note: 'it''s "quoted"'
   # a comment
   other: plain text # and a comment
+  rows:
+    - {when: {a: true, b: false},
+       probs: {x: 0, y: 1}}
+    - {when: {a: true,  b: true},  
+         probs: [0.5,
+                 0.5]}
 - {id: c1, title: Claim 1, credence: 0.2, range: [0.1, -2.5e-3], sub: {a: [x, 'y z'], b: "w"}}
 -   id: c2
     folded: >-
@@ -104,6 +110,8 @@ claims:
 
 def test_the_large_maps_style_is_read_by_lines():
     assert _check(LARGE_MAP_STYLE)
+    assert yamlsafe.parse_yaml(LARGE_MAP_STYLE, "x.yaml").data["claims"][0]["rows"][1] == {
+        "when": {"a": True, "b": True}, "probs": [0.5, 0.5]}
     assert yamlsafe.parse_yaml(LARGE_MAP_STYLE, "x.yaml").data["claims"][2] == {
         "id": "c2", "folded": "A long text folded over lines: with # and - inside\nand a paragraph.",
         "literal": "kept\n\nas written\n", "empty": None, "true": True, 7: "seven", "r": [1, {"a": 2}]}
@@ -111,7 +119,8 @@ def test_the_large_maps_style_is_read_by_lines():
 
 @pytest.mark.parametrize("text", [
     "a: b\n  continued\n", "a:\n  b\n", "- a\n  b\n", "a: &x 1\nb: *x\n",
-    "a: !!str 1\n", "a: 1\na: 2\n", "a:\tb\n", "a: b\r\n", "a: b: c\n", "a: b:\n", "'a': 1\n", "a: 'x\n  y'\n",
+    "a: !!str 1\n", "a: 1\na: 2\n", "a:\tb\n", "a: b\r\n", "a: b: c\n", "a: b:\n", "a: 'x\n  y'\n",
+    "'a\\'': 1\n", "\"a\\\"b\": 1\n", "\"\": 1\n", "\"a\\tb\": 1\n", "'a'b: 1\n", "\"a\":b\n",
     "a: \"x\\ty\"\n", "a: [1,\n  2]\n", "a: [1, ]\n", "a: {b: }\n", "a: {b}\n", "- - 1\n", "-\n  a: 1\n",
     "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n b: 2\n", "- 1\na: 2\n", "a:\n  - 1\n- 2\n",
     "1.5: x\n", "null: x\n", "a: ? x\n", "a: - x\n", "a: -\n", "plain\n", "", "# only a comment\n",
@@ -129,12 +138,31 @@ PLAIN = st.sampled_from(["a", "b c", "1", "-2", "+3", "0.5", "-0.25", "1.", "1e5
                          "[]", "{}", "{a: [1, {b: c}], 'd': \"e\"}", "[x, 'y', -1.5]", "[a,b]", "{a: 1,b: 2}",
                          "{a: x y, b: -1}", "[ a , b ]", "{a : 1}", "{a:1}", "[a, , b]", "{a: 1, }", "[-, x]",
                          "[- x]", "{a: b: c}", "{a:b: 1}", "{-a: 1}", "[a%b, c]", "{a: 1, a: 2}", "{on: 1, 2: -}",
-                         "[1.5, 007, on, ~, 2023-01-01]", "{a: 1.0, b: 0.25, c: x}", "[a:b, c]", "{a: b #c}"])
+                         "[1.5, 007, on, ~, 2023-01-01]", "{a: 1.0, b: 0.25, c: x}", "[a:b, c]", "{a: b #c}",
+                         "['a,b', \"c,d\", {e: [f, g]}]"])
 BLOCK_LINES = st.one_of(
     st.sampled_from(["Some text", "more: text # here", "- a dash", "", "'quoted'", "é ü", "[a, b]", "x",
                      "# not a comment", "...", "a |> b"]),
     st.sampled_from(["  more indented", " ", "trail ", "\t"]))      # mostly lines the reader takes
-KEYS = st.sampled_from(["a", "b", "k_1", "on", "no", "1", "2", "x.y", "a-b", "True"])
+KEYS = st.sampled_from(["a", "b", "k_1", "on", "no", "1", "2", "x.y", "a-b", "True", '"1"', "'2'", '"1.2.3"', '"a"',
+                        "'on'", '"a: b #c"', "'it''s'", '"x\'y"', "'x\"y'", '"a\\tb"', '"é"', "''''", '"\\\\"',
+                        "'a\\'", '""', "''", "'#'", '"[x]"'])
+
+
+def _spread(draw, text: str, indent: int) -> str:
+    """``text``, a flow collection perhaps, broken over lines after some of its commas (or anywhere)."""
+    if "," not in text or draw(st.integers(0, 1)):
+        return text
+    parts = text.split(",")
+    out = parts[0]
+    for part in parts[1:]:
+        if draw(st.booleans()):
+            out += "," + draw(st.sampled_from(["", "  ", " # c"])) + "\n" + " " * (indent + draw(st.integers(-1, 24)))
+            part = part.lstrip(" ") if draw(st.integers(0, 3)) else part
+        else:
+            out += ","
+        out += part
+    return out
 
 
 def _block(draw, value, indent: int, lines: list[str], prefix: str) -> None:
@@ -157,7 +185,7 @@ def _block(draw, value, indent: int, lines: list[str], prefix: str) -> None:
                     text = draw(BLOCK_LINES)
                     lines.append(text if not text.strip() else " " * deeper + text)
             else:
-                lines.append(f"{lead}{k}:" + ("" if v is None else " " + str(v)))
+                lines.append(f"{lead}{k}:" + ("" if v is None else " " + _spread(draw, str(v), indent)))
     elif isinstance(value, list) and value:
         for i, v in enumerate(value):
             lead = prefix if i == 0 else pad
@@ -165,7 +193,7 @@ def _block(draw, value, indent: int, lines: list[str], prefix: str) -> None:
             if isinstance(v, (dict, list)) and v:
                 _block(draw, v, indent + len(dash), lines, lead + dash)
             else:
-                lines.append(f"{lead}{dash}{v}")
+                lines.append(f"{lead}{dash}{_spread(draw, str(v), indent)}")
     else:
         lines.append(prefix + ("[]" if isinstance(value, list) else "{}" if isinstance(value, dict) else str(value)))
 
@@ -206,7 +234,9 @@ def test_block_documents_read_as_libyaml_reads_them(text):
 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["", " ", "  ", "    "]), st.sampled_from(["", "- ", "-  ", "-"]),
-                          st.sampled_from(["", "a: ", "b:", "c:  ", "on: ", "1: ", "a:b "]), PLAIN), max_size=8))
+                          st.sampled_from(["", "a: ", "b:", "c:  ", "on: ", "1: ", "a:b ", '"1": ', "'a':",
+                                           "'x''y': "]),
+                          PLAIN), max_size=8))
 def test_lines_put_together_at_random_read_as_libyaml_reads_them(parts):
     _check("\n".join("".join(p) for p in parts) + "\n")
 
@@ -224,3 +254,34 @@ def test_the_fast_path_takes_lines_first_and_reads_the_rest_on_demand():
     assert doc._text is not None and ("claims", 0, "title") not in doc._positions
     full = yamlsafe._plain_events(yamlsafe.yaml.CSafeLoader(LARGE_MAP_STYLE), Path("x.yaml"), True)
     assert doc.positions == full.positions and doc.key_positions == full.key_positions
+
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "- ", "  ", "  - "]), KEYS, st.sampled_from([
+    "{a: 1, b: [x, 'y'], c: {d: e}}", "[0.5, 0.25, -1]", "{when: {s: true, t: false}, probs: {x: 0, y: 1}}",
+    "['a,b', \"c,d\", {e: [f, g]}]", "[a, b c, 'd''e']", "{a: [1, {b: c}], 'd': \"e\"}", "{a: x y, b: -1}"])),
+    min_size=1, max_size=4), st.data())
+def test_flow_collections_over_lines_read_as_libyaml_reads_them(items, data):
+    lines = [f"{lead}{key}: {_spread(data.draw, flow, len(lead))}" for lead, key, flow in items]
+    _check("\n".join(lines) + "\n")
+
+
+def test_quoted_keys_and_flow_collections_over_lines_are_read_by_lines():
+    text = "\"1.2.3\": x\n'on': [a,\n       b]\nk:\n  - {'x''y': 1,\n     \"z\": {a: 2,\n      b: [3]}}\n"
+    assert _check(text)
+    assert _lines(text) == ({"1.2.3": "x", "on": ["a", "b"], "k": [{"x'y": 1, "z": {"a": 2, "b": [3]}}]},
+                            {(): (1, 1), ("on",): (2, 7), ("on", 0): (2, 8), ("on", 1): (3, 8), ("k",): (5, 3),
+                             ("k", 0): (5, 5), ("k", 0, "z"): (6, 11), ("k", 0, "z", "b"): (7, 10),
+                             ("k", 0, "z", "b", 0): (7, 11)})
+
+
+def test_the_resolver_table_is_pyyamls():
+    import yaml
+
+    from argmap.base import yamlresolve
+    ours = {first: [(tag, rx.pattern, rx.flags) for tag, rx in rs] for first, rs in yamlresolve.RESOLVERS.items()}
+    theirs = {first: [(tag, rx.pattern, rx.flags) for tag, rx in rs]
+              for first, rs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+    assert ours == theirs
+    assert yamlresolve.BOOLS == yaml.constructor.SafeConstructor.bool_values

@@ -17,13 +17,14 @@ from typing import Any
 
 __all__ = ["block_data"]
 
-# indent, "- " (a list item), "key:" and the spaces after it, then a decimal number (read as
-# :func:`argmap.base.yamlsafe` reads one: a float) or the rest of the line
-_LINE = re.compile(r"^( *)(-(?: +|$))?(?:([A-Za-z0-9_][A-Za-z0-9_.+-]*)(:(?: +|$)))?"
+# indent, "- " (a list item), "key:" (plain, or quoted without escapes) and the spaces after it, then a
+# decimal number (read as :func:`argmap.base.yamlsafe` reads one: a float) or the rest of the line
+_LINE = re.compile(r"^( *)(-(?: +|$))?(?:([A-Za-z0-9_][A-Za-z0-9_.+-]*|\"[^\"\\\\\n]{1,200}\"|'(?:[^'\n]|''){1,200}')"
+                   r"(:(?: +|$)))?"
                    r"(?:([-+]?[0-9]{1,30}\.[0-9]{1,30}) *$|(.*)$)", re.M)
 _REFUSED = re.compile("[\t\r\ufeff\ud800-\udfff\ufffe\uffff]")    # read by libyaml's events instead
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")                   # cannot start a plain scalar
-_FLOW_PLAIN = re.compile(r"(?:[^\s,\[\]{}#&*!|>'\"%@`?:-]|-(?=[^\s,\[\]{}]))[^,\[\]{}#:?]*")
+_FLOW_PLAIN = re.compile(r"(?:[^\s,\[\]{}#&*!|>'\"%@`?:-]|-(?=[^\s,\[\]{}]))[^,\[\]{}#:?\n]*")
 _FLOW_HARD = re.compile(r"[\[\]{}#?'\"&*!|>%@`\\]")                  # left to the full flow reader
 _NO = object()
 _BLOCK = object()
@@ -104,7 +105,10 @@ def _read(text: str, lines: list[tuple[str, str, str, str, str, str]], plain: Ca
             sub = loc + (len(cont),)
             positions[sub] = (n, c + 1)
             value = float(num) if num else memo.get(rest, no)
-            cont.append(value_of(rest, n, c, sub, len(stack)) if value is no else value)
+            if value is no:
+                value = value_of(rest, n, c, sub, len(stack))
+                skip = reader.skip
+            cont.append(value)
             count += 1
             continue
         if not dash and not k:
@@ -152,7 +156,10 @@ def _read(text: str, lines: list[tuple[str, str, str, str, str, str]], plain: Ca
                 if not (num or rest):
                     raise _Declined            # "-" alone: what follows is the item
                 value = float(num) if num else memo.get(rest, no)
-                cont.append(value_of(rest, n, c, sub, len(stack)) if value is no else value)
+                if value is no:
+                    value = value_of(rest, n, c, sub, len(stack))
+                    skip = reader.skip
+                cont.append(value)
                 items_at = ind
                 continue
             new = {}                           # "- key: ...": a mapping as the item
@@ -185,7 +192,9 @@ def _read(text: str, lines: list[tuple[str, str, str, str, str, str]], plain: Ca
 
 
 def _key(text: str, memo: dict[str, Any], plain: Callable[[str], Any]) -> Any:
-    """The mapping key an unquoted scalar makes, as the reference path makes it, or decline."""
+    """The mapping key a plain or quoted scalar makes, as the reference path makes it, or decline."""
+    if text[0] == "'" or text[0] == '"':
+        return _quoted(text)                   # always text
     value = memo.get(text, _NO)
     if value is _NO:
         value = memo[text] = plain(text)
@@ -204,7 +213,8 @@ class _Values:
         self.text, self.positions, self.memo, self.plain, self.max_depth = text, positions, memo, plain, max_depth
         self.count = 0
         self.raw: list[str] = []               # the text's lines, once a block scalar needs them
-        self.skip = 0                          # the last line of the last block scalar read
+        self.skip = 0                          # the last line of the last block scalar or flow collection read
+        self._segs: list[tuple[int, int, int]] = []   # the flow text's lines: where each starts, its number, column
 
     def map_value(self, rest: str, n: int, col: int, key: int, loc: tuple, depth: int) -> Any:
         """The value of a mapping whose keys are at column ``col``, written from ``key`` characters past
@@ -218,14 +228,18 @@ class _Values:
     def value(self, rest: str, n: int, c: int, loc: tuple, depth: int, block: bool = False) -> Any:
         """The value that ``rest`` (a line from column ``c``, 0-based, past any spaces) holds; counted by
         the caller (the values within a flow collection: here). With ``block``, a block scalar's header
-        (``>``, ``>-``, ``|``, ``|-``) gives ``_BLOCK``: the caller reads the lines that follow."""
+        (``>``, ``>-``, ``|``, ``|-``) gives ``_BLOCK``: the caller reads the lines that follow. A flow
+        collection whose line ends with a comma goes on over the lines that follow (:attr:`skip`: its last)."""
         ch = rest[0]
         if ch == "[" or ch == "{":
             simple = self._simple(rest, n, c, loc, depth + 1)
             if simple is not None:
                 return simple
             self.count -= 1                    # counted by the caller
-            value, end = self._flow(rest, 0, n, c, loc, depth + 1)
+            self._segs = [(0, n, c)]
+            if rest.rstrip(" ")[-1] == ",":
+                rest = self._lines_on(rest, n, c)
+            value, end = self._flow(rest, 0, loc, depth + 1)
             if rest[end:].strip(" "):
                 raise _Declined                # a comment or more after it
             return value
@@ -245,6 +259,33 @@ class _Values:
         if value is _NO:
             value = self.memo[rest] = self.plain(rest)
         return value
+
+    def _lines_on(self, rest: str, n: int, c: int) -> str:
+        """``rest`` and the lines after line ``n`` while each ends with a comma (and the one after the last
+        that does), joined by line breaks, each past its indent: more than ``c``, and none empty."""
+        self.raw = self.raw or self.text.split("\n")
+        j = n
+        while True:
+            if j >= len(self.raw):
+                raise _Declined
+            line = self.raw[j]
+            body = line.lstrip(" ")
+            k = len(line) - len(body)
+            if not body.strip(" ") or k <= c:
+                raise _Declined
+            self._segs.append((len(rest) + 1, j + 1, k))
+            rest += "\n" + body
+            j += 1
+            if body.rstrip(" ")[-1] != ",":
+                self.skip = j
+                return rest
+
+    def _at(self, p: int) -> tuple[int, int]:
+        """The 1-based (line, column) of the flow text's character ``p``."""
+        for start, n, c in reversed(self._segs):
+            if p >= start:
+                return n, c + p - start + 1
+        raise AssertionError(p)
 
     def _simple(self, rest: str, n: int, c: int, loc: tuple, depth: int) -> Any:
         """A flow collection of plain scalars, unnested, split at its commas (the large maps' form:
@@ -297,8 +338,8 @@ class _Values:
             if ch == "'":
                 while end >= 0 and s[end + 1:end + 2] == "'":
                     end = s.find("'", end + 2)
-            if end < 0:
-                raise _Declined
+            if end < 0 or "\n" in s[p:end]:
+                raise _Declined                # not closed, or over lines: left to libyaml
             return _quoted(s[p:end + 1]), end + 1, None
         m = _FLOW_PLAIN.match(s, p)
         if m is None:
@@ -309,12 +350,12 @@ class _Values:
             value = self.memo[text] = self.plain(text)
         return value, p + len(text), text
 
-    def _flow(self, s: str, p: int, n: int, c: int, loc: tuple, depth: int) -> tuple[Any, int]:
+    def _flow(self, s: str, p: int, loc: tuple, depth: int) -> tuple[Any, int]:
         """The flow collection opening at ``s[p]``, and where it ends."""
         if depth >= self.max_depth:
             raise _Declined
         self.count += 1
-        self.positions[loc] = (n, c + p + 1)
+        self.positions[loc] = self._at(p)
         is_map = s[p] == "{"
         close = "}" if is_map else "]"
         out: Any = {} if is_map else []
@@ -332,9 +373,9 @@ class _Values:
                 sub = loc + (key,)
             else:
                 sub = loc + (len(out),)
-                self.positions[sub] = (n, c + p + 1)
+                self.positions[sub] = self._at(p)
             if s[p:p + 1] in ("[", "{"):
-                value, p = self._flow(s, p, n, c, sub, depth + 1)
+                value, p = self._flow(s, p, sub, depth + 1)
             else:
                 value, p, _ = self._scalar(s, p)
                 self.count += 1
@@ -399,7 +440,7 @@ def _block_scalar(raw: list[str], n: int, col: int, header: str) -> tuple[str, i
 
 
 def _skip(s: str, p: int) -> int:
-    while s[p:p + 1] == " ":
+    while s[p:p + 1] in (" ", "\n"):
         p += 1
     return p
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import Diagnostic, ValidationError
 from .quantity import MAX_NUMBER_CHARS, check_number_text
@@ -23,6 +21,21 @@ from .readfile import read_guarded
 from .readlog import record_file
 from .textsafe import UNSAFE, UNSAFE_RAW, describe_char, first_unsafe
 from .yamllines import block_data
+from .yamlresolve import BOOLS as _BOOLS
+from .yamlresolve import RESOLVERS as _RESOLVERS
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    class _LazyYaml:
+        """PyYAML, imported on first use: a file the line reader takes needs none of it (~11 ms to import)."""
+
+        def __getattr__(self, name: str) -> Any:
+            import yaml as module
+            globals()["yaml"] = module             # from now on the module itself
+            return getattr(module, name)
+
+    yaml = _LazyYaml()
 
 __all__ = ["YamlDoc", "read_yaml", "read_bytes", "parse_yaml", "MAX_FILE_BYTES", "MAX_VALUES", "MAX_DEPTH"]
 
@@ -69,7 +82,8 @@ class YamlDoc:
     def _complete(self) -> None:
         text, self._text = self._text, None
         if text is not None:
-            full = _plain_events(yaml.CSafeLoader(text), self.path, True)
+            loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+            full = _plain_events(loader(text), self.path, True)
             self._positions, self._key_positions = full._positions, full._key_positions
 
     positions = _complete_table("_positions")
@@ -327,13 +341,10 @@ class _Converter:
 # line reader of :mod:`argmap.base.yamllines` tries the file: block YAML of one-line values, read without
 # libyaml (a 10,000-claim map ~2x faster again), declining to the events whatever else it meets.
 
-_E = yaml.events
-_RESOLVERS = {first: tuple(rs) for first, rs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
 _STR, _INT, _FLOAT, _BOOL, _NULL, _TIME = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?\Z")
 _INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _POINT_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
-_BOOLS = yaml.constructor.SafeConstructor.bool_values
 
 
 class _NotPlain(Exception):
@@ -341,14 +352,16 @@ class _NotPlain(Exception):
 
 
 def _plain_doc(text: str, path: Path) -> YamlDoc | None:
-    loader_cls = getattr(yaml, "CSafeLoader", None)
-    if loader_cls is None or UNSAFE_RAW.search(text):     # the reference path names the character
+    if UNSAFE_RAW.search(text):                         # the reference path names the character
         return None
     try:
         lines = block_data(text, _plain_value, MAX_VALUES, MAX_DEPTH)
         if lines is not None:
             doc = YamlDoc(path, lines[0], lines[1])
         else:
+            loader_cls = getattr(yaml, "CSafeLoader", None)
+            if loader_cls is None:
+                return None
             doc = _plain_events(loader_cls(text), path, False)
     except (_NotPlain, yaml.YAMLError):
         return None
@@ -391,6 +404,7 @@ def _plain_events(loader: Any, path: Path, full: bool) -> YamlDoc:
     """The data of a plain file from its parse events; positions of every value and key (``full``), or
     only of each list, mapping and list item (the rest are read again when asked for: :class:`YamlDoc`)."""
     get = loader.get_event
+    _E = yaml.events
     doc = YamlDoc(path, None)
     positions, key_positions = doc._positions, doc._key_positions
     scalar_t, map_t, seq_t = _E.ScalarEvent, _E.MappingStartEvent, _E.SequenceStartEvent
