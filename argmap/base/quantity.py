@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from .records import dataclass
 
-__all__ = ["Quantity", "parse_quantity", "check_number_text", "MAX_NUMBER_CHARS", "MAX_EXPONENT"]
+__all__ = ["Quantity", "OutsideRange", "parse_quantity", "check_number_text", "MAX_NUMBER_CHARS", "MAX_EXPONENT"]
 
 MAX_NUMBER_CHARS = 64
 """Longest number accepted as text (digits, sign, point, exponent): checked before any conversion."""
@@ -81,6 +81,10 @@ def check_number_text(text: str, what: str = "number") -> None:
     if m and abs(int(m.group(1))) > MAX_EXPONENT:
         raise ValueError(f"{what} {text.strip()!r} has exponent {int(m.group(1))}; exponents are limited to "
                          f"±{MAX_EXPONENT}")
+
+
+class OutsideRange(ValueError):
+    """A quantity's value lies outside the range given with it (the number is fine; the two disagree)."""
 
 
 _FRACTIONS: dict[float, Fraction] = {}
@@ -207,7 +211,7 @@ def _parse_general(raw: Any, domain: Domain, what: str) -> Quantity:
             raise ValueError(f"{what} needs a value (or a beta, whose mean is the value)")
         _check_domain(value, domain, what)
         if rng and not rng[0] <= value <= rng[1]:
-            raise ValueError(f"{what} {value:g} lies outside its range [{rng[0]:g}, {rng[1]:g}]")
+            raise OutsideRange(f"{what} {value:g} lies outside its range [{rng[0]:g}, {rng[1]:g}]")
         if domain == "weight":
             return Quantity(value, exact, rng, None)
         return Quantity(value, exact, rng, beta)

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..base.errors import Diagnostic, did_you_mean
-from ..base.quantity import Quantity, parse_quantity
+from ..base.quantity import OutsideRange, Quantity, parse_quantity
 from ..base.records import dataclass
 from ..base.verbal import ALL_BANDS, band_kind, band_problem
 from ..base.yamlsafe import YamlDoc
@@ -169,7 +169,7 @@ def resolve_credence(raw: Any, states: tuple[str, ...], where: Located, sub: tup
         try:
             q = parse_quantity(raw, "probability", "credence")
         except ValueError as err:
-            diags.append(where.diag(sub, str(err), _PROB_HINT))
+            diags.append(where.diag(sub, str(err), _prob_hint(err)))
             return None
         exact = q.exact             # 1 - n/d is (d - n)/d, in lowest terms when n/d is (Fraction arithmetic: 2x slower)
         return (Quantity(1.0 - q.value, None if exact is None else
@@ -190,7 +190,7 @@ def resolve_credence(raw: Any, states: tuple[str, ...], where: Located, sub: tup
         try:
             out[name] = parse_quantity(value, "probability", f"credence of '{name}'")
         except ValueError as err:
-            diags.append(where.diag(sub + (key,), str(err), _PROB_HINT))
+            diags.append(where.diag(sub + (key,), str(err), _prob_hint(err)))
             ok = False
     if not ok:
         return None
@@ -208,6 +208,14 @@ def resolve_credence(raw: Any, states: tuple[str, ...], where: Located, sub: tup
 
 
 _PROB_HINT = "probabilities are numbers in [0, 1], e.g. 0.3 or \"1/3\""
+
+
+def _prob_hint(err: ValueError) -> str:
+    """How to fix a credence that did not parse: a value outside its own range needs the two to agree, not a
+    reminder of what a probability is."""
+    if isinstance(err, OutsideRange):
+        return "move the value inside its range, or widen the range to hold it"
+    return _PROB_HINT
 
 
 def resolve_table(spec: TableSpec, claim_id: str, states: tuple[str, ...], all_states: dict[str, tuple[str, ...]],
