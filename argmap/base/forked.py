@@ -48,7 +48,7 @@ def core_to_spare() -> bool:
     """Whether the machine's load leaves a core for a child: on a busy machine the child waits for a core as
     this process does, and forking only adds its cost (pickling, pages copied on write)."""
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1)
+        return os.getloadavg()[0] < _cores()
     except (AttributeError, OSError):          # no load average here
         return True
 
