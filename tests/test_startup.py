@@ -130,6 +130,14 @@ def noted(raw, path="<input>"):
         log.write(json.dumps([os.getpid(), str(path), "yaml" in sys.modules]) + "\\n")
     return doc
 yamlsafe.parse_yaml = noted
+from argmap.inference import cache
+read = cache.read_files
+def read_noted(*args):
+    found = read(*args)
+    with open(%r, "a") as log:                      # once every file is read and the map resolved
+        log.write(json.dumps([os.getpid(), "(read)", "yaml" in sys.modules]) + "\\n")
+    return found
+cache.read_files = read_noted
 from argmap.commands.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     assert main(["run"]) == 0
@@ -139,11 +147,12 @@ print(json.dumps([os.getpid(), "yaml" in sys.modules]))
 
 def test_a_cold_run_of_the_bundled_map_imports_no_yaml_where_it_reads(tmp_path):
     """The line reader takes every file of the bundled map, so no process of a cold run imports PyYAML:
-    neither this one nor the forked child that reads the files (where it can fork)."""
+    neither this one nor the forked child that reads the files (where it can fork), while it reads or after
+    (the map's header is placed from the line reader's positions)."""
     log = tmp_path / "reads.log"
-    pid, parent_yaml = _modules_after(_COLD_READS % str(log), tmp_path / "cache")
+    pid, parent_yaml = _modules_after(_COLD_READS % (str(log), str(log)), tmp_path / "cache")
     reads = [json.loads(line) for line in log.read_text().splitlines()]
-    assert len(reads) >= 11 and not parent_yaml
+    assert len(reads) >= 12 and reads[-1][1] == "(read)" and not parent_yaml
     assert [r for r in reads if r[2]] == []
     assert all(r[0] != pid for r in reads) == can_fork()
 

@@ -256,6 +256,27 @@ def test_the_fast_path_takes_lines_first_and_reads_the_rest_on_demand():
     assert doc.positions == full.positions and doc.key_positions == full.key_positions
 
 
+TOP_LEVEL = ("name: m\ntarget: t  # the claim\nn: 0.5\nq: 'a b'\nd: \"c\"\nb: >-\n  folded\n  text\ne:\n"
+             "l: [1, 2]\nm:\n  k: v\n")
+
+
+@pytest.mark.parametrize("events", [False, True])
+def test_top_level_values_are_placed_without_reading_the_text_again(events):
+    """A map file's header (its target, default scenario, ...) is placed from the fast path's own table: asking
+    where a written top-level value starts reads nothing again (no PyYAML), and gives libyaml's position."""
+    if events:
+        doc = yamlsafe._plain_events(yamlsafe.yaml.CSafeLoader(TOP_LEVEL), Path("x.yaml"), False)
+        doc._text = TOP_LEVEL
+    else:
+        doc = yamlsafe.parse_yaml(TOP_LEVEL, "x.yaml")
+    written = [k for k in doc.data if k != "e"]                  # "e:" has no value written
+    found = {k: doc.pos((k,)) for k in written}
+    assert doc._text is not None                                 # nothing read again
+    full = yamlsafe._plain_events(yamlsafe.yaml.CSafeLoader(TOP_LEVEL), Path("x.yaml"), True)
+    assert found == {k: full.positions[(k,)] for k in written}
+    assert ("e",) not in doc._positions and doc.pos(("e",)) == full.positions[("e",)]
+
+
 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["", "- ", "  ", "  - "]), KEYS, st.sampled_from([
@@ -271,8 +292,8 @@ def test_quoted_keys_and_flow_collections_over_lines_are_read_by_lines():
     text = "\"1.2.3\": x\n'on': [a,\n       b]\nk:\n  - {'x''y': 1,\n     \"z\": {a: 2,\n      b: [3]}}\n"
     assert _check(text)
     assert _lines(text) == ({"1.2.3": "x", "on": ["a", "b"], "k": [{"x'y": 1, "z": {"a": 2, "b": [3]}}]},
-                            {(): (1, 1), ("on",): (2, 7), ("on", 0): (2, 8), ("on", 1): (3, 8), ("k",): (5, 3),
-                             ("k", 0): (5, 5), ("k", 0, "z"): (6, 11), ("k", 0, "z", "b"): (7, 10),
+                            {(): (1, 1), ("1.2.3",): (1, 10), ("on",): (2, 7), ("on", 0): (2, 8), ("on", 1): (3, 8),
+                             ("k",): (5, 3), ("k", 0): (5, 5), ("k", 0, "z"): (6, 11), ("k", 0, "z", "b"): (7, 10),
                              ("k", 0, "z", "b", 0): (7, 11)})
 
 

@@ -2,9 +2,9 @@
 
 Most argument files are block mappings and lists of plain or one-line quoted scalars, with perhaps
 one-line flow collections (``{id: a, title: A}``, ``[0.1, 0.3]``). :func:`block_data` reads exactly
-those, giving the data and where each collection and list item starts, and returns None for anything
-else — a multi-line or block scalar, an anchor, a tag, a tab, a carriage return, a line it does not
-recognise — which :mod:`argmap.base.yamlsafe` then reads from libyaml's events as before. It never
+those, giving the data and where each collection, list item and top-level value starts, and returns None
+for anything else — a multi-line or block scalar, an anchor, a tag, a tab, a carriage return, a line it
+does not recognise — which :mod:`argmap.base.yamlsafe` then reads from libyaml's events as before. It never
 decides what YAML means where libyaml could differ: what it accepts, libyaml parses to the same data
 and positions (tests/test_yamllines.py holds this).
 """
@@ -42,8 +42,8 @@ class _Declined(Exception):
 
 def block_data(text: str, plain: Callable[[str], Any], max_values: int,
                max_depth: int) -> tuple[Any, dict[tuple, tuple[int, int]]] | None:
-    """The data of ``text`` and the 1-based (line, column) of each collection and list item by path,
-    or None. ``plain`` gives the value of an unquoted scalar (it may raise to decline the file)."""
+    """The data of ``text`` and the 1-based (line, column) of each collection, list item and written top-level
+    value by path, or None. ``plain`` gives the value of an unquoted scalar (it may raise to decline the file)."""
     breaks = text.count("\n")
     if breaks > 2 * max_values or _REFUSED.search(text):
         return None                            # (so many lines: left to the paths that stop at the limit)
@@ -98,6 +98,8 @@ def _read(text: str, lines: list[tuple[str, str, str, str, str, str]], plain: Ca
                 key = kv
                 keys_at = None
                 continue
+            if not loc:                        # a top-level value: where it starts (the loader's header asks)
+                positions[(kv,)] = (n, col + len(k) + len(sep) + 1)
             count += 1
             continue
         if ind == items_at and dash and not k and (num or rest):   # the open list's next scalar item
@@ -179,6 +181,8 @@ def _read(text: str, lines: list[tuple[str, str, str, str, str, str]], plain: Ca
                 value = map_value(rest, n, c, len(k) + len(sep), loc + (kv,), len(stack))
                 skip = reader.skip
             cont[kv] = value
+            if not loc:
+                positions[(kv,)] = (n, c + len(k) + len(sep) + 1)
             count += 1
             keys_at = " " * c
         else:

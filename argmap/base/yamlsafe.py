@@ -67,9 +67,10 @@ def _complete_table(name: str) -> Any:
 class YamlDoc:
     """A parsed file: its data, and the position of each value and each mapping key by path.
 
-    The fast path records only where each list, mapping and list item starts (what origins ask for); the
-    position of any other value or key is found by reading the text again on the first question that
-    needs it (an error's), so ``positions`` and ``key_positions`` are always complete when read."""
+    The fast path records only where each list, mapping, list item and written top-level value starts (what
+    origins and the map's header ask for); the position of any other value or key is found by reading the
+    text again on the first question that needs it (an error's), so ``positions`` and ``key_positions`` are
+    always complete when read."""
 
     def __init__(self, path: Path, data: Any, positions: dict[tuple, Pos] | None = None,
                  key_positions: dict[tuple, Pos] | None = None) -> None:
@@ -402,7 +403,8 @@ def _plain_value(value: str) -> Any:
 
 def _plain_events(loader: Any, path: Path, full: bool) -> YamlDoc:
     """The data of a plain file from its parse events; positions of every value and key (``full``), or
-    only of each list, mapping and list item (the rest are read again when asked for: :class:`YamlDoc`)."""
+    only of each list, mapping, list item and written top-level value (the rest are read again when asked for:
+    :class:`YamlDoc`)."""
     get = loader.get_event
     _E = yaml.events
     doc = YamlDoc(path, None)
@@ -460,7 +462,7 @@ def _plain_events(loader: Any, path: Path, full: bool) -> YamlDoc:
                         key_positions[loc + (value,)] = (mark.line + 1, mark.column + 1)
                     key = value
                     continue
-                if full:
+                if full or not loc and ev.end_mark.index > ev.start_mark.index:   # top level: if written
                     mark = ev.start_mark
                     positions[loc + (key,)] = (mark.line + 1, mark.column + 1)
                 cont[key] = value
