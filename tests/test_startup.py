@@ -135,13 +135,14 @@ read = cache.read_files
 def read_noted(*args):
     found = read(*args)
     with open(%r, "a") as log:                      # once every file is read and the map resolved
-        log.write(json.dumps([os.getpid(), "(read)", "yaml" in sys.modules]) + "\\n")
+        log.write(json.dumps([os.getpid(), "(read)", "yaml" in sys.modules,
+                              "importlib.metadata" in sys.modules]) + "\\n")
     return found
 cache.read_files = read_noted
 from argmap.commands.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     assert main(["run"]) == 0
-print(json.dumps([os.getpid(), "yaml" in sys.modules]))
+print(json.dumps([os.getpid(), "yaml" in sys.modules, "importlib.metadata" in sys.modules]))
 """
 
 
@@ -150,11 +151,45 @@ def test_a_cold_run_of_the_bundled_map_imports_no_yaml_where_it_reads(tmp_path):
     neither this one nor the forked child that reads the files (where it can fork), while it reads or after
     (the map's header is placed from the line reader's positions)."""
     log = tmp_path / "reads.log"
-    pid, parent_yaml = _modules_after(_COLD_READS % (str(log), str(log)), tmp_path / "cache")
+    pid, parent_yaml, parent_metadata = _modules_after(_COLD_READS % (str(log), str(log)), tmp_path / "cache")
     reads = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(reads) >= 12 and reads[-1][1] == "(read)" and not parent_yaml
     assert [r for r in reads if r[2]] == []
     assert all(r[0] != pid for r in reads) == can_fork()
+    assert reads[-1][3] is False and not parent_metadata        # pydantic's plugin loader: see the next test
+
+
+_PLUGINS = """
+import json, sys
+from argmap.commands.cli import _no_pydantic_plugins
+with _no_pydantic_plugins():
+    from argmap.maps.specs import MapFile, PartFile
+    MapFile.model_validate({"argmap": 1, "name": "m", "target": "t"})
+    PartFile.model_rebuild(force=True)
+    from pydantic.plugin._loader import get_plugins
+    found = list(get_plugins())
+    inside = "importlib.metadata" in sys.modules
+after = "pydantic.plugin._loader" in sys.modules    # the stand-in is gone; pydantic's own not loaded yet
+with _no_pydantic_plugins():
+    from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP    # any other name: pydantic's own module
+own = hasattr(sys.modules["pydantic.plugin._loader"], "entry_points")
+print(json.dumps([found, inside, after, own, PYDANTIC_ENTRY_POINT_GROUP]))
+"""
+
+
+@pytest.mark.parametrize("setting", [None, "__all__", "some_plugin"])
+def test_the_command_line_validates_without_pydantics_plugin_lookup(setting, monkeypatch):
+    """Within ``main``, pydantic's plugin loader is a stand-in that finds no plugin (as
+    ``PYDANTIC_DISABLE_PLUGINS=__all__``) without importing importlib.metadata; any other name asked of it is
+    pydantic's own. Where the variable names plugins to leave out, pydantic's own loader decides."""
+    if setting is None:
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", setting)
+    found, inside, after, own, group = _modules_after(_PLUGINS)
+    assert found == [] and own and group == "pydantic"
+    assert after is (setting == "some_plugin")
+    assert inside is (setting == "some_plugin")
 
 
 _GC = """

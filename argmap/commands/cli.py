@@ -95,8 +95,53 @@ def one_blas_thread() -> None:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+@contextlib.contextmanager
+def _no_pydantic_plugins() -> Iterator[None]:
+    """Within, pydantic finds no plugins, as with ``PYDANTIC_DISABLE_PLUGINS=__all__``, without importing
+    ``importlib.metadata``. pydantic looks its plugins up (entry points of the group ``pydantic``) when it builds
+    its first validator, and the module that does so imports ``importlib.metadata`` at the top: ~18 ms of a cold
+    run's forked reader, the run's critical path, with no plugin installed. The module is stood in for by one whose
+    ``get_plugins`` finds none (any other name asked of it loads pydantic's own); left alone where
+    ``PYDANTIC_DISABLE_PLUGINS`` names plugins to leave out, or where pydantic's own is loaded already. The
+    command line's own models are validated without plugins; after :func:`main`, pydantic loads its own."""
+    setting = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    if _PLUGIN_LOADER in sys.modules or setting not in (None, "__all__", "1", "true"):
+        yield
+        return
+    import types
+
+    stand_in = types.ModuleType(_PLUGIN_LOADER)
+
+    def get_plugins(*_args: Any, **_kwargs: Any) -> tuple[()]:
+        return ()
+
+    def own(name: str) -> Any:
+        if name.startswith("__"):                   # what the import system asks of every module
+            raise AttributeError(name)
+        if sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
+        return getattr(importlib.import_module(_PLUGIN_LOADER), name)
+
+    stand_in.get_plugins = get_plugins              # type: ignore[attr-defined]
+    stand_in.__getattr__ = own                      # type: ignore[method-assign]
+    sys.modules[_PLUGIN_LOADER] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
+
+
 def main(argv: list[str] | None = None) -> int:
     one_blas_thread()
+    with _no_pydantic_plugins():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
     with paused_gc():       # start-up (the command's modules, the parser) makes no garbage worth collecting
