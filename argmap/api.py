@@ -13,15 +13,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field
 from functools import cached_property
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .base.errors import ArgmapError, ConditionWarning, QueryError, did_you_mean
 from .base.marginals import p_true
 from .base.records import dataclass
-from .inference.engine import Engine
-from .inference.network import Network, compile_map
 from .maps.models import ArgumentMap, Stated
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .inference.engine import Engine
+    from .inference.keptanswers import KeptNetwork
+    from .inference.network import Network
 
 __all__ = ["Model", "Result", "Conditions", "parse_assignment", "DEFAULT"]
 
@@ -126,6 +130,17 @@ class Model:
             self.__dict__["network"] = _compiled(amap, network)[0]   # already compiled (e.g. read from the cache)
 
     @classmethod
+    def from_kept(cls, amap: ArgumentMap, network: KeptNetwork) -> Model:
+        """``amap`` whose queries are answered from the figures a cache entry keeps, without numpy
+        (:mod:`argmap.inference.keptanswers`): any other query raises
+        :class:`~argmap.inference.keptanswers.NotKept`. Only for a run that prints what the entry keeps."""
+        from .inference.keptanswers import KeptEngine
+
+        model = cls(amap)
+        model.__dict__["network"], model.__dict__["engine"] = network, KeptEngine(network)
+        return model
+
+    @classmethod
     def load(cls, path: str | Path | None = None, overlays: Iterable[str | Path] = (),
              cache: bool | None = None, scale: str | None = None, files=None) -> Model:
         """Load the map at ``path`` (default: the bundled report map) with overlays applied in order.
@@ -175,6 +190,8 @@ class Model:
 
     @cached_property
     def engine(self) -> Engine:
+        from .inference.engine import Engine
+
         net, engine = _compiled(self.map, self.network)
         return engine if net is self.network else Engine(self.network)
 
@@ -261,6 +278,8 @@ class Model:
         self._state_ok(target)
         c = self.conditions(given, set, scenario)
         out = self.engine.query(target, c.evidence, c.set, theta)
+        import numpy as np
+
         if theta is not None and np.ndim(theta) == 2:
             return out
         return dict(zip(self.network.states[target], map(float, out), strict=False))
@@ -368,6 +387,9 @@ def _compiled(amap: ArgumentMap, network: Network | None = None) -> tuple[Networ
     """The network and engine of a map object, compiled once however many Models wrap it (compare and
     attribution wrap the same stage maps several times); forgotten when the map is. ``network``: the
     map's network if already compiled."""
+    from .inference.engine import Engine
+    from .inference.network import compile_map
+
     key = id(amap)
     hit = _COMPILED.get(key)
     if hit is not None and hit[0]() is amap:

@@ -23,6 +23,7 @@ from test_hostile import run_limited
 import argmap.inference.cache as cache
 import argmap.inference.cachecodec as cachecodec
 from argmap import Model
+from argmap.inference import bodyread
 from argmap.maps.bundled import bundled_overlay_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +145,7 @@ def _corrupt(entry: Path, how: str) -> None:
         if how == "version":
             fields = fields.rsplit(b" ", 1)[0] + b" 0.0.0-other"
         else:                              # the body's own checksum recomputed too: the decoder must refuse it
-            head, arrays = cachecodec._unpack(body)
+            head, arrays = bodyread.unpack(body)
             before = head
             if how == "tag":               # a well-signed entry naming a class it may not build
                 head = head.replace(b'["Claim",', b'["os.system",', 1)
@@ -154,7 +155,7 @@ def _corrupt(entry: Path, how: str) -> None:
                 head = head.replace(b'"dtype":"<f8"', b'"dtype":"|O"', 1)
             assert head != before
             body = cachecodec._pack(head, [bytes(arrays)])
-            assert cachecodec._unpack(body)[0] == head
+            assert bodyread.unpack(body)[0] == head
         _resign(entry, fields, request, manifest, body)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import argmap.inference.cachecodec as cachecodec
 from argmap import Model
+from argmap.inference import bodyread
 from argmap.maps.bundled import bundled_overlay_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,7 @@ def test_every_column_kind_round_trips_exactly():
     for path, overlays in [(None, [bundled_overlay_path("pope-2023"), bundled_overlay_path("carlsmith-reply-2023")]),
                            (ROOT / "tests" / "data" / "maps" / "routes", [])]:
         model, body = _body(path, overlays)
-        first, later = cachecodec._unpack(body)[0].split(b"\n")
+        first, later = bodyread.unpack(body)[0].split(b"\n")
         columns = [c for _, _, cols in json.loads(first)["tables"] for c in cols]
         columns += [p[c] for _, p in json.loads(later)["plans"] for c in ("subscripts", "backward")]
         kinds |= {c[0] for c in columns} | {c[1][0] for c in columns if c[0] == "u"}
@@ -113,7 +114,7 @@ def test_a_malformed_column_of_float_tuples_is_refused(how):
 
 
 def _refused(body: bytes, change) -> None:
-    head, arrays = cachecodec._unpack(body)
+    head, arrays = bodyread.unpack(body)
     first, _, later = head.partition(b"\n")
     data = json.loads(first)
     change(data)
@@ -128,7 +129,7 @@ def test_plans_that_do_not_decode_are_made_again(tiny_map, how):
     """The plans are decoded on first need; if they do not decode (a body that passed every check yet is
     malformed), none is used and each is planned again from the network: the figures are the same."""
     model, body = _body(tiny_map)
-    head, arrays = cachecodec._unpack(body)
+    head, arrays = bodyread.unpack(body)
     first, _, later = head.partition(b"\n")
     raw = bytearray(arrays)
     data = json.loads(later)
@@ -210,7 +211,7 @@ def test_a_malformed_body_is_refused(tiny_map, how):
 def test_row_numbers_are_checked_against_their_table(tiny_map):
     """A stored row number past its table (the bytes rewritten, checksum recomputed) is refused."""
     _, body = _body(tiny_map)
-    head, arrays = cachecodec._unpack(body)
+    head, arrays = bodyread.unpack(body)
     data = json.loads(head.partition(b"\n")[0])
     ref = _column(data, "Claim", "r")[2]
     raw = bytearray(arrays)

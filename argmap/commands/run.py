@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
+from typing import TYPE_CHECKING
 
 from .common import (
     add_condition_args,
@@ -15,6 +17,11 @@ from .common import (
     model_from_args,
     spread_options,
 )
+
+if TYPE_CHECKING:
+    from ..analysis.sensitivity.spread import Spread
+    from ..api import Result
+    from ..maps.models import ArgumentMap
 
 
 def add_parser(sub):
@@ -40,13 +47,13 @@ def run(args) -> int:
 
     columns = terminal_columns(100)     # read once: the report is formatted at the width its material names
     material = runkept.material(args, columns)
-    kept = runkept.lookup(material)
-    if kept is not None:                # this run's report, made from the same entry, options and width
+    kept = runkept.lookup(material)     # this run's report, made from the same entry, options and width
+    if kept is None:                    # or made now from that entry's kept figures, without numpy
+        kept = runkept.from_entry(args, material, partial(_text, args, columns=columns))
+    if kept is not None:
         sys.stdout.write(kept)
         return 0
     model = model_from_args(args)
-    from ..analysis.report import format_result
-
     before = runkept.figures(args, material, model, columns)
     cond = conditions_from_args(args)
     result = model.run(args.target, **cond)
@@ -55,17 +62,24 @@ def run(args) -> int:
         from ..analysis.sensitivity.spread import spread
 
         sp = spread(model, args.target, **cond, **spread_options(args))
+    text = _text(args, model.map, result, sp, columns=columns)
+    sys.stdout.write(text)
+    runkept.keep(material, model, before, text)
+    return 0
+
+
+def _text(args, amap: ArgumentMap, result: Result, sp: Spread | None = None, *, columns: int) -> str:
+    """What the run prints: the report (or JSON) of ``result`` on ``amap``, with the spread ``sp`` if any."""
     if args.json:
         out = result.to_dict()
         if sp is not None:
             out["spread"] = sp.to_dict()
-        text = json_text(out)
-    else:
-        text = format_result(model.map, result, columns) + "\n"
-        if sp is not None:
-            from ..analysis.sensitivity.spreadtext import spread_text
+        return json_text(out)
+    from ..analysis.report import format_result
 
-            text += "\n" + "\n".join(spread_text(sp)) + "\n"
-    sys.stdout.write(text)
-    runkept.keep(material, model, before, text)
-    return 0
+    text = format_result(amap, result, columns) + "\n"
+    if sp is not None:
+        from ..analysis.sensitivity.spreadtext import spread_text
+
+        text += "\n" + "\n".join(spread_text(sp)) + "\n"
+    return text

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["ENV", "ENVELOPE", "MAX_ENTRY_BYTES", "cache_dir", "load_compiled", "disabled", "enabled", "entry_path",
-           "stats", "reads_files", "read_files", "verified", "hit_signature"]
+           "stats", "reads_files", "read_files", "verified", "verified_entry", "hit_signature"]
 
 ENV = "ARGMAP_CACHE_DIR"
 """Environment variable naming the cache folder (default: the user's cache folder for argmap)."""
@@ -289,11 +289,18 @@ def verified(path: str | Path | None = None, overlays: Iterable[str | Path] = ()
     now: authentic, for this request and code, every file and folder it was built from unchanged. None if not,
     or with the cache off. Its body is not decoded (so no numpy); the signature names the entry's whole content
     under this folder's key."""
+    found = verified_entry(path, overlays)
+    return None if found is None else found[0]
+
+
+def verified_entry(path: str | Path | None = None,
+                   overlays: Iterable[str | Path] = ()) -> tuple[str, memoryview] | None:
+    """:func:`verified`'s signature with the body it signs, as read and checked (not decoded): what a text made
+    from the entry alone is made from (:mod:`argmap.commands.runkept`)."""
     if not enabled():
         return None
     request = _request(path, [str(o) for o in overlays])
-    found = _checked(_entry_for(request), request)
-    return None if found is None else found[0]
+    return _checked(_entry_for(request), request)
 
 
 def hit_signature(path: str | Path | None = None, overlays: Iterable[str | Path] = ()) -> str | None:

@@ -21,6 +21,10 @@ without a Python call per object: a column of references is a list of row number
 titles a list of strings. The map and network (:func:`encode_compiled`, most of the work) are encoded
 apart from the queries' results and plans (:func:`encode_queries`), which are computed after them.
 
+**Reading.** The decoder's tables, columns and values are :mod:`argmap.inference.bodyread`'s, which reads a
+body's map and kept figures without numpy too (a run whose figures are all kept needs no more); this module's
+decoder reads arrays with numpy and builds the network and plans.
+
 **Never code.** No pickle, marshal or eval: decoding can build only the map, network and plan data
 classes listed here and numpy arrays of the listed number types; a body that passed the cache's
 checks yet is malformed raises, and is treated as a miss.
@@ -30,35 +34,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from fractions import Fraction
 from itertools import chain, compress, islice, repeat
-from operator import attrgetter, is_, is_not, lt
+from operator import attrgetter, is_, is_not
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from ..base.quantity import Quantity
-from ..maps.models import ArgumentMap, Change, Claim, Observation, Origin, Provenance, Relation, Scenario, Stated, Table
-from .bodyformat import FORMAT
+from ..maps.models import ArgumentMap
+from .bodyformat import ALIGN, FORMAT, MAGIC, PREFIX
+from .bodyread import MAP_CLASSES, PLAIN, Decoder, init_fields, kept_results, opened
 from .engine import _WHOLE, Plan, _Factor, _Step
 from .network import Network, Param, compile_map
 from .program import Program, VarSpec
 
 __all__ = ["FORMAT", "encode", "encode_compiled", "encode_queries", "decode", "worth_storing", "MAX_STORED_INDICES"]
 
-_MAGIC = b"ARGMAP12"
-_PREFIX = struct.Struct("<8sQ32s")
-_CLASSES: dict[str, type] = {c.__name__: c for c in (
-    Origin, Provenance, Relation, Table, Claim, Change, Scenario, Stated, Observation, ArgumentMap, Quantity,
-    Program)}
-_INIT_FIELDS: dict[type, tuple[str, ...]] = {c: tuple(f.name for f in fields(c) if f.init) for c in _CLASSES.values()}
-_DTYPES = {"<f8", "<i8", "<i4"}
-_ALIGN = 8
-_PLAIN = frozenset({str, float, int, bool, type(None)})
+_MAGIC, _PREFIX, _ALIGN, _PLAIN = MAGIC, PREFIX, ALIGN, PLAIN
+_CLASSES: dict[str, type] = {c.__name__: c for c in (*MAP_CLASSES, Program)}
+_INIT_FIELDS: dict[type, tuple[str, ...]] = init_fields(_CLASSES)
 for _c in (*_CLASSES.values(), Plan, _Factor, _Step):   # built by setting their fields: a constructor may do no more
     if hasattr(_c, "__post_init__") or hasattr(_c, "__slots__") or any(not f.init for f in fields(_c)):
         raise TypeError(f"{_c.__name__} cannot be stored in a cache entry as it is")
@@ -104,23 +101,10 @@ def _json(tree: Any) -> bytes:
 
 def decode(body: bytes | memoryview) -> tuple[ArgumentMap, Network]:
     """The map and network in ``body``; raises (any exception) if it is not a body :func:`encode` wrote."""
-    head, arrays = _unpack(body)
-    first, newline, later = head.partition(b"\n")
-    if not newline:
-        raise ValueError("not an argmap body")
-    data = json.loads(first)
-    dec = _Decoder(arrays, data["tables"])
-    amap = dec.value(data["map"])
-    if not isinstance(amap, ArgumentMap):
-        raise TypeError("bad map")
+    dec, data, amap, later = opened(body, _Decoder)
     net = _dec_network([dec.value(x) for x in data["network"]], amap)
     net.stored_plans.append(lambda plans: _dec_plans(dec.arrays, later, net, plans))
-    for key, result in data["results"]:
-        key, result = dec.value(key), dec.value(result)
-        if not (isinstance(key, tuple) and isinstance(result, np.ndarray) and result.ndim == 1
-                and result.dtype.kind == "f" and result.size == _result_size(net, key)):
-            raise TypeError("bad result")
-        net.results[key] = result
+    net.results.update(kept_results(dec, data, net.states))
     return amap, net
 
 
@@ -250,16 +234,6 @@ def _rows(cls: type, values: Iterable[tuple]) -> list[Any]:
     return objs
 
 
-def _result_size(net: Network, key: tuple) -> int:
-    """How many numbers the result of the query ``key`` holds (-1: not a query kept in ``Network.results``)."""
-    states = net.states
-    if len(key) == 4 and key[0] == "*marginals*" and isinstance(key[1], tuple):
-        return sum(len(states[v]) for v in key[1]) if all(type(v) is str and v in states for v in key[1]) else -1
-    if len(key) == 3 and type(key[0]) is str and key[0] in states:
-        return len(states[key[0]])
-    return -1
-
-
 MAX_STORED_INDICES = 1 << 21
 """Largest CPT program stored (index entries): a claim with 20 parents has a program of ~10^7
 entries that compiles in about a second but would be a 130 MB entry, slower to read than to build."""
@@ -287,17 +261,6 @@ def _packed(head: bytes, sections: list[bytes]) -> list[bytes]:
     for piece in rest:
         digest.update(piece)
     return [_PREFIX.pack(_MAGIC, len(head), digest.digest()), *rest]
-
-
-def _unpack(body: bytes | memoryview) -> tuple[bytes, memoryview]:
-    """The header and the arrays' bytes (writable: arrays decoded from them may be changed in place)."""
-    magic, n, digest = _PREFIX.unpack_from(body)
-    rest = bytearray(memoryview(body)[_PREFIX.size:])
-    if magic != _MAGIC or n > len(rest) or hashlib.sha256(rest).digest() != digest:
-        raise ValueError("not an argmap body")
-    start = n + (-n % _ALIGN)
-    view = memoryview(rest)
-    return bytes(view[:n]), view[start:]
 
 
 # ------------------------------------------------------------------------------------ encoding
@@ -628,170 +591,20 @@ def _mergeable(types: set[type]) -> bool:
 # ------------------------------------------------------------------------------------ decoding
 
 
-class _Decoder:
-    """Builds the tables, then values: only the listed data classes, plain values, tuples, dicts,
-    paths, fractions and arrays of the listed types read from the arrays' bytes;
-    anything else fails."""
+class _Decoder(Decoder):
+    """:class:`~argmap.inference.bodyread.Decoder` building every table (the network's programs too), its
+    arrays read with numpy (``numpy.frombuffer``: views of the body's bytes, not copies)."""
 
-    def __init__(self, arrays: memoryview, tables: list[Any]) -> None:
-        self.arrays = arrays
-        self.paths: dict[str, Path] = {}
-        self.tables: list[list[Any]] = []
-        new, setattr_ = object.__new__, object.__setattr__
-        if type(tables) is not list:
-            raise TypeError("bad tables")
-        for name, n, columns in tables:
-            cls = _CLASSES[name]
-            names = _INIT_FIELDS[cls]
-            if type(n) is not int or n < 0 or len(columns) != len(names):
-                raise TypeError(f"bad {name}")
-            cols = [self.column(c) for c in columns]
-            if any(len(c) != n for c in cols):
-                raise TypeError(f"bad {name}")
-            objs: list[Any] = list(map(new, repeat(cls, n)))
-            fields_of = map(dict, map(zip, repeat(names), zip(*cols, strict=True)))
-            list(map(setattr_, objs, repeat("__dict__", n), fields_of))       # each row's fields, no Python loop
-            self.tables.append(objs)
+    CLASSES = _CLASSES
+    UNREAD = frozenset()
+    _FIELDS = _INIT_FIELDS
 
-    def column(self, c: list[Any]) -> list[Any]:
-        if type(c) is not list:
-            raise TypeError("bad column")
-        kind, data = c[0], c[-1]
-        if kind in ("r", "u", "a", "T"):
-            data = []
-        elif type(data) is not list:
-            raise TypeError("bad column")
-        if kind == "T":                                     # tuples of floats, read from their bytes
-            return self.float_rows(c)
-        if kind == "a":                                     # numbers, read from their bytes
-            a = self.value(c[1]) if type(c[1]) is dict and c[1].get("@") == "array" else None
-            if a is None or a.ndim != 1:
-                raise TypeError("bad column")
-            return a.tolist()
-        if kind == "p":
-            if not set(map(type, data)) <= _PLAIN:
-                raise TypeError("bad column")
-            return data
-        if kind == "r":
-            t = c[1]
-            if type(t) is not int or not 0 <= t < len(self.tables):
-                raise TypeError("bad reference")           # only an earlier table (built already)
-            rows = self.tables[t]
-            return list(map([*rows, None].__getitem__, self.ints(c[2], len(rows) + 1)))
-        if kind == "u":                                     # distinct values, then each value's position
-            values = self.column(c[1])
-            return list(map(values.__getitem__, self.ints(c[2], len(values))))
-        if kind == "t":
-            if not set(map(type, chain.from_iterable(v for v in data if v is not None))) <= _PLAIN:
-                raise TypeError("bad column")
-            return [None if v is None else tuple(v) for v in data]
-        if kind == "R":
-            t = c[1]
-            if type(t) is not int or not 0 <= t < len(self.tables):
-                raise TypeError("bad reference")
-            rows = self.tables[t]
-            get = rows.__getitem__
-            flat = list(chain.from_iterable(v for v in data if v is not None))
-            if not set(map(type, flat)) <= {int} or (flat and (min(flat) < 0 or max(flat) >= len(rows))):
-                raise TypeError("bad reference")
-            return [None if v is None else tuple(map(get, v)) for v in data]
-        if kind == "n":
-            return [None if v is None else _tuple(v) for v in data]
-        if kind == "f":
-            return [None if v is None else _fraction(v) for v in data]
-        if kind == "P":
-            return [None if v is None else self.path(v) for v in data]
-        if kind == "g":
-            return [self.value(v) for v in data]
-        raise TypeError("bad column")
+    def array(self, x: Any) -> np.ndarray:
+        dtype, shape, at, count = self.placed(x)
+        return np.frombuffer(self.arrays, dtype=dtype, count=count, offset=at).reshape(shape)
 
-    def float_rows(self, c: list[Any]) -> list[Any]:
-        """The column ``_Encoder.float_rows`` stored as ``c``: its array's rows as tuples of floats, at the stored
-        positions (increasing, each below the column's length; all of them where none are stored), else None."""
-        if len(c) != 4 or type(c[1]) is not int or c[1] < 0 or type(c[2]) is not dict or c[2].get("@") != "array":
-            raise TypeError("bad column")
-        n, a = c[1], self.value(c[2])
-        if a.ndim != 2 or a.shape[1] < 1 or a.dtype.kind != "f":
-            raise TypeError("bad column")
-        rows = list(map(tuple, a.tolist()))
-        if c[3] is None:
-            if len(rows) != n:
-                raise TypeError("bad column")
-            return rows
-        at = self.ints(c[3], n)
-        if len(at) != len(rows) or not all(map(lt, at, islice(at, 1, None))):
-            raise TypeError("bad column")
-        col: list[Any] = [None] * n
-        list(map(col.__setitem__, at, rows))
-        return col
-
-    def ints(self, ref: Any, below: int) -> list[int]:
-        """A stored array of row numbers, each at least 0 and below ``below``."""
-        a = self.value(ref) if type(ref) is dict and ref.get("@") == "array" else None
-        if a is None or a.dtype.kind != "i" or a.ndim != 1 or (a.size and (a.min() < 0 or a.max() >= below)):
-            raise TypeError("bad reference")
-        return a.tolist()
-
-    def path(self, text: Any) -> Path:
-        path = self.paths.get(text)
-        if path is None:
-            if type(text) is not str:
-                raise TypeError("bad path")
-            path = self.paths[text] = Path(text)
-        return path
-
-    def value(self, x: Any) -> Any:
-        t = type(x)
-        if t is list:
-            return tuple([self.value(v) for v in x])
-        if t is not dict:
-            if t not in _PLAIN:
-                raise TypeError("bad value")
-            return x
-        tag = x["@"]
-        if tag == "ref":
-            c, i = x["c"], x["i"]
-            if type(c) is not int or type(i) is not int or c < 0 or i < 0:
-                raise TypeError("bad reference")
-            return self.tables[c][i]
-        if tag == "tuple":
-            return tuple(self.column(x["v"]))
-        if tag == "dict":
-            return dict(zip(self.column(x["k"]), self.column(x["v"]), strict=True))
-        if tag == "path":
-            return self.path(x["v"])
-        if tag == "fraction":
-            return _fraction(x["v"])
-        if tag == "array":
-            dtype = x["dtype"]
-            if dtype not in _DTYPES:
-                raise TypeError("bad array type")
-            shape = tuple(int(s) for s in x["shape"])
-            at = int(x["at"])
-            count = 1
-            for s in shape:
-                count *= s
-            size = np.dtype(dtype).itemsize
-            if at < 0 or at % _ALIGN or min(shape, default=0) < 0 or at + count * size > len(self.arrays):
-                raise ValueError("bad array bounds")
-            return np.frombuffer(self.arrays, dtype=dtype, count=count, offset=at).reshape(shape)
-        raise TypeError("bad tag")
-
-
-def _fraction(v: Any) -> Fraction:
-    n, m = v
-    if not (type(n) is int and type(m) is int):
-        raise TypeError("bad fraction")
-    return Fraction(n, m)
-
-
-def _tuple(x: Any) -> Any:
-    """A decoded JSON array of plain values (nested ones too) as the tuple it was."""
-    if type(x) is list:
-        return tuple([_tuple(v) if type(v) is list else v for v in x])
-    if type(x) not in _PLAIN:
-        raise TypeError("bad tuple")
-    return x
+    def array_value(self, x: dict) -> np.ndarray:
+        return self.array(x)
 
 
 T = TypeVar("T")

@@ -32,6 +32,7 @@ from ..base.errors import ImpossibleEvidenceError, QueryError, WidthError, did_y
 from ..base.gcpause import paused_gc
 from ..base.records import dataclass
 from .elimination import min_fill_order
+from .keptanswers import marginal_key, plan_key, split_marginals
 from .network import Network, relevant_claims
 from .program import Program
 
@@ -150,13 +151,7 @@ class Engine:
         key = self._marginal_key(names, given or {}, set or {})
         kept = self._kept(theta, key)
         if kept is not None:          # computed before at the map's own numbers (this run, or the entry's),
-            flat = kept.copy()
-            out, at = {}, 0
-            for v in names:
-                k = len(self.network.states[v])
-                out[v] = flat[at:at + k]
-                at += k
-            return out                # so the names and conditions were checked then
+            return split_marginals(kept.copy(), names, self.network.states)   # so names and conditions were checked
         plan = self.marginal_plan(names, given or {}, set or {})
         parts = [self._run_marginals(plan, names, th[i:i + n]) for i, n in self._chunks(plan, th.shape[0], True)]
         if len(parts) == 1:               # one chunk (always, without a batch): its arrays as they are
@@ -233,13 +228,8 @@ class Engine:
         if not self.network.theta0.flags.writeable:
             self.network.results[key] = result
 
-    @staticmethod
-    def _plan_key(target: str | None, given: Mapping[str, str], set_: Mapping[str, str]) -> tuple:
-        return (target, tuple(sorted(given.items())), tuple(sorted(set_.items())))
-
-    @staticmethod
-    def _marginal_key(claims: tuple[str, ...], given: Mapping[str, str], set_: Mapping[str, str]) -> tuple:
-        return ("*marginals*", claims, tuple(sorted(given.items())), tuple(sorted(set_.items())))
+    _plan_key = staticmethod(plan_key)
+    _marginal_key = staticmethod(marginal_key)
 
     def plan(self, target: str | None, given: Mapping[str, str], set_: Mapping[str, str]) -> Plan:
         """The (cached) plan for P(target | given, do(set)); raises WidthError if too wide."""
