@@ -78,17 +78,20 @@ out = io.StringIO()
 with contextlib.redirect_stdout(out):
     assert main(["run", %r]) == 0
 print(json.dumps([out.getvalue(), sorted(m for m in ("numpy", "pydantic", "yaml", "argmap.maps.models",
-                                                     "argmap.inference.cachecodec") if m in sys.modules)]))
+                                                     "argmap.inference.cachecodec", "tempfile", "shutil")
+                                      if m in sys.modules)]))
 """
 
 
 def test_a_run_whose_report_is_kept_imports_neither_numpy_nor_the_map_models(tmp_path, tiny_map):
     """The first cached run makes its report from the entry's map and kept figures without numpy, and keeps it
     (argmap.commands.runkept); the next prints it, the same bytes, having checked the entry and its files
-    without even the map's models."""
+    without even the map's models. None imports tempfile (nor shutil, bz2, lzma) to write the key, the entry or
+    the report."""
     runs = [_modules_after(_KEPT % str(tiny_map), tmp_path) for _ in range(3)]
     assert runs[0][0] == runs[1][0] == runs[2][0]
     assert "numpy" in runs[0][1] and runs[1][1] == ["argmap.maps.models"] and runs[2][1] == []
+    assert not {"tempfile", "shutil"} & set(runs[0][1])
 
 
 def test_a_cold_run_reads_the_files_in_a_forked_child(tmp_path, tiny_map):

@@ -414,12 +414,12 @@ def _key(create: bool) -> bytes | None:
         pass
     if not create:
         return None
-    import tempfile
+    from ..base.tempfiles import new_file
 
     fresh = os.urandom(_KEY_BYTES)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".key.", dir=path.parent)    # mode 0600
+        fd, tmp = new_file(path.parent, ".key.")    # mode 0600
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(fresh)
@@ -441,11 +441,11 @@ def _key(create: bool) -> bytes | None:
 def _replace(entry: Path, data: bytes | list[bytes]) -> None:
     """Write ``data`` (or its pieces, in order) to a temporary file beside ``entry``, then rename it over: readers
     see the old entry or the new one, whole. No fsync: after a crash a torn entry fails its HMAC and is rebuilt."""
-    import tempfile
+    from ..base.tempfiles import new_file
 
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
+        fd, tmp = new_file(entry.parent, f".{entry.name}.", ".tmp")
     except OSError:
         return                      # a read-only or full cache folder only costs speed
     try:
