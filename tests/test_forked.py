@@ -75,3 +75,29 @@ def test_a_core_is_idle_now_when_fewer_tasks_run_than_cores(tmp_path, monkeypatc
     path.write_bytes(text)
     assert forked.idle_core_now(str(path)) is idle
     assert forked.idle_core_now(str(tmp_path / "absent")) is True
+
+
+def _dies_in_the_child() -> list[int]:
+    import signal
+
+    if forked._IN_CHILD:
+        os.kill(os.getpid(), signal.SIGKILL)                # no result written, no exit of its own
+    return list(range(3))
+
+
+def test_a_child_that_dies_only_costs_speed():
+    """The part is run again here, as if the child had raised."""
+    assert forked.start(_dies_in_the_child).result() == [0, 1, 2]
+
+
+def _large() -> tuple[int, bytes]:
+    return os.getpid(), bytes(range(256)) * 40_000 + b"end"
+
+
+def test_a_large_result_comes_back_whole():
+    """Megabytes (a large map's encoded entry) come back intact, several parts at once each with its own."""
+    if not forked.can_fork():
+        pytest.skip("one core or no fork here: parts run in this process")
+    parts = [forked.start(_large) for _ in range(3)]
+    for pid, data in (p.result() for p in parts):
+        assert pid != os.getpid() and data == bytes(range(256)) * 40_000 + b"end"

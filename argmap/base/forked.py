@@ -3,7 +3,8 @@
 ``argmap export`` builds a post bundle from parts that share nothing but the loaded map: the explorer page,
 the symbolic formula (sympy), each chart (matplotlib), the spread. :func:`start` runs one part in a child
 made by ``os.fork`` — which inherits the loaded map, so nothing is re-read or pickled on the way in — and
-:meth:`Pending.result` collects its pickled result; on a 2-core machine two parts then run at once.
+:meth:`Pending.result` collects its pickled result (written whole to a file in memory, read once the child has
+exited); on a 2-core machine two parts then run at once.
 
 Where forking is unavailable (no ``os.fork``), only one core is usable, ``ARGMAP_JOBS=1`` is set, we are
 already in such a child, or the process runs other Python threads (a notebook's kernel, a caller's thread
@@ -78,12 +79,15 @@ class Pending(Generic[T]):
             self._value, self._lazy = self._fn(), False
         if self._pid is None:
             return self._value  # type: ignore[return-value]
-        with os.fdopen(self._fd, "rb") as pipe:             # type: ignore[arg-type]
-            data = pipe.read()
-        os.waitpid(self._pid, 0)
+        _, status = os.waitpid(self._pid, 0)
         self._pid = None
+        try:
+            done = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+            data = _read_all(self._fd) if done else b""        # type: ignore[arg-type]
+        finally:
+            os.close(self._fd)                              # type: ignore[arg-type]
         ok, value = pickle.loads(data) if data else (False, None)
-        self._value = value if ok else self._fn()          # failed in the child: raise it here
+        self._value = value if ok else self._fn()          # failed (or died) in the child: run it here
         return self._value  # type: ignore[return-value]
 
     def cancel(self) -> None:
@@ -105,25 +109,54 @@ def start(fn: Callable[[], T]) -> Pending[T]:
     """Run ``fn()`` in a forked child (or here, see the module's docstring); its result must pickle."""
     if not can_fork():
         return Pending(fn, value=fn())
+    try:
+        fd = _buffer()
+    except OSError:
+        return Pending(fn, value=fn())
     sys.stdout.flush()
     sys.stderr.flush()
-    read, write = os.pipe()
     pid = os.fork()
     if pid == 0:                                             # the child: compute, send, leave at once
         global _IN_CHILD
         _IN_CHILD = True
         code = 0
         try:
-            os.close(read)
             try:
                 payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:                            # noqa: B036 - re-raised by the parent's own run
                 payload = pickle.dumps((False, None))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(payload)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
         except BaseException:                                # noqa: B036 - nothing may escape a forked child
             code = 1
         finally:
             os._exit(code)
-    os.close(write)
-    return Pending(fn, pid=pid, fd=read)
+    return Pending(fn, pid=pid, fd=fd)
+
+
+def _buffer() -> int:
+    """A file in memory for the child's result: the child writes it whole without waiting for this process (a pipe
+    holds 64 KB: a large result would go over in as many turns of both processes), and this process reads it at once
+    when the child has exited. An unlinked temporary file where there is no ``memfd_create``."""
+    try:
+        return os.memfd_create("argmap-part")
+    except (AttributeError, OSError):
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="argmap-part-")
+        os.unlink(path)
+        return fd
+
+
+def _read_all(fd: int) -> bytes:
+    """Everything the child wrote to ``fd`` (from its start)."""
+    size = os.fstat(fd).st_size
+    parts, at = [], 0
+    while at < size:
+        part = os.pread(fd, size - at, at)
+        if not part:
+            break
+        parts.append(part)
+        at += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
