@@ -218,3 +218,30 @@ def test_row_numbers_are_checked_against_their_table(tiny_map):
     _poke(raw, ref, 10 ** 6)
     with pytest.raises(TypeError):
         cachecodec.decode(cachecodec._pack(head, [bytes(raw)]))
+
+
+@pytest.mark.parametrize("col", [[None] * 20, ["claim"] * 20, ["a"] * 19 + [None], [None] * 19 + ["a"],
+                                 ["x"] * 10 + ["y"] * 10, ["a", *[None] * 18, "a"]])
+def test_a_column_of_one_text_is_stored_as_any_column_of_repeated_texts(col):
+    """The encoder's shortcut for a column holding one value (all None, one kind) stores what the general
+    path (``_distinct``) stores, byte for byte."""
+    short, general = cachecodec._Encoder(()), cachecodec._Encoder(())
+    assert short.column(list(col)) == cachecodec._distinct(general.ints, "p", list(col), cachecodec._same)
+    assert short.sections == general.sections
+
+
+def test_the_types_found_while_walking_are_those_of_the_columns(monkeypatch, tmp_path):
+    """The encoder looks at each column's types once, while finding the objects, and hands them to
+    ``column``: the body is the same as when ``column`` looks at them again (a class met in several batches,
+    as a large map's quantities are, has the union of its batches' types)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from networks import write_synthetic_map
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    bodies = [_body(None, [bundled_overlay_path("pope-2023")])[1], _body(write_synthetic_map(tmp_path / "m", 300))[1]]
+    column = cachecodec._Encoder.column
+    monkeypatch.setattr(cachecodec._Encoder, "column", lambda self, col, types=None: column(self, col))
+    assert bodies == [_body(None, [bundled_overlay_path("pope-2023")])[1], _body(tmp_path / "m")[1]]

@@ -307,13 +307,15 @@ class _Encoder:
         self.deps: dict[type, set[type]] = {}         # class -> the classes its fields refer to
         self.number: dict[type, int] = {}             # class -> its table's position
         self.columns: dict[type, list[list[list[Any]]]] = {}   # class -> per batch found, its columns
+        self.types: dict[type, list[list[set[type]]]] = {}      # class -> per batch, its columns' types
         self._find(roots)
 
     # -- finding every data class object, class by class
     def _add(self, objs: list[Any], cls: type, pending: list[type]) -> None:
         rows, index = self.rows.setdefault(cls, []), self.index
         fresh = dict(zip(map(id, objs), objs, strict=True))           # first of each object, in order
-        if rows and not fresh.keys().isdisjoint(index):     # (an object is a row of its own class's table only)
+        if rows and not fresh.keys().isdisjoint(index.keys()):  # (a row of its own class's table only; views:
+            # isdisjoint loops over the shorter, given a dict it would loop over the whole index)
             fresh = {k: o for k, o in fresh.items() if k not in index}
         if fresh:
             index.update(zip(fresh, range(len(rows), len(rows) + len(fresh)), strict=True))
@@ -322,11 +324,12 @@ class _Encoder:
                 pending.append(cls)
 
     @staticmethod
-    def _collect(level: list[Any], found: dict[type, list[Any]]) -> None:
+    def _collect(level: list[Any], found: dict[type, list[Any]], types: set[type] | None = None) -> None:
         """Collect the data class objects among ``level`` and inside its tuples and dicts (not inside
-        other data class objects), a level of nesting at a time."""
+        other data class objects), a level of nesting at a time. ``types``: those of ``level``, if known."""
         while level:
-            types = set(map(type, level))
+            if types is None:
+                types = set(map(type, level))
             for t in types & _INIT_FIELDS.keys():
                 found.setdefault(t, []).extend(_of_type(level, t))
             nested: list[Any] = []
@@ -336,7 +339,7 @@ class _Encoder:
                 dicts = list(_of_type(level, dict))
                 nested += chain.from_iterable(dicts)
                 nested += chain.from_iterable(map(dict.values, dicts))
-            level = nested
+            level, types = nested, None
 
     def _find(self, roots: Any) -> None:
         pending: list[type] = []
@@ -352,12 +355,14 @@ class _Encoder:
             batch = rows[start:]
             deps = self.deps.setdefault(cls, set())
             columns = _columns(batch, _INIT_FIELDS[cls])
+            types = list(map(set, map(map, repeat(type), columns)))
             self.columns.setdefault(cls, []).append(columns)
-            for col in columns:
-                if set(map(type, col)) <= _PLAIN:
+            self.types.setdefault(cls, []).append(types)
+            for col, kinds in zip(columns, types, strict=True):
+                if kinds <= _PLAIN:
                     continue
                 found = {}
-                self._collect(col, found)
+                self._collect(col, found, kinds)
                 for t, objs in found.items():
                     deps.add(t)
                     self._add(objs, t, pending)
@@ -383,17 +388,21 @@ class _Encoder:
         for c in self.rows:
             visit(c)
         self.number = {c: i for i, c in enumerate(order)}
-        return [[c.__name__, len(self.rows[c]), [self.column(list(chain.from_iterable(parts)))
-                                                 for parts in zip(*self.columns[c], strict=True)]] for c in order]
+        return [[c.__name__, len(self.rows[c]), list(map(self.column, map(_joined, zip(*self.columns[c], strict=True)),
+                                                         map(_union, zip(*self.types[c], strict=True))))]
+                for c in order]
 
-    def column(self, col: list[Any]) -> list[Any]:
-        """``[kind, ..., data]`` for a list of values (see the kinds above)."""
-        types = set(map(type, col))
+    def column(self, col: list[Any], types: set[type] | None = None) -> list[Any]:
+        """``[kind, ..., data]`` for a list of values (see the kinds above); ``types``: theirs, if known."""
+        if types is None:
+            types = set(map(type, col))
         if types <= _PLAIN:
             if len(col) > _LONG:
                 if types == {float} or types == {int} and -_BIG < min(col) and max(col) < _BIG:
                     return ["a", self.array(np.array(col, dtype=float if types == {float} else np.int64))]
                 if types <= {str, type(None)}:
+                    if col[0] is col[-1] and col.count(col[0]) == len(col):     # one value (all None, one kind)
+                        return ["u", ["p", [col[0]]], self.ints([0] * len(col))]    # as _distinct stores it
                     return _distinct(self.ints, "p", col, _same)
             return ["p", col]
         others = types - {type(None)}
@@ -488,6 +497,14 @@ class _Encoder:
         self.sections.append(data)
         self.offset += len(data)
         return out
+
+
+def _joined(parts: tuple[list[Any], ...]) -> list[Any]:
+    return parts[0] if len(parts) == 1 else list(chain.from_iterable(parts))
+
+
+def _union(parts: tuple[set[type], ...]) -> set[type]:
+    return parts[0] if len(parts) == 1 else set().union(*parts)
 
 
 def _of_type(values: list[Any], t: type) -> Iterator[Any]:
