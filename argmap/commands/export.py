@@ -86,18 +86,22 @@ def run(args) -> int:
     shown["collapse_all"] = shown["collapse_all"] or None
     if args.out:
         refuse_map_folder(args.out)
+    entry = None
     if args.overlays:
         models = Model.load_with_base(args.path, args.overlays, scale=args.scale)
     else:       # its own base: loaded as `run` loads it (from the compiled-map cache while its files are unchanged)
+        from ..inference.cache import hit_signature
+
         model = Model.load(args.path, scale=args.scale)
         models = (model, model)
+        entry = hit_signature(args.path)        # the entry it was just read from, if any: the spread is kept under it
     out = args.out or default_out(models[1].map.name, args.overlays)
     refuse_map_folder(out)
     command = " ".join(["argmap", "export"] + [shlex.quote(a) for a in _argv_for(args, out)])
     # the page's process reads the overlays it offers (argmap.views.explorer.offering), not this one before the forks
     bundle = write_bundle(args.path, out, args.overlays, command=command, models=models, target=args.target,
                           offer=args.offer, dpi=args.dpi, legend=args.legend, progress=_progress(), **shown, **cond,
-                          **spread_options(args))
+                          **spread_options(args), entry=entry)
     for f in bundle.files:
         print(f"wrote {f}", file=sys.stderr)
     head = f"P = {bundle.probability:.3f}"

@@ -3,7 +3,8 @@
 Some outputs cost far more to compute than what they are computed from: the post bundle's formula is a
 few dozen engine numbers turned into LaTeX by sympy (a third of a second, most of it importing sympy), and
 the spread's beta quantile tables are ``betaincinv`` at fixed points (:func:`argmap.inference.distributions.
-beta_tables_text`).
+beta_tables_text`); the spread itself is 80,000 exact evaluations of a compiled map
+(:mod:`argmap.analysis.sensitivity.spreadkept`).
 :func:`text` returns such a text kept by an earlier run, :func:`keep` keeps one. **A kept text is always the
 text a fresh computation gives now** (docs/security.md, "Kept texts"; tests/test_kept.py):
 
@@ -47,10 +48,11 @@ def _versions(libraries: tuple[str, ...]) -> str:
     return ",".join(f"{name}={_version(name)}" for name in libraries)
 
 
-_OWN_VERSION = frozenset({"scipy"})
+_OWN_VERSION = frozenset({"scipy", "numpy"})
 """Libraries whose version is read from the package itself (its ``__version__``, the very code that runs;
-importing scipy's top package costs less than ``importlib.metadata``), in every process that keeps or reads a
-text, imported or not: one source per library, so a header written is the header read."""
+importing scipy's top package costs less than ``importlib.metadata``, and numpy is imported already), in every
+process that keeps or reads a text, imported or not: one source per library, so a header written is the header
+read."""
 
 
 def _version(name: str) -> str:

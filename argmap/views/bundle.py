@@ -62,7 +62,7 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
                  progress: Callable[[str], None] | None = None,
                  models: tuple[Model, Model] | None = None, offer: Any = None, correlation: float | None = None,
                  words: bool = False, samples: int = 10_000, seed: int | None = 0,
-                 shared_factor: str = "map") -> Bundle:
+                 shared_factor: str = "map", entry: str | None = None) -> Bundle:
     """Write the post bundle for the map at ``path`` (with ``overlays``) into the folder ``out``.
 
     Files: ``map.svg``/``map.png`` (the part-collapsed overview for a large map, with ``map-full.svg``
@@ -75,10 +75,13 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     on the verbal scale to report on. ``offer``: the other overlays the explorer page offers
     (:func:`argmap.views.explorer.offering`). ``correlation``, ``words``, ``shared_factor``, ``samples`` and
     ``seed``: how the headline's spread is drawn (:func:`argmap.analysis.sensitivity.spread`); ``spread.png``
-    shows it on every scale.
+    shows it on every scale. ``entry``: the signature of the compiled-map cache entry ``models`` were both read
+    from (:func:`argmap.inference.cache.hit_signature`; None if they were not): the spread is kept under it
+    for the next export of that entry with the same options, which reads it instead of drawing it again
+    (:mod:`argmap.analysis.sensitivity.spreadkept`).
     """
     from ..analysis.sensitivity import cruxes, group_cruxes, residual, tornado
-    from ..analysis.sensitivity.spread import hedge_factors, spread_by_scale
+    from ..analysis.sensitivity.spread import hedge_factors
     from ..analysis.sensitivity.spreadtext import chart_rows
     from ..base.forked import start
 
@@ -107,10 +110,10 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     try:
         step("the headline's spread on each verbal scale")
         uncertain = samples > 1 and bool(hedge_factors(model, words))    # no ranges, no words drawn: no spread
+        kept_spreads: list[Spread] | None = [] if not uncertain else None    # the spreads, when known at once
         if uncertain:
-            drawing = start(partial(_spread_with_kept_tables, partial(
-                spread_by_scale, model, target, **kw, samples=samples, seed=seed, correlation=correlation, words=words,
-                shared_factor=shared_factor)))
+            drawing, kept_spreads = _spread_part(model, target, kw, entry, dict(
+                samples=samples, seed=seed, correlation=correlation, words=words, shared_factor=shared_factor))
         step("the explorer page and the headline as a formula")
         from ..render.charts import chart_context, spread_charts, tornado_charts
         from ..render.charts import prepare as prepare_charts
@@ -132,6 +135,14 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         tlabel = f"P({amap.claims[target].title})"
         if rows or uncertain:
             prepare_charts(docstrings=False)   # imported once here, not in each chart's process
+        tornado_part = partial(tornado_charts, rows, result.probability, ("svg", "png"), target_label=tlabel,
+                               context=chart_context(amap.overlays, cond.scenario))
+        if kept_spreads is not None:    # no spread being drawn: both charts are drawn beside this process's parts
+            if rows:
+                charts["tornado"] = start(tornado_part)
+            if kept_spreads:
+                charts["spread"] = start(partial(spread_charts, chart_rows(kept_spreads), ("svg", "png"),
+                                                 stated=kept_spreads[0].stated, target_label=tlabel))
         step("drawing the map")
         maps = [partial(model_dot, model, target=target, stagger=st, **shown, **kw) for st in (None, 3, 2)]
         added = [c for c in amap.claims if c not in first.map.claims]
@@ -169,12 +180,11 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         groups = group_cruxes(model, dict(amap.crux_groups), target, **kw) if amap.crux_groups else []
         step("residual")
         res = residual(model, target, **kw)
-        if rows:
-            charts["tornado"] = start(partial(tornado_charts, rows, result.probability, ("svg", "png"),
-                                              target_label=tlabel, context=chart_context(amap.overlays, cond.scenario)))
+        if rows and kept_spreads is None:
+            charts["tornado"] = start(tornado_part)
         step("the spread's chart")
         spreads = drawing.result() if drawing is not None else []
-        if spreads:
+        if spreads and kept_spreads is None:
             files.update((f"spread.{fmt}", data) for fmt, data in spread_charts(
                 chart_rows(spreads), ("svg", "png"), stated=spreads[0].stated, target_label=tlabel).items())
         step("waiting for the page, the formula and the charts")
@@ -204,15 +214,36 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     return bundle
 
 
+def _spread_part(model: Model, target: str, conditions: dict, entry: str | None,
+                 options: dict) -> tuple[Pending[list[Spread]], list[Spread] | None]:
+    """The headline's spread on every scale, and the spreads if known at once: kept by an earlier export of the
+    same entry with the same options (:mod:`argmap.analysis.sensitivity.spreadkept`), else None: being drawn in a
+    process of its own (and kept)."""
+    from ..analysis.sensitivity import spreadkept
+    from ..analysis.sensitivity.spread import spread_by_scale
+    from ..base.forked import Pending, start
+    from ..base.scales import SCALES
+
+    scales = (model.scale, *(s for s in SCALES if s != model.scale))
+    material = None if entry is None else spreadkept.material(entry, target, conditions, scales, **options)
+    found = spreadkept.lookup(material)
+    if found is not None:
+        return Pending(lambda: found, value=found), found
+    draw = partial(spread_by_scale, model, target, **conditions, scales=scales, **options)
+    return start(partial(_spread_with_kept_tables, draw, material)), None
+
+
 _QUANTILE_LIBRARIES = ("scipy",)
 """The library kept quantile tables and fits come from (a kept text is read only under the same version)."""
 
 
-def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]:
+def _spread_with_kept_tables(spread: Callable[[], list[Spread]], material: str | None = None) -> list[Spread]:
     """``spread()`` (the spread on every scale) with the beta quantile tables, beta fits and gamma tables its draws
     read kept in the cache folder (:mod:`argmap.inference.kept`) for the next export: each is a fixed function of
     its numbers (``betaincinv`` at fixed points, a fit, ``gammaincinv``), the same whenever computed, so those of
-    numbers an edit left alone are not computed again; with all of them kept the spread imports no scipy."""
+    numbers an edit left alone are not computed again; with all of them kept the spread imports no scipy. With a
+    ``material`` (:func:`argmap.analysis.sensitivity.spreadkept.material`) the spreads themselves are kept too."""
+    from ..analysis.sensitivity import spreadkept
     from ..inference import distributions, kept
 
     text = kept.text("beta-tables", distributions.BETA_TABLE_GRID, _QUANTILE_LIBRARIES)
@@ -222,6 +253,7 @@ def _spread_with_kept_tables(spread: Callable[[], list[Spread]]) -> list[Spread]
     spreads = spread()
     if distributions.quantiles_computed() != before:
         kept.keep("beta-tables", distributions.BETA_TABLE_GRID, distributions.beta_tables_text(), _QUANTILE_LIBRARIES)
+    spreadkept.keep(material, spreads)
     return spreads
 
 
