@@ -33,7 +33,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
 
 
 def _not_loaded(monkeypatch) -> None:
-    def refuse(_args):
+    def refuse(_args, **_kwargs):
         raise AssertionError("the map was loaded")
     monkeypatch.setattr(common, "model_from_args", refuse)
     monkeypatch.setattr("argmap.commands.run.model_from_args", refuse)

@@ -163,6 +163,30 @@ def test_a_cold_run_of_the_bundled_map_imports_no_yaml_where_it_reads(tmp_path):
     assert reads[-1][3] is False and not parent_metadata        # pydantic's plugin loader: see the next test
 
 
+_MEANWHILE = """
+import contextlib, io, json, sys
+from argmap.base import forked
+result = forked.Pending.result
+seen = []
+def noted(self):
+    seen.append("argmap.analysis.report" in sys.modules)
+    return result(self)
+forked.Pending.result = noted
+from argmap.commands.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["run", %r]) == 0
+print(json.dumps(seen[:1]))
+"""
+
+
+def test_a_cold_run_imports_what_it_needs_after_the_map_while_the_child_reads(tmp_path, tiny_map):
+    """While the forked child reads the files, this process imports the report's module, which it would otherwise
+    import after the child is done."""
+    if not can_fork():
+        pytest.skip("no second core or no os.fork here")
+    assert _modules_after(_MEANWHILE % str(tiny_map), tmp_path) == [True]
+
+
 _PLUGINS = """
 import json, sys
 from argmap.commands.cli import _no_pydantic_plugins

@@ -210,7 +210,7 @@ def _map_bytes(args) -> int:
     return total
 
 
-def model_from_args(args) -> Model:
+def model_from_args(args, then: tuple[str, ...] = ()) -> Model:
     """The map the options name. Importing numpy and argmap's layers creates tens of thousands of objects and
     none of them is garbage: the cyclic collector is paused for the imports as it is for the load
     (:func:`argmap.base.gcpause.paused_gc`; ``import numpy`` alone otherwise runs it some forty times).
@@ -218,7 +218,8 @@ def model_from_args(args) -> Model:
     When the compiled-map cache will not answer, the files of a map up to :data:`EARLY_READ_MAX_BYTES` are
     read (YAML, pydantic's file models, resolving) in a forked child while this process imports numpy and the
     engine: on two cores a cold run then waits for the longer of the two, not their sum
-    (:mod:`argmap.base.forked`; ``ARGMAP_JOBS=1`` or one core: in line)."""
+    (:mod:`argmap.base.forked`; ``ARGMAP_JOBS=1`` or one core: in line). This process, done first, also imports
+    meanwhile the modules named in ``then``, which the command needs after the map (its report's)."""
     from ..base.forked import can_fork, start
     from ..base.gcpause import paused_gc
 
@@ -231,6 +232,12 @@ def model_from_args(args) -> Model:
                 reading = start(partial(cache.read_files, args.path, args.overlays))
         try:
             from ..api import Model
+
+            if reading is not None:
+                import importlib
+
+                for name in then:
+                    importlib.import_module(name)
 
             model = Model.load(args.path, args.overlays, files=reading.result if reading else None)
         finally:

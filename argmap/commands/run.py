@@ -53,7 +53,7 @@ def run(args) -> int:
     if kept is not None:
         sys.stdout.write(kept)
         return 0
-    model = model_from_args(args)
+    model = model_from_args(args, then=() if args.json else ("argmap.analysis.report",))
     before = runkept.figures(args, material, model, columns)
     cond = conditions_from_args(args)
     result = model.run(args.target, **cond)
