@@ -144,7 +144,7 @@ def _corrupt(entry: Path, how: str) -> None:
         fields, _, request, manifest, body = _parts(entry)
         if how == "version":
             fields = fields.rsplit(b" ", 1)[0] + b" 0.0.0-other"
-        else:                              # the body's own checksum recomputed too: the decoder must refuse it
+        else:                              # a body well-formed as a container: the decoder must refuse it
             head, arrays = bodyread.unpack(body)
             before = head
             if how == "tag":               # a well-signed entry naming a class it may not build
@@ -171,14 +171,20 @@ def test_a_bad_entry_is_ignored_and_rebuilt(cache_dir, own_map, how, monkeypatch
     _same_model(Model.load(own_map), good)                   # and the rewritten entry is a good one
 
 
-def test_a_body_whose_own_checksum_fails_is_refused(cache_dir, own_map):
-    """One byte of the arrays changed and the entry re-signed with the folder's key: the body's checksum
-    still catches it, and the map is read from the files."""
+@pytest.mark.parametrize("how", ["flipped", "another layout"])
+def test_a_changed_body_is_refused(cache_dir, own_map, how):
+    """One byte of the arrays changed (the body has no checksum of its own: the entry's HMAC covers it), or the
+    body of another layout (the magic of format 12, whose prefix held a SHA-256) re-signed with the folder's key
+    under this header: refused, and the map is read from the files."""
     good = Model.load(own_map, cache=False)
     Model.load(own_map)
     entry = cache.entry_path(own_map)
-    fields, _, request, manifest, body = _parts(entry)
-    _resign(entry, fields, request, manifest, body[:-9] + bytes([body[-9] ^ 1]) + body[-8:])
+    fields, mac, request, manifest, body = _parts(entry)
+    if how == "flipped":
+        entry.write_bytes(fields + b" " + mac + b"\n" + request + b"\n" + manifest + b"\n"
+                          + body[:-9] + bytes([body[-9] ^ 1]) + body[-8:])
+    else:
+        _resign(entry, fields, request, manifest, b"ARGMAP12" + body[8:16] + bytes(32) + body[16:])
     assert _hit(own_map) is None
     _same_model(Model.load(own_map), good)
 

@@ -1,5 +1,5 @@
-"""The cache body's columnar encoding: every kind of column round-trips exactly, and a body whose own
-checksum is right but whose tables are malformed is refused by the decoder itself (the cache then reads
+"""The cache body's columnar encoding: every kind of column round-trips exactly, and a body well-formed as a
+container but whose tables are malformed is refused by the decoder itself (the cache then reads
 the files), never turned into something else."""
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def test_a_malformed_body_is_refused(tiny_map, how):
 
 
 def test_row_numbers_are_checked_against_their_table(tiny_map):
-    """A stored row number past its table (the bytes rewritten, checksum recomputed) is refused."""
+    """A stored row number past its table (the bytes rewritten) is refused."""
     _, body = _body(tiny_map)
     head, arrays = bodyread.unpack(body)
     data = json.loads(head.partition(b"\n")[0])

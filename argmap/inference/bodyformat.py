@@ -5,12 +5,13 @@ container's constants both the encoder and the numpy-free reader (:mod:`argmap.i
 
 import struct
 
-FORMAT = 12
+FORMAT = 13
 """Version of the body's layout; bump it whenever what is stored changes."""
 
-MAGIC = b"ARGMAP12"
+MAGIC = b"ARGMAP13"
 """A body's first 8 bytes."""
-PREFIX = struct.Struct("<8sQ32s")
-"""The magic, the header's length and the SHA-256 of everything after the prefix."""
+PREFIX = struct.Struct("<8sQ")
+"""The magic and the header's length. (No checksum of its own: a body is decoded only after the cache
+verified the entry's HMAC over it.)"""
 ALIGN = 8
 """Every array's bytes start at a multiple of this, counted from the first array's."""

@@ -5,9 +5,9 @@ look inside a body; this module only turns a map, its network and the network's 
 into bytes and back. Swap the encoding here (bump :data:`FORMAT`, in :mod:`argmap.inference.bodyformat`)
 without touching them. See /work/notes/cache.md.
 
-**Layout.** ``ARGMAP12`` (8 bytes), the header's length (8 bytes, little-endian), the SHA-256 of
-everything after these 48 bytes (32 bytes), then the header — two JSON texts on two lines: the map's
-and the network's objects as tables, one per class, stored by columns (below), with the results kept
+**Layout.** ``ARGMAP13`` (8 bytes), the header's length (8 bytes, little-endian; no checksum: a body is
+decoded only after the cache verified the entry's HMAC over it), then the header — two JSON texts on two
+lines: the map's and the network's objects as tables, one per class, stored by columns (below), with the results kept
 at the map's own numbers (:attr:`Network.results`); then the elimination plans with tables of their
 own (the programs of plans for a part of the map; a plan using the network's program says
 ``"network"``), each as arrays (its claims by position, its steps' inputs and scopes as flat arrays
@@ -32,7 +32,6 @@ checks yet is malformed raises, and is treated as a miss.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
@@ -250,17 +249,13 @@ def worth_storing(net: Network) -> bool:
 # ------------------------------------------------------------------------------------ the container
 
 def _pack(head: bytes, sections: list[bytes]) -> bytes:
-    """Prefix (magic, header length, SHA-256 of the rest), header, then the arrays, each 8-byte aligned."""
+    """Prefix (magic, header length), header, then the arrays, each 8-byte aligned."""
     return b"".join(_packed(head, sections))
 
 
 def _packed(head: bytes, sections: list[bytes]) -> list[bytes]:
     """:func:`_pack`'s bytes as pieces (not copied to join them)."""
-    rest = [head + b" " * (-len(head) % _ALIGN), *sections]
-    digest = hashlib.sha256()
-    for piece in rest:
-        digest.update(piece)
-    return [_PREFIX.pack(_MAGIC, len(head), digest.digest()), *rest]
+    return [_PREFIX.pack(_MAGIC, len(head)), head + b" " * (-len(head) % _ALIGN), *sections]
 
 
 # ------------------------------------------------------------------------------------ encoding
