@@ -95,3 +95,52 @@ def test_help_lists_commands(capsys):
     out = capsys.readouterr().out
     for cmd in ("run", "check", "sections"):
         assert cmd in out
+
+
+_CONSOLE = """
+import atexit, os, sys, threading, time
+from argmap.commands import cli
+
+done = threading.Event()
+def main():
+    code = command()
+    done.set()
+    return code
+command, cli.main = cli.main, main
+def later():
+    done.wait()
+    time.sleep(0.1)                             # still running when the command has returned
+    print("thread done")
+
+leave, me = os._exit, os.getpid()
+def noted(code):
+    if os.getpid() == me:                       # not a forked child's exit
+        os.write(1, b"left at once\\n")
+    leave(code)
+os._exit = noted
+atexit.register(lambda: print("atexit ran"))
+if %r:
+    threading.Thread(target=later).start()
+sys.argv = ["argmap", *%r]
+cli.console()
+"""
+
+
+@pytest.mark.parametrize("thread", [False, True])
+def test_the_command_ends_without_the_interpreters_teardown(tiny_map, thread):
+    """``argmap`` (the script, ``python -m argmap``) leaves at once after the command (``os._exit``: no object is
+    freed one by one), with the same exit status, its output whole and the functions registered with atexit run;
+    with another thread still running, the interpreter ends as usual, waiting for it."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    inline = subprocess.run([sys.executable, "-m", "argmap", "parts", str(tiny_map)], env=env, capture_output=True,
+                            text=True, timeout=120)
+    for argv, code in ((["parts", str(tiny_map)], 0), (["parts", str(tiny_map / "nothing")], 1)):
+        proc = subprocess.run([sys.executable, "-c", _CONSOLE % (thread, argv)], env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == code, proc.stderr
+        if code == 0:
+            assert proc.stdout.startswith(inline.stdout) and inline.stdout
+        else:
+            assert "error" in proc.stderr
+        ends = ["atexit ran", "thread done"] if thread else ["atexit ran", "left at once"]
+        assert sorted(proc.stdout[len(inline.stdout) if code == 0 else 0:].split("\n")[:-1]) == ends
