@@ -160,3 +160,25 @@ def test_a_terminal_resized_during_the_run_keeps_no_report_of_another_width(cach
     monkeypatch.setattr(runkept, "material", real)
     monkeypatch.setenv("COLUMNS", "100")
     assert _run(str(own_map)) == wide and kept.stats["hit"] == 1
+
+
+def test_what_the_entry_cannot_answer_is_left_to_the_full_run(cache_dir, own_map, monkeypatch):
+    """The first cached run makes its report from the entry's kept figures only when the full run would print
+    exactly that: an unknown target is the full run's error (message and status), and a query that warns is
+    answered by the full run, which warns once."""
+    for argv in ([str(own_map), "--target", "nosuch"], [str(own_map), "--json", "--target", "nosuch"]):
+        fresh = _run(*argv, "--no-cache")
+        assert fresh[0] == 1 and "nosuch" in fresh[2]
+        assert _run(*argv) == fresh and _run(*argv) == fresh
+    assert _reports(cache_dir) == []
+    from argmap import api
+
+    real = api.Model.run
+
+    def warns(self, *a, **k):
+        api._warn("a warning the full run gives")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(api.Model, "run", warns)
+    code, out, err = _run(str(own_map))
+    assert code == 0 and err.count("a warning the full run gives") == 1

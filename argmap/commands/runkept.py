@@ -93,7 +93,7 @@ def from_entry(args, material: str | None, text: Callable[[ArgumentMap, Result],
             result = Model.from_kept(amap, network).run(args.target, **conditions_from_args(args))
     except Exception:   # noqa: BLE001 - a figure not kept, an error the full run reports: the run loads the map
         return None
-    if warned:
+    if warned:                  # (none without --given/--set; the full run gives them as always)
         return None
     report = text(amap, result)
     from ..inference import kept
