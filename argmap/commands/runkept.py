@@ -70,8 +70,8 @@ def lookup(material: str | None) -> str | None:
 def from_entry(args, material: str | None, text: Callable[[ArgumentMap, Result], str]) -> str | None:
     """The report, ``text(map, result)``, made without numpy from the entry ``material`` names (the body
     :func:`material` checked) if the run prints only figures that entry keeps; then also kept under
-    ``material``. None if anything else is needed (another scenario's figures, another scale, a query that
-    warns or fails): the run then loads the map, and says what it always says."""
+    ``material``. None if anything else may be needed (a scenario or scale named, a figure not kept, a query
+    that warns or fails): the run then loads the map, and says what it always says."""
     body = _bodies.pop(material, None) if material is not None else None
     if material is None or body is None or args.scenario is not None or getattr(args, "scale", None) is not None:
         return None             # (the entry keeps the figures of the map's own scenario and scale: a run naming
@@ -88,8 +88,6 @@ def from_entry(args, material: str | None, text: Callable[[ArgumentMap, Result],
 
             warnings.simplefilter("always")
             amap, network = entry_figures(body)
-            if getattr(args, "scale", None) not in (None, amap.scale):
-                return None
             result = Model.from_kept(amap, network).run(args.target, **conditions_from_args(args))
     except Exception:   # noqa: BLE001 - a figure not kept, an error the full run reports: the run loads the map
         return None
