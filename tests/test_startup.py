@@ -337,6 +337,20 @@ def test_the_cli_asks_openblas_for_one_thread_unless_told(monkeypatch):
         monkeypatch.delenv(name)
 
 
+_OVERLAY_MODELS = """
+import json, sys
+from argmap.inference import cache
+cache.read_files(None, %r)
+print(json.dumps("argmap.maps.overlayspecs" in sys.modules))
+"""
+
+
+def test_a_map_read_without_overlays_makes_no_overlay_models():
+    """The overlay file's models are made only when an overlay is read (~3 ms of a cold run's reader)."""
+    assert _modules_after(_OVERLAY_MODELS % ([],)) is False
+    assert _modules_after(_OVERLAY_MODELS % (["pope-2023"],)) is True
+
+
 _SIGNATURES = """
 import inspect, json
 read = []
@@ -345,10 +359,10 @@ def spy(cls, obj, *args, **kwargs):
     read.append(repr(obj))
     return real(cls, obj, *args, **kwargs)
 inspect._signature_fromstr = spy
-from argmap.maps import specs
+from argmap.maps import overlayspecs, specs
 def build(model):                   # (pydantic looks for the caller's namespace two frames up)
     return model.__pydantic_validator__.validate_python
-for model in (specs.MapFile, specs.PartFile, specs.OverlayFile):
+for model in (specs.MapFile, specs.PartFile, overlayspecs.OverlayFile):
     build(model)
 print(json.dumps(read))
 """

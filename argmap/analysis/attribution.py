@@ -42,7 +42,8 @@ from ..base.errors import ArgmapError
 from ..base.records import dataclass
 from ..maps.loader import Stage, load_stages
 from ..maps.models import ArgumentMap, Origin
-from ..maps.specs import ClaimSpec, OverlayFile, modulators_of
+from ..maps.overlayspecs import OverlayFile
+from ..maps.specs import ClaimSpec, modulators_of
 
 __all__ = ["Edit", "Attribution", "attribute", "shapley_exact", "shapley_sampled",
            "MAX_EXACT", "MAX_EXACT_REAPPLY", "HARD_LIMIT"]

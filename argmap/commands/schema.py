@@ -20,7 +20,8 @@ def file_schema(kind: str = "any") -> dict:
     from pydantic import BaseModel
     from pydantic.json_schema import models_json_schema
 
-    from ..maps.specs import MapFile, OverlayFile, PartFile
+    from ..maps.overlayspecs import OverlayFile
+    from ..maps.specs import MapFile, PartFile
 
     models: dict[str, type[BaseModel]] = {"map": MapFile, "part": PartFile, "overlay": OverlayFile}
     titles = {"map": "argmap map header (map.yaml)", "part": "argmap part file (claims)",

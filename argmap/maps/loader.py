@@ -14,7 +14,7 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from pydantic import BaseModel
@@ -32,7 +32,10 @@ from .checks import check_map
 from .models import ArgumentMap, Origin
 from .observe import observation_claim, scenario_from_spec
 from .resolve import Located, resolve_claims
-from .specs import MapFile, OverlayFile, PartFile
+from .specs import MapFile, PartFile
+
+if TYPE_CHECKING:
+    from .overlayspecs import OverlayFile
 
 __all__ = ["load_map", "load_stages", "Stage", "OverlayReader", "find_overlay", "resolve_overlay", "read_spec",
            "map_files", "MAP_FILE"]
@@ -96,6 +99,8 @@ class OverlayReader:
                                                 f"give the map's folder, {path.parent}, as PATH (the first "
                                                 "argument); --with takes an overlay, a file that starts with "
                                                 "'overlay: NAME'")])
+            from .overlayspecs import OverlayFile  # apart: a map read without overlays never makes it
+
             spec = read_spec(doc, OverlayFile, diags) if doc is not None else None
             if spec is None or doc is None:
                 raise ValidationError(diags)
@@ -416,10 +421,10 @@ def read_spec(doc: YamlDoc, model: type[BaseModel], diags: list[Diagnostic]) -> 
 
 def _top_hint(model: type[BaseModel]) -> str:
     return {
-        MapFile: "a map.yaml starts with `argmap: 1`, `name:` and `target:`",
-        PartFile: "a part file has `part:` and a list `claims:`",
-        OverlayFile: "an overlay file starts with `overlay: NAME` and `author:`",
-    }.get(model, "the format: argmap docs format")
+        "MapFile": "a map.yaml starts with `argmap: 1`, `name:` and `target:`",
+        "PartFile": "a part file has `part:` and a list `claims:`",
+        "OverlayFile": "an overlay file starts with `overlay: NAME` and `author:`",
+    }.get(model.__name__, "the format: argmap docs format")
 
 
 def _clean_loc(data: Any, loc: tuple) -> tuple:

@@ -15,6 +15,7 @@ from ..base.yamlsafe import YamlDoc
 from .checks import stated_given_problems
 from .models import ArgumentMap, Change, Observation, Provenance, Relation
 from .observe import describe_observation, observation_claim, resolve_observation, scenario_from_spec
+from .overlayspecs import ChangeSpec, OverlayFile, RelateSpec, RemoveSpec
 from .resolve import (
     Located,
     _check_when,
@@ -25,7 +26,7 @@ from .resolve import (
     resolve_relation,
     resolve_table,
 )
-from .specs import ChangeSpec, ObserveSpec, OverlayFile, RelateSpec, RemoveSpec
+from .specs import ObserveSpec
 
 __all__ = ["apply_overlay"]
 

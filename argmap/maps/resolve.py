@@ -12,7 +12,7 @@ import itertools
 import math
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.quantity import OutsideRange, Quantity, parse_quantity
@@ -26,12 +26,14 @@ from .specs import (
     InfluenceSpec,
     ModulatorSpec,
     ProvenanceSpec,
-    RelateSpec,
     RequireSpec,
     RouteSpec,
     TableSpec,
     modulators_of,
 )
+
+if TYPE_CHECKING:
+    from .overlayspecs import RelateSpec
 
 __all__ = ["Located", "resolve_claims", "resolve_credence", "resolve_table", "resolve_relation",
            "resolve_modulators",

@@ -1,4 +1,5 @@
-"""The file models: exactly what a map, part or overlay file may say (pydantic, ``extra="forbid"``).
+"""The file models: exactly what a map or part file may say (pydantic, ``extra="forbid"``); an overlay file's
+are in :mod:`argmap.maps.overlayspecs`, built on these.
 
 They give ``argmap schema`` its JSON Schema and catch unknown fields and wrong types; every error
 carries the path of the offending value, which :mod:`argmap.maps.loader` turns into file:line:col. The
@@ -42,11 +43,7 @@ __all__ = [
     "StatedSpec",
     "CruxGroupSpec",
     "MapFile",
-    "RelateSpec",
-    "ChangeSpec",
-    "RemoveSpec",
     "ObserveSpec",
-    "OverlayFile",
     "modulators_of",
 ]
 
@@ -396,74 +393,3 @@ class MapFile(_Spec):
                                                 "(default argmap, the map's own; docs/sensitivity.md)")
     correlation: CorrelationSpec | None = Field(
         None, description="how strongly the authors' hedges lean together: the default --correlation")
-
-
-class RelateSpec(_Spec):
-    """An overlay's new relation between existing claims."""
-
-    from_: ClaimId = Field(alias="from")
-    to: ClaimId
-    type: RelationType
-    ratio: Ratio | None = None
-    weight: Weight | None = None
-    leak: Prob | None = None
-    p: Prob | None = Field(default=None, description="a route's chance of bringing the claim about alone")
-    when: StateList | None = None
-    modulated_by: Modulators | None = None
-    reason: str = Field(min_length=1)
-    author: str | None = None
-    source: str | None = None
-    basis: Literal["stated", "illustrative"] | None = None
-
-
-class ChangeSpec(_Spec):
-    """An overlay's edit of one claim (``claim:``) or one relation (``relation: a -> b``)."""
-
-    claim: ClaimId | None = None
-    relation: str | None = Field(None, pattern=r"^\s*[a-z][a-z0-9_]*\s*->\s*[a-z][a-z0-9_]*\s*$")
-    credence: CredenceIn = None
-    concentration: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    base: Prob | None = None
-    table: TableSpec | None = None
-    ratio: Ratio | None = None
-    weight: Weight | None = None
-    leak: Prob | None = None
-    p: Prob | None = Field(default=None, description="a route's new chance of bringing the claim about alone")
-    compose: Literal["relations"] | None = Field(
-        default=None, description="relations: drop the claim's table; it is composed from its relations "
-                                  "(requirements, routes, arguments) with its base")
-    type: RelationType | None = Field(
-        default=None, description="a relation's new type: route, supports, opposes or undercuts")
-    when: StateList | None = Field(default=None, description="a relation's new active state(s) of its source")
-    modulated_by: Modulators | None = Field(default=None, description="a relation's new modulator(s); [] removes them")
-    reason: str = Field(min_length=1)
-    author: str | None = None
-    source: str | None = None
-    basis: Literal["stated", "illustrative"] | None = None
-
-
-class RemoveSpec(_Spec):
-    """An overlay's removal of one claim (with every relation touching it) or one relation."""
-
-    claim: ClaimId | None = None
-    relation: str | None = Field(default=None, pattern=r"^\s*[a-z][a-z0-9_]*\s*->\s*[a-z][a-z0-9_]*\s*$")
-    reason: str = Field(min_length=1)
-    author: str | None = None
-    source: str | None = None
-
-
-class OverlayFile(_Spec):
-    overlay: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    title: str | None = None
-    description: str | None = None
-    author: str
-    source: str | None = None
-    builds_on: list[str] = []
-    add: list[ClaimSpec] = []
-    relate: list[RelateSpec] = []
-    change: list[ChangeSpec] = []
-    remove: list[RemoveSpec] = Field(default=[], description="claims or relations taken out, each with a reason")
-    observe: list[ObserveSpec] = Field(default=[], description="observations, conditioned on in every query")
-    scenarios: dict[str, ScenarioSpec] = Field(default={}, description="new named scenarios (conditions, observations)")
-    stated: list[StatedSpec] = Field(default=[], description="results the overlay's author states")
-    parts: dict[str, str] = Field(default={}, description="new parts (id -> title) that added claims may name")
