@@ -119,3 +119,26 @@ def test_a_malformed_body_raises(how):
         bad = b"ARGMAP00" + bad[8:]
     with pytest.raises((TypeError, ValueError, KeyError, IndexError)):
         bodyread.figures(bad)
+
+
+def test_a_class_whose_constructor_does_more_cannot_be_read():
+    """Rows are built by setting their fields, without the constructor: a map class given a __post_init__ (or
+    slots, or a field it does not take) would be built wrong, so reading it is refused when the module loads."""
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    @dataclass(frozen=True)
+    class Derived:
+        a: int
+        b: int = field(init=False, default=0)
+
+    for cls in (Checked, Derived):
+        with pytest.raises(TypeError, match="cannot be stored"):
+            bodyread.init_fields({cls.__name__: cls})
+    assert bodyread.init_fields({c.__name__: c for c in bodyread.MAP_CLASSES})

@@ -42,7 +42,11 @@ _DTYPES = {"<f8": "d", "<i8": "q", "<i4": "i"}
 
 
 def init_fields(classes: Mapping[str, type]) -> dict[type, tuple[str, ...]]:
-    """Each class's constructor arguments, in order: its table's columns."""
+    """Each class's constructor arguments, in order: its table's columns. A class whose constructor may do more
+    than store them (a ``__post_init__``, slots, a field it does not take) cannot be built from its fields."""
+    for c in classes.values():
+        if hasattr(c, "__post_init__") or hasattr(c, "__slots__") or any(not f.init for f in fields(c)):
+            raise TypeError(f"{c.__name__} cannot be stored in a cache entry as it is")
     return {c: tuple(f.name for f in fields(c) if f.init) for c in classes.values()}
 
 

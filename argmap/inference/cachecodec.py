@@ -55,9 +55,7 @@ __all__ = ["FORMAT", "encode", "encode_compiled", "encode_queries", "decode", "w
 _MAGIC, _PREFIX, _ALIGN, _PLAIN = MAGIC, PREFIX, ALIGN, PLAIN
 _CLASSES: dict[str, type] = {c.__name__: c for c in (*MAP_CLASSES, Program)}
 _INIT_FIELDS: dict[type, tuple[str, ...]] = init_fields(_CLASSES)
-for _c in (*_CLASSES.values(), Plan, _Factor, _Step):   # built by setting their fields: a constructor may do no more
-    if hasattr(_c, "__post_init__") or hasattr(_c, "__slots__") or any(not f.init for f in fields(_c)):
-        raise TypeError(f"{_c.__name__} cannot be stored in a cache entry as it is")
+init_fields({c.__name__: c for c in (Plan, _Factor, _Step)})   # built by setting their fields too
 
 
 def encode(amap: ArgumentMap, net: Network) -> bytes:
