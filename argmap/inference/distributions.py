@@ -34,7 +34,8 @@ from ..base.records import dataclass
 from .network import Network
 
 __all__ = ["Factor", "fit_beta", "fit_lognormal", "uncertain_factors", "unit_to_theta", "sample_theta",
-           "param_interval", "MASS", "latent_correlation", "copula_units", "normal_to_theta"]
+           "param_interval", "interval_factors", "learn_intervals", "MASS", "latent_correlation", "copula_units",
+           "normal_to_theta"]
 
 MASS = 0.9
 """Probability mass of a stated range (a 90% interval)."""
@@ -133,7 +134,11 @@ class Factor:
         return g / g.sum(axis=1, keepdims=True)
 
     def interval(self, mass: float = MASS) -> list[tuple[float, float]]:
-        """The central ``mass`` interval of each column's marginal distribution."""
+        """The central ``mass`` interval of each column's marginal distribution (learned from a kept text by
+        :func:`learn_intervals`, or computed)."""
+        known = None if self.fitted else _INTERVALS.get((self.family, self.spec, float(mass)))
+        if known is not None:
+            return list(known)
         from scipy import special
 
         lo_q, hi_q = (1 - mass) / 2, (1 + mass) / 2
@@ -615,12 +620,38 @@ def _pair(values) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def interval_factors(net: Network, factors: tuple[Factor, ...], mass: float = MASS) -> list[Factor]:
+    """The factors :func:`param_interval` takes the ``mass`` interval of: those with a column of no stated range."""
+    return [f for f in factors if mass != MASS or any(net.params[col].quantity.range is None for col in f.columns)]
+
+
+_INTERVALS: dict[tuple[str, tuple[float, ...], float], list[tuple[float, float]]] = {}
+"""(family, args, mass) -> :meth:`Factor.interval`, learned from a kept text (:func:`learn_intervals`)."""
+
+
+def learn_intervals(factors: list[Factor], mass: float, intervals: object) -> bool:
+    """Let :meth:`Factor.interval` of each of ``factors`` (none fitted) at ``mass`` return the matching item of
+    ``intervals`` (a kept text's: an earlier run's computed ones), if it is exactly that: one list per factor of
+    one [low, high] pair of finite floats, low <= high, per column; else nothing is learned and False returned."""
+    if not isinstance(intervals, list) or len(intervals) != len(factors) or any(f.fitted for f in factors):
+        return False
+    for f, ivs in zip(factors, intervals, strict=True):
+        if not (isinstance(ivs, list) and len(ivs) == len(f.columns) and all(
+                isinstance(iv, list) and len(iv) == 2 and all(type(x) is float and math.isfinite(x) for x in iv)
+                and iv[0] <= iv[1] for iv in ivs)):
+            return False
+    for f, ivs in zip(factors, intervals, strict=True):
+        _INTERVALS[(f.family, f.spec, float(mass))] = [(lo, hi) for lo, hi in ivs]
+    return True
+
+
 def param_interval(net: Network, factors: tuple[Factor, ...], mass: float = MASS) -> dict[int, tuple[float, float]]:
     """θ index → (low, high): the stated range if any, else the central ``mass`` interval of its factor."""
     out: dict[int, tuple[float, float]] = {}
+    asked = {id(f) for f in interval_factors(net, factors, mass)}
     for f in factors:
         stated = [net.params[col].quantity.range if mass == MASS else None for col in f.columns]
-        ivs = f.interval(mass) if any(r is None for r in stated) else stated
+        ivs = f.interval(mass) if id(f) in asked else stated
         for col, r, iv in zip(f.columns, stated, ivs, strict=True):
             out[col] = _pair(r if r is not None else iv)
     return out

@@ -101,9 +101,10 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
     # the parts that need nothing but the map run side by side (argmap.base.forked): the spread (the longest
     # part), the page and the formula start first; the tornado chart once this process has done its own parts,
     # so that it is drawn while the spread's chart is (the two cores stay busy to the end). What several of
-    # them import is imported here once, before they fork: scipy.special, Graphviz and the drawing
-    # modules (the page's and this process's) after the spread, which needs none of them (once an earlier export
-    # kept its quantile tables and fits: it learns them first thing in its own process).
+    # them import is imported here once, before they fork: Graphviz and the drawing modules (the page's and this
+    # process's) after the spread, which needs none of them. scipy.special is imported only where a quantile is
+    # computed: the spread's tables and fits, the page's fits and the tornado's intervals are kept by an earlier
+    # export (argmap.inference.kept; the spread learns its tables first thing in its own process).
     charts: dict[str, Pending[dict[str, bytes]]] = {}
     drawing: Pending[list[Spread]] | None = None
     texts: list[Pending[str]] = []
@@ -122,8 +123,8 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         from ..render.views import OVERVIEW_ABOVE
         from .diagrams import model_diff_dot, model_dot
         from .explorer import explorer_html
+        from .keptquantiles import keep_intervals, tornado_intervals
         prepare_graphviz()                                  # which both draw
-        import scipy.special  # noqa: F401 - the page's beta fits, quantiles here
         texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                                scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
                  _formula_part(model, target, kw)]
@@ -131,7 +132,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         overview = big and not focus
         shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
         step("tornado chart")
+        wanted = tornado_intervals(model)      # kept: no scipy.special here (nor in the page, its fits kept too)
         rows = tornado(model, target, **kw)
+        keep_intervals(wanted)
         tlabel = f"P({amap.claims[target].title})"
         if rows or uncertain:
             prepare_charts(docstrings=False)   # imported once here, not in each chart's process

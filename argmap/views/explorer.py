@@ -204,8 +204,9 @@ def _on_scale(amap: ArgumentMap, scale: str | None) -> ArgumentMap:
 
 def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, list[float]]:
     """The beta (a, b) of every 90% range within [0, 1] that the map or an offered overlay writes, keyed
-    "lo,hi" (the page samples the headline's interval from them; a ratio's log-normal it fits itself)."""
-    from ..inference.distributions import fit_beta
+    "lo,hi" (the page samples the headline's interval from them; a ratio's log-normal it fits itself), kept for the
+    next page of the same ranges (:func:`argmap.views.keptquantiles.beta_fits`)."""
+    from .keptquantiles import beta_fits
 
     found: set[tuple[float, float]] = set()
 
@@ -223,7 +224,7 @@ def _beta_fits(amap: ArgumentMap, shipped: list[dict[str, Any]]) -> dict[str, li
 
     walk(map_json(amap))
     walk([o.get("edits", []) for o in shipped])
-    return {f"{lo!r},{hi!r}": [float(v) for v in fit_beta(lo, hi)] for lo, hi in sorted(found)}
+    return beta_fits(sorted(found))
 
 
 def _correlation(model: Model, correlation: float | None = None, shared_factor: str = "map") -> dict[str, Any]:
