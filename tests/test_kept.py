@@ -156,9 +156,8 @@ def test_a_re_export_does_not_import_sympy(cache_dir, tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root), cache.ENV: str(cache_dir), "ARGMAP_JOBS": "1"}
-    probe = ("import sys, runpy; sys.argv = ['argmap', 'export', '--out', sys.argv[1]]\n"
-             "try:\n    runpy.run_module('argmap', run_name='__main__')\n"
-             "except SystemExit:\n    pass\nprint('sympy' in sys.modules)")
+    probe = ("import sys\nfrom argmap.commands.cli import main\n"        # the command's main (its console ends
+             "main(['export', '--out', sys.argv[1]])\nprint('sympy' in sys.modules)")    # the process at once)
     outs = [subprocess.run([sys.executable, "-c", probe, str(tmp_path / f"b{k}")], env=env, capture_output=True,
                            text=True, check=True).stdout.split()[-1] for k in range(2)]
     assert outs == ["True", "False"]
