@@ -7,8 +7,6 @@ loader turns validated files into the resolved map of :mod:`argmap.maps.models`;
 pydantic, so a map read from the compiled-map cache never imports it.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -333,7 +331,7 @@ class StatedSpec(_Spec):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> StatedSpec:
+    def _one_form(self) -> "StatedSpec":
         given = [f for f in ("value", "range", "below", "above", "band") if getattr(self, f) is not None]
         if len(given) != 1:
             raise ValueError("a stated result gives exactly one of value, range, below, above or band")
