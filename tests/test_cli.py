@@ -144,3 +144,12 @@ def test_the_command_ends_without_the_interpreters_teardown(tiny_map, thread):
             assert "error" in proc.stderr
         ends = ["atexit ran", "thread done"] if thread else ["atexit ran", "left at once"]
         assert sorted(proc.stdout[len(inline.stdout) if code == 0 else 0:].split("\n")[:-1]) == ends
+
+
+def test_the_command_ends_as_well_without_a_standard_output(tiny_map):
+    """With no standard output (``sys.stdout`` None: a closed descriptor), the command still ends with its status."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "ARGMAP_JOBS": "1"}
+    code = (f"import sys\nfrom argmap.commands import cli\nsys.stdout = None\n"
+            f"sys.argv = ['argmap', 'parts', {str(tiny_map)!r}]\ncli.console()")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == ""
