@@ -101,3 +101,25 @@ def test_a_large_result_comes_back_whole():
     parts = [forked.start(_large) for _ in range(3)]
     for pid, data in (p.result() for p in parts):
         assert pid != os.getpid() and data == bytes(range(256)) * 40_000 + b"end"
+
+
+def test_a_result_is_taken_while_the_child_still_exits(monkeypatch):
+    """The child says its result is whole before it exits (the kernel freeing its memory takes a few ms): the
+    result comes back meanwhile, and the child is reaped later (by the next start, or once it has exited)."""
+    import time
+
+    if not forked.can_fork():
+        pytest.skip("one core or no fork here: parts run in this process")
+    leave = os._exit
+
+    def slowly(code: int) -> None:                          # only a child calls it
+        time.sleep(1)
+        leave(code)
+    monkeypatch.setattr(os, "_exit", slowly)
+    pending = forked.start(_where)
+    pid = pending._pid
+    assert pending.result()[0] == pid
+    assert os.waitpid(pid, os.WNOHANG) == (0, 0)            # still there, exiting
+    assert forked._EXITING == [pid]
+    forked._reap()
+    assert forked._EXITING == []

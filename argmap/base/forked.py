@@ -26,6 +26,8 @@ __all__ = ["Pending", "start", "can_fork", "core_to_spare", "idle_core_now"]
 
 T = TypeVar("T")
 _IN_CHILD = False
+_EXITING: list[int] = []
+"""Children whose results were taken while they were still exiting: reaped by the next :func:`start`."""
 
 
 def can_fork() -> bool:
@@ -71,22 +73,30 @@ class Pending(Generic[T]):
     ``Pending(fn, lazy=True)``: a part not forked, run here by the first :meth:`result` (never, if not asked)."""
 
     def __init__(self, fn: Callable[[], T], pid: int | None = None, fd: int | None = None,
-                 value: T | None = None, lazy: bool = False) -> None:
+                 value: T | None = None, lazy: bool = False, written: int | None = None) -> None:
         self._fn, self._pid, self._fd, self._value, self._lazy = fn, pid, fd, value, lazy
+        self._written = written
 
     def result(self) -> T:
         if self._lazy:
             self._value, self._lazy = self._fn(), False
         if self._pid is None:
             return self._value  # type: ignore[return-value]
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
         try:
-            done = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-            data = _read_all(self._fd) if done else b""        # type: ignore[arg-type]
+            # the child says its result is whole before it exits (its exit, the kernel freeing its memory, takes
+            # ~2 ms more: it is reaped later); at its end without a word, its exit status tells nothing more
+            whole = os.read(self._written, 1) == b"1"      # type: ignore[arg-type]
+            if whole:
+                _EXITING.append(self._pid)
+            else:
+                os.waitpid(self._pid, 0)
+            self._pid = None
+            data = _read_all(self._fd) if whole else b""    # type: ignore[arg-type]
         finally:
             os.close(self._fd)                              # type: ignore[arg-type]
+            os.close(self._written)                         # type: ignore[arg-type]
         ok, value = pickle.loads(data) if data else (False, None)
+        _reap(os.WNOHANG)                                   # what has exited by now
         self._value = value if ok else self._fn()          # failed (or died) in the child: run it here
         return self._value  # type: ignore[return-value]
 
@@ -101,6 +111,7 @@ class Pending(Generic[T]):
         except ProcessLookupError:
             pass
         os.close(self._fd)                                   # type: ignore[arg-type]
+        os.close(self._written)                              # type: ignore[arg-type]
         os.waitpid(self._pid, 0)
         self._pid = None
 
@@ -109,18 +120,22 @@ def start(fn: Callable[[], T]) -> Pending[T]:
     """Run ``fn()`` in a forked child (or here, see the module's docstring); its result must pickle."""
     if not can_fork():
         return Pending(fn, value=fn())
+    _reap()
     try:
         fd = _buffer()
     except OSError:
         return Pending(fn, value=fn())
+    written, wrote = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:                                             # the child: compute, send, leave at once
         global _IN_CHILD
         _IN_CHILD = True
+        _EXITING.clear()                                     # (not this process's children)
         code = 0
         try:
+            os.close(written)
             try:
                 payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:                            # noqa: B036 - re-raised by the parent's own run
@@ -128,11 +143,25 @@ def start(fn: Callable[[], T]) -> Pending[T]:
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
+            os.write(wrote, b"1")                            # whole: the parent reads it while this process exits
         except BaseException:                                # noqa: B036 - nothing may escape a forked child
             code = 1
         finally:
             os._exit(code)
-    return Pending(fn, pid=pid, fd=fd)
+    os.close(wrote)
+    return Pending(fn, pid=pid, fd=fd, written=written)
+
+
+def _reap(options: int = 0) -> None:
+    """Wait for the children whose results were taken (exited by now, or about to), or with ``os.WNOHANG`` reap
+    those that have exited."""
+    for pid in list(_EXITING):
+        try:
+            if os.waitpid(pid, options)[0] == 0:
+                continue                                     # still exiting: the next start() waits for it
+        except ChildProcessError:                            # reaped already (by a caller's own wait)
+            pass
+        _EXITING.remove(pid)
 
 
 def _buffer() -> int:
