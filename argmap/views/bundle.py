@@ -125,6 +125,9 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         from .explorer import explorer_html
         from .keptquantiles import keep_intervals, tornado_intervals
         prepare_graphviz()                                  # which both draw
+        wanted = tornado_intervals(model)      # kept by an earlier export: no scipy.special here (nor, its fits kept
+        if wanted is not None:                 # too, in the page); else imported before the page forks, shared
+            import scipy.special  # noqa: F401 - the tornado's intervals here, the page's beta fits
         texts = [start(partial(explorer_html, path, overlays, offer=offer, given=given, set=set, scenario=scenario,
                                scale=model.scale, correlation=correlation, shared_factor=shared_factor)),
                  _formula_part(model, target, kw)]
@@ -132,7 +135,6 @@ def write_bundle(path: str | Path | None, out: str | Path, overlays=(), *, given
         overview = big and not focus
         shown: dict[str, Any] = dict(focus=focus, depth=depth, collapse=tuple(collapse), collapse_all=overview)
         step("tornado chart")
-        wanted = tornado_intervals(model)      # kept: no scipy.special here (nor in the page, its fits kept too)
         rows = tornado(model, target, **kw)
         keep_intervals(wanted)
         tlabel = f"P({amap.claims[target].title})"
