@@ -16,6 +16,7 @@ the one the same call would raise without a child.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import sys
@@ -27,7 +28,8 @@ __all__ = ["Pending", "start", "can_fork", "core_to_spare", "idle_core_now"]
 T = TypeVar("T")
 _IN_CHILD = False
 _EXITING: list[int] = []
-"""Children whose results were taken while they were still exiting: reaped by the next :func:`start`."""
+"""Children whose results were taken while they were still exiting: reaped by the next :func:`start`, else when
+this process ends (so a caller counting its children's CPU time counts theirs)."""
 
 
 def can_fork() -> bool:
@@ -87,6 +89,9 @@ class Pending(Generic[T]):
             # ~2 ms more: it is reaped later); at its end without a word, its exit status tells nothing more
             whole = os.read(self._written, 1) == b"1"      # type: ignore[arg-type]
             if whole:
+                if not _EXITING:
+                    atexit.unregister(_reap)                # registered once at most
+                    atexit.register(_reap)
                 _EXITING.append(self._pid)
             else:
                 os.waitpid(self._pid, 0)
