@@ -158,3 +158,24 @@ def test_a_child_still_exiting_is_reaped_when_this_process_ends():
     out = subprocess.run([sys.executable, "-c", _ENDS], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["reaped"]
+
+
+def test_a_wait_interrupted_leaves_the_part_to_cancel(monkeypatch):
+    """Ctrl-C while waiting for the child: the caller's cancel() stops it cleanly (the CLI then says 'interrupted')."""
+    import time
+
+    if not forked.can_fork():
+        pytest.skip("one core or no fork here: parts run in this process")
+    pending = forked.start(lambda: time.sleep(30))
+    pid = pending._pid
+    assert pid is not None
+
+    def interrupted(fd: int, n: int) -> bytes:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(os, "read", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pending.result()
+    monkeypatch.undo()
+    pending.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)

@@ -84,18 +84,19 @@ class Pending(Generic[T]):
             self._value, self._lazy = self._fn(), False
         if self._pid is None:
             return self._value  # type: ignore[return-value]
+        # the child says its result is whole before it exits (its exit, the kernel freeing its memory, takes ~2 ms
+        # more: it is reaped later); at its end without a word, its exit status tells nothing more. (Interrupted
+        # here, nothing has changed: cancel() stops it.)
+        whole = os.read(self._written, 1) == b"1"          # type: ignore[arg-type]
+        if whole:
+            if not _EXITING:
+                atexit.unregister(_reap)                    # registered once at most
+                atexit.register(_reap)
+            _EXITING.append(self._pid)
+        else:
+            os.waitpid(self._pid, 0)
+        self._pid = None
         try:
-            # the child says its result is whole before it exits (its exit, the kernel freeing its memory, takes
-            # ~2 ms more: it is reaped later); at its end without a word, its exit status tells nothing more
-            whole = os.read(self._written, 1) == b"1"      # type: ignore[arg-type]
-            if whole:
-                if not _EXITING:
-                    atexit.unregister(_reap)                # registered once at most
-                    atexit.register(_reap)
-                _EXITING.append(self._pid)
-            else:
-                os.waitpid(self._pid, 0)
-            self._pid = None
             data = _read_all(self._fd) if whole else b""    # type: ignore[arg-type]
         finally:
             os.close(self._fd)                              # type: ignore[arg-type]
