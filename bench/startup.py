@@ -11,7 +11,8 @@ the cost itself). "cold" runs start from an empty
 compiled-map cache (``ARGMAP_CACHE_DIR`` set to a new folder; the run writes the entry), "warm"
 runs find the entry (``run-warm``: and the report an earlier run kept from it, printed without numpy;
 ``run-entry``: only the entry, in a new folder holding the warm cache's key and entries: the first run
-after the one that wrote it, which reads it, computes nothing and keeps its report), "nocache" runs pass
+after the one that wrote it, which reads it, computes nothing and keeps its report; ``export-entry``: the first
+export after a run, which computes its spread, formula and quantiles and keeps them), "nocache" runs pass
 ``--no-cache``; ``map10k-cold`` (the run that writes the
 entry) is held against ``map10k-nocache`` of the same round (issue 27: at most 10% more). The
 synthetic maps come from ``bench/networks.py`` (seeded), the 50,000 independent claims from
@@ -95,6 +96,7 @@ def cases(tmp: Path) -> dict[str, tuple[list[str], bool | str]]:
         "run-cold": (argmap + ["run"], True),
         "sensitivity": (argmap + ["sensitivity"], False),
         "export": (argmap + ["export", "--out", str(tmp / "bundle")], False),
+        "export-entry": (argmap + ["export", "--out", str(tmp / "bundle")], "entry"),
         "compare": (argmap + ["compare"] + [a for v in views for a in ("--viewpoint", v)], False),
         "map1k-cold": (argmap + ["run", str(m1k)], True),
         "map10k-nocache": (argmap + ["run", str(m10k), "--no-cache"], False),
