@@ -268,6 +268,26 @@ def test_entries_for_other_versions_are_not_read(cache_dir, own_map, monkeypatch
     assert _hit(own_map) is None
 
 
+def test_the_code_version_covers_the_package_data(tmp_path, monkeypatch):
+    """What is kept is computed from the package's data files too (the export's kept spread draws on every verbal
+    scale: argmap/base/scales_data): editing one, even to the same size, is other code, as editing a module is.
+    (A data-only change once left the version as it was: the next export printed the old spread.)"""
+    copy = tmp_path / "argmap"
+    shutil.copytree(Path(cache.__file__).resolve().parents[1], copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "inference" / "cache.py"))
+
+    def version() -> str:
+        monkeypatch.setattr(cache, "_CODE", [])
+        return cache._code_version()
+    before = version()
+    assert version() == before
+    (copy / "base" / ".cache.py.swp").write_text("an editor's file")     # hidden: read by nothing
+    assert version() == before
+    data = copy / "base" / "scales_data" / "icd203.json"
+    data.write_text(data.read_text(encoding="utf-8").replace("[0.20, 0.45]", "[0.30, 0.45]"), encoding="utf-8")
+    assert version() != before
+
+
 def _load_in_child(args: tuple[str, str]) -> dict:
     folder, cache_folder = args
     os.environ[cache.ENV] = cache_folder

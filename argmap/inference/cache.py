@@ -17,7 +17,7 @@ with its CPT program — in the user's cache folder (platformdirs' rule, :mod:`a
 * **No entry from a moving target.** If any file or listing differs at the end of the run from what
   the loader saw (a part created or edited while the map loaded), no entry is written.
 * **Bound to this request and this code.** The entry's header names the entry format, the body's
-  format and argmap's version with a fingerprint of its modules; the request (map path and overlays
+  format and argmap's version with a fingerprint of its modules and data files; the request (map path and overlays
   as given, the working folder when one is relative) is stored in the entry and must be this one, so
   another map's entry copied under this map's name is refused.
 * **Authenticated.** Header, request, manifest and body are signed with HMAC-SHA256 under a random
@@ -119,8 +119,9 @@ _CODE: list[str] = []
 
 
 def _code_version() -> str:
-    """argmap's version plus a fingerprint of its code (name, size and time of every module), so an
-    entry written by other code — a checkout that changed, even at the same version — is never read."""
+    """argmap's version plus a fingerprint of its code (name, size and time of every module and data file, such as
+    the verbal scales' tables a kept spread is drawn from; not hidden files), so an entry or kept text written by
+    other code — a checkout that changed, even at the same version — is never read."""
     if not _CODE:
         here = Path(__file__).resolve().parents[1]  # the argmap package folder
         stamp = hashlib.sha256()
@@ -128,7 +129,7 @@ def _code_version() -> str:
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("_bundled"))
             rel = os.path.relpath(dirpath, here)
             for name in sorted(files):
-                if name.endswith(".py"):
+                if not name.startswith("."):
                     st = os.stat(os.path.join(dirpath, name))
                     stamp.update(f"{rel}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         _CODE.append(f"{__version__}+{stamp.hexdigest()[:16]}")

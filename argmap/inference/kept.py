@@ -12,7 +12,7 @@ text a fresh computation gives now** (docs/security.md, "Kept texts"; tests/test
   (for the formula: the engine's numbers at the corners, the symbols, the legend's titles and sections), as
   text. The entry stores that material and is used only if it is the same, character for character; its
   file name is a hash of it, so another input never even finds it.
-* **Bound to this code.** The header names argmap's version with the fingerprint of its modules (the
+* **Bound to this code.** The header names argmap's version with the fingerprint of its modules and data files (the
   compiled-map cache's) and the versions of the libraries the text comes from (``libraries``): an entry
   written by other code is not read.
 * **Authenticated and bounded, as compiled maps are.** Header, material and text are signed with
