@@ -282,6 +282,9 @@ def test_the_code_version_covers_the_package_data(tmp_path, monkeypatch):
     before = version()
     assert version() == before
     (copy / "base" / ".cache.py.swp").write_text("an editor's file")     # hidden: read by nothing
+    for folder in ("_bundled", "_docs"):         # a wheel's maps (each checked as read) and guides
+        (copy / folder).mkdir()
+        (copy / folder / "guide.md").write_text("read by no computation kept")
     assert version() == before
     data = copy / "base" / "scales_data" / "icd203.json"
     data.write_text(data.read_text(encoding="utf-8").replace("[0.20, 0.45]", "[0.30, 0.45]"), encoding="utf-8")

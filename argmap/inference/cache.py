@@ -126,7 +126,8 @@ def _code_version() -> str:
         here = Path(__file__).resolve().parents[1]  # the argmap package folder
         stamp = hashlib.sha256()
         for dirpath, dirnames, files in os.walk(here):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("_bundled"))
+            dirnames[:] = sorted(d for d in dirnames        # (a wheel's maps, checked file by file, and guides)
+                                 if d != "__pycache__" and not d.startswith(("_bundled", "_docs")))
             rel = os.path.relpath(dirpath, here)
             for name in sorted(files):
                 if not name.startswith("."):
