@@ -179,3 +179,17 @@ def test_a_wait_interrupted_leaves_the_part_to_cancel(monkeypatch):
     pending.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_fork_that_fails_runs_the_part_here(monkeypatch):
+    """No process to spare (EAGAIN at a process limit, ENOMEM): the part runs here, as without forking, and the
+    file and pipe made for its result are closed (it raised OSError from the command, a traceback)."""
+    if not forked.can_fork():
+        pytest.skip("one core or no fork here: parts run in this process")
+    fds = sorted(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else []
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert forked.start(_where).result() == (os.getpid(), list(range(5)))
+    assert (sorted(os.listdir("/proc/self/fd")) if fds else []) == fds

@@ -131,10 +131,19 @@ def start(fn: Callable[[], T]) -> Pending[T]:
         fd = _buffer()
     except OSError:
         return Pending(fn, value=fn())
-    written, wrote = os.pipe()
+    try:
+        written, wrote = os.pipe()
+    except OSError:
+        os.close(fd)
+        return Pending(fn, value=fn())
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:                                          # no process to spare (EAGAIN, ENOMEM): run it here
+        for end in (fd, written, wrote):
+            os.close(end)
+        return Pending(fn, value=fn())
     if pid == 0:                                             # the child: compute, send, leave at once
         global _IN_CHILD
         _IN_CHILD = True
