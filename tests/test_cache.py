@@ -291,6 +291,21 @@ def test_the_code_version_covers_the_package_data(tmp_path, monkeypatch):
     assert version() != before
 
 
+def test_a_file_gone_while_the_code_is_fingerprinted_is_left_out(monkeypatch):
+    """An editor's file made and removed beside the modules (vim's 4913, a backup) between the folder's listing
+    and its stat: the version is made without it, never an error out of every command."""
+    walk = os.walk
+
+    def listing_a_gone_file(top, *args, **kwargs):
+        for dirpath, dirnames, files in walk(top, *args, **kwargs):
+            yield dirpath, dirnames, [*files, "4913"]
+    monkeypatch.setattr(cache, "_CODE", [])
+    before = cache._code_version()
+    monkeypatch.setattr(cache, "_CODE", [])
+    monkeypatch.setattr(os, "walk", listing_a_gone_file)
+    assert cache._code_version() == before
+
+
 def _load_in_child(args: tuple[str, str]) -> dict:
     folder, cache_folder = args
     os.environ[cache.ENV] = cache_folder

@@ -131,7 +131,10 @@ def _code_version() -> str:
             rel = os.path.relpath(dirpath, here)
             for name in sorted(files):
                 if not name.startswith("."):
-                    st = os.stat(os.path.join(dirpath, name))
+                    try:
+                        st = os.stat(os.path.join(dirpath, name))
+                    except FileNotFoundError:       # gone since the listing (an editor's file)
+                        continue
                     stamp.update(f"{rel}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         _CODE.append(f"{__version__}+{stamp.hexdigest()[:16]}")
     return _CODE[0]
