@@ -143,6 +143,24 @@ def test_a_report_is_kept_only_from_the_entry_the_map_was_read_from(cache_dir, o
         assert cache.verified(own_map) is None
 
 
+def test_a_load_without_the_cache_names_no_entry(cache_dir, own_map):
+    """A load with the cache off reads the files, not an entry: hit_signature is None after it, though an earlier
+    load of the same request in this process hit (else a long-lived process, e.g. a notebook exporting with and
+    without the cache, would key a text made from the files under that entry)."""
+    from argmap import Model
+
+    Model.load(own_map)
+    Model.load(own_map)
+    assert cache.hit_signature(own_map) is not None
+    Model.load(own_map, cache=False)
+    assert cache.hit_signature(own_map) is None
+    Model.load(own_map)
+    assert cache.hit_signature(own_map) is not None
+    with cache.disabled():
+        Model.load(own_map)
+    assert cache.hit_signature(own_map) is None
+
+
 def test_a_terminal_resized_during_the_run_keeps_no_report_of_another_width(cache_dir, own_map, monkeypatch):
     """The width is read once: the report is formatted at the width its material names, so a resize between the
     lookup and the formatting cannot file a report of one width under another."""

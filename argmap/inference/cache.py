@@ -211,6 +211,8 @@ def _load_compiled(path: str | Path | None, given: list[str], cache: bool | None
         hit = _lookup(request)
         if hit is not None:
             return hit
+    elif _used:
+        _used.pop(_request(path, given), None)   # read from the files, not from an entry (hit_signature)
     from . import cachecodec
     from .network import compile_map
 
