@@ -19,6 +19,18 @@ atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """A compiled-map cache folder of the test's own, with the kept texts' counts cleared (a test module may
+    define its own ``cache_dir`` with more settings)."""
+    from argmap.inference import cache, kept
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(folder))
+    kept.stats.clear()
+    return folder
+
+
+@pytest.fixture
 def data_dir() -> Path:
     return DATA
 

@@ -19,14 +19,6 @@ from argmap.views.bundle import _formula_markdown
 DATA = Path(__file__).parent / "data" / "maps"
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
-    kept.stats.clear()
-    return folder
-
-
 @pytest.fixture(scope="module")
 def bundled() -> Model:
     return Model.load(cache=False)

@@ -21,14 +21,6 @@ TINY = Path(__file__).parent / "data" / "maps" / "tiny"
 
 
 @pytest.fixture
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
-    kept.stats.clear()
-    return folder
-
-
-@pytest.fixture
 def fresh(monkeypatch):
     """As in a new process: no fit or interval known."""
     for name in ("_FITS", "_FITS_USED", "_INTERVALS"):
